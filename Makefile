@@ -1,0 +1,119 @@
+# wasyncio build. Targets: deps all test bench demo install clean, plus
+# wasi / wasip2 / web (fragments in wasi/build.mk and web/build.mk).
+# Outputs go to build/<target>/. Overridable: CC, WASI_SDK_PATH, EMCC, WASMTIME.
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ARCH := $(shell uname -m)
+# asm (x86_64/aarch64 hand-written switch) or ucontext (portable fallback)
+FIBER ?= $(if $(filter x86_64 aarch64,$(ARCH)),asm,ucontext)
+
+B := build/native
+BA := build/native/asan
+WARN := -Wall -Wextra -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
+CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
+NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+CORE_SRC := $(sort $(wildcard src/core/*.c))
+NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
+              $(sort $(wildcard src/host/native*.c))
+NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
+HDRS := src/wasyncio.h $(wildcard src/core/*.h src/fiber/*.h src/host/*.h)
+
+NATIVE_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(NATIVE_SRC)) \
+              $(patsubst src/%.S,$(B)/obj/%.o,$(NATIVE_ASM))
+ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
+            $(patsubst src/%.S,$(BA)/obj/%.o,$(NATIVE_ASM))
+
+EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
+
+.PHONY: all native deps test test-native test-asan bench demo install clean serve
+all: native
+
+native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
+        $(addprefix $(B)/examples/,$(EXAMPLES)) \
+        $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
+        $(addprefix $(B)/scenarios/,$(SCENARIOS))
+
+$(B)/obj/%.o: src/%.c $(HDRS) | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+$(B)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -c $< -o $@
+$(BA)/obj/%.o: src/%.c $(HDRS) | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+$(BA)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(CC) -g -c $< -o $@
+
+$(B)/libwasyncio.a: $(NATIVE_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(B)/libwasyncio.so: $(NATIVE_OBJ)
+	$(CC) -shared -o $@ $^ $(NATIVE_LIBS)
+$(BA)/libwasyncio.a: $(ASAN_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+
+$(B)/examples/%: examples/%.c $(B)/libwasyncio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+$(B)/tests/%: tests/unit/%.c $(B)/libwasyncio.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(BA)/tests/%: tests/unit/%.c $(BA)/libwasyncio.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+
+# ---------------------------------------------------------------- deps
+APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
+            libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
+            libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium nodejs npm
+deps:
+	@bash .ci/deps.sh $(APT_PKGS)
+# cheap check used before compiling: installs only when something is missing
+deps-check:
+	@test -f /usr/include/uv.h -a -f /usr/include/cmocka.h -a -f /usr/include/curl/curl.h \
+	  -a -f /usr/include/http_parser.h || $(MAKE) --no-print-directory deps
+
+# ---------------------------------------------------------------- tests
+test: deps test-native test-asan $(TEST_TARGETS_EXTRA)
+	@echo "make test: all suites passed"
+
+test-native: native
+	@bash tests/run-native.sh $(B)
+
+test-asan: $(addprefix $(BA)/tests/,$(UNIT_TESTS))
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  bash tests/run-native.sh $(BA) unit-only
+
+bench: deps native $(BENCH_EXTRA_DEPS)
+	@bash tests/bench/run.sh
+
+demo: deps native $(DEMO_EXTRA_DEPS)
+	@bash examples/demo.sh
+
+install: $(B)/libwasyncio.a $(B)/libwasyncio.so
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 src/wasyncio.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(B)/libwasyncio.a $(B)/libwasyncio.so $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*WASYNCIO_VERSION "\(.*\)"/\1/p' src/wasyncio.h)|' \
+	  src/wasyncio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wasyncio.pc
+
+clean:
+	rm -rf build
+
+-include wasi/build.mk
+-include web/build.mk

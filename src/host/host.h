@@ -1,0 +1,82 @@
+/* host.h: what the core asks of an event-loop backend.
+ *
+ * The core owns tasks, timers and the ready queue. A host backend provides the
+ * clock, a way to wait for I/O until a deadline, and the operations that only
+ * a platform can do (threads, fds, files, HTTP). Backends: native.c (libuv),
+ * wasi.c (poll_oneoff), wasip2.c (wasi:io/poll), web.c (Emscripten).
+ * Exactly one is linked.
+ *
+ * Host operations complete by calling wa__wake_op() from inside host_poll()
+ * (or on the web, from a JS callback that then runs the loop).
+ */
+#ifndef WA_HOST_H
+#define WA_HOST_H
+
+#include <stdint.h>
+#include "../wasyncio.h"
+
+#define WA_NEVER UINT64_MAX
+
+/* Monotonic clock in nanoseconds. */
+uint64_t host_hrtime(void);
+
+/* Per-loop set-up / tear-down. close waits for outstanding host work (thread
+ * pool jobs) so nothing calls back into a dead loop. */
+int host_open(void);
+void host_close(void);
+
+/* Run the loop until the main task is done: call wa__loop_turn() and, when
+ * it says to, host_poll(). Native and WASI block; the web backend returns to
+ * JavaScript and continues from callbacks (then it returns WA_EBUSY, meaning
+ * "still running"). Returns 0 when the main task is done. */
+int host_drive(void);
+
+/* Wait for I/O or a wake-up until deadline_ns (host_hrtime units). 0 = just
+ * poll; WA_NEVER = no deadline. Completions run inside. */
+void host_poll(uint64_t deadline_ns);
+
+/* Number of outstanding host operations (in flight or queued). While it is
+ * 0 and no task is ready or timed, the loop knows nothing can wake anyone. */
+unsigned host_pending(void);
+
+/* Debug warnings that a target lacks something (e.g. to_thread inline). */
+void host_debug_note(const char *what);
+
+/* ---- operations, each implemented by every backend (WA_ENOTSUP allowed) */
+int host_to_thread(wa_fn fn, void *arg, void **result);
+int host_wait_fd(int fd, int writable);
+int host_read_file(const char *path, char **data, size_t *len);
+
+/* ---- what the core offers host backends */
+
+/* A pending host operation a task waits on. Lives in the waiting task's
+ * frame. The host fills `cancel` if it can abort; the core calls it when the
+ * task is interrupted, and after that the host must not touch the op. */
+typedef struct wa_op {
+    struct wa_task *task;           /* set by wa__op_wait */
+    int status;                     /* result code, set by wa__wake_op */
+    int done;                       /* set by wa__wake_op */
+    void (*cancel)(struct wa_op *); /* host: abort and forget this op */
+    void *data;                     /* host's own */
+} wa_op;
+
+/* In a task: suspend until the host calls wa__wake_op(op) or the task is
+ * interrupted (cancel/timeout: op->cancel runs, the code is returned). */
+int wa__op_wait(wa_op *op);
+/* From host_poll or a host callback: complete op with status and make its
+ * task ready. Safe to call only once per op, and never after cancel. */
+void wa__wake_op(wa_op *op, int status);
+
+/* One scheduling turn: fire due timers and run ready tasks (bounded). Returns
+ * 1 when the main task has finished. *deadline_ns gets the time to poll until:
+ * 0 if tasks are still ready, the next timer, or WA_NEVER. */
+int wa__loop_turn(uint64_t *deadline_ns);
+
+/* The loop found nothing ready, no timer and no host operation: every task
+ * is blocked forever. The core wakes the main task's chain with WA_EDEADLK. */
+void wa__loop_stalled(void);
+
+/* Debug mode flag, for hosts. */
+int wa__debug_on(void);
+
+#endif
