@@ -1,0 +1,185 @@
+/* sync_queue.c: wa_queue, a bounded FIFO of void* (asyncio.Queue(maxsize)).
+ * Items never get lost between tasks: a put that finds a getter waiting hands
+ * the item over through the getter's node, and a get that frees a slot pulls
+ * the first blocked putter's item into the buffer before waking it. Getters
+ * wait only while the buffer is empty, putters only while it is full. */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+struct wa_queue {
+    void **buf;       /* ring buffer, grown on demand up to capacity */
+    size_t size;      /* allocated slots */
+    size_t capacity;
+    size_t head, len;
+    int closed;
+    wa_wlist getters, putters;
+};
+
+#define QUEUE_FIRST_SLOTS 16
+
+wa_queue *wa_queue_new(size_t capacity)
+{
+    if (capacity == 0)
+        return wa__set_last_error(WA_EINVAL);
+    wa_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        return wa__set_last_error(WA_ENOMEM);
+    q->capacity = capacity;
+    return q;
+}
+
+/* Make room for one more item; the caller checked len < capacity. */
+static int grow(wa_queue *q)
+{
+    if (q->len < q->size)
+        return 0;
+    size_t n = q->size ? q->size * 2 : QUEUE_FIRST_SLOTS;
+    if (n > q->capacity || n < q->size)
+        n = q->capacity;
+    if (n > SIZE_MAX / sizeof(void *))
+        return WA_ENOMEM;
+    void **nb = malloc(n * sizeof(void *));
+    if (!nb)
+        return WA_ENOMEM;
+    for (size_t i = 0; i < q->len; i++)
+        nb[i] = q->buf[(q->head + i) % q->size];
+    free(q->buf);
+    q->buf = nb;
+    q->size = n;
+    q->head = 0;
+    return 0;
+}
+
+static int push(wa_queue *q, void *item)
+{
+    int rc = grow(q);
+    if (rc)
+        return rc;
+    q->buf[(q->head + q->len) % q->size] = item;
+    q->len++;
+    return 0;
+}
+
+static void *pop(wa_queue *q)
+{
+    void *item = q->buf[q->head];
+    q->head = (q->head + 1) % q->size;
+    q->len--;
+    return item;
+}
+
+/* Non-suspending part of put: 0, WA_EBUSY (full), WA_ECLOSED, WA_ENOMEM. */
+static int put_now(wa_queue *q, void *item)
+{
+    if (q->closed)
+        return WA_ECLOSED;
+    wa_wait *g = q->getters.head;
+    if (g) {
+        g->data = item;
+        wa__wake(&q->getters, g, 0);
+        return 0;
+    }
+    if (q->len >= q->capacity)
+        return WA_EBUSY;
+    return push(q, item);
+}
+
+/* Non-suspending part of get: 0, WA_EBUSY (empty), WA_ECLOSED. */
+static int get_now(wa_queue *q, void **item)
+{
+    if (q->len == 0)
+        return q->closed ? WA_ECLOSED : WA_EBUSY;
+    void *v = pop(q);
+    if (item)
+        *item = v;
+    wa_wait *p = q->putters.head;
+    if (p) {
+        /* Cannot fail: pop just freed an allocated slot. */
+        push(q, p->data);
+        wa__wake(&q->putters, p, 0);
+    }
+    return 0;
+}
+
+int wa_queue_put(wa_queue *q, void *item)
+{
+    if (!q)
+        return WA_EINVAL;
+    int rc = wa__require_task();
+    if (rc)
+        return rc;
+    rc = put_now(q, item);
+    if (rc != WA_EBUSY)
+        return rc;
+    wa_wait w;
+    memset(&w, 0, sizeof w);
+    w.task = wa__self();
+    w.data = item;
+    /* 0: a getter moved our item into the queue; WA_ECLOSED: close(). */
+    return wa__wait_on(&q->putters, &w, 0);
+}
+
+int wa_queue_get(wa_queue *q, void **item)
+{
+    if (!q)
+        return WA_EINVAL;
+    int rc = wa__require_task();
+    if (rc)
+        return rc;
+    rc = get_now(q, item);
+    if (rc != WA_EBUSY)
+        return rc;
+    wa_wait w;
+    memset(&w, 0, sizeof w);
+    w.task = wa__self();
+    rc = wa__wait_on(&q->getters, &w, 0);
+    if (rc == 0 && item)
+        *item = w.data;
+    return rc;
+}
+
+int wa_queue_try_put(wa_queue *q, void *item)
+{
+    if (!q)
+        return WA_EINVAL;
+    return put_now(q, item);
+}
+
+int wa_queue_try_get(wa_queue *q, void **item)
+{
+    if (!q)
+        return WA_EINVAL;
+    return get_now(q, item);
+}
+
+int wa_queue_close(wa_queue *q)
+{
+    if (!q)
+        return WA_EINVAL;
+    if (q->closed)
+        return WA_ECLOSED;
+    q->closed = 1;
+    /* Waiting getters imply an empty buffer, so they are done too. */
+    while (!wa__wlist_empty(&q->putters))
+        wa__wake(&q->putters, q->putters.head, WA_ECLOSED);
+    while (!wa__wlist_empty(&q->getters))
+        wa__wake(&q->getters, q->getters.head, WA_ECLOSED);
+    return 0;
+}
+
+size_t wa_queue_len(const wa_queue *q)
+{
+    return q ? q->len : 0;
+}
+
+int wa_queue_free(wa_queue *q)
+{
+    if (!q)
+        return WA_EINVAL;
+    if (!wa__wlist_empty(&q->getters) || !wa__wlist_empty(&q->putters))
+        return WA_EBUSY;
+    free(q->buf);
+    free(q);
+    return 0;
+}

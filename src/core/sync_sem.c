@@ -1,0 +1,71 @@
+/* sync_sem.c: wa_sem, asyncio.BoundedSemaphore. A release with waiters gives
+ * its permit straight to the first waiter (value stays 0), so permits are
+ * never lost to a cancelled waiter nor stolen by a later arrival. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+struct wa_sem {
+    unsigned value, bound;
+    wa_wlist waiters; /* non-empty only while value == 0 */
+};
+
+wa_sem *wa_sem_new(unsigned value)
+{
+    if (value > INT_MAX) /* wa_sem_value must fit the count in an int */
+        return wa__set_last_error(WA_EINVAL);
+    wa_sem *s = calloc(1, sizeof *s);
+    if (!s)
+        return wa__set_last_error(WA_ENOMEM);
+    s->value = s->bound = value;
+    return s;
+}
+
+int wa_sem_acquire(wa_sem *s)
+{
+    if (!s)
+        return WA_EINVAL;
+    int rc = wa__require_task();
+    if (rc)
+        return rc;
+    if (s->value > 0 && wa__wlist_empty(&s->waiters)) {
+        s->value--;
+        return 0;
+    }
+    wa_wait w;
+    memset(&w, 0, sizeof w);
+    w.task = wa__self();
+    /* On 0 the releaser handed us its permit. */
+    return wa__wait_on(&s->waiters, &w, 0);
+}
+
+int wa_sem_release(wa_sem *s)
+{
+    if (!s)
+        return WA_EINVAL;
+    if (s->value >= s->bound)
+        return WA_EPERM;
+    if (!wa__wlist_empty(&s->waiters))
+        wa__wake(&s->waiters, s->waiters.head, 0);
+    else
+        s->value++;
+    return 0;
+}
+
+int wa_sem_value(const wa_sem *s)
+{
+    if (!s)
+        return WA_EINVAL;
+    return (int)s->value;
+}
+
+int wa_sem_free(wa_sem *s)
+{
+    if (!s)
+        return WA_EINVAL;
+    if (!wa__wlist_empty(&s->waiters))
+        return WA_EBUSY;
+    free(s);
+    return 0;
+}
