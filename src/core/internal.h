@@ -62,6 +62,8 @@ struct wa_task {
     uint8_t in_heap;          /* timer armed */
     uint8_t timer_is_scope;   /* armed deadline is a scope's, not a sleep's */
     uint8_t ever_ran;
+    uint8_t park_shielded;    /* parked with WA_PARK_SHIELD */
+    uint8_t is_main;
     int interrupt;            /* code wa__park returns when interrupted */
     int error;                /* 0 or failure code */
     char *message;            /* malloc'd failure message, or NULL */
@@ -138,5 +140,10 @@ void *wa__set_last_error(int code);
 /* printf into a malloc'd string (NULL on OOM). */
 char *wa__vformat(const char *fmt, va_list ap);
 char *wa__strdup(const char *s);
+char *wa__format(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 #endif

@@ -79,4 +79,9 @@ void wa__loop_stalled(void);
 /* Debug mode flag, for hosts. */
 int wa__debug_on(void);
 
+/* The end of wa_run: cancel leftovers, free the loop, return the main
+ * task's outcome. The web host calls it when the main task finishes from a
+ * JavaScript callback (host_drive returned WA_EBUSY). */
+int wa__run_finish(void **result);
+
 #endif

@@ -1,0 +1,270 @@
+/* loop.c: the scheduler: the ready queue, switching between tasks, park and
+ * wake, and one turn of the loop (timers, then ready tasks).
+ *
+ * A task that suspends switches straight to the next ready task, so a yield
+ * between two tasks is one context switch. Every WA_SWITCH_BUDGET switches,
+ * or when nothing is ready, control returns to the loop context, which fires
+ * timers and lets the host poll for I/O.
+ */
+#include <stdio.h>
+#include "loop.h"
+
+_Thread_local wa_loop *wa__L;
+
+void wa__ready_push(wa_loop *L, wa_task *t)
+{
+    t->next_ready = NULL;
+    if (L->ready_tail) L->ready_tail->next_ready = t;
+    else L->ready_head = t;
+    L->ready_tail = t;
+}
+
+static wa_task *ready_pop(wa_loop *L)
+{
+    wa_task *t = L->ready_head;
+    if (t) {
+        L->ready_head = t->next_ready;
+        if (!L->ready_head) L->ready_tail = NULL;
+        t->next_ready = NULL;
+    }
+    return t;
+}
+
+void wa__reap(wa_loop *L)
+{
+    if (L->zombie_fiber) {
+        wa_fiber_free(L->zombie_fiber);
+        L->zombie_fiber = NULL;
+    }
+    if (L->zombie_task) {
+        wa_task *t = L->zombie_task;
+        L->zombie_task = NULL;
+        wa__task_free(L, t);
+    }
+}
+
+static void debug_slice_end(wa_loop *L, wa_task *t)
+{
+    uint64_t now = host_hrtime();
+    uint64_t ran = now - L->slice_start;
+    if (t && ran > L->slow_ns)
+        fprintf(stderr,
+                "wasyncio: debug: task '%s' ran %.1f ms without suspending "
+                "(a blocking call? use wa_to_thread)\n",
+                wa_task_name(t), (double)ran / 1e6);
+    L->slice_start = now;
+}
+
+/* Next task to run, starting NEW ones (a cancelled NEW task never runs). */
+static wa_task *next_runnable(wa_loop *L)
+{
+    wa_task *t;
+    while ((t = ready_pop(L)) != NULL) {
+        if (t->state == WA_T_NEW && wa__task_start(L, t) != 0) continue;
+        return t;
+    }
+    return NULL;
+}
+
+void wa__switch_away(wa_task *self)
+{
+    wa_loop *L = wa__L;
+    wa_task *next = NULL;
+    if (L->debug) debug_slice_end(L, self);
+    if (L->budget > 0 && (!L->main_done || L->ending)) {
+        L->budget--;
+        next = next_runnable(L);
+    }
+    if (next == self) {
+        self->state = WA_T_RUNNING;
+        return;
+    }
+    wa_fiber *to;
+    if (next) {
+        next->state = WA_T_RUNNING;
+        L->current = next;
+        to = next->fiber;
+    } else {
+        L->current = NULL;
+        to = L->main_fiber;
+    }
+    wa_fiber_switch(self->fiber, to);
+    wa__reap(wa__L);
+}
+
+int wa__park(uint64_t wake_at, unsigned flags)
+{
+    wa_loop *L = wa__L;
+    wa_task *self = L->current;
+    int is_scope = 0;
+    uint64_t at = wake_at;
+    if (!(flags & WA_PARK_SHIELD)) {
+        if (self->cancel_pending) {
+            self->cancel_pending = 0;
+            self->cancel_delivered = 1;
+            return WA_ECANCELED;
+        }
+        if (self->scope) {
+            uint64_t now = host_hrtime();
+            if (self->scope->effective <= now) {
+                wa__scopes_expire(self, now);
+                return WA_ETIMEDOUT;
+            }
+            if (self->scope->effective <= at) {
+                at = self->scope->effective;
+                is_scope = 1;
+            }
+        }
+    }
+    if (at != WA_NEVER && wa__timer_arm(L, self, at, is_scope) != 0)
+        return WA_ENOMEM;
+    self->interrupt = 0;
+    self->state = WA_T_PARKED;
+    self->park_shielded = (uint8_t)(flags & WA_PARK_SHIELD);
+    wa__switch_away(self);
+    if (self->in_heap) wa__timer_disarm(wa__L, self);
+    int r = self->interrupt;
+    self->interrupt = 0;
+    if (r == WA_ECANCELED) self->cancel_delivered = 1;
+    return r;
+}
+
+/* Make a parked task ready with an interruption code (0 = plain wake). */
+void wa__resume(wa_task *t, int interrupt)
+{
+    if (t->state != WA_T_PARKED) return;
+    wa_loop *L = wa__L;
+    if (t->in_heap) wa__timer_disarm(L, t);
+    t->interrupt = interrupt;
+    t->state = WA_T_READY;
+    wa__ready_push(L, t);
+}
+
+void wa__ready(wa_task *t) { wa__resume(t, 0); }
+
+void wa__wake(wa_wlist *l, wa_wait *w, int status)
+{
+    wa__wlist_remove(l, w);
+    w->status = status;
+    w->fired = 1;
+    wa__ready(w->task);
+}
+
+int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags)
+{
+    w->task = wa__L->current;
+    w->fired = 0;
+    w->status = 0;
+    wa__wlist_push(l, w);
+    for (;;) {
+        int r = wa__park(WA_NEVER, flags);
+        if (w->fired) return w->status;
+        if (r != 0) {
+            wa__wlist_remove(l, w);
+            return r;
+        }
+        /* A plain wake without our node firing: spurious, wait again. */
+    }
+}
+
+int wa_yield(void)
+{
+    int rc = wa__require_task();
+    if (rc) return rc;
+    wa_loop *L = wa__L;
+    wa_task *self = L->current;
+    if (self->cancel_pending) {
+        self->cancel_pending = 0;
+        self->cancel_delivered = 1;
+        return WA_ECANCELED;
+    }
+    if (self->scope && self->scope->effective <= host_hrtime()) {
+        wa__scopes_expire(self, host_hrtime());
+        return WA_ETIMEDOUT;
+    }
+    self->state = WA_T_READY;
+    wa__ready_push(L, self);
+    wa__switch_away(self);
+    if (self->cancel_pending) {
+        self->cancel_pending = 0;
+        self->cancel_delivered = 1;
+        return WA_ECANCELED;
+    }
+    return 0;
+}
+
+int wa_sleep(uint64_t ms)
+{
+    int rc = wa__require_task();
+    if (rc) return rc;
+    if (ms == 0) return wa_yield();
+    uint64_t now = host_hrtime();
+    uint64_t ns = ms > UINT64_MAX / 2000000u ? UINT64_MAX / 2 : ms * 1000000u;
+    return wa__park(now + ns, 0);
+}
+
+/* Fire every timer that is due: a sleep ends normally, a scope deadline
+ * interrupts with WA_ETIMEDOUT. */
+static void fire_timers(wa_loop *L)
+{
+    wa_task *t = wa__timer_top(L);
+    if (!t) return;
+    uint64_t now = host_hrtime();
+    while ((t = wa__timer_top(L)) != NULL && t->timer_at <= now) {
+        wa__timer_pop(L);
+        if (t->timer_is_scope) {
+            wa__scopes_expire(t, now);
+            wa__resume(t, WA_ETIMEDOUT);
+        } else {
+            wa__resume(t, 0);
+        }
+    }
+}
+
+int wa__loop_turn(uint64_t *deadline_ns)
+{
+    wa_loop *L = wa__L;
+    if (!L->main_done || L->ending) {
+        fire_timers(L);
+        wa_task *next = next_runnable(L);
+        if (next) {
+            L->budget = WA_SWITCH_BUDGET;
+            next->state = WA_T_RUNNING;
+            L->current = next;
+            if (L->debug) L->slice_start = host_hrtime();
+            wa_fiber_switch(L->main_fiber, next->fiber);
+            wa__reap(L);
+        }
+    }
+    int done = L->ending ? L->unfinished == 0 : L->main_done;
+    if (done) {
+        *deadline_ns = 0;
+        return 1;
+    }
+    wa_task *top = wa__timer_top(L);
+    *deadline_ns = L->ready_head ? 0 : top ? top->timer_at : WA_NEVER;
+    return 0;
+}
+
+void wa__loop_stalled(void)
+{
+    wa_loop *L = wa__L;
+    size_t n = 0;
+    for (wa_task *t = L->all; t; t = t->all_next)
+        if (t->state == WA_T_PARKED) n++;
+    if (!L->ending)
+        fprintf(stderr,
+                "wasyncio: deadlock: %zu task%s blocked and nothing can wake them; "
+                "they get WA_EDEADLK\n", n, n == 1 ? " is" : "s are");
+    for (wa_task *t = L->all; t; t = t->all_next)
+        if (t->state == WA_T_PARKED) wa__resume(t, WA_EDEADLK);
+}
+
+const char *wa__running_task_name(void)
+{
+    wa_loop *L = wa__L;
+    if (!L || !L->current) return NULL;
+    return L->current->long_name ? L->current->long_name : L->current->name;
+}
+
+int wa__debug_on(void) { return wa__L ? wa__L->debug : 0; }

@@ -1,0 +1,59 @@
+/* loop.h: the per-thread loop state shared by the scheduler's own files
+ * (loop.c, task.c, timer.c, run.c). Other core files go through internal.h.
+ */
+#ifndef WA_CORE_LOOP_H
+#define WA_CORE_LOOP_H
+
+#include "internal.h"
+
+/* How many task-to-task switches may happen before control goes back to the
+ * loop context to fire timers and poll I/O. Large enough that the poll
+ * syscall is amortised over many switches, small enough that a yielding
+ * pair cannot starve timers and I/O for long. */
+#define WA_SWITCH_BUDGET 128
+
+typedef struct wa_loop {
+    wa_task *current;                 /* running task, NULL in the loop context */
+    wa_task *ready_head, *ready_tail; /* FIFO of WA_T_READY / WA_T_NEW tasks */
+    wa_task *main_task;
+    wa_task *all;                     /* every task not yet freed */
+    wa_fiber *main_fiber;
+    wa_fiber *zombie_fiber;           /* a finished task's fiber, freed by whoever runs next */
+    wa_task *zombie_task;             /* a finished released task, likewise */
+    wa_task **heap;                   /* timer min-heap on (timer_at, timer_seq) */
+    size_t heap_len, heap_cap;
+    uint64_t timer_seq;
+    uint64_t next_id;
+    size_t unfinished;                /* tasks spawned and not done */
+    unsigned budget;
+    int main_done;
+    int ending;                       /* wa_run is cancelling leftovers */
+    int debug;
+    uint64_t slow_ns;
+    uint64_t slice_start;             /* debug: when the running task got the CPU */
+    size_t default_stack;
+} wa_loop;
+
+extern _Thread_local wa_loop *wa__L;
+
+/* loop.c */
+void wa__ready_push(wa_loop *L, wa_task *t);
+void wa__switch_away(wa_task *self);
+void wa__reap(wa_loop *L);
+void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
+
+/* task.c */
+void wa__task_complete(wa_loop *L, wa_task *t); /* bookkeeping when t ends */
+void wa__task_free(wa_loop *L, wa_task *t);
+int wa__task_start(wa_loop *L, wa_task *t);     /* give a NEW task its fiber */
+
+/* timer.c */
+int wa__timer_arm(wa_loop *L, wa_task *t, uint64_t at, int is_scope); /* WA_ENOMEM */
+void wa__timer_disarm(wa_loop *L, wa_task *t);
+wa_task *wa__timer_top(const wa_loop *L);
+void wa__timer_pop(wa_loop *L);
+
+/* timeout.c */
+void wa__scopes_expire(wa_task *t, uint64_t now);
+
+#endif

@@ -1,0 +1,126 @@
+/* run.c: wa_run (the twin of asyncio.run), the clocks and runtime settings.
+ * wa_run sets up a loop on this thread, runs the main task through the host
+ * backend's driver, then cancels and finishes the leftovers as asyncio.run
+ * does, and reports failures nobody awaited. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "loop.h"
+
+static int debug_default = -1; /* -1: read WASYNCIO_DEBUG */
+static size_t stack_default;
+
+void wa_set_debug(int on)
+{
+    debug_default = on ? 1 : 0;
+    if (wa__L) wa__L->debug = debug_default;
+}
+
+int wa_debug(void)
+{
+    if (wa__L) return wa__L->debug;
+    if (debug_default < 0) {
+        const char *e = getenv("WASYNCIO_DEBUG");
+        return e && *e && *e != '0';
+    }
+    return debug_default;
+}
+
+int wa_set_default_stack_size(size_t bytes)
+{
+    if (bytes < 4096) return WA_EINVAL;
+    stack_default = bytes;
+    if (wa__L) wa__L->default_stack = bytes;
+    return 0;
+}
+
+size_t wa_default_stack_size(void)
+{
+    return stack_default ? stack_default : wa_fiber_default_stack();
+}
+
+int wa_running(void) { return wa__L != NULL; }
+
+uint64_t wa_hrtime(void) { return host_hrtime(); }
+uint64_t wa_now(void) { return host_hrtime() / 1000000u; }
+
+static uint64_t slow_ms_setting(void)
+{
+    const char *e = getenv("WASYNCIO_SLOW_MS");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 ? (uint64_t)v : 100;
+}
+
+/* Cancel what is left when the main task ends, and let it finish. */
+static void finish_leftovers(wa_loop *L)
+{
+    if (L->unfinished == 0) return;
+    L->ending = 1;
+    for (wa_task *t = L->all; t; t = t->all_next) {
+        if (t->state == WA_T_DONE) continue;
+        if (L->debug)
+            fprintf(stderr, "wasyncio: debug: task '%s' was still pending when wa_run "
+                            "ended; cancelling it\n", wa_task_name(t));
+        wa_cancel(t);
+    }
+    host_drive();
+}
+
+int wa_run(wa_fn fn, void *arg, void **result)
+{
+    if (wa__L) return WA_ENESTED;
+    if (!fn) return WA_EINVAL;
+    wa_loop *L = calloc(1, sizeof *L);
+    if (!L) return WA_ENOMEM;
+    int rc = wa_fiber_init();
+    if (rc) {
+        free(L);
+        return rc;
+    }
+    L->main_fiber = wa_fiber_main();
+    L->debug = wa_debug();
+    L->slow_ns = slow_ms_setting() * 1000000u;
+    L->default_stack = stack_default;
+    wa__L = L;
+    rc = host_open();
+    if (rc) {
+        wa__L = NULL;
+        wa_fiber_shutdown();
+        free(L);
+        return rc;
+    }
+    wa_task_opts opts = {.name = "main"};
+    wa_task *main = wa__spawn_hooked(fn, arg, &opts, NULL, NULL);
+    if (!main) {
+        rc = wa_last_error();
+    } else {
+        main->is_main = 1;
+        L->main_task = main;
+        rc = host_drive();
+        if (rc == WA_EBUSY) return rc; /* the web: JS drives the rest */
+        rc = wa__run_finish(result);
+        return rc;
+    }
+    host_close();
+    wa__L = NULL;
+    wa_fiber_shutdown();
+    free(L);
+    return rc;
+}
+
+/* The end of wa_run, also called by the web host when the main task ends
+ * from a JavaScript callback. */
+int wa__run_finish(void **result)
+{
+    wa_loop *L = wa__L;
+    wa_task *main = L->main_task;
+    finish_leftovers(L);
+    int rc = wa__task_outcome(main, result);
+    while (L->all) wa__task_free(L, L->all);
+    wa__reap(L);
+    host_close();
+    wa__L = NULL;
+    wa_fiber_shutdown();
+    free(L->heap);
+    free(L);
+    return rc;
+}

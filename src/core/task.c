@@ -1,0 +1,299 @@
+/* task.c: a task's life: spawn, first run, finish, await, cancel, failure and
+ * release. A task gets its fiber (stack) only when it first runs and gives it
+ * back as soon as it finishes, so a finished task costs only its small struct
+ * and a gather of 100k trivial tasks reuses one stack. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "loop.h"
+
+wa_task *wa__self(void) { return wa__L ? wa__L->current : NULL; }
+
+int wa__require_task(void)
+{
+    return (wa__L && wa__L->current) ? 0 : WA_ENOLOOP;
+}
+
+int wa__task_check(const wa_task *t)
+{
+    return (t && t->magic == WA_TASK_MAGIC) ? 0 : WA_EINVAL;
+}
+
+wa_task *wa_current(void) { return wa__self(); }
+
+/* "task-N" without snprintf: spawn is a hot path. */
+static void default_name(wa_task *t)
+{
+    char digits[24];
+    int n = 0;
+    uint64_t id = t->id;
+    do {
+        digits[n++] = (char)('0' + id % 10);
+        id /= 10;
+    } while (id && n < 20);
+    memcpy(t->name, "task-", 5);
+    int i = 5;
+    while (n > 0 && i < (int)sizeof t->name - 1) t->name[i++] = digits[--n];
+    t->name[i] = '\0';
+}
+
+int wa_task_set_name(wa_task *t, const char *name)
+{
+    if (wa__task_check(t) || !name) return WA_EINVAL;
+    size_t n = strlen(name);
+    free(t->long_name);
+    t->long_name = NULL;
+    if (n < sizeof t->name) {
+        memcpy(t->name, name, n + 1);
+    } else {
+        t->long_name = wa__strdup(name);
+        if (!t->long_name) return WA_ENOMEM;
+    }
+    return 0;
+}
+
+const char *wa_task_name(const wa_task *t)
+{
+    if (wa__task_check(t)) return "?";
+    return t->long_name ? t->long_name : t->name;
+}
+
+wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
+                          wa_done_hook hook, void *hook_data)
+{
+    wa_loop *L = wa__L;
+    if (!L) return wa__set_last_error(WA_ENOLOOP);
+    if (!fn) return wa__set_last_error(WA_EINVAL);
+    wa_task *t = calloc(1, sizeof *t);
+    if (!t) return wa__set_last_error(WA_ENOMEM);
+    t->magic = WA_TASK_MAGIC;
+    t->state = WA_T_NEW;
+    t->fn = fn;
+    t->arg = arg;
+    t->id = ++L->next_id;
+    t->on_done = hook;
+    t->on_done_data = hook_data;
+    if (opts) {
+        t->stack_size = opts->stack_size;
+        t->asyncify_size = opts->asyncify_size;
+    }
+    if (opts && opts->name) {
+        if (wa_task_set_name(t, opts->name) != 0) {
+            free(t);
+            return wa__set_last_error(WA_ENOMEM);
+        }
+    } else {
+        default_name(t);
+    }
+    t->all_next = L->all;
+    if (L->all) L->all->all_prev = t;
+    L->all = t;
+    L->unfinished++;
+    wa__ready_push(L, t);
+    return t;
+}
+
+wa_task *wa_spawn_opts(wa_fn fn, void *arg, const wa_task_opts *opts)
+{
+    if (!wa__L) return wa__set_last_error(WA_ENOLOOP);
+    return wa__spawn_hooked(fn, arg, opts, NULL, NULL);
+}
+
+wa_task *wa_spawn(wa_fn fn, void *arg) { return wa_spawn_opts(fn, arg, NULL); }
+
+static void report_unretrieved(wa_task *t)
+{
+    if (t->error && t->error != WA_ECANCELED && !t->retrieved) {
+        fprintf(stderr, "wasyncio: task '%s' failed and was never awaited: %s (%s)\n",
+                wa_task_name(t), t->message ? t->message : wa_strerror(t->error),
+                wa_strerror(t->error));
+        t->retrieved = 1;
+    }
+}
+
+void wa__task_free(wa_loop *L, wa_task *t)
+{
+    report_unretrieved(t);
+    if (t->all_prev) t->all_prev->all_next = t->all_next;
+    else L->all = t->all_next;
+    if (t->all_next) t->all_next->all_prev = t->all_prev;
+    if (t->in_heap) wa__timer_disarm(L, t);
+    if (t->fiber) wa_fiber_free(t->fiber);
+    free(t->message);
+    free(t->long_name);
+    t->magic = 0;
+    free(t);
+}
+
+/* Bookkeeping when t ends, in whatever context that happens. */
+void wa__task_complete(wa_loop *L, wa_task *t)
+{
+    if (!t->error && t->cancel_delivered) t->error = WA_ECANCELED;
+    if (t->error) t->result = NULL;
+    t->state = WA_T_DONE;
+    t->scope = NULL;
+    t->awaiting = NULL;
+    L->unfinished--;
+    if (t->is_main) L->main_done = 1;
+    if (t->on_done) t->on_done(t, t->on_done_data);
+    wa_wait *w;
+    while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
+}
+
+static void trampoline(void *arg)
+{
+    wa_task *t = arg;
+    wa_loop *L = wa__L;
+    wa__reap(L);
+    t->ever_ran = 1;
+    void *r = t->fn(t->arg);
+    L = wa__L;
+    if (!t->error) t->result = r;
+    wa__task_complete(L, t);
+    L->zombie_fiber = t->fiber;
+    t->fiber = NULL;
+    if (t->released) L->zombie_task = t;
+    wa__switch_away(t);
+    fprintf(stderr, "wasyncio: internal error: finished task '%s' resumed\n", t->name);
+    abort();
+}
+
+int wa__task_start(wa_loop *L, wa_task *t)
+{
+    if (t->cancel_pending) {
+        t->error = WA_ECANCELED;
+        t->cancel_pending = 0;
+    } else {
+        size_t stack = t->stack_size ? t->stack_size : L->default_stack;
+        int rc = wa_fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
+        if (rc == 0) return 0;
+        t->error = rc;
+        t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
+                                   stack, wa_task_name(t));
+    }
+    wa__task_complete(L, t);
+    if (t->released) wa__task_free(L, t);
+    return -1;
+}
+
+int wa_task_done(const wa_task *t)
+{
+    if (wa__task_check(t)) return WA_EINVAL;
+    return t->state == WA_T_DONE;
+}
+
+int wa_task_error(const wa_task *t)
+{
+    if (wa__task_check(t)) return WA_EINVAL;
+    return t->state == WA_T_DONE ? t->error : 0;
+}
+
+const char *wa_task_message(const wa_task *t)
+{
+    if (wa__task_check(t)) return "";
+    if (t->message) return t->message;
+    return t->error ? wa_strerror(t->error) : "";
+}
+
+void wa__fail(wa_task *t, int code, const char *message)
+{
+    t->error = code < 0 ? code : WA_EFAILED;
+    free(t->message);
+    t->message = message ? wa__strdup(message) : NULL;
+}
+
+void *wa_raise(int code, const char *fmt, ...)
+{
+    wa_task *self = wa__self();
+    if (!self) return wa__set_last_error(WA_ENOLOOP);
+    self->error = code < 0 ? code : WA_EFAILED;
+    free(self->message);
+    self->message = NULL;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        self->message = wa__vformat(fmt, ap);
+        va_end(ap);
+    }
+    return NULL;
+}
+
+int wa__task_outcome(wa_task *t, void **result)
+{
+    t->retrieved = 1;
+    if (result) *result = t->error ? NULL : t->result;
+    return t->error;
+}
+
+void wa__join_shielded(wa_task *t)
+{
+    while (t->state != WA_T_DONE) {
+        wa_wait w = {0};
+        wa__wait_on(&t->done_waiters, &w, WA_PARK_SHIELD);
+    }
+}
+
+/* Is `target` (transitively) waiting on `self`? Then awaiting it deadlocks. */
+static int would_deadlock(const wa_task *self, const wa_task *target)
+{
+    for (const wa_task *x = target; x && x->state != WA_T_DONE; x = x->awaiting)
+        if (x == self) return 1;
+    return 0;
+}
+
+static int await_task(wa_task *t, void **result, int shielded)
+{
+    int rc = wa__require_task();
+    if (rc) return rc;
+    if (wa__task_check(t)) return WA_EINVAL;
+    wa_task *self = wa__L->current;
+    if (t->state != WA_T_DONE) {
+        if (would_deadlock(self, t)) return WA_EDEADLK;
+        wa_wait w = {0};
+        self->awaiting = t;
+        rc = wa__wait_on(&t->done_waiters, &w, 0);
+        self->awaiting = NULL;
+        if (rc != 0 && t->state != WA_T_DONE) {
+            if (!shielded) {
+                wa_cancel(t);
+                wa__join_shielded(t);
+            }
+            return rc;
+        }
+    }
+    return wa__task_outcome(t, result);
+}
+
+int wa_await(wa_task *t, void **result) { return await_task(t, result, 0); }
+
+int wa_await_shielded(wa_task *t, void **result) { return await_task(t, result, 1); }
+
+int wa_cancel(wa_task *t)
+{
+    if (wa__task_check(t)) return WA_EINVAL;
+    if (!wa__L) return WA_ENOLOOP;
+    if (t->state == WA_T_DONE) return WA_EDONE;
+    if (t->state == WA_T_PARKED && !t->park_shielded) wa__resume(t, WA_ECANCELED);
+    else t->cancel_pending = 1;
+    return 0;
+}
+
+int wa_uncancel(void)
+{
+    wa_task *self = wa__self();
+    if (!self) return WA_ENOLOOP;
+    self->cancel_delivered = 0;
+    self->cancel_pending = 0;
+    return 0;
+}
+
+void wa_release(wa_task *t)
+{
+    if (wa__task_check(t) || !wa__L) return;
+    if (t->state == WA_T_DONE) {
+        if (t == wa__L->zombie_task) return;
+        wa__task_free(wa__L, t);
+    } else {
+        t->released = 1;
+    }
+}
