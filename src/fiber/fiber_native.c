@@ -1,0 +1,81 @@
+/* fiber_native.c: the native fiber backend with a hand-written register
+ * switch (switch_x86_64.S / switch_aarch64.S): wa_fiber_create lays out a new
+ * fiber's first frame, wa_fiber_switch checks the canary and switches.
+ * Stacks, pool, guard pages and init/free live in fiber_native_stack.c.
+ * Compiles to nothing when WA_FIBER_UCONTEXT selects the fallback.
+ */
+#ifndef WA_FIBER_UCONTEXT
+
+#include "fiber_native.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../wasyncio.h"
+
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "no hand-written fiber switch for this CPU: build with FIBER=ucontext"
+#endif
+
+void wa__ctx_switch(void **save_sp, void *new_sp);
+void wa__ctx_trampoline(void);
+
+/* Build the frame wa__ctx_switch pops when it first switches to f, so its
+ * final `ret` lands in the trampoline with sp 16-byte aligned. */
+static void first_frame(wa_fiber *f)
+{
+    uintptr_t top = ((uintptr_t)(f->lo + f->size)) & ~(uintptr_t)15;
+#if defined(__x86_64__)
+    uint64_t *sp = (uint64_t *)(top - 80);
+    memset(sp, 0, 80);
+    /* MXCSR 0x1F80 (all exceptions masked, round to nearest) and x87 CW
+     * 0x037F (the ABI's initial values). */
+    sp[0] = 0x1f80u | ((uint64_t)0x037fu << 32);
+    sp[3] = (uint64_t)(uintptr_t)wa__fiber_start; /* r13 */
+    sp[4] = (uint64_t)(uintptr_t)f;               /* r12 */
+    sp[7] = (uint64_t)(uintptr_t)wa__ctx_trampoline;
+#else
+    uint64_t *sp = (uint64_t *)(top - 160);
+    memset(sp, 0, 160);
+    sp[0] = (uint64_t)(uintptr_t)f;               /* x19 */
+    sp[1] = (uint64_t)(uintptr_t)wa__fiber_start; /* x20 */
+    sp[11] = (uint64_t)(uintptr_t)wa__ctx_trampoline; /* x30 */
+#endif
+    f->sp = sp;
+}
+
+int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
+                    void (*entry)(void *), void *arg)
+{
+    (void)aux_size;
+    if (!out || !entry)
+        return WA_EINVAL;
+    int err = 0;
+    wa_fiber *f = wa__stack_get(stack_size, &err);
+    if (!f) {
+        *out = NULL;
+        return err;
+    }
+    f->entry = entry;
+    f->arg = arg;
+    first_frame(f);
+    *out = f;
+    return 0;
+}
+
+void wa_fiber_switch(wa_fiber *from, wa_fiber *to)
+{
+    if (__builtin_expect(*from->canary != WA_CANARY, 0))
+        wa__stack_overflow(from);
+    wa__fiber_cur = to;
+#if WA_ASAN
+    void *fake = NULL;
+    wa__asan_start(&fake, from, to);
+    wa__ctx_switch(&from->sp, to->sp);
+    wa__asan_finish(fake);
+#else
+    wa__ctx_switch(&from->sp, to->sp);
+#endif
+}
+
+#endif

@@ -1,0 +1,106 @@
+/* fiber_native.h: what the native fiber backends (fiber_native.c with the
+ * hand-written switch, fiber_native_ucontext.c as fallback) share with the
+ * stack allocator in fiber_native_stack.c. Private to src/fiber.
+ */
+#ifndef WA_FIBER_NATIVE_H
+#define WA_FIBER_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#ifdef WA_FIBER_UCONTEXT
+#include <ucontext.h>
+#endif
+#include "fiber.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WA_ASAN 1
+#endif
+#endif
+#ifndef WA_ASAN
+#define WA_ASAN 0
+#endif
+
+#if WA_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+/* Written at the lowest word of every fiber stack; checked on every switch
+ * away from a fiber (catches overflow on stacks that have no guard page). */
+#define WA_CANARY 0x5741535943414e59ull
+
+/* Thread-local state is initial-exec: the switch touches it, and the default
+ * model in -fPIC code would make that a __tls_get_addr call. */
+#define WA_TLS __thread __attribute__((tls_model("initial-exec")))
+
+struct wa__slab;
+
+struct wa_fiber {
+    void *sp;                  /* asm backend: saved stack pointer */
+    const uint64_t *canary;    /* lowest stack word (main: a constant) */
+    unsigned char *lo;         /* lowest usable stack byte */
+    size_t size;               /* usable stack bytes */
+    struct wa__slab *slab;     /* NULL for the thread's main fiber */
+    wa_fiber *free_prev, *free_next; /* pool links while free */
+    void (*entry)(void *);
+    void *arg;
+    unsigned char guarded;     /* a PROT_NONE page sits just below lo */
+    unsigned char cold;        /* pooled and its pages were given back */
+    unsigned char live;        /* handed out by wa__stack_get */
+#if WA_ASAN
+    const void *asan_bottom;   /* stack bounds as ASan wants them */
+    size_t asan_size;
+#endif
+#ifdef WA_FIBER_UCONTEXT
+    ucontext_t uc;
+#endif
+};
+
+/* The running fiber (the signal handler reads it to find the guard page). */
+extern WA_TLS wa_fiber *wa__fiber_cur;
+
+/* A fiber with a fresh stack of at least `size` bytes (0 = default), its
+ * canary written; entry/arg/sp still to be set by the backend. NULL with
+ * *err = WA_EINVAL or WA_ENOMEM. */
+wa_fiber *wa__stack_get(size_t size, int *err);
+
+/* Report a smashed canary (or any overflow we detect in C) and abort. */
+void wa__stack_overflow(const wa_fiber *f) __attribute__((noreturn, cold));
+
+/* First code to run on a new fiber's stack: finishes the ASan switch, calls
+ * entry(arg); complains and aborts if it returns. */
+void wa__fiber_start(void *fiber) __attribute__((noreturn));
+
+/* ASan bookkeeping around a switch (no-ops without ASan). The fiber being
+ * left records where ASan's fake stack is; the one resumed tells ASan the
+ * bounds of the stack it came from, so the main fiber learns its bounds. */
+#if WA_ASAN
+extern WA_TLS wa_fiber *wa__fiber_prev;
+static inline void wa__asan_start(void **fake, wa_fiber *from, wa_fiber *to)
+{
+    wa__fiber_prev = from;
+    __sanitizer_start_switch_fiber(fake, to->asan_bottom, to->asan_size);
+}
+static inline void wa__asan_finish(void *fake)
+{
+    wa_fiber *p = wa__fiber_prev;
+    const void *bottom;
+    size_t size;
+    __sanitizer_finish_switch_fiber(fake, &bottom, &size);
+    if (p && !p->slab) { /* only the main fiber's bounds are unknown */
+        p->asan_bottom = bottom;
+        p->asan_size = size;
+    }
+}
+#else
+static inline void wa__asan_start(void **fake, wa_fiber *from, wa_fiber *to)
+{
+    (void)fake; (void)from; (void)to;
+}
+static inline void wa__asan_finish(void *fake) { (void)fake; }
+#endif
+
+#endif

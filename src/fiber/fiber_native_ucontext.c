@@ -1,0 +1,65 @@
+/* fiber_native_ucontext.c: the portable native fallback (FIBER=ucontext,
+ * -DWA_FIBER_UCONTEXT) on getcontext/makecontext/swapcontext. Same stacks,
+ * pool, guards and canary as the asm backend (fiber_native_stack.c); only
+ * the switch differs, and it is slow (swapcontext saves the signal mask
+ * with a syscall, ~0.5 us). Compiles to nothing otherwise.
+ */
+#ifdef WA_FIBER_UCONTEXT
+
+#include "fiber_native.h"
+
+#include <stdint.h>
+#include <ucontext.h>
+
+#include "../wasyncio.h"
+
+/* makecontext passes int arguments only, so the pointer travels in two
+ * 32-bit halves. */
+static void uc_start(unsigned hi, unsigned lo)
+{
+    uintptr_t p = ((uintptr_t)hi << 16 << 16) | (uintptr_t)lo;
+    wa__fiber_start((void *)p);
+}
+
+int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
+                    void (*entry)(void *), void *arg)
+{
+    (void)aux_size;
+    if (!out || !entry)
+        return WA_EINVAL;
+    int err = 0;
+    wa_fiber *f = wa__stack_get(stack_size, &err);
+    if (!f) {
+        *out = NULL;
+        return err;
+    }
+    if (getcontext(&f->uc) != 0) {
+        wa_fiber_free(f);
+        *out = NULL;
+        return WA_ENOMEM;
+    }
+    f->entry = entry;
+    f->arg = arg;
+    /* Skip the canary word so makecontext's frame never overlaps it. */
+    f->uc.uc_stack.ss_sp = f->lo + 16;
+    f->uc.uc_stack.ss_size = f->size - 16;
+    f->uc.uc_link = NULL;
+    uintptr_t p = (uintptr_t)f;
+    makecontext(&f->uc, (void (*)(void))uc_start, 2,
+                (unsigned)(p >> 16 >> 16), (unsigned)(p & 0xffffffffu));
+    *out = f;
+    return 0;
+}
+
+void wa_fiber_switch(wa_fiber *from, wa_fiber *to)
+{
+    if (__builtin_expect(*from->canary != WA_CANARY, 0))
+        wa__stack_overflow(from);
+    wa__fiber_cur = to;
+    void *fake = NULL;
+    wa__asan_start(&fake, from, to);
+    swapcontext(&from->uc, &to->uc);
+    wa__asan_finish(fake);
+}
+
+#endif
