@@ -1,24 +1,12 @@
 /* gather.c: wa_gather, the twin of asyncio.gather. The caller hangs one wait
- * node on each unfinished child, so it wakes as each finishes and can return
- * the first failure at once (the rest keep running, as in asyncio). */
+ * node on each unfinished child; fired nodes are collected on a list, so each
+ * completion costs O(1) and the first failure is returned at once (the rest
+ * keep running, as in asyncio). */
 #include <stdlib.h>
 #include "loop.h"
 
 #define SMALL_GATHER 16
 
-static void unlink_all(wa_task *const *tasks, wa_wait *nodes, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (nodes[i].linked) wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
-}
-
-/* Index of the first finished, failed child, or n. */
-static size_t first_failure(wa_task *const *tasks, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (tasks[i]->state == WA_T_DONE && tasks[i]->error) return i;
-    return n;
-}
 
 int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
               unsigned flags)
@@ -35,34 +23,44 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     int return_errors = (flags & WA_RETURN_ERRORS) != 0;
 
     wa_wait small[SMALL_GATHER];
-    wa_wait *nodes = n <= SMALL_GATHER ? small : calloc(n, sizeof *nodes);
+    wa_wait *nodes = n <= SMALL_GATHER ? small : malloc(n * sizeof *nodes);
     if (!nodes) return WA_ENOMEM;
-    size_t pending = 0;
+    wa_wlist fired = {0};
+    size_t pending = 0, failed = n;
     for (size_t i = 0; i < n; i++) {
-        nodes[i] = (wa_wait){.task = self};
+        nodes[i] = (wa_wait){.task = self, .collect = &fired};
         if (tasks[i]->state != WA_T_DONE) {
             wa__wlist_push(&tasks[i]->done_waiters, &nodes[i]);
             pending++;
+        } else if (tasks[i]->error && failed == n) {
+            failed = i;
         }
     }
     rc = 0;
-    size_t failed = return_errors ? n : first_failure(tasks, n);
+    if (return_errors) failed = n;
     while (pending > 0 && failed == n) {
         int r = wa__park(WA_NEVER, 0);
-        pending = 0;
-        for (size_t i = 0; i < n; i++) pending += nodes[i].linked;
-        if (!return_errors) failed = first_failure(tasks, n);
+        wa_wait *w;
+        while ((w = wa__wlist_pop(&fired)) != NULL) {
+            size_t i = (size_t)(w - nodes);
+            pending--;
+            if (!return_errors && tasks[i]->error && failed == n) failed = i;
+        }
         if (r != 0) {
             /* Interrupted: cancelling the gather cancels its children. */
-            unlink_all(tasks, nodes, n);
+            for (size_t i = 0; i < n; i++)
+                if (nodes[i].linked && !nodes[i].fired)
+                    wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
             for (size_t i = 0; i < n; i++) wa_cancel(tasks[i]);
             for (size_t i = 0; i < n; i++) wa__join_shielded(tasks[i]);
             rc = r;
             goto out;
         }
     }
-    unlink_all(tasks, nodes, n);
     if (failed < n) {
+        for (size_t i = 0; i < n; i++)
+            if (nodes[i].linked && !nodes[i].fired)
+                wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
         rc = wa__task_outcome(tasks[failed], NULL);
         goto out;
     }

@@ -36,6 +36,8 @@ int wa_group_cancel(wa_group *g)
 {
     if (!g)
         return WA_EINVAL;
+    if (g->live == 0) /* also: after wa_run the handles are gone */
+        return 0;
     for (size_t i = 0; i < g->nkids; i++)
         if (g->kids[i]->state != WA_T_DONE)
             wa_cancel(g->kids[i]);

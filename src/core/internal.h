@@ -20,18 +20,19 @@
 /* ------------------------------------------------------------ wait lists */
 
 typedef struct wa_wait wa_wait;
+typedef struct wa_wlist {
+    wa_wait *head, *tail;
+} wa_wlist;
+
 struct wa_wait {
     wa_wait *prev, *next;
     struct wa_task *task; /* who waits */
     void *data;           /* the waiter's own (e.g. the item a put carries) */
+    wa_wlist *collect;    /* multi-waits: when fired, w is appended here */
     int status;           /* set when fired */
     unsigned char linked; /* in a list now */
     unsigned char fired;  /* woken by wa__wake */
 };
-
-typedef struct wa_wlist {
-    wa_wait *head, *tail;
-} wa_wlist;
 
 void wa__wlist_push(wa_wlist *l, wa_wait *w);
 void wa__wlist_remove(wa_wlist *l, wa_wait *w); /* no-op if w is not linked */
@@ -100,7 +101,10 @@ wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
                           wa_done_hook hook, void *hook_data);
 
 /* Validate a handle: 0, or WA_EINVAL for NULL / freed / foreign. */
-int wa__task_check(const wa_task *t);
+static inline int wa__task_check(const wa_task *t)
+{
+    return (t && t->magic == WA_TASK_MAGIC) ? 0 : WA_EINVAL;
+}
 
 /* ------------------------------------------------------------ park / wake */
 
@@ -115,7 +119,8 @@ int wa__park(uint64_t wake_at, unsigned flags);
 /* Make a parked task ready (no-op unless parked). */
 void wa__ready(wa_task *t);
 
-/* Fire wait node w (unlink from l, set status, ready its task). */
+/* Fire wait node w (unlink from l, set status, ready its task; if
+ * w->collect is set, append w there so a multi-wait finds it in O(1)). */
 void wa__wake(wa_wlist *l, wa_wait *w, int status);
 
 /* Push w onto l and park. Returns w->status if it fired; otherwise unlinks w

@@ -32,15 +32,14 @@ static wa_task *ready_pop(wa_loop *L)
 
 void wa__reap(wa_loop *L)
 {
-    if (L->zombie_fiber) {
-        wa_fiber_free(L->zombie_fiber);
-        L->zombie_fiber = NULL;
+    wa_task *t = L->zombie;
+    if (!t) return;
+    L->zombie = NULL;
+    if (t->fiber) {
+        wa_fiber_free(t->fiber);
+        t->fiber = NULL;
     }
-    if (L->zombie_task) {
-        wa_task *t = L->zombie_task;
-        L->zombie_task = NULL;
-        wa__task_free(L, t);
-    }
+    if (t->released) wa__task_free(L, t);
 }
 
 static void debug_slice_end(wa_loop *L, wa_task *t)
@@ -147,6 +146,7 @@ void wa__wake(wa_wlist *l, wa_wait *w, int status)
     wa__wlist_remove(l, w);
     w->status = status;
     w->fired = 1;
+    if (w->collect) wa__wlist_push(w->collect, w);
     wa__ready(w->task);
 }
 

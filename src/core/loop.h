@@ -18,8 +18,8 @@ typedef struct wa_loop {
     wa_task *main_task;
     wa_task *all;                     /* every task not yet freed */
     wa_fiber *main_fiber;
-    wa_fiber *zombie_fiber;           /* a finished task's fiber, freed by whoever runs next */
-    wa_task *zombie_task;             /* a finished released task, likewise */
+    wa_task *zombie;                  /* just finished: its fiber (and, if released,
+                                         the task) is freed by whoever runs next */
     wa_task **heap;                   /* timer min-heap on (timer_at, timer_seq) */
     size_t heap_len, heap_cap;
     uint64_t timer_seq;
@@ -32,7 +32,13 @@ typedef struct wa_loop {
     uint64_t slow_ns;
     uint64_t slice_start;             /* debug: when the running task got the CPU */
     size_t default_stack;
+    wa_task *free_tasks;              /* cache of freed task structs (all_next link) */
+    size_t free_count;
 } wa_loop;
+
+/* Freed task structs kept for reuse: spawning then costs no malloc and the
+ * pages stay mapped. Bounded, so a burst does not pin memory for good. */
+#define WA_TASK_CACHE_MAX 65536
 
 extern _Thread_local wa_loop *wa__L;
 

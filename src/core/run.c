@@ -117,6 +117,11 @@ int wa__run_finish(void **result)
     int rc = wa__task_outcome(main, result);
     while (L->all) wa__task_free(L, L->all);
     wa__reap(L);
+    while (L->free_tasks) {
+        wa_task *t = L->free_tasks;
+        L->free_tasks = t->all_next;
+        free(t);
+    }
     host_close();
     wa__L = NULL;
     wa_fiber_shutdown();

@@ -90,9 +90,7 @@ static int get_now(wa_queue *q, void **item)
 {
     if (q->len == 0)
         return q->closed ? WA_ECLOSED : WA_EBUSY;
-    void *v = pop(q);
-    if (item)
-        *item = v;
+    *item = pop(q);
     wa_wait *p = q->putters.head;
     if (p) {
         /* Cannot fail: pop just freed an allocated slot. */
@@ -122,7 +120,7 @@ int wa_queue_put(wa_queue *q, void *item)
 
 int wa_queue_get(wa_queue *q, void **item)
 {
-    if (!q)
+    if (!q || !item) /* a NULL out-pointer would drop the item */
         return WA_EINVAL;
     int rc = wa__require_task();
     if (rc)
@@ -134,7 +132,7 @@ int wa_queue_get(wa_queue *q, void **item)
     memset(&w, 0, sizeof w);
     w.task = wa__self();
     rc = wa__wait_on(&q->getters, &w, 0);
-    if (rc == 0 && item)
+    if (rc == 0)
         *item = w.data;
     return rc;
 }
@@ -148,7 +146,7 @@ int wa_queue_try_put(wa_queue *q, void *item)
 
 int wa_queue_try_get(wa_queue *q, void **item)
 {
-    if (!q)
+    if (!q || !item)
         return WA_EINVAL;
     return get_now(q, item);
 }

@@ -14,11 +14,6 @@ int wa__require_task(void)
     return (wa__L && wa__L->current) ? 0 : WA_ENOLOOP;
 }
 
-int wa__task_check(const wa_task *t)
-{
-    return (t && t->magic == WA_TASK_MAGIC) ? 0 : WA_EINVAL;
-}
-
 wa_task *wa_current(void) { return wa__self(); }
 
 /* "task-N" without snprintf: spawn is a hot path. */
@@ -64,8 +59,14 @@ wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
     wa_loop *L = wa__L;
     if (!L) return wa__set_last_error(WA_ENOLOOP);
     if (!fn) return wa__set_last_error(WA_EINVAL);
-    wa_task *t = calloc(1, sizeof *t);
-    if (!t) return wa__set_last_error(WA_ENOMEM);
+    wa_task *t = L->free_tasks;
+    if (t) {
+        L->free_tasks = t->all_next;
+        L->free_count--;
+        memset(t, 0, sizeof *t);
+    } else if ((t = calloc(1, sizeof *t)) == NULL) {
+        return wa__set_last_error(WA_ENOMEM);
+    }
     t->magic = WA_TASK_MAGIC;
     t->state = WA_T_NEW;
     t->fn = fn;
@@ -122,7 +123,13 @@ void wa__task_free(wa_loop *L, wa_task *t)
     free(t->message);
     free(t->long_name);
     t->magic = 0;
-    free(t);
+    if (L->free_count < WA_TASK_CACHE_MAX) {
+        t->all_next = L->free_tasks;
+        L->free_tasks = t;
+        L->free_count++;
+    } else {
+        free(t);
+    }
 }
 
 /* Bookkeeping when t ends, in whatever context that happens. */
@@ -150,9 +157,7 @@ static void trampoline(void *arg)
     L = wa__L;
     if (!t->error) t->result = r;
     wa__task_complete(L, t);
-    L->zombie_fiber = t->fiber;
-    t->fiber = NULL;
-    if (t->released) L->zombie_task = t;
+    L->zombie = t;
     wa__switch_away(t);
     fprintf(stderr, "wasyncio: internal error: finished task '%s' resumed\n", t->name);
     abort();
@@ -291,7 +296,7 @@ void wa_release(wa_task *t)
 {
     if (wa__task_check(t) || !wa__L) return;
     if (t->state == WA_T_DONE) {
-        if (t == wa__L->zombie_task) return;
+        if (t == wa__L->zombie) return; /* freed when reaped */
         wa__task_free(wa__L, t);
     } else {
         t->released = 1;
