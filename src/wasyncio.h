@@ -278,9 +278,9 @@ typedef struct wa__guard {
 void wa__guard_exit(wa__guard *g);
 wa__guard wa__guard_lock(wa_lock *l, int *rc);
 wa__guard wa__guard_sem(wa_sem *s, int *rc);
-#define WA__WITH(make, obj, rc)                                                   \
+#define WA__WITH(make, target, rc)                                                \
     for (wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit))) = \
-             make((obj), &(rc));                                                  \
+             make((target), &(rc));                                                  \
          WA__CAT(wa__g_, __LINE__).obj != NULL;                                   \
          wa__guard_exit(&WA__CAT(wa__g_, __LINE__)))
 #define WA_WITH_LOCK(lock, rc) WA__WITH(wa__guard_lock, lock, rc)
