@@ -65,7 +65,7 @@ static wa_wait node_for(wa_task *self, void *data)
 
 int wa_gen_next(wa_gen *g, void **value)
 {
-    if (!g)
+    if (!g || !value) /* a NULL out-pointer would drop the value */
         return WA_EINVAL;
     int rc = wa__require_task();
     if (rc)
@@ -95,7 +95,7 @@ int wa_gen_next(wa_gen *g, void **value)
     wa_wait w = node_for(self, NULL);
     rc = wa__wait_on(&g->consumer, &w, 0);
     if (w.fired) {
-        if (rc == 0 && value)
+        if (rc == 0)
             *value = w.data;
         return rc;
     }
