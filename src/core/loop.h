@@ -31,7 +31,6 @@ typedef struct wa_loop {
     int debug;
     uint64_t slow_ns;
     uint64_t slice_start;             /* debug: when the running task got the CPU */
-    size_t default_stack;
     wa_task *free_tasks;              /* cache of freed task structs (all_next link) */
     size_t free_count;
 } wa_loop;

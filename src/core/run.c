@@ -7,8 +7,6 @@
 #include "loop.h"
 
 static int debug_default = -1; /* -1: read WASYNCIO_DEBUG */
-static size_t stack_default;
-
 void wa_set_debug(int on)
 {
     debug_default = on ? 1 : 0;
@@ -25,18 +23,15 @@ int wa_debug(void)
     return debug_default;
 }
 
+/* The fiber backend owns the default: it knows the page size and limits. */
 int wa_set_default_stack_size(size_t bytes)
 {
     if (bytes < 4096) return WA_EINVAL;
-    stack_default = bytes;
-    if (wa__L) wa__L->default_stack = bytes;
+    wa_fiber_set_default_stack(bytes);
     return 0;
 }
 
-size_t wa_default_stack_size(void)
-{
-    return stack_default ? stack_default : wa_fiber_default_stack();
-}
+size_t wa_default_stack_size(void) { return wa_fiber_default_stack(); }
 
 int wa_running(void) { return wa__L != NULL; }
 
@@ -79,7 +74,6 @@ int wa_run(wa_fn fn, void *arg, void **result)
     L->main_fiber = wa_fiber_main();
     L->debug = wa_debug();
     L->slow_ns = slow_ms_setting() * 1000000u;
-    L->default_stack = stack_default;
     wa__L = L;
     rc = host_open();
     if (rc) {

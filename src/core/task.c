@@ -169,12 +169,12 @@ int wa__task_start(wa_loop *L, wa_task *t)
         t->error = WA_ECANCELED;
         t->cancel_pending = 0;
     } else {
-        size_t stack = t->stack_size ? t->stack_size : L->default_stack;
+        size_t stack = t->stack_size; /* 0: the fiber backend's default */
         int rc = wa_fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
         if (rc == 0) return 0;
         t->error = rc;
         t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
-                                   stack, wa_task_name(t));
+                                stack ? stack : wa_fiber_default_stack(), wa_task_name(t));
     }
     wa__task_complete(L, t);
     if (t->released) wa__task_free(L, t);
