@@ -80,13 +80,13 @@ $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness
 # ---------------------------------------------------------------- deps
 APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
             libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
-            libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium nodejs npm
+            libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)
 # cheap check used before compiling: installs only when something is missing
 deps-check:
-	@test -f /usr/include/uv.h -a -f /usr/include/cmocka.h -a -f /usr/include/curl/curl.h \
-	  -a -f /usr/include/http_parser.h || $(MAKE) --no-print-directory deps
+	@dpkg -s libuv1-dev libcmocka-dev libcurl4-openssl-dev libhttp-parser-dev >/dev/null 2>&1 \
+	  || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
 test: deps test-native test-asan $(TEST_TARGETS_EXTRA)
