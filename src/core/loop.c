@@ -30,16 +30,20 @@ static wa_task *ready_pop(wa_loop *L)
     return t;
 }
 
-void wa__reap(wa_loop *L)
+static void reap_zombie(wa_loop *L)
 {
     wa_task *t = L->zombie;
-    if (!t) return;
     L->zombie = NULL;
     if (t->fiber) {
         wa_fiber_free(t->fiber);
         t->fiber = NULL;
     }
     if (t->released) wa__task_free(L, t);
+}
+
+void wa__reap(wa_loop *L)
+{
+    if (L->zombie) reap_zombie(L);
 }
 
 static void debug_slice_end(wa_loop *L, wa_task *t)
@@ -69,10 +73,16 @@ void wa__switch_away(wa_task *self)
 {
     wa_loop *L = wa__L;
     wa_task *next = NULL;
-    if (L->debug) debug_slice_end(L, self);
+    if (__builtin_expect(L->debug, 0)) debug_slice_end(L, self);
     if (L->budget > 0 && (!L->main_done || L->ending)) {
         L->budget--;
-        next = next_runnable(L);
+        next = L->ready_head;
+        if (next && (next->state == WA_T_NEW || next->next_ready == NULL)) {
+            next = next_runnable(L);
+        } else if (next) {
+            L->ready_head = next->next_ready; /* the common case, inline */
+            next->next_ready = NULL;
+        }
     }
     if (next == self) {
         self->state = WA_T_RUNNING;
@@ -88,7 +98,8 @@ void wa__switch_away(wa_task *self)
         to = L->main_fiber;
     }
     wa_fiber_switch(self->fiber, to);
-    wa__reap(wa__L);
+    L = wa__L;
+    if (L->zombie) reap_zombie(L);
 }
 
 int wa__park(uint64_t wake_at, unsigned flags)
@@ -167,29 +178,30 @@ int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags)
     }
 }
 
+static int deliver_cancel(wa_task *self)
+{
+    self->cancel_pending = 0;
+    self->cancel_delivered = 1;
+    return WA_ECANCELED;
+}
+
 int wa_yield(void)
 {
-    int rc = wa__require_task();
-    if (rc) return rc;
     wa_loop *L = wa__L;
-    wa_task *self = L->current;
-    if (self->cancel_pending) {
-        self->cancel_pending = 0;
-        self->cancel_delivered = 1;
-        return WA_ECANCELED;
-    }
-    if (self->scope && self->scope->effective <= host_hrtime()) {
-        wa__scopes_expire(self, host_hrtime());
-        return WA_ETIMEDOUT;
+    wa_task *self = L ? L->current : NULL;
+    if (!self) return WA_ENOLOOP;
+    if (self->cancel_pending) return deliver_cancel(self);
+    if (self->scope) {
+        uint64_t now = host_hrtime();
+        if (self->scope->effective <= now) {
+            wa__scopes_expire(self, now);
+            return WA_ETIMEDOUT;
+        }
     }
     self->state = WA_T_READY;
     wa__ready_push(L, self);
     wa__switch_away(self);
-    if (self->cancel_pending) {
-        self->cancel_pending = 0;
-        self->cancel_delivered = 1;
-        return WA_ECANCELED;
-    }
+    if (self->cancel_pending) return deliver_cancel(self);
     return 0;
 }
 
