@@ -259,8 +259,11 @@ static void curl_loop_close(void)
     curl_multi_cleanup(M.multi);
     while (M.socks)
         sock_forget(M.socks);
+    /* The timer's memory must stay intact until libuv finishes closing it
+     * (host_close runs the loop for that), so it is not wiped here. */
     uv_close((uv_handle_t *)&M.timer, NULL);
-    memset(&M, 0, sizeof M);
+    M.multi = NULL;
+    M.closing = 0;
 }
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
