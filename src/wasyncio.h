@@ -164,7 +164,8 @@ size_t wa_default_stack_size(void);
 /* Wait for n tasks concurrently; results[i] (may be NULL) receives task i's
  * result. By default the first failure is returned at once and the others keep
  * running (asyncio). With WA_RETURN_ERRORS every task is waited for, errors[i]
- * gets its code, and the call returns 0. Cancelling the caller cancels all. */
+ * (if errors is not NULL) gets its code, and the call returns 0. Cancelling
+ * the caller cancels all. */
 int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
               unsigned flags);
 

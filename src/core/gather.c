@@ -14,7 +14,6 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     int rc = wa__require_task();
     if (rc) return rc;
     if (n && !tasks) return WA_EINVAL;
-    if ((flags & WA_RETURN_ERRORS) && n && !errors) return WA_EINVAL;
     wa_task *self = wa__L->current;
     for (size_t i = 0; i < n; i++) {
         if (wa__task_check(tasks[i])) return WA_EINVAL;
