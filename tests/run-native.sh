@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# run-native.sh DIR [unit-only]: runs every DIR/tests/test_* (cmocka suites)
+# and, unless unit-only, every DIR/scenarios/* (each prints "N passed, N failed").
+# Output of each suite stays visible; a suite counts as failed on a non-zero
+# exit. Prints "native: N passed, N failed" (suites) and exits non-zero if any
+# failed.
+set -u
+dir=${1:?usage: run-native.sh DIR [unit-only]}
+mode=${2:-all}
+pass=0 fail=0 failed=()
+
+run_one() {
+    local bin=$1
+    echo "== ${bin#"$dir"/}"
+    # a hung suite must not hang make test: 120 s is far above any suite's run
+    if timeout 120 "$bin"; then
+        pass=$((pass + 1))
+    else
+        local rc=$?
+        fail=$((fail + 1))
+        failed+=("${bin#"$dir"/} (exit $rc)")
+    fi
+}
+
+shopt -s nullglob
+for t in "$dir"/tests/test_*; do
+    [[ -f $t && -x $t ]] && run_one "$t"
+done
+if [[ $mode != unit-only ]]; then
+    for s in "$dir"/scenarios/*; do
+        [[ -f $s && -x $s ]] && run_one "$s"
+    done
+fi
+
+if ((pass + fail == 0)); then
+    echo "native: no suites found under $dir" >&2
+    echo "native: 0 passed, 1 failed"
+    exit 1
+fi
+for f in "${failed[@]}"; do echo "FAILED: $f"; done
+echo "native: $pass passed, $fail failed"
+((fail == 0))
