@@ -161,15 +161,31 @@ void wa__wake(wa_wlist *l, wa_wait *w, int status)
     wa__ready(w->task);
 }
 
+/* A hand-off (w fired) and a cancel reached the task in the same step: the
+ * hand-off wins, and the cancel goes back to pending for the next suspension
+ * point, as if it had arrived just after. */
+void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before)
+{
+    if (interrupt == WA_ECANCELED) {
+        self->cancel_pending = 1;
+        self->cancel_delivered = delivered_before;
+    }
+}
+
 int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags)
 {
-    w->task = wa__L->current;
+    wa_task *self = wa__L->current;
+    w->task = self;
     w->fired = 0;
     w->status = 0;
     wa__wlist_push(l, w);
     for (;;) {
+        uint8_t delivered = self->cancel_delivered;
         int r = wa__park(WA_NEVER, flags);
-        if (w->fired) return w->status;
+        if (w->fired) {
+            wa__keep_cancel_pending(self, r, delivered);
+            return w->status;
+        }
         if (r != 0) {
             wa__wlist_remove(l, w);
             return r;

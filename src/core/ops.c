@@ -11,8 +11,15 @@ int wa__op_wait(wa_op *op)
     int r = 0;
     while (!op->done) {
         unsigned flags = r ? WA_PARK_SHIELD : 0;
+        uint8_t delivered = self->cancel_delivered;
         int p = wa__park(WA_NEVER, flags);
-        if (p == 0 || op->done) continue;
+        if (op->done) {
+            /* Completed in the same step as the interruption: keep the
+             * result, and deliver a cancel at the next suspension point. */
+            wa__keep_cancel_pending(self, p, delivered);
+            break;
+        }
+        if (p == 0) continue;
         if (op->cancel) {
             op->cancel(op);
             op->task = NULL;
