@@ -28,9 +28,14 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-/* Written at the lowest word of every fiber stack; checked on every switch
- * away from a fiber (catches overflow on stacks that have no guard page). */
-#define WA_CANARY 0x5741535943414e59ull
+/* The canary is the zero word at the lowest address of an unguarded stack,
+ * checked on every switch away from a fiber. Zero because a fresh stack page
+ * already reads as zero from the shared zero page: a non-zero canary would
+ * have to be written and would cost every parked fiber a second page of
+ * RSS. An overrun that reaches it nearly always leaves something non-zero
+ * there (return addresses, saved registers). Guarded stacks and the main
+ * fiber point at a shared zero word instead (their guard already works). */
+#define WA_CANARY 0ull
 
 /* Thread-local state is initial-exec: the switch touches it, and the default
  * model in -fPIC code would make that a __tls_get_addr call. */
@@ -53,6 +58,7 @@ struct wa_fiber {
 #if WA_ASAN
     const void *asan_bottom;   /* stack bounds as ASan wants them */
     size_t asan_size;
+    void *asan_fake;           /* ASan fake stack while switched out */
 #endif
 #ifdef WA_FIBER_UCONTEXT
     ucontext_t uc;
@@ -73,6 +79,12 @@ void wa__stack_overflow(const wa_fiber *f) __attribute__((noreturn, cold));
 /* First code to run on a new fiber's stack: finishes the ASan switch, calls
  * entry(arg); complains and aborts if it returns. */
 void wa__fiber_start(void *fiber) __attribute__((noreturn));
+
+/* Backend hook for wa_fiber_free (ASan only): a suspended fiber may own an
+ * ASan fake stack that only a final switch *from that fiber* can release,
+ * so the backend briefly resumes it on a reaper frame that does exactly
+ * that and switches back. */
+void wa__fiber_reap(wa_fiber *f);
 
 /* ASan bookkeeping around a switch (no-ops without ASan). The fiber being
  * left records where ASan's fake stack is; the one resumed tells ASan the

@@ -9,9 +9,9 @@
  * touched pages cost RSS). While the process holds fewer guarded stacks than
  * the guard budget (16384, or a quarter of vm.max_map_count if lower), each
  * new stack gets its guard gap mprotect'ed PROT_NONE; beyond that the gap
- * stays readable and unused. Every stack, guarded or not, carries a canary
- * word at its lowest address that wa_fiber_switch checks when it leaves a
- * fiber (one compare). So an unguarded overflow is caught at the next switch
+ * stays readable and unused, and the stack's lowest word serves as a canary
+ * (see WA_CANARY) that wa_fiber_switch checks when it leaves a fiber (one
+ * load and compare; guarded stacks point it at a shared zero word). So an unguarded overflow is caught at the next switch
  * rather than at the faulting instruction; the untouched 16 KiB gap below
  * each stack absorbs small overruns so they do not reach the neighbouring
  * stack first. A guarded overflow faults at once and the SIGSEGV handler
@@ -102,7 +102,7 @@ static WA_TLS wa_fiber t_main;
 static WA_TLS struct wa__class *t_classes;
 static WA_TLS unsigned t_warm; /* pooled stacks that may hold RSS */
 static WA_TLS void *t_altstack;
-static const uint64_t g_main_canary = WA_CANARY;
+static const uint64_t g_zero_canary = WA_CANARY;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -459,18 +459,30 @@ wa_fiber *wa__stack_get(size_t size, int *err)
     }
     wa_fiber *f = c->head;
     list_unlink(c, f);
-    if (!f->cold)
+    int was_cold = f->cold;
+    if (!was_cold)
         t_warm--;
     f->cold = 0;
     f->live = 1;
     f->slab->nfree--;
 #if WA_ASAN
-    __asan_unpoison_memory_region(f->lo, f->size);
+    /* Frames abandoned mid-function leave poisoned shadow on a reused
+     * stack. Fresh and given-back stacks were cleaned already; touching
+     * their shadow here would cost RSS for nothing. */
+    if (!was_cold)
+        __asan_unpoison_memory_region(f->lo, f->size);
     f->asan_bottom = f->lo;
     f->asan_size = f->size;
+    f->asan_fake = NULL;
 #endif
-    *(uint64_t *)f->lo = WA_CANARY;
-    f->canary = (const uint64_t *)f->lo;
+    if (f->guarded) {
+        f->canary = &g_zero_canary;
+    } else {
+        uint64_t *c = (uint64_t *)f->lo;
+        if (*c != WA_CANARY) /* read first: a write would cost a page */
+            *c = WA_CANARY;
+        f->canary = c;
+    }
     return f;
 }
 
@@ -480,6 +492,10 @@ void wa_fiber_free(wa_fiber *f)
      * stack on the list twice. */
     if (!f || !f->slab || !f->live)
         return;
+#if WA_ASAN
+    if (f->asan_fake)
+        wa__fiber_reap(f);
+#endif
     struct wa__slab *s = f->slab;
     struct wa__class *c = s->cls;
     f->live = 0;
@@ -495,6 +511,9 @@ void wa_fiber_free(wa_fiber *f)
         slab_unmap(s);
         return;
     }
+#if WA_ASAN
+    __asan_unpoison_memory_region(f->lo, f->size);
+#endif
     madvise(f->lo, f->size, MADV_DONTNEED);
 }
 
@@ -513,7 +532,7 @@ int wa_fiber_init(void)
     page_size();
     install_altstack();
     memset(&t_main, 0, sizeof t_main);
-    t_main.canary = &g_main_canary;
+    t_main.canary = &g_zero_canary;
     wa__fiber_cur = &t_main;
     return 0;
 }
