@@ -151,11 +151,11 @@ static void put_num(char *buf, size_t cap, size_t *len, size_t v)
 }
 
 /* Async-signal-safe: called from the SIGSEGV handler. */
-static void report_overflow(const wa_fiber *f, const char *how)
+static void report_overflow(const wa_fiber *f, const char *how, int named)
 {
-    const char *name = NULL;
-    if (wa__running_task_name)
-        name = wa__running_task_name();
+    const char *name = "(unknown: caught when it switched away)";
+    if (named)
+        name = wa__running_task_name ? wa__running_task_name() : NULL;
     char msg[512];
     size_t n = 0;
     put_str(msg, sizeof msg, &n, "wasyncio: stack overflow in task '");
@@ -173,7 +173,9 @@ static void report_overflow(const wa_fiber *f, const char *how)
 
 void wa__stack_overflow(const wa_fiber *f)
 {
-    report_overflow(f, ", stack canary overwritten");
+    /* The core names the next task as running before it switches, so the
+     * name would be the wrong task's here. */
+    report_overflow(f, ", stack canary overwritten", 0);
     abort();
 }
 
@@ -203,7 +205,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     if (f && f->slab && f->guarded && si->si_code > 0) {
         unsigned char *a = si->si_addr;
         if (a >= f->lo - WA_GUARD_BYTES && a < f->lo) {
-            report_overflow(f, "");
+            report_overflow(f, "", 1);
             abort();
         }
     }
