@@ -1,0 +1,93 @@
+# wasi/build.mk: the WASI preview1 build (included by the top Makefile).
+#   make wasi       build/wasi/libwasyncio.a, examples/<name>.wasm, scenarios/<name>.wasm
+#   make test-wasi  every example and scenario under node:wasi and jco run;
+#                   examples must print what the native build prints
+# Toolchain: WASI_SDK_PATH selects a real wasi-sdk; otherwise Debian's clang-19
+# with wasi-libc stands in. WASM_OPT selects Binaryen's wasm-opt.
+
+WB := build/wasi
+ifneq ($(WASI_SDK_PATH),)
+WASI_CC ?= $(WASI_SDK_PATH)/bin/clang
+WASI_SYSROOT ?= $(WASI_SDK_PATH)/share/wasi-sysroot
+else
+WASI_CC ?= clang-19
+WASI_SYSROOT ?= /usr
+endif
+WASM_OPT ?= wasm-opt
+export WASM_OPT
+
+WASI_TFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT)
+WASI_CFLAGS := $(WASI_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc
+# Link without -O: with it clang runs wasm-opt itself (see wasyncio-wasm-opt.sh).
+WASI_LDFLAGS := $(WASI_TFLAGS)
+
+# wasip2*.c belong to the component build: only wasi.c and wasi_*.c here.
+WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/host/wasi.c \
+            $(sort $(wildcard src/host/wasi_*.c))
+WASI_OBJ := $(patsubst src/%.c,$(WB)/obj/%.o,$(WASI_SRC))
+
+# Examples that need an HTTP server cannot run on preview1 (no sockets):
+# not built. Fetch examples are built and must report WA_ENOTSUP.
+WASI_EXAMPLES_SKIP ?= web_server server
+WASI_EXAMPLES := $(filter-out $(WASI_EXAMPLES_SKIP),$(EXAMPLES))
+
+WASI_EXAMPLE_WASM := $(addprefix $(WB)/examples/,$(addsuffix .wasm,$(WASI_EXAMPLES)))
+WASI_SCENARIO_WASM := $(addprefix $(WB)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
+WASI_TOOLS_WASM := $(WB)/tools/fiber_selftest.wasm $(WB)/tools/wasi_bench.wasm
+
+.PHONY: wasi test-wasi bench-wasi
+wasi: $(WB)/libwasyncio.a $(WASI_EXAMPLE_WASM) $(WASI_SCENARIO_WASM) $(WASI_TOOLS_WASM)
+
+$(WB)/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+
+$(WB)/libwasyncio.a: $(WASI_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+
+$(WB)/obj/examples/%.o: examples/%.c src/wasyncio.h
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+$(WB)/obj/scenarios/%.o: tests/scenarios/%.c src/wasyncio.h tests/scenarios/harness.h
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -Itests -c $< -o $@
+$(WB)/obj/tools/%.o: wasi/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+$(WB)/obj/tools/%.o: tests/bench/%.c src/wasyncio.h
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+
+# The reusable step for any program: link (no -O), then Asyncify + optimise.
+# Users: $(call wasyncio_wasm,app.o,app.wasm) in their own Makefile, or the
+# script by hand.
+define wasyncio_wasm
+	@mkdir -p $(dir $(2)) $(WB)/raw
+	$(WASI_CC) $(WASI_LDFLAGS) $(1) -o $(WB)/raw/$(notdir $(2))
+	bash wasi/wasyncio-wasm-opt.sh $(WB)/raw/$(notdir $(2)) $(2)
+endef
+
+$(WB)/examples/%.wasm: $(WB)/obj/examples/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
+$(WB)/scenarios/%.wasm: $(WB)/obj/scenarios/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
+# The fiber self-test runs without the core: only the fiber backend.
+$(WB)/tools/fiber_selftest.wasm: $(WB)/obj/tools/fiber_selftest.o $(WB)/obj/fiber/fiber_asyncify.o wasi/wasyncio-wasm-opt.sh
+	$(call wasyncio_wasm,$(filter %.o,$^),$@)
+$(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
+
+# Native examples give the expected output.
+test-wasi: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
+	@bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
+
+bench-wasi: wasi
+	@bash tests/bench/bench_wasi.sh
+
+TEST_TARGETS_EXTRA += test-wasi
+BENCH_EXTRA_DEPS += wasi
+# The top Makefile's `test:` and `bench:` lines are read before this file, so
+# the += above comes too late for them; adding the prerequisites directly
+# works whatever the order.
+test: test-wasi
+bench: wasi

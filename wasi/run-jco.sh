@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# run-jco.sh: runs a WASI preview1 command module as a WASI 0.2 component
+# under jco (the Bytecode Alliance's preview2 host for Node): the module is
+# adapted once with `jco new --wasi-command` (cached next to it as
+# .component.wasm) and run with `jco run`. jco run preopens the host's "/",
+# so relative paths resolve against the current directory as with
+# `wasmtime run --dir .`.
+#
+#   wasi/run-jco.sh module.wasm [args...]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JCO="${JCO:-$here/../js/node_modules/.bin/jco}"
+if [ $# -lt 1 ]; then
+  echo "usage: wasi/run-jco.sh module.wasm [args...]" >&2
+  exit 2
+fi
+mod="$1"; shift
+comp="${mod%.wasm}.component.wasm"
+if [ ! -f "$comp" ] || [ "$mod" -nt "$comp" ]; then
+  "$JCO" new "$mod" --wasi-command -o "$comp.tmp" >/dev/null
+  mv "$comp.tmp" "$comp"
+fi
+exec "$JCO" run "$comp" "$@"

@@ -1,0 +1,76 @@
+# wasi/wasip2.mk: the WASI 0.2 component build (included by the top Makefile
+# after wasi/build.mk).
+#   make wasip2       build/wasip2/examples/<name>.wasm (components) and tests
+#   make test-wasip2  client tests under `jco run` against python3 http.server,
+#                     server tests under `jco serve`
+# Pipeline per program: compile (wasm32-wasi, same flags as preview1), link
+# without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), embed the world
+# (wasi/wasip2/embed.mjs), then `jco new` with the preview1 adapter:
+# --wasi-command for programs with main(), --wasi-reactor for servers
+# (programs that define build_app(); they export wasi:http/incoming-handler).
+
+P2B := build/wasip2
+JCO ?= js/node_modules/.bin/jco
+ifneq ($(WASI_SDK_PATH),)
+WASI_CC ?= $(WASI_SDK_PATH)/bin/clang
+WASI_SYSROOT ?= $(WASI_SDK_PATH)/share/wasi-sysroot
+else
+WASI_CC ?= clang-19
+WASI_SYSROOT ?= /usr
+endif
+P2_TFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT)
+P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc
+# A reactor has no _start; crt1-reactor.o runs constructors from _initialize.
+P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,--no-entry
+
+P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2*.c))
+P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
+P2_HDRS := $(HDRS) $(wildcard src/host/wasip2*.h)
+
+# Servers: components exporting wasi:http/incoming-handler.
+P2_SERVERS ?= hello_server
+P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
+P2_TESTS := p2_client p2_server
+P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
+          $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS)))
+
+.PHONY: wasip2 test-wasip2 bench-wasip2
+wasip2: $(P2B)/libwasyncio.a $(P2_OUT)
+
+$(P2B)/obj/%.o: src/%.c $(P2_HDRS)
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/obj/examples/%.o: examples/%.c src/wasyncio.h
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/obj/tests/%.o: tests/wasip2/%.c src/wasyncio.h $(wildcard tests/wasip2/*.h)
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
+
+$(P2B)/libwasyncio.a: $(P2_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+
+P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/embed.mjs wasi/wasip2/wit/wasyncio.wit
+# $(call p2_component,objs,out.wasm,command|server)
+define p2_component
+	@mkdir -p $(dir $(2)) $(P2B)/raw
+	$(WASI_CC) $(P2_TFLAGS) $(if $(filter server,$(3)),$(P2_REACTOR)) $(1) -o $(P2B)/raw/$(notdir $(2))
+	bash wasi/wasyncio-wasm-opt.sh $(P2B)/raw/$(notdir $(2)) $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm
+	node wasi/wasip2/embed.mjs $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm $(3) $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm
+	$(JCO) new $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm --wasi-$(if $(filter server,$(3)),reactor,command) -o $(2) >/dev/null
+endef
+
+$(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_COMMANDS))): $(P2B)/examples/%.wasm: $(P2B)/obj/examples/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+$(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_SERVERS))): $(P2B)/examples/%.wasm: $(P2B)/obj/examples/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)
+$(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+$(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)
+
+test-wasip2: wasip2
+	@JCO=$(JCO) bash tests/wasip2/run.sh $(P2B)
+
+bench-wasip2: wasip2
+	@JCO=$(JCO) bash tests/bench/bench_wasip2.sh $(P2B)
