@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# bench_core.sh: the core rows of `make bench`: switch, spawn, memory and
+# timer figures for wasyncio, each next to Python asyncio and Node
+# async/await running the same workload in the same run. Prints markdown
+# rows `| name | value | unit | peer | ratio |` (ratio = peer / ours).
+# Exit 77 means "skipped" (prerequisites missing).
+set -u
+cd "$(dirname "$0")/../.."
+lib=build/native/libwasyncio.a
+out=build/native/bench
+py=/usr/bin/python3
+[[ -f $lib ]] || { echo "bench_core: $lib missing (run make native)" >&2; exit 77; }
+mkdir -p "$out"
+
+# Link against a private copy: other builds may rewrite the library meanwhile.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp "$lib" "$tmp/libwasyncio.a"
+for b in switch spawn memory timers; do
+    gcc -O2 -std=gnu11 -Isrc -pthread "tests/bench/core_$b.c" -o "$out/core_$b" \
+        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lm ||
+        { echo "bench_core: building core_$b failed" >&2; exit 1; }
+done
+
+have_py=0 have_node=0
+[[ -x $py ]] && have_py=1
+command -v node >/dev/null && have_node=1
+
+# best of 3 runs (smallest figure): the machine is shared, noise only adds
+best3() {
+    local best="" v
+    for _ in 1 2 3; do
+        v=$("$@" | head -n1) || return 1
+        [[ -z $best ]] && best=$v
+        best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b < a) ? b : a }')
+    done
+    echo "$best"
+}
+peer_py() { ((have_py)) && "$py" tests/bench/peer_core.py "$@" 2>/dev/null || echo "n/a"; }
+peer_node() { ((have_node)) && node --expose-gc tests/bench/peer_core.mjs "$@" 2>/dev/null || echo "n/a"; }
+ratio() { awk -v p="$1" -v o="$2" 'BEGIN { if (p+0 > 0 && o+0 > 0) printf "%.1f×", p / o; else printf "n/a" }'; }
+
+# row NAME OURS UNIT PY NODE
+row() {
+    printf '| %s | %s | %s | asyncio %s · node %s | %s · %s |\n' "$1" "$2" "$3" "$4" "$5" \
+        "$(ratio "$4" "$2")" "$(ratio "$5" "$2")"
+}
+
+ours=$(best3 "$out/core_switch" yield 5000000)
+row "switch: 2 tasks ping-pong via yield" "$ours" "ns/round trip" \
+    "$(peer_py switch-yield 200000)" "$(peer_node switch-yield 1000000)"
+
+ours=$(best3 "$out/core_switch" event 5000000)
+row "switch: 2 tasks ping-pong via event" "$ours" "ns/round trip" \
+    "$(peer_py switch-event 200000)" "$(peer_node switch-event 1000000)"
+
+ours=$("$out/core_spawn" 100000 5 | head -n1)
+row "spawn+run+complete, 100k gathered" "$ours" "ns/task" \
+    "$(peer_py spawn 100000 3)" "$(peer_node spawn 100000 5)"
+
+mem=$("$out/core_memory" 100000)
+ours=$(head -n1 <<<"$mem")
+stack=$(sed -n 's/^stack //p' <<<"$mem")
+row "memory: RSS per parked task, 100k sleeping" "$ours" "bytes/task" \
+    "$(peer_py memory 100000)" "$(peer_node memory 100000)"
+printf '| memory: stack reserved per task (virtual, touched lazily) | %s | KiB | - | - |\n' \
+    "$((stack / 1024))"
+
+ours=$("$out/core_timers" 100000 2 | head -n1)
+row "timers: insert+fire at 100k pending (CPU)" "$ours" "ns/timer" \
+    "$(peer_py timers 100000 2)" "$(peer_node timers 100000 2)"

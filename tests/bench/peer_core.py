@@ -1,0 +1,98 @@
+"""peer_core.py: Python asyncio peer of the core benchmark; same workloads
+as core_*.c. Usage: peer_core.py switch-yield|switch-event|spawn|memory|timers [n] [rounds]
+Prints the figure (ns, or bytes for memory) on stdout."""
+import asyncio
+import os
+import sys
+import time
+
+
+async def switch_yield(n):
+    async def yielder():
+        for _ in range(n):
+            await asyncio.sleep(0)
+
+    t0 = time.perf_counter_ns()
+    await asyncio.gather(yielder(), yielder())
+    return (time.perf_counter_ns() - t0) / n
+
+
+async def switch_event(n):
+    ev_a, ev_b = asyncio.Event(), asyncio.Event()
+
+    async def ping():
+        for _ in range(n):
+            ev_b.set()
+            await ev_a.wait()
+            ev_a.clear()
+
+    async def pong():
+        for _ in range(n):
+            await ev_b.wait()
+            ev_b.clear()
+            ev_a.set()
+
+    t0 = time.perf_counter_ns()
+    await asyncio.gather(ping(), pong())
+    return (time.perf_counter_ns() - t0) / n
+
+
+async def spawn(n, rounds):
+    async def trivial():
+        return None
+
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter_ns()
+        await asyncio.gather(*[asyncio.create_task(trivial()) for _ in range(n)])
+        best = min(best, (time.perf_counter_ns() - t0) / n)
+    return best
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def memory(n):
+    async def parked():
+        await asyncio.sleep(600)
+
+    before = rss_bytes()
+    tasks = [asyncio.create_task(parked()) for _ in range(n)]
+    await asyncio.sleep(0)  # every task runs up to its sleep
+    after = rss_bytes()
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return (after - before) / n
+
+
+async def timers(n, rounds):
+    async def sleeper(i):
+        for r in range(rounds):
+            await asyncio.sleep((1 + (i * 7919 + r * 104729) % 50) / 1000)
+
+    tasks = [asyncio.create_task(sleeper(i)) for i in range(n)]
+    await asyncio.sleep(0)
+    c0 = time.process_time_ns()
+    await asyncio.gather(*tasks)
+    return (time.process_time_ns() - c0) / (n * rounds)
+
+
+def main():
+    what = sys.argv[1]
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    work = {
+        "switch-yield": lambda: switch_yield(n),
+        "switch-event": lambda: switch_event(n),
+        "spawn": lambda: spawn(n, rounds),
+        "memory": lambda: memory(n),
+        "timers": lambda: timers(n, rounds),
+    }[what]
+    print(f"{asyncio.run(work()):.1f}")
+
+
+if __name__ == "__main__":
+    main()
