@@ -91,14 +91,15 @@ void wa__switch_away(wa_task *self)
     wa_fiber *to;
     if (next) {
         next->state = WA_T_RUNNING;
-        L->current = next;
         to = next->fiber;
     } else {
-        L->current = NULL;
         to = L->main_fiber;
     }
+    /* L->current changes only once the switch is done, so an overflow
+     * caught while switching away is reported under the right name. */
     wa_fiber_switch(self->fiber, to);
     L = wa__L;
+    L->current = self;
     if (L->zombie) reap_zombie(L);
 }
 
@@ -258,9 +259,9 @@ int wa__loop_turn(uint64_t *deadline_ns)
         if (next) {
             L->budget = WA_SWITCH_BUDGET;
             next->state = WA_T_RUNNING;
-            L->current = next;
             if (L->debug) L->slice_start = host_hrtime();
             wa_fiber_switch(L->main_fiber, next->fiber);
+            L->current = NULL;
             wa__reap(L);
         }
     }

@@ -26,7 +26,7 @@ int wa_debug(void)
 /* The fiber backend owns the default: it knows the page size and limits. */
 int wa_set_default_stack_size(size_t bytes)
 {
-    if (bytes < 4096) return WA_EINVAL;
+    if (bytes < 4096 || bytes > ((size_t)1 << 30)) return WA_EINVAL;
     wa_fiber_set_default_stack(bytes);
     return 0;
 }

@@ -151,6 +151,7 @@ static void trampoline(void *arg)
 {
     wa_task *t = arg;
     wa_loop *L = wa__L;
+    L->current = t;
     wa__reap(L);
     t->ever_ran = 1;
     void *r = t->fn(t->arg);

@@ -4,9 +4,10 @@
  * between fibers symmetrically (task to task, or task to the loop's own
  * context), so a yield between two tasks costs one switch, not two.
  *
- * Backends: fiber_x86_64.c / fiber_aarch64.c (hand-written asm),
- * fiber_ucontext.c (fallback), fiber_asyncify.c (wasm, Binaryen Asyncify).
- * Exactly one is linked into a build.
+ * Backends: fiber_native.c with switch_x86_64.S / switch_aarch64.S
+ * (hand-written asm) or fiber_native_ucontext.c (fallback), both on the
+ * stack allocator in fiber_native_stack.c; fiber_asyncify.c for wasm
+ * (Binaryen Asyncify). Exactly one is linked into a build.
  */
 #ifndef WA_FIBER_H
 #define WA_FIBER_H
