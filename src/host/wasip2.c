@@ -1,0 +1,272 @@
+/* wasip2.c: the host backend of the WASI 0.2 component build. Its one
+ * blocking call is wasi:io/poll.poll over every pollable some task waits on
+ * (HTTP futures, body streams) plus one monotonic-clock pollable for the
+ * core's next timer, so sleeps and fetches wait together.
+ *
+ * Why not wasi.c: a preview1 module adapted into a component cannot wait on
+ * poll_oneoff and 0.2 pollables in one call. Files still go through the
+ * preview1 adapter (fds), which has no pollables to offer, so fd waits and
+ * file reads complete inline; see host_wait_fd and host_read_file.
+ */
+#include "host.h"
+#include "wasip2.h"
+#include "wasip2_bindings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* One task waiting on one pollable; lives in that task's frame. */
+typedef struct p2_waiter {
+    wa_op op;
+    int32_t pollable;
+    struct p2_waiter *prev, *next;
+} p2_waiter;
+
+static struct {
+    int open;
+    unsigned count;
+    p2_waiter *head, *tail;
+    /* poll()'s argument and the waiter each slot belongs to, reused */
+    int32_t *list;
+    p2_waiter **owners;
+    size_t cap;
+} P;
+
+int wa__p2_open(void) { return P.open; }
+
+uint64_t host_hrtime(void) { return (uint64_t)wa__p2_clock_now(); }
+
+unsigned host_pending(void) { return P.count; }
+
+int host_open(void)
+{
+    if (P.open)
+        return WA_EBUSY;
+    P.open = 1;
+    P.count = 0;
+    P.head = P.tail = NULL;
+    return 0;
+}
+
+void host_close(void)
+{
+    /* Every task has finished by now, so no waiter is left; the arrays are
+     * kept for the next wa_run (each incoming request runs one). */
+    P.open = 0;
+}
+
+static void unlink_waiter(p2_waiter *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        P.head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        P.tail = w->prev;
+    w->prev = w->next = NULL;
+    P.count--;
+}
+
+static void waiter_cancel(wa_op *op)
+{
+    unlink_waiter(op->data);
+}
+
+int wa__p2_wait(int32_t pollable)
+{
+    if (!P.open)
+        return WA_ENOLOOP;
+    p2_waiter w = {0};
+    w.pollable = pollable;
+    w.op.cancel = waiter_cancel;
+    w.op.data = &w;
+    w.prev = P.tail;
+    if (P.tail)
+        P.tail->next = &w;
+    else
+        P.head = &w;
+    P.tail = &w;
+    P.count++;
+    /* An interruption unlinks us through waiter_cancel before returning. */
+    return wa__op_wait(&w.op);
+}
+
+static int reserve(size_t n)
+{
+    if (n <= P.cap)
+        return 0;
+    size_t cap = P.cap ? P.cap : 16;
+    while (cap < n)
+        cap *= 2;
+    int32_t *l = realloc(P.list, cap * sizeof *l);
+    if (!l)
+        return WA_ENOMEM;
+    P.list = l;
+    p2_waiter **o = realloc(P.owners, cap * sizeof *o);
+    if (!o)
+        return WA_ENOMEM;
+    P.owners = o;
+    P.cap = cap;
+    return 0;
+}
+
+void host_poll(uint64_t deadline_ns)
+{
+    if (!P.open)
+        return;
+    /* Nothing could ever make an empty poll return. */
+    if (P.count == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
+        return;
+    if (reserve(P.count + 1) < 0) {
+        /* No memory for the list: wait for the timer alone rather than
+         * spin; waiters are retried on the next turn. */
+        if (deadline_ns != WA_NEVER && deadline_ns != 0) {
+            int32_t t = wa__p2_subscribe_instant((int64_t)deadline_ns);
+            wa__p2_ret r;
+            wa__p2_poll(&t, 1, &r);
+            wa__p2_free(wa__p2_ptr(&r, 0), (size_t)wa__p2_i32(&r, 4));
+            wa__p2_pollable_drop(t);
+        }
+        return;
+    }
+    size_t n = 0;
+    for (p2_waiter *w = P.head; w; w = w->next) {
+        P.list[n] = w->pollable;
+        P.owners[n++] = w;
+    }
+    int32_t timer = -1;
+    if (deadline_ns != WA_NEVER) {
+        /* deadline 0 means "just look": a zero duration is ready at once */
+        timer = deadline_ns == 0 ? wa__p2_subscribe_duration(0)
+                                 : wa__p2_subscribe_instant((int64_t)deadline_ns);
+        P.list[n] = timer;
+        P.owners[n++] = NULL;
+    }
+    wa__p2_ret r;
+    wa__p2_poll(P.list, (int32_t)n, &r);
+    uint32_t *ready = wa__p2_ptr(&r, 0);
+    size_t nready = (size_t)(uint32_t)wa__p2_i32(&r, 4);
+    for (size_t i = 0; i < nready; i++) {
+        uint32_t k = ready[i];
+        if (k >= n || !P.owners[k])
+            continue;
+        p2_waiter *w = P.owners[k];
+        unlink_waiter(w);
+        wa__wake_op(&w->op, 0);
+    }
+    wa__p2_free(ready, nready);
+    if (timer >= 0)
+        wa__p2_pollable_drop(timer);
+}
+
+int host_drive(void)
+{
+    for (;;) {
+        uint64_t dl;
+        if (wa__loop_turn(&dl))
+            return 0;
+        if (dl == WA_NEVER && P.count == 0) {
+            wa__loop_stalled();
+            continue;
+        }
+        host_poll(dl);
+    }
+}
+
+void host_debug_note(const char *what)
+{
+    if (wa__debug_on())
+        fprintf(stderr, "wasyncio: debug: %s\n", what ? what : "(null)");
+}
+
+/* ------------------------------------------------------------ operations */
+
+int host_to_thread(wa_fn fn, void *arg, void **result)
+{
+    if (!fn)
+        return WA_EINVAL;
+    /* WASI 0.2 components have no threads: run inline, as documented. */
+    host_debug_note("wa_to_thread runs inline on WASI 0.2 (no threads)");
+    void *r = fn(arg);
+    if (result)
+        *result = r;
+    return 0;
+}
+
+int host_wait_fd(int fd, int writable)
+{
+    (void)writable;
+    if (fd < 0)
+        return WA_EINVAL;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return errno == EBADF ? WA_EINVAL : WA_EIO;
+    /* Regular files and directories are always ready. Sockets and pipes
+     * live behind the preview1 adapter, which exposes no pollable for them
+     * that could join our poll call. */
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return 0;
+    return WA_ENOTSUP;
+}
+
+int host_read_file(const char *path, char **data, size_t *len)
+{
+    if (!path || !data)
+        return WA_EINVAL;
+    *data = NULL;
+    if (len)
+        *len = 0;
+    /* The adapter's file reads are synchronous host calls with no pollable,
+     * so read in chunks and let other tasks run between them. Codes match
+     * the native backend: a directory is WA_EINVAL, other failures WA_EIO. */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return WA_EINVAL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return WA_EIO;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        fclose(f);
+        return WA_ENOMEM;
+    }
+    for (;;) {
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return WA_ENOMEM;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        int yrc = wa_current() ? wa_yield() : 0;
+        if (yrc < 0) {
+            free(buf);
+            fclose(f);
+            return yrc;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return WA_EIO;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}

@@ -1,0 +1,107 @@
+/* wasip2_bindings.c: the core module's side of the Canonical ABI that is not
+ * an import: the exported cabi_realloc the host allocates returned lists and
+ * strings with, and decoding of the owned payloads inside error-code.
+ *
+ * cabi_realloc is also imported by the preview1 adapter (__main_module__),
+ * and the 2022 wasi-libc does not provide one, so we must. */
+#include "wasip2_bindings.h"
+
+#include <stdlib.h>
+
+/* Zero-byte requests get this address, so they allocate nothing and a
+ * later wa__p2_free of a zero-length list is a no-op either way. */
+static _Alignas(16) unsigned char zero_block[16];
+
+__attribute__((export_name("cabi_realloc")))
+void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
+{
+    (void)old_size;
+    (void)align;
+    if (old == (void *)zero_block)
+        old = NULL;
+    if (new_size == 0) {
+        free(old);
+        return zero_block;
+    }
+    /* The ABI's largest alignment is 8; dlmalloc already gives 16. */
+    void *p = realloc(old, new_size);
+    /* The ABI has no failure path: a host allocation we cannot satisfy
+     * would otherwise become a write through NULL. */
+    if (!p)
+        abort();
+    return p;
+}
+
+void wa__p2_free(void *ptr, size_t len)
+{
+    if (len > 0 && ptr && ptr != (void *)zero_block)
+        free(ptr);
+}
+
+/* Where an owned option<string> sits inside an error-code payload, per
+ * case: offset of the option's discriminant from the payload (ptr and len
+ * follow at +4, +8), or -1 when the case owns no string. */
+static int string_offset(uint8_t disc)
+{
+    switch (disc) {
+    case 1:  /* DNS-error {rcode: option<string>, info-code} */
+        return 0;
+    case 14: /* TLS-alert-received {alert-id: option<u8>, alert-message} */
+        return 4;
+    case 22: /* HTTP-request-header-size(option<field-size-payload>) */
+        return -2;
+    case 24: /* HTTP-request-trailer-size(field-size-payload) */
+    case 27: /* HTTP-response-header-size(field-size-payload) */
+    case 30: /* HTTP-response-trailer-size(field-size-payload) */
+    case 31: /* HTTP-response-transfer-coding(option<string>) */
+    case 32: /* HTTP-response-content-coding(option<string>) */
+    case 38: /* internal-error(option<string>) */
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static void free_opt_string(const uint8_t *opt)
+{
+    if (opt[0]) {
+        void *p = (void *)(uintptr_t)*(const uint32_t *)(const void *)(opt + 4);
+        wa__p2_free(p, *(const uint32_t *)(const void *)(opt + 8));
+    }
+}
+
+void wa__p2_error_code_free(const uint8_t *ec)
+{
+    const uint8_t *payload = ec + 8;
+    int off = string_offset(ec[0]);
+    if (off == -2) {
+        /* option<field-size-payload>: the record starts at +4 */
+        if (payload[0])
+            free_opt_string(payload + 4);
+    } else if (off >= 0) {
+        free_opt_string(payload + off);
+    }
+}
+
+static const char *const ec_names[WA_P2_EC_COUNT] = {
+    "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable",
+    "destination-IP-prohibited", "destination-IP-unroutable", "connection-refused",
+    "connection-terminated", "connection-timeout", "connection-read-timeout",
+    "connection-write-timeout", "connection-limit-reached", "TLS-protocol-error",
+    "TLS-certificate-error", "TLS-alert-received", "HTTP-request-denied",
+    "HTTP-request-length-required", "HTTP-request-body-size",
+    "HTTP-request-method-invalid", "HTTP-request-URI-invalid",
+    "HTTP-request-URI-too-long", "HTTP-request-header-section-size",
+    "HTTP-request-header-size", "HTTP-request-trailer-section-size",
+    "HTTP-request-trailer-size", "HTTP-response-incomplete",
+    "HTTP-response-header-section-size", "HTTP-response-header-size",
+    "HTTP-response-body-size", "HTTP-response-trailer-section-size",
+    "HTTP-response-trailer-size", "HTTP-response-transfer-coding",
+    "HTTP-response-content-coding", "HTTP-response-timeout", "HTTP-upgrade-failed",
+    "HTTP-protocol-error", "loop-detected", "configuration-error", "internal-error",
+};
+
+const char *wa__p2_error_code_name(const uint8_t *ec)
+{
+    return ec[0] < WA_P2_EC_COUNT ? ec_names[ec[0]] : "unknown error-code";
+}

@@ -1,0 +1,84 @@
+/* p2_server.c: the app tests/wasip2/run.sh serves under `jco serve` as a
+ * wasi:http/incoming-handler component. It follows the server convention:
+ * the program defines `wa_app *build_app(void)`; natively main() passes it
+ * to wa_app_listen, on WASI 0.2 the component export calls it once. */
+#include <wasyncio.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int hello(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)ud;
+    const char *name = wa_request_param(req, "name");
+    return wa_reply_text(reply, "Hello, %s!", name ? name : "World");
+}
+
+static int echo(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)ud;
+    size_t n;
+    const void *body = wa_request_body(req, &n);
+    const char *h = wa_request_header(req, "x-test");
+    const char *q = wa_request_query(req, "q");
+    wa_reply_status(reply, 201);
+    wa_reply_header(reply, "X-Seen", h ? h : "-");
+    wa_reply_header(reply, "Content-Type", "application/x-echo");
+    wa_reply_text(reply, "%s q=%s len=%zu:%.*s", wa_request_method(req), q ? q : "-", n,
+                  (int)n, (const char *)body);
+    return 0;
+}
+
+/* Handlers run in a task: they can sleep and gather like anywhere else. */
+static void *nap(void *arg) { return (void *)(intptr_t)wa_sleep((uint64_t)(intptr_t)arg); }
+
+static int slow(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)req;
+    (void)ud;
+    uint64_t t0 = wa_now();
+    wa_task *t[3] = {wa_spawn(nap, (void *)30), wa_spawn(nap, (void *)40),
+                     wa_spawn(nap, (void *)50)};
+    int rc = wa_gather(t, 3, NULL, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        wa_release(t[i]);
+    if (rc < 0)
+        return rc;
+    return wa_reply_text(reply, "slept %s", wa_now() - t0 < 140 ? "together" : "apart");
+}
+
+static int fail(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)req;
+    (void)reply;
+    (void)ud;
+    return WA_EFAILED;
+}
+
+wa_app *build_app(void)
+{
+    wa_app *app = wa_app_new();
+    if (!app)
+        return NULL;
+    wa_app_get(app, "/", hello, NULL);
+    wa_app_get(app, "/slow/naps", slow, NULL);
+    wa_app_get(app, "/fail/now", fail, NULL);
+    wa_app_route(app, "POST", "/echo/it", echo, NULL);
+    wa_app_get(app, "/{name}", hello, NULL);
+    return app;
+}
+
+static void *serve(void *arg)
+{
+    wa_app *app = build_app();
+    int rc = wa_app_listen(app, "127.0.0.1", *(int *)arg);
+    wa_app_free(app);
+    return rc < 0 && rc != WA_ECANCELED ? wa_raise(rc, "listen: %s", wa_strerror(rc)) : NULL;
+}
+
+int main(int argc, char **argv)
+{
+    int port = argc > 1 ? atoi(argv[1]) : 8080;
+    return wa_run(serve, &port, NULL) < 0;
+}
