@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@ struct xfer;
 struct sock_ctx {
     uv_poll_t poll;
     curl_socket_t fd;
+    int events;   /* what curl asked for (UV_READABLE | UV_WRITABLE) */
+    int restart;  /* libuv stopped the watch on an error */
+    int removed;  /* curl is done with the socket; freed on close */
     struct sock_ctx *prev, *next;
 };
 
@@ -91,6 +95,9 @@ static void xfer_destroy(struct xfer *x)
 
 static int map_curl(CURLcode c, struct xfer *x)
 {
+    if (c != CURLE_OK && wa__debug_on())
+        fprintf(stderr, "wasyncio: debug: fetch failed: curl error %d: %s\n", (int)c,
+                x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
     if (x->err)
         return x->err;
     switch (c) {
@@ -100,9 +107,10 @@ static int map_curl(CURLcode c, struct xfer *x)
         return WA_EURL;
     case CURLE_UNSUPPORTED_PROTOCOL:
         /* The scheme was checked before curl saw the URL, so this is a
-         * redirect to another scheme, or a reply with no status line
-         * (curl calls that HTTP/0.9). */
-        return strstr(x->errbuf, "HTTP/0.9") ? WA_EPROTO : WA_ESCHEME;
+         * redirect to another scheme ('Protocol "ftp" not supported'), or
+         * a reply curl cannot read as HTTP (no status line: "HTTP/0.9";
+         * a bad version). */
+        return strncmp(x->errbuf, "Protocol \"", 10) == 0 ? WA_ESCHEME : WA_EPROTO;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return WA_EDNS;
@@ -165,6 +173,7 @@ static void sock_forget(struct sock_ctx *c)
         M.socks = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    c->removed = 1;
     uv_poll_stop(&c->poll);
     uv_close((uv_handle_t *)&c->poll, sock_closed);
 }
@@ -173,9 +182,14 @@ static void on_sock_event(uv_poll_t *p, int status, int events)
 {
     struct sock_ctx *c = p->data;
     int flags = 0;
-    if (status < 0)
-        flags = CURL_CSELECT_ERR;
-    else {
+    if (status < 0) {
+        /* libuv saw POLLERR and stopped the watch. Let curl read/write and
+         * meet the real error (or the data still buffered before a reset)
+         * itself; watch again for as long as curl keeps the socket. */
+        flags = (c->events & UV_READABLE ? CURL_CSELECT_IN : 0) |
+                (c->events & UV_WRITABLE ? CURL_CSELECT_OUT : 0);
+        c->restart = 1;
+    } else {
         if (events & UV_READABLE)
             flags |= CURL_CSELECT_IN;
         if (events & UV_WRITABLE)
@@ -183,6 +197,9 @@ static void on_sock_event(uv_poll_t *p, int status, int events)
     }
     int running;
     curl_multi_socket_action(M.multi, c->fd, flags, &running);
+    if (c->restart && !c->removed)
+        uv_poll_start(&c->poll, c->events, on_sock_event);
+    c->restart = 0;
     check_done();
 }
 
@@ -220,7 +237,9 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
         ev |= UV_READABLE;
     if (what & CURL_POLL_OUT)
         ev |= UV_WRITABLE;
-    uv_poll_start(&c->poll, ev, on_sock_event);
+    c->events = ev;
+    if (!c->restart) /* inside on_sock_event the restart happens there */
+        uv_poll_start(&c->poll, ev, on_sock_event);
     return 0;
 }
 
