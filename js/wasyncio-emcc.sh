@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# wasyncio-emcc.sh: build a C program that uses wasyncio for a web page or
+# Node in one command: emcc with the JS library and flags, then the
+# post-link Asyncify pass (Binaryen) that makes the task switch work.
+#
+#   js/wasyncio-emcc.sh [--page|--node|--lib] -o OUT SOURCES... [emcc args]
+#     --page  (default) ES module OUT.mjs + OUT.wasm; the page imports it:
+#             import create from './OUT.mjs'; const m = await create({print});
+#             main() runs at once; m.waDone resolves when the main task ends.
+#     --node  a program: `node OUT.js args`; exits 0/1 when the main task ends.
+#     --lib   no main(): an ES module whose WA_JS_EXPORT coroutines JS calls
+#             with m.waCall(name, arg).
+#     --node-lib  the same for Node: a CommonJS factory (OUT.cjs), e.g.
+#             const m = await require('./OUT.cjs')();
+# Needs build/web/libwasyncio.a (`make web`). Env: EMCC, WASM_OPT, WASYNCIO_A.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+EMCC="${EMCC:-emcc}"
+WASM_OPT="${WASM_OPT:-wasm-opt}"
+LIB="${WASYNCIO_A:-$root/build/web/libwasyncio.a}"
+# Debian's emcc finds acorn through NODE_PATH (design notes, quirk 1).
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+
+mode=page
+out=
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --page|--node|--lib|--node-lib) mode="${1#--}"; shift ;;
+    -o) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+if [ -z "$out" ] || [ ${#args[@]} -eq 0 ]; then
+  echo "usage: $0 [--page|--node|--lib] -o OUT SOURCES... [emcc args]" >&2
+  exit 2
+fi
+if [ ! -f "$LIB" ]; then
+  echo "wasyncio-emcc: $LIB is missing; run 'make web' first" >&2
+  exit 2
+fi
+
+# Sources are compiled at -O2; the link runs at -O1 because emcc's -O2 link
+# step (its own wasm-opt run) produced modules whose first Asyncify rewind
+# fails ('unreachable' in the task) on emscripten 3.1.6; the wasm-opt -O2
+# below optimises the whole module afterwards anyway.
+objs=()
+srcs=()
+rest=()
+cflags=()
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+for a in "${args[@]}"; do
+  case "$a" in
+    *.c) srcs+=("$a") ;;
+    -I*|-D*|-U*|-W*|-std=*|-g*) cflags+=("$a") ;;
+    *) rest+=("$a") ;;
+  esac
+done
+for a in "${srcs[@]}"; do
+  o="$tmp/$(basename "${a%.c}").o"
+  "$EMCC" -O2 -std=gnu11 -I"$root/src" -I"$here" "${cflags[@]}" -c "$a" -o "$o"
+  objs+=("$o")
+done
+exports=_malloc,_free,_wa_strerror,_wa__web_call,_wa__web_call_cancel
+common=(-O1 --js-library "$here/wasyncio_lib.js" -sALLOW_MEMORY_GROWTH=1)
+case "$mode" in
+  page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
+               -sEXPORT_NAME=createWasyncio -sEXPORTED_FUNCTIONS=_main,$exports) ;;
+  lib)  flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
+               -sEXPORT_NAME=createWasyncio --no-entry -sEXPORTED_FUNCTIONS=$exports) ;;
+  node-lib) flags=(-sMODULARIZE=1 -sENVIRONMENT=node -sEXPORT_NAME=createWasyncio
+               --no-entry --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
+  node) flags=(-sENVIRONMENT=node -sEXIT_RUNTIME=1 -sNODERAWFS=1
+               --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
+esac
+"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" "${rest[@]}" "$LIB" -o "$out"
+# No -sASYNCIFY: Binaryen instruments the module here and turns the
+# asyncify.* imports into its own functions (design notes, quirk 5).
+wasm="${out%.*}.wasm"
+"$WASM_OPT" --asyncify --pass-arg=asyncify-ignore-imports -O2 "$wasm" -o "$wasm"

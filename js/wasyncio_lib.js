@@ -1,0 +1,434 @@
+/* wasyncio_lib.js: the JavaScript half of wasyncio's Emscripten host
+ * (pass with --js-library). It owns the loop's wake-ups (setTimeout, and a
+ * MessageChannel / setImmediate for zero delay so there is no 4 ms clamp),
+ * the promise registry behind wa_js_await, JS->C coroutine calls
+ * (Module.waCall), fetch() for wa_fetch, and what happens when a program's
+ * main task ends. It never switches tasks: C does that (fiber_asyncify.c);
+ * JS only calls back into the loop when something happened.
+ *
+ * Module API added here:
+ *   Module.waPromise(p)          -> handle for wa_js_await in C
+ *   Module.waCall(name, arg, {signal}) -> Promise of the C coroutine's result
+ *   Module.waDone                -> Promise {code, status} of a program's main
+ *   Module.waStrerror(code)      -> name of an error code
+ */
+var WasyncioLib = {
+  $WA__deps: ['$callUserCallback', '$runtimeKeepalivePush', '$runtimeKeepalivePop',
+              'malloc', 'free', 'wa_strerror', 'wa__web_resume', 'wa__web_set_slice_ms',
+              'stackSave', 'stackRestore'],
+  // The other C entry points live in objects linked only when the program
+  // uses them (web_js.o, web_fetch.o, web_call.o), so they are looked up on
+  // Module when called: C(name) below.
+  $WA__postset: 'WA.install();',
+  $WA: {
+    // Codes mirrored from src/wasyncio.h (tests/web checks they agree).
+    EINVAL: -1, ENOMEM: -2, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13,
+    EURL: -20, ESCHEME: -21, EDNS: -22, ECONNREFUSED: -23, ENET: -24,
+    ETOOBIG: -25, EPROTO: -26, EJS: -28,
+
+    timer: null,
+    zeroPending: false,
+    port: null,
+    programLive: false,
+    // Maps are made in install(): library objects are serialised to source.
+    promises: null, nextPromise: 1,
+    calls: null, nextCall: 1,
+    fetches: null, nextFetch: 1,
+    doneResolve: null,
+
+    install: function() {
+      WA.promises = new Map();
+      WA.calls = new Map();
+      WA.fetches = new Map();
+      Module['waPromise'] = WA.promise;
+      Module['waCall'] = WA.call;
+      Module['waStrerror'] = function(code) { return UTF8ToString(_wa_strerror(code)); };
+      // Time budget of one loop slice before the page gets the thread back.
+      Module['waSetSliceMs'] = function(ms) { _wa__web_set_slice_ms(ms); };
+      Module['waDone'] = new Promise(function(resolve) { WA.doneResolve = resolve; });
+      // A main() that finished without ever suspending never reached
+      // wa__js_loop_ended: report its exit status after callMain.
+      addOnPostRun(function() {
+        if (!WA.programLive && WA.doneResolve)
+          WA.finish(EXITSTATUS | 0, EXITSTATUS ? 1 : 0);
+      });
+      if (ENVIRONMENT_IS_NODE) {
+        process.on('beforeExit', function() {
+          if (WA.programLive) {
+            err('wasyncio: nothing can wake the main task any more (a JS promise that ' +
+                'never settles?); exiting with status 1');
+            process.exitCode = 1;
+          }
+        });
+      }
+    },
+
+    C: function(name) {
+      return Module['_' + name];
+    },
+
+    finish: function(code, status) {
+      var r = WA.doneResolve;
+      WA.doneResolve = null;
+      if (r) r({ code: code, status: status });
+    },
+
+    // Run a C entry point from JS. A program's loop leaves C by throwing
+    // 'unwind' (wa_run never returns on the web); put the stack back then.
+    enter: function(f) {
+      var sp = stackSave();
+      try {
+        return f();
+      } catch (e) {
+        if (e === 'unwind') { stackRestore(sp); return 0; }
+        throw e;
+      }
+    },
+
+    resume: function() {
+      callUserCallback(function() { _wa__web_resume(); });
+    },
+
+    postZero: function() {
+      if (ENVIRONMENT_IS_NODE) {
+        // A MessagePort would keep Node alive for ever; setImmediate is
+        // Node's unclamped macrotask.
+        setImmediate(WA.onZero);
+        return;
+      }
+      if (!WA.port) {
+        var ch = new MessageChannel();
+        ch.port1.onmessage = WA.onZero;
+        WA.port = ch.port2;
+      }
+      WA.port.postMessage(0);
+    },
+
+    onZero: function() {
+      WA.zeroPending = false;
+      WA.resume();
+    },
+
+    // malloc'd copies of JS data for C (C frees them).
+    str: function(s) {
+      var n = lengthBytesUTF8(s) + 1;
+      var p = _malloc(n);
+      if (p) stringToUTF8(s, p, n);
+      return p;
+    },
+    bytes: function(u8) {
+      var p = _malloc(u8.length + 1);
+      if (p) { HEAPU8.set(u8, p); HEAPU8[p + u8.length] = 0; }
+      return p;
+    },
+
+    errorOf: function(code, message) {
+      var e = new Error(message || UTF8ToString(_wa_strerror(code)));
+      e.name = 'WasyncioError';
+      e.code = code;
+      return e;
+    },
+
+    // ---------------------------------------------------------- promises
+    promise: function(p) {
+      var h = WA.nextPromise++;
+      var rec = { settled: false, ok: false, text: null, op: 0 };
+      WA.promises.set(h, rec);
+      Promise.resolve(p).then(function(v) {
+        var t;
+        try {
+          t = JSON.stringify(v);
+          if (t === undefined) t = 'null';
+          rec.ok = true;
+        } catch (e) {
+          t = 'promise value is not JSON-serializable: ' + e.message;
+        }
+        rec.text = t;
+        WA.settled(h, rec);
+      }, function(e) {
+        rec.ok = false;
+        rec.text = (e && e.message !== undefined) ? String(e.message) : String(e);
+        WA.settled(h, rec);
+      });
+      return h;
+    },
+
+    settled: function(h, rec) {
+      rec.settled = true;
+      if (rec.op) WA.deliverPromise(h, rec);
+    },
+
+    deliverPromise: function(h, rec) {
+      if (WA.promises.get(h) !== rec || !rec.op) return; // forgotten by C
+      WA.promises.delete(h);
+      var s = WA.str(rec.text);
+      var op = rec.op;
+      callUserCallback(function() { WA.C('wa__web_promise_settled')(op, rec.ok ? 1 : 0, s); });
+    },
+
+    // -------------------------------------------------------- JS -> C calls
+    call: function(name, arg, opts) {
+      return new Promise(function(resolve, reject) {
+        var getter = Module['_wa_js_export_' + name];
+        if (typeof getter !== 'function') {
+          reject(new Error('wasyncio: no C coroutine exported as "' + name +
+                           '" (use WA_JS_EXPORT(' + name + '))'));
+          return;
+        }
+        var json;
+        try {
+          json = JSON.stringify(arg === undefined ? null : arg);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        var id = WA.nextCall++;
+        WA.calls.set(id, { resolve: resolve, reject: reject });
+        var fn = getter();
+        var argp = WA.str(json), namep = WA.str(name);
+        var rc = WA.enter(function() { return WA.C('wa__web_call')(fn, argp, id, namep); });
+        if (rc < 0 && WA.calls.has(id)) {
+          WA.calls.delete(id);
+          reject(WA.errorOf(rc));
+          return;
+        }
+        var signal = opts && opts.signal;
+        if (signal) {
+          var onAbort = function() {
+            if (WA.calls.has(id)) WA.enter(function() { return WA.C('wa__web_call_cancel')(id); });
+          };
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }
+      });
+    },
+
+    // ---------------------------------------------------------------- fetch
+    fetchError: function(e, rec) {
+      if (rec.timedOut) return WA.ETIMEDOUT;
+      if (e && e.name === 'AbortError') return WA.ECANCELED;
+      // Node (undici) tells the cause; browsers say only "Failed to fetch".
+      var c = e && e.cause;
+      var code = c && (c.code || (c.cause && c.cause.code));
+      if (code === 'ECONNREFUSED') return WA.ECONNREFUSED;
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return WA.EDNS;
+      if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return WA.ETIMEDOUT;
+      if (code === 'ERR_INVALID_URL') return WA.EURL;
+      if (typeof code === 'string' && code.indexOf('HPE_') === 0) return WA.EPROTO;
+      return WA.ENET;
+    },
+
+    fetchDeliver: function(op, code, status, hdrs, body) {
+      var hp = 0, hl = 0, bp = 0, bl = 0;
+      if (code === 0) {
+        var enc = new TextEncoder();
+        var parts = [];
+        for (var i = 0; i < hdrs.length; i++) parts.push(hdrs[i], '\0');
+        var hb = enc.encode(parts.join(''));
+        hl = hb.length;
+        hp = hl ? WA.bytes(hb) : 0;
+        if (body && body.length) { bl = body.length; bp = WA.bytes(body); }
+        if ((hl && !hp) || (bl && !bp)) code = WA.ENOMEM;
+      }
+      callUserCallback(function() { WA.C('wa__web_fetch_result')(op, code, status, hp, hl, bp, bl); });
+    },
+
+    fetchRun: function(id, rec, url, init, maxBody, stream) {
+      var status = 0, hdrs = [], chunks = [], total = 0;
+      var forgotten = function() { return WA.fetches.get(id) !== rec; };
+      var done = function(code, body) {
+        if (forgotten()) return; // C cancelled: it must not hear from us
+        if (code || !stream) WA.fetchForget(id, rec);
+        WA.fetchDeliver(rec.op, code, status, hdrs, body);
+      };
+      fetch(url, init).then(function(resp) {
+        if (resp.type === 'opaqueredirect') {
+          // max_redirects = 0 in a page: the browser hides the 3xx response.
+          done(WA.ENOTSUP);
+          return;
+        }
+        status = resp.status;
+        resp.headers.forEach(function(v, k) { hdrs.push(k, v); });
+        if (stream) {
+          rec.reader = resp.body ? resp.body.getReader() : null;
+          done(0, null);
+          return;
+        }
+        if (!resp.body) { done(0, null); return; }
+        var reader = resp.body.getReader();
+        var pump = function() {
+          return reader.read().then(function(r) {
+            if (forgotten()) { reader.cancel().catch(function() {}); return; }
+            if (r.done) {
+              var body = new Uint8Array(total), off = 0;
+              for (var i = 0; i < chunks.length; i++) { body.set(chunks[i], off); off += chunks[i].length; }
+              done(0, body);
+              return;
+            }
+            total += r.value.length;
+            if (total > maxBody) {
+              rec.ctl.abort();
+              done(WA.ETOOBIG);
+              return;
+            }
+            chunks.push(r.value);
+            return pump();
+          });
+        };
+        return pump();
+      }).catch(function(e) { done(WA.fetchError(e, rec)); });
+    },
+
+    fetchForget: function(id, rec) {
+      WA.fetches.delete(id);
+      if (rec.timer) { clearTimeout(rec.timer); rec.timer = null; }
+    },
+  },
+
+  wa__js_schedule__deps: ['$WA'],
+  wa__js_schedule: function(ms) {
+    if (ms < 0) {
+      if (WA.timer !== null) { clearTimeout(WA.timer); WA.timer = null; }
+      return;
+    }
+    if (ms === 0) {
+      if (!WA.zeroPending) { WA.zeroPending = true; WA.postZero(); }
+      return;
+    }
+    if (WA.timer !== null) clearTimeout(WA.timer);
+    WA.timer = setTimeout(function() { WA.timer = null; WA.resume(); }, Math.ceil(ms));
+  },
+
+  wa__js_unwind__deps: ['$WA', '$runtimeKeepalivePush'],
+  wa__js_unwind: function() {
+    runtimeKeepalivePush();
+    WA.programLive = true;
+    throw 'unwind';
+  },
+
+  // Returns 1 when C should exit() (a Node program build), else 0.
+  wa__js_loop_ended__deps: ['$WA', '$runtimeKeepalivePop'],
+  wa__js_loop_ended: function(code, fromProgram) {
+    if (!fromProgram) return 0;
+    if (WA.programLive) { WA.programLive = false; runtimeKeepalivePop(); }
+    WA.finish(code, code === 0 ? 0 : 1);
+#if EXIT_RUNTIME
+    return 1;
+#else
+    return 0;
+#endif
+  },
+
+  wa__js_promise_watch__deps: ['$WA'],
+  wa__js_promise_watch: function(h, op) {
+    var rec = WA.promises.get(h);
+    if (!rec || rec.op) return -1;
+    rec.op = op;
+    if (rec.settled) queueMicrotask(function() { WA.deliverPromise(h, rec); });
+    return 0;
+  },
+
+  wa__js_promise_forget__deps: ['$WA'],
+  wa__js_promise_forget: function(h) {
+    WA.promises.delete(h);
+  },
+
+  wa__js_call_settled__deps: ['$WA'],
+  wa__js_call_settled: function(id, code, json, msg) {
+    var c = WA.calls.get(id);
+    if (!c) return;
+    WA.calls.delete(id);
+    if (code === 0) {
+      var t = json ? UTF8ToString(json) : 'null';
+      var v;
+      try { v = JSON.parse(t); } catch (e) { v = t; }
+      c.resolve(v);
+    } else {
+      c.reject(WA.errorOf(code, msg ? UTF8ToString(msg) : ''));
+    }
+  },
+
+  wa__js_fetch_start__deps: ['$WA'],
+  wa__js_fetch_start: function(op, urlp, methodp, hdrsp, bodyp, bodyLen, timeoutMs,
+                               maxRedirects, maxBody, stream) {
+    if (typeof fetch !== 'function' || typeof AbortController !== 'function')
+      return WA.ENOTSUP; // e.g. Node run with --no-experimental-fetch
+    var url = UTF8ToString(urlp), u;
+    try {
+      u = new URL(url, typeof location === 'object' ? location.href : undefined);
+    } catch (e) {
+      return WA.EURL;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return WA.ESCHEME;
+    var headers = [];
+    if (hdrsp) {
+      for (var i = 0; ; i++) {
+        var p = HEAP32[(hdrsp >> 2) + i];
+        if (!p) break;
+        var line = UTF8ToString(p), c = line.indexOf(':');
+        headers.push([line.slice(0, c).trim(), line.slice(c + 1).trim()]);
+      }
+    }
+    var id = WA.nextFetch++;
+    var rec = { op: op, ctl: new AbortController(), timedOut: false, reader: null, timer: null };
+    var init = {
+      method: UTF8ToString(methodp),
+      headers: headers,
+      redirect: maxRedirects === 0 ? 'manual' : 'follow',
+      signal: rec.ctl.signal,
+    };
+    if (bodyLen > 0) init.body = HEAPU8.slice(bodyp, bodyp + bodyLen);
+    WA.fetches.set(id, rec);
+    if (timeoutMs > 0)
+      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); }, timeoutMs);
+    WA.fetchRun(id, rec, u.href, init, maxBody, !!stream);
+    return id;
+  },
+
+  wa__js_fetch_abort__deps: ['$WA'],
+  wa__js_fetch_abort: function(id) {
+    var rec = WA.fetches.get(id);
+    if (!rec) return;
+    WA.fetchForget(id, rec);
+    rec.ctl.abort();
+    if (rec.reader) rec.reader.cancel().catch(function() {});
+  },
+
+  wa__js_fetch_read__deps: ['$WA'],
+  wa__js_fetch_read: function(id, op) {
+    var rec = WA.fetches.get(id);
+    if (!rec) return -1;
+    rec.op = op;
+    var deliver = function(code, data) {
+      if (WA.fetches.get(id) !== rec) return;
+      var p = 0, n = 0;
+      if (code === 0 && data) { n = data.length; p = WA.bytes(data); if (!p) code = WA.ENOMEM; }
+      if (code || !data) WA.fetchForget(id, rec);
+      callUserCallback(function() { WA.C('wa__web_fetch_chunk')(op, code, p, n); });
+    };
+    if (!rec.reader) {
+      queueMicrotask(function() { deliver(0, null); });
+      return 0;
+    }
+    var next = function() {
+      rec.reader.read().then(function(r) {
+        if (r.done) deliver(0, null);
+        else if (r.value.length === 0) next();
+        else deliver(0, r.value);
+      }, function(e) { deliver(WA.fetchError(e, rec), null); });
+    };
+    next();
+    return 0;
+  },
+};
+
+// fiber_asyncify.c imports asyncify.start_unwind & co. The post-link
+// `wasm-opt --asyncify` replaces those imports with Binaryen's own functions,
+// so these are never called; they exist so the link keeps
+// ERROR_ON_UNDEFINED_SYMBOLS on for the user's own symbols.
+['start_unwind', 'stop_unwind', 'start_rewind', 'stop_rewind'].forEach(function(n) {
+  WasyncioLib[n] = function() { abort('wasyncio: the .wasm was not post-processed with wasm-opt --asyncify'); };
+});
+
+autoAddDeps(WasyncioLib, '$WA');
+mergeInto(LibraryManager.library, WasyncioLib);

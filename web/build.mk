@@ -1,0 +1,97 @@
+# web/build.mk: the browser/Node build with Emscripten (included by the top
+# Makefile).
+#   make web       build/web/: libwasyncio.a, examples/<name>.mjs+.wasm for
+#                  pages, node/examples/<name>.js and node/scenarios/<name>.js
+#                  for Node, and the demo page (index.html + demo files)
+#   make test-web  Node: examples print what the native build prints, the
+#                  scenarios pass, the JS interop/fetch tests; Chromium: the
+#                  demo page (screenshot in build/web/demo.png)
+#   make serve     the demo on http://127.0.0.1:$(WEB_PORT)/
+# EMCC selects a real emsdk; otherwise Debian's emscripten (NODE_PATH set for
+# it). The user's own recipe is js/wasyncio-emcc.sh.
+
+EMCC ?= emcc
+EMAR ?= emar
+WASM_OPT ?= wasm-opt
+NODE ?= node
+WEB_PORT ?= 8000
+WEB := build/web
+WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
+WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc
+
+WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web*.c))
+WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
+WEB_HDRS := $(HDRS) $(wildcard src/host/web*.h) js/wasyncio_js.h
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyncio-emcc.sh
+WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
+
+# A server cannot run in a page (WA_ENOTSUP): not built for the web.
+WEB_EXAMPLES_SKIP ?= hello_server web_server server
+WEB_EXAMPLES := $(filter-out $(WEB_EXAMPLES_SKIP),$(EXAMPLES))
+WEB_PAGE_EX := $(addprefix $(WEB)/examples/,$(addsuffix .mjs,$(WEB_EXAMPLES)))
+WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)))
+WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
+WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
+            $(WEB)/demo_lib.mjs
+WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs
+
+.PHONY: web test-web serve bench-web
+web: $(WEB)/libwasyncio.a $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
+     $(WEB_TESTMODS)
+
+$(WEB)/obj/%.o: src/%.c $(WEB_HDRS)
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+
+$(WEB)/libwasyncio.a: $(WEB_OBJ)
+	@mkdir -p $(@D); rm -f $@
+	$(WEB_ENV) $(EMAR) rcs $@ $^
+
+$(WEB)/examples/%.mjs: examples/%.c $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --page -o $@ $<
+$(WEB)/node/examples/%.js: examples/%.c $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+$(WEB)/node/scenarios/%.js: tests/scenarios/%.c tests/scenarios/harness.h $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $< -Itests
+
+# The demo page: static files, the loader, and the demo's C coroutines.
+$(WEB)/index.html: web/index.html
+	@mkdir -p $(@D); cp $< $@
+$(WEB)/demo.css: web/demo.css
+	@mkdir -p $(@D); cp $< $@
+$(WEB)/demo.js: web/demo.js
+	@mkdir -p $(@D); cp $< $@
+$(WEB)/wasyncio.mjs: js/wasyncio.mjs
+	@mkdir -p $(@D); cp $< $@
+$(WEB)/demo_lib.mjs: web/demo_lib.c $(WEB_LINK_DEPS) js/wasyncio_js.h
+	@mkdir -p $(@D)
+	$(WEB_CC) --lib -o $@ $<
+
+# Test and benchmark modules: library builds for pages and for Node.
+$(WEB)/test/%.mjs: tests/web/%.c $(WEB_LINK_DEPS) js/wasyncio_js.h
+	@mkdir -p $(@D)
+	@mkdir -p $(WEB)/test/node
+	$(WEB_CC) --lib -o $@ $<
+	$(WEB_CC) --node-lib -o $(WEB)/test/node/$(*F).cjs $<
+$(WEB)/test/web_bench.mjs: tests/bench/web_bench.c $(WEB_LINK_DEPS) js/wasyncio_js.h
+	@mkdir -p $(@D)
+	@mkdir -p $(WEB)/test/node
+	$(WEB_CC) --lib -o $@ $<
+	$(WEB_CC) --node-lib -o $(WEB)/test/node/web_bench.cjs $<
+
+test-web: web native
+	@bash tests/web/run-node.sh
+	@cd js && $(NODE) ../tests/web/node_api.test.mjs
+	@cd js && $(NODE) ../tests/web/browser.test.mjs
+
+bench-web: web
+	@bash tests/bench/bench_web.sh
+
+serve: web
+	$(NODE) web/serve.mjs --root $(WEB) --port $(WEB_PORT)
+
+TEST_TARGETS_EXTRA += test-web
+BENCH_EXTRA_DEPS += web
