@@ -171,11 +171,14 @@ static void test_cancel_propagates_through_await(void **state)
 }
 
 /* wa_await_shielded: the waiter is interrupted, the inner task goes on. */
+/* The inner task waits on a gate the test opens after checking it is still
+ * running, so nothing depends on timing. */
 static int shield_rc;
+static wa_event *shield_gate;
 static void *shielded_sleep(void *arg)
 {
     victim *v = arg;
-    v->sleep_rc = wa_sleep(20);
+    v->sleep_rc = wa_event_wait(shield_gate);
     trace("inner-done");
     return PTR(21);
 }
@@ -189,6 +192,7 @@ static void *shield_outer(void *arg)
 static void *shield_main(void *arg)
 {
     victim v = {0};
+    shield_gate = wa_event_new();
     wa_task *in = wa_spawn(shielded_sleep, &v);
     wa_task *o = wa_spawn(shield_outer, in);
     CHECK_EQ(wa_sleep(2), 0);
@@ -196,10 +200,12 @@ static void *shield_main(void *arg)
     CHECK_EQ(wa_await(o, NULL), WA_ECANCELED);
     CHECK_EQ(shield_rc, WA_ECANCELED);
     CHECK_EQ(wa_task_done(in), 0); /* still running */
+    CHECK_EQ(wa_event_set(shield_gate), 0);
     void *r = NULL;
     CHECK_EQ(wa_await(in, &r), 0);
     CHECK_PTR(r, PTR(21));
     CHECK_EQ(v.sleep_rc, 0);
+    CHECK_EQ(wa_event_free(shield_gate), 0);
     /* shielded await of a normal task just returns its result */
     wa_task *q = wa_spawn(quick, NULL);
     CHECK_EQ(wa_await_shielded(q, &r), 0);

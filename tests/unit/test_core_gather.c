@@ -4,6 +4,7 @@
 #include "test_util.h"
 
 typedef struct job {
+    wa_event *gate; /* if set: wait for it instead of sleeping */
     int ms;      /* sleep first */
     int fail;    /* then fail with this code (0: succeed) */
     int value;   /* result */
@@ -14,7 +15,7 @@ typedef struct job {
 static void *run_job(void *arg)
 {
     job *j = arg;
-    j->sleep_rc = wa_sleep((uint64_t)j->ms);
+    j->sleep_rc = j->gate ? wa_event_wait(j->gate) : wa_sleep((uint64_t)j->ms);
     if (j->sleep_rc < 0) return NULL;
     j->done = 1;
     trace("%d", j->value);
@@ -45,12 +46,15 @@ static void test_gather_results_in_argument_order(void **state)
     expect_trace("2 3 1"); /* completion order differs from argument order */
 }
 
+/* The others wait on a gate opened after gather returned, so "still
+ * running" does not depend on timing. */
 static job fe[3];
 static void *first_error_main(void *arg)
 {
-    fe[0] = (job){.ms = 20, .value = 1};
+    wa_event *gate = wa_event_new();
+    fe[0] = (job){.gate = gate, .value = 1};
     fe[1] = (job){.ms = 5, .value = 2, .fail = WA_EUSER - 5};
-    fe[2] = (job){.ms = 40, .value = 3};
+    fe[2] = (job){.gate = gate, .value = 3};
     wa_task *ts[3];
     for (int i = 0; i < 3; i++) ts[i] = wa_spawn(run_job, &fe[i]);
     void *res[3] = {0};
@@ -61,6 +65,7 @@ static void *first_error_main(void *arg)
     CHECK_EQ(fe[2].done, 0);
     CHECK_EQ(wa_task_done(ts[0]), 0);
     /* and they keep running to completion, not cancelled (asyncio) */
+    CHECK_EQ(wa_event_set(gate), 0);
     void *r = NULL;
     CHECK_EQ(wa_await(ts[2], &r), 0);
     CHECK_PTR(r, PTR(3));
@@ -69,6 +74,7 @@ static void *first_error_main(void *arg)
     CHECK_EQ(fe[0].sleep_rc, 0);
     CHECK_EQ(fe[2].sleep_rc, 0);
     CHECK_STR(wa_task_message(ts[1]), "job 2 failed");
+    CHECK_EQ(wa_event_free(gate), 0);
     return NULL;
 }
 

@@ -190,7 +190,7 @@ static void test_read_file(void **state)
 static int pipe_fds[2];
 static void *pipe_writer(void *arg)
 {
-    CHECK_EQ(wa_sleep(5), 0);
+    CHECK_EQ(wa_event_wait(arg), 0); /* write only once the reader waits */
     trace("write");
     CHECK_EQ(write(pipe_fds[1], "x", 1), 1);
     return NULL;
@@ -200,15 +200,18 @@ static void *wait_fd_main(void *arg)
 {
     CHECK_EQ(pipe(pipe_fds), 0);
     fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-    wa_task *w = wa_spawn(pipe_writer, NULL);
+    wa_event *go = wa_event_new();
+    wa_task *w = wa_spawn(pipe_writer, go);
     CHECK_EQ(wa_wait_writable(pipe_fds[1]), 0);
     trace("writable");
+    CHECK_EQ(wa_event_set(go), 0);
     CHECK_EQ(wa_wait_readable(pipe_fds[0]), 0);
     trace("readable");
     char c = 0;
     CHECK_EQ(read(pipe_fds[0], &c, 1), 1);
     CHECK_EQ(c, 'x');
     CHECK_EQ(wa_await(w, NULL), 0);
+    CHECK_EQ(wa_event_free(go), 0);
     /* a wait on an fd is a suspension point like any other */
     int rc = 99, r = 99;
     WA_TIMEOUT(5, rc) { r = wa_wait_readable(pipe_fds[0]); }
