@@ -2,16 +2,20 @@
  * (`wasmtime serve`, `jco serve`).
  *
  * The host calls our export once per request. There is no listening socket
- * and no long-running main: the program provides the app through
+ * and no long-running main, so the export finds the app one of two ways:
  *
- *     wa_app *build_app(void);
+ *  1. The program defines `wa_app *build_app(void)` (the function its native
+ *     main() passes to wa_app_listen). It is called on the first request
+ *     and the app is kept for the instance's life. Preferred: cheapest.
+ *  2. Otherwise the program's own main() runs for each request, and its
+ *     wa_app_listen(app, ...) call serves that one request and returns
+ *     WA_ECANCELED, as if the server had been stopped. An unchanged native
+ *     server program thus works as a component (its output, e.g. a
+ *     "listening" banner, is printed per request).
  *
- * (the same function its native main() passes to wa_app_listen). It is
- * called on the first request and the app is kept for the instance's life.
- * Each request then runs in a wa_run of its own: the request is read into a
- * wa_request, routed by the portable router, and the reply is sent through
- * response-outparam.set, so a handler may sleep, fetch and gather as it
- * would natively.
+ * Each request is read into a wa_request inside a task, routed by the
+ * portable router, and the reply goes out through response-outparam.set, so
+ * a handler may sleep, fetch and gather as it would natively.
  */
 #include "../core/http_internal.h"
 #include "../core/internal.h"
@@ -24,14 +28,20 @@
 #include <string.h>
 #include <strings.h>
 
-/* Weak: a command component (fetch_all) links this file too and has none. */
+/* Weak: a command component (fetch_all) links this file too and has none.
+ * clang names `int main(int, char **)` __main_argc_argv on WASI. */
 wa_app *build_app(void) __attribute__((weak));
+int __main_argc_argv(int argc, char **argv) __attribute__((weak));
 
 static wa_app *the_app;
 
 typedef struct serve_ctx {
     int32_t req, outparam; /* -1 once consumed */
+    wa_app *app;
 } serve_ctx;
+
+/* The request main() is running for (way 2), or NULL. */
+static serve_ctx *main_request;
 
 /* ------------------------------------------------------- the request */
 
@@ -212,9 +222,9 @@ static int send_reply(serve_ctx *c, const wa_reply *rep, int head)
 
 /* ------------------------------------------------------- per request */
 
-static void *serve_one(void *arg)
+/* In a task: read, route, reply. 0 or the error sending the reply. */
+static int serve_request(serve_ctx *c)
 {
-    serve_ctx *c = arg;
     wa_request req;
     wa_reply rep;
     wa__request_init(&req);
@@ -242,14 +252,18 @@ static void *serve_one(void *arg)
     if (status)
         wa__reply_error(&rep, status);
     else
-        wa__app_dispatch(the_app, &req, &rep);
+        wa__app_dispatch(c->app, &req, &rep);
     int head = req.method && strcmp(req.method, "HEAD") == 0;
     int rc = send_reply(c, &rep, head);
     wa__request_clear(&req);
     wa__reply_clear(&rep);
-    if (rc < 0)
-        return wa_raise(rc, "sending the response failed");
-    return NULL;
+    return rc;
+}
+
+static void *serve_one(void *arg)
+{
+    int rc = serve_request(arg);
+    return rc < 0 ? wa_raise(rc, "sending the response failed") : NULL;
 }
 
 /* Answer without the loop: used when there is no app, or wa_run failed
@@ -286,42 +300,75 @@ static void answer_plain(int32_t outparam, int status, const char *text)
         wa__p2_error_code_free(r.b + 8);
 }
 
+/* The request could not be served normally: answer 500 if the outparam
+ * is still ours, and drop what is left. */
+static void finish_failed(serve_ctx *c, const char *why, int rc)
+{
+    if (c->req >= 0)
+        wa__p2_ireq_drop(c->req);
+    c->req = -1;
+    if (c->outparam >= 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "wasyncio: %s%s%s\n", why, rc < 0 ? ": " : "",
+                 rc < 0 ? wa_strerror(rc) : "");
+        answer_plain(c->outparam, 500, msg);
+        c->outparam = -1;
+    } else if (rc < 0 && wa__debug_on()) {
+        fprintf(stderr, "wasyncio: debug: %s: %s\n", why, wa_strerror(rc));
+    }
+}
+
 __attribute__((export_name("wasi:http/incoming-handler@" WA_P2_VER "#handle")))
 void wa__p2_incoming_handle(int32_t request, int32_t outparam)
 {
-    if (!the_app && build_app)
-        the_app = build_app();
-    if (!the_app) {
-        wa__p2_ireq_drop(request);
-        answer_plain(outparam, 500,
-                     build_app ? "wasyncio: build_app() returned NULL\n"
-                               : "wasyncio: this component defines no build_app()\n");
+    serve_ctx c = {request, outparam, NULL};
+    if (build_app) {
+        if (!the_app)
+            the_app = build_app();
+        if (!the_app) {
+            finish_failed(&c, "build_app() returned NULL", 0);
+            return;
+        }
+        c.app = the_app;
+        int rc = wa_run(serve_one, &c, NULL);
+        finish_failed(&c, "request failed", rc);
         return;
     }
-    serve_ctx c = {request, outparam};
-    int rc = wa_run(serve_one, &c, NULL);
-    if (c.req >= 0)
-        wa__p2_ireq_drop(c.req);
-    if (c.outparam >= 0) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "wasyncio: request failed: %s\n", wa_strerror(rc));
-        answer_plain(c.outparam, 500, msg);
-    } else if (rc < 0 && wa__debug_on()) {
-        fprintf(stderr, "wasyncio: debug: serving a request: %s\n", wa_strerror(rc));
+    if (__main_argc_argv && !main_request) {
+        static char name[] = "wasyncio-component";
+        char *argv[] = {name, NULL};
+        main_request = &c;
+        int rc = __main_argc_argv(1, argv);
+        main_request = NULL;
+        finish_failed(&c, "main() did not serve the request with wa_app_listen", 0);
+        if (rc != 0 && wa__debug_on())
+            fprintf(stderr, "wasyncio: debug: main() returned %d\n", rc);
+        return;
     }
+    finish_failed(&c, "this component defines neither build_app() nor main()", 0);
 }
 
 /* ------------------------------------------------------- wa_app_listen */
 
 int wa__http_listen_backend(wa_app *app, const char *host, int port)
 {
-    (void)app;
     (void)host;
     (void)port;
-    /* A component cannot open a listening socket through wasi:http: the
-     * host (wasmtime serve) listens and calls our incoming-handler export,
-     * which serves the app returned by build_app(). */
-    host_debug_note("wa_app_listen: WASI 0.2 serves through wasi:http/incoming-handler "
-                    "(build the program as a server component; see build_app)");
+    if (main_request) {
+        /* way 2: main() is running for one incoming request: serve it in
+         * this task, then stop "listening" */
+        serve_ctx *c = main_request;
+        main_request = NULL;
+        c->app = app;
+        int rc = serve_request(c);
+        if (rc < 0 && wa__debug_on())
+            fprintf(stderr, "wasyncio: debug: sending the response: %s\n", wa_strerror(rc));
+        return WA_ECANCELED;
+    }
+    /* A command component cannot open a listening socket through
+     * wasi:http: the host (wasmtime serve) listens and calls the
+     * incoming-handler export of a server component. */
+    host_debug_note("wa_app_listen: on WASI 0.2, build the program as a server "
+                    "component (wasmtime serve); a command cannot listen");
     return WA_ENOTSUP;
 }

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# run.sh DIR: the WASI 0.2 component tests (make test-wasip2). DIR is
+# build/wasip2. Everything listens on 127.0.0.1 only and is stopped on exit.
+#   1. p2_client.wasm under `jco run` against tests/http/helper_server.py and
+#      `python3 -m http.server` (status, body, 404, refused, bad URL, limit,
+#      timeouts, streaming, cancellation, sleeps and fetches together).
+#   2. examples/fetch_all.wasm under `jco run` against the static server.
+#   3. p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
+#      checked with curl: routes, 404/405/500, query, headers, body, 413.
+# Prints "wasip2: N passed, N failed" and exits non-zero on any failure.
+set -u
+dir=${1:?usage: run.sh build/wasip2}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+JCO="${JCO:-$root/js/node_modules/.bin/jco}"
+case $JCO in /*) ;; *) JCO="$root/$JCO" ;; esac
+PY=/usr/bin/python3
+pass=0 fail=0
+pids=()
+tmp=$(mktemp -d)
+
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { # url: up to 20 s for a server to answer
+    for _ in $(seq 200); do
+        curl -s -o /dev/null --max-time 1 "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+expect() { # name expected actual
+    if [[ "$3" == "$2" ]]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
+}
+
+# ------------------------------------------------------------ peers
+mkdir -p "$tmp/www"
+printf 'hello wasip2\n' >"$tmp/www/hello.txt"
+head -c 200000 /dev/zero | tr '\0' 'x' >"$tmp/www/big.bin"
+$PY "$root/tests/http/helper_server.py" 0 >"$tmp/helper.port" 2>"$tmp/helper.err" &
+pids+=($!)
+sport=$(free_port)
+$PY -m http.server "$sport" --bind 127.0.0.1 -d "$tmp/www" >"$tmp/static.log" 2>&1 &
+pids+=($!)
+closed=$(free_port) # nobody listens there
+for _ in $(seq 100); do [[ -s $tmp/helper.port ]] && break; sleep 0.1; done
+hport=$(head -1 "$tmp/helper.port")
+wait_http "http://127.0.0.1:$sport/hello.txt" || bad "static server did not start"
+wait_http "http://127.0.0.1:$hport/hello" || bad "helper server did not start"
+
+# ------------------------------------------------------------ client
+echo "== p2_client.wasm (jco run)"
+out=$(timeout 120 "$JCO" run "$dir/tests/p2_client.wasm" "http://127.0.0.1:$hport" \
+      "http://127.0.0.1:$sport" "http://127.0.0.1:$closed" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then
+    ok "p2_client: $(tail -1 <<<"$out")"
+else
+    bad "p2_client (exit $rc)"
+fi
+
+echo "== examples/fetch_all.wasm (jco run)"
+out=$(timeout 60 "$JCO" run "$dir/examples/fetch_all.wasm" "http://127.0.0.1:$sport/hello.txt" \
+      "http://127.0.0.1:$sport/big.bin" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [[ $rc -eq 0 ]] && grep -q "hello.txt: 200, 13 bytes" <<<"$out" &&
+   grep -q "big.bin: 200, 200000 bytes" <<<"$out" && grep -q "^concurrent took" <<<"$out"; then
+    ok "fetch_all"
+else
+    bad "fetch_all (exit $rc)"
+fi
+
+# ------------------------------------------------------------ server
+serve() { # component port
+    "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1 &
+    pids+=($!)
+    wait_http "http://127.0.0.1:$2/" || { bad "jco serve $1 did not start"; cat "$tmp/serve.$2.log"; return 1; }
+}
+get() { curl -s --max-time 10 "$@"; }
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
+
+echo "== p2_server.wasm (jco serve)"
+p=$(free_port)
+if serve "$dir/tests/p2_server.wasm" "$p"; then
+    u="http://127.0.0.1:$p"
+    expect "GET /alice" "Hello, alice!" "$(get "$u/alice")"
+    expect "GET /" "Hello, World!" "$(get "$u/")"
+    expect "GET /caf%C3%A9 (decoded param)" "Hello, café!" "$(get "$u/caf%C3%A9")"
+    expect "unknown route" "404" "$(code "$u/no/such/route")"
+    expect "wrong method" "405" "$(code -X DELETE "$u/alice")"
+    expect "handler error" "500" "$(code "$u/fail/now")"
+    expect "content-type" "text/plain; charset=utf-8" \
+        "$(curl -s -D - -o /dev/null "$u/alice" | tr -d '\r' | sed -n 's/^content-type: //Ip')"
+    expect "POST body, query, header" "POST q= z len=5:body!" \
+        "$(get -X POST -H 'X-Test: abc' --data-binary 'body!' "$u/echo/it?q=%20z")"
+    expect "POST status" "201" "$(code -X POST --data-binary x "$u/echo/it")"
+    expect "reply header" "abc" \
+        "$(curl -s -D - -o /dev/null -X POST -H 'X-Test: abc' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-seen: //Ip')"
+    head -c 1100000 /dev/zero >"$tmp/big.req"
+    expect "body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
+    expect "handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"
+    # 50 concurrent requests: each is its own wa_run inside the instance
+    seq 50 | xargs -P 25 -I{} curl -s --max-time 20 -o "$tmp/c.{}" "$u/n{}"
+    good=0
+    for i in $(seq 50); do [[ "$(cat "$tmp/c.$i" 2>/dev/null)" == "Hello, n$i!" ]] && good=$((good + 1)); done
+    expect "50 concurrent requests" "50" "$good"
+fi
+
+echo "== examples/hello_server.wasm (jco serve)"
+p=$(free_port)
+if serve "$dir/examples/hello_server.wasm" "$p"; then
+    # the unchanged native program: its main() runs per request (see
+    # src/host/wasip2_serve.c), or build_app() when it defines one
+    expect "hello_server GET /alice" "Hello, alice!" "$(get "http://127.0.0.1:$p/alice")"
+    expect "hello_server GET /" "Hello, World!" "$(get "http://127.0.0.1:$p/")"
+    expect "hello_server unknown route" "404" "$(code "http://127.0.0.1:$p/a/b")"
+fi
+
+echo "wasip2: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
