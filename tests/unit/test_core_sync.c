@@ -291,6 +291,51 @@ static void test_queue_close_wakes_getters(void **state)
     run_main(close_wakes_getter_main, NULL);
 }
 
+/* A cancelled putter does not enqueue its item, and a cancelled event
+ * waiter no longer counts as a waiter. */
+static int put_rc = 99;
+static void *blocked_putter(void *arg)
+{
+    put_rc = wa_queue_put(arg, PTR(2));
+    return NULL;
+}
+
+static int ev_rc = 99;
+static void *blocked_event_waiter(void *arg)
+{
+    ev_rc = wa_event_wait(arg);
+    return NULL;
+}
+
+static void *cancel_waiters_main(void *arg)
+{
+    wa_queue *q = wa_queue_new(1);
+    CHECK_EQ(wa_queue_put(q, PTR(1)), 0);
+    wa_task *p = wa_spawn(blocked_putter, q);
+    wa_event *e = wa_event_new();
+    wa_task *w = wa_spawn(blocked_event_waiter, e);
+    yield_n(1);
+    CHECK_EQ(wa_cancel(p), 0);
+    CHECK_EQ(wa_cancel(w), 0);
+    CHECK_EQ(wa_await(p, NULL), WA_ECANCELED);
+    CHECK_EQ(wa_await(w, NULL), WA_ECANCELED);
+    CHECK_EQ(put_rc, WA_ECANCELED);
+    CHECK_EQ(ev_rc, WA_ECANCELED);
+    CHECK_EQ(wa_queue_len(q), 1);
+    void *item = NULL;
+    CHECK_EQ(wa_queue_get(q, &item), 0);
+    CHECK_PTR(item, PTR(1));
+    CHECK_EQ(wa_queue_try_get(q, &item), WA_EBUSY); /* item 2 never went in */
+    CHECK_EQ(wa_queue_free(q), 0);
+    CHECK_EQ(wa_event_free(e), 0);
+    return NULL;
+}
+
+static void test_cancelled_waiters_leave(void **state)
+{
+    run_main(cancel_waiters_main, NULL);
+}
+
 /* ------------------------------------------------------ WA_WITH_* */
 
 static int with_return_helper(wa_lock *l)
@@ -487,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_queue_bounded_put_get),
         cmocka_unit_test(test_queue_close_semantics),
         cmocka_unit_test(test_queue_close_wakes_getters),
+        cmocka_unit_test(test_cancelled_waiters_leave),
         cmocka_unit_test(test_with_lock_exit_paths),
         cmocka_unit_test(test_with_lock_released_on_cancel),
         cmocka_unit_test(test_with_released_on_timeout),
