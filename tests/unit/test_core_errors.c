@@ -267,6 +267,31 @@ static void test_stack_overflow_reported(void **state)
     expect_contains(co.err, "deep-diver");
 }
 
+/* The runtime-wide default applies to tasks spawned without a size. */
+static void *overflow_default_main(void *arg)
+{
+    wa_task *t = spawn_named("default-diver", overflow_task, NULL);
+    wa_await(t, NULL);
+    return NULL;
+}
+
+static int overflow_default_child(void *arg)
+{
+    if (wa_set_default_stack_size(16384) != 0) return 5;
+    wa_run(overflow_default_main, NULL, NULL);
+    return 0;
+}
+
+static void test_stack_overflow_default_size(void **state)
+{
+    child_out co;
+    run_child(overflow_default_child, NULL, &co);
+    if (WIFEXITED(co.status) && WEXITSTATUS(co.status) == 0)
+        fail_msg("overflow went unnoticed:\n%s", co.err);
+    expect_contains(co.err, "stack overflow");
+    expect_contains(co.err, "default-diver");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_queue_put_closed_eclosed),
         cmocka_unit_test(test_cancel_finished_edone),
         cmocka_unit_test(test_stack_overflow_reported),
+        cmocka_unit_test(test_stack_overflow_default_size),
     };
     return cmocka_run_group_tests_name("core_errors", tests, NULL, NULL);
 }
