@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_QUEUED 64                /* requests in flight per connection */
+#define MAX_QUEUED 16                /* requests in flight per connection */
 #define WRITE_HIGH (1024 * 1024)     /* stop reading above this many unsent bytes */
 #define WRITE_LOW (256 * 1024)
 #define READ_BUF (64 * 1024)
@@ -47,6 +47,8 @@ struct conn {
     size_t hname_len, hval_len, hname_cap, hval_cap;
     char *url;
     size_t url_len, url_cap;
+    char *held;              /* unparsed input kept while the parser waits */
+    size_t held_len;
     int err_status;          /* 400/413/431 chosen by a callback */
     int reading, stopped, read_eof, closing;
     size_t write_queued;
@@ -77,6 +79,7 @@ static _Thread_local char read_buf[READ_BUF];
 static void conn_close(struct conn *c);
 static void conn_flush(struct conn *c);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void conn_parse(struct conn *c, const char *data, size_t n);
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 
 /* ------------------------------------------------------------ shutdown */
@@ -118,6 +121,7 @@ static void conn_unref(struct conn *c)
     free(c->hname);
     free(c->hval);
     free(c->url);
+    free(c->held);
     free(c);
     srv->nconns--;
     server_poke(srv);
@@ -212,11 +216,27 @@ static void start_handler(struct conn *c, struct slot *s)
 
 static void maybe_resume(struct conn *c)
 {
-    if (!c->reading && !c->stopped && !c->read_eof && !c->closing &&
-        c->nq < MAX_QUEUED / 2 && c->write_queued < WRITE_LOW) {
-        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
-            c->reading = 1;
+    if (c->reading || c->stopped || c->read_eof || c->closing ||
+        c->nq >= MAX_QUEUED / 2 || c->write_queued >= WRITE_LOW)
+        return;
+    if (c->held) {
+        /* Requests that arrived while we were full: parse them first. */
+        char *h = c->held;
+        size_t hl = c->held_len;
+        c->held = NULL;
+        c->held_len = 0;
+        http_parser_pause(&c->parser, 0);
+        c->refs++;
+        if (hl > 0) /* a zero-length execute would mean EOF */
+            conn_parse(c, h, hl);
+        free(h);
+        int gone = c->closing || c->stopped || c->held;
+        conn_unref(c);
+        if (gone)
+            return;
     }
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+        c->reading = 1;
 }
 
 static void write_done(uv_write_t *req, int status)
@@ -414,6 +434,10 @@ static int on_headers_complete(http_parser *p)
     struct conn *c = p->data;
     if (commit_header(c) < 0)
         return -1;
+    if (p->http_major != 1) {
+        c->err_status = 505;
+        return -1;
+    }
     if ((p->flags & F_CONTENTLENGTH) && p->content_length > WA_HTTP_MAX_REQ_BODY) {
         c->err_status = 413;
         return -1;
@@ -448,6 +472,17 @@ static int on_body(http_parser *p, const char *at, size_t n)
     return 0;
 }
 
+/* A chunk announces its size first: refuse before receiving it. */
+static int on_chunk_header(http_parser *p)
+{
+    struct conn *c = p->data;
+    if (p->content_length > WA_HTTP_MAX_REQ_BODY - c->cur->req.body_len) {
+        c->err_status = 413;
+        return -1;
+    }
+    return 0;
+}
+
 static int on_complete(http_parser *p)
 {
     struct conn *c = p->data;
@@ -456,6 +491,8 @@ static int on_complete(http_parser *p)
     s->keep_alive = http_should_keep_alive(p);
     s->head = p->method == HTTP_HEAD;
     start_handler(c, s);
+    if (c->nq >= MAX_QUEUED)
+        http_parser_pause(p, 1); /* the rest waits in c->held */
     return 0;
 }
 
@@ -467,6 +504,7 @@ static const http_parser_settings settings = {
     .on_headers_complete = on_headers_complete,
     .on_body = on_body,
     .on_message_complete = on_complete,
+    .on_chunk_header = on_chunk_header,
 };
 
 /* ------------------------------------------------------------ reading */
@@ -502,28 +540,64 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     c->refs++; /* parsing may close c; keep it alive until we return */
-    size_t done = http_parser_execute(&c->parser, &settings, buf->base, (size_t)nread);
+    conn_parse(c, buf->base, (size_t)nread);
+    conn_unref(c);
+}
+
+/* Feed bytes to the parser; requests start handlers as they complete. The
+ * caller holds a reference on c. */
+static void conn_parse(struct conn *c, const char *data, size_t n)
+{
+    uv_stream_t *st = (uv_stream_t *)&c->tcp;
+    size_t done = http_parser_execute(&c->parser, &settings, data, n);
     enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
-    if (!c->closing && !c->stopped) {
-        if (c->parser.upgrade) {
-            c->stopped = 1;
-            enqueue_error(c, 400); /* no protocol upgrades here */
-        } else if (e != HPE_OK || done != (size_t)nread) {
-            int status = c->err_status ? c->err_status : 400;
-            if (e == HPE_HEADER_OVERFLOW)
-                status = 431;
-            c->stopped = 1;
-            if (c->reading) {
-                uv_read_stop(st);
-                c->reading = 0;
-            }
-            enqueue_error(c, status);
-        } else if (c->reading && (c->nq >= MAX_QUEUED || c->write_queued >= WRITE_HIGH)) {
+    if (c->closing || c->stopped)
+        return;
+    if (e == HPE_PAUSED) {
+        /* Too many requests in flight: keep the rest, stop reading. */
+        if (c->reading) {
             uv_read_stop(st);
             c->reading = 0;
         }
+        if (done < n) {
+            c->held = malloc(n - done);
+            if (!c->held) {
+                conn_close(c);
+                return;
+            }
+            memcpy(c->held, data + done, n - done);
+            c->held_len = n - done;
+        } else {
+            c->held = malloc(1); /* nothing left, but resume via maybe_resume */
+            if (!c->held) {
+                conn_close(c);
+                return;
+            }
+            c->held_len = 0;
+        }
+        return;
     }
-    conn_unref(c);
+    if (c->parser.upgrade) {
+        c->stopped = 1;
+        if (c->reading) {
+            uv_read_stop(st);
+            c->reading = 0;
+        }
+        enqueue_error(c, 400); /* no protocol upgrades here */
+    } else if (e != HPE_OK || done != n) {
+        int status = c->err_status ? c->err_status : 400;
+        if (e == HPE_HEADER_OVERFLOW)
+            status = 431;
+        c->stopped = 1;
+        if (c->reading) {
+            uv_read_stop(st);
+            c->reading = 0;
+        }
+        enqueue_error(c, status);
+    } else if (c->reading && (c->nq >= MAX_QUEUED || c->write_queued >= WRITE_HIGH)) {
+        uv_read_stop(st);
+        c->reading = 0;
+    }
 }
 
 static void conn_closed(uv_handle_t *h)
