@@ -19,6 +19,7 @@
 #include "web.h"
 
 #include <emscripten.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,9 +196,18 @@ int host_to_thread(wa_fn fn, void *arg, void **result)
 
 int host_wait_fd(int fd, int writable)
 {
-    (void)fd;
-    (void)writable;
-    return WA_ENOTSUP; /* no pollable descriptors in a page */
+    /* Emscripten's descriptors are synchronous: writes (console, MEMFS,
+     * NODERAWFS files) never block, and a regular file is always readable,
+     * which is what poll() reports for them too. stdin, pipes and sockets
+     * cannot be waited on without blocking the JS thread: WA_ENOTSUP. */
+    if (fd == 1 || fd == 2) /* console (page) or the process's own (Node) */
+        return writable ? wa_yield() : WA_ENOTSUP;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return WA_EINVAL;
+    if (writable || S_ISREG(st.st_mode))
+        return wa_yield(); /* still a suspension point, as natively */
+    return WA_ENOTSUP;
 }
 
 int host_read_file(const char *path, char **data, size_t *len)
@@ -205,6 +215,9 @@ int host_read_file(const char *path, char **data, size_t *len)
     /* Emscripten's file system is synchronous: MEMFS (preloaded files) in a
      * page, the real disk with NODERAWFS in Node. Reads do not wait on I/O
      * the loop could overlap, so reading inline is honest. */
+    *data = NULL;
+    if (len)
+        *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return WA_EIO; /* as natively: a missing file is an I/O error */

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# run-node.sh: the Emscripten Node builds against the native build.
+#  1. every example in build/web/node/examples prints the same lines as
+#     build/native/examples/<name> (timings such as "3.001 s" are masked; the
+#     lines and their order must match);
+#  2. every scenario in build/web/node/scenarios exits 0 and ends with
+#     "N passed, 0 failed".
+# fetch_all runs against web/serve.mjs on 127.0.0.1, for both builds.
+set -u
+cd "$(dirname "$0")/../.."
+web=build/web/node native=build/native
+pass=0 fail=0 failed=()
+tmp=$(mktemp -d)
+srv_pid=
+cleanup() { [[ -n $srv_pid ]] && kill "$srv_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# Timings vary run to run; everything else must match.
+mask() { sed -E 's/[0-9]+(\.[0-9]+)?[[:space:]]*(ms|s|us|µs|ns)\b/<time>/g'; }
+
+node web/serve.mjs --root build/web --port 0 > "$tmp/srv.out" 2>&1 &
+srv_pid=$!
+for _ in $(seq 50); do grep -q http "$tmp/srv.out" && break; sleep 0.1; done
+base=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/srv.out" | head -1)
+
+args_for() {
+  case "$1" in
+    fetch_all) echo "$base/api/item/1?delay=100 $base/api/item/2?delay=100 $base/api/item/3?delay=100" ;;
+    *) echo "" ;;
+  esac
+}
+
+check() { # name ok? detail
+  if [[ $2 == 1 ]]; then pass=$((pass + 1)); echo "ok   $1"
+  else fail=$((fail + 1)); failed+=("$1"); echo "FAIL $1"; [[ -n ${3:-} ]] && echo "$3"; fi
+}
+
+shopt -s nullglob
+for js in "$web"/examples/*.js; do
+  name=$(basename "$js" .js)
+  nat="$native/examples/$name"
+  [[ -x $nat ]] || { check "example $name (no native build to compare)" 0; continue; }
+  read -r -a a <<< "$(args_for "$name")"  # no globbing: URLs contain '?'
+  timeout 60 "$nat" "${a[@]}" > "$tmp/native.txt" 2>&1; nrc=$?
+  timeout 60 node "$js" "${a[@]}" > "$tmp/web.txt" 2>&1; wrc=$?
+  if [[ $nrc == "$wrc" ]] && diff <(mask < "$tmp/native.txt") <(mask < "$tmp/web.txt") > "$tmp/diff.txt"; then
+    check "example $name (same $(wc -l < "$tmp/web.txt") lines, exit $wrc)" 1
+  else
+    check "example $name (exit native $nrc, web $wrc)" 0 "$(head -20 "$tmp/diff.txt")"
+  fi
+done
+
+for js in "$web"/scenarios/*.js; do
+  name=$(basename "$js" .js)
+  timeout 120 node "$js" > "$tmp/sc.txt" 2>&1; rc=$?
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/sc.txt" | tail -1)
+  if [[ $rc == 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed ]]; then
+    check "scenario $name ($last)" 1
+  else
+    check "scenario $name (exit $rc: ${last:-no summary})" 0 "$(tail -15 "$tmp/sc.txt")"
+  fi
+done
+
+echo "web-node: $pass passed, $fail failed"
+for f in "${failed[@]}"; do echo "FAILED: $f"; done
+((fail == 0))
