@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bench_http.sh: the HTTP rows of `make bench`.
+#  client: 1,000 GETs of a small page at concurrency 100: wasyncio's wa_fetch
+#          vs aiohttp running the tutorial's fetch_all vs Node's fetch. The
+#          page comes from build/native/examples/hello_server (fast enough
+#          that the clients, not the server, are measured).
+#  server: wrk -t2 -c100 against hello_server vs the tutorial's aiohttp app.
+# Rows: `| name | value | unit | peer | ratio |`, ratio = ours / peer for
+# throughput (higher is better), peer / ours for latency. Exit 77 = skipped.
+# BENCH_HTTP_SECS sets wrk's duration (default 10).
+set -u
+cd "$(dirname "$0")/../.."
+py=/usr/bin/python3
+secs=${BENCH_HTTP_SECS:-10}
+server=build/native/examples/hello_server
+lib=build/native/libwasyncio.a
+out=build/native/bench
+[[ -x $server && -f $lib ]] || { echo "bench_http: run make native first" >&2; exit 77; }
+mkdir -p "$out"
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+cp "$lib" "$tmp/libwasyncio.a"
+gcc -O2 -std=gnu11 -Isrc -pthread tests/bench/http_client.c -o "$out/http_client" \
+    "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lm ||
+    { echo "bench_http: building http_client failed" >&2; exit 1; }
+
+free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+    for _ in $(seq 200); do
+        "$py" -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+# start CMD...: runs it in the background, remembers the pid
+start() { "$@" >/dev/null 2>&1 & pids+=($!); }
+stop_last() { local p=${pids[-1]}; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; unset 'pids[-1]'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1f×", a / b; else printf "n/a" }'; }
+best3() {
+    local best=0 v
+    for _ in 1 2 3; do
+        v=$("$@" 2>/dev/null | head -n1)
+        [[ $v =~ ^[0-9.]+$ ]] || continue
+        best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
+    done
+    [[ $best == 0 ]] && echo "n/a" || echo "$best"
+}
+have_aiohttp=0
+[[ -x $py ]] && "$py" -c 'import aiohttp' 2>/dev/null && have_aiohttp=1
+have_node=0
+command -v node >/dev/null && have_node=1
+
+# ---------------------------------------------------------------- client
+port=$(free_port)
+start "$server" "$port"
+wait_port "$port" || { echo "bench_http: hello_server did not start" >&2; exit 1; }
+url="http://127.0.0.1:$port/bench"
+ours=$(best3 "$out/http_client" "$url" 1000 100)
+aio=n/a node_rps=n/a
+((have_aiohttp)) && aio=$(best3 "$py" tests/bench/http_client_peer.py "$url" 1000 100)
+((have_node)) && node_rps=$(best3 node tests/bench/http_client_peer.mjs "$url" 1000 100)
+printf '| http client: 1,000 GETs, 100 in flight | %s | req/s | aiohttp %s · node fetch %s | %s · %s faster |\n' \
+    "$ours" "$aio" "$node_rps" "$(ratio "$ours" "$aio")" "$(ratio "$ours" "$node_rps")"
+
+# ---------------------------------------------------------------- server
+# wrk_run URL -> "req/s p99_ms"
+wrk_run() {
+    wrk -t2 -c100 -d"${secs}s" --latency "$1" 2>/dev/null | awk '
+        /Requests\/sec/ { rps = $2 }
+        /^ +99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+                   ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
+        END { printf "%.0f %.2f\n", rps, ms }'
+}
+if ! command -v wrk >/dev/null; then
+    echo "bench_http: wrk missing, server rows skipped" >&2
+    exit 0
+fi
+read -r ours_rps ours_p99 < <(wrk_run "$url")
+stop_last
+peer_rps=n/a peer_p99=n/a
+if ((have_aiohttp)); then
+    pport=$(free_port)
+    start "$py" tests/bench/http_server_peer.py "$pport"
+    if wait_port "$pport"; then
+        read -r peer_rps peer_p99 < <(wrk_run "http://127.0.0.1:$pport/bench")
+    fi
+    stop_last
+fi
+printf '| http server: wrk -t2 -c100 -d%ss, hello_server | %s | req/s | aiohttp %s | %s faster |\n' \
+    "$secs" "$ours_rps" "$peer_rps" "$(ratio "$ours_rps" "$peer_rps")"
+printf '| http server: p99 latency (same run) | %s | ms | aiohttp %s | %s lower |\n' \
+    "$ours_p99" "$peer_p99" "$(ratio "$peer_p99" "$ours_p99")"
