@@ -22,6 +22,8 @@ static const char *H(const char *path)
 
 /* ------------------------------------------------------------ fixtures */
 
+static int group_teardown(void **state);
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -30,6 +32,7 @@ static int group_setup(void **state)
     char *argv[] = {(char *)hh_python(), script, "0", NULL};
     if (hh_spawn(argv, 1, &helper) < 0 || hh_wait_port(helper.port) < 0) {
         fprintf(stderr, "cannot start %s\n", script);
+        hh_kill(&helper);
         return -1;
     }
     /* python3 -m http.server serves a directory holding a 10 MB file. */
@@ -51,6 +54,7 @@ static int group_setup(void **state)
                      "--directory", tmpdir, port, NULL};
     if (hh_spawn(argv2, 0, &pyhttp) < 0 || hh_wait_port(pyhttp.port) < 0) {
         fprintf(stderr, "cannot start python3 -m http.server\n");
+        group_teardown(state); /* cmocka skips teardown when setup fails */
         return -1;
     }
     return 0;
