@@ -33,7 +33,8 @@ WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)
 WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
 WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
             $(WEB)/demo_lib.mjs
-WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs
+WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
+                $(WEB)/test/web_bench_cases.mjs
 
 .PHONY: web test-web serve bench-web
 web: $(WEB)/libwasyncio.a $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
@@ -76,6 +77,10 @@ $(WEB)/test/%.mjs: tests/web/%.c $(WEB_LINK_DEPS) js/wasyncio_js.h
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<
 	$(WEB_CC) --node-lib -o $(WEB)/test/node/$(*F).cjs $<
+$(WEB)/test/%.mjs: tests/web/%.mjs
+	@mkdir -p $(@D); cp $< $@
+$(WEB)/test/web_bench_cases.mjs: tests/bench/web_bench_cases.mjs
+	@mkdir -p $(@D); cp $< $@
 $(WEB)/test/web_bench.mjs: tests/bench/web_bench.c $(WEB_LINK_DEPS) js/wasyncio_js.h
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
