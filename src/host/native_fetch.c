@@ -299,12 +299,14 @@ static int curl_loop_get(void)
     pthread_once(&global_once, global_init);
     if (global_rc != CURLE_OK)
         return WA_ENOMEM;
-    if (wa__native_at_close(curl_loop_close) < 0)
-        return WA_ENOMEM;
     M.multi = curl_multi_init();
     if (!M.multi)
         return WA_ENOMEM;
     uv_timer_init(loop, &M.timer);
+    if (wa__native_at_close(curl_loop_close) < 0) {
+        curl_loop_close();
+        return WA_ENOMEM;
+    }
     curl_multi_setopt(M.multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
     curl_multi_setopt(M.multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
     return 0;
