@@ -36,8 +36,16 @@ EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 
-.PHONY: all native deps test test-native test-asan bench demo install clean serve
+.DEFAULT_GOAL := all
+.PHONY: all native deps deps-check test test-native test-asan bench demo install clean serve
 all: native
+
+# Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
+# BENCH_EXTRA_DEPS and DEMO_EXTRA_DEPS, so they must come before the rules
+# that use those lists.
+-include wasi/build.mk
+-include wasi/wasip2.mk
+-include web/build.mk
 
 native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/examples/,$(EXAMPLES)) \
@@ -67,10 +75,11 @@ $(BA)/libwasyncio.a: $(ASAN_OBJ)
 $(B)/examples/%: examples/%.c $(B)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
-$(B)/tests/%: tests/unit/%.c $(B)/libwasyncio.a $(wildcard tests/unit/*.h)
+TEST_HDRS := $(wildcard tests/unit/*.h tests/http/*.h)
+$(B)/tests/%: tests/unit/%.c $(B)/libwasyncio.a $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
-$(BA)/tests/%: tests/unit/%.c $(BA)/libwasyncio.a $(wildcard tests/unit/*.h)
+$(BA)/tests/%: tests/unit/%.c $(BA)/libwasyncio.a $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
 $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness.h
@@ -115,5 +124,3 @@ install: $(B)/libwasyncio.a $(B)/libwasyncio.so
 clean:
 	rm -rf build
 
--include wasi/build.mk
--include web/build.mk
