@@ -30,11 +30,13 @@ P2_HDRS := $(HDRS) $(wildcard src/host/wasip2*.h)
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
 P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
-P2_TESTS := p2_client p2_server
+P2_TESTS := p2_client p2_server p2_bench
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
-          $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS)))
+          $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
+TEST_TARGETS_EXTRA += test-wasip2
+BENCH_EXTRA_DEPS += wasip2
 wasip2: $(P2B)/libwasyncio.a $(P2_OUT)
 
 $(P2B)/obj/%.o: src/%.c $(P2_HDRS)
@@ -66,6 +68,14 @@ $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_SERVERS))): $(P2B)/examples/
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)
 $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+$(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# the benchmark's floor: a bare handler without the runtime
+$(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c src/host/wasip2_bindings.h
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2_bindings.o $(P2_TOOLS)
+	$(call p2_component,$(filter %.o,$^),$@,server)
 $(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)
 
