@@ -1,0 +1,83 @@
+// web_bench_cases.mjs: the web benchmark's workloads, run the same way in
+// Node and in Chromium: each wasyncio figure beside plain JS async/await
+// doing the same work in the same run. Returns rows
+// {name, value, unit, peer, peerValue}; lower is better for ns/us, higher
+// for per-second rates.
+export async function runBench(m, env) {
+  const now = () => performance.now();
+  const rows = [];
+  const add = (name, value, unit, peer, peerValue) => rows.push({ name: `${env}: ${name}`, value, unit, peer, peerValue });
+
+  // 1. task switch: two tasks yielding to each other / two async functions
+  //    awaiting each other's turn through the microtask queue.
+  const N = 1000000;
+  await m.waCall('b_switch', 10000); // warm up
+  let r = await m.waCall('b_switch', N);
+  const jsSwitch = async () => {
+    let turn = 0;
+    const f = async (me) => { for (let i = 0; i < N; i++) { turn = me; await null; } };
+    const t0 = now();
+    await Promise.all([f(0), f(1)]);
+    return ((now() - t0) * 1e6) / (2 * N);
+  };
+  add('ns per task switch (wa_yield)', r.ns / r.ops, 'ns', 'JS await (microtask)', await jsSwitch());
+
+  // 2. spawn + complete.
+  const S = 100000;
+  await m.waCall('b_spawn', 10000);
+  r = await m.waCall('b_spawn', S);
+  const jsSpawn = async () => {
+    const noop = async (x) => x;
+    const t0 = now();
+    for (let done = 0; done < S; done += 1000) {
+      const ps = [];
+      for (let i = 0; i < 1000; i++) ps.push(noop(i));
+      await Promise.all(ps);
+    }
+    return ((now() - t0) * 1e6) / S;
+  };
+  add('ns per spawn+complete (wa_spawn+wa_gather)', r.ns / r.ops, 'ns', 'JS async fn + Promise.all', await jsSpawn());
+
+  // 3. wa_sleep(0) round trips per second (the loop returns to JS between
+  //    slices through MessageChannel / setImmediate, never setTimeout).
+  const Z = 200000;
+  r = await m.waCall('b_sleep0', Z);
+  const jsZero = async () => {
+    const K = 2000;
+    const t0 = now();
+    for (let i = 0; i < K; i++) await new Promise((res) => setTimeout(res, 0));
+    return K / ((now() - t0) / 1000);
+  };
+  add('wa_sleep(0) round trips', r.ops / (r.ns / 1e9), '/s', 'JS await setTimeout(0)', await jsZero());
+  //    the same with a 0 ms slice: every loop turn goes back to the page.
+  m.waSetSliceMs(0);
+  r = await m.waCall('b_sleep0', 20000);
+  m.waSetSliceMs(2);
+  const jsMC = async () => {
+    const K = 5000;
+    let ping;
+    if (typeof MessageChannel === 'function' && env !== 'node') {
+      const ch = new MessageChannel();
+      ping = () => new Promise((res) => { ch.port1.onmessage = res; ch.port2.postMessage(0); });
+    } else {
+      ping = () => new Promise((res) => setImmediate(res));
+    }
+    const t0 = now();
+    for (let i = 0; i < K; i++) await ping();
+    return K / ((now() - t0) / 1000);
+  };
+  add('wa_sleep(0) round trips, 0 ms slice', r.ops / (r.ns / 1e9), '/s',
+      env === 'node' ? 'JS await setImmediate' : 'JS await MessageChannel', await jsMC());
+
+  // 4. JS -> C -> JS: await an exported C coroutine that returns at once.
+  const C = 3000;
+  for (let i = 0; i < 100; i++) await m.waCall('b_noop', null);
+  let t0 = now();
+  for (let i = 0; i < C; i++) await m.waCall('b_noop', null);
+  const call = ((now() - t0) * 1000) / C;
+  const jsNoop = async () => null;
+  t0 = now();
+  for (let i = 0; i < C; i++) await jsNoop();
+  add('JS->C->JS promise round trip (waCall)', call, 'us', 'JS await async fn', ((now() - t0) * 1000) / C);
+  return rows;
+}
