@@ -56,10 +56,24 @@ int wa__p2_take_stream_error(const wa__p2_ret *r)
 
 /* ------------------------------------------------------------ writing */
 
+/* Up to this many bytes go out in one blocking-write-and-flush call. The
+ * contract guarantees a fresh stream takes 4096 bytes, so the host does not
+ * wait on the peer here, and one call replaces the four of the
+ * check-write/write/flush/check-write sequence (under jco each is a round
+ * trip to its I/O worker: this doubled the server's request rate). */
+#define WA_P2_SMALL_WRITE 4096
+
 int wa__p2_write_all(int32_t out, const void *data, size_t len)
 {
     wa__p2_ret r;
     int rc = 0;
+    if (len <= WA_P2_SMALL_WRITE) {
+        wa__p2_out_blocking_write_and_flush(out, data, (int32_t)len, &r);
+        if (!wa__p2_u8(&r, 0))
+            return 0;
+        rc = wa__p2_take_stream_error(&r);
+        return rc < 0 ? rc : WA_ENET;
+    }
     int32_t poll = -1;
     size_t off = 0;
     while (off < len) {

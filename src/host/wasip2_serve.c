@@ -241,7 +241,12 @@ static int serve_request(serve_ctx *c)
         if (read_headers(c->req, &req) < 0)
             status = 500;
     }
-    if (!status)
+    /* HTTP/1.1: a request without Content-Length or Transfer-Encoding has
+     * no body. Not touching the body then also saves host calls, and keeps
+     * clear of jco's shim, which crashes the server when a read meets a
+     * client that hung up. */
+    if (!status && (wa__hdrs_get(&req.headers, "content-length") ||
+                    wa__hdrs_get(&req.headers, "transfer-encoding")))
         status = read_body(c->req, &req);
     wa__p2_ireq_drop(c->req);
     c->req = -1;
