@@ -87,10 +87,5 @@ bench-wasi: wasi
 
 TEST_TARGETS_EXTRA += test-wasi
 BENCH_EXTRA_DEPS += wasi
-# The top Makefile's `test:` and `bench:` lines are read before this file, so
-# the += above comes too late for them; adding the prerequisites directly
-# works whatever the order.
-test: test-wasi
-bench: wasi
 $(WB)/tools/overflow_demo.wasm: $(WB)/obj/tools/overflow_demo.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
