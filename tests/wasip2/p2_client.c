@@ -10,6 +10,9 @@
  */
 #include <wasyncio.h>
 
+/* for the handle-leak probe only: a fresh resource handle's number */
+#include "host/wasip2_bindings.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,11 +228,21 @@ static void t_together(void)
            ticks_at_fetch, (unsigned long long)el);
 }
 
+/* The number the host gives a new resource. Handle tables reuse freed
+ * slots, so if a fetch leaked a handle this number would climb. */
+static int32_t handle_probe(void)
+{
+    int32_t h = wa__p2_fields_new();
+    wa__p2_fields_drop(h);
+    return h;
+}
+
 static void t_cancel(void)
 {
     /* Cancel fetches in flight, many times: the futures are dropped, and
-     * linear memory must not grow with the number of rounds. */
+     * neither handles nor linear memory grow with the number of rounds. */
     size_t pages0 = 0;
+    int32_t h0 = handle_probe();
     for (int round = 0; round < 60; round++) {
         wa_task *t = wa_spawn(slow_fetch, url(helper, "/delay?ms=1000"));
         wa_sleep(round % 3 == 0 ? 0 : 5);
@@ -246,12 +259,15 @@ static void t_cancel(void)
     }
     size_t pages1 = __builtin_wasm_memory_size(0);
     CHECK(pages1 <= pages0 + 1, "memory grew from %zu to %zu pages", pages0, pages1);
+    int32_t h1 = handle_probe();
+    CHECK(h1 <= h0 + 2, "resource handles climbed from %d to %d", (int)h0, (int)h1);
     /* still usable afterwards */
     wa_response *r = NULL;
     int rc = wa_fetch(url(helper, "/hello"), NULL, &r);
     CHECK(rc == 0, "after cancels: %s", wa_strerror(rc));
     wa_response_free(r);
-    printf("ok cancellation drops the future (%zu pages)\n", pages1);
+    printf("ok cancellation drops the future (%zu pages, handle %d -> %d)\n", pages1, (int)h0,
+           (int)h1);
 }
 
 static void t_many(void)
