@@ -69,7 +69,9 @@ static wa_task *next_runnable(wa_loop *L)
     return NULL;
 }
 
-void wa__switch_away(wa_task *self)
+/* Inlined into wa_yield and wa__park: on wasm every call frame between a
+ * task and the switch is unwound and rewound by Asyncify on each switch. */
+static inline __attribute__((always_inline)) void switch_away(wa_task *self)
 {
     wa_loop *L = wa__L;
     wa_task *next = NULL;
@@ -103,6 +105,8 @@ void wa__switch_away(wa_task *self)
     if (L->zombie) reap_zombie(L);
 }
 
+void wa__switch_away(wa_task *self) { switch_away(self); }
+
 int wa__park(uint64_t wake_at, unsigned flags)
 {
     wa_loop *L = wa__L;
@@ -132,7 +136,7 @@ int wa__park(uint64_t wake_at, unsigned flags)
     self->interrupt = 0;
     self->state = WA_T_PARKED;
     self->park_shielded = (uint8_t)(flags & WA_PARK_SHIELD);
-    wa__switch_away(self);
+    switch_away(self);
     if (self->in_heap) wa__timer_disarm(wa__L, self);
     int r = self->interrupt;
     self->interrupt = 0;
@@ -217,7 +221,7 @@ int wa_yield(void)
     }
     self->state = WA_T_READY;
     wa__ready_push(L, self);
-    wa__switch_away(self);
+    switch_away(self);
     if (self->cancel_pending) return deliver_cancel(self);
     return 0;
 }
