@@ -6,7 +6,8 @@
 #      timeouts, streaming, cancellation, sleeps and fetches together).
 #   2. examples/fetch_all.wasm under `jco run` against the static server.
 #   3. p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
-#      checked with curl: routes, 404/405/500, query, headers, body, 413.
+#      checked with curl: routes, 404/405/500, query, headers, body, 413;
+#      then the native build of p2_server.c must pass the same checks.
 # Prints "wasip2: N passed, N failed" and exits non-zero on any failure.
 set -u
 dir=${1:?usage: run.sh build/wasip2}
@@ -87,31 +88,57 @@ serve() { # component port
 get() { curl -s --max-time 10 "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
 
+# The same checks for every build of tests/wasip2/p2_server.c.
+server_checks() { # base-url label
+    local u=$1 l=$2
+    expect "$l GET /alice" "Hello, alice!" "$(get "$u/alice")"
+    expect "$l GET /" "Hello, World!" "$(get "$u/")"
+    expect "$l GET /caf%C3%A9 (decoded param)" "Hello, café!" "$(get "$u/caf%C3%A9")"
+    expect "$l unknown route" "404" "$(code "$u/no/such/route")"
+    expect "$l wrong method" "405" "$(code -X DELETE "$u/alice")"
+    expect "$l handler error" "500" "$(code "$u/fail/now")"
+    expect "$l content-type" "text/plain; charset=utf-8" \
+        "$(curl -s -D - -o /dev/null "$u/alice" | tr -d '\r' | sed -n 's/^content-type: //Ip')"
+    expect "$l POST body, query, header" "POST q= z len=5:body!" \
+        "$(get -X POST -H 'X-Test: abc' --data-binary 'body!' "$u/echo/it?q=%20z")"
+    expect "$l POST status" "201" "$(code -X POST --data-binary x "$u/echo/it")"
+    expect "$l reply header" "abc" \
+        "$(curl -s -D - -o /dev/null -X POST -H 'X-Test: abc' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-seen: //Ip')"
+    head -c 1100000 /dev/zero >"$tmp/big.req"
+    expect "$l body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
+    expect "$l handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"
+    # 50 concurrent requests (on wasip2 each is its own wa_run in the instance)
+    seq 50 | xargs -P 25 -I{} curl -s --max-time 20 -o "$tmp/c.{}" "$u/n{}"
+    local good=0 i
+    for i in $(seq 50); do [[ "$(cat "$tmp/c.$i" 2>/dev/null)" == "Hello, n$i!" ]] && good=$((good + 1)); done
+    expect "$l 50 concurrent requests" "50" "$good"
+    rm -f "$tmp"/c.*
+}
+
 echo "== p2_server.wasm (jco serve)"
 p=$(free_port)
 if serve "$dir/tests/p2_server.wasm" "$p"; then
-    u="http://127.0.0.1:$p"
-    expect "GET /alice" "Hello, alice!" "$(get "$u/alice")"
-    expect "GET /" "Hello, World!" "$(get "$u/")"
-    expect "GET /caf%C3%A9 (decoded param)" "Hello, café!" "$(get "$u/caf%C3%A9")"
-    expect "unknown route" "404" "$(code "$u/no/such/route")"
-    expect "wrong method" "405" "$(code -X DELETE "$u/alice")"
-    expect "handler error" "500" "$(code "$u/fail/now")"
-    expect "content-type" "text/plain; charset=utf-8" \
-        "$(curl -s -D - -o /dev/null "$u/alice" | tr -d '\r' | sed -n 's/^content-type: //Ip')"
-    expect "POST body, query, header" "POST q= z len=5:body!" \
-        "$(get -X POST -H 'X-Test: abc' --data-binary 'body!' "$u/echo/it?q=%20z")"
-    expect "POST status" "201" "$(code -X POST --data-binary x "$u/echo/it")"
-    expect "reply header" "abc" \
-        "$(curl -s -D - -o /dev/null -X POST -H 'X-Test: abc' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-seen: //Ip')"
-    head -c 1100000 /dev/zero >"$tmp/big.req"
-    expect "body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
-    expect "handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"
-    # 50 concurrent requests: each is its own wa_run inside the instance
-    seq 50 | xargs -P 25 -I{} curl -s --max-time 20 -o "$tmp/c.{}" "$u/n{}"
-    good=0
-    for i in $(seq 50); do [[ "$(cat "$tmp/c.$i" 2>/dev/null)" == "Hello, n$i!" ]] && good=$((good + 1)); done
-    expect "50 concurrent requests" "50" "$good"
+    server_checks "http://127.0.0.1:$p" wasip2
+fi
+
+# The native build of the same program must pass the same checks.
+if [[ -f $root/build/native/libwasyncio.a ]]; then
+    echo "== p2_server (native, same checks)"
+    # a private copy: a parallel build may be rewriting the library
+    cp "$root/build/native/libwasyncio.a" "$tmp/libwasyncio.a"
+    if gcc -O2 -std=gnu11 -I"$root/src" "$root/tests/wasip2/p2_server.c" -o "$tmp/p2_server_native" \
+        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -pthread -lm; then
+        p=$(free_port)
+        "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1 &
+        pids+=($!)
+        if wait_http "http://127.0.0.1:$p/"; then
+            server_checks "http://127.0.0.1:$p" native
+        else
+            bad "native p2_server did not start"
+        fi
+    else
+        bad "native p2_server did not build"
+    fi
 fi
 
 echo "== examples/hello_server.wasm (jco serve)"
