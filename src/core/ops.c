@@ -70,3 +70,12 @@ int wa_read_file(const char *path, char **data, size_t *len)
     if (!path || !data) return WA_EINVAL;
     return host_read_file(path, data, len);
 }
+
+int wa_js_await(int promise_handle, char **json)
+{
+    if (json) *json = NULL;
+    if (!json || promise_handle <= 0) return WA_EINVAL;
+    int rc = wa__require_task();
+    if (rc) return rc;
+    return host_js_await(promise_handle, json);
+}

@@ -45,19 +45,23 @@ static uint64_t slow_ms_setting(void)
     return v > 0 ? (uint64_t)v : 100;
 }
 
-/* Cancel what is left when the main task ends, and let it finish. */
-static void finish_leftovers(wa_loop *L)
+/* Cancel what is left when the main task ends, and let it finish. On the
+ * web a leftover may still wait on JavaScript: then host_drive returns
+ * WA_EBUSY and the web host calls wa__run_finish again when it is done. */
+static int finish_leftovers(wa_loop *L)
 {
-    if (L->unfinished == 0) return;
-    L->ending = 1;
-    for (wa_task *t = L->all; t; t = t->all_next) {
-        if (t->state == WA_T_DONE) continue;
-        if (L->debug)
-            fprintf(stderr, "wasyncio: debug: task '%s' was still pending when wa_run "
-                            "ended; cancelling it\n", wa_task_name(t));
-        wa_cancel(t);
+    if (L->unfinished == 0) return 0;
+    if (!L->ending) {
+        L->ending = 1;
+        for (wa_task *t = L->all; t; t = t->all_next) {
+            if (t->state == WA_T_DONE) continue;
+            if (L->debug)
+                fprintf(stderr, "wasyncio: debug: task '%s' was still pending when "
+                                "wa_run ended; cancelling it\n", wa_task_name(t));
+            wa_cancel(t);
+        }
     }
-    host_drive();
+    return host_drive() == WA_EBUSY ? WA_EBUSY : 0;
 }
 
 int wa_run(wa_fn fn, void *arg, void **result)
@@ -107,7 +111,7 @@ int wa__run_finish(void **result)
 {
     wa_loop *L = wa__L;
     wa_task *main = L->main_task;
-    finish_leftovers(L);
+    if (finish_leftovers(L) == WA_EBUSY) return WA_EBUSY;
     int rc = wa__task_outcome(main, result);
     while (L->all) wa__task_free(L, L->all);
     wa__reap(L);

@@ -29,7 +29,7 @@
  * and came back. Both checks run in the uninstrumented loop, so they add
  * nothing to the instrumented path a switch unwinds through.
  *
- * Defaults (measured, see wasi/README-section.md): 8 KiB C stack and 1 KiB
+ * Defaults (measured, see wasi/README-section.md): 16 KiB C stack and 1 KiB
  * Asyncify buffer, about 9.3 KiB per task, so 100k parked tasks need ~1 GB of
  * wasm32's 4 GiB. Tasks that need more pass wa_task_opts.stack_size /
  * asyncify_size.
@@ -74,7 +74,7 @@ static inline void set_sp(char *sp)
 
 /* ------------------------------------------------------------- the fiber */
 
-#define WA_FIBER_DEFAULT_STACK (8u * 1024u)
+#define WA_FIBER_DEFAULT_STACK (16u * 1024u)
 #define WA_FIBER_DEFAULT_AUX (1024u)
 #define WA_FIBER_MIN_STACK 1024u
 #define WA_FIBER_MIN_AUX 256u

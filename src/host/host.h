@@ -46,6 +46,8 @@ void host_debug_note(const char *what);
 int host_to_thread(wa_fn fn, void *arg, void **result);
 int host_wait_fd(int fd, int writable);
 int host_read_file(const char *path, char **data, size_t *len);
+/* Await a JS promise by handle (browser/Node only; elsewhere WA_ENOTSUP). */
+int host_js_await(int promise_handle, char **json);
 
 /* ---- what the core offers host backends */
 
@@ -81,7 +83,8 @@ int wa__debug_on(void);
 
 /* The end of wa_run: cancel leftovers, free the loop, return the main
  * task's outcome. The web host calls it when the main task finishes from a
- * JavaScript callback (host_drive returned WA_EBUSY). */
+ * JavaScript callback (host_drive returned WA_EBUSY). Returns WA_EBUSY if a
+ * cancelled leftover task still waits on JavaScript: call it again later. */
 int wa__run_finish(void **result);
 
 #endif

@@ -436,3 +436,11 @@ int host_read_file(const char *path, char **data, size_t *len)
     N.drain++;
     return wa__op_wait(&op);
 }
+
+/* JavaScript promises exist only in the Emscripten build. */
+int host_js_await(int promise_handle, char **json)
+{
+    (void)promise_handle;
+    (void)json;
+    return WA_ENOTSUP;
+}

@@ -149,6 +149,8 @@ static void finish_loop(void)
     W.finishing = 1;
     int rc = wa__run_finish(NULL);
     W.finishing = 0;
+    if (rc == WA_EBUSY)
+        return; /* a cancelled leftover still waits on JS; its callback resumes us */
     W.live = 0;
     fflush(stdout);
     fflush(stderr);

@@ -37,15 +37,10 @@ EMSCRIPTEN_KEEPALIVE void wa__web_promise_settled(wa_op *op, int ok, char *text)
     wa__web_resume();
 }
 
-int wa_js_await(int promise_handle, char **json)
+/* The core has checked the arguments and that a task is running. */
+int host_js_await(int promise_handle, char **json)
 {
-    if (json)
-        *json = NULL;
-    if (!json || promise_handle <= 0)
-        return WA_EINVAL;
-    int rc = wa__require_task();
-    if (rc)
-        return rc;
+    int rc;
     struct js_wait w = {.handle = promise_handle};
     w.op.cancel = js_wait_cancel;
     w.op.data = &w;

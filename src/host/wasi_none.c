@@ -1,6 +1,7 @@
-/* wasi_http_none.c: HTTP on WASI preview1, which has no sockets and no
- * wasi:http: both backend hooks refuse with WA_ENOTSUP and say why on stderr
- * once per process. The WASI 0.2 component build has the real ones. */
+/* wasi_none.c: what WASI preview1 cannot do. It has no sockets and no
+ * wasi:http, so both HTTP backend hooks refuse with WA_ENOTSUP and say why on
+ * stderr once per process (the WASI 0.2 component build has the real ones);
+ * and no JavaScript host, so wa_js_await is WA_ENOTSUP too. */
 #include <stdio.h>
 
 #include "host.h"
@@ -32,5 +33,13 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     (void)port;
     tell_once(&told_listen, "wa_app_listen is not supported on WASI preview1 (no "
                             "sockets there): WA_ENOTSUP; use the WASI 0.2 or native build");
+    return WA_ENOTSUP;
+}
+
+/* No JavaScript host behind preview1 either. */
+int host_js_await(int promise_handle, char **json)
+{
+    (void)promise_handle;
+    (void)json;
     return WA_ENOTSUP;
 }
