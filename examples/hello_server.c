@@ -13,14 +13,25 @@ static int handle(const wa_request *req, wa_reply *reply, void *ud)
     return wa_reply_text(reply, "Hello, %s!", name ? name : "World");
 }
 
+/* The routes, like the tutorial's `app = web.Application()` module global.
+ * The WASI 0.2 component build calls wa_build_app() once per instance; the
+ * native build calls it below and listens. */
+wa_app *wa_build_app(void)
+{
+    wa_app *app = wa_app_new();
+    if (!app)
+        return NULL;
+    wa_app_get(app, "/", handle, NULL);
+    wa_app_get(app, "/{name}", handle, NULL);
+    return app;
+}
+
 static void *serve(void *arg)
 {
     int port = *(int *)arg;
-    wa_app *app = wa_app_new();
+    wa_app *app = wa_build_app();
     if (!app)
         return wa_raise(wa_last_error(), "cannot create the app");
-    wa_app_get(app, "/", handle, NULL);
-    wa_app_get(app, "/{name}", handle, NULL);
     printf("======== Running on http://127.0.0.1:%d ========\n", port);
     fflush(stdout);
     int rc = wa_app_listen(app, "127.0.0.1", port);

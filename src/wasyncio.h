@@ -399,6 +399,12 @@ wa_app *wa_app_new(void);
 int wa_app_route(wa_app *app, const char *method, const char *pattern,
                  wa_handler h, void *ud);
 #define wa_app_get(app, pattern, h, ud) wa_app_route((app), "GET", (pattern), (h), (ud))
+/* A program that is also built as a WASI 0.2 server component defines
+ * wa_build_app(): the component calls it once per instance and routes each
+ * incoming request through the app (`wasmtime serve`). Natively, call it
+ * yourself and wa_app_listen(). Optional: without it the component runs
+ * main() for each request. */
+wa_app *wa_build_app(void);
 /* Serve until the calling task is cancelled (then returns WA_ECANCELED).
  * port 0 picks a free port; wa_app_port() tells which once listening. */
 int wa_app_listen(wa_app *app, const char *host, int port);

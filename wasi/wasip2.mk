@@ -7,7 +7,7 @@
 # without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), embed the world
 # (wasi/wasip2/embed.mjs), then `jco new` with the preview1 adapter:
 # --wasi-command for programs with main(), --wasi-reactor for servers
-# (programs that define build_app(); they export wasi:http/incoming-handler).
+# (programs that define wa_build_app(); they export wasi:http/incoming-handler).
 
 P2B := build/wasip2
 JCO ?= js/node_modules/.bin/jco

@@ -4,7 +4,7 @@
  * The host calls our export once per request. There is no listening socket
  * and no long-running main, so the export finds the app one of two ways:
  *
- *  1. The program defines `wa_app *build_app(void)` (the function its native
+ *  1. The program defines `wa_app *wa_build_app(void)` (the function its native
  *     main() passes to wa_app_listen). It is called on the first request
  *     and the app is kept for the instance's life. Preferred: cheapest.
  *  2. Otherwise the program's own main() runs for each request, and its
@@ -30,7 +30,7 @@
 
 /* Weak: a command component (fetch_all) links this file too and has none.
  * clang names `int main(int, char **)` __main_argc_argv on WASI. */
-wa_app *build_app(void) __attribute__((weak));
+wa_app *wa_build_app(void) __attribute__((weak));
 int __main_argc_argv(int argc, char **argv) __attribute__((weak));
 
 static wa_app *the_app;
@@ -327,11 +327,11 @@ __attribute__((export_name("wasi:http/incoming-handler@" WA_P2_VER "#handle")))
 void wa__p2_incoming_handle(int32_t request, int32_t outparam)
 {
     serve_ctx c = {request, outparam, NULL};
-    if (build_app) {
+    if (wa_build_app) {
         if (!the_app)
-            the_app = build_app();
+            the_app = wa_build_app();
         if (!the_app) {
-            finish_failed(&c, "build_app() returned NULL", 0);
+            finish_failed(&c, "wa_build_app() returned NULL", 0);
             return;
         }
         c.app = the_app;
@@ -350,7 +350,7 @@ void wa__p2_incoming_handle(int32_t request, int32_t outparam)
             fprintf(stderr, "wasyncio: debug: main() returned %d\n", rc);
         return;
     }
-    finish_failed(&c, "this component defines neither build_app() nor main()", 0);
+    finish_failed(&c, "this component defines neither wa_build_app() nor main()", 0);
 }
 
 /* ------------------------------------------------------- wa_app_listen */

@@ -100,7 +100,7 @@ if command -v wrk >/dev/null; then
         build/native/examples/hello_server "$np" >/dev/null 2>&1 & pids+=($!)
         wait_http "http://127.0.0.1:$np/" && native=$(wrk_rps "http://127.0.0.1:$np/alice")
     fi
-    printf '| wasip2 server: build_app() app, wrk -d5s c=50 (jco serve) | %s | req/s | bare component %s · native %s | %s · %s |\n' \
+    printf '| wasip2 server: wa_build_app() app, wrk -d5s c=50 (jco serve) | %s | req/s | bare component %s · native %s | %s · %s |\n' \
         "${app:-n/a}" "${floor:-n/a}" "$native" "$(ratio "$floor" "$app")" "$(ratio "$native" "$app")"
     printf '| wasip2 server: hello_server via main() per request (jco serve) | %s | req/s | bare component %s | %s |\n' \
         "${hello:-n/a}" "${floor:-n/a}" "$(ratio "$floor" "$hello")"

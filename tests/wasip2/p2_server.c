@@ -1,6 +1,6 @@
 /* p2_server.c: the app tests/wasip2/run.sh serves under `jco serve` as a
  * wasi:http/incoming-handler component. It follows the server convention:
- * the program defines `wa_app *build_app(void)`; natively main() passes it
+ * the program defines `wa_app *wa_build_app(void)`; natively main() passes it
  * to wa_app_listen, on WASI 0.2 the component export calls it once. */
 #include <wasyncio.h>
 
@@ -56,7 +56,7 @@ static int fail(const wa_request *req, wa_reply *reply, void *ud)
     return WA_EFAILED;
 }
 
-wa_app *build_app(void)
+wa_app *wa_build_app(void)
 {
     wa_app *app = wa_app_new();
     if (!app)
@@ -71,7 +71,7 @@ wa_app *build_app(void)
 
 static void *serve(void *arg)
 {
-    wa_app *app = build_app();
+    wa_app *app = wa_build_app();
     int rc = wa_app_listen(app, "127.0.0.1", *(int *)arg);
     wa_app_free(app);
     return rc < 0 && rc != WA_ECANCELED ? wa_raise(rc, "listen: %s", wa_strerror(rc)) : NULL;
