@@ -436,6 +436,20 @@ int wa_reply_text(wa_reply *r, const char *fmt, ...)
  * WA_EJS with the rejection message in wa_task_message-style *json. */
 int wa_js_await(int promise_handle, char **json);
 
+/* JS awaits C: WA_JS_EXPORT(fn) makes the coroutine `void *fn(void *arg)`
+ * callable from JavaScript as Module.waCall("fn", arg) -> Promise. It runs as
+ * a task of the running loop (or of a loop started for it); arg arrives as a
+ * NUL-terminated JSON string; return a malloc'd JSON string (the runtime
+ * frees it; NULL means null), or fail with wa_raise() to reject the Promise.
+ * Elsewhere it compiles to nothing that is emitted. */
+#if defined(__EMSCRIPTEN__)
+#define WA_JS_EXPORT(fn) \
+    __attribute__((used)) wa_fn wa_js_export_##fn(void) { return (fn); }
+#else
+#define WA_JS_EXPORT(fn) \
+    static inline wa_fn wa_js_export_##fn(void) { return (fn); }
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,7 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc
 
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_HDRS := $(HDRS) $(wildcard src/host/web*.h) js/wasyncio_js.h
+WEB_HDRS := $(HDRS) $(wildcard src/host/web*.h)
 WEB_LINK_DEPS := $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyncio-emcc.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
@@ -67,12 +67,12 @@ $(WEB)/demo.js: web/demo.js
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/wasyncio.mjs: js/wasyncio.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/demo_lib.mjs: web/demo_lib.c $(WEB_LINK_DEPS) js/wasyncio_js.h
+$(WEB)/demo_lib.mjs: web/demo_lib.c $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --lib -o $@ $<
 
 # Test and benchmark modules: library builds for pages and for Node.
-$(WEB)/test/%.mjs: tests/web/%.c $(WEB_LINK_DEPS) js/wasyncio_js.h
+$(WEB)/test/%.mjs: tests/web/%.c $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<
@@ -81,7 +81,7 @@ $(WEB)/test/%.mjs: tests/web/%.mjs
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/test/web_bench_cases.mjs: tests/bench/web_bench_cases.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/test/web_bench.mjs: tests/bench/web_bench.c $(WEB_LINK_DEPS) js/wasyncio_js.h
+$(WEB)/test/web_bench.mjs: tests/bench/web_bench.c $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<

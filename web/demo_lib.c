@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <emscripten.h>
 #include <string.h>
 
 #include "wasyncio.h"
-#include "wasyncio_js.h"
 
 /* Timeline events for the page: kind 0 = start, 1 = end (status or error). */
 EM_JS(void, demo_event, (int run, int idx, int kind, int value), {

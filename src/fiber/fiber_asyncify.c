@@ -30,8 +30,9 @@
  * nothing to the instrumented path a switch unwinds through.
  *
  * Defaults (measured, see wasi/README-section.md): 16 KiB C stack and 1 KiB
- * Asyncify buffer, about 9.3 KiB per task, so 100k parked tasks need ~1 GB of
- * wasm32's 4 GiB. Tasks that need more pass wa_task_opts.stack_size /
+ * Asyncify buffer, about 17.6 KiB per task, so 100k parked tasks need ~1.7 GiB
+ * of wasm32's 4 GiB. 16 KiB because musl's printf("%f") alone needs ~7.5 KiB
+ * on wasm32. Tasks that need more pass wa_task_opts.stack_size /
  * asyncify_size.
  *
  * Only the asyncify.* imports and __stack_pointer are used, so the same file

@@ -1,7 +1,7 @@
 /* web_call.c: JavaScript calls a C coroutine and gets a Promise.
  *
  * Module.waCall(name, arg) finds the wa_fn exported with WA_JS_EXPORT(name)
- * (js/wasyncio_js.h) and calls wa__web_call. The coroutine runs as a child
+ * (src/wasyncio.h) and calls wa__web_call. The coroutine runs as a child
  * task awaited by a small wrapper task, so a failure is delivered to the
  * Promise (rejection) instead of being reported as unawaited. If no loop is
  * running, the call starts one whose main task (the hub) lives while calls

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <emscripten.h>
 
 #include "wasyncio.h"
-#include "wasyncio_js.h"
 
 static char *result(uint64_t ns, long ops)
 {

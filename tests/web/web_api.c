@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <emscripten.h>
 #include <string.h>
 
 #include "wasyncio.h"
-#include "wasyncio_js.h"
 
 /* A JSON string without escapes ("abc") -> abc, in place. */
 static char *unquote(char *s)
