@@ -17,6 +17,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 cd "$(dirname "$0")/../js"
 if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
-  echo "deps: npm ci (js/)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm ci` rejects this lockfile on npm 11 (it lists platform-specific
+  # optional packages it never recorded); `install --no-save` installs the
+  # locked versions and leaves the lockfile as committed.
+  echo "deps: npm install --no-save (js/, versions from package-lock.json)"
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
