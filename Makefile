@@ -23,7 +23,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 
 CORE_SRC := $(sort $(wildcard src/core/*.c))
 NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
-              $(sort $(wildcard src/host/native*.c))
+              $(sort $(wildcard src/host/native*.c src/host/common_*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
 HDRS := src/wasyncio.h $(wildcard src/core/*.h src/fiber/*.h src/host/*.h)
 
@@ -37,6 +37,8 @@ UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 
 .DEFAULT_GOAL := all
+# Keep objects that chains of pattern rules make (rebuilds stay incremental).
+.SECONDARY:
 .PHONY: all native deps deps-check test test-native test-asan bench demo install clean serve
 all: native
 
@@ -98,8 +100,10 @@ deps-check:
 	  || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
-test: deps test-native test-asan $(TEST_TARGETS_EXTRA)
-	@echo "make test: all suites passed"
+TEST_SUITES := test-native test-asan $(TEST_TARGETS_EXTRA)
+test: deps $(TEST_SUITES)
+	@echo "make test: every target's suite passed"
+	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
 
 test-native: native
 	@bash tests/run-native.sh $(B)

@@ -20,4 +20,5 @@ if [ ! -f "$comp" ] || [ "$mod" -nt "$comp" ]; then
   "$JCO" new "$mod" --wasi-command -o "$comp.tmp" >/dev/null
   mv "$comp.tmp" "$comp"
 fi
-exec "$JCO" run "$comp" "$@"
+# Preopen the current directory as ".", like `wasmtime run --dir .`.
+exec "$JCO" run --jco-import "$here/jco-preopen.mjs" "$comp" "$@"

@@ -52,11 +52,6 @@ for ex in $examples; do
         ko "$ex: no native build to compare with"; continue
     fi
     for host in node jco; do
-        if [[ $ex == read_file && $host == jco ]]; then
-            # jco run (1.35) gives the program no preopened directory, so no
-            # file is reachable; node:wasi maps "." like wasmtime --dir .
-            echo "  skip $ex ($host): jco run has no preopened directory"; continue
-        fi
         run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/got" 2> "$tmp/err"
         rc=$?
         if [[ $rc -eq 0 ]] && diff -u "$tmp/want" "$tmp/got" > "$tmp/diff"; then ok "$ex ($host)"

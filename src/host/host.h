@@ -49,6 +49,14 @@ int host_read_file(const char *path, char **data, size_t *len);
 /* Await a JS promise by handle (browser/Node only; elsewhere WA_ENOTSUP). */
 int host_js_await(int promise_handle, char **json);
 
+/* ---- shared by backends (src/host/common_*.c, in every target's build) */
+
+/* The blocking driver: turn, then host_poll until the next deadline; a
+ * stall (nothing ready, timed or pending) goes to wa__loop_stalled. */
+int wa__drive_blocking(void);
+/* wa_read_file by synchronous reads in chunks, yielding between them. */
+int wa__read_file_chunked(const char *path, char **data, size_t *len);
+
 /* ---- what the core offers host backends */
 
 /* A pending host operation a task waits on. Lives in the waiting task's

@@ -121,25 +121,7 @@ void host_poll(uint64_t deadline_ns)
     uv_timer_stop(&N.poll_timer);
 }
 
-int host_drive(void)
-{
-    for (;;) {
-        uint64_t dl;
-        if (wa__loop_turn(&dl))
-            return 0;
-        if (dl == WA_NEVER && host_pending() == 0) {
-            wa__loop_stalled();
-            continue;
-        }
-        host_poll(dl);
-    }
-}
-
-void host_debug_note(const char *what)
-{
-    if (wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: %s\n", what ? what : "(null)");
-}
+int host_drive(void) { return wa__drive_blocking(); }
 
 /* ------------------------------------------------------------ thread pool */
 

@@ -66,12 +66,6 @@ void host_close(void)
 
 unsigned host_pending(void) { return W.nwait; }
 
-void host_debug_note(const char *what)
-{
-    if (wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: %s\n", what ? what : "(null)");
-}
-
 /* ------------------------------------------------------------ fd waits */
 
 static void fd_unlink(struct fd_wait *w)
@@ -122,6 +116,8 @@ void host_poll(uint64_t deadline_ns)
 {
     if (!W.open)
         return;
+    if (deadline_ns == 0 && W.nwait == 0)
+        return; /* tasks are ready and no fd to look at: no syscall */
     unsigned n = W.nwait + (deadline_ns != WA_NEVER ? 1u : 0u);
     if (n == 0)
         return; /* never poll an empty set: it would fail or block forever */
@@ -169,21 +165,7 @@ void host_poll(uint64_t deadline_ns)
     }
 }
 
-int host_drive(void)
-{
-    for (;;) {
-        uint64_t dl;
-        if (wa__loop_turn(&dl))
-            return 0;
-        if (dl == WA_NEVER && host_pending() == 0) {
-            wa__loop_stalled();
-            continue;
-        }
-        if (dl == 0 && W.nwait == 0)
-            continue; /* tasks are ready and no fd to look at: no syscall */
-        host_poll(dl);
-    }
-}
+int host_drive(void) { return wa__drive_blocking(); }
 
 int host_wait_fd(int fd, int writable)
 {
@@ -232,74 +214,12 @@ int host_to_thread(wa_fn fn, void *arg, void **result)
 
 /* ------------------------------------------------------------ file reads */
 
-#define WA_READ_CHUNK (64u * 1024u)
 
 /* Reads chunk by chunk, yielding before each one, so a big file never stops
  * the other tasks for long and cancellation lands between chunks. The yield
  * before the first chunk makes the call a suspension point, as natively. */
+/* File reads have nothing to wait on in preview1: read in chunks, yielding. */
 int host_read_file(const char *path, char **data, size_t *len)
 {
-    if (!path || !data)
-        return WA_EINVAL;
-    *data = NULL;
-    if (len)
-        *len = 0;
-    if (!W.open)
-        return WA_ENOLOOP;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return errno == EISDIR ? WA_EINVAL : errno == ENOMEM ? WA_ENOMEM : WA_EIO;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        close(fd);
-        return WA_EIO;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        close(fd);
-        return WA_EINVAL;
-    }
-    size_t cap = (size_t)sb.st_size + 1 < 4096 ? 4096 : (size_t)sb.st_size + 1;
-    char *buf = malloc(cap);
-    if (!buf) {
-        close(fd);
-        return WA_ENOMEM;
-    }
-    size_t n = 0;
-    int rc = 0;
-    for (;;) {
-        rc = wa_yield();
-        if (rc < 0)
-            break;
-        if (cap - n < 2) {
-            size_t ncap = cap * 2;
-            char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
-            if (!nb) {
-                rc = WA_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t want = cap - n - 1;
-        if (want > WA_READ_CHUNK)
-            want = WA_READ_CHUNK;
-        ssize_t got = read(fd, buf + n, want);
-        if (got < 0) {
-            rc = errno == EISDIR ? WA_EINVAL : WA_EIO;
-            break;
-        }
-        if (got == 0)
-            break;
-        n += (size_t)got;
-    }
-    close(fd);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    if (len)
-        *len = n;
-    return 0;
+    return wa__read_file_chunked(path, data, len);
 }

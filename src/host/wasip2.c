@@ -164,25 +164,7 @@ void host_poll(uint64_t deadline_ns)
         wa__p2_pollable_drop(timer);
 }
 
-int host_drive(void)
-{
-    for (;;) {
-        uint64_t dl;
-        if (wa__loop_turn(&dl))
-            return 0;
-        if (dl == WA_NEVER && P.count == 0) {
-            wa__loop_stalled();
-            continue;
-        }
-        host_poll(dl);
-    }
-}
-
-void host_debug_note(const char *what)
-{
-    if (wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: %s\n", what ? what : "(null)");
-}
+int host_drive(void) { return wa__drive_blocking(); }
 
 /* ------------------------------------------------------------ operations */
 
@@ -214,59 +196,9 @@ int host_wait_fd(int fd, int writable)
     return WA_ENOTSUP;
 }
 
+/* The adapter's file reads are synchronous host calls with no pollable:
+ * read in chunks, yielding between them. */
 int host_read_file(const char *path, char **data, size_t *len)
 {
-    if (!path || !data)
-        return WA_EINVAL;
-    *data = NULL;
-    if (len)
-        *len = 0;
-    /* The adapter's file reads are synchronous host calls with no pollable,
-     * so read in chunks and let other tasks run between them. Codes match
-     * the native backend: a directory is WA_EINVAL, other failures WA_EIO. */
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return WA_EINVAL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return WA_EIO;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        return WA_ENOMEM;
-    }
-    for (;;) {
-        if (n == cap) {
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return WA_ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        int yrc = wa_current() ? wa_yield() : 0;
-        if (yrc < 0) {
-            free(buf);
-            fclose(f);
-            return yrc;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return WA_EIO;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    if (len)
-        *len = n;
-    return 0;
+    return wa__read_file_chunked(path, data, len);
 }

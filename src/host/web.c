@@ -178,12 +178,6 @@ EMSCRIPTEN_KEEPALIVE void wa__web_resume(void)
         finish_loop();
 }
 
-void host_debug_note(const char *what)
-{
-    if (wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: %s\n", what ? what : "(null)");
-}
-
 int host_to_thread(wa_fn fn, void *arg, void **result)
 {
     /* No threads in this build (workers would need SharedArrayBuffer and
@@ -212,48 +206,9 @@ int host_wait_fd(int fd, int writable)
     return WA_ENOTSUP;
 }
 
+/* Emscripten's file system is synchronous (MEMFS in a page, the real disk
+ * with NODERAWFS in Node): read in chunks, yielding between them. */
 int host_read_file(const char *path, char **data, size_t *len)
 {
-    /* Emscripten's file system is synchronous: MEMFS (preloaded files) in a
-     * page, the real disk with NODERAWFS in Node. Reads do not wait on I/O
-     * the loop could overlap, so reading inline is honest. */
-    *data = NULL;
-    if (len)
-        *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return WA_EIO; /* as natively: a missing file is an I/O error */
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        return WA_ENOMEM;
-    }
-    for (;;) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return WA_ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return WA_EIO;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    if (len)
-        *len = n;
-    return 0;
+    return wa__read_file_chunked(path, data, len);
 }

@@ -79,6 +79,18 @@ else
     bad "fetch_all (exit $rc)"
 fi
 
+echo "== tutorial examples (jco run, current directory preopened)"
+for want in "$root"/examples/expected/*.txt; do
+    ex=$(basename "$want" .txt)
+    args=()
+    [[ $ex == read_file ]] && args=(examples/data/hello.txt)
+    got=$(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" \
+          "$dir/examples/$ex.wasm" "${args[@]}" 2>"$tmp/ex.err")
+    rc=$?
+    if [[ $rc -eq 0 && "$got" == "$(cat "$want")" ]]; then ok "example $ex"
+    else bad "example $ex (exit $rc)"; diff <(echo "$got") "$want" | head -5; head -3 "$tmp/ex.err"; fi
+done
+
 # ------------------------------------------------------------ server
 serve() { # component port
     "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1 &
