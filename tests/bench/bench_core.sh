@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 lib=build/native/libwasyncio.a
 out=build/native/bench
-py=/usr/bin/python3
+PY=/usr/bin/python3
 [[ -f $lib ]] || { echo "bench_core: $lib missing (run make native)" >&2; exit 77; }
 mkdir -p "$out"
 
@@ -23,7 +23,7 @@ for b in switch spawn memory timers; do
 done
 
 have_py=0 have_node=0
-[[ -x $py ]] && have_py=1
+[[ -x $PY ]] && have_py=1
 command -v node >/dev/null && have_node=1
 
 # best of 3 runs (smallest figure): the machine is shared, noise only adds
@@ -36,9 +36,15 @@ best3() {
     done
     echo "$best"
 }
-peer_py() { ((have_py)) && "$py" tests/bench/peer_core.py "$@" 2>/dev/null || echo "n/a"; }
+peer_py() { ((have_py)) && "$PY" tests/bench/peer_core.py "$@" 2>/dev/null || echo "n/a"; }
 peer_node() { ((have_node)) && node --expose-gc tests/bench/peer_core.mjs "$@" 2>/dev/null || echo "n/a"; }
 ratio() { awk -v p="$1" -v o="$2" 'BEGIN { if (p+0 > 0 && o+0 > 0) printf "%.1f×", p / o; else printf "n/a" }'; }
+
+# Peer figures are also kept for the other parts of this run (bench_wasi.sh
+# compares the wasm builds with the same peers): KEY=value lines.
+peers="$out/peers.env"
+: > "$peers"
+keep() { echo "$1=$2" >> "$peers"; }
 
 # row NAME OURS UNIT PY NODE
 row() {
@@ -47,22 +53,25 @@ row() {
 }
 
 ours=$(best3 "$out/core_switch" yield 5000000)
-row "switch: 2 tasks ping-pong via yield" "$ours" "ns/round trip" \
-    "$(peer_py switch-yield 200000)" "$(peer_node switch-yield 1000000)"
+py=$(peer_py switch-yield 200000) nd=$(peer_node switch-yield 1000000)
+keep PY_SWITCH_RT "$py"; keep NODE_SWITCH_RT "$nd"
+row "switch: 2 tasks ping-pong via yield" "$ours" "ns/round trip" "$py" "$nd"
 
 ours=$(best3 "$out/core_switch" event 5000000)
 row "switch: 2 tasks ping-pong via event" "$ours" "ns/round trip" \
     "$(peer_py switch-event 200000)" "$(peer_node switch-event 1000000)"
 
 ours=$("$out/core_spawn" 100000 5 | head -n1)
-row "spawn+run+complete, 100k gathered" "$ours" "ns/task" \
-    "$(peer_py spawn 100000 3)" "$(peer_node spawn 100000 5)"
+py=$(peer_py spawn 100000 3) nd=$(peer_node spawn 100000 5)
+keep PY_SPAWN "$py"; keep NODE_SPAWN "$nd"
+row "spawn+run+complete, 100k gathered" "$ours" "ns/task" "$py" "$nd"
 
 mem=$("$out/core_memory" 100000)
 ours=$(head -n1 <<<"$mem")
 stack=$(sed -n 's/^stack //p' <<<"$mem")
-row "memory: RSS per parked task, 100k sleeping" "$ours" "bytes/task" \
-    "$(peer_py memory 100000)" "$(peer_node memory 100000)"
+py=$(peer_py memory 100000) nd=$(peer_node memory 100000)
+keep PY_MEMORY "$py"; keep NODE_MEMORY "$nd"
+row "memory: RSS per parked task, 100k sleeping" "$ours" "bytes/task" "$py" "$nd"
 printf '| memory: stack reserved per task (virtual, touched lazily) | %s | KiB | - | - |\n' \
     "$((stack / 1024))"
 

@@ -12,20 +12,32 @@ run() { node wasi/run-node.mjs "$B" "$@"; }
 val() { awk -v k="$1" '$1 == k { print $2 }'; }
 row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
 
+# Peers measured earlier in this same run by bench_core.sh (asyncio, Node).
+# Ratios are peer / ours, as in every other row.
+PY_SWITCH_RT=n/a NODE_SWITCH_RT=n/a PY_SPAWN=n/a NODE_SPAWN=n/a PY_MEMORY=n/a NODE_MEMORY=n/a
+[[ -f build/native/bench/peers.env ]] && . build/native/bench/peers.env
+half() { awk -v a="$1" 'BEGIN { if (a+0 > 0) printf "%.1f", a / 2; else printf "n/a" }'; }
+ratio() { awk -v p="$1" -v o="$2" 'BEGIN { if (p+0 > 0 && o+0 > 0) printf "%.2f×", p / o; else printf "n/a" }'; }
+peers() { printf 'asyncio %s · node %s' "$1" "$2"; }
+ratios() { printf '%s · %s' "$(ratio "$1" "$3")" "$(ratio "$2" "$3")"; }
+
 s1=$(run switch 1000000 1 | val ns_per_switch)
 s8=$(run switch 1000000 8 | val ns_per_switch)
 s32=$(run switch 300000 32 | val ns_per_switch)
 slope=$(awk -v a="$s1" -v b="$s32" 'BEGIN { printf "%.1f", (b - a) / 31 }')
-row "wasi switch, depth 1" "$s1" ns "design-notes prototype 52 ns" "$(awk -v a="$s1" 'BEGIN{printf "%.2f", a/52}')"
-row "wasi switch, depth 8" "$s8" ns "-" "-"
-row "wasi switch, depth 32" "$s32" ns "-" "-"
-row "wasi switch slope per frame" "$slope" ns "-" "-"
+# the peers' figure is per round trip (two switches)
+py_sw=$(half "$PY_SWITCH_RT") nd_sw=$(half "$NODE_SWITCH_RT")
+row "wasi switch, depth 1" "$s1" "ns/switch" "$(peers "$py_sw" "$nd_sw")" "$(ratios "$py_sw" "$nd_sw" "$s1")"
+row "wasi switch, depth 8" "$s8" "ns/switch" "-" "-"
+row "wasi switch, depth 32" "$s32" "ns/switch" "-" "-"
+row "wasi switch, cost per extra frame" "$slope" ns "-" "-"
 sp=$(run spawn 100000 | val ns_per_task)
-row "wasi spawn+complete (100k gathered)" "$sp" "ns/task" "Python gather ~3900 ns" "$(awk -v a="$sp" 'BEGIN{printf "%.2f", a/3900}')"
+row "wasi spawn+complete (100k gathered)" "$sp" "ns/task" "$(peers "$PY_SPAWN" "$NODE_SPAWN")" "$(ratios "$PY_SPAWN" "$NODE_SPAWN" "$sp")"
 for n in 10000 100000; do
     out=$(run park $n)
-    row "wasi memory per parked task ($n sleeping)" "$(echo "$out" | val bytes_per_task)" "bytes" "Python asyncio ~730 B" \
-        "$(awk -v a="$(echo "$out" | val bytes_per_task)" 'BEGIN{printf "%.1f", a/730}')"
+    bpt=$(echo "$out" | val bytes_per_task)
+    row "wasi memory per parked task ($n sleeping)" "$bpt" "bytes" "$(peers "$PY_MEMORY" "$NODE_MEMORY") (100k)" \
+        "$(ratios "$PY_MEMORY" "$NODE_MEMORY" "$bpt")"
 done
 row "wasi linear memory, 100k parked" "$(echo "$out" | val memory_total_mib)" MiB "wasm32 limit 4096 MiB" "-"
 row "wasi max Asyncify buffer used (parked in wa_sleep)" "$(echo "$out" | val max_asyncify_used)" bytes "default 1024" "-"
@@ -38,6 +50,6 @@ bash wasi/wasyncio-wasm-opt.sh "$raw" "$with"
 WASYNCIO_ASYNCIFY=0 bash wasi/wasyncio-wasm-opt.sh "$raw" "$without"
 ${WASM_OPT:-wasm-opt} --asyncify --pass-arg=asyncify-ignore-imports -O3 "$raw" -o "$plain"
 sw=$(stat -c %s "$with"); so=$(stat -c %s "$without"); sp=$(stat -c %s "$plain")
-row "wasi Asyncify size overhead (tasks.wasm)" "$(awk -v a="$sw" -v b="$so" 'BEGIN{printf "%.1f", 100*(a-b)/b}')" "%" "published avg +50%" "-"
+row "wasi Asyncify size overhead (tasks.wasm)" "$(awk -v a="$sw" -v b="$so" 'BEGIN{printf "%.1f", 100*(a-b)/b}')" "%" "+50% average (published)" "-"
 row "wasi Asyncify overhead without remove-list" "$(awk -v a="$sp" -v b="$so" 'BEGIN{printf "%.1f", 100*(a-b)/b}')" "%" "-" "-"
 row "wasi tasks.wasm size" "$sw" bytes "-" "-"

@@ -27,6 +27,7 @@ trap cleanup EXIT
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 200); do curl -s -o /dev/null --max-time 1 "$1" && return 0; sleep 0.1; done; return 1; }
+# ratio A B = A / B; rows pass (ours, peer) for rates, so > 1 means we are better
 ratio() { awk -v p="$1" -v o="$2" 'BEGIN { if (p+0 > 0 && o+0 > 0) printf "%.2f×", p / o; else printf "n/a" }'; }
 first_num() { grep -m1 -Eo '^[0-9]+(\.[0-9]+)?' || echo "n/a"; }
 
@@ -79,7 +80,7 @@ nodef=$(node "$tmp/node_fetch.mjs" "$url" 1000 100 2>/dev/null | first_num)
 aio=n/a
 $PY -c 'import aiohttp' 2>/dev/null && aio=$($PY "$tmp/aio_fetch.py" "$url" 1000 100 2>/dev/null | first_num)
 printf '| wasip2 client: 1,000 GETs at c=100 (jco run) | %s | req/s | node fetch %s · aiohttp %s | %s · %s |\n' \
-    "$ours" "$nodef" "$aio" "$(ratio "$nodef" "$ours")" "$(ratio "$aio" "$ours")"
+    "$ours" "$nodef" "$aio" "$(ratio "$ours" "$nodef")" "$(ratio "$ours" "$aio")"
 
 # ---------------------------------------------------------------- server
 wrk_rps() { wrk -t2 -c50 -d5s "$1" 2>/dev/null | awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
@@ -100,10 +101,10 @@ if command -v wrk >/dev/null; then
         build/native/examples/hello_server "$np" >/dev/null 2>&1 & pids+=($!)
         wait_http "http://127.0.0.1:$np/" && native=$(wrk_rps "http://127.0.0.1:$np/alice")
     fi
-    printf '| wasip2 server: wa_build_app() app, wrk -d5s c=50 (jco serve) | %s | req/s | bare component %s · native %s | %s · %s |\n' \
-        "${app:-n/a}" "${floor:-n/a}" "$native" "$(ratio "$floor" "$app")" "$(ratio "$native" "$app")"
-    printf '| wasip2 server: hello_server via main() per request (jco serve) | %s | req/s | bare component %s | %s |\n' \
-        "${hello:-n/a}" "${floor:-n/a}" "$(ratio "$floor" "$hello")"
+    printf '| wasip2 server: tests/wasip2/p2_server app, wrk -d5s c=50 (jco serve) | %s | req/s | bare component %s · native %s | %s · %s |\n' \
+        "${app:-n/a}" "${floor:-n/a}" "$native" "$(ratio "$app" "$floor")" "$(ratio "$app" "$native")"
+    printf '| wasip2 server: examples/hello_server (jco serve) | %s | req/s | bare component %s | %s |\n' \
+        "${hello:-n/a}" "${floor:-n/a}" "$(ratio "$hello" "$floor")"
 else
     echo "bench_wasip2: wrk missing, server rows skipped" >&2
 fi

@@ -10,6 +10,4 @@ if [[ ! -f build/web/test/node/web_bench.cjs || ! -f build/web/demo_lib.wasm ]];
   echo "bench_web: build/web is missing; run 'make web' first" >&2
   exit 1
 fi
-echo "| name | value | unit | peer | ratio |"
-echo "|---|---|---|---|---|"
 node tests/bench/web_bench_run.mjs

@@ -8,7 +8,10 @@ set -u
 cd "$(dirname "$0")/../.."
 [[ -f build/native/libwasyncio.a ]] || make -s native >&2 || exit 1
 
-echo "| benchmark | wasyncio | unit | peer | ratio (peer/ours) |"
+echo "Ratios > 1 mean wasyncio is better: peer/ours for times and sizes, ours/peer for rates."
+echo "Every peer is measured in this same run, except figures marked (published)."
+echo
+echo "| benchmark | wasyncio | unit | peer | ratio |"
 echo "|---|---|---|---|---|"
 status=0
 parts=(tests/bench/bench_core.sh)
