@@ -188,9 +188,12 @@ __attribute__((noreturn, noinline)) static void die(const char *what)
 
 /* ------------------------------------------------------------- switching */
 
-/* Topmost runtime function: starts the unwind, and when re-entered by the
- * rewind, ends it. Never inlined so Binaryen sees it as one call site. */
-__attribute__((noinline)) static void suspend(wa_fiber *self)
+/* Starts the unwind, and when re-entered by the rewind, ends it. Inlined
+ * into wa_fiber_switch: every frame costs time at each switch, and during a
+ * rewind Asyncify re-runs plain code and guards only calls, so the code of
+ * wa_fiber_switch before this point must stay idempotent (it only checks
+ * arguments and stores g_target, which is read only after an unwind). */
+static inline __attribute__((always_inline)) void suspend(wa_fiber *self)
 {
     if (g_rewinding) {
         g_rewinding = 0;
@@ -203,15 +206,6 @@ __attribute__((noinline)) static void suspend(wa_fiber *self)
     self->ad.end = (char *)(uintptr_t)UINT32_MAX;
     g_unwinding = 1;
     wa__asyncify_start_unwind(&self->ad);
-}
-
-/* Instrumented: the frame a task's whole call stack hangs from. */
-__attribute__((noinline)) static void task_main(wa_fiber *f)
-{
-    f->entry(f->arg);
-    /* entry must switch away for good, never return */
-    if (!g_unwinding)
-        die("fiber entry returned");
 }
 
 /* Bottom loop: runs `to` and follows task-to-task switches until a task
@@ -231,7 +225,12 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
             f->started = 1;
             set_sp(f->top);
         }
-        task_main(f);
+        /* The entry is the bottom instrumented frame of the task: no frame
+         * of ours sits between, since each one is unwound and rewound at
+         * every switch. It must switch away for good, never return. */
+        f->entry(f->arg);
+        if (!g_unwinding)
+            die("fiber entry returned");
         wa__asyncify_stop_unwind();
         f->sp = get_sp();
         set_sp(main_sp);
