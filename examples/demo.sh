@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh: runs the native examples in tutorial order, a heading before each
 # (make demo builds them first). fetch_all, if built, runs against a local
-# python http.server on a free 127.0.0.1 port.
+# server on a free 127.0.0.1 port (tests/http/helper_server.py).
 set -u
 cd "$(dirname "$0")/.."
 bin=build/native/examples
@@ -24,23 +24,27 @@ run() { # run NAME HEADING [ARGS...]
 
 fetch_demo() {
     [[ -x $bin/fetch_all ]] || return 0
-    local dir port pid
-    dir=$(mktemp -d)
-    for i in 1 2 3; do echo "page $i" > "$dir/page$i.txt"; done
-    port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    "$py" -m http.server "$port" --bind 127.0.0.1 --directory "$dir" >/dev/null 2>&1 &
+    # A local threaded server whose /delay answers after 300 ms stands in for
+    # slow remote APIs, so the sequential/concurrent difference shows.
+    local out port pid
+    out=$(mktemp)
+    "$py" tests/http/helper_server.py 0 > "$out" 2>/dev/null &
     pid=$!
-    # wait until the server accepts connections (at most ~5 s)
     for _ in $(seq 50); do
-        "$py" -c "import socket; socket.create_connection(('127.0.0.1',$port),0.1)" 2>/dev/null && break
+        port=$(head -n1 "$out")
+        [[ -n $port ]] && break
         sleep 0.1
     done
-    run fetch_all "Sync vs Async with HTTP (aiohttp gather twin)" \
-        "http://127.0.0.1:$port/page1.txt" "http://127.0.0.1:$port/page2.txt" \
-        "http://127.0.0.1:$port/page3.txt"
+    rm -f "$out"
+    if [[ -z $port ]]; then
+        echo "demo: the local HTTP server did not start" >&2
+        kill "$pid" 2>/dev/null; status=1; return
+    fi
+    run fetch_all "Sync vs Async with HTTP (aiohttp gather twin; each URL takes 300 ms)" \
+        "http://127.0.0.1:$port/delay?ms=300" "http://127.0.0.1:$port/delay?ms=300&n=2" \
+        "http://127.0.0.1:$port/delay?ms=300&n=3"
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    rm -rf "$dir"
 }
 
 run sync_vs_async "Sync vs Async (sleeps stand in for requests)"
