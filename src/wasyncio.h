@@ -181,20 +181,23 @@ typedef struct wa_timeout {
     struct wa_timeout *parent;  /* private */
     wa_task *owner;             /* private */
     int expired;                /* private */
+    int *rc_out;                /* private: WA_TIMEOUT's rc */
 } wa_timeout;
 
 int wa_timeout_enter(wa_timeout *scope, uint64_t ms);
 /* Returns WA_ETIMEDOUT if this scope's own deadline expired, else 0. */
 int wa_timeout_exit(wa_timeout *scope);
 
-/* WA_TIMEOUT(ms, rc) { ... }: the body runs inside a deadline scope; on any
- * exit from it (break, return, goto) the scope is exited, and rc receives
- * WA_ETIMEDOUT if its deadline expired. */
+/* WA_TIMEOUT(ms, rc) { ... }: the body runs inside a deadline scope. On any
+ * exit from it (the end of the body, break, return, goto) the scope is
+ * exited, and rc receives WA_ETIMEDOUT if its deadline expired, else 0 (or
+ * the error that kept the scope from being entered; then the body is
+ * skipped). */
 #define WA__CAT2(a, b) a##b
 #define WA__CAT(a, b) WA__CAT2(a, b)
 void wa__timeout_guard_exit(wa_timeout **scope);
 #define WA_TIMEOUT(ms, rc)                                                          \
-    for (wa_timeout WA__CAT(wa__to_, __LINE__),                                     \
+    for (wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)},                 \
          *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit))) = \
              ((rc) = wa_timeout_enter(&WA__CAT(wa__to_, __LINE__), (ms))) == 0      \
                  ? &WA__CAT(wa__to_, __LINE__) : NULL;                              \

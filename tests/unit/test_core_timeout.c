@@ -107,6 +107,12 @@ static void *break_main(void *arg)
     }
     CHECK_EQ(rc, 0); /* entered fine; left before expiry */
     CHECK_EQ(wa_sleep(20), 0);
+    /* Leaving early after the deadline passed still reports the expiry. */
+    rc = 99;
+    WA_TIMEOUT(5, rc) {
+        if (wa_sleep(1000) < 0) break;
+    }
+    CHECK_EQ(rc, WA_ETIMEDOUT);
     return NULL;
 }
 
