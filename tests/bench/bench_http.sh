@@ -4,7 +4,10 @@
 #          vs aiohttp running the tutorial's fetch_all vs Node's fetch. The
 #          page comes from build/native/examples/hello_server (fast enough
 #          that the clients, not the server, are measured).
-#  server: wrk -t2 -c100 against hello_server vs the tutorial's aiohttp app.
+#  server: wrk -t1 -c100 against hello_server vs the tutorial's aiohttp app.
+#  One wrk thread: on this 2-core machine both servers are single-threaded,
+#  so the load generator gets one core and the server the other; with -t2
+#  wrk competes with the server for its core and both figures drop.
 # Rows: `| name | value | unit | peer | ratio |`, ratio = ours / peer for
 # throughput (higher is better), peer / ours for latency. Exit 77 = skipped.
 # BENCH_HTTP_SECS sets wrk's duration (default 10).
@@ -71,7 +74,7 @@ printf '| http client: 1,000 GETs, 100 in flight | %s | req/s | aiohttp %s · no
 # ---------------------------------------------------------------- server
 # wrk_run URL -> "req/s p99_ms"
 wrk_run() {
-    wrk -t2 -c100 -d"${secs}s" --latency "$1" 2>/dev/null | awk '
+    wrk -t1 -c100 -d"${secs}s" --latency "$1" 2>/dev/null | awk '
         /Requests\/sec/ { rps = $2 }
         /^ +99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
                    ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
@@ -92,7 +95,7 @@ if ((have_aiohttp)); then
     fi
     stop_last
 fi
-printf '| http server: wrk -t2 -c100 -d%ss, hello_server | %s | req/s | aiohttp %s | %s faster |\n' \
+printf '| http server: wrk -t1 -c100 -d%ss, hello_server | %s | req/s | aiohttp %s | %s faster |\n' \
     "$secs" "$ours_rps" "$peer_rps" "$(ratio "$ours_rps" "$peer_rps")"
 printf '| http server: p99 latency (same run) | %s | ms | aiohttp %s | %s lower |\n' \
     "$ours_p99" "$peer_p99" "$(ratio "$peer_p99" "$ours_p99")"
