@@ -309,6 +309,10 @@ static int curl_loop_get(void)
     }
     curl_multi_setopt(M.multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
     curl_multi_setopt(M.multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    /* curl's default cache holds 4x the transfers in flight, so it shrinks
+     * as a burst drains and closes connections the next burst reopens. A
+     * fixed size keeps keep-alive connections across bursts. */
+    curl_multi_setopt(M.multi, CURLMOPT_MAXCONNECTS, 256L);
     return 0;
 }
 
