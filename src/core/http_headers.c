@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 
 static char *dup_n(const char *s, size_t n)
@@ -95,4 +96,26 @@ int wa__http_value_ok(const char *s, size_t n)
         if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
             return 0;
     return 1;
+}
+
+int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
+                     const void *data, size_t n)
+{
+    if (n > SIZE_MAX / 2 - *len)
+        return WA_ENOMEM;
+    if (*len + n + 1 > *cap) {
+        size_t ncap = *cap ? *cap : first_cap;
+        while (ncap < *len + n + 1)
+            ncap *= 2;
+        char *nb = realloc(*buf, ncap);
+        if (!nb)
+            return WA_ENOMEM;
+        *buf = nb;
+        *cap = ncap;
+    }
+    if (n)
+        memcpy(*buf + *len, data, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+    return 0;
 }

@@ -40,6 +40,11 @@ const char *wa__hdrs_get(const wa__hdrs *h, const char *name);
 void wa__hdrs_clear(wa__hdrs *h); /* frees entries, keeps nothing */
 
 /* A header name is an RFC 9110 token; a value has no CR, LF or NUL. */
+/* Append n bytes to a growable, NUL-terminated byte buffer (first
+ * allocation first_cap, then doubling). */
+int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
+                     const void *data, size_t n);
+
 int wa__http_token_ok(const char *s, size_t n);
 int wa__http_value_ok(const char *s, size_t n);
 

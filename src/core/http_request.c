@@ -53,20 +53,7 @@ void wa__request_set_line(wa_request *r, char *method, char *target)
 
 int wa__request_body_append(wa_request *r, const void *data, size_t n)
 {
-    if (r->body_len + n + 1 > r->body_cap) {
-        size_t ncap = r->body_cap ? r->body_cap : 256;
-        while (ncap < r->body_len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(r->body, ncap);
-        if (!nb)
-            return WA_ENOMEM;
-        r->body = nb;
-        r->body_cap = ncap;
-    }
-    memcpy(r->body + r->body_len, data, n);
-    r->body_len += n;
-    r->body[r->body_len] = '\0';
-    return 0;
+    return wa__bytes_append(&r->body, &r->body_len, &r->body_cap, 256, data, n);
 }
 
 /* Split "a=1&b=x+y" into decoded pairs (done once, before the handler). */

@@ -20,20 +20,7 @@ int wa__response_append(wa_response *r, const void *data, size_t n)
 {
     if (n > r->max_body - r->body_len)
         return WA_ETOOBIG;
-    if (r->body_len + n + 1 > r->body_cap) {
-        size_t ncap = r->body_cap ? r->body_cap : 1024;
-        while (ncap < r->body_len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(r->body, ncap);
-        if (!nb)
-            return WA_ENOMEM;
-        r->body = nb;
-        r->body_cap = ncap;
-    }
-    memcpy(r->body + r->body_len, data, n);
-    r->body_len += n;
-    r->body[r->body_len] = '\0';
-    return 0;
+    return wa__bytes_append(&r->body, &r->body_len, &r->body_cap, 1024, data, n);
 }
 
 void wa__response_reset_headers(wa_response *r)
