@@ -37,6 +37,7 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     }
     rc = 0;
     if (return_errors) failed = n;
+    self->waits_on_tasks = 1;
     while (pending > 0 && failed == n) {
         int r = wa__park(WA_NEVER, 0);
         wa_wait *w;
@@ -56,6 +57,7 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
             goto out;
         }
     }
+    self->waits_on_tasks = 0;
     if (failed < n) {
         for (size_t i = 0; i < n; i++)
             if (nodes[i].linked && !nodes[i].fired)
@@ -70,6 +72,7 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
         if (errors) errors[i] = e;
     }
 out:
+    self->waits_on_tasks = 0;
     if (nodes != small) free(nodes);
     return rc;
 }

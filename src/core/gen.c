@@ -93,7 +93,7 @@ int wa_gen_next(wa_gen *g, void **value)
     }
     /* Otherwise the body is running ahead; it delivers at its next yield. */
     wa_wait w = node_for(self, NULL);
-    rc = wa__wait_on(&g->consumer, &w, 0);
+    rc = wa__wait_on_tasks(&g->consumer, &w, 0); /* the body's next yield */
     if (w.fired) {
         if (rc == 0)
             *value = w.data;

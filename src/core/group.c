@@ -120,7 +120,7 @@ static void drain(wa_group *g)
     while (g->live > 0) {
         wa_wait w;
         memset(&w, 0, sizeof w);
-        wa__wait_on(&g->waiters, &w, WA_PARK_SHIELD);
+        wa__wait_on_tasks(&g->waiters, &w, WA_PARK_SHIELD);
     }
 }
 
@@ -136,7 +136,7 @@ int wa_group_wait(wa_group *g)
             return WA_EDEADLK;
         wa_wait w;
         memset(&w, 0, sizeof w);
-        rc = wa__wait_on(&g->waiters, &w, 0);
+        rc = wa__wait_on_tasks(&g->waiters, &w, 0);
         if (!w.fired) {
             /* Children cannot outlive the group, even when we are cut short. */
             wa_group_cancel(g);

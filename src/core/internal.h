@@ -64,6 +64,9 @@ struct wa_task {
     uint8_t timer_is_scope;   /* armed deadline is a scope's, not a sleep's */
     uint8_t ever_ran;
     uint8_t park_shielded;    /* parked with WA_PARK_SHIELD */
+    uint8_t waits_on_tasks;   /* parked until other tasks progress (await,
+                                 gather, group, generator): not a root
+                                 cause when the loop stalls */
     uint8_t is_main;
     int interrupt;            /* code wa__park returns when interrupted */
     int error;                /* 0 or failure code */
@@ -136,6 +139,11 @@ int wa__task_outcome(wa_task *t, void **result);
 
 /* Wait for t to finish without interruption (after cancelling it). */
 void wa__join_shielded(wa_task *t);
+
+/* wa__wait_on for waits that end when other tasks progress (awaiting a task
+ * or a group, a generator's next value): marks the waiter so a stall is
+ * blamed on the tasks that block everyone, not on those waiting for them. */
+int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags);
 
 /* --------------------------------------------------------------- errors */
 

@@ -7,6 +7,7 @@
  * timers and lets the host poll for I/O.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "loop.h"
 
 _Thread_local wa_loop *wa__L;
@@ -199,6 +200,16 @@ int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags)
     }
 }
 
+int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags)
+{
+    wa_task *self = wa__L->current;
+    uint8_t was = self->waits_on_tasks;
+    self->waits_on_tasks = 1;
+    int rc = wa__wait_on(l, w, flags);
+    self->waits_on_tasks = was;
+    return rc;
+}
+
 static int deliver_cancel(wa_task *self)
 {
     self->cancel_pending = 0;
@@ -279,18 +290,50 @@ int wa__loop_turn(uint64_t *deadline_ns)
     return 0;
 }
 
+/* Parked tasks that block the others: waiting on a lock, queue, event or
+ * host operation, not on another task, and interruptible. */
+static int is_root_blocker(const wa_task *t)
+{
+    return t->state == WA_T_PARKED && !t->park_shielded && !t->waits_on_tasks;
+}
+
 void wa__loop_stalled(void)
 {
     wa_loop *L = wa__L;
-    size_t n = 0;
+    size_t roots = 0, open = 0;
+    const char *first = NULL;
+    for (wa_task *t = L->all; t; t = t->all_next) {
+        if (is_root_blocker(t)) {
+            if (!roots++) first = wa_task_name(t);
+        } else if (t->state == WA_T_PARKED && !t->park_shielded) {
+            open++;
+        }
+    }
+    if (roots == 0 && open == 0) {
+        /* Everyone is in an uninterruptible wait for another task to end:
+         * a cycle of joins. Nothing can break it; say so and stop. */
+        fprintf(stderr, "wasyncio: deadlock: tasks wait for each other to finish "
+                        "(a cycle of joins, e.g. a generator awaiting its consumer); "
+                        "nothing can end it\n");
+        for (wa_task *t = L->all; t; t = t->all_next)
+            if (t->state == WA_T_PARKED)
+                fprintf(stderr, "wasyncio:   blocked: task '%s'\n", wa_task_name(t));
+        abort();
+    }
+    if (!L->ending) {
+        if (roots)
+            fprintf(stderr,
+                    "wasyncio: deadlock: %zu task%s for something no task will do "
+                    "(first: '%s'); %s WA_EDEADLK\n",
+                    roots, roots == 1 ? " waits" : "s wait", first,
+                    roots == 1 ? "it gets" : "they get");
+        else
+            fprintf(stderr, "wasyncio: deadlock: %zu tasks wait on each other; they get "
+                            "WA_EDEADLK\n", open);
+    }
     for (wa_task *t = L->all; t; t = t->all_next)
-        if (t->state == WA_T_PARKED) n++;
-    if (!L->ending)
-        fprintf(stderr,
-                "wasyncio: deadlock: %zu task%s blocked and nothing can wake them; "
-                "they get WA_EDEADLK\n", n, n == 1 ? " is" : "s are");
-    for (wa_task *t = L->all; t; t = t->all_next)
-        if (t->state == WA_T_PARKED) wa__resume(t, WA_EDEADLK);
+        if (roots ? is_root_blocker(t) : (t->state == WA_T_PARKED && !t->park_shielded))
+            wa__resume(t, WA_EDEADLK);
 }
 
 const char *wa__running_task_name(void)

@@ -231,12 +231,19 @@ int wa__task_outcome(wa_task *t, void **result)
     return t->error;
 }
 
+/* The waiter stays marked as awaiting t, so a task that later awaits the
+ * waiter sees the cycle (WA_EDEADLK) instead of two joins waiting on each
+ * other forever. */
 void wa__join_shielded(wa_task *t)
 {
+    wa_task *self = wa__self();
+    wa_task *was = self->awaiting;
+    self->awaiting = t;
     while (t->state != WA_T_DONE) {
         wa_wait w = {0};
-        wa__wait_on(&t->done_waiters, &w, WA_PARK_SHIELD);
+        wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
     }
+    self->awaiting = was;
 }
 
 /* Is `target` (transitively) waiting on `self`? Then awaiting it deadlocks. */
@@ -257,15 +264,16 @@ static int await_task(wa_task *t, void **result, int shielded)
         if (would_deadlock(self, t)) return WA_EDEADLK;
         wa_wait w = {0};
         self->awaiting = t;
-        rc = wa__wait_on(&t->done_waiters, &w, 0);
-        self->awaiting = NULL;
+        rc = wa__wait_on_tasks(&t->done_waiters, &w, 0);
         if (rc != 0 && t->state != WA_T_DONE) {
             if (!shielded) {
                 wa_cancel(t);
                 wa__join_shielded(t);
             }
+            self->awaiting = NULL;
             return rc;
         }
+        self->awaiting = NULL;
     }
     return wa__task_outcome(t, result);
 }
