@@ -24,7 +24,8 @@ WASI_LDFLAGS := $(WASI_TFLAGS)
 # wasip2*.c belong to the component build: only wasi.c and wasi_*.c here.
 WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/host/wasi.c \
             $(sort $(wildcard src/host/wasi_*.c)) \
-            $(sort $(wildcard src/host/common_*.c))
+            $(sort $(wildcard src/host/common_*.c)) \
+            src/host/wasm_cabi_realloc.c
 WASI_OBJ := $(patsubst src/%.c,$(WB)/obj/%.o,$(WASI_SRC))
 
 # Every example is built. The HTTP ones (fetch_all, hello_server) must

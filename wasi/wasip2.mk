@@ -24,7 +24,8 @@ P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc
 P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,--no-entry
 
 P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2*.c)) \
-            $(sort $(wildcard src/host/common_*.c))
+            $(sort $(wildcard src/host/common_*.c)) \
+            src/host/wasm_cabi_realloc.c
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
 P2_HDRS := $(HDRS) $(wildcard src/host/wasip2*.h)
 
@@ -75,7 +76,7 @@ $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P
 $(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c src/host/wasip2_bindings.h
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
-$(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2_bindings.o $(P2_TOOLS)
+$(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2_bindings.o $(P2B)/obj/host/wasm_cabi_realloc.o $(P2_TOOLS)
 	$(call p2_component,$(filter %.o,$^),$@,server)
 $(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)

@@ -304,10 +304,11 @@ int wa_uncancel(void)
 void wa_release(wa_task *t)
 {
     if (wa__task_check(t) || !wa__L) return;
-    if (t->state == WA_T_DONE) {
-        if (t == wa__L->zombie) return; /* freed when reaped */
+    if (t->state == WA_T_DONE && t != wa__L->zombie) {
         wa__task_free(wa__L, t);
     } else {
+        /* Still running, or just finished and not yet reaped: the reap
+         * (or its completion) frees it. */
         t->released = 1;
     }
 }

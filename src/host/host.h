@@ -57,6 +57,12 @@ int wa__drive_blocking(void);
 /* wa_read_file by synchronous reads in chunks, yielding between them. */
 int wa__read_file_chunked(const char *path, char **data, size_t *len);
 
+/* wasm builds (wasm_cabi_realloc.c): the exported allocator, and its answer
+ * to zero-byte requests (never freed). Each wasm host backend refers to
+ * cabi_realloc so that linking libwasyncio.a always brings it along. */
+void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size);
+extern unsigned char wa__cabi_zero_block[16];
+
 /* ---- what the core offers host backends */
 
 /* A pending host operation a task waits on. Lives in the waiting task's

@@ -18,6 +18,11 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+/* Brings wasm_cabi_realloc.c (the exported cabi_realloc) into every
+ * program that links libwasyncio.a: component adapters and hosts allocate
+ * through it, and without it they grow memory behind malloc's back. */
+void *(*const wa__keep_cabi_realloc)(void *, size_t, size_t, size_t) = cabi_realloc;
+
 /* A task waiting for an fd, registered for the next poll_oneoff. Lives in the
  * waiting task's frame (host_wait_fd). */
 struct fd_wait {

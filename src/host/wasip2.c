@@ -18,6 +18,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Brings wasm_cabi_realloc.c (the exported cabi_realloc) into every
+ * program that links libwasyncio.a: component adapters and hosts allocate
+ * through it, and without it they grow memory behind malloc's back. */
+void *(*const wa__keep_cabi_realloc)(void *, size_t, size_t, size_t) = cabi_realloc;
+
 /* One task waiting on one pollable; lives in that task's frame. */
 typedef struct p2_waiter {
     wa_op op;

@@ -1,40 +1,15 @@
 /* wasip2_bindings.c: the core module's side of the Canonical ABI that is not
- * an import: the exported cabi_realloc the host allocates returned lists and
- * strings with, and decoding of the owned payloads inside error-code.
- *
- * cabi_realloc is also imported by the preview1 adapter (__main_module__),
- * and the 2022 wasi-libc does not provide one, so we must. */
+ * an import: freeing what the host allocated with our cabi_realloc
+ * (wasm_cabi_realloc.c), and decoding of the owned payloads inside
+ * error-code. */
 #include "wasip2_bindings.h"
+#include "host.h"
 
 #include <stdlib.h>
 
-/* Zero-byte requests get this address, so they allocate nothing and a
- * later wa__p2_free of a zero-length list is a no-op either way. */
-static _Alignas(16) unsigned char zero_block[16];
-
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
-{
-    (void)old_size;
-    (void)align;
-    if (old == (void *)zero_block)
-        old = NULL;
-    if (new_size == 0) {
-        free(old);
-        return zero_block;
-    }
-    /* The ABI's largest alignment is 8; dlmalloc already gives 16. */
-    void *p = realloc(old, new_size);
-    /* The ABI has no failure path: a host allocation we cannot satisfy
-     * would otherwise become a write through NULL. */
-    if (!p)
-        abort();
-    return p;
-}
-
 void wa__p2_free(void *ptr, size_t len)
 {
-    if (len > 0 && ptr && ptr != (void *)zero_block)
+    if (len > 0 && ptr && ptr != (void *)wa__cabi_zero_block)
         free(ptr);
 }
 
