@@ -11,14 +11,9 @@
 
 P2B := build/wasip2
 JCO ?= js/node_modules/.bin/jco
-ifneq ($(WASI_SDK_PATH),)
-WASI_CC ?= $(WASI_SDK_PATH)/bin/clang
-WASI_SYSROOT ?= $(WASI_SDK_PATH)/share/wasi-sysroot
-else
-WASI_CC ?= clang-19
-WASI_SYSROOT ?= /usr
-endif
-P2_TFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT)
+# The toolchain (WASI_CC, WASI_SYSROOT, WASI_TFLAGS, WASM_OPT) comes from
+# wasi/build.mk, which the top Makefile includes first.
+P2_TFLAGS := $(WASI_TFLAGS)
 P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc
 # A reactor has no _start; crt1-reactor.o runs constructors from _initialize.
 P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,--no-entry

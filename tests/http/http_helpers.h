@@ -224,4 +224,18 @@ static inline int hh_count(const char *hay, const char *needle)
     return n;
 }
 
+/* A server run in a task: wa_app_listen on an ephemeral 127.0.0.1 port
+ * until cancelled; rc receives what it returned. */
+typedef struct hh_server {
+    wa_app *app;
+    int rc;
+} hh_server;
+
+static inline void *hh_server_task(void *arg)
+{
+    hh_server *s = (hh_server *)arg;
+    s->rc = wa_app_listen(s->app, "127.0.0.1", 0);
+    return NULL;
+}
+
 #endif

@@ -8,6 +8,7 @@
  * may be leaked or touched after free. */
 #define _GNU_SOURCE
 #include "test_util.h"
+#include "../http/http_helpers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -150,25 +151,13 @@ static void *storm(void *arg)
     return NULL;
 }
 
-typedef struct server_ctx {
-    wa_app *app;
-    int rc;
-} server_ctx;
-
-static void *server_task(void *arg)
-{
-    server_ctx *s = arg;
-    s->rc = wa_app_listen(s->app, "127.0.0.1", 0);
-    return NULL;
-}
-
 static void *chaos_main(void *arg)
 {
-    server_ctx s = {.app = wa_app_new(), .rc = 1};
+    hh_server s = {.app = wa_app_new(), .rc = 1};
     wa_app_get(s.app, "/slow", h_slow, NULL);
     wa_app_get(s.app, "/{name}", h_hello, NULL);
     wa_app_route(s.app, "POST", "/{name}", h_hello, NULL);
-    wa_task *srv = wa_spawn(server_task, &s);
+    wa_task *srv = wa_spawn(hh_server_task, &s);
     for (int i = 0; i < 100 && wa_app_port(s.app) <= 0; i++) wa_yield();
     CHECK(wa_app_port(s.app) > 0);
 

@@ -73,17 +73,6 @@ static int h_big(const wa_request *req, wa_reply *reply, void *ud)
 
 /* ------------------------------------------------------------ fixture */
 
-typedef struct server_ctx {
-    wa_app *app;
-    int rc;
-} server_ctx;
-
-static void *server_task(void *arg)
-{
-    server_ctx *s = arg;
-    s->rc = wa_app_listen(s->app, "127.0.0.1", 0);
-    return NULL;
-}
 
 static wa_app *make_app(void)
 {
@@ -102,18 +91,18 @@ static wa_app *make_app(void)
 }
 
 /* Start the server in a task and wait until it has a port. */
-static wa_task *start(server_ctx *s)
+static wa_task *start(hh_server *s)
 {
     s->app = make_app();
     s->rc = 1;
-    wa_task *t = wa_spawn(server_task, s);
+    wa_task *t = wa_spawn(hh_server_task, s);
     for (int i = 0; i < 100 && wa_app_port(s->app) <= 0; i++)
         wa_yield();
     CHECK(wa_app_port(s->app) > 0);
     return t;
 }
 
-static void stop(wa_task *t, server_ctx *s)
+static void stop(wa_task *t, hh_server *s)
 {
     CHECK_EQ(wa_cancel(t), 0);
     CHECK_EQ(wa_await(t, NULL), WA_ECANCELED); /* it ends as cancelled */
@@ -123,7 +112,7 @@ static void stop(wa_task *t, server_ctx *s)
 }
 
 static char url_buf[128];
-static const char *U(const server_ctx *s, const char *path)
+static const char *U(const hh_server *s, const char *path)
 {
     snprintf(url_buf, sizeof url_buf, "http://127.0.0.1:%d%s", wa_app_port(s->app), path);
     return url_buf;
@@ -227,7 +216,7 @@ static int h_reply_checks(const wa_request *req, wa_reply *reply, void *ud)
 static void *serve_main(void *arg)
 {
     (void)arg;
-    server_ctx s;
+    hh_server s;
     wa_task *t = start(&s);
     wa_app_get(s.app, "/x/checks", h_reply_checks, NULL);
     char buf[512];
@@ -298,7 +287,7 @@ static char raw_out[1 << 16];
 static void *raw_main(void *arg)
 {
     (void)arg;
-    server_ctx s;
+    hh_server s;
     wa_task *t = start(&s);
     int port = wa_app_port(s.app);
 
@@ -385,7 +374,7 @@ static void test_raw_requests(void **state)
 static void *pressure_main(void *arg)
 {
     (void)arg;
-    server_ctx s;
+    hh_server s;
     wa_task *t = start(&s);
     int port = wa_app_port(s.app);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -455,7 +444,7 @@ static void *load_one(void *arg)
 static void *load_main(void *arg)
 {
     (void)arg;
-    server_ctx s;
+    hh_server s;
     wa_task *t = start(&s);
     char base[64];
     snprintf(base, sizeof base, "http://127.0.0.1:%d", wa_app_port(s.app));
@@ -489,7 +478,7 @@ static void test_1000_concurrent(void **state)
  * closes. */
 static void *client_sleep(void *arg)
 {
-    server_ctx *s = arg;
+    hh_server *s = arg;
     char buf[64];
     int *rc = malloc(sizeof *rc);
     *rc = get(U(s, "/sleep/10000"), buf, sizeof buf);
@@ -499,7 +488,7 @@ static void *client_sleep(void *arg)
 static void *shutdown_main(void *arg)
 {
     (void)arg;
-    server_ctx s;
+    hh_server s;
     wa_task *t = start(&s);
     int port = wa_app_port(s.app);
     wa_task *c = wa_spawn(client_sleep, &s);
