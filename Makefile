@@ -39,7 +39,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-check test test-native test-asan bench demo install clean serve
+.PHONY: all native deps deps-check test test-native test-asan test-fiber bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -91,7 +91,8 @@ $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness
 # ---------------------------------------------------------------- deps
 APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
             libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
-            libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium
+            libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium \
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)
 # cheap check used before compiling: installs only when something is missing
@@ -100,10 +101,14 @@ deps-check:
 	  || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
-TEST_SUITES := test-native test-asan $(TEST_TARGETS_EXTRA)
+TEST_SUITES := test-native test-asan test-fiber $(TEST_TARGETS_EXTRA)
 test: deps $(TEST_SUITES)
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
+
+# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user).
+test-fiber: deps-check
+	@bash tests/fiber/run.sh
 
 test-native: native
 	@bash tests/run-native.sh $(B)
