@@ -44,22 +44,9 @@ static void first_frame(wa_fiber *f, void (*start)(void *))
     f->sp = sp;
 }
 
-int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                    void (*entry)(void *), void *arg)
+int wa__ctx_prepare(wa_fiber *f)
 {
-    (void)aux_size;
-    if (!out || !entry)
-        return WA_EINVAL;
-    int err = 0;
-    wa_fiber *f = wa__stack_get(stack_size, &err);
-    if (!f) {
-        *out = NULL;
-        return err;
-    }
-    f->entry = entry;
-    f->arg = arg;
     first_frame(f, wa__fiber_start);
-    *out = f;
     return 0;
 }
 

@@ -73,6 +73,10 @@ extern WA_TLS wa_fiber *wa__fiber_cur;
  * *err = WA_EINVAL or WA_ENOMEM. */
 wa_fiber *wa__stack_get(size_t size, int *err);
 
+/* Backend hook for wa_fiber_create (fiber_native_stack.c): make f's first
+ * switch start wa__fiber_start(f) on its stack. 0, or WA_ENOMEM. */
+int wa__ctx_prepare(wa_fiber *f);
+
 /* Report a smashed canary (or any overflow we detect in C) and abort. */
 void wa__stack_overflow(const wa_fiber *f) __attribute__((noreturn, cold));
 

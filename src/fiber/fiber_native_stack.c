@@ -564,6 +564,29 @@ void wa_fiber_shutdown(void)
     wa__fiber_cur = NULL;
 }
 
+/* Shared by both native backends; only the first context differs. */
+int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
+                    void (*entry)(void *), void *arg)
+{
+    (void)aux_size; /* Asyncify only */
+    if (!out || !entry)
+        return WA_EINVAL;
+    *out = NULL;
+    int err = 0;
+    wa_fiber *f = wa__stack_get(stack_size, &err);
+    if (!f)
+        return err;
+    f->entry = entry;
+    f->arg = arg;
+    int rc = wa__ctx_prepare(f);
+    if (rc != 0) {
+        wa_fiber_free(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
 size_t wa_fiber_default_stack(void)
 {
     return atomic_load(&g_default_stack);

@@ -21,25 +21,10 @@ static void uc_start(unsigned hi, unsigned lo)
     wa__fiber_start((void *)p);
 }
 
-int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                    void (*entry)(void *), void *arg)
+int wa__ctx_prepare(wa_fiber *f)
 {
-    (void)aux_size;
-    if (!out || !entry)
-        return WA_EINVAL;
-    int err = 0;
-    wa_fiber *f = wa__stack_get(stack_size, &err);
-    if (!f) {
-        *out = NULL;
-        return err;
-    }
-    if (getcontext(&f->uc) != 0) {
-        wa_fiber_free(f);
-        *out = NULL;
+    if (getcontext(&f->uc) != 0)
         return WA_ENOMEM;
-    }
-    f->entry = entry;
-    f->arg = arg;
     /* Skip the canary word so makecontext's frame never overlaps it. */
     f->uc.uc_stack.ss_sp = f->lo + 16;
     f->uc.uc_stack.ss_size = f->size - 16;
@@ -47,7 +32,6 @@ int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
     uintptr_t p = (uintptr_t)f;
     makecontext(&f->uc, (void (*)(void))uc_start, 2,
                 (unsigned)(p >> 16 >> 16), (unsigned)(p & 0xffffffffu));
-    *out = f;
     return 0;
 }
 
