@@ -59,13 +59,17 @@ char *wa__vformat(const char *fmt, va_list ap)
     return s;
 }
 
-char *wa__strdup(const char *s)
+char *wa__strndup(const char *s, size_t n)
 {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
     return d;
 }
+
+char *wa__strdup(const char *s) { return wa__strndup(s, strlen(s)); }
 
 char *wa__format(const char *fmt, ...)
 {

@@ -1,21 +1,13 @@
 /* http_headers.c: header lists shared by responses, requests and replies,
  * and the token/value syntax checks that keep CR/LF out of messages. */
 #include "http_internal.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <strings.h>
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
 
 int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
                  size_t vlen)
@@ -41,7 +33,7 @@ int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *val
         h->v = nv;
         h->cap = ncap;
     }
-    char *n = dup_n(name, nlen), *v = dup_n(value, vlen);
+    char *n = wa__strndup(name, nlen), *v = wa__strndup(value, vlen);
     if (!n || !v) {
         free(n);
         free(v);

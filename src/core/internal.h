@@ -153,6 +153,7 @@ void *wa__set_last_error(int code);
 /* printf into a malloc'd string (NULL on OOM). */
 char *wa__vformat(const char *fmt, va_list ap);
 char *wa__strdup(const char *s);
+char *wa__strndup(const char *s, size_t n); /* n bytes of s, NUL added */
 char *wa__format(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))

@@ -22,6 +22,11 @@ int wa__p2_open(void);
  * the host's buffer is full, then flush. 0 or an error code. */
 int wa__p2_write_all(int32_t out, const void *data, size_t len);
 
+/* Copy a wasi:http fields resource's entries into h and drop the fields
+ * (request and response headers alike). 0 or WA_ENOMEM. */
+struct wa__hdrs;
+int wa__p2_fields_read(int32_t fields, struct wa__hdrs *h);
+
 /* Map a wasi:http error-code (at ec) to a WA_E* code and free what it
  * owns. */
 int wa__p2_take_error_code(const uint8_t *ec);

@@ -284,24 +284,8 @@ static int await_response(int32_t fut, int32_t *resp)
 
 static int read_headers(int32_t resp, wa_response *out)
 {
-    int32_t fields = wa__p2_iresp_headers(resp);
-    wa__p2_ret r;
-    wa__p2_fields_entries(fields, &r);
-    uint32_t *e = wa__p2_ptr(&r, 0);
-    size_t n = (size_t)(uint32_t)wa__p2_i32(&r, 4);
-    int rc = 0;
     wa__response_reset_headers(out);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = (const char *)(uintptr_t)e[4 * i];
-        const char *val = (const char *)(uintptr_t)e[4 * i + 2];
-        if (rc == 0)
-            rc = wa__hdrs_add(&out->headers, name, e[4 * i + 1], val, e[4 * i + 3]);
-        wa__p2_free((void *)name, e[4 * i + 1]);
-        wa__p2_free((void *)val, e[4 * i + 3]);
-    }
-    wa__p2_free(e, n);
-    wa__p2_fields_drop(fields);
-    return rc;
+    return wa__p2_fields_read(wa__p2_iresp_headers(resp), &out->headers);
 }
 
 /* ---------------------------------------------------------- redirects */

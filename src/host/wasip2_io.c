@@ -1,6 +1,8 @@
 /* wasip2_io.c: what the WASI 0.2 client and server both need around
- * wasi:io streams: writing a whole buffer with back-pressure, and turning
- * wasi:http error-codes and stream errors into wasyncio codes. */
+ * wasi:io streams and wasi:http: writing a whole buffer with back-pressure,
+ * reading a fields resource into headers, and turning wasi:http error-codes
+ * and stream errors into wasyncio codes. */
+#include "../core/http_internal.h"
 #include "host.h"
 #include "wasip2.h"
 #include "wasip2_bindings.h"
@@ -125,5 +127,26 @@ int wa__p2_write_all(int32_t out, const void *data, size_t len)
     }
     if (poll >= 0)
         wa__p2_pollable_drop(poll);
+    return rc;
+}
+
+/* ------------------------------------------------------------ fields */
+
+int wa__p2_fields_read(int32_t fields, struct wa__hdrs *h)
+{
+    wa__p2_ret r;
+    wa__p2_fields_entries(fields, &r);
+    uint32_t *e = wa__p2_ptr(&r, 0);
+    size_t n = (size_t)(uint32_t)wa__p2_i32(&r, 4);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        void *name = (void *)(uintptr_t)e[4 * i], *val = (void *)(uintptr_t)e[4 * i + 2];
+        if (rc == 0)
+            rc = wa__hdrs_add(h, name, e[4 * i + 1], val, e[4 * i + 3]);
+        wa__p2_free(name, e[4 * i + 1]);
+        wa__p2_free(val, e[4 * i + 3]);
+    }
+    wa__p2_free(e, n);
+    wa__p2_fields_drop(fields);
     return rc;
 }

@@ -45,15 +45,6 @@ static serve_ctx *main_request;
 
 /* ------------------------------------------------------- the request */
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
 
 static char *read_method(int32_t req)
 {
@@ -66,7 +57,7 @@ static char *read_method(int32_t req)
         return wa__strdup(names[d]);
     char *p = wa__p2_ptr(&r, 4);
     size_t n = (size_t)(uint32_t)wa__p2_i32(&r, 8);
-    char *m = dup_n(p, n);
+    char *m = wa__strndup(p, n);
     wa__p2_free(p, n);
     return m;
 }
@@ -79,29 +70,14 @@ static char *read_target(int32_t req)
         return wa__strdup("/");
     char *p = wa__p2_ptr(&r, 4);
     size_t n = (size_t)(uint32_t)wa__p2_i32(&r, 8);
-    char *t = n ? dup_n(p, n) : wa__strdup("/");
+    char *t = n ? wa__strndup(p, n) : wa__strdup("/");
     wa__p2_free(p, n);
     return t;
 }
 
 static int read_headers(int32_t req, wa_request *out)
 {
-    int32_t fields = wa__p2_ireq_headers(req);
-    wa__p2_ret r;
-    wa__p2_fields_entries(fields, &r);
-    uint32_t *e = wa__p2_ptr(&r, 0);
-    size_t n = (size_t)(uint32_t)wa__p2_i32(&r, 4);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        void *name = (void *)(uintptr_t)e[4 * i], *val = (void *)(uintptr_t)e[4 * i + 2];
-        if (rc == 0)
-            rc = wa__hdrs_add(&out->headers, name, e[4 * i + 1], val, e[4 * i + 3]);
-        wa__p2_free(name, e[4 * i + 1]);
-        wa__p2_free(val, e[4 * i + 3]);
-    }
-    wa__p2_free(e, n);
-    wa__p2_fields_drop(fields);
-    return rc;
+    return wa__p2_fields_read(wa__p2_ireq_headers(req), &out->headers);
 }
 
 /* Read the body, up to the same limit as the native server. Returns 0, an
