@@ -108,6 +108,28 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
 
 void wa__switch_away(wa_task *self) { switch_away(self); }
 
+static int deliver_cancel(wa_task *self)
+{
+    self->cancel_pending = 0;
+    self->cancel_delivered = 1;
+    return WA_ECANCELED;
+}
+
+/* A pending cancel, or a deadline scope already past, ends a suspension
+ * point before it suspends. */
+static int interrupt_now(wa_task *self)
+{
+    if (self->cancel_pending) return deliver_cancel(self);
+    if (self->scope) {
+        uint64_t now = host_hrtime();
+        if (self->scope->effective <= now) {
+            wa__scopes_expire(self, now);
+            return WA_ETIMEDOUT;
+        }
+    }
+    return 0;
+}
+
 int wa__park(uint64_t wake_at, unsigned flags)
 {
     wa_loop *L = wa__L;
@@ -115,21 +137,11 @@ int wa__park(uint64_t wake_at, unsigned flags)
     int is_scope = 0;
     uint64_t at = wake_at;
     if (!(flags & WA_PARK_SHIELD)) {
-        if (self->cancel_pending) {
-            self->cancel_pending = 0;
-            self->cancel_delivered = 1;
-            return WA_ECANCELED;
-        }
-        if (self->scope) {
-            uint64_t now = host_hrtime();
-            if (self->scope->effective <= now) {
-                wa__scopes_expire(self, now);
-                return WA_ETIMEDOUT;
-            }
-            if (self->scope->effective <= at) {
-                at = self->scope->effective;
-                is_scope = 1;
-            }
+        int early = interrupt_now(self);
+        if (early) return early;
+        if (self->scope && self->scope->effective <= at) {
+            at = self->scope->effective;
+            is_scope = 1;
         }
     }
     if (at != WA_NEVER && wa__timer_arm(L, self, at, is_scope) != 0)
@@ -210,26 +222,13 @@ int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags)
     return rc;
 }
 
-static int deliver_cancel(wa_task *self)
-{
-    self->cancel_pending = 0;
-    self->cancel_delivered = 1;
-    return WA_ECANCELED;
-}
-
 int wa_yield(void)
 {
     wa_loop *L = wa__L;
     wa_task *self = L ? L->current : NULL;
     if (!self) return WA_ENOLOOP;
-    if (self->cancel_pending) return deliver_cancel(self);
-    if (self->scope) {
-        uint64_t now = host_hrtime();
-        if (self->scope->effective <= now) {
-            wa__scopes_expire(self, now);
-            return WA_ETIMEDOUT;
-        }
-    }
+    int r = interrupt_now(self);
+    if (r) return r;
     self->state = WA_T_READY;
     wa__ready_push(L, self);
     switch_away(self);

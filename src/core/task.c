@@ -265,15 +265,13 @@ static int await_task(wa_task *t, void **result, int shielded)
         wa_wait w = {0};
         self->awaiting = t;
         rc = wa__wait_on_tasks(&t->done_waiters, &w, 0);
-        if (rc != 0 && t->state != WA_T_DONE) {
-            if (!shielded) {
-                wa_cancel(t);
-                wa__join_shielded(t);
-            }
-            self->awaiting = NULL;
-            return rc;
+        int interrupted = rc != 0 && t->state != WA_T_DONE;
+        if (interrupted && !shielded) {
+            wa_cancel(t);
+            wa__join_shielded(t);
         }
         self->awaiting = NULL;
+        if (interrupted) return rc;
     }
     return wa__task_outcome(t, result);
 }
