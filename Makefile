@@ -16,16 +16,19 @@ B := build/native
 BA := build/native/asan
 WARN := -Wall -Wextra -Wno-unused-parameter
 CFLAGS ?= -O2 -g
+# -MMD: each object gets a .d file listing the headers it includes.
+DEPFLAGS := -MMD -MP
 BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
 CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-CORE_SRC := $(sort $(wildcard src/core/*.c))
+# Portable C shared by every target: the core, HTTP, and the host helpers
+# every backend uses. Each target adds its fiber and its host folder.
+CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/host/common/*.c))
 NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
-              $(sort $(wildcard src/host/native*.c src/host/common_*.c))
+              $(sort $(wildcard src/host/native/*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
-HDRS := src/wasyncio.h $(wildcard src/core/*.h src/fiber/*.h src/host/*.h)
 
 NATIVE_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(NATIVE_SRC)) \
               $(patsubst src/%.S,$(B)/obj/%.o,$(NATIVE_ASM))
@@ -54,15 +57,15 @@ native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
         $(addprefix $(B)/scenarios/,$(SCENARIOS))
 
-$(B)/obj/%.o: src/%.c $(HDRS) | deps-check
+$(B)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(B)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -c $< -o $@
-$(BA)/obj/%.o: src/%.c $(HDRS) | deps-check
+$(BA)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(BA)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) -g -c $< -o $@
@@ -132,4 +135,7 @@ install: $(B)/libwasyncio.a $(B)/libwasyncio.so
 
 clean:
 	rm -rf build
+
+# Header dependencies written by -MMD (every target's objects).
+-include $(shell find build -name '*.d' 2>/dev/null)
 

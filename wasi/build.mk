@@ -17,15 +17,11 @@ WASM_OPT ?= wasm-opt
 export WASM_OPT
 
 WASI_TFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT)
-WASI_CFLAGS := $(WASI_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc
+WASI_CFLAGS := $(WASI_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc $(DEPFLAGS)
 # Link without -O: with it clang runs wasm-opt itself (see wasyncio-wasm-opt.sh).
 WASI_LDFLAGS := $(WASI_TFLAGS)
 
-# wasip2*.c belong to the component build: only wasi.c and wasi_*.c here.
-WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/host/wasi.c \
-            $(sort $(wildcard src/host/wasi_*.c)) \
-            $(sort $(wildcard src/host/common_*.c)) \
-            src/host/wasm_cabi_realloc.c
+WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasi/*.c))
 WASI_OBJ := $(patsubst src/%.c,$(WB)/obj/%.o,$(WASI_SRC))
 
 # Every example is built. The HTTP ones (fetch_all, hello_server) must
@@ -41,23 +37,23 @@ WASI_TOOLS_WASM := $(WB)/tools/fiber_selftest.wasm $(WB)/tools/wasi_bench.wasm \
 .PHONY: wasi test-wasi bench-wasi
 wasi: $(WB)/libwasyncio.a $(WASI_EXAMPLE_WASM) $(WASI_SCENARIO_WASM) $(WASI_TOOLS_WASM)
 
-$(WB)/obj/%.o: src/%.c $(HDRS)
+$(WB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
 
 $(WB)/libwasyncio.a: $(WASI_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-$(WB)/obj/examples/%.o: examples/%.c src/wasyncio.h
+$(WB)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
-$(WB)/obj/scenarios/%.o: tests/scenarios/%.c src/wasyncio.h tests/scenarios/harness.h
+$(WB)/obj/scenarios/%.o: tests/scenarios/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(WASI_CFLAGS) -Itests -c $< -o $@
-$(WB)/obj/tools/%.o: wasi/%.c $(HDRS)
+$(WB)/obj/tools/%.o: wasi/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
-$(WB)/obj/tools/%.o: tests/bench/%.c src/wasyncio.h
+$(WB)/obj/tools/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
 

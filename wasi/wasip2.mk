@@ -14,15 +14,12 @@ JCO ?= js/node_modules/.bin/jco
 # The toolchain (WASI_CC, WASI_SYSROOT, WASI_TFLAGS, WASM_OPT) comes from
 # wasi/build.mk, which the top Makefile includes first.
 P2_TFLAGS := $(WASI_TFLAGS)
-P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc
+P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc $(DEPFLAGS)
 # A reactor has no _start; crt1-reactor.o runs constructors from _initialize.
 P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,--no-entry
 
-P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2*.c)) \
-            $(sort $(wildcard src/host/common_*.c)) \
-            src/host/wasm_cabi_realloc.c
+P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2/*.c))
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
-P2_HDRS := $(HDRS) $(wildcard src/host/wasip2*.h)
 
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
@@ -36,13 +33,13 @@ TEST_TARGETS_EXTRA += test-wasip2
 BENCH_EXTRA_DEPS += wasip2
 wasip2: $(P2B)/libwasyncio.a $(P2_OUT)
 
-$(P2B)/obj/%.o: src/%.c $(P2_HDRS)
+$(P2B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
-$(P2B)/obj/examples/%.o: examples/%.c src/wasyncio.h
+$(P2B)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
-$(P2B)/obj/tests/%.o: tests/wasip2/%.c src/wasyncio.h $(wildcard tests/wasip2/*.h)
+$(P2B)/obj/tests/%.o: tests/wasip2/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
 
@@ -68,10 +65,10 @@ $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $
 $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
-$(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c src/host/wasip2_bindings.h
+$(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
-$(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2_bindings.o $(P2B)/obj/host/wasm_cabi_realloc.o $(P2_TOOLS)
+$(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2/bindings.o $(P2B)/obj/host/common/cabi_realloc.o $(P2_TOOLS)
 	$(call p2_component,$(filter %.o,$^),$@,server)
 $(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)

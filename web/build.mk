@@ -17,12 +17,10 @@ NODE ?= node
 WEB_PORT ?= 8000
 WEB := build/web
 WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
-WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc
+WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
-WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web*.c)) \
-            $(sort $(wildcard src/host/common_*.c))
+WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_HDRS := $(HDRS) $(wildcard src/host/web*.h)
 WEB_LINK_DEPS := $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyncio-emcc.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
@@ -41,7 +39,7 @@ WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/ap
 web: $(WEB)/libwasyncio.a $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
      $(WEB_TESTMODS)
 
-$(WEB)/obj/%.o: src/%.c $(WEB_HDRS)
+$(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
 

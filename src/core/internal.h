@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdarg.h>
-#include "../wasyncio.h"
-#include "../fiber/fiber.h"
-#include "../host/host.h"
+#include "wasyncio.h"
+#include "fiber/fiber.h"
+#include "host/host.h"
 
 /* ------------------------------------------------------------ wait lists */
 

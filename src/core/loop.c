@@ -49,7 +49,7 @@ void wa__reap(wa_loop *L)
 
 static void debug_slice_end(wa_loop *L, wa_task *t)
 {
-    uint64_t now = host_hrtime();
+    uint64_t now = wa__host_hrtime();
     uint64_t ran = now - L->slice_start;
     if (t && ran > L->slow_ns)
         fprintf(stderr,
@@ -121,7 +121,7 @@ static int interrupt_now(wa_task *self)
 {
     if (self->cancel_pending) return deliver_cancel(self);
     if (self->scope) {
-        uint64_t now = host_hrtime();
+        uint64_t now = wa__host_hrtime();
         if (self->scope->effective <= now) {
             wa__scopes_expire(self, now);
             return WA_ETIMEDOUT;
@@ -241,7 +241,7 @@ int wa_sleep(uint64_t ms)
     int rc = wa__require_task();
     if (rc) return rc;
     if (ms == 0) return wa_yield();
-    uint64_t now = host_hrtime();
+    uint64_t now = wa__host_hrtime();
     uint64_t ns = ms > UINT64_MAX / 2000000u ? UINT64_MAX / 2 : ms * 1000000u;
     return wa__park(now + ns, 0);
 }
@@ -252,7 +252,7 @@ static void fire_timers(wa_loop *L)
 {
     wa_task *t = wa__timer_top(L);
     if (!t) return;
-    uint64_t now = host_hrtime();
+    uint64_t now = wa__host_hrtime();
     while ((t = wa__timer_top(L)) != NULL && t->timer_at <= now) {
         wa__timer_pop(L);
         if (t->timer_is_scope) {
@@ -273,7 +273,7 @@ int wa__loop_turn(uint64_t *deadline_ns)
         if (next) {
             L->budget = WA_SWITCH_BUDGET;
             next->state = WA_T_RUNNING;
-            if (L->debug) L->slice_start = host_hrtime();
+            if (L->debug) L->slice_start = wa__host_hrtime();
             wa_fiber_switch(L->main_fiber, next->fiber);
             L->current = NULL;
             wa__reap(L);

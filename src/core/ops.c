@@ -46,21 +46,21 @@ int wa_to_thread(wa_fn fn, void *arg, void **result)
     int rc = wa__require_task();
     if (rc) return rc;
     if (!fn) return WA_EINVAL;
-    return host_to_thread(fn, arg, result);
+    return wa__host_to_thread(fn, arg, result);
 }
 
 int wa_wait_readable(int fd)
 {
     int rc = wa__require_task();
     if (rc) return rc;
-    return fd < 0 ? WA_EINVAL : host_wait_fd(fd, 0);
+    return fd < 0 ? WA_EINVAL : wa__host_wait_fd(fd, 0);
 }
 
 int wa_wait_writable(int fd)
 {
     int rc = wa__require_task();
     if (rc) return rc;
-    return fd < 0 ? WA_EINVAL : host_wait_fd(fd, 1);
+    return fd < 0 ? WA_EINVAL : wa__host_wait_fd(fd, 1);
 }
 
 int wa_read_file(const char *path, char **data, size_t *len)
@@ -68,7 +68,7 @@ int wa_read_file(const char *path, char **data, size_t *len)
     int rc = wa__require_task();
     if (rc) return rc;
     if (!path || !data) return WA_EINVAL;
-    return host_read_file(path, data, len);
+    return wa__host_read_file(path, data, len);
 }
 
 int wa_js_await(int promise_handle, char **json)
@@ -77,5 +77,5 @@ int wa_js_await(int promise_handle, char **json)
     if (!json || promise_handle <= 0) return WA_EINVAL;
     int rc = wa__require_task();
     if (rc) return rc;
-    return host_js_await(promise_handle, json);
+    return wa__host_js_await(promise_handle, json);
 }

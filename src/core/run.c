@@ -35,8 +35,8 @@ size_t wa_default_stack_size(void) { return wa_fiber_default_stack(); }
 
 int wa_running(void) { return wa__L != NULL; }
 
-uint64_t wa_hrtime(void) { return host_hrtime(); }
-uint64_t wa_now(void) { return host_hrtime() / 1000000u; }
+uint64_t wa_hrtime(void) { return wa__host_hrtime(); }
+uint64_t wa_now(void) { return wa__host_hrtime() / 1000000u; }
 
 static uint64_t slow_ms_setting(void)
 {
@@ -46,7 +46,7 @@ static uint64_t slow_ms_setting(void)
 }
 
 /* Cancel what is left when the main task ends, and let it finish. On the
- * web a leftover may still wait on JavaScript: then host_drive returns
+ * web a leftover may still wait on JavaScript: then wa__host_drive returns
  * WA_EBUSY and the web host calls wa__run_finish again when it is done. */
 static int finish_leftovers(wa_loop *L)
 {
@@ -61,7 +61,7 @@ static int finish_leftovers(wa_loop *L)
             wa_cancel(t);
         }
     }
-    return host_drive() == WA_EBUSY ? WA_EBUSY : 0;
+    return wa__host_drive() == WA_EBUSY ? WA_EBUSY : 0;
 }
 
 int wa_run(wa_fn fn, void *arg, void **result)
@@ -79,7 +79,7 @@ int wa_run(wa_fn fn, void *arg, void **result)
     L->debug = wa_debug();
     L->slow_ns = slow_ms_setting() * 1000000u;
     wa__L = L;
-    rc = host_open();
+    rc = wa__host_open();
     if (rc) {
         wa__L = NULL;
         wa_fiber_shutdown();
@@ -93,12 +93,12 @@ int wa_run(wa_fn fn, void *arg, void **result)
     } else {
         main->is_main = 1;
         L->main_task = main;
-        rc = host_drive();
+        rc = wa__host_drive();
         if (rc == WA_EBUSY) return rc; /* the web: JS drives the rest */
         rc = wa__run_finish(result);
         return rc;
     }
-    host_close();
+    wa__host_close();
     wa__L = NULL;
     wa_fiber_shutdown();
     free(L);
@@ -120,7 +120,7 @@ int wa__run_finish(void **result)
         L->free_tasks = t->all_next;
         free(t);
     }
-    host_close();
+    wa__host_close();
     wa__L = NULL;
     wa_fiber_shutdown();
     free(L->heap);

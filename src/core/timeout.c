@@ -17,7 +17,7 @@ int wa_timeout_enter(wa_timeout *scope, uint64_t ms)
     int rc = wa__require_task();
     if (rc) return rc;
     wa_task *self = wa__L->current;
-    uint64_t now = host_hrtime();
+    uint64_t now = wa__host_hrtime();
     uint64_t ns = ms > (WA_NEVER - now) / 1000000u ? WA_NEVER - now - 1 : ms * 1000000u;
     scope->deadline = now + ns;
     scope->parent = self->scope;

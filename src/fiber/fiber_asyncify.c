@@ -44,7 +44,7 @@
 #include <string.h>
 
 #include "fiber.h"
-#include "../wasyncio.h"
+#include "wasyncio.h"
 
 /* --------------------------------------------------------------- imports */
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../wasyncio.h"
+#include "wasyncio.h"
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "no hand-written fiber switch for this CPU: build with FIBER=ucontext"

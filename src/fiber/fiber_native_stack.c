@@ -36,7 +36,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../wasyncio.h"
+#include "wasyncio.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "../wasyncio.h"
+#include "wasyncio.h"
 
 /* makecontext passes int arguments only, so the pointer travels in two
  * 32-bit halves. */

@@ -6,52 +6,52 @@
  * wasi.c (poll_oneoff), wasip2.c (wasi:io/poll), web.c (Emscripten).
  * Exactly one is linked.
  *
- * Host operations complete by calling wa__wake_op() from inside host_poll()
+ * Host operations complete by calling wa__wake_op() from inside wa__host_poll()
  * (or on the web, from a JS callback that then runs the loop).
  */
 #ifndef WA_HOST_H
 #define WA_HOST_H
 
 #include <stdint.h>
-#include "../wasyncio.h"
+#include "wasyncio.h"
 
 #define WA_NEVER UINT64_MAX
 
 /* Monotonic clock in nanoseconds. */
-uint64_t host_hrtime(void);
+uint64_t wa__host_hrtime(void);
 
 /* Per-loop set-up / tear-down. close waits for outstanding host work (thread
  * pool jobs) so nothing calls back into a dead loop. */
-int host_open(void);
-void host_close(void);
+int wa__host_open(void);
+void wa__host_close(void);
 
 /* Run the loop until the main task is done: call wa__loop_turn() and, when
- * it says to, host_poll(). Native and WASI block; the web backend returns to
+ * it says to, wa__host_poll(). Native and WASI block; the web backend returns to
  * JavaScript and continues from callbacks (then it returns WA_EBUSY, meaning
  * "still running"). Returns 0 when the main task is done. */
-int host_drive(void);
+int wa__host_drive(void);
 
-/* Wait for I/O or a wake-up until deadline_ns (host_hrtime units). 0 = just
+/* Wait for I/O or a wake-up until deadline_ns (wa__host_hrtime units). 0 = just
  * poll; WA_NEVER = no deadline. Completions run inside. */
-void host_poll(uint64_t deadline_ns);
+void wa__host_poll(uint64_t deadline_ns);
 
 /* Number of outstanding host operations (in flight or queued). While it is
  * 0 and no task is ready or timed, the loop knows nothing can wake anyone. */
-unsigned host_pending(void);
+unsigned wa__host_pending(void);
 
 /* Debug warnings that a target lacks something (e.g. to_thread inline). */
-void host_debug_note(const char *what);
+void wa__host_debug_note(const char *what);
 
 /* ---- operations, each implemented by every backend (WA_ENOTSUP allowed) */
-int host_to_thread(wa_fn fn, void *arg, void **result);
-int host_wait_fd(int fd, int writable);
-int host_read_file(const char *path, char **data, size_t *len);
+int wa__host_to_thread(wa_fn fn, void *arg, void **result);
+int wa__host_wait_fd(int fd, int writable);
+int wa__host_read_file(const char *path, char **data, size_t *len);
 /* Await a JS promise by handle (browser/Node only; elsewhere WA_ENOTSUP). */
-int host_js_await(int promise_handle, char **json);
+int wa__host_js_await(int promise_handle, char **json);
 
 /* ---- shared by backends (src/host/common_*.c, in every target's build) */
 
-/* The blocking driver: turn, then host_poll until the next deadline; a
+/* The blocking driver: turn, then wa__host_poll until the next deadline; a
  * stall (nothing ready, timed or pending) goes to wa__loop_stalled. */
 int wa__drive_blocking(void);
 /* wa_read_file by synchronous reads in chunks, yielding between them. */
@@ -79,7 +79,7 @@ typedef struct wa_op {
 /* In a task: suspend until the host calls wa__wake_op(op) or the task is
  * interrupted (cancel/timeout: op->cancel runs, the code is returned). */
 int wa__op_wait(wa_op *op);
-/* From host_poll or a host callback: complete op with status and make its
+/* From wa__host_poll or a host callback: complete op with status and make its
  * task ready. Safe to call only once per op, and never after cancel. */
 void wa__wake_op(wa_op *op, int status);
 
@@ -97,7 +97,7 @@ int wa__debug_on(void);
 
 /* The end of wa_run: cancel leftovers, free the loop, return the main
  * task's outcome. The web host calls it when the main task finishes from a
- * JavaScript callback (host_drive returned WA_EBUSY). Returns WA_EBUSY if a
+ * JavaScript callback (wa__host_drive returned WA_EBUSY). Returns WA_EBUSY if a
  * cancelled leftover task still waits on JavaScript: call it again later. */
 int wa__run_finish(void **result);
 

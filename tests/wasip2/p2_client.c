@@ -11,7 +11,7 @@
 #include <wasyncio.h>
 
 /* for the handle-leak probe only: a fresh resource handle's number */
-#include "host/wasip2_bindings.h"
+#include "host/wasip2/bindings.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * wasyncio runtime at all (no loop, no tasks, no router), answering
  * "Hello, {path}!" with the fewest host calls. Whatever the host (jco serve)
  * costs per request shows here; the gap to the real app is ours. */
-#include "../../src/host/wasip2_bindings.h"
+#include "host/wasip2/bindings.h"
 
 #include <stdio.h>
 

@@ -1,0 +1,62 @@
+/* common_read_file.c: wa_read_file for hosts whose file reads are
+ * synchronous calls with nothing to wait on (WASI preview1 and 0.2, the
+ * Emscripten file system): read in 64 KiB chunks with a yield before each,
+ * so other tasks run while a large file is read. The native backend reads
+ * through libuv's thread pool instead. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include "host/host.h"
+
+#define READ_CHUNK (64u * 1024u)
+
+int wa__read_file_chunked(const char *path, char **data, size_t *len)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    /* Codes match the native backend: a directory is WA_EINVAL, a missing
+     * or unreadable file WA_EIO. */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return WA_EINVAL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOMEM ? WA_ENOMEM : WA_EIO;
+    size_t cap = READ_CHUNK, n = 0;
+    char *buf = malloc(cap + 1);
+    int rc = buf ? 0 : WA_ENOMEM;
+    while (rc == 0) {
+        rc = wa_yield();
+        if (rc < 0)
+            break;
+        if (n == cap) {
+            char *nb = cap * 2 > cap ? realloc(buf, cap * 2 + 1) : NULL;
+            if (!nb) {
+                rc = WA_ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t want = cap - n < READ_CHUNK ? cap - n : READ_CHUNK;
+        size_t got = fread(buf + n, 1, want, f);
+        n += got;
+        if (got < want) {
+            if (ferror(f))
+                rc = WA_EIO;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}

@@ -1,0 +1,428 @@
+/* native.c: the native host backend on libuv: clock, the blocking loop
+ * driver, polling until a deadline, the thread pool, fd readiness and
+ * whole-file reads. One uv loop per thread, created by wa__host_open. */
+#include "host/host.h"
+#include "host/native/native.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define WA_MAX_CLOSE_HOOKS 8
+
+struct native_state {
+    uv_loop_t loop;
+    uv_timer_t poll_timer; /* armed only for the length of one wa__host_poll */
+    int open;
+    unsigned pending;      /* operations that can wake a task */
+    unsigned drain;        /* requests wa__host_close must wait for */
+    void (*close_hooks[WA_MAX_CLOSE_HOOKS])(void);
+    int n_close_hooks;
+};
+
+static _Thread_local struct native_state N;
+
+uv_loop_t *wa__uv(void) { return N.open ? &N.loop : NULL; }
+
+void wa__native_pending_add(int delta) { N.pending += (unsigned)delta; }
+void wa__native_drain_add(int delta) { N.drain += (unsigned)delta; }
+
+int wa__native_at_close(void (*fn)(void))
+{
+    for (int i = 0; i < N.n_close_hooks; i++)
+        if (N.close_hooks[i] == fn)
+            return 0;
+    if (N.n_close_hooks == WA_MAX_CLOSE_HOOKS)
+        return WA_ENOMEM;
+    N.close_hooks[N.n_close_hooks++] = fn;
+    return 0;
+}
+
+int wa__uv_err(int uv_status)
+{
+    return uv_status == UV_ENOMEM ? WA_ENOMEM : WA_EIO;
+}
+
+uint64_t wa__host_hrtime(void) { return uv_hrtime(); }
+
+unsigned wa__host_pending(void) { return N.pending; }
+
+int wa__host_open(void)
+{
+    if (N.open)
+        return WA_EBUSY;
+    memset(&N, 0, sizeof N);
+    int rc = uv_loop_init(&N.loop);
+    if (rc < 0)
+        return wa__uv_err(rc);
+    uv_timer_init(&N.loop, &N.poll_timer);
+    N.open = 1;
+    return 0;
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void wa__host_close(void)
+{
+    if (!N.open)
+        return;
+    /* Subsystems free their own handles first (their close callbacks free
+     * memory that a blind uv_close would leak). */
+    for (int i = 0; i < N.n_close_hooks; i++)
+        N.close_hooks[i]();
+    N.n_close_hooks = 0;
+    /* Thread-pool and fs requests call back into this loop: let them land
+     * (orphaned ones free themselves in their callbacks). */
+    while (N.drain > 0)
+        uv_run(&N.loop, UV_RUN_ONCE);
+    uv_walk(&N.loop, close_walk_cb, NULL);
+    uv_run(&N.loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&N.loop) != 0 && wa__debug_on())
+        fprintf(stderr, "wasyncio: debug: libuv loop still busy at close\n");
+    N.open = 0;
+}
+
+static void poll_timer_cb(uv_timer_t *t) { (void)t; }
+
+void wa__host_poll(uint64_t deadline_ns)
+{
+    if (!N.open)
+        return;
+    if (deadline_ns == 0) {
+        uv_run(&N.loop, UV_RUN_NOWAIT);
+        return;
+    }
+    if (deadline_ns == WA_NEVER) {
+        uv_run(&N.loop, UV_RUN_ONCE);
+        return;
+    }
+    uint64_t now = uv_hrtime();
+    if (deadline_ns <= now) {
+        uv_run(&N.loop, UV_RUN_NOWAIT);
+        return;
+    }
+    /* libuv timers count from the loop's cached millisecond clock, which is
+     * never ahead of uv_hrtime; measuring from it and rounding up means the
+     * timer never fires before the deadline (no early wake, no spin). */
+    uv_update_time(&N.loop);
+    uint64_t base_ns = uv_now(&N.loop) * 1000000ull;
+    uint64_t ms = (deadline_ns - base_ns + 999999ull) / 1000000ull;
+    if (ms == 0)
+        ms = 1;
+    uv_timer_start(&N.poll_timer, poll_timer_cb, ms, 0);
+    uv_run(&N.loop, UV_RUN_ONCE);
+    /* Stopped, it no longer keeps the loop alive. */
+    uv_timer_stop(&N.poll_timer);
+}
+
+int wa__host_drive(void) { return wa__drive_blocking(); }
+
+/* ------------------------------------------------------------ thread pool */
+
+struct thread_job {
+    uv_work_t req;
+    wa_fn fn;
+    void *arg;
+    void *result;
+    void **out;     /* in the waiting task's frame; NULL once orphaned */
+    wa_op *op;      /* NULL once the waiter gave up */
+};
+
+static void job_work(uv_work_t *req)
+{
+    struct thread_job *j = req->data;
+    j->result = j->fn(j->arg);
+}
+
+static void job_after(uv_work_t *req, int status)
+{
+    struct thread_job *j = req->data;
+    N.pending--;
+    N.drain--;
+    if (j->op) {
+        if (status == 0 && j->out)
+            *j->out = j->result;
+        wa__wake_op(j->op, status == 0 ? 0 : WA_ECANCELED);
+    }
+    free(j);
+}
+
+static void job_cancel(wa_op *op)
+{
+    struct thread_job *j = op->data;
+    /* Not yet started: uv_cancel makes job_after run with UV_ECANCELED.
+     * Already running: it finishes on its own and job_after drops it. */
+    (void)uv_cancel((uv_req_t *)&j->req);
+    j->op = NULL;
+    j->out = NULL;
+}
+
+int wa__host_to_thread(wa_fn fn, void *arg, void **result)
+{
+    if (!fn)
+        return WA_EINVAL;
+    if (!N.open)
+        return WA_ENOLOOP;
+    struct thread_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return WA_ENOMEM;
+    void *res = NULL;
+    wa_op op = {0};
+    j->req.data = j;
+    j->fn = fn;
+    j->arg = arg;
+    j->out = &res;
+    j->op = &op;
+    op.cancel = job_cancel;
+    op.data = j;
+    int rc = uv_queue_work(&N.loop, &j->req, job_work, job_after);
+    if (rc < 0) {
+        free(j);
+        return wa__uv_err(rc);
+    }
+    N.pending++;
+    N.drain++;
+    rc = wa__op_wait(&op);
+    if (rc == 0 && result)
+        *result = res;
+    return rc;
+}
+
+/* ------------------------------------------------------------ fd readiness */
+
+static void fdpoll_closed(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void fdpoll_cb(uv_poll_t *p, int status, int events)
+{
+    (void)events;
+    wa_op *op = p->data;
+    uv_poll_stop(p);
+    uv_close((uv_handle_t *)p, fdpoll_closed);
+    N.pending--;
+    wa__wake_op(op, status < 0 ? WA_EIO : 0);
+}
+
+static void fdpoll_cancel(wa_op *op)
+{
+    uv_poll_t *p = op->data;
+    uv_poll_stop(p);
+    uv_close((uv_handle_t *)p, fdpoll_closed);
+    N.pending--;
+}
+
+int wa__host_wait_fd(int fd, int writable)
+{
+    if (fd < 0)
+        return WA_EINVAL;
+    if (!N.open)
+        return WA_ENOLOOP;
+    uv_poll_t *p = malloc(sizeof *p);
+    if (!p)
+        return WA_ENOMEM;
+    int rc = uv_poll_init(&N.loop, p, fd);
+    if (rc < 0) {
+        /* Never registered with the loop, so plain free is right. Regular
+         * files cannot be polled (EPERM): they are always ready. */
+        free(p);
+        if (rc == UV_EPERM)
+            return 0;
+        return rc == UV_EBADF ? WA_EINVAL : wa__uv_err(rc);
+    }
+    wa_op op = {0};
+    op.cancel = fdpoll_cancel;
+    op.data = p;
+    p->data = &op;
+    rc = uv_poll_start(p, writable ? UV_WRITABLE : UV_READABLE, fdpoll_cb);
+    if (rc < 0) {
+        uv_close((uv_handle_t *)p, fdpoll_closed);
+        return rc == UV_EBADF ? WA_EINVAL : wa__uv_err(rc);
+    }
+    N.pending++;
+    return wa__op_wait(&op);
+}
+
+/* ------------------------------------------------------------ file reads */
+
+/* The whole read runs as a chain of libuv fs callbacks; the task waits once
+ * for the end. If the task gives up, the chain runs on and frees itself. */
+struct file_read {
+    uv_fs_t req;
+    uv_file fd;
+    int err;
+    char *buf;
+    size_t len, cap;
+    wa_op *op; /* NULL once orphaned */
+    char **data;
+    size_t *out_len;
+};
+
+static void fr_finish(struct file_read *fr)
+{
+    N.pending--;
+    N.drain--;
+    if (fr->op) {
+        if (fr->err == 0) {
+            fr->buf[fr->len] = '\0';
+            *fr->data = fr->buf;
+            if (fr->out_len)
+                *fr->out_len = fr->len;
+            fr->buf = NULL;
+        }
+        wa__wake_op(fr->op, fr->err);
+    }
+    free(fr->buf);
+    free(fr);
+}
+
+static void fr_closed(uv_fs_t *req)
+{
+    struct file_read *fr = req->data;
+    uv_fs_req_cleanup(req);
+    fr_finish(fr);
+}
+
+static void fr_close(struct file_read *fr)
+{
+    if (uv_fs_close(&N.loop, &fr->req, fr->fd, fr_closed) < 0)
+        fr_finish(fr);
+}
+
+static void fr_read_more(struct file_read *fr);
+
+static void fr_read_cb(uv_fs_t *req)
+{
+    struct file_read *fr = req->data;
+    ssize_t n = req->result;
+    uv_fs_req_cleanup(req);
+    if (n < 0) {
+        fr->err = n == UV_EISDIR ? WA_EINVAL : WA_EIO;
+        fr_close(fr);
+    } else if (n == 0 || !fr->op) {
+        fr_close(fr);
+    } else {
+        fr->len += (size_t)n;
+        fr_read_more(fr);
+    }
+}
+
+static void fr_read_more(struct file_read *fr)
+{
+    if (fr->cap - fr->len < 2) { /* keep a byte for the NUL */
+        size_t ncap = fr->cap * 2;
+        char *nb = ncap > fr->cap ? realloc(fr->buf, ncap) : NULL;
+        if (!nb) {
+            fr->err = WA_ENOMEM;
+            fr_close(fr);
+            return;
+        }
+        fr->buf = nb;
+        fr->cap = ncap;
+    }
+    uv_buf_t b = uv_buf_init(fr->buf + fr->len, (unsigned)(fr->cap - fr->len - 1 > (1u << 30)
+                                                               ? (1u << 30)
+                                                               : fr->cap - fr->len - 1));
+    if (uv_fs_read(&N.loop, &fr->req, fr->fd, &b, 1, -1, fr_read_cb) < 0) {
+        fr->err = WA_EIO;
+        fr_close(fr);
+    }
+}
+
+static void fr_stat_cb(uv_fs_t *req)
+{
+    struct file_read *fr = req->data;
+    int bad = req->result < 0;
+    /* Sized from fstat (+1 so EOF is seen without a realloc); files that
+     * report 0 (/proc) grow as they are read. */
+    uint64_t size = bad ? 0 : req->statbuf.st_size;
+    int is_dir = !bad && S_ISDIR(req->statbuf.st_mode);
+    uv_fs_req_cleanup(req);
+    if (bad || is_dir) {
+        fr->err = is_dir ? WA_EINVAL : WA_EIO;
+        fr_close(fr);
+        return;
+    }
+    if (size > SIZE_MAX / 2) {
+        fr->err = WA_ENOMEM;
+        fr_close(fr);
+        return;
+    }
+    fr->cap = (size_t)size + 2 < 4096 ? 4096 : (size_t)size + 2;
+    fr->buf = malloc(fr->cap);
+    if (!fr->buf) {
+        fr->err = WA_ENOMEM;
+        fr_close(fr);
+        return;
+    }
+    fr_read_more(fr);
+}
+
+static void fr_open_cb(uv_fs_t *req)
+{
+    struct file_read *fr = req->data;
+    ssize_t r = req->result;
+    uv_fs_req_cleanup(req);
+    if (r < 0) {
+        fr->err = WA_EIO;
+        fr_finish(fr);
+        return;
+    }
+    fr->fd = (uv_file)r;
+    if (uv_fs_fstat(&N.loop, &fr->req, fr->fd, fr_stat_cb) < 0) {
+        fr->err = WA_EIO;
+        fr_close(fr);
+    }
+}
+
+static void fr_cancel(wa_op *op)
+{
+    struct file_read *fr = op->data;
+    fr->op = NULL; /* the chain finishes and frees itself */
+}
+
+int wa__host_read_file(const char *path, char **data, size_t *len)
+{
+    if (!path || !data)
+        return WA_EINVAL;
+    *data = NULL;
+    if (len)
+        *len = 0;
+    if (!N.open)
+        return WA_ENOLOOP;
+    struct file_read *fr = calloc(1, sizeof *fr);
+    if (!fr)
+        return WA_ENOMEM;
+    wa_op op = {0};
+    op.cancel = fr_cancel;
+    op.data = fr;
+    fr->op = &op;
+    fr->data = data;
+    fr->out_len = len;
+    fr->fd = -1;
+    fr->req.data = fr;
+    int rc = uv_fs_open(&N.loop, &fr->req, path, UV_FS_O_RDONLY, 0, fr_open_cb);
+    if (rc < 0) {
+        uv_fs_req_cleanup(&fr->req);
+        free(fr);
+        return wa__uv_err(rc);
+    }
+    N.pending++;
+    N.drain++;
+    return wa__op_wait(&op);
+}
+
+/* JavaScript promises exist only in the Emscripten build. */
+int wa__host_js_await(int promise_handle, char **json)
+{
+    (void)promise_handle;
+    (void)json;
+    return WA_ENOTSUP;
+}

@@ -1,0 +1,28 @@
+/* native.h: internals shared by the native (libuv) host files: the thread's
+ * loop, the pending-operation count and tear-down hooks. native.c owns them;
+ * native_fetch.c and native_server.c use them. */
+#ifndef WA_HOST_NATIVE_H
+#define WA_HOST_NATIVE_H
+
+#include <uv.h>
+
+/* This thread's libuv loop (valid between wa__host_open and wa__host_close). */
+uv_loop_t *wa__uv(void);
+
+/* Adjust wa__host_pending()'s count of outstanding operations that can wake a
+ * task (fetches in flight, listening servers, polls). */
+void wa__native_pending_add(int delta);
+
+/* Requests that must finish before the loop may close (in-flight fs or
+ * thread-pool work): wa__host_close runs the loop until this count is 0. */
+void wa__native_drain_add(int delta);
+
+/* Register a function wa__host_close calls first, before closing every handle,
+ * so a subsystem (e.g. the curl multi) frees what it owns. Returns 0 or
+ * WA_ENOMEM. Hooks are cleared after each wa__host_close. */
+int wa__native_at_close(void (*fn)(void));
+
+/* uv error -> wasyncio code (WA_ENOMEM for UV_ENOMEM, WA_EIO otherwise). */
+int wa__uv_err(int uv_status);
+
+#endif

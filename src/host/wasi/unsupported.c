@@ -1,0 +1,45 @@
+/* wasi_none.c: what WASI preview1 cannot do. It has no sockets and no
+ * wasi:http, so both HTTP backend hooks refuse with WA_ENOTSUP and say why on
+ * stderr once per process (the WASI 0.2 component build has the real ones);
+ * and no JavaScript host, so wa_js_await is WA_ENOTSUP too. */
+#include <stdio.h>
+
+#include "host/host.h"
+#include "http/http.h"
+
+static int told_fetch, told_listen;
+
+static void tell_once(int *told, const char *what)
+{
+    if (*told)
+        return;
+    *told = 1;
+    fprintf(stderr, "wasyncio: %s\n", what);
+}
+
+int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
+{
+    (void)req;
+    (void)resp;
+    tell_once(&told_fetch, "wa_fetch is not supported on WASI preview1 (no HTTP "
+                           "there): WA_ENOTSUP; use the WASI 0.2 or native build");
+    return WA_ENOTSUP;
+}
+
+int wa__http_listen_backend(wa_app *app, const char *host, int port)
+{
+    (void)app;
+    (void)host;
+    (void)port;
+    tell_once(&told_listen, "wa_app_listen is not supported on WASI preview1 (no "
+                            "sockets there): WA_ENOTSUP; use the WASI 0.2 or native build");
+    return WA_ENOTSUP;
+}
+
+/* No JavaScript host behind preview1 either. */
+int wa__host_js_await(int promise_handle, char **json)
+{
+    (void)promise_handle;
+    (void)json;
+    return WA_ENOTSUP;
+}

@@ -1,0 +1,214 @@
+/* web.c: the Emscripten host backend (browser and Node): the clock, the
+ * loop driver that never blocks the JS thread, and the simple operations.
+ *
+ * The loop runs in slices. A slice calls wa__loop_turn() until nothing is
+ * ready (or the slice's time budget is spent), then asks JS for one wake-up:
+ * setTimeout for the next timer, a MessageChannel message (setImmediate in
+ * Node) when tasks are still ready, nothing when only host operations are
+ * pending (their JS callbacks resume the loop). Task switches stay in C
+ * (fiber_asyncify.c); JS only ever sees "run a slice now".
+ *
+ * Who started the loop decides what happens when the main task ends:
+ *  - a program (main -> wa_run): wa__host_drive throws 'unwind' to JS, so wa_run
+ *    never returns (wasyncio.h); at the end the program exits 0/1 (Node) or
+ *    resolves Module.waDone (pages);
+ *  - a JS call into C (web_call.c): wa__host_drive returns WA_EBUSY and the
+ *    caller's promise is settled by the call itself.
+ */
+#include "host/host.h"
+#include "host/web/web.h"
+
+#include <emscripten.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* JS side (js/wasyncio_lib.js). */
+extern void wa__js_schedule(double delay_ms);
+extern void wa__js_unwind(void);
+extern int wa__js_loop_ended(int code, int from_program);
+
+static int g_lib_request; /* the next wa_run comes from a JS call */
+
+static struct {
+    int open;
+    unsigned pending;   /* host operations in flight (fetches, promises) */
+    int lib_mode;       /* the loop was started by a JS call (web_call.c) */
+    int live;           /* wa__host_drive handed the loop to JS callbacks */
+    int in_slice;       /* a slice is running: JS wake-ups are not re-entered */
+    int finishing;      /* inside wa__run_finish */
+} W;
+
+/* Time budget of one slice: long enough to amortise the trip through JS,
+ * short enough that the page keeps painting and answering input. */
+static double g_slice_ms = 2.0;
+
+void wa__web_pending_add(int delta) { W.pending += (unsigned)delta; }
+int wa__web_lib_mode(int on)
+{
+    int old = g_lib_request;
+    g_lib_request = on;
+    return old;
+}
+
+EMSCRIPTEN_KEEPALIVE void wa__web_set_slice_ms(double ms)
+{
+    g_slice_ms = ms < 0 ? 0 : ms;
+}
+
+uint64_t wa__host_hrtime(void)
+{
+    /* performance.now() (process.hrtime in Node): microsecond resolution in
+     * pages (less when the browser coarsens it), monotonic. */
+    return (uint64_t)(emscripten_get_now() * 1e6);
+}
+
+unsigned wa__host_pending(void) { return W.pending; }
+
+int wa__host_open(void)
+{
+    if (W.open)
+        return WA_EBUSY;
+    memset(&W, 0, sizeof W);
+    W.lib_mode = g_lib_request;
+    W.open = 1;
+    return 0;
+}
+
+void wa__host_close(void)
+{
+    /* Ops of tasks that were freed were cancelled (their JS callbacks
+     * forgotten), so nothing calls back into this loop. Drop a stray wake. */
+    wa__js_schedule(-1);
+    W.open = 0;
+    W.pending = 0;
+}
+
+/* Run turns until nothing is ready or the budget is spent. Returns 1 when the
+ * main task (or, while ending, every task) is done; 0 when a JS wake-up was
+ * arranged. */
+static int run_slice(void)
+{
+    double t0 = emscripten_get_now();
+    for (;;) {
+        uint64_t dl;
+        if (wa__loop_turn(&dl))
+            return 1;
+        if (dl == 0) {
+            if (emscripten_get_now() - t0 < g_slice_ms)
+                continue;
+            wa__js_schedule(0);
+            return 0;
+        }
+        if (dl == WA_NEVER) {
+            if (W.pending == 0) {
+                wa__loop_stalled();
+                continue;
+            }
+            wa__js_schedule(-1); /* a JS callback of a host op resumes us */
+            return 0;
+        }
+        uint64_t now = wa__host_hrtime();
+        if (dl <= now)
+            continue;
+        wa__js_schedule((double)(dl - now) / 1e6);
+        return 0;
+    }
+}
+
+int wa__host_drive(void)
+{
+    W.in_slice++;
+    int done = run_slice();
+    W.in_slice--;
+    if (done)
+        return 0;
+    if (W.finishing || W.lib_mode) {
+        W.live = 1;
+        return WA_EBUSY;
+    }
+    W.live = 1;
+    /* A program's wa_run never returns on the web (wasyncio.h): give the
+     * thread back to JS without returning into main(). */
+    wa__js_unwind();
+    return WA_EBUSY; /* not reached */
+}
+
+void wa__host_poll(uint64_t deadline_ns)
+{
+    /* Nothing to poll: completions arrive as JS callbacks, which run the
+     * loop themselves (wa__web_resume). */
+    (void)deadline_ns;
+}
+
+/* The main task finished inside a JS callback: end wa_run and tell JS. */
+static void finish_loop(void)
+{
+    int lib = W.lib_mode;
+    W.finishing = 1;
+    int rc = wa__run_finish(NULL);
+    W.finishing = 0;
+    if (rc == WA_EBUSY)
+        return; /* a cancelled leftover still waits on JS; its callback resumes us */
+    W.live = 0;
+    fflush(stdout);
+    fflush(stderr);
+    if (wa__js_loop_ended(rc, !lib))
+        exit(rc == 0 ? 0 : 1); /* Node program build: a plain exit status */
+}
+
+void wa__web_kick(void)
+{
+    /* Called outside a slice (a JS call spawned a task): run it soon, from
+     * a fresh JS turn, not inside the caller's stack. */
+    if (W.open && W.live && !W.in_slice)
+        wa__js_schedule(0);
+}
+
+/* JS: a wake-up fired or a host operation completed. */
+EMSCRIPTEN_KEEPALIVE void wa__web_resume(void)
+{
+    if (!W.open || !W.live || W.in_slice || W.finishing)
+        return;
+    W.in_slice++;
+    int done = run_slice();
+    W.in_slice--;
+    if (done)
+        finish_loop();
+}
+
+int wa__host_to_thread(wa_fn fn, void *arg, void **result)
+{
+    /* No threads in this build (workers would need SharedArrayBuffer and
+     * cross-origin isolation): run inline, and say so in debug mode. */
+    wa__host_debug_note("wa_to_thread runs inline on the web (no threads); "
+                    "the loop is blocked while it runs");
+    void *r = fn(arg);
+    if (result)
+        *result = r;
+    return 0;
+}
+
+int wa__host_wait_fd(int fd, int writable)
+{
+    /* Emscripten's descriptors are synchronous: writes (console, MEMFS,
+     * NODERAWFS files) never block, and a regular file is always readable,
+     * which is what poll() reports for them too. stdin, pipes and sockets
+     * cannot be waited on without blocking the JS thread: WA_ENOTSUP. */
+    if (fd == 1 || fd == 2) /* console (page) or the process's own (Node) */
+        return writable ? wa_yield() : WA_ENOTSUP;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return WA_EINVAL;
+    if (writable || S_ISREG(st.st_mode))
+        return wa_yield(); /* still a suspension point, as natively */
+    return WA_ENOTSUP;
+}
+
+/* Emscripten's file system is synchronous (MEMFS in a page, the real disk
+ * with NODERAWFS in Node): read in chunks, yielding between them. */
+int wa__host_read_file(const char *path, char **data, size_t *len)
+{
+    return wa__read_file_chunked(path, data, len);
+}

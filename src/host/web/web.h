@@ -1,0 +1,21 @@
+/* web.h: internals shared by the Emscripten host files (web.c owns them;
+ * web_js.c, web_call.c and web_fetch.c use them). */
+#ifndef WA_HOST_WEB_H
+#define WA_HOST_WEB_H
+
+/* Count of host operations whose JS callback can wake a task (fetches in
+ * flight, awaited promises): wa__host_pending() reports it. */
+void wa__web_pending_add(int delta);
+
+/* Mark the next wa_run as started by a JS call (its wa__host_drive returns
+ * WA_EBUSY instead of unwinding to JS). Returns the previous value. */
+int wa__web_lib_mode(int on);
+
+/* A task was made ready from outside the loop (a JS call): arrange a
+ * zero-delay wake-up if the loop is idle in JS. */
+void wa__web_kick(void);
+
+/* Run a slice of the loop now (JS wake-ups and op callbacks end here). */
+void wa__web_resume(void);
+
+#endif

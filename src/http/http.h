@@ -1,0 +1,187 @@
+/* http_internal.h: the portable half of HTTP and what a host backend fills in.
+ *
+ * Portable (src/core/http_*.c, no libuv/curl): URL checks, header lists, the
+ * wa_response object, the public wa_fetch (validates, then calls the
+ * backend), the app's route table and dispatch, request/reply objects and
+ * the HTTP/1.1 reply serializer.
+ *
+ * Each host backend provides exactly these (WA_ENOTSUP where it cannot):
+ *   wa__http_fetch_backend   perform one fetch into a fresh wa_response
+ *   wa__http_listen_backend  serve an app until the calling task is cancelled
+ * A backend that cannot serve simply returns WA_ENOTSUP from both.
+ */
+#ifndef WA_CORE_HTTP_INTERNAL_H
+#define WA_CORE_HTTP_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wasyncio.h"
+
+/* ------------------------------------------------------------ headers */
+
+typedef struct wa__hdr {
+    char *name;  /* NUL-terminated, as received */
+    char *value; /* NUL-terminated, surrounding whitespace trimmed */
+} wa__hdr;
+
+typedef struct wa__hdrs {
+    wa__hdr *v;
+    size_t n, cap;
+} wa__hdrs;
+
+/* Copy name/value (lengths given; value is trimmed). 0 or WA_ENOMEM. */
+int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
+                 size_t vlen);
+/* First value whose name matches case-insensitively, or NULL. */
+/* The same without trimming (captures, query values). */
+int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value,
+                     size_t vlen);
+const char *wa__hdrs_get(const wa__hdrs *h, const char *name);
+void wa__hdrs_clear(wa__hdrs *h); /* frees entries, keeps nothing */
+
+/* A header name is an RFC 9110 token; a value has no CR, LF or NUL. */
+/* Append n bytes to a growable, NUL-terminated byte buffer (first
+ * allocation first_cap, then doubling). */
+int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
+                     const void *data, size_t n);
+
+int wa__http_token_ok(const char *s, size_t n);
+int wa__http_value_ok(const char *s, size_t n);
+
+/* ------------------------------------------------------------ URLs */
+
+typedef struct wa__url {
+    int https;         /* 1 for https, 0 for http */
+    const char *host;  /* points into the checked string, host_len bytes */
+    size_t host_len;   /* without brackets for [v6] */
+    int port;          /* explicit port, or 80/443 */
+    const char *path;  /* "/..." incl. query, or "" when absent (means "/") */
+} wa__url;
+
+/* Check an absolute http(s) URL. 0, WA_EINVAL (NULL), WA_EURL (malformed)
+ * or WA_ESCHEME (well-formed but not http/https). out may be NULL. */
+int wa__url_parse(const char *url, wa__url *out);
+
+/* Decode %XX (and '+' as space when plus_is_space) into a new string; NULL
+ * on OOM. Malformed escapes are kept literally. */
+char *wa__pct_decode(const char *s, size_t n, int plus_is_space);
+
+/* ------------------------------------------------------------ responses */
+
+struct wa_response {
+    int status;
+    wa__hdrs headers;
+    char *body;           /* buffered body, NUL-terminated (non-stream) */
+    size_t body_len, body_cap;
+    size_t max_body;      /* the limit wa__response_append enforces */
+    size_t read_off;      /* wa_response_read position in a buffered body */
+    int streaming;        /* WA_FETCH_STREAM: body via read() */
+    /* Streaming hooks, set by the backend (NULL when not streaming). */
+    long (*read)(wa_response *r, void *buf, size_t n);
+    void (*release)(wa_response *r); /* frees backend state, aborts transfer */
+    void *backend;
+};
+
+wa_response *wa__response_new(size_t max_body);
+/* Append body bytes; WA_ETOOBIG past max_body, WA_ENOMEM. */
+int wa__response_append(wa_response *r, const void *data, size_t n);
+/* Forget headers (a redirect's or 1xx's) before the next response's. */
+void wa__response_reset_headers(wa_response *r);
+
+/* The normalised options the backend receives (never NULL fields except
+ * headers/body). */
+typedef struct wa__fetch_req {
+    const char *url;
+    const char *method;
+    const char *const *headers;
+    const void *body;
+    size_t body_len;
+    uint64_t timeout_ms; /* 0 = none */
+    int max_redirects;   /* >= 0 */
+    size_t max_body;     /* > 0 */
+    int stream;
+} wa__fetch_req;
+
+#define WA_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
+#define WA_HTTP_DEFAULT_REDIRECTS 10
+
+/* Backend: perform req, filling resp (status, headers, and body or stream
+ * hooks). Suspends the calling task. Returns 0 or an error code; on error
+ * the caller frees resp (release() is called if set). */
+int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp);
+
+/* ------------------------------------------------------------ server */
+
+#define WA_HTTP_MAX_HEADER_BYTES (8 * 1024) /* request line + headers: 431 */
+#define WA_HTTP_MAX_REQ_BODY ((size_t)1 << 20) /* 413, like aiohttp's 1 MiB */
+
+struct wa_request {
+    char *method;
+    char *target;       /* raw request target, owns path and query */
+    char *path;         /* raw path (no query), NUL-terminated */
+    const char *query;  /* raw query after '?', or "" */
+    wa__hdrs headers;
+    char *body;
+    size_t body_len, body_cap;
+    wa__hdrs params;    /* {name} captures, decoded */
+    wa__hdrs qparams;   /* query, decoded, parsed on first use */
+    int qparsed;
+};
+
+struct wa_reply {
+    int status;
+    wa__hdrs headers;
+    char *body;
+    size_t body_len;
+    int has_type; /* a Content-Type header was set */
+    int text;     /* body set by wa_reply_text */
+};
+
+typedef struct wa__route {
+    char *method;
+    char *pattern;
+    wa_handler h;
+    void *ud;
+} wa__route;
+
+struct wa_app {
+    wa__route *routes;
+    size_t n, cap;
+    int port;      /* bound port once listening, else 0 */
+    int listening;
+};
+
+/* Request bookkeeping for backends. */
+void wa__request_init(wa_request *r);
+void wa__request_clear(wa_request *r);
+/* Take ownership of method and target (malloc'd); splits path/query. */
+void wa__request_set_line(wa_request *r, char *method, char *target);
+int wa__request_body_append(wa_request *r, const void *data, size_t n);
+/* Decode the query into qparams (dispatch does it before the handler). */
+int wa__request_parse_query(wa_request *r);
+
+void wa__reply_init(wa_reply *r);
+void wa__reply_clear(wa_reply *r);
+/* Replace the reply with a plain-text error page for status. */
+int wa__reply_error(wa_reply *r, int status);
+
+/* Route req and run its handler in the calling task: 404 for no path match,
+ * 405 for a path match with another method, 500 when the handler returns
+ * < 0. HEAD falls back to GET routes. */
+void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply);
+
+/* Serialize reply as HTTP/1.1 into a malloc'd buffer. Adds Content-Length,
+ * a default Content-Type and "Connection: close" when !keep_alive; head
+ * omits the body. 0 or WA_ENOMEM. */
+int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
+                        char **out, size_t *out_len);
+
+/* Reason phrase for a status ("OK", "Not Found"; "Unknown" otherwise). */
+const char *wa__http_reason(int status);
+
+/* Backend: bind host:port, set app->port, and serve until the calling task
+ * is interrupted; returns WA_ECANCELED (or the bind error: WA_EINVAL for a
+ * bad host, WA_EIO for address in use). */
+int wa__http_listen_backend(wa_app *app, const char *host, int port);
+
+#endif

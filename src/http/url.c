@@ -1,0 +1,149 @@
+/* http_url.c: absolute http(s) URL checks (WA_EURL vs WA_ESCHEME) and
+ * percent-decoding. Every backend validates through here first, so the
+ * same URL fails the same way on every target. */
+#include "http/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Characters allowed anywhere in a URL we hand to a client: printable ASCII
+ * without space, quotes, angle brackets, backslash, braces... (RFC 3986
+ * unreserved + reserved + '%'). */
+static int url_char_ok(unsigned char c)
+{
+    if (c <= 0x20 || c >= 0x7f)
+        return 0;
+    return !strchr("\"<>\\^`{|}", c);
+}
+
+static int host_char_ok(char c)
+{
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '%' ||
+           c == '~' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' ||
+           c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=';
+}
+
+int wa__url_parse(const char *url, wa__url *out)
+{
+    if (!url)
+        return WA_EINVAL;
+    wa__url u = {0};
+    const char *p = url;
+    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+    if (!is_alpha(*p))
+        return WA_EURL;
+    while (is_alpha(*p) || is_digit(*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':')
+        return WA_EURL;
+    size_t slen = (size_t)(p - url);
+    for (const char *q = url; *q; q++)
+        if (!url_char_ok((unsigned char)*q))
+            return WA_EURL;
+    if (slen == 4 && strncasecmp(url, "http", 4) == 0)
+        u.https = 0;
+    else if (slen == 5 && strncasecmp(url, "https", 5) == 0)
+        u.https = 1;
+    else
+        return WA_ESCHEME;
+    p++;
+    if (p[0] != '/' || p[1] != '/')
+        return WA_EURL;
+    p += 2;
+    /* authority = [ userinfo "@" ] host [ ":" port ] */
+    const char *auth = p;
+    const char *auth_end = auth + strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *q = auth; q < auth_end; q++)
+        if (*q == '@')
+            at = q;
+    const char *h = at ? at + 1 : auth;
+    const char *hend;
+    if (*h == '[') {
+        const char *close = memchr(h, ']', (size_t)(auth_end - h));
+        if (!close || close == h + 1)
+            return WA_EURL;
+        for (const char *q = h + 1; q < close; q++)
+            if (!(is_digit(*q) || (*q >= 'a' && *q <= 'f') || (*q >= 'A' && *q <= 'F') ||
+                  *q == ':' || *q == '.'))
+                return WA_EURL;
+        u.host = h + 1;
+        u.host_len = (size_t)(close - h - 1);
+        hend = close + 1;
+    } else {
+        hend = h;
+        while (hend < auth_end && *hend != ':')
+            hend++;
+        u.host = h;
+        u.host_len = (size_t)(hend - h);
+        if (u.host_len == 0)
+            return WA_EURL;
+        for (const char *q = h; q < hend; q++)
+            if (!host_char_ok(*q))
+                return WA_EURL;
+        if (*h == '.' || *h == '-')
+            return WA_EURL;
+    }
+    u.port = u.https ? 443 : 80;
+    if (hend < auth_end) {
+        if (*hend != ':')
+            return WA_EURL;
+        const char *d = hend + 1;
+        if (d < auth_end) { /* "host:" with an empty port means the default */
+            long port = 0;
+            for (; d < auth_end; d++) {
+                if (!is_digit(*d))
+                    return WA_EURL;
+                port = port * 10 + (*d - '0');
+                if (port > 65535)
+                    return WA_EURL;
+            }
+            if (port == 0)
+                return WA_EURL;
+            u.port = (int)port;
+        }
+    }
+    u.path = auth_end;
+    /* A '#' fragment is never sent; '[' or ']' outside the host is invalid. */
+    for (const char *q = auth_end; *q && *q != '#'; q++)
+        if (*q == '[' || *q == ']')
+            return WA_EURL;
+    if (out)
+        *out = u;
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *wa__pct_decode(const char *s, size_t n, int plus_is_space)
+{
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else if (plus_is_space && s[i] == '+') {
+            out[o++] = ' ';
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
