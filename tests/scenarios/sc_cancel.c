@@ -145,7 +145,7 @@ static void *victim_sleep(void *arg)
     return PTR(5);
 }
 
-static void *cancel_sleeping_main(void *arg)
+static void test_cancel_sleeping_task_runs_cleanup(void)
 {
     victim v = {0};
     wa_task *t = wa_spawn(victim_sleep, &v);
@@ -162,16 +162,10 @@ static void *cancel_sleeping_main(void *arg)
     CHECK_INT(wa_task_error(t), WA_ECANCELED);
     /* awaiting again gives the same outcome */
     CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
-    return NULL;
-}
-
-static void test_cancel_sleeping_task_runs_cleanup(void)
-{
-    cancel_sleeping_main(NULL);
     CHECK_STR(wa_h_trace, "cancel cleanup awaited");
 }
 
-static void *never_started_main(void *arg)
+static void test_cancel_never_started_does_not_run(void)
 {
     victim v = {0};
     wa_task *t = wa_spawn(victim_sleep, &v);
@@ -179,17 +173,11 @@ static void *never_started_main(void *arg)
     CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
     CHECK_INT(v.started, 0);
     CHECK_INT(wa_task_error(t), WA_ECANCELED);
-    return NULL;
-}
-
-static void test_cancel_never_started_does_not_run(void)
-{
-    never_started_main(NULL);
 }
 
 static void *quick(void *arg) { return PTR(1); }
 
-static void *finished_main(void *arg)
+static void test_cancel_finished_is_edone(void)
 {
     wa_task *t = wa_spawn(quick, NULL);
     CHECK_INT(wa_await(t, NULL), 0);
@@ -199,12 +187,6 @@ static void *finished_main(void *arg)
     CHECK_INT(wa_await(t, &r), 0);
     CHECK_PTR(r, PTR(1));
     CHECK_INT(wa_cancel(NULL), WA_EINVAL);
-    return NULL;
-}
-
-static void test_cancel_finished_is_edone(void)
-{
-    finished_main(NULL);
 }
 
 /* Cancel delivered at the next suspension point, exactly once; a task that
@@ -218,7 +200,7 @@ static void *self_cancel(void *arg)
     return PTR(8);
 }
 
-static void *next_point_main(void *arg)
+static void test_cancel_next_point_and_ends_cancelled(void)
 {
     victim v = {0};
     wa_task *t = wa_spawn(self_cancel, &v);
@@ -226,12 +208,6 @@ static void *next_point_main(void *arg)
     CHECK_INT(wa_await(t, &r), WA_ECANCELED);
     CHECK_INT(v.sleep_rc, WA_ECANCELED);
     CHECK_INT(v.after_rc, 0);
-    return NULL;
-}
-
-static void test_cancel_next_point_and_ends_cancelled(void)
-{
-    next_point_main(NULL);
 }
 
 static void *uncanceller(void *arg)
@@ -243,7 +219,7 @@ static void *uncanceller(void *arg)
     return PTR(11);
 }
 
-static void *uncancel_main(void *arg)
+static void test_uncancel_finishes_normally(void)
 {
     victim v = {0};
     wa_task *t = wa_spawn(uncanceller, &v);
@@ -255,12 +231,6 @@ static void *uncancel_main(void *arg)
     CHECK_INT(v.sleep_rc, WA_ECANCELED);
     CHECK_INT(v.after_rc, 0);
     CHECK_INT(wa_task_error(t), 0);
-    return NULL;
-}
-
-static void test_uncancel_finishes_normally(void)
-{
-    uncancel_main(NULL);
 }
 
 /* Cancelling a task inside wa_await cancels the awaited task too, and waits
@@ -278,7 +248,7 @@ static void *outer(void *arg)
     return NULL;
 }
 
-static void *await_cancel_main(void *arg)
+static void test_cancel_propagates_through_await(void)
 {
     memset(&inner_v, 0, sizeof inner_v);
     wa_task *o = wa_spawn(outer, NULL);
@@ -288,12 +258,6 @@ static void *await_cancel_main(void *arg)
     CHECK_INT(outer_await_rc, WA_ECANCELED);
     CHECK_INT(inner_v.sleep_rc, WA_ECANCELED);
     CHECK_INT(wa_task_error(inner_t), WA_ECANCELED);
-    return NULL;
-}
-
-static void test_cancel_propagates_through_await(void)
-{
-    await_cancel_main(NULL);
     CHECK_STR(wa_h_trace, "cleanup outer-back");
 }
 
@@ -347,7 +311,6 @@ static void test_shield_keeps_inner_running(void)
     CHECK_STR(wa_h_trace, "outer-back inner-done");
 }
 
-
 static wa_lock *lock;
 static wa_task *waiter;
 static int acquire_rc = 99, next_rc = 99, held_after = -1;
@@ -361,7 +324,7 @@ static void *lock_waiter(void *arg)
     return PTR(7);
 }
 
-static void *lock_race_main(void *arg)
+static void test_cancel_then_handoff_keeps_both(void)
 {
     lock = wa_lock_new();
     CHECK_INT(wa_lock_acquire(lock), 0);
@@ -376,12 +339,6 @@ static void *lock_race_main(void *arg)
     CHECK_INT(next_rc, WA_ECANCELED);
     CHECK_INT(wa_lock_locked(lock), 0);
     CHECK_INT(wa_lock_free(lock), 0);
-    return NULL;
-}
-
-static void test_cancel_then_handoff_keeps_both(void)
-{
-    lock_race_main(NULL);
 }
 
 static wa_queue *q;
@@ -395,7 +352,7 @@ static void *queue_getter(void *arg)
     return NULL;
 }
 
-static void *queue_race_main(void *arg)
+static void test_cancel_then_queue_handoff(void)
 {
     q = wa_queue_new(1);
     wa_task *g = wa_spawn(queue_getter, NULL);
@@ -408,12 +365,6 @@ static void *queue_race_main(void *arg)
     CHECK_INT(after_get_rc, WA_ECANCELED);
     CHECK_INT(wa_queue_len(q), 0);
     wa_queue_free(q);
-    return NULL;
-}
-
-static void test_cancel_then_queue_handoff(void)
-{
-    queue_race_main(NULL);
 }
 
 /* Cancel arriving for a task already made ready by a wake stays pending. */
@@ -426,7 +377,7 @@ static void *event_waiter(void *arg)
     return NULL;
 }
 
-static void *wake_then_cancel_main(void *arg)
+static void test_wake_then_cancel(void)
 {
     ev = wa_event_new();
     wa_task *t = wa_spawn(event_waiter, NULL);
@@ -437,14 +388,7 @@ static void *wake_then_cancel_main(void *arg)
     CHECK_INT(wait_rc, 0);
     CHECK_INT(later_rc, WA_ECANCELED);
     wa_event_free(ev);
-    return NULL;
 }
-
-static void test_wake_then_cancel(void)
-{
-    wake_then_cancel_main(NULL);
-}
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_cancel_sleeper),

@@ -34,7 +34,7 @@ static void test_strerror_distinct(void)
 
 static void *noop(void *arg) { return arg; }
 
-static void *task_null_main(void *arg)
+static void test_null_args_tasks(void)
 {
     CHECK(wa_spawn(NULL, NULL) == NULL);
     CHECK_INT(wa_last_error(), WA_EINVAL);
@@ -58,12 +58,6 @@ static void *task_null_main(void *arg)
     CHECK_INT(wa_to_thread(NULL, NULL, NULL), WA_EINVAL);
     CHECK_INT(wa_read_file(NULL, NULL, NULL), WA_EINVAL);
     CHECK_INT(wa_await(t, NULL), 0);
-    return NULL;
-}
-
-static void test_null_args_tasks(void)
-{
-    task_null_main(NULL);
 }
 
 static void *await_self(void *arg)
@@ -73,19 +67,13 @@ static void *await_self(void *arg)
     return PTR(1);
 }
 
-static void *self_main(void *arg)
+static void test_await_self_edeadlk(void)
 {
     CHECK_INT(wa_await(wa_current(), NULL), WA_EDEADLK);
     wa_task *t = wa_spawn(await_self, NULL);
     void *r = NULL;
     CHECK_INT(wa_await(t, &r), 0);
     CHECK_PTR(r, PTR(1));
-    return NULL;
-}
-
-static void test_await_self_edeadlk(void)
-{
-    self_main(NULL);
 }
 
 static wa_task *cyc_a, *cyc_b;
@@ -102,7 +90,7 @@ static void *cycle_b(void *arg)
     return PTR(2);
 }
 
-static void *cycle_main(void *arg)
+static void test_await_cycle_edeadlk(void)
 {
     cyc_a = wa_spawn(cycle_a, NULL);
     cyc_b = wa_spawn(cycle_b, NULL);
@@ -110,17 +98,11 @@ static void *cycle_main(void *arg)
     CHECK_INT(wa_gather(both, 2, NULL, NULL, WA_RETURN_ERRORS), 0);
     CHECK_INT(cyc_b_rc, WA_EDEADLK);
     CHECK_INT(cyc_a_rc, 0); /* B then finished, so A's await succeeded */
-    return NULL;
-}
-
-static void test_await_cycle_edeadlk(void)
-{
-    cycle_main(NULL);
 }
 
 /* --------------------------------------------------- closed objects */
 
-static void *double_close_main(void *arg)
+static void test_gen_double_close_eclosed(void)
 {
     wa_gen *g = wa_gen_new(noop, NULL);
     void *v;
@@ -128,15 +110,9 @@ static void *double_close_main(void *arg)
     CHECK_INT(wa_gen_close(g), 0);
     CHECK_INT(wa_gen_close(g), WA_ECLOSED);
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
 }
 
-static void test_gen_double_close_eclosed(void)
-{
-    double_close_main(NULL);
-}
-
-static void *closed_queue_main(void *arg)
+static void test_queue_put_closed_eclosed(void)
 {
     wa_queue *q = wa_queue_new(2);
     CHECK_INT(wa_queue_close(q), 0);
@@ -144,27 +120,14 @@ static void *closed_queue_main(void *arg)
     CHECK_INT(wa_queue_len(q), 0);
     CHECK(wa_queue_close(q) == 0 || wa_queue_close(q) == WA_ECLOSED);
     CHECK_INT(wa_queue_free(q), 0);
-    return NULL;
-}
-
-static void test_queue_put_closed_eclosed(void)
-{
-    closed_queue_main(NULL);
-}
-
-static void *finished_cancel_main(void *arg)
-{
-    wa_task *t = wa_spawn(noop, NULL);
-    CHECK_INT(wa_await(t, NULL), 0);
-    CHECK_INT(wa_cancel(t), WA_EDONE);
-    return NULL;
 }
 
 static void test_cancel_finished_edone(void)
 {
-    finished_cancel_main(NULL);
+    wa_task *t = wa_spawn(noop, NULL);
+    CHECK_INT(wa_await(t, NULL), 0);
+    CHECK_INT(wa_cancel(t), WA_EDONE);
 }
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_strerror_distinct),

@@ -118,7 +118,7 @@ static void *run_job(void *arg)
     return PTR(j->value);
 }
 
-static void *order_main(void *arg)
+static void test_gather_results_in_argument_order(void)
 {
     job js[3] = {{.ms = 20, .value = 1}, {.ms = 5, .value = 2}, {.ms = 10, .value = 3}};
     wa_task *ts[3];
@@ -132,12 +132,6 @@ static void *order_main(void *arg)
     void *again[3] = {0};
     CHECK_INT(wa_gather(ts, 3, again, NULL, 0), 0);
     CHECK_PTR(again[2], PTR(3));
-    return NULL;
-}
-
-static void test_gather_results_in_argument_order(void)
-{
-    order_main(NULL);
     CHECK_STR(wa_h_trace, "2 3 1"); /* completion order differs from argument order */
 }
 
@@ -179,7 +173,7 @@ static void test_gather_first_error_others_keep_running(void)
     CHECK_STR(wa_h_trace, "2 gather-returned 1 3");
 }
 
-static void *return_errors_main(void *arg)
+static void test_gather_return_errors(void)
 {
     job js[3] = {{.ms = 10, .value = 1},
                  {.ms = 1, .value = 2, .fail = WA_EUSER - 9},
@@ -196,27 +190,15 @@ static void *return_errors_main(void *arg)
     CHECK_INT(errs[2], WA_EFAILED);
     CHECK_PTR(res[0], PTR(1));
     CHECK_STR(wa_task_message(ts[1]), "job 2 failed");
-    return NULL;
 }
 
-static void test_gather_return_errors(void)
-{
-    return_errors_main(NULL);
-}
-
-static void *empty_main(void *arg)
+static void test_gather_empty_and_null(void)
 {
     CHECK_INT(wa_gather(NULL, 0, NULL, NULL, 0), 0);
     wa_task *none[1] = {NULL};
     CHECK_INT(wa_gather(none, 0, NULL, NULL, 0), 0);
     CHECK_INT(wa_gather(NULL, 2, NULL, NULL, 0), WA_EINVAL);
     CHECK_INT(wa_gather(none, 1, NULL, NULL, 0), WA_EINVAL);
-    return NULL;
-}
-
-static void test_gather_empty_and_null(void)
-{
-    empty_main(NULL);
 }
 
 /* Cancelling the task that is inside wa_gather cancels the children. */
@@ -237,7 +219,7 @@ static void *gatherer(void *arg)
     return NULL;
 }
 
-static void *cancel_gather_main(void *arg)
+static void test_gather_cancel_waiter_cancels_children(void)
 {
     wa_task *g = wa_spawn(gatherer, NULL);
     CHECK_INT(wa_sleep(5), 0);
@@ -247,15 +229,8 @@ static void *cancel_gather_main(void *arg)
     CHECK_INT(cj[1].sleep_rc, WA_ECANCELED);
     CHECK_INT(wa_task_error(cj_tasks[0]), WA_ECANCELED);
     CHECK_INT(wa_await(cj_tasks[1], NULL), WA_ECANCELED);
-    return NULL;
-}
-
-static void test_gather_cancel_waiter_cancels_children(void)
-{
-    cancel_gather_main(NULL);
     CHECK_STR(wa_h_trace, "gather=canceled");
 }
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_order),

@@ -98,7 +98,7 @@ static void *range_gen(void *arg)
     return NULL;
 }
 
-static void *for_main(void *arg)
+static void test_gen_for_iterates(void)
 {
     range r = {.n = 5};
     wa_gen *g = wa_gen_new(range_gen, &r);
@@ -109,16 +109,10 @@ static void *for_main(void *arg)
     CHECK_INT(r.cleanup, 1);
     CHECK_INT(wa_gen_next(g, &v), WA_EOF);
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
-}
-
-static void test_gen_for_iterates(void)
-{
-    for_main(NULL);
     CHECK_STR(wa_h_trace, "0 1 2 3 4 cleanup");
 }
 
-static void *break_main(void *arg)
+static void test_gen_break_closes_and_cleans_up(void)
 {
     range r = {.n = 1000};
     wa_gen *g = wa_gen_new(range_gen, &r);
@@ -133,12 +127,6 @@ static void *break_main(void *arg)
     CHECK_INT(r.last_yield_rc, WA_ECLOSED);
     CHECK_INT(wa_gen_close(g), WA_ECLOSED); /* already closed */
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
-}
-
-static void test_gen_break_closes_and_cleans_up(void)
-{
-    break_main(NULL);
     CHECK_STR(wa_h_trace, "0 1 2 cleanup after");
 }
 
@@ -193,7 +181,7 @@ static void *failing_gen(void *arg)
     return wa_raise(WA_EUSER - 4, "generator broke");
 }
 
-static void *fail_main(void *arg)
+static void test_gen_failure_reaches_next(void)
 {
     wa_gen *g = wa_gen_new(failing_gen, NULL);
     void *v = NULL;
@@ -208,12 +196,6 @@ static void *fail_main(void *arg)
     CHECK_INT(seen, 1);
     CHECK_INT(wa_gen_status(g), WA_EUSER - 4);
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
-}
-
-static void test_gen_failure_reaches_next(void)
-{
-    fail_main(NULL);
 }
 
 /* A second consumer while the first waits for a value gets WA_EBUSY. */
@@ -232,7 +214,7 @@ static void *slow_gen(void *arg)
     return NULL;
 }
 
-static void *busy_main(void *arg)
+static void test_gen_concurrent_next_busy(void)
 {
     wa_gen *g = wa_gen_new(slow_gen, NULL);
     wa_task *t = wa_spawn(second_consumer, g);
@@ -243,16 +225,10 @@ static void *busy_main(void *arg)
     CHECK_INT(second_rc, WA_EBUSY);
     CHECK_INT(wa_gen_next(g, &v), WA_EOF);
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
-}
-
-static void test_gen_concurrent_next_busy(void)
-{
-    busy_main(NULL);
 }
 
 /* Freeing an unfinished generator closes it first (its cleanup runs). */
-static void *free_open_main(void *arg)
+static void test_gen_free_closes(void)
 {
     range r = {.n = 10};
     wa_gen *g = wa_gen_new(range_gen, &r);
@@ -264,15 +240,9 @@ static void *free_open_main(void *arg)
     range r2 = {.n = 10};
     g = wa_gen_new(range_gen, &r2);
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
 }
 
-static void test_gen_free_closes(void)
-{
-    free_open_main(NULL);
-}
-
-static void *gen_null_main(void *arg)
+static void test_gen_null_args(void)
 {
     void *v;
     CHECK(wa_gen_new(NULL, NULL) == NULL);
@@ -287,14 +257,7 @@ static void *gen_null_main(void *arg)
     wa_gen *g = wa_gen_new(range_gen, &r);
     CHECK_INT(wa_gen_next(g, NULL), WA_EINVAL);
     CHECK_INT(wa_gen_free(g), 0);
-    return NULL;
 }
-
-static void test_gen_null_args(void)
-{
-    gen_null_main(NULL);
-}
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_range),

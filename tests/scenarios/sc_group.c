@@ -80,7 +80,7 @@ static void *kid_fn(void *arg)
     return PTR(k->ms);
 }
 
-static void *all_ok_main(void *arg)
+static void test_group_waits_for_all_children(void)
 {
     kid ks[3] = {{.ms = 10}, {.ms = 1}, {.ms = 5}};
     wa_group *g = wa_group_new();
@@ -97,15 +97,9 @@ static void *all_ok_main(void *arg)
     CHECK_PTR(r, PTR(5));
     CHECK_INT(wa_group_error_count(g), 0);
     CHECK_INT(wa_group_free(g), 0);
-    return NULL;
 }
 
-static void test_group_waits_for_all_children(void)
-{
-    all_ok_main(NULL);
-}
-
-static void *first_failure_main(void *arg)
+static void test_group_first_failure_cancels_siblings(void)
 {
     kid ks[3] = {{.ms = 100000}, {.ms = 2, .fail = WA_EUSER - 3}, {.ms = 100000}};
     wa_group *g = wa_group_new();
@@ -128,12 +122,6 @@ static void *first_failure_main(void *arg)
     CHECK_INT(wa_group_error(g, 1, &msg, &name), WA_EINVAL);
     CHECK_INT(wa_group_error(g, 0, NULL, NULL), WA_EUSER - 3);
     CHECK_INT(wa_group_free(g), 0);
-    return NULL;
-}
-
-static void test_group_first_failure_cancels_siblings(void)
-{
-    first_failure_main(NULL);
 }
 
 /* Two children fail: both errors are kept, in the order they happened. B
@@ -152,7 +140,7 @@ static void *fail_b(void *arg)
     return wa_raise(WA_EUSER - 11, "B failed");
 }
 
-static void *every_error_main(void *arg)
+static void test_group_keeps_every_error(void)
 {
     wa_group *g = wa_group_new();
     wa_task_opts o = {0};
@@ -170,12 +158,6 @@ static void *every_error_main(void *arg)
     CHECK_STR(msg, "B failed");
     CHECK_STR(name, "B");
     CHECK_INT(wa_group_free(g), 0);
-    return NULL;
-}
-
-static void test_group_keeps_every_error(void)
-{
-    every_error_main(NULL);
     CHECK_STR(wa_h_trace, "a-fails b-fails");
 }
 
@@ -198,7 +180,7 @@ static void *group_waiter(void *arg)
     return NULL;
 }
 
-static void *cancel_waiter_main(void *arg)
+static void test_group_cancel_waiter(void)
 {
     wa_task *w = wa_spawn(group_waiter, NULL);
     CHECK_INT(wa_sleep(2), 0);
@@ -207,16 +189,10 @@ static void *cancel_waiter_main(void *arg)
     CHECK_INT(group_wait_rc, WA_ECANCELED);
     CHECK_INT(wk[0].sleep_rc, WA_ECANCELED);
     CHECK_INT(wk[1].sleep_rc, WA_ECANCELED);
-    return NULL;
-}
-
-static void test_group_cancel_waiter(void)
-{
-    cancel_waiter_main(NULL);
 }
 
 /* wa_group_cancel: cancelled children are not failures (asyncio). */
-static void *group_cancel_main(void *arg)
+static void test_group_cancel_children(void)
 {
     kid ks[2] = {{.ms = 100000}, {.ms = 100000}};
     wa_group *g = wa_group_new();
@@ -229,16 +205,10 @@ static void *group_cancel_main(void *arg)
     CHECK_INT(ks[1].sleep_rc, WA_ECANCELED);
     CHECK_INT(wa_group_error_count(g), 0);
     CHECK_INT(wa_group_free(g), 0);
-    return NULL;
-}
-
-static void test_group_cancel_children(void)
-{
-    group_cancel_main(NULL);
 }
 
 /* Freeing a group with running children cancels and waits for them. */
-static void *free_running_main(void *arg)
+static void test_group_free_cancels_running(void)
 {
     kid k = {.ms = 100000};
     wa_group *g = wa_group_new();
@@ -247,15 +217,9 @@ static void *free_running_main(void *arg)
     CHECK_INT(wa_group_free(g), 0);
     CHECK_INT(k.done, 1);
     CHECK_INT(k.sleep_rc, WA_ECANCELED);
-    return NULL;
 }
 
-static void test_group_free_cancels_running(void)
-{
-    free_running_main(NULL);
-}
-
-static void *group_null_main(void *arg)
+static void test_group_null_args(void)
 {
     CHECK(wa_group_spawn(NULL, kid_fn, NULL) == NULL);
     CHECK_INT(wa_last_error(), WA_EINVAL);
@@ -272,14 +236,7 @@ static void *group_null_main(void *arg)
     /* an empty group waits for nothing */
     CHECK_INT(wa_group_wait(g), 0);
     CHECK_INT(wa_group_free(g), 0);
-    return NULL;
 }
-
-static void test_group_null_args(void)
-{
-    group_null_main(NULL);
-}
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_all_succeed),

@@ -88,7 +88,7 @@ static void *tracer(void *arg)
     return arg;
 }
 
-static void *spawn_order_main(void *arg)
+static void test_spawn_starts_at_next_point_fifo(void)
 {
     wa_task *a = wa_spawn(tracer, "A");
     wa_task *b = wa_spawn(tracer, "B");
@@ -100,16 +100,10 @@ static void *spawn_order_main(void *arg)
     CHECK_INT(wa_task_done(a), 1);
     CHECK_INT(wa_task_done(b), 1);
     CHECK_INT(wa_task_done(c), 1);
-    return NULL;
-}
-
-static void test_spawn_starts_at_next_point_fifo(void)
-{
-    spawn_order_main(NULL);
     CHECK_STR(wa_h_trace, "spawned A B C main");
 }
 
-static void *await_twice_main(void *arg)
+static void test_await_result_and_again(void)
 {
     wa_task *t = wa_spawn(child_sleeper, NULL);
     void *r1 = NULL, *r2 = NULL;
@@ -127,12 +121,6 @@ static void *await_twice_main(void *arg)
     CHECK_INT(wa_await(f, NULL), WA_EUSER - 7);
     CHECK_INT(wa_task_error(f), WA_EUSER - 7);
     CHECK_STR(wa_task_message(f), "bad 7");
-    return NULL;
-}
-
-static void test_await_result_and_again(void)
-{
-    await_twice_main(NULL);
 }
 
 static void *yielder(void *arg)
@@ -144,16 +132,10 @@ static void *yielder(void *arg)
     return NULL;
 }
 
-static void *yield_main(void *arg)
+static void test_yield_interleaves(void)
 {
     wa_task *ts[2] = {wa_spawn(yielder, "a"), wa_spawn(yielder, "b")};
     CHECK_INT(wa_gather(ts, 2, NULL, NULL, 0), 0);
-    return NULL;
-}
-
-static void test_yield_interleaves(void)
-{
-    yield_main(NULL);
     CHECK_STR(wa_h_trace, "a0 b0 a1 b1 a2 b2");
 }
 
@@ -165,22 +147,16 @@ static void *sleeper(void *arg)
     return NULL;
 }
 
-static void *sleep_order_main(void *arg)
+static void test_sleep_orders_by_deadline(void)
 {
     wa_task *ts[5] = {wa_spawn(sleeper, PTR(30)), wa_spawn(sleeper, PTR(10)),
                       wa_spawn(sleeper, PTR(20)), wa_spawn(sleeper, PTR(0)),
                       wa_spawn(sleeper, PTR(5))};
     CHECK_INT(wa_gather(ts, 5, NULL, NULL, 0), 0);
-    return NULL;
-}
-
-static void test_sleep_orders_by_deadline(void)
-{
-    sleep_order_main(NULL);
     CHECK_STR(wa_h_trace, "0 5 10 20 30");
 }
 
-static void *clock_main(void *arg)
+static void test_clocks_monotonic(void)
 {
     uint64_t m0 = wa_now(), h0 = wa_hrtime();
     CHECK_INT(wa_sleep(20), 0);
@@ -196,17 +172,11 @@ static void *clock_main(void *arg)
         CHECK(h >= prev);
         prev = h;
     }
-    return NULL;
-}
-
-static void test_clocks_monotonic(void)
-{
-    clock_main(NULL);
 }
 
 /* ------------------------------------------------------------ names */
 
-static void *name_main(void *arg)
+static void test_task_names(void)
 {
     char buf[32];
     strcpy(buf, "worker");
@@ -241,12 +211,6 @@ static void *name_main(void *arg)
     wa_task *all[3] = {t, d, e};
     CHECK_INT(wa_gather(all, 3, NULL, NULL, 0), 0);
     CHECK_INT(wa_await(f, NULL), 0);
-    return NULL;
-}
-
-static void test_task_names(void)
-{
-    name_main(NULL);
 }
 
 /* ------------------------------------------------------------ release */
@@ -286,7 +250,7 @@ static void *big_frame(void *arg)
     return PTR(buf[512]);
 }
 
-static void *stack_opts_main(void *arg)
+static void test_stack_size_per_task(void)
 {
     wa_task_opts o = {0};
     o.name = "big-stack";
@@ -295,14 +259,7 @@ static void *stack_opts_main(void *arg)
     void *r = NULL;
     CHECK_INT(wa_await(t, &r), 0);
     CHECK_PTR(r, PTR((char)512));
-    return NULL;
 }
-
-static void test_stack_size_per_task(void)
-{
-    stack_opts_main(NULL);
-}
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_nested_run),

@@ -149,7 +149,7 @@ static void *event_waiter(void *arg)
     return NULL;
 }
 
-static void *event_main(void *arg)
+static void test_event_wakes_all(void)
 {
     wa_event *e = wa_event_new();
     CHECK(e != NULL);
@@ -173,12 +173,6 @@ static void *event_main(void *arg)
     CHECK_INT(w, WA_ETIMEDOUT);
     CHECK_INT(rc, WA_ETIMEDOUT);
     CHECK_INT(wa_event_free(e), 0);
-    return NULL;
-}
-
-static void test_event_wakes_all(void)
-{
-    event_main(NULL);
     CHECK_STR(wa_h_trace, "set w1 w2 w3");
 }
 
@@ -198,7 +192,7 @@ static void *lock_user(void *arg)
     return NULL;
 }
 
-static void *lock_fifo_main(void *arg)
+static void test_lock_fifo_fairness(void)
 {
     wa_lock *l = wa_lock_new();
     CHECK(l != NULL);
@@ -217,12 +211,6 @@ static void *lock_fifo_main(void *arg)
     CHECK_INT(wa_gather(ts, 3, NULL, NULL, 0), 0);
     CHECK_INT(wa_lock_locked(l), 0);
     CHECK_INT(wa_lock_free(l), 0);
-    return NULL;
-}
-
-static void test_lock_fifo_fairness(void)
-{
-    lock_fifo_main(NULL);
     CHECK_STR(wa_h_trace, "A B C D A2");
 }
 
@@ -233,7 +221,7 @@ static void *foreign_release(void *arg)
     return NULL;
 }
 
-static void *lock_errors_main(void *arg)
+static void test_lock_eperm_and_edeadlk(void)
 {
     wa_lock *l = wa_lock_new();
     CHECK_INT(wa_lock_release(l), WA_EPERM); /* not held at all */
@@ -246,12 +234,6 @@ static void *lock_errors_main(void *arg)
     CHECK_INT(wa_lock_release(l), 0);
     CHECK_INT(wa_lock_locked(l), 0);
     CHECK_INT(wa_lock_free(l), 0);
-    return NULL;
-}
-
-static void test_lock_eperm_and_edeadlk(void)
-{
-    lock_errors_main(NULL);
 }
 
 /* A cancelled waiter leaves the queue; the lock passes to the next one. */
@@ -349,7 +331,7 @@ static void *ordered_producer(void *arg)
     return NULL;
 }
 
-static void *queue_main(void *arg)
+static void test_queue_bounded_put_get(void)
 {
     wa_queue *q = wa_queue_new(2);
     CHECK(q != NULL);
@@ -368,16 +350,10 @@ static void *queue_main(void *arg)
     CHECK_INT(wa_queue_get(q, &item), WA_ECLOSED);
     CHECK_INT(wa_await(p, NULL), 0);
     CHECK_INT(wa_queue_free(q), 0);
-    return NULL;
-}
-
-static void test_queue_bounded_put_get(void)
-{
-    queue_main(NULL);
     CHECK_STR(wa_h_trace, "put1 put2 get1 put3 get2 put4 get3 get4");
 }
 
-static void *queue_close_main(void *arg)
+static void test_queue_close_semantics(void)
 {
     wa_queue *q = wa_queue_new(4);
     void *item = NULL;
@@ -396,12 +372,6 @@ static void *queue_close_main(void *arg)
     CHECK_INT(wa_queue_get(q, &item), WA_ECLOSED);
     CHECK_INT(wa_queue_try_get(q, &item), WA_ECLOSED);
     CHECK_INT(wa_queue_free(q), 0);
-    return NULL;
-}
-
-static void test_queue_close_semantics(void)
-{
-    queue_close_main(NULL);
 }
 
 static int blocked_get_rc = 99;
@@ -412,7 +382,7 @@ static void *blocked_getter(void *arg)
     return NULL;
 }
 
-static void *close_wakes_getter_main(void *arg)
+static void test_queue_close_wakes_getters(void)
 {
     wa_queue *q = wa_queue_new(1);
     wa_task *g = wa_spawn(blocked_getter, q);
@@ -421,12 +391,6 @@ static void *close_wakes_getter_main(void *arg)
     CHECK_INT(wa_await(g, NULL), 0);
     CHECK_INT(blocked_get_rc, WA_ECLOSED);
     CHECK_INT(wa_queue_free(q), 0);
-    return NULL;
-}
-
-static void test_queue_close_wakes_getters(void)
-{
-    close_wakes_getter_main(NULL);
 }
 
 /* A cancelled putter does not enqueue its item, and a cancelled event
@@ -445,7 +409,7 @@ static void *blocked_event_waiter(void *arg)
     return NULL;
 }
 
-static void *cancel_waiters_main(void *arg)
+static void test_cancelled_waiters_leave(void)
 {
     wa_queue *q = wa_queue_new(1);
     CHECK_INT(wa_queue_put(q, PTR(1)), 0);
@@ -466,12 +430,6 @@ static void *cancel_waiters_main(void *arg)
     CHECK_INT(wa_queue_try_get(q, &item), WA_EBUSY); /* item 2 never went in */
     CHECK_INT(wa_queue_free(q), 0);
     CHECK_INT(wa_event_free(e), 0);
-    return NULL;
-}
-
-static void test_cancelled_waiters_leave(void)
-{
-    cancel_waiters_main(NULL);
 }
 
 /* ------------------------------------------------------ WA_WITH_* */
@@ -542,7 +500,7 @@ static void *with_lock_sleeper(void *arg)
     return NULL;
 }
 
-static void *with_cancel_main(void *arg)
+static void test_with_lock_released_on_cancel(void)
 {
     wa_lock *l = wa_lock_new();
     wa_task *t = wa_spawn(with_lock_sleeper, l);
@@ -556,15 +514,9 @@ static void *with_cancel_main(void *arg)
     CHECK_INT(wa_lock_acquire(l), 0);
     CHECK_INT(wa_lock_release(l), 0);
     CHECK_INT(wa_lock_free(l), 0);
-    return NULL;
 }
 
-static void test_with_lock_released_on_cancel(void)
-{
-    with_cancel_main(NULL);
-}
-
-static void *with_timeout_main(void *arg)
+static void test_with_released_on_timeout(void)
 {
     wa_lock *l = wa_lock_new();
     wa_sem *s = wa_sem_new(1);
@@ -585,16 +537,10 @@ static void *with_timeout_main(void *arg)
     CHECK_INT(wa_sem_value(s), 1);
     CHECK_INT(wa_lock_free(l), 0);
     CHECK_INT(wa_sem_free(s), 0);
-    return NULL;
-}
-
-static void test_with_released_on_timeout(void)
-{
-    with_timeout_main(NULL);
 }
 
 /* WA_WITH_SEM whose acquire times out skips the body. */
-static void *with_sem_fail_main(void *arg)
+static void test_with_sem_acquire_fails(void)
 {
     wa_sem *s = wa_sem_new(1);
     CHECK_INT(wa_sem_acquire(s), 0);
@@ -608,17 +554,11 @@ static void *with_sem_fail_main(void *arg)
     CHECK_INT(wa_sem_value(s), 0);
     CHECK_INT(wa_sem_release(s), 0);
     CHECK_INT(wa_sem_free(s), 0);
-    return NULL;
-}
-
-static void test_with_sem_acquire_fails(void)
-{
-    with_sem_fail_main(NULL);
 }
 
 /* --------------------------------------------------------- NULL args */
 
-static void *sync_null_main(void *arg)
+static void test_sync_null_args(void)
 {
     void *item;
     CHECK_INT(wa_event_set(NULL), WA_EINVAL);
@@ -651,14 +591,7 @@ static void *sync_null_main(void *arg)
     WA_WITH_SEM(NULL, rc) { body = 1; }
     CHECK_INT(rc, WA_EINVAL);
     CHECK_INT(body, 0);
-    return NULL;
 }
-
-static void test_sync_null_args(void)
-{
-    sync_null_main(NULL);
-}
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_lock),

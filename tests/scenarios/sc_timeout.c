@@ -3,7 +3,7 @@
  * cutting a wa_await short, and wa_wait_for. */
 #include "harness.h"
 
-static void *expiry_main(void *arg)
+static void test_timeout_scope_expires(void)
 {
     int rc = 99, s1 = 99, s2 = 99;
     WA_TIMEOUT(10, rc) {
@@ -15,32 +15,20 @@ static void *expiry_main(void *arg)
     CHECK_INT(rc, WA_ETIMEDOUT);
     /* outside the scope suspensions are normal again */
     CHECK_INT(wa_sleep(1), 0);
-    return NULL;
 }
 
-static void test_timeout_scope_expires(void)
-{
-    expiry_main(NULL);
-}
-
-static void *no_expiry_main(void *arg)
+static void test_timeout_scope_not_expired(void)
 {
     int rc = 99, s = 99;
     WA_TIMEOUT(100000, rc) { s = wa_sleep(1); }
     CHECK_INT(s, 0);
     CHECK_INT(rc, 0);
-    return NULL;
-}
-
-static void test_timeout_scope_not_expired(void)
-{
-    no_expiry_main(NULL);
 }
 
 /* Outer expires first: the inner scope sees it, but it is the outer scope's
  * expiry, so the inner reports 0 and the outer WA_ETIMEDOUT. The inner's
  * long deadline did not extend the outer one. */
-static void *outer_first_main(void *arg)
+static void test_timeout_nested_outer_expiry_seen_inside(void)
 {
     int outer = 99, inner = 99, s = 99, after_inner = 99;
     WA_TIMEOUT(10, outer) {
@@ -51,15 +39,9 @@ static void *outer_first_main(void *arg)
     CHECK_INT(inner, 0);
     CHECK_INT(after_inner, WA_ETIMEDOUT);
     CHECK_INT(outer, WA_ETIMEDOUT);
-    return NULL;
 }
 
-static void test_timeout_nested_outer_expiry_seen_inside(void)
-{
-    outer_first_main(NULL);
-}
-
-static void *inner_first_main(void *arg)
+static void test_timeout_nested_inner_expiry(void)
 {
     int outer = 99, inner = 99, s = 99, after_inner = 99;
     WA_TIMEOUT(100000, outer) {
@@ -70,15 +52,9 @@ static void *inner_first_main(void *arg)
     CHECK_INT(inner, WA_ETIMEDOUT);
     CHECK_INT(after_inner, 0);
     CHECK_INT(outer, 0);
-    return NULL;
 }
 
-static void test_timeout_nested_inner_expiry(void)
-{
-    inner_first_main(NULL);
-}
-
-static void *manual_main(void *arg)
+static void test_timeout_enter_exit_api(void)
 {
     wa_timeout a, b;
     CHECK_INT(wa_timeout_enter(&a, 10), 0);
@@ -89,16 +65,10 @@ static void *manual_main(void *arg)
     CHECK_INT(wa_sleep(1), 0);
     CHECK_INT(wa_timeout_enter(NULL, 5), WA_EINVAL);
     CHECK_INT(wa_timeout_exit(NULL), WA_EINVAL);
-    return NULL;
-}
-
-static void test_timeout_enter_exit_api(void)
-{
-    manual_main(NULL);
 }
 
 /* Leaving the scope with break exits it: later sleeps are not cut short. */
-static void *break_main(void *arg)
+static void test_timeout_scope_exits_on_break(void)
 {
     int rc = 99;
     for (int i = 0; i < 1; i++) {
@@ -112,12 +82,6 @@ static void *break_main(void *arg)
         if (wa_sleep(1000) < 0) break;
     }
     CHECK_INT(rc, WA_ETIMEDOUT);
-    return NULL;
-}
-
-static void test_timeout_scope_exits_on_break(void)
-{
-    break_main(NULL);
 }
 
 /* A deadline scope applies to wa_await: the awaited task is cancelled. */
@@ -138,7 +102,7 @@ static void *fast_task(void *arg)
     return PTR(4);
 }
 
-static void *await_in_scope_main(void *arg)
+static void test_timeout_applies_to_await(void)
 {
     slow s = {99, 0};
     wa_task *t = wa_spawn(slow_task, &s);
@@ -149,15 +113,9 @@ static void *await_in_scope_main(void *arg)
     CHECK_INT(s.rc, WA_ECANCELED);
     CHECK_INT(s.cleanup, 1);
     CHECK_INT(wa_task_done(t), 1);
-    return NULL;
 }
 
-static void test_timeout_applies_to_await(void)
-{
-    await_in_scope_main(NULL);
-}
-
-static void *wait_for_main(void *arg)
+static void test_wait_for_cancels_inner(void)
 {
     slow s = {99, 0};
     wa_task *t = wa_spawn(slow_task, &s);
@@ -176,14 +134,7 @@ static void *wait_for_main(void *arg)
     CHECK_PTR(r, PTR(4));
     CHECK_INT(f.rc, 0);
     CHECK_INT(wa_wait_for(NULL, 5, NULL), WA_EINVAL);
-    return NULL;
 }
-
-static void test_wait_for_cancels_inner(void)
-{
-    wait_for_main(NULL);
-}
-
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_timeout_scope_expires),
