@@ -31,6 +31,37 @@ static void test_strerror_distinct(void **state)
     assert_non_null(wa_strerror(12345));
 }
 
+/* Every entry of the list in wasyncio/errors.h comes back from wa_error_name
+ * and wa_strerror as written there; application codes share WA_EUSER's. */
+static void test_error_names_from_the_list(void **state)
+{
+    size_t n = 0;
+#define CHECK_ERROR(name, code, message)                           \
+    assert_int_equal(WA_##name, code);                             \
+    assert_string_equal(wa_error_name(code), "WA_" #name);         \
+    assert_string_equal(wa_strerror(code), message);               \
+    n++;
+    WA_ERRORS(CHECK_ERROR)
+#undef CHECK_ERROR
+    assert_true(n > 20);
+    assert_string_equal(wa_error_name(WA_EUSER - 5), "WA_EUSER");
+    assert_string_equal(wa_strerror(WA_EUSER - 5), wa_strerror(WA_EUSER));
+    assert_null(wa_error_name(-999));
+    assert_null(wa_error_name(12345));
+    assert_string_equal(wa_strerror(12345), "unknown error");
+}
+
+/* The version string is made from the numeric macros. */
+static void test_version_macros(void **state)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d.%d.%d", WASYNCIO_VERSION_MAJOR, WASYNCIO_VERSION_MINOR,
+             WASYNCIO_VERSION_PATCH);
+    assert_string_equal(WASYNCIO_VERSION, buf);
+    assert_int_equal(WASYNCIO_VERSION_HEX, (WASYNCIO_VERSION_MAJOR << 16) |
+                                               (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH);
+}
+
 /* ---------------------------------------------------------- NULL args */
 
 static void *task_null_main(void *arg)
@@ -296,6 +327,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strerror_distinct),
+        cmocka_unit_test(test_error_names_from_the_list),
+        cmocka_unit_test(test_version_macros),
         cmocka_unit_test(test_null_args_tasks),
         cmocka_unit_test(test_null_args_objects),
         cmocka_unit_test(test_await_self_edeadlk),
