@@ -19,8 +19,11 @@ CFLAGS ?= -O2 -g
 # -MMD: each object gets a .d file listing the headers it includes.
 DEPFLAGS := -MMD -MP
 BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
-# Library objects: only what wasyncio.h marks WA_EXTERN is visible outside
-# libwasyncio.so (tests/check-exports.sh checks it in test-native).
+# Library objects of every target: only what wasyncio.h marks WA_EXTERN is
+# visible outside libwasyncio.so (tests/check-exports.sh checks it in
+# test-native). In wasm it changes no export: wasm-ld exports what emcc's
+# EXPORTED_FUNCTIONS / JS-library deps name, EMSCRIPTEN_KEEPALIVE and
+# export_name symbols, hidden or not (the export lists were compared).
 LIB_CFLAGS := -fvisibility=hidden
 CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm

@@ -22,7 +22,8 @@ WA_EXTERN int wa_js_await(int promise_handle, char **json);
  * a task of the running loop (or of a loop started for it); arg arrives as a
  * NUL-terminated JSON string; return a malloc'd JSON string (the runtime
  * frees it; NULL means null), or fail with wa_raise() to reject the Promise.
- * Elsewhere it compiles to nothing that is emitted. */
+ * Elsewhere it compiles to nothing that is emitted. The getter is exported
+ * even from code built with -fvisibility=hidden. */
 #if defined(__EMSCRIPTEN__)
 #define WA_JS_EXPORT(fn) \
     __attribute__((used)) wa_fn wa_js_export_##fn(void) { return (fn); }
