@@ -19,6 +19,12 @@ CFLAGS ?= -O2 -g
 # -MMD: each object gets a .d file listing the headers it includes.
 DEPFLAGS := -MMD -MP
 BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
+# Library objects of every target: only what wasyncio.h marks WA_EXTERN is
+# visible outside libwasyncio.so (tests/check-exports.sh checks it in
+# test-native). In wasm it changes no export: wasm-ld exports what emcc's
+# EXPORTED_FUNCTIONS / JS-library deps name, EMSCRIPTEN_KEEPALIVE and
+# export_name symbols, hidden or not (the export lists were compared).
+LIB_CFLAGS := -fvisibility=hidden
 CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -64,13 +70,13 @@ native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
 
 $(B)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(B)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -c $< -o $@
 $(BA)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(BA)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) -g -c $< -o $@
@@ -126,6 +132,7 @@ test-fiber: deps-check
 	@bash tests/fiber/run.sh
 
 test-native: native
+	@bash tests/check-exports.sh $(B)/libwasyncio.so
 	@bash tests/run-native.sh $(B)
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
@@ -139,11 +146,16 @@ bench: deps native $(BENCH_EXTRA_DEPS)
 demo: deps native $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh
 
+# MAJOR.MINOR.PATCH from the WASYNCIO_VERSION_* macros of wasyncio.h.
+VERSION = $(shell sed -n 's/^\#define WASYNCIO_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\)$$/\2/p' \
+                  src/wasyncio.h | paste -sd.)
 install: $(B)/libwasyncio.a $(B)/libwasyncio.so
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/include/wasyncio $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 src/wasyncio.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 src/wasyncio/*.h $(DESTDIR)$(PREFIX)/include/wasyncio/
 	install -m 644 $(B)/libwasyncio.a $(B)/libwasyncio.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*WASYNCIO_VERSION "\(.*\)"/\1/p' src/wasyncio.h)|' \
+	@[[ "$(VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || { echo "install: cannot read the version from src/wasyncio.h" >&2; exit 1; }
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	  src/wasyncio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wasyncio.pc
 
 clean:

@@ -39,7 +39,7 @@ wasi: $(WB)/libwasyncio.a $(WASI_EXAMPLE_WASM) $(WASI_SCENARIO_WASM) $(WASI_TOOL
 
 $(WB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+	$(WASI_CC) $(WASI_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(WB)/libwasyncio.a: $(WASI_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^

@@ -35,7 +35,7 @@ wasip2: $(P2B)/libwasyncio.a $(P2_OUT)
 
 $(P2B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+	$(WASI_CC) $(P2_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 $(P2B)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@

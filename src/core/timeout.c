@@ -45,17 +45,6 @@ int wa_timeout_exit(wa_timeout *scope)
     return scope->expired ? WA_ETIMEDOUT : 0;
 }
 
-/* WA_TIMEOUT's cleanup: runs when the block is left early too, so the scope
- * never outlives the frame it lives in, and rc still says whether it expired. */
-void wa__timeout_guard_exit(wa_timeout **scope)
-{
-    if (*scope) {
-        int rc = wa_timeout_exit(*scope);
-        if ((*scope)->rc_out) *(*scope)->rc_out = rc;
-        *scope = NULL;
-    }
-}
-
 int wa_wait_for(wa_task *t, uint64_t ms, void **result)
 {
     int rc = wa__require_task();
