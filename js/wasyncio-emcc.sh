@@ -22,7 +22,8 @@ WASM_OPT="${WASM_OPT:-wasm-opt}"
 LIB="${WASYNCIO_A:-$root/build/web/libwasyncio.a}"
 # The error table for wasyncio_lib.js, generated from src/wasyncio/errors.h.
 ERRORS_JS="${WASYNCIO_ERRORS_JS:-$(dirname "$LIB")/wasyncio_errors.js}"
-# Debian's emcc finds acorn through NODE_PATH (design notes, quirk 1).
+# Debian's emcc, run by the machine's Node, finds acorn (package node-acorn)
+# only through NODE_PATH.
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
 mode=page
@@ -83,7 +84,9 @@ case "$mode" in
                --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
 "$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" "${rest[@]}" "$LIB" -o "$out"
-# No -sASYNCIFY: Binaryen instruments the module here and turns the
-# asyncify.* imports into its own functions (design notes, quirk 5).
+# No -sASYNCIFY: emcc reports the functions imported from module "asyncify"
+# as undefined (kept as imports by -sERROR_ON_UNDEFINED_SYMBOLS=0); the
+# post-link wasm-opt --asyncify instruments the module and turns those
+# asyncify.* imports into its own functions.
 wasm="${out%.*}.wasm"
 "$WASM_OPT" --asyncify --pass-arg=asyncify-ignore-imports -O2 "$wasm" -o "$wasm"

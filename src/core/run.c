@@ -33,8 +33,6 @@ int wa_set_default_stack_size(size_t bytes)
 
 size_t wa_default_stack_size(void) { return wa_fiber_default_stack(); }
 
-int wa_running(void) { return wa__L != NULL; }
-
 uint64_t wa_hrtime(void) { return wa__host_hrtime(); }
 uint64_t wa_now(void) { return wa__host_hrtime() / 1000000u; }
 

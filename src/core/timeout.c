@@ -5,12 +5,6 @@
  * WA_ETIMEDOUT until the scope exits. */
 #include "loop.h"
 
-void wa__scopes_expire(wa_task *t, uint64_t now)
-{
-    for (wa_timeout *s = t->scope; s; s = s->parent)
-        if (s->deadline <= now) s->expired = 1;
-}
-
 int wa_timeout_enter(wa_timeout *scope, uint64_t ms)
 {
     if (!scope) return WA_EINVAL;
