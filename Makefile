@@ -26,7 +26,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 # Portable C shared by every target: the core, HTTP, and the host helpers
 # every backend uses. Each target adds its fiber and its host folder.
 CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/host/common/*.c))
-NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
+NATIVE_SRC := $(CORE_SRC) src/fiber/fiber.c src/fiber/fiber_report.c src/fiber/fiber_stack.c \
               $(sort $(wildcard src/host/native/*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
 
@@ -36,7 +36,8 @@ ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
             $(patsubst src/%.S,$(BA)/obj/%.o,$(NATIVE_ASM))
 
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
-UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+# cmocka suites: tests/unit, plus the fiber layer's in tests/fiber (its home).
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c tests/fiber/test_*.c)))
 SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 
 .DEFAULT_GOAL := all
@@ -87,6 +88,12 @@ $(B)/tests/%: tests/unit/%.c $(B)/libwasyncio.a $(TEST_HDRS)
 $(BA)/tests/%: tests/unit/%.c $(BA)/libwasyncio.a $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(B)/tests/%: tests/fiber/%.c $(B)/libwasyncio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $< -o $@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(BA)/tests/%: tests/fiber/%.c $(BA)/libwasyncio.a
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $< -o $@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
 $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
@@ -109,7 +116,8 @@ test: deps $(TEST_SUITES)
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
 
-# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user).
+# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user);
+# the fiber cmocka suite runs in test-native/test-asan, the wasm self-test in test-wasi.
 test-fiber: deps-check
 	@bash tests/fiber/run.sh
 

@@ -36,7 +36,7 @@ static void reap_zombie(wa_loop *L)
     wa_task *t = L->zombie;
     L->zombie = NULL;
     if (t->fiber) {
-        wa_fiber_free(t->fiber);
+        wa__fiber_free(t->fiber);
         t->fiber = NULL;
     }
     if (t->released) wa__task_free(L, t);
@@ -100,7 +100,7 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
     }
     /* L->current changes only once the switch is done, so an overflow
      * caught while switching away is reported under the right name. */
-    wa_fiber_switch(self->fiber, to);
+    wa__fiber_switch(self->fiber, to);
     L = wa__L;
     L->current = self;
     if (L->zombie) reap_zombie(L);
@@ -274,7 +274,7 @@ int wa__loop_turn(uint64_t *deadline_ns)
             L->budget = WA_SWITCH_BUDGET;
             next->state = WA_T_RUNNING;
             if (L->debug) L->slice_start = wa__host_hrtime();
-            wa_fiber_switch(L->main_fiber, next->fiber);
+            wa__fiber_switch(L->main_fiber, next->fiber);
             L->current = NULL;
             wa__reap(L);
         }

@@ -47,6 +47,7 @@ void wa__switch_away(wa_task *self);
 void wa__reap(wa_loop *L);
 void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before);
+const char *wa__running_task_name(void); /* run.c hands it to wa__fiber_init */
 
 /* task.c */
 void wa__task_complete(wa_loop *L, wa_task *t); /* bookkeeping when t ends */
