@@ -32,7 +32,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 # Portable C shared by every target: the core, HTTP, and the host helpers
 # every backend uses. Each target adds its fiber and its host folder.
 CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/host/common/*.c))
-NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
+NATIVE_SRC := $(CORE_SRC) src/fiber/fiber.c src/fiber/fiber_report.c src/fiber/fiber_stack.c \
               $(sort $(wildcard src/host/native/*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
 
@@ -44,9 +44,9 @@ ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
 # Native-only cmocka suites (threads, the native HTTP client/server, forked
 # children reading stderr, sanitizers): tests/native/, plus the fiber
-# layer's own suite (tests/unit/test_fiber.c until the fiber layout moves it
-# to tests/fiber/). Portable behaviour goes to tests/scenarios/.
-CMOCKA_DIRS := tests/native tests/unit tests/fiber
+# layer's own suite in tests/fiber/. Portable behaviour goes to
+# tests/scenarios/.
+CMOCKA_DIRS := tests/native tests/fiber
 NATIVE_TESTS := $(basename $(notdir $(wildcard $(addsuffix /test_*.c,$(CMOCKA_DIRS)))))
 SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 
@@ -127,7 +127,8 @@ test: deps $(TEST_SUITES)
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
 
-# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user).
+# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user);
+# the fiber cmocka suite runs in test-native/test-asan, the wasm self-test in test-wasi.
 test-fiber: deps-check
 	@bash tests/fiber/run.sh
 

@@ -18,7 +18,7 @@ P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc $(DEPFLAGS)
 # A reactor has no _start; crt1-reactor.o runs constructors from _initialize.
 P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,--no-entry
 
-P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2/*.c))
+P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/wasip2/*.c))
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
 
 # Servers: components exporting wasi:http/incoming-handler.

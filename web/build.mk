@@ -19,7 +19,7 @@ WEB := build/web
 WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
 WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
-WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web/*.c))
+WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
 WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js \
                  js/node_pre.js js/wasyncio-emcc.sh

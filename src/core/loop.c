@@ -40,7 +40,7 @@ static void reap_zombie(wa_loop *L)
     wa_task *t = L->zombie;
     L->zombie = NULL;
     if (t->fiber) {
-        wa_fiber_free(t->fiber);
+        wa__fiber_free(t->fiber);
         t->fiber = NULL;
     }
     if (t->released) wa__task_free(L, t);
@@ -87,7 +87,7 @@ void wa__task_free(wa_loop *L, wa_task *t)
     else L->all = t->all_next;
     if (t->all_next) t->all_next->all_prev = t->all_prev;
     if (t->in_heap) wa__timer_disarm(L, t);
-    if (t->fiber) wa_fiber_free(t->fiber);
+    if (t->fiber) wa__fiber_free(t->fiber);
     free(t->message);
     free(t->long_name);
     t->magic = 0;
@@ -142,11 +142,11 @@ int wa__task_start(wa_loop *L, wa_task *t)
         t->cancel_pending = 0;
     } else {
         size_t stack = t->stack_size; /* 0: the fiber backend's default */
-        int rc = wa_fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
+        int rc = wa__fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
         if (rc == 0) return 0;
         t->error = rc;
         t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
-                                stack ? stack : wa_fiber_default_stack(), wa__task_name(t));
+                                stack ? stack : wa__fiber_default_stack(), wa__task_name(t));
     }
     wa__task_complete(L, t);
     if (t->released) wa__task_free(L, t);
@@ -194,7 +194,7 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
     }
     /* L->current changes only once the switch is done, so an overflow
      * caught while switching away is reported under the right name. */
-    wa_fiber_switch(self->fiber, to);
+    wa__fiber_switch(self->fiber, to);
     L = wa__L;
     L->current = self;
     if (L->zombie) reap_zombie(L);

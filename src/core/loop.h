@@ -51,6 +51,7 @@ void wa__reap(wa_loop *L);
 void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before);
 void wa__scopes_expire(wa_task *t, uint64_t now); /* mark passed deadline scopes */
+const char *wa__running_task_name(void); /* run.c hands it to wa__fiber_init */
 void wa__task_complete(wa_loop *L, wa_task *t); /* bookkeeping when t ends */
 void wa__task_free(wa_loop *L, wa_task *t);
 int wa__task_start(wa_loop *L, wa_task *t);     /* give a NEW task its fiber */

@@ -34,7 +34,7 @@ int wa__loop_turn(uint64_t *deadline_ns)
             L->budget = WA_SWITCH_BUDGET;
             next->state = WA_T_RUNNING;
             if (L->debug) L->slice_start = wa__host_hrtime();
-            wa_fiber_switch(L->main_fiber, next->fiber);
+            wa__fiber_switch(L->main_fiber, next->fiber);
             L->current = NULL;
             wa__reap(L);
         }
