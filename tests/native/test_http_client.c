@@ -404,7 +404,7 @@ static void *raw_errors_main(void *arg)
     rs = (raw_srv){.lfd = rs.lfd};
     srv = wa_spawn(raw_server, &rs);
     int rc, frc = 1;
-    WA_TIMEOUT(150, rc) { frc = wa_fetch(url, NULL, &r); }
+    { WA_TIMEOUT_SCOPE(150, rc); frc = wa_fetch(url, NULL, &r); }
     CHECK_EQ(rc, WA_ETIMEDOUT);
     CHECK_EQ(frc, WA_ETIMEDOUT);
     CHECK_EQ(wa_wait_for(srv, 2000, NULL), 0);

@@ -78,14 +78,14 @@ static void step(int me)
         wa_yield();
         break;
     case 2: { /* the lock: nobody else may hold it while we do */
-        WA_WITH_LOCK(W.lock, rc) {
-            if (W.holder != -1) STRESS_FAIL("lock held twice");
-            W.holder = me;
-            if (rnd(2)) wa_yield();
-            else wa_sleep(rnd(2));
-            W.holder = -1;
-        }
-        break;
+        WA_LOCK_SCOPE(W.lock, rc);
+        if (rc < 0) break; /* cancelled while waiting: nothing held */
+        if (W.holder != -1) STRESS_FAIL("lock held twice");
+        W.holder = me;
+        if (rnd(2)) wa_yield();
+        else wa_sleep(rnd(2));
+        W.holder = -1;
+        break; /* leaves the switch, releasing the lock */
     }
     case 3: /* produce */
         if (W.next_item < ITEMS) {
@@ -98,7 +98,8 @@ static void step(int me)
     case 4: { /* consume, with a deadline */
         void *item = NULL;
         int expired;
-        WA_TIMEOUT(rnd(4), expired) {
+        {
+            WA_TIMEOUT_SCOPE(rnd(4), expired);
             if (wa_queue_get(W.q, &item) == 0) take_item(item);
         }
         break;
@@ -111,7 +112,7 @@ static void step(int me)
         else if (rnd(4) == 0) wa_event_clear(W.ev);
         else {
             int expired;
-            WA_TIMEOUT(rnd(3), expired) { wa_event_wait(W.ev); }
+            { WA_TIMEOUT_SCOPE(rnd(3), expired); wa_event_wait(W.ev); }
         }
         break;
     case 7: { /* gather a few short children */
@@ -130,7 +131,8 @@ static void step(int me)
         wa_task *t = W.tasks[rnd(WORKERS)];
         if (t == wa_current()) break;
         int expired;
-        WA_TIMEOUT(rnd(3), expired) {
+        {
+            WA_TIMEOUT_SCOPE(rnd(3), expired);
             if (rnd(2)) wa_await_shielded(t, NULL);
             else wa_await(t, NULL);
         }

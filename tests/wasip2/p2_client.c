@@ -173,8 +173,8 @@ static void t_timeouts(void)
 {
     int rc;
     uint64_t t0 = wa_hrtime();
-    WA_TIMEOUT(150, rc)
     {
+        WA_TIMEOUT_SCOPE(150, rc);
         wa_response *r = NULL;
         int frc = wa_fetch(url(helper, "/delay?ms=2000"), NULL, &r);
         CHECK(frc == WA_ETIMEDOUT, "fetch in scope: %s", wa_strerror(frc));

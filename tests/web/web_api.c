@@ -90,7 +90,7 @@ static void *t_await_timeout(void *arg)
 {
     char *json = NULL;
     int rc = 0, inner = 0;
-    WA_TIMEOUT(50, rc) { inner = wa_js_await(atoi(arg), &json); }
+    { WA_TIMEOUT_SCOPE(50, rc); inner = wa_js_await(atoi(arg), &json); }
     free(json);
     return fmt("{\"rc\":%d,\"inner\":%d}", rc, inner);
 }
@@ -172,7 +172,7 @@ static void *t_fetch_scope(void *arg)
 {
     wa_response *r = NULL;
     int rc = 0, inner = 0;
-    WA_TIMEOUT(100, rc) { inner = wa_fetch(unquote(arg), NULL, &r); }
+    { WA_TIMEOUT_SCOPE(100, rc); inner = wa_fetch(unquote(arg), NULL, &r); }
     wa_response_free(r);
     return fmt("{\"rc\":%d,\"inner\":%d}", rc, inner);
 }
