@@ -42,6 +42,8 @@
     X(EIO, -15, "I/O error")                                                             \
     /* stack or Asyncify buffer overflow */                                              \
     X(ESTACK, -16, "stack or Asyncify buffer overflow")                                  \
+    /* a barrier was aborted, or reset while tasks waited on it */                      \
+    X(EBROKEN, -18, "barrier broken (aborted, or reset while tasks waited)")              \
     /* HTTP client: malformed URL */                                                    \
     X(EURL, -20, "malformed URL")                                                        \
     /* unsupported URL scheme */                                                         \
