@@ -4,8 +4,9 @@
  *
  * Layering (each file calls only files on its own line or below, never up):
  *   run.c                         wa_run, settings; drives the host
- *   gather gen group with sync_*  primitives; wait.c as_completed.c
- *   all_tasks.c                   (sync_cond over sync_lock)
+ *   as_completed.c                as_completed, a generator over gen.c
+ *   gather gen group wait with    primitives (sync_cond over sync_lock);
+ *   sync_*  all_tasks.c           all_tasks reads the loop's task list
  *   timeout.c  ops.c              deadline scopes; host operations (wa_op)
  *   task.c                        the task API: spawn, await, cancel, release
  *   turn.c                        one loop turn, stall detection
