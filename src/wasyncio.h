@@ -256,7 +256,7 @@ static inline void wa__timeout_guard_exit(wa_timeout **scope)
 }
 #define WA_TIMEOUT_SCOPE(ms, rc)                                                    \
     wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)};                      \
-    wa_timeout *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit))) = \
+    wa_timeout *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit), unused)) = \
         ((rc) = wa_timeout_enter(&WA__CAT(wa__to_, __LINE__), (ms))) == 0           \
             ? &WA__CAT(wa__to_, __LINE__) : NULL
 
@@ -426,7 +426,7 @@ static inline void wa__guard_exit(wa__guard *g)
     g->obj = NULL;
 }
 #define WA__SCOPE(make, target, rc) \
-    wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit))) = make((target), &(rc))
+    wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit), unused)) = make((target), &(rc))
 #define WA_LOCK_SCOPE(lock, rc) WA__SCOPE(wa__guard_lock, lock, rc)
 #define WA_SEM_SCOPE(sem, rc) WA__SCOPE(wa__guard_sem, sem, rc)
 /* The 0.1 block forms (see WA_TIMEOUT above). */
