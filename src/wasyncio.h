@@ -222,7 +222,9 @@ typedef struct wa_timeout {
 } wa_timeout;
 
 WA_EXTERN int wa_timeout_enter(wa_timeout *scope, uint64_t ms);
-/* Returns WA_ETIMEDOUT if this scope's own deadline expired, else 0. */
+/* Returns WA_ETIMEDOUT if a suspension inside returned WA_ETIMEDOUT because
+ * of this scope's own deadline, else 0 (a deadline that lost to a wake-up in
+ * the same step, with no suspension after it, is not reported). */
 WA_EXTERN int wa_timeout_exit(wa_timeout *scope);
 
 /* WA__CAT pastes __LINE__ into the hidden names of the scoped forms. */
@@ -394,7 +396,11 @@ WA_EXTERN int wa_barrier_free(wa_barrier *b);
  *         if (rc < 0) return rc;
  *         if (done) break;          // leaves the for loop, lock released
  *     }
- * WA_SEM_SCOPE(sem, rc); is the same for a semaphore permit. */
+ * WA_SEM_SCOPE(sem, rc); is the same for a semaphore permit.
+ * Never jump forward past one of these declarations into the rest of its
+ * block (a goto, or a later `case` label of the same switch block): clang
+ * rejects it, gcc only warns with -Wjump-misses-init, and the guard would
+ * run uninitialised. Give a case its own braces. */
 typedef struct wa__guard {
     void *obj;
     int (*release)(void *);
