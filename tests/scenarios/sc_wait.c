@@ -259,6 +259,30 @@ static void test_as_completed_plain_loop(void)
     CHECK_INT(wa_last_error(), WA_EINVAL);
 }
 
+/* Leaving WA_FOR early closes the generator: its wait nodes leave the
+ * tasks still running, which then finish without touching it (ASan). */
+static void test_as_completed_break(void)
+{
+    wa_event *e = wa_event_new();
+    wa_task *ts[3] = {wa_spawn(until_event, e), wa_spawn(after_yields, PTR(1)),
+                      wa_spawn(until_event, e)};
+    wa_gen *g = wa_as_completed(ts, 3, WA_NO_TIMEOUT);
+    wa_task *t;
+    int n = 0;
+    WA_FOR(t, g) {
+        n++;
+        break;
+    }
+    CHECK_INT(n, 1);
+    CHECK_INT(wa_gen_free(g), 0);
+    CHECK_INT(wa_event_set(e), 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(wa_await(ts[i], NULL), 0);
+        wa_release(ts[i]);
+    }
+    CHECK_INT(wa_event_free(e), 0);
+}
+
 /* The time limit ends the iteration with WA_ETIMEDOUT; nothing is cancelled. */
 static void test_as_completed_time_limit(void)
 {
@@ -376,6 +400,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_wait_many),
     WA_H_TEST(test_as_completed_order),
     WA_H_TEST(test_as_completed_plain_loop),
+    WA_H_TEST(test_as_completed_break),
     WA_H_TEST(test_as_completed_time_limit),
     WA_H_TEST(test_as_completed_cancelled),
     WA_H_TEST(test_as_completed_deadline_scope),
