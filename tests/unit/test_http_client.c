@@ -123,6 +123,13 @@ static void *url_errors_main(void *arg)
         "", "not a url", "http//127.0.0.1/", "http://", "http:///path",
         "http://exa mple.com/", "http://host:99999/", "http://host:12ab/",
         "http://[::1/", "://x", "1http://x/", "http://\x01host/",
+        /* Shapes curl refuses: each must fail here, at once, on every target. */
+        "http://a@b@c/", "http://e$xample.com/", "http://ex%41mple.com/", "http://h(x)/",
+        "http://a!b/", "http://a+b/", "http://a,b/", "http://a;b/", "http://a=b/",
+        "http://a'b/", "http://a*b/", "http://a&b/", "http://[1]/", "http://[::1%25eth0]/",
+        "http://[1:2:3:4:5:6:7:8:9]/", "http://[::1.2.3.4.]/", "http://[::01.2.3.4]/",
+        "http://[1::2::3]/", "http://[:1::2]/", "http://[12345::]/", "http://[]/",
+        "http://[::1]x/",
     };
     static const char *const unsupported[] = {
         "ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1/",
@@ -130,10 +137,14 @@ static void *url_errors_main(void *arg)
     };
     for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
         wa_response *r = (wa_response *)1;
-        int rc = wa_fetch(malformed[i], NULL, &r);
-        if (rc != WA_EURL)
-            tu_record(__FILE__, __LINE__, "'%s': got %d, want WA_EURL", malformed[i], rc);
-        CHECK(r == NULL);
+        int rc = WA_EINVAL, scope;
+        uint64_t t0 = wa_hrtime();
+        WA_TIMEOUT(2000, scope) { rc = wa_fetch(malformed[i], NULL, &r); }
+        uint64_t ms = (wa_hrtime() - t0) / 1000000;
+        if (rc != WA_EURL || ms > 500)
+            tu_record(__FILE__, __LINE__, "'%s': got %d after %llu ms, want WA_EURL at once",
+                      malformed[i], rc, (unsigned long long)ms);
+        CHECK(r == NULL || r == (wa_response *)1);
     }
     for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++) {
         wa_response *r = NULL;
@@ -148,6 +159,80 @@ static void test_url_errors(void **state)
 {
     (void)state;
     run_main(url_errors_main, NULL);
+}
+
+/* What the stricter check still lets through reaches the peer. */
+static void *url_accepted_main(void *arg)
+{
+    (void)arg;
+    char url[128];
+    snprintf(url, sizeof url, "http://user:p%%40ss@127.0.0.1:%d/hello", helper.port);
+    wa_response *r = NULL;
+    CHECK_EQ(wa_fetch(url, NULL, &r), 0);
+    if (r) {
+        CHECK_STR(wa_response_text(r), "hello");
+        wa_response_free(r);
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello?q=a@b&r=(1)#frag", helper.port);
+    CHECK_EQ(wa_fetch(url, NULL, &r), 0);
+    wa_response_free(r);
+    static const char *const refused_v6[] = {
+        "http://[::ffff:127.0.0.1]:%d/", "http://[0:0:0:0:0:0:0:1]:%d/", "http://[::1]:%d/",
+    };
+    for (size_t i = 0; i < sizeof refused_v6 / sizeof *refused_v6; i++) {
+        snprintf(url, sizeof url, refused_v6[i], hh_closed_port());
+        int rc = wa_fetch(url, NULL, &r);
+        if (rc == WA_EURL)
+            tu_record(__FILE__, __LINE__, "'%s': valid IPv6 refused as WA_EURL", url);
+    }
+    return NULL;
+}
+
+static void test_url_accepted(void **state)
+{
+    (void)state;
+    run_main(url_accepted_main, NULL);
+}
+
+/* A transfer curl fails in its first timer callback (here: a proxy scheme it
+ * cannot use, as a broken http_proxy would give) completes in that libuv
+ * turn, not when some later event or the deadline wakes the loop. */
+static void *completes_on_its_own_main(void *arg)
+{
+    (void)arg;
+    static const char *const vars[] = {"http_proxy", "no_proxy", "NO_PROXY"};
+    char *saved[3];
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        saved[i] = v ? strdup(v) : NULL;
+    }
+    setenv("http_proxy", "bogus://127.0.0.1:1", 1);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    wa_response *r = NULL;
+    int rc = 1, scope;
+    uint64_t t0 = wa_hrtime();
+    WA_TIMEOUT(10000, scope) { rc = wa_fetch(H("/hello"), NULL, &r); }
+    uint64_t ms = (wa_hrtime() - t0) / 1000000;
+    CHECK_EQ(rc, WA_ENET);
+    CHECK_EQ(scope, 0);
+    if (ms > 1000)
+        tu_record(__FILE__, __LINE__, "the failed fetch returned after %llu ms",
+                  (unsigned long long)ms);
+    for (int i = 0; i < 3; i++) {
+        if (saved[i])
+            setenv(vars[i], saved[i], 1);
+        else
+            unsetenv(vars[i]);
+        free(saved[i]);
+    }
+    return NULL;
+}
+
+static void test_completes_on_its_own(void **state)
+{
+    (void)state;
+    run_main(completes_on_its_own_main, NULL);
 }
 
 /* ------------------------------------------------------------ happy paths */
@@ -568,6 +653,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_args),
         cmocka_unit_test(test_url_errors),
+        cmocka_unit_test(test_url_accepted),
+        cmocka_unit_test(test_completes_on_its_own),
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_net_errors),
         cmocka_unit_test(test_raw_errors),
