@@ -52,8 +52,8 @@ enum {
     WA_EDNS = -22,         /* host name could not be resolved */
     WA_ECONNREFUSED = -23, /* connection refused */
     WA_ENET = -24,         /* other network failure (reset, unreachable, TLS) */
-    WA_ETOOBIG = -25,      /* body (or headers) over the configured limit */
-    WA_EPROTO = -26,       /* malformed HTTP response */
+    WA_ETOOBIG = -25,      /* body over max_body, or a response head over 64 KiB / 500 lines */
+    WA_EPROTO = -26,       /* malformed HTTP response (framing, chunking, Content-Length) */
     WA_EHTTP = -27,        /* non-2xx status, only with WA_FETCH_RAISE_FOR_STATUS */
     WA_EJS = -28,          /* a JavaScript promise rejected */
     WA_EUSER = -1000       /* codes <= WA_EUSER are the application's own */

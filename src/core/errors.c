@@ -31,7 +31,7 @@ const char *wa_strerror(int code)
     case WA_EDNS: return "host name not resolved";
     case WA_ECONNREFUSED: return "connection refused";
     case WA_ENET: return "network error";
-    case WA_ETOOBIG: return "body over the size limit";
+    case WA_ETOOBIG: return "body or response head over the size limit";
     case WA_EPROTO: return "malformed HTTP response";
     case WA_EHTTP: return "HTTP error status";
     case WA_EJS: return "JavaScript promise rejected";

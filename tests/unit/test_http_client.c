@@ -9,7 +9,7 @@
 
 #include <sys/stat.h>
 
-static hh_proc helper, pyhttp;
+static hh_proc helper, pyhttp, hostile;
 static char tmpdir[64];
 #define BIG_FILE_SIZE (10 * 1000 * 1000)
 
@@ -33,6 +33,13 @@ static int group_setup(void **state)
     if (hh_spawn(argv, 1, &helper) < 0 || hh_wait_port(helper.port) < 0) {
         fprintf(stderr, "cannot start %s\n", script);
         hh_kill(&helper);
+        return -1;
+    }
+    snprintf(script, sizeof script, "%s/tests/http/hostile_server.py", hh_root());
+    char *argv3[] = {(char *)hh_python(), script, "0", NULL};
+    if (hh_spawn(argv3, 1, &hostile) < 0 || hh_wait_port(hostile.port) < 0) {
+        fprintf(stderr, "cannot start %s\n", script);
+        group_teardown(state);
         return -1;
     }
     /* python3 -m http.server serves a directory holding a 10 MB file. */
@@ -65,6 +72,7 @@ static int group_teardown(void **state)
     (void)state;
     hh_kill(&helper);
     hh_kill(&pyhttp);
+    hh_kill(&hostile);
     char path[128];
     snprintf(path, sizeof path, "%s/big.bin", tmpdir);
     unlink(path);
@@ -521,6 +529,66 @@ static void test_raw_errors(void **state)
     run_main(raw_errors_main, NULL);
 }
 
+/* Scripted replies from tests/http/hostile_server.py: each failure has its
+ * own code, buffered and streamed alike, and the harmless shapes pass. */
+static void *hostile_main(void *arg)
+{
+    (void)arg;
+    static const struct {
+        const char *path;
+        int want;
+        const char *body; /* when it passes */
+    } cases[] = {
+        {"/chunk_ok", 0, "hello"},
+        {"/chunk_bad_hex", WA_EPROTO, NULL}, /* "zz" is no chunk size */
+        {"/chunk_overflow", WA_EPROTO, NULL}, /* a chunk size over 64 bits */
+        {"/chunk_no_crlf", WA_EPROTO, NULL}, /* chunk data not ended by CRLF */
+        {"/header_flood", WA_ETOOBIG, NULL}, /* 10,000 header lines */
+        {"/header_100k", WA_ETOOBIG, NULL}, /* one 100 KB header */
+        {"/header_200k", WA_ETOOBIG, NULL}, /* one over curl's own 100 KiB line */
+        {"/headers_many_fine", 0, "ok"}, /* 90 headers */
+        {"/cl_conflict", WA_EPROTO, NULL}, /* Content-Length 5, then 6 */
+        {"/cl_list_conflict", WA_EPROTO, NULL}, /* Content-Length: 5, 6 */
+        {"/cl_bad", WA_EPROTO, NULL}, /* Content-Length: 5x */
+        {"/cl_same", 0, "hello"}, /* 5 twice: one length */
+        {"/cl_list_same", 0, "hello"}, /* Content-Length: 5, 5 */
+    };
+    char url[128], buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", hostile.port, cases[i].path);
+        for (int stream = 0; stream < 2; stream++) {
+            wa_fetch_opts o = {0};
+            o.flags = stream ? WA_FETCH_STREAM : 0;
+            wa_response *r = NULL;
+            int rc = wa_fetch(url, &o, &r);
+            size_t got = 0;
+            if (rc == 0 && stream) { /* a stream may fail while it is read */
+                long k;
+                while ((k = wa_response_read(r, buf + got, sizeof buf - 1 - got)) > 0)
+                    got += (size_t)k;
+                if (k < 0)
+                    rc = (int)k;
+                buf[got] = 0;
+            } else if (rc == 0) {
+                snprintf(buf, sizeof buf, "%s", wa_response_text(r));
+            }
+            if (rc != cases[i].want)
+                tu_record(__FILE__, __LINE__, "%s (%s): got %d (%s), want %d", cases[i].path,
+                          stream ? "stream" : "buffered", rc, wa_strerror(rc), cases[i].want);
+            else if (rc == 0 && strcmp(buf, cases[i].body) != 0)
+                tu_record(__FILE__, __LINE__, "%s: body '%s'", cases[i].path, buf);
+            wa_response_free(r);
+        }
+    }
+    return NULL;
+}
+
+static void test_hostile_responses(void **state)
+{
+    (void)state;
+    run_main(hostile_main, NULL);
+}
+
 /* ------------------------------------------------------------ concurrency */
 
 #define NCONC 6
@@ -658,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_net_errors),
         cmocka_unit_test(test_raw_errors),
+        cmocka_unit_test(test_hostile_responses),
         cmocka_unit_test(test_concurrency),
         cmocka_unit_test(test_stream_10mb),
         cmocka_unit_test(test_python_http_server),

@@ -132,7 +132,14 @@ static int map_curl(CURLcode c, struct xfer *x)
     case CURLE_PARTIAL_FILE:
         return WA_EPROTO;
     case CURLE_OUT_OF_MEMORY:
-        return WA_ENOMEM;
+        /* curl holds one header line in a buffer capped at 100 KiB and
+         * reports a longer line as out of memory: before the head is
+         * complete, that is what a peer can make happen, not malloc. */
+        return x->headers_done ? WA_ENOMEM : WA_ETOOBIG;
+    case CURLE_RECV_ERROR:
+        /* curl reports bad chunked framing (syntax, a size over 64 bits) as
+         * a receive error; only its message tells it from a reset. */
+        return strstr(x->errbuf, "chunk") ? WA_EPROTO : WA_ENET;
     case CURLE_ABORTED_BY_CALLBACK:
         return WA_ECANCELED;
     default:
@@ -323,6 +330,17 @@ static int is_redirect(long code)
     return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
 }
 
+/* A header callback's answer: len to go on, or 0 (curl aborts) with our
+ * code kept for map_curl. */
+static size_t head_fail(struct xfer *x, int rc, size_t len)
+{
+    if (rc < 0) {
+        x->err = rc;
+        return 0;
+    }
+    return len;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
     struct xfer *x = ud;
@@ -333,7 +351,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         /* A new response (after a 1xx or a redirect): its headers replace
          * the previous ones. */
         wa__response_reset_headers(x->resp);
-        return len;
+        return head_fail(x, wa__response_head_line(x->resp, len), len);
     }
     if (len <= 2 && (data[0] == '\r' || data[0] == '\n')) {
         long code = 0;
@@ -349,14 +367,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         return len;
     }
     const char *colon = memchr(data, ':', len);
-    if (colon && colon > data) {
-        if (wa__hdrs_add(&x->resp->headers, data, (size_t)(colon - data), colon + 1,
-                         len - (size_t)(colon - data) - 1) < 0) {
-            x->err = WA_ENOMEM;
-            return 0;
-        }
-    }
-    return len;
+    if (colon && colon > data)
+        return head_fail(x,
+                         wa__response_add_header(x->resp, data, (size_t)(colon - data),
+                                                 colon + 1, len - (size_t)(colon - data) - 1),
+                         len);
+    return head_fail(x, wa__response_head_line(x->resp, len), len);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -553,6 +569,8 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
     rc = wa__op_wait(&op);
     if (!op.done)
         return rc; /* interrupted: fetch_cancel already freed x */
+    if (rc == 0 && x->done && x->result < 0 && x->slen == x->soff)
+        rc = x->result; /* a stream that failed before the task saw its head */
     if (rc < 0) {
         x->resp = NULL;
         xfer_destroy(x);

@@ -282,10 +282,18 @@ static int await_response(int32_t fut, int32_t *resp)
     return rc;
 }
 
+/* The host hands the whole head at once; it still passes the checks every
+ * backend applies (size, line count, Content-Length agreement). */
 static int read_headers(int32_t resp, wa_response *out)
 {
     wa__response_reset_headers(out);
-    return wa__p2_fields_read(wa__p2_iresp_headers(resp), &out->headers);
+    wa__hdrs all = {0};
+    int rc = wa__p2_fields_read(wa__p2_iresp_headers(resp), &all);
+    for (size_t i = 0; rc == 0 && i < all.n; i++)
+        rc = wa__response_add_header(out, all.v[i].name, strlen(all.v[i].name),
+                                     all.v[i].value, strlen(all.v[i].value));
+    wa__hdrs_clear(&all);
+    return rc;
 }
 
 /* ---------------------------------------------------------- redirects */
