@@ -379,8 +379,10 @@ var WasyncioLib = {
     };
     if (bodyLen > 0) init.body = HEAPU8.slice(bodyp, bodyp + bodyLen);
     WA.fetches.set(id, rec);
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): clamp to that.
     if (timeoutMs > 0)
-      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); }, timeoutMs);
+      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); },
+                             Math.min(timeoutMs, 2147483647));
     WA.fetchRun(id, rec, u.href, init, maxBody, !!stream);
     return id;
   },

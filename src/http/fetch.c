@@ -1,5 +1,6 @@
-/* http_fetch.c: the public wa_fetch: checks arguments the same way on every
- * target, normalises options, then hands the request to the host backend. */
+/* fetch.c: the public wa_fetch: checks arguments the same way on every
+ * target, normalises options (defaults included), then hands the request
+ * to the host backend. */
 #include "http/http.h"
 #include "core/internal.h"
 
@@ -31,11 +32,36 @@ int wa_fetch(const char *url, const wa_fetch_opts *opts, wa_response **out)
     if (rc < 0)
         return rc;
 
+    wa__fetch_req req;
+    unsigned flags = 0;
+    rc = wa__fetch_req_init(&req, url, opts, &flags);
+    if (rc < 0)
+        return rc;
+
+    wa_response *r = wa__response_new(req.max_body);
+    if (!r)
+        return WA_ENOMEM;
+    r->streaming = req.stream;
+    rc = wa__http_fetch_backend(&req, r);
+    if (rc < 0) {
+        wa_response_free(r);
+        return rc;
+    }
+    *out = r;
+    if ((flags & WA_FETCH_RAISE_FOR_STATUS) && (r->status < 200 || r->status > 299))
+        return WA_EHTTP;
+    return 0;
+}
+
+int wa__fetch_req_init(wa__fetch_req *req_out, const char *url, const wa_fetch_opts *opts,
+                       unsigned *flags_out)
+{
     wa__fetch_req req = {0};
     req.url = url;
     req.method = "GET";
     req.max_redirects = WA_HTTP_DEFAULT_REDIRECTS;
     req.max_body = WA_HTTP_DEFAULT_MAX_BODY;
+    req.timeout_ms = WA_FETCH_DEFAULT_TIMEOUT_MS;
     unsigned flags = 0;
     if (opts) {
         if (opts->method) {
@@ -56,7 +82,10 @@ int wa_fetch(const char *url, const wa_fetch_opts *opts, wa_response **out)
         req.headers = opts->headers;
         req.body = opts->body;
         req.body_len = opts->body_len;
-        req.timeout_ms = opts->timeout_ms;
+        if (opts->timeout_ms == WA_NO_TIMEOUT)
+            req.timeout_ms = 0; /* the backends' "none" */
+        else if (opts->timeout_ms)
+            req.timeout_ms = opts->timeout_ms;
         if (opts->max_redirects >= 0)
             req.max_redirects = opts->max_redirects;
         if (opts->max_body)
@@ -64,18 +93,7 @@ int wa_fetch(const char *url, const wa_fetch_opts *opts, wa_response **out)
         flags = opts->flags;
     }
     req.stream = (flags & WA_FETCH_STREAM) != 0;
-
-    wa_response *r = wa__response_new(req.max_body);
-    if (!r)
-        return WA_ENOMEM;
-    r->streaming = req.stream;
-    rc = wa__http_fetch_backend(&req, r);
-    if (rc < 0) {
-        wa_response_free(r);
-        return rc;
-    }
-    *out = r;
-    if ((flags & WA_FETCH_RAISE_FOR_STATUS) && (r->status < 200 || r->status > 299))
-        return WA_EHTTP;
+    *req_out = req;
+    *flags_out = flags;
     return 0;
 }

@@ -115,7 +115,7 @@ typedef struct wa__fetch_req {
     const char *const *headers;
     const void *body;
     size_t body_len;
-    uint64_t timeout_ms; /* 0 = none */
+    uint64_t timeout_ms; /* 0 = none (wa_fetch's default already applied) */
     int max_redirects;   /* >= 0 */
     size_t max_body;     /* > 0 */
     int stream;
@@ -123,6 +123,11 @@ typedef struct wa__fetch_req {
 
 #define WA_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define WA_HTTP_DEFAULT_REDIRECTS 10
+
+/* Check opts and fill req with every default applied (the total timeout
+ * included): 0 or WA_EINVAL. The URL is checked by the caller. */
+int wa__fetch_req_init(wa__fetch_req *req, const char *url, const wa_fetch_opts *opts,
+                       unsigned *flags);
 
 /* Backend: perform req, filling resp (status, headers, and body or stream
  * hooks). Suspends the calling task. Returns 0 or an error code; on error

@@ -9,6 +9,8 @@
 
 #include <sys/stat.h>
 
+#include "http/http.h" /* wa__fetch_req_init: the defaults every backend gets */
+
 static hh_proc helper, pyhttp, hostile;
 static char tmpdir[64];
 #define BIG_FILE_SIZE (10 * 1000 * 1000)
@@ -241,6 +243,54 @@ static void test_completes_on_its_own(void **state)
 {
     (void)state;
     run_main(completes_on_its_own_main, NULL);
+}
+
+/* timeout_ms: 0 means the documented default, WA_NO_TIMEOUT none; every
+ * backend receives the same normalised value. */
+static void test_default_timeout(void **state)
+{
+    (void)state;
+    wa__fetch_req req;
+    unsigned flags;
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", NULL, &flags), 0);
+    assert_int_equal(req.timeout_ms, WA_FETCH_DEFAULT_TIMEOUT_MS);
+    assert_int_equal(WA_FETCH_DEFAULT_TIMEOUT_MS, 300000); /* aiohttp's total */
+    wa_fetch_opts o = {0};
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", &o, &flags), 0);
+    assert_int_equal(req.timeout_ms, WA_FETCH_DEFAULT_TIMEOUT_MS);
+    o.timeout_ms = WA_NO_TIMEOUT;
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", &o, &flags), 0);
+    assert_int_equal(req.timeout_ms, 0); /* the backends' "none" */
+    o.timeout_ms = 150;
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", &o, &flags), 0);
+    assert_int_equal(req.timeout_ms, 150);
+}
+
+static void *no_timeout_main(void *arg)
+{
+    (void)arg;
+    wa_fetch_opts o = {0};
+    o.timeout_ms = WA_NO_TIMEOUT;
+    wa_response *r = NULL;
+    CHECK_EQ(wa_fetch(H("/delay?ms=50"), &o, &r), 0);
+    if (r) {
+        CHECK_STR(wa_response_text(r), "slept 50");
+        wa_response_free(r);
+    }
+    /* With none, only a deadline scope ends a silent peer's fetch. */
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/silent", hostile.port);
+    int scope, rc = 1;
+    WA_TIMEOUT(200, scope) { rc = wa_fetch(url, &o, &r); }
+    CHECK_EQ(rc, WA_ETIMEDOUT);
+    CHECK_EQ(scope, WA_ETIMEDOUT);
+    return NULL;
+}
+
+static void test_no_timeout(void **state)
+{
+    (void)state;
+    run_main(no_timeout_main, NULL);
 }
 
 /* ------------------------------------------------------------ happy paths */
@@ -723,6 +773,8 @@ int main(void)
         cmocka_unit_test(test_url_errors),
         cmocka_unit_test(test_url_accepted),
         cmocka_unit_test(test_completes_on_its_own),
+        cmocka_unit_test(test_default_timeout),
+        cmocka_unit_test(test_no_timeout),
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_net_errors),
         cmocka_unit_test(test_raw_errors),

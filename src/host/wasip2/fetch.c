@@ -240,7 +240,9 @@ static int send_request(const wa__fetch_req *req, const char *url, const char *m
 
     int32_t opts = -1;
     if (req->timeout_ms) {
-        int64_t ns = (int64_t)req->timeout_ms * 1000000;
+        int64_t ns = req->timeout_ms > (uint64_t)INT64_MAX / 1000000
+                         ? INT64_MAX
+                         : (int64_t)req->timeout_ms * 1000000;
         opts = wa__p2_ropts_new();
         /* a host that cannot honour one of these still has our own
          * deadline scope, so a refusal here is not an error */
