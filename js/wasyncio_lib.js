@@ -24,7 +24,7 @@ var WasyncioLib = {
     // Codes mirrored from src/wasyncio.h (tests/web checks they agree).
     EINVAL: -1, ENOMEM: -2, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13,
     EURL: -20, ESCHEME: -21, EDNS: -22, ECONNREFUSED: -23, ENET: -24,
-    ETOOBIG: -25, EPROTO: -26, EJS: -28,
+    ETOOBIG: -25, EPROTO: -26, EJS: -28, ETLS: -29,
 
     timer: null,
     zeroPending: false,
@@ -214,6 +214,10 @@ var WasyncioLib = {
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return WA.EDNS;
       if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return WA.ETIMEDOUT;
       if (code === 'ERR_INVALID_URL') return WA.EURL;
+      // Node's certificate and handshake failures (browsers do not say).
+      if (typeof code === 'string' &&
+          /CERT|SIGNATURE|^ERR_SSL_|^ERR_TLS_|HOSTNAME_MISMATCH|INVALID_CA|CHAIN_TOO_LONG/.test(code))
+        return WA.ETLS;
       if (typeof code === 'string' && code.indexOf('HPE_') === 0) return WA.EPROTO;
       return WA.ENET;
     },

@@ -51,11 +51,12 @@ enum {
     WA_ESCHEME = -21,      /* unsupported URL scheme */
     WA_EDNS = -22,         /* host name could not be resolved */
     WA_ECONNREFUSED = -23, /* connection refused */
-    WA_ENET = -24,         /* other network failure (reset, unreachable, TLS) */
+    WA_ENET = -24,         /* other network failure (reset, unreachable) */
     WA_ETOOBIG = -25,      /* body over max_body, or a response head over 64 KiB / 500 lines */
     WA_EPROTO = -26,       /* malformed HTTP response (framing, chunking, Content-Length) */
     WA_EHTTP = -27,        /* non-2xx status, only with WA_FETCH_RAISE_FOR_STATUS */
     WA_EJS = -28,          /* a JavaScript promise rejected */
+    WA_ETLS = -29,         /* TLS: certificate not trusted or unusable, handshake failed */
     WA_EUSER = -1000       /* codes <= WA_EUSER are the application's own */
 };
 
@@ -356,6 +357,7 @@ typedef struct wa_response wa_response;
 
 #define WA_FETCH_RAISE_FOR_STATUS 1u /* non-2xx returns WA_EHTTP (response kept) */
 #define WA_FETCH_STREAM 2u           /* return after headers; read with wa_response_read */
+#define WA_FETCH_INSECURE 4u         /* https: skip certificate and host name checks (tests only) */
 
 /* timeout_ms: the whole fetch (connect, head and body; for a stream, until
  * the body has been read) gets WA_FETCH_DEFAULT_TIMEOUT_MS unless set, like
@@ -373,6 +375,12 @@ typedef struct wa_fetch_opts {
     int max_redirects;           /* -1 = default (follow, up to 10); 0 = don't follow */
     size_t max_body;             /* 0 = default 64 MiB; over it: WA_ETOOBIG */
     unsigned flags;              /* WA_FETCH_* */
+    /* TLS, native only: WASI 0.2 and web hosts do TLS themselves, and there
+     * setting any of these (or WA_FETCH_INSECURE) returns WA_ENOTSUP. */
+    const char *ca_file;         /* PEM CA bundle to trust instead of the system's */
+    const char *ca_dir;          /* directory of hashed PEM CAs (openssl rehash), ditto */
+    const char *client_cert;     /* PEM client certificate, for servers that ask for one */
+    const char *client_key;      /* its PEM private key (default: read from client_cert) */
 } wa_fetch_opts;
 
 /* Fetch url. On 0, *out is a response to free with wa_response_free. On error

@@ -35,6 +35,7 @@ const char *wa_strerror(int code)
     case WA_EPROTO: return "malformed HTTP response";
     case WA_EHTTP: return "HTTP error status";
     case WA_EJS: return "JavaScript promise rejected";
+    case WA_ETLS: return "TLS failure (certificate not trusted or unusable, or handshake failed)";
     default: return code <= WA_EUSER ? "application error" : "unknown error";
     }
 }

@@ -77,8 +77,10 @@ int wa__fetch_req_init(wa__fetch_req *req_out, const char *url, const wa_fetch_o
             return WA_EINVAL;
         if (opts->max_redirects < -1)
             return WA_EINVAL;
-        if (opts->flags & ~(WA_FETCH_RAISE_FOR_STATUS | WA_FETCH_STREAM))
+        if (opts->flags & ~(WA_FETCH_RAISE_FOR_STATUS | WA_FETCH_STREAM | WA_FETCH_INSECURE))
             return WA_EINVAL;
+        if (opts->client_key && !opts->client_cert)
+            return WA_EINVAL; /* a key with no certificate to go with it */
         req.headers = opts->headers;
         req.body = opts->body;
         req.body_len = opts->body_len;
@@ -91,9 +93,20 @@ int wa__fetch_req_init(wa__fetch_req *req_out, const char *url, const wa_fetch_o
         if (opts->max_body)
             req.max_body = opts->max_body;
         flags = opts->flags;
+        req.ca_file = opts->ca_file;
+        req.ca_dir = opts->ca_dir;
+        req.client_cert = opts->client_cert;
+        req.client_key = opts->client_key;
     }
     req.stream = (flags & WA_FETCH_STREAM) != 0;
+    req.insecure = (flags & WA_FETCH_INSECURE) != 0;
     *req_out = req;
     *flags_out = flags;
     return 0;
+}
+
+int wa__fetch_req_has_tls(const wa__fetch_req *req)
+{
+    return req->ca_file || req->ca_dir || req->client_cert || req->client_key ||
+           req->insecure;
 }

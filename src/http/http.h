@@ -119,7 +119,14 @@ typedef struct wa__fetch_req {
     int max_redirects;   /* >= 0 */
     size_t max_body;     /* > 0 */
     int stream;
+    /* TLS, as given (NULL: not set); backends whose host does TLS refuse
+     * them with WA_ENOTSUP (wa__fetch_req_has_tls). */
+    const char *ca_file, *ca_dir, *client_cert, *client_key;
+    int insecure;
 } wa__fetch_req;
+
+/* Any TLS option set. */
+int wa__fetch_req_has_tls(const wa__fetch_req *req);
 
 #define WA_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define WA_HTTP_DEFAULT_REDIRECTS 10

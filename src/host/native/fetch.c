@@ -131,15 +131,35 @@ static int map_curl(CURLcode c, struct xfer *x)
     case CURLE_HTTP2_STREAM:
     case CURLE_PARTIAL_FILE:
         return WA_EPROTO;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+        return WA_ETLS;
     case CURLE_OUT_OF_MEMORY:
         /* curl holds one header line in a buffer capped at 100 KiB and
          * reports a longer line as out of memory: before the head is
          * complete, that is what a peer can make happen, not malloc. */
         return x->headers_done ? WA_ENOMEM : WA_ETOOBIG;
     case CURLE_RECV_ERROR:
-        /* curl reports bad chunked framing (syntax, a size over 64 bits) as
-         * a receive error; only its message tells it from a reset. */
-        return strstr(x->errbuf, "chunk") ? WA_EPROTO : WA_ENET;
+    case CURLE_SEND_ERROR:
+        /* curl reports bad chunked framing (syntax, a size over 64 bits)
+         * and a TLS alert after the handshake (TLS 1.3 servers refuse a
+         * missing client certificate that way) as receive errors; only its
+         * message tells them from a reset. */
+        if (strstr(x->errbuf, "chunk"))
+            return WA_EPROTO;
+        return strstr(x->errbuf, " alert ") ? WA_ETLS : WA_ENET;
     case CURLE_ABORTED_BY_CALLBACK:
         return WA_ECANCELED;
     default:
@@ -488,6 +508,27 @@ static void fetch_cancel(wa_op *op)
     xfer_destroy(x);
 }
 
+/* The TLS options. A CA file or directory replaces the system's store:
+ * curl keeps its built-in bundle or path unless told NULL. */
+static int setup_tls(CURL *e, const wa__fetch_req *req)
+{
+    int bad = 0;
+    if (req->ca_file || req->ca_dir) {
+        bad |= curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_CAPATH, req->ca_dir) != CURLE_OK;
+    }
+    if (req->client_cert) {
+        bad |= curl_easy_setopt(e, CURLOPT_SSLCERT, req->client_cert) != CURLE_OK;
+        if (req->client_key)
+            bad |= curl_easy_setopt(e, CURLOPT_SSLKEY, req->client_key) != CURLE_OK;
+    }
+    if (req->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return bad ? WA_ENOMEM : 0;
+}
+
 static int setup_easy(struct xfer *x, const wa__fetch_req *req)
 {
     CURL *e = x->easy;
@@ -508,6 +549,7 @@ static int setup_easy(struct xfer *x, const wa__fetch_req *req)
         curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->max_redirects);
         x->follow = 1;
     }
+    bad |= setup_tls(e, req) < 0;
     if (req->timeout_ms)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                          (long)(req->timeout_ms > (uint64_t)LONG_MAX ? LONG_MAX : req->timeout_ms));

@@ -463,6 +463,8 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
         return WA_EINVAL;
     if (!wa__p2_open())
         return WA_ENOLOOP;
+    if (wa__fetch_req_has_tls(req))
+        return WA_ENOTSUP; /* wasi:http has no TLS settings: the host decides */
     if (!req->timeout_ms)
         return fetch_inner(req, resp);
     /* The per-request timeout covers the whole transfer (headers, and the

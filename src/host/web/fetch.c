@@ -143,6 +143,8 @@ static void stream_release(wa_response *r)
 
 int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
 {
+    if (wa__fetch_req_has_tls(req))
+        return WA_ENOTSUP; /* the browser or Node does TLS with its own store */
     struct web_fetch *f = calloc(1, sizeof *f);
     if (!f)
         return WA_ENOMEM;
