@@ -87,6 +87,8 @@ void wa__host_close(void)
 {
     if (!N.open)
         return;
+    /* From here no task runs: the drain below must block, not spin. */
+    uv_prepare_stop(&N.wake_check);
     /* Subsystems free their own handles first (their close callbacks free
      * memory that a blind uv_close would leak). */
     for (int i = 0; i < N.n_close_hooks; i++)
