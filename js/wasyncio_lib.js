@@ -218,6 +218,8 @@ var WasyncioLib = {
       if (typeof code === 'string' &&
           /CERT|SIGNATURE|^ERR_SSL_|^ERR_TLS_|HOSTNAME_MISMATCH|INVALID_CA|CHAIN_TOO_LONG/.test(code))
         return WA.ETLS;
+      // A response head over undici's limit (16 KiB), as natively over ours.
+      if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') return WA.ETOOBIG;
       if (typeof code === 'string' && code.indexOf('HPE_') === 0) return WA.EPROTO;
       return WA.ENET;
     },
