@@ -25,7 +25,7 @@ WEB_LINK_DEPS := $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyn
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
 # A server cannot run in a page (WA_ENOTSUP): not built for the web.
-WEB_EXAMPLES_SKIP ?= hello_server web_server server
+WEB_EXAMPLES_SKIP ?= hello_server
 WEB_EXAMPLES := $(filter-out $(WEB_EXAMPLES_SKIP),$(EXAMPLES))
 WEB_PAGE_EX := $(addprefix $(WEB)/examples/,$(addsuffix .mjs,$(WEB_EXAMPLES)))
 WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)))
@@ -47,15 +47,33 @@ $(WEB)/libwasyncio.a: $(WEB_OBJ)
 	@mkdir -p $(@D); rm -f $@
 	$(WEB_ENV) $(EMAR) rcs $@ $^
 
-$(WEB)/examples/%.mjs: examples/%.c $(WEB_LINK_DEPS)
+# Programs are compiled here (with -MMD, so header edits rebuild them) and
+# linked by js/wasyncio-emcc.sh, which takes objects as well as sources.
+$(WEB)/obj/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/obj/scenarios/%.o: tests/scenarios/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
+$(WEB)/obj/tests/%.o: tests/web/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/obj/tools/%.o: web/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/obj/tools/%.o: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+
+$(WEB)/examples/%.mjs: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --page -o $@ $<
-$(WEB)/node/examples/%.js: examples/%.c $(WEB_LINK_DEPS)
+$(WEB)/node/examples/%.js: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
-$(WEB)/node/scenarios/%.js: tests/scenarios/%.c tests/scenarios/harness.h $(WEB_LINK_DEPS)
+$(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
-	$(WEB_CC) --node -o $@ $< -Itests
+	$(WEB_CC) --node -o $@ $<
 
 # The demo page: static files, the loader, and the demo's C coroutines.
 $(WEB)/index.html: web/index.html
@@ -66,12 +84,12 @@ $(WEB)/demo.js: web/demo.js
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/wasyncio.mjs: js/wasyncio.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/demo_lib.mjs: web/demo_lib.c $(WEB_LINK_DEPS)
+$(WEB)/demo_lib.mjs: $(WEB)/obj/tools/demo_lib.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --lib -o $@ $<
 
 # Test and benchmark modules: library builds for pages and for Node.
-$(WEB)/test/%.mjs: tests/web/%.c $(WEB_LINK_DEPS)
+$(WEB)/test/%.mjs: $(WEB)/obj/tests/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<
@@ -80,7 +98,7 @@ $(WEB)/test/%.mjs: tests/web/%.mjs
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/test/web_bench_cases.mjs: tests/bench/web_bench_cases.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/test/web_bench.mjs: tests/bench/web_bench.c $(WEB_LINK_DEPS)
+$(WEB)/test/web_bench.mjs: $(WEB)/obj/tools/web_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<

@@ -5,7 +5,7 @@
  * streamed body. */
 #define _GNU_SOURCE
 #include "test_util.h"
-#include "../http/http_helpers.h"
+#include "http_helpers.h"
 
 #include <sys/stat.h>
 

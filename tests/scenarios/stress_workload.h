@@ -1,5 +1,5 @@
 /* stress_workload.h: the randomized stress workload shared by the native
- * cmocka test (tests/unit/test_core_stress.c) and the portable scenario
+ * cmocka test (tests/native/test_core_stress.c) and the portable scenario
  * (tests/scenarios/sc_stress.c, run on every target): many tasks doing
  * random things to each other (sleeps, yields, a lock, a bounded queue, an
  * event, cancels, gathers, awaits with deadlines, generators, groups) from
@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 #include <string.h>
-#include "../src/wasyncio.h"
+#include <wasyncio.h>
 
 #ifndef WORKERS
 #define WORKERS 64

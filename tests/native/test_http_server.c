@@ -5,7 +5,7 @@
  * shutting down by cancelling the listener. All on 127.0.0.1. */
 #define _GNU_SOURCE
 #include "test_util.h"
-#include "../http/http_helpers.h"
+#include "http_helpers.h"
 
 /* ------------------------------------------------------------ handlers */
 

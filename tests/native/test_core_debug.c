@@ -1,7 +1,8 @@
 /* test_core_debug.c: debug mode: the slow-task warning names the task that
  * ran too long without suspending, pending tasks are listed when wa_run
  * ends, and WASYNCIO_DEBUG=1 in the environment turns it on. Each scenario
- * runs in a child process so its stderr can be read. */
+ * runs in a child process so its stderr can be read, which is why it is
+ * native only (fork and stderr capture). */
 #include "test_util.h"
 
 #include <fcntl.h>

@@ -1,6 +1,10 @@
-/* test_util.h: shared helpers for the core unit tests: checks that are safe
- * inside tasks, an ordered trace, running a main task, and running code in a
- * forked child with its stderr captured.
+/* test_util.h: the helper header of the native-only cmocka tests
+ * (tests/native/): checks that are safe inside tasks, an ordered trace,
+ * running a main task, and running code in a forked child with its stderr
+ * captured. A test that needs none of the native machinery (threads, the
+ * native HTTP client/server, fork/stderr, sanitizers) belongs in
+ * tests/scenarios/ instead; CHECK_PTR, PTR, INT, spawn_named and yield_n are
+ * named as in tests/scenarios/harness.h so a case moves between the two.
  *
  * cmocka's assert_* longjmp out of the failing test; doing that from a task's
  * fiber stack would abandon the loop half-way. So code running inside tasks

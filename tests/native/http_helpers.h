@@ -1,7 +1,7 @@
-/* http_helpers.h: shared by the HTTP tests: finding the repo's helper
- * scripts, starting and stopping peer server processes on 127.0.0.1, free
- * and closed ports, and a raw socket client/server usable inside tasks (so
- * tests can send malformed bytes and watch connections). */
+/* http_helpers.h: shared by the native HTTP tests (test_http_*.c): finding
+ * the repo's helper scripts, starting and stopping peer server processes on
+ * 127.0.0.1, free and closed ports, and a raw socket client/server usable
+ * inside tasks (so tests can send malformed bytes and watch connections). */
 #ifndef WA_TEST_HTTP_HELPERS_H
 #define WA_TEST_HTTP_HELPERS_H
 

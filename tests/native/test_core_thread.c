@@ -1,6 +1,8 @@
 /* test_core_thread.c: wa_to_thread (runs on another thread while the loop
  * keeps going, cancellation of the caller), and the host file helpers
- * wa_read_file / wa_wait_readable / wa_wait_writable. */
+ * wa_read_file / wa_wait_readable / wa_wait_writable. Native only: it needs
+ * real threads (libuv's pool), pipes and a temp file; the portable part
+ * (inline to_thread, argument checks) is in tests/scenarios/sc_run.c. */
 #include "test_util.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
  * may be leaked or touched after free. */
 #define _GNU_SOURCE
 #include "test_util.h"
-#include "../http/http_helpers.h"
+#include "http_helpers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
