@@ -6,7 +6,7 @@
  * accepts the one given in the options. */
 #define _GNU_SOURCE
 #include "test_util.h"
-#include "../http/http_helpers.h"
+#include "http_helpers.h"
 
 static hh_proc signed_srv, self_srv, mtls_srv, mtls12_srv;
 static char pki[64];
