@@ -1,8 +1,9 @@
 /* test_http_client.c: wa_fetch against local peers only: a Python helper
- * server (tests/http/helper_server.py), `python3 -m http.server`, and raw
- * sockets in the test itself. Covers results, headers, redirects, every
- * error code, cancellation aborting the transfer, concurrency, and a 10 MB
- * streamed body. */
+ * server (tests/http/helper_server.py), a hostile one serving scripted bytes
+ * (tests/http/hostile_server.py), `python3 -m http.server`, and raw sockets
+ * in the test itself. Covers results, headers, redirects, every error code,
+ * the URL shapes curl refuses, the default timeout, cancellation aborting
+ * the transfer, concurrency, and a 10 MB streamed body. */
 #define _GNU_SOURCE
 #include "test_util.h"
 #include "http_helpers.h"
