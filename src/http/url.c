@@ -98,10 +98,16 @@ static int ipv6_ok(const char *s, size_t n)
     return gap ? groups <= 7 : groups == 8;
 }
 
+/* Longer URLs are refused: curl stops at 8,000,000 bytes, Chromium at
+ * 2 MiB, and servers at far less (414). */
+#define WA_URL_MAX_LEN ((size_t)2 << 20)
+
 int wa__url_parse(const char *url, wa__url *out)
 {
     if (!url)
         return WA_EINVAL;
+    if (strnlen(url, WA_URL_MAX_LEN + 1) > WA_URL_MAX_LEN)
+        return WA_EURL;
     wa__url u = {0};
     const char *p = url;
     /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */

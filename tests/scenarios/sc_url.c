@@ -5,6 +5,8 @@
  * to them are let through to the backend. */
 #include "harness.h"
 
+#include <stdlib.h>
+
 static const char *const refused[] = {
     "http://a@b@c/",        "http://e$xample.com/", "http://ex%41mple.com/",
     "http://h(x)/",         "http://a!b/",          "http://a+b/",
@@ -32,6 +34,27 @@ static void test_curl_refused_shapes(void)
     }
 }
 
+/* Over 2 MiB: curl and browsers give up on such URLs, so the check does. */
+static void test_too_long(void)
+{
+    size_t n = ((size_t)2 << 20) + 16;
+    char *url = malloc(n + 1);
+    CHECK(url != NULL);
+    if (!url)
+        return;
+    memcpy(url, "http://h/", 9);
+    memset(url + 9, 'a', n - 9);
+    url[n] = 0;
+    wa_response *r = NULL;
+    CHECK_INT(wa_fetch(url, NULL, &r), WA_EURL);
+    url[(size_t)2 << 20] = 0; /* exactly the limit: let through */
+    int rc = 1, scope;
+    WA_TIMEOUT(3000, scope) { rc = wa_fetch(url, NULL, &r); }
+    CHECK(rc != WA_EURL);
+    wa_response_free(r);
+    free(url);
+}
+
 /* Nobody listens on port 1: each reaches the backend and fails there (or
  * is WA_ENOTSUP where there is no HTTP), but never as a malformed URL. */
 static const char *const accepted[] = {
@@ -56,6 +79,7 @@ static void test_well_formed_shapes(void)
 static const wa_h_test tests[] = {
     WA_H_TEST(test_curl_refused_shapes),
     WA_H_TEST(test_well_formed_shapes),
+    WA_H_TEST(test_too_long),
     {0},
 };
 
