@@ -19,6 +19,12 @@ CFLAGS ?= -O2 -g
 # -MMD: each object gets a .d file listing the headers it includes.
 DEPFLAGS := -MMD -MP
 BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
+# Library objects of every target: only what wasyncio.h marks WA_EXTERN is
+# visible outside libwasyncio.so (tests/check-exports.sh checks it in
+# test-native). In wasm it changes no export: wasm-ld exports what emcc's
+# EXPORTED_FUNCTIONS / JS-library deps name, EMSCRIPTEN_KEEPALIVE and
+# export_name symbols, hidden or not (the export lists were compared).
+LIB_CFLAGS := -fvisibility=hidden
 CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -26,7 +32,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 # Portable C shared by every target: the core, HTTP, and the host helpers
 # every backend uses. Each target adds its fiber and its host folder.
 CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/host/common/*.c))
-NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
+NATIVE_SRC := $(CORE_SRC) src/fiber/fiber.c src/fiber/fiber_report.c src/fiber/fiber_stack.c \
               $(sort $(wildcard src/host/native/*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
 
@@ -38,9 +44,9 @@ ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
 # Native-only cmocka suites (threads, the native HTTP client/server, forked
 # children reading stderr, sanitizers): tests/native/, plus the fiber
-# layer's own suite (tests/unit/test_fiber.c until the fiber layout moves it
-# to tests/fiber/). Portable behaviour goes to tests/scenarios/.
-CMOCKA_DIRS := tests/native tests/unit tests/fiber
+# layer's own suite in tests/fiber/. Portable behaviour goes to
+# tests/scenarios/.
+CMOCKA_DIRS := tests/native tests/fiber
 NATIVE_TESTS := $(basename $(notdir $(wildcard $(addsuffix /test_*.c,$(CMOCKA_DIRS)))))
 SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 
@@ -64,13 +70,13 @@ native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
 
 $(B)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(B)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -c $< -o $@
 $(BA)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(BA)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) -g -c $< -o $@
@@ -121,11 +127,13 @@ test: deps $(TEST_SUITES)
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
 
-# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user).
+# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user);
+# the fiber cmocka suite runs in test-native/test-asan, the wasm self-test in test-wasi.
 test-fiber: deps-check
 	@bash tests/fiber/run.sh
 
 test-native: native
+	@bash tests/check-exports.sh $(B)/libwasyncio.so
 	@bash tests/run-native.sh $(B)
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
@@ -139,11 +147,16 @@ bench: deps native $(BENCH_EXTRA_DEPS)
 demo: deps native $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh
 
+# MAJOR.MINOR.PATCH from the WASYNCIO_VERSION_* macros of wasyncio.h.
+VERSION = $(shell sed -n 's/^\#define WASYNCIO_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\)$$/\2/p' \
+                  src/wasyncio.h | paste -sd.)
 install: $(B)/libwasyncio.a $(B)/libwasyncio.so
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/include/wasyncio $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 src/wasyncio.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 src/wasyncio/*.h $(DESTDIR)$(PREFIX)/include/wasyncio/
 	install -m 644 $(B)/libwasyncio.a $(B)/libwasyncio.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*WASYNCIO_VERSION "\(.*\)"/\1/p' src/wasyncio.h)|' \
+	@[[ "$(VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || { echo "install: cannot read the version from src/wasyncio.h" >&2; exit 1; }
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	  src/wasyncio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wasyncio.pc
 
 clean:

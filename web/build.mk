@@ -19,9 +19,10 @@ WEB := build/web
 WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
 WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
-WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web/*.c))
+WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_LINK_DEPS := $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyncio-emcc.sh
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js \
+                 js/node_pre.js js/wasyncio-emcc.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
 # A server cannot run in a page (WA_ENOTSUP): not built for the web.
@@ -36,16 +37,22 @@ WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/ap
                 $(WEB)/test/web_bench_cases.mjs
 
 .PHONY: web test-web serve bench-web
-web: $(WEB)/libwasyncio.a $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
+web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
      $(WEB_TESTMODS)
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(WEB)/libwasyncio.a: $(WEB_OBJ)
 	@mkdir -p $(@D); rm -f $@
 	$(WEB_ENV) $(EMAR) rcs $@ $^
+
+# The JS error table: the C preprocessor over js/wasyncio_errors.js.in with
+# the one list of codes (src/wasyncio/errors.h).
+$(WEB)/wasyncio_errors.js: js/wasyncio_errors.js.in src/wasyncio/errors.h
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) -E -P -x c -Isrc $< -o $@
 
 # Programs are compiled here (with -MMD, so header edits rebuild them) and
 # linked by js/wasyncio-emcc.sh, which takes objects as well as sources.

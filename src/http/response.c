@@ -2,7 +2,7 @@
  * every backend applies to a response head (size, lines, Content-Length),
  * and the public accessors. Streaming reads go to the backend's hooks. */
 #include "http/http.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
 
 #include <sys/stat.h>
 
-#include "http/http.h" /* wa__fetch_req_init: the defaults every backend gets */
+#include "http/host.h" /* wa__fetch_req_init: the defaults every backend gets */
 
 static hh_proc helper, pyhttp, hostile;
 static char tmpdir[64];

@@ -129,8 +129,41 @@ static void test_cancel_finished_edone(void)
     CHECK_INT(wa_cancel(t), WA_EDONE);
 }
 
+/* Every entry of the list in wasyncio/errors.h comes back from wa_error_name
+ * and wa_strerror as written there; application codes share WA_EUSER's. */
+static void test_error_names_from_the_list(void)
+{
+    size_t n = 0;
+#define CHECK_ERROR(name, code, message)                   \
+    CHECK_INT(WA_##name, code);                            \
+    CHECK_STR(wa_error_name(code), "WA_" #name);           \
+    CHECK_STR(wa_strerror(code), message);                 \
+    n++;
+    WA_ERRORS(CHECK_ERROR)
+#undef CHECK_ERROR
+    CHECK(n > 20);
+    CHECK_STR(wa_error_name(WA_EUSER - 5), "WA_EUSER");
+    CHECK_STR(wa_strerror(WA_EUSER - 5), wa_strerror(WA_EUSER));
+    CHECK(wa_error_name(-999) == NULL);
+    CHECK(wa_error_name(12345) == NULL);
+    CHECK_STR(wa_strerror(12345), "unknown error");
+}
+
+/* The version string is made from the numeric macros. */
+static void test_version_macros(void)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d.%d.%d", WASYNCIO_VERSION_MAJOR, WASYNCIO_VERSION_MINOR,
+             WASYNCIO_VERSION_PATCH);
+    CHECK_STR(WASYNCIO_VERSION, buf);
+    CHECK_INT(WASYNCIO_VERSION_HEX, (WASYNCIO_VERSION_MAJOR << 16) |
+                                        (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH);
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_strerror_distinct),
+    WA_H_TEST(test_error_names_from_the_list),
+    WA_H_TEST(test_version_macros),
     WA_H_TEST(test_null_args_tasks),
     WA_H_TEST(test_await_self_edeadlk),
     WA_H_TEST(test_await_cycle_edeadlk),

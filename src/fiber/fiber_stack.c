@@ -1,6 +1,6 @@
-/* fiber_native_stack.c: fiber stacks for the native backends (asm and
- * ucontext): slab allocation, the per-thread pool, guard pages, the stack
- * canary, the SIGSEGV overflow reporter and wa_fiber_init/shutdown/free.
+/* fiber_stack.c: fiber stacks for the native backends (asm and ucontext):
+ * slab allocation, the per-thread pool, guard pages, the stack canary and
+ * the SIGSEGV overflow handler. Below fiber.c: it calls only fiber_report.c.
  *
  * Why slabs and a guard budget: Linux caps a process at vm.max_map_count
  * mappings (65530 by default) and a stack with its own PROT_NONE guard costs
@@ -10,7 +10,7 @@
  * the guard budget (16384, or a quarter of vm.max_map_count if lower), each
  * new stack gets its guard gap mprotect'ed PROT_NONE; beyond that the gap
  * stays readable and unused, and the stack's lowest word serves as a canary
- * (see WA_CANARY) that wa_fiber_switch checks when it leaves a fiber (one
+ * (see WA_CANARY) that wa__fiber_switch checks when it leaves a fiber (one
  * load and compare; guarded stacks point it at a shared zero word). So an unguarded overflow is caught at the next switch
  * rather than at the faulting instruction; the untouched 16 KiB gap below
  * each stack absorbs small overruns so they do not reach the neighbouring
@@ -21,9 +21,10 @@
  * the head, LIFO, for cache reuse). Past WA_POOL_CAP warm stacks per thread,
  * a freed stack's pages are returned with MADV_DONTNEED (it stays mapped,
  * "cold", at the tail) and a slab whose stacks are all free is unmapped.
- * wa_fiber_shutdown unmaps every slab that has no live fiber.
+ * wa__stack_shutdown unmaps every slab that has no live fiber.
  */
 #include "fiber_native.h"
+#include "fiber_report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,10 +83,6 @@ struct wa__class {
     struct wa__class *next;
 };
 
-/* The library is linked into programs that never run a loop (and tests
- * link this file alone), so the core's task-name hook is optional. */
-#pragma weak wa__running_task_name
-
 static size_t g_page;
 static atomic_size_t g_default_stack = WA_STACK_DEFAULT;
 static atomic_long g_guards_used;
@@ -97,12 +94,10 @@ WA_TLS wa_fiber *wa__fiber_cur;
 #if WA_ASAN
 WA_TLS wa_fiber *wa__fiber_prev;
 #endif
-static WA_TLS int t_depth;
-static WA_TLS wa_fiber t_main;
 static WA_TLS struct wa__class *t_classes;
 static WA_TLS unsigned t_warm; /* pooled stacks that may hold RSS */
 static WA_TLS void *t_altstack;
-static const uint64_t g_zero_canary = WA_CANARY;
+const uint64_t wa__zero_canary = WA_CANARY;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -132,63 +127,11 @@ static void read_guard_budget(void)
         g_guard_budget = maps / 4;
 }
 
-static void put_str(char *buf, size_t cap, size_t *len, const char *s)
-{
-    while (*s && *len + 1 < cap)
-        buf[(*len)++] = *s++;
-}
-
-static void put_num(char *buf, size_t cap, size_t *len, size_t v)
-{
-    char tmp[24];
-    int i = 0;
-    do {
-        tmp[i++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v && i < (int)sizeof tmp);
-    while (i > 0 && *len + 1 < cap)
-        buf[(*len)++] = tmp[--i];
-}
-
-/* Async-signal-safe: called from the SIGSEGV handler. */
-static void report_overflow(const wa_fiber *f, const char *how, int named)
-{
-    const char *name = "(unknown: caught when it switched away)";
-    if (named)
-        name = wa__running_task_name ? wa__running_task_name() : NULL;
-    char msg[512];
-    size_t n = 0;
-    put_str(msg, sizeof msg, &n, "wasyncio: stack overflow in task '");
-    put_str(msg, sizeof msg, &n, name ? name : "(loop)");
-    put_str(msg, sizeof msg, &n, "' (stack ");
-    put_num(msg, sizeof msg, &n, f->size);
-    put_str(msg, sizeof msg, &n, " bytes");
-    put_str(msg, sizeof msg, &n, how);
-    put_str(msg, sizeof msg, &n,
-            "); raise it with wa_task_opts.stack_size or "
-            "wa_set_default_stack_size()\n");
-    ssize_t w = write(STDERR_FILENO, msg, n);
-    (void)w;
-}
-
 void wa__stack_overflow(const wa_fiber *f)
 {
     /* The core names the next task as running before it switches, so the
      * name would be the wrong task's here. */
-    report_overflow(f, ", stack canary overwritten", 0);
-    abort();
-}
-
-void wa__fiber_start(void *fiber)
-{
-    wa_fiber *f = fiber;
-    wa__asan_finish(NULL);
-    f->entry(f->arg);
-    static const char msg[] =
-        "wasyncio: fiber entry function returned; it must switch away for "
-        "good instead\n";
-    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)w;
+    wa__fiber_report_overflow(f->size, ", stack canary overwritten", 0);
     abort();
 }
 
@@ -205,7 +148,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     if (f && f->slab && f->guarded && si->si_code > 0) {
         unsigned char *a = si->si_addr;
         if (a >= f->lo - WA_GUARD_BYTES && a < f->lo) {
-            report_overflow(f, "", 1);
+            wa__fiber_report_overflow(f->size, "", 1);
             abort();
         }
     }
@@ -228,7 +171,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     sigaction(sig, &dfl, NULL);
 }
 
-/* Checked on every wa_fiber_init, not once: a program (or a test framework)
+/* Checked on every wa__fiber_init, not once: a program (or a test framework)
  * that sets its own SIGSEGV handler later would otherwise silently turn an
  * overflow into a plain crash. Whatever handler we displace is chained. */
 static void install_handler(void)
@@ -478,7 +421,7 @@ wa_fiber *wa__stack_get(size_t size, int *err)
     f->asan_fake = NULL;
 #endif
     if (f->guarded) {
-        f->canary = &g_zero_canary;
+        f->canary = &wa__zero_canary;
     } else {
         uint64_t *c = (uint64_t *)f->lo;
         if (*c != WA_CANARY) /* read first: a write would cost a page */
@@ -488,16 +431,8 @@ wa_fiber *wa__stack_get(size_t size, int *err)
     return f;
 }
 
-void wa_fiber_free(wa_fiber *f)
+void wa__stack_put(wa_fiber *f)
 {
-    /* The main fiber is not ours to free, and a second free must not put a
-     * stack on the list twice. */
-    if (!f || !f->slab || !f->live)
-        return;
-#if WA_ASAN
-    if (f->asan_fake)
-        wa__fiber_reap(f);
-#endif
     struct wa__slab *s = f->slab;
     struct wa__class *c = s->cls;
     f->live = 0;
@@ -519,30 +454,19 @@ void wa_fiber_free(wa_fiber *f)
     madvise(f->lo, f->size, MADV_DONTNEED);
 }
 
-/* ------------------------------------------------------- fiber API */
+/* ------------------------------------------------- per-thread set-up */
 
-wa_fiber *wa_fiber_main(void)
-{
-    return t_depth > 0 ? &t_main : NULL;
-}
-
-int wa_fiber_init(void)
+void wa__stack_init(int first_on_thread)
 {
     install_handler();
-    if (t_depth++ > 0)
-        return 0;
+    if (!first_on_thread)
+        return;
     page_size();
     install_altstack();
-    memset(&t_main, 0, sizeof t_main);
-    t_main.canary = &g_zero_canary;
-    wa__fiber_cur = &t_main;
-    return 0;
 }
 
-void wa_fiber_shutdown(void)
+void wa__stack_shutdown(void)
 {
-    if (t_depth <= 0 || --t_depth > 0)
-        return;
     struct wa__class **pc = &t_classes;
     while (*pc) {
         struct wa__class *c = *pc;
@@ -561,38 +485,14 @@ void wa_fiber_shutdown(void)
         }
     }
     remove_altstack();
-    wa__fiber_cur = NULL;
 }
 
-/* Shared by both native backends; only the first context differs. */
-int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                    void (*entry)(void *), void *arg)
-{
-    (void)aux_size; /* Asyncify only */
-    if (!out || !entry)
-        return WA_EINVAL;
-    *out = NULL;
-    int err = 0;
-    wa_fiber *f = wa__stack_get(stack_size, &err);
-    if (!f)
-        return err;
-    f->entry = entry;
-    f->arg = arg;
-    int rc = wa__ctx_prepare(f);
-    if (rc != 0) {
-        wa_fiber_free(f);
-        return rc;
-    }
-    *out = f;
-    return 0;
-}
-
-size_t wa_fiber_default_stack(void)
+size_t wa__stack_default(void)
 {
     return atomic_load(&g_default_stack);
 }
 
-void wa_fiber_set_default_stack(size_t bytes)
+void wa__stack_set_default(size_t bytes)
 {
     size_t pg = page_size();
     if (bytes == 0)

@@ -1,7 +1,9 @@
 /* fiber_selftest.c: tests the Asyncify fiber backend alone, without the core:
  * ping-pong between two fibers, many fibers, deep call stacks whose locals
  * and shadow-stack arrays must survive switches, and (by argument) the two
- * overflow reports. Prints `N passed, N failed`.
+ * overflow reports. Prints `N passed, N failed`. wasi/build.mk builds it as
+ * build/wasi/tools/fiber_selftest.wasm; wasi/test-wasi.sh runs it under
+ * node:wasi and jco.
  *
  * Usage: fiber_selftest.wasm [overflow-aux | overflow-stack | bench N DEPTH]
  */
@@ -10,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/fiber/fiber.h"
+#include "fiber/fiber.h"
 
 static int passed, failed;
 #define CHECK(cond)                                                          \
@@ -24,7 +26,7 @@ static int passed, failed;
     } while (0)
 
 static const char *cur_name = NULL;
-const char *wa__running_task_name(void) { return cur_name; }
+static const char *get_cur_name(void) { return cur_name; }
 
 /* ---- ping-pong: A and B hand control to each other directly */
 static wa_fiber *fa, *fb, *fmain;
@@ -36,10 +38,10 @@ static void ping(void *arg)
     (void)arg;
     for (int i = 0; i < 3; i++) {
         trace[tlen++] = 'a';
-        wa_fiber_switch(fa, fb);
+        wa__fiber_switch(fa, fb);
     }
     trace[tlen++] = 'A';
-    wa_fiber_switch(fa, fmain);
+    wa__fiber_switch(fa, fmain);
 }
 
 static void pong(void *arg)
@@ -47,20 +49,20 @@ static void pong(void *arg)
     (void)arg;
     for (int i = 0; i < 3; i++) {
         trace[tlen++] = 'b';
-        wa_fiber_switch(fb, fa);
+        wa__fiber_switch(fb, fa);
     }
 }
 
 static void test_pingpong(void)
 {
-    fmain = wa_fiber_main();
-    CHECK(wa_fiber_create(&fa, 0, 0, ping, NULL) == 0);
-    CHECK(wa_fiber_create(&fb, 0, 0, pong, NULL) == 0);
-    wa_fiber_switch(fmain, fa);
+    fmain = wa__fiber_main();
+    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL) == 0);
+    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL) == 0);
+    wa__fiber_switch(fmain, fa);
     trace[tlen] = 0;
     CHECK(strcmp(trace, "ababab" "A") == 0);
-    wa_fiber_free(fa);
-    wa_fiber_free(fb); /* pong is parked mid-loop: freeing a parked fiber is fine */
+    wa__fiber_free(fa);
+    wa__fiber_free(fb); /* pong is parked mid-loop: freeing a parked fiber is fine */
 }
 
 /* ---- many fibers, each switching back to main several times */
@@ -73,7 +75,7 @@ static void counter(void *arg)
     int i = (int)(long)arg;
     for (;;) {
         counts[i]++;
-        wa_fiber_switch(many[i], fmain);
+        wa__fiber_switch(many[i], fmain);
     }
 }
 
@@ -81,17 +83,17 @@ static void test_many(void)
 {
     int ok = 1;
     for (int i = 0; i < MANY; i++)
-        ok &= wa_fiber_create(&many[i], 0, 0, counter, (void *)(long)i) == 0;
+        ok &= wa__fiber_create(&many[i], 0, 0, counter, (void *)(long)i) == 0;
     CHECK(ok);
     for (int round = 0; round < 5; round++)
         for (int i = 0; i < MANY; i++)
-            wa_fiber_switch(fmain, many[i]);
+            wa__fiber_switch(fmain, many[i]);
     ok = 1;
     for (int i = 0; i < MANY; i++)
         ok &= counts[i] == 5;
     CHECK(ok);
     for (int i = 0; i < MANY; i++)
-        wa_fiber_free(many[i]);
+        wa__fiber_free(many[i]);
 }
 
 /* ---- deep stacks: arrays on the shadow stack and locals survive */
@@ -105,7 +107,7 @@ __attribute__((noinline)) static long deep(wa_fiber *self, wa_fiber *other, int 
         pad[i] = (char)(seed + i + depth);
     long r;
     if (depth == 0) {
-        wa_fiber_switch(self, other);
+        wa__fiber_switch(self, other);
         r = seed;
     } else {
         r = deep(self, other, depth - 1, seed * 3 + depth) + depth;
@@ -128,24 +130,24 @@ static void deep1(void *arg)
 {
     (void)arg;
     res1 = deep(d1, d2, 32, 7);
-    wa_fiber_switch(d1, d2);
+    wa__fiber_switch(d1, d2);
 }
 static void deep2(void *arg)
 {
     (void)arg;
     res2 = deep(d2, d1, 32, 11);
-    wa_fiber_switch(d2, fmain);
+    wa__fiber_switch(d2, fmain);
 }
 
 static void test_deep(void)
 {
-    CHECK(wa_fiber_create(&d1, 16384, 4096, deep1, NULL) == 0);
-    CHECK(wa_fiber_create(&d2, 16384, 4096, deep2, NULL) == 0);
-    wa_fiber_switch(fmain, d1);
+    CHECK(wa__fiber_create(&d1, 16384, 4096, deep1, NULL) == 0);
+    CHECK(wa__fiber_create(&d2, 16384, 4096, deep2, NULL) == 0);
+    wa__fiber_switch(fmain, d1);
     CHECK(res1 == deep_expect(32, 7));
     CHECK(res2 == deep_expect(32, 11));
-    wa_fiber_free(d1);
-    wa_fiber_free(d2);
+    wa__fiber_free(d1);
+    wa__fiber_free(d2);
 }
 
 /* ---- errors */
@@ -153,11 +155,11 @@ static void noop(void *arg) { (void)arg; }
 static void test_errors(void)
 {
     wa_fiber *f;
-    CHECK(wa_fiber_create(NULL, 0, 0, noop, NULL) < 0);
-    CHECK(wa_fiber_create(&f, 0, 0, NULL, NULL) < 0);
-    CHECK(wa_fiber_create(&f, (size_t)1 << 30, 0, noop, NULL) < 0);
-    CHECK(wa_fiber_create(&f, 1, 1, noop, NULL) == 0); /* clamped up to minimums */
-    wa_fiber_free(f);
+    CHECK(wa__fiber_create(NULL, 0, 0, noop, NULL) < 0);
+    CHECK(wa__fiber_create(&f, 0, 0, NULL, NULL) < 0);
+    CHECK(wa__fiber_create(&f, (size_t)1 << 30, 0, noop, NULL) < 0);
+    CHECK(wa__fiber_create(&f, 1, 1, noop, NULL) == 0); /* clamped up to minimums */
+    wa__fiber_free(f);
 }
 
 /* ---- overflow reports (each aborts the process) */
@@ -167,7 +169,7 @@ static int (*volatile recurse_ptr)(int, int);
 __attribute__((noinline)) static int recurse_switch(int n, int acc)
 {
     if (n == 0) {
-        wa_fiber_switch(fo, fmain);
+        wa__fiber_switch(fo, fmain);
         return acc;
     }
     int r = recurse_ptr(n - 1, acc + n);
@@ -178,7 +180,7 @@ static void overflow_aux(void *arg)
     (void)arg;
     recurse_ptr = recurse_switch;
     recurse_switch(200, 0);
-    wa_fiber_switch(fo, fmain);
+    wa__fiber_switch(fo, fmain);
 }
 __attribute__((noinline)) static int eat_stack(int n)
 {
@@ -186,7 +188,7 @@ __attribute__((noinline)) static int eat_stack(int n)
     for (int i = 0; i < 512; i++)
         big[i] = (char)n;
     if (n == 0) {
-        wa_fiber_switch(fo, fmain);
+        wa__fiber_switch(fo, fmain);
         return big[0];
     }
     return eat_stack(n - 1) + big[0];
@@ -195,7 +197,7 @@ static void overflow_stack(void *arg)
 {
     (void)arg;
     eat_stack(22); /* ~12 KiB on an 8 KiB stack; the 8 KiB buffer absorbs it */
-    wa_fiber_switch(fo, fmain);
+    wa__fiber_switch(fo, fmain);
 }
 
 /* ---- switch benchmark: two fibers ping-pong at a given call depth */
@@ -207,7 +209,7 @@ __attribute__((noinline)) static int bench_at(wa_fiber *self, wa_fiber *other, i
     if (depth > 1)
         return bench_ptr(self, other, depth - 1) + 1;
     while (bench_left-- > 0)
-        wa_fiber_switch(self, other);
+        wa__fiber_switch(self, other);
     return 0;
 }
 static int bench_depth;
@@ -215,13 +217,13 @@ static void bench1(void *arg)
 {
     (void)arg;
     bench_at(b1, b2, bench_depth);
-    wa_fiber_switch(b1, fmain);
+    wa__fiber_switch(b1, fmain);
 }
 static void bench2(void *arg)
 {
     (void)arg;
     bench_at(b2, b1, bench_depth);
-    wa_fiber_switch(b2, fmain);
+    wa__fiber_switch(b2, fmain);
 }
 
 static double now_ns(void)
@@ -233,19 +235,19 @@ static double now_ns(void)
 
 int main(int argc, char **argv)
 {
-    wa_fiber_init();
-    fmain = wa_fiber_main();
+    wa__fiber_init(get_cur_name);
+    fmain = wa__fiber_main();
     if (argc > 1 && strcmp(argv[1], "overflow-aux") == 0) {
         cur_name = "deep-one";
-        wa_fiber_create(&fo, 0, 512, overflow_aux, NULL);
-        wa_fiber_switch(fmain, fo);
+        wa__fiber_create(&fo, 0, 512, overflow_aux, NULL);
+        wa__fiber_switch(fmain, fo);
         printf("no overflow detected\n");
         return 0;
     }
     if (argc > 1 && strcmp(argv[1], "overflow-stack") == 0) {
         cur_name = "greedy";
-        wa_fiber_create(&fo, 8192, 8192, overflow_stack, NULL);
-        wa_fiber_switch(fmain, fo);
+        wa__fiber_create(&fo, 8192, 8192, overflow_stack, NULL);
+        wa__fiber_switch(fmain, fo);
         printf("no overflow detected\n");
         return 0;
     }
@@ -254,10 +256,10 @@ int main(int argc, char **argv)
         bench_depth = atoi(argv[3]);
         bench_ptr = bench_at;
         bench_left = n;
-        wa_fiber_create(&b1, 0, 4096, bench1, NULL);
-        wa_fiber_create(&b2, 0, 4096, bench2, NULL);
+        wa__fiber_create(&b1, 0, 4096, bench1, NULL);
+        wa__fiber_create(&b2, 0, 4096, bench2, NULL);
         double t0 = now_ns();
-        wa_fiber_switch(fmain, b1);
+        wa__fiber_switch(fmain, b1);
         double t1 = now_ns();
         printf("%.1f\n", (t1 - t0) / (double)n);
         return 0;
@@ -266,7 +268,7 @@ int main(int argc, char **argv)
     test_many();
     test_deep();
     test_errors();
-    wa_fiber_shutdown();
+    wa__fiber_shutdown();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

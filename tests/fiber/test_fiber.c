@@ -1,4 +1,5 @@
-/* test_fiber.c: behaviour of the native fiber backend (fiber.h): switch
+/* test_fiber.c: behaviour of the native fiber layer (fiber/fiber.h), a
+ * cmocka suite run plain and under ASan (make test-native, test-asan): switch
  * order, symmetric switches, many parked fibers, pool reuse, stack sizes,
  * floating-point state, and the overflow / misuse messages (in forked
  * children, so an abort is the expected outcome).
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 #include "fiber/fiber.h"
-#include "wasyncio.h"
+#include <wasyncio.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define T_ASAN 1
@@ -35,13 +36,13 @@
 static int setup(void **state)
 {
     (void)state;
-    return wa_fiber_init();
+    return wa__fiber_init(NULL);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    wa_fiber_shutdown();
+    wa__fiber_shutdown();
     return 0;
 }
 
@@ -60,7 +61,7 @@ static void mark(char c)
 static void park_forever(wa_fiber *self)
 {
     for (;;)
-        wa_fiber_switch(self, wa_fiber_main());
+        wa__fiber_switch(self, wa__fiber_main());
 }
 
 static wa_fiber *fa, *fb;
@@ -70,7 +71,7 @@ static void ping(void *arg)
     int *n = arg;
     for (int i = 0; i < *n; i++) {
         mark('a');
-        wa_fiber_switch(fa, wa_fiber_main());
+        wa__fiber_switch(fa, wa__fiber_main());
     }
     mark('A');
     park_forever(fa);
@@ -81,15 +82,15 @@ static void test_ping_pong_order(void **state)
     (void)state;
     order_len = 0;
     int n = 3;
-    assert_int_equal(wa_fiber_create(&fa, 0, 0, ping, &n), 0);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n), 0);
     assert_non_null(fa);
     assert_string_equal(order, ""); /* nothing runs before the first switch */
     for (int i = 0; i < 4; i++) {
         mark('m');
-        wa_fiber_switch(wa_fiber_main(), fa);
+        wa__fiber_switch(wa__fiber_main(), fa);
     }
     assert_string_equal(order, "mamamamA");
-    wa_fiber_free(fa);
+    wa__fiber_free(fa);
 }
 
 /* Fiber to fiber without passing through main. */
@@ -97,9 +98,9 @@ static void sym_a(void *arg)
 {
     (void)arg;
     mark('1');
-    wa_fiber_switch(fa, fb);
+    wa__fiber_switch(fa, fb);
     mark('3');
-    wa_fiber_switch(fa, fb);
+    wa__fiber_switch(fa, fb);
     park_forever(fa);
 }
 
@@ -107,9 +108,9 @@ static void sym_b(void *arg)
 {
     (void)arg;
     mark('2');
-    wa_fiber_switch(fb, fa);
+    wa__fiber_switch(fb, fa);
     mark('4');
-    wa_fiber_switch(fb, wa_fiber_main());
+    wa__fiber_switch(fb, wa__fiber_main());
     park_forever(fb);
 }
 
@@ -117,13 +118,13 @@ static void test_symmetric_switch(void **state)
 {
     (void)state;
     order_len = 0;
-    assert_int_equal(wa_fiber_create(&fa, 0, 0, sym_a, NULL), 0);
-    assert_int_equal(wa_fiber_create(&fb, 0, 0, sym_b, NULL), 0);
-    wa_fiber_switch(wa_fiber_main(), fa);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, sym_a, NULL), 0);
+    assert_int_equal(wa__fiber_create(&fb, 0, 0, sym_b, NULL), 0);
+    wa__fiber_switch(wa__fiber_main(), fa);
     mark('M');
     assert_string_equal(order, "1234M");
-    wa_fiber_free(fa);
-    wa_fiber_free(fb);
+    wa__fiber_free(fa);
+    wa__fiber_free(fb);
 }
 
 /* ------------------------------------------------ many parked fibers */
@@ -140,9 +141,9 @@ static void worker_body(void *arg)
 {
     struct worker *w = arg;
     long local = w->id; /* lives on this fiber's stack across switches */
-    wa_fiber_switch(w->f, wa_fiber_main());
+    wa__fiber_switch(w->f, wa__fiber_main());
     local *= 3;
-    wa_fiber_switch(w->f, wa_fiber_main());
+    wa__fiber_switch(w->f, wa__fiber_main());
     w->sum = local + 1;
     w->done = 1;
     park_forever(w->f);
@@ -154,15 +155,15 @@ static void test_many_fibers(void **state)
     static struct worker w[MANY];
     for (int i = 0; i < MANY; i++) {
         w[i] = (struct worker){.id = i};
-        assert_int_equal(wa_fiber_create(&w[i].f, 0, 0, worker_body, &w[i]), 0);
+        assert_int_equal(wa__fiber_create(&w[i].f, 0, 0, worker_body, &w[i]), 0);
     }
     for (int round = 0; round < 3; round++)
         for (int i = MANY - 1; i >= 0; i--) /* reverse order on purpose */
-            wa_fiber_switch(wa_fiber_main(), w[i].f);
+            wa__fiber_switch(wa__fiber_main(), w[i].f);
     for (int i = 0; i < MANY; i++) {
         assert_int_equal(w[i].done, 1);
         assert_int_equal(w[i].sum, 3L * i + 1);
-        wa_fiber_free(w[i].f);
+        wa__fiber_free(w[i].f);
     }
 }
 
@@ -178,23 +179,23 @@ static void test_pool_reuse(void **state)
 {
     (void)state;
     wa_fiber *f1, *f2;
-    assert_int_equal(wa_fiber_create(&f1, 0, 0, noop_body, &f1), 0);
-    wa_fiber_switch(wa_fiber_main(), f1);
-    wa_fiber_free(f1);
-    assert_int_equal(wa_fiber_create(&f2, 0, 0, noop_body, &f2), 0);
+    assert_int_equal(wa__fiber_create(&f1, 0, 0, noop_body, &f1), 0);
+    wa__fiber_switch(wa__fiber_main(), f1);
+    wa__fiber_free(f1);
+    assert_int_equal(wa__fiber_create(&f2, 0, 0, noop_body, &f2), 0);
     assert_ptr_equal(f1, f2); /* the warm stack came back */
-    wa_fiber_switch(wa_fiber_main(), f2); /* and it starts afresh */
-    wa_fiber_free(f2);
+    wa__fiber_switch(wa__fiber_main(), f2); /* and it starts afresh */
+    wa__fiber_free(f2);
     /* Harmless: freeing NULL, the main fiber, or twice. */
-    wa_fiber_free(NULL);
-    wa_fiber_free(wa_fiber_main());
-    wa_fiber_free(f2);
+    wa__fiber_free(NULL);
+    wa__fiber_free(wa__fiber_main());
+    wa__fiber_free(f2);
     wa_fiber *g1, *g2;
-    assert_int_equal(wa_fiber_create(&g1, 0, 0, noop_body, &g1), 0);
-    assert_int_equal(wa_fiber_create(&g2, 0, 0, noop_body, &g2), 0);
+    assert_int_equal(wa__fiber_create(&g1, 0, 0, noop_body, &g1), 0);
+    assert_int_equal(wa__fiber_create(&g2, 0, 0, noop_body, &g2), 0);
     assert_ptr_not_equal(g1, g2); /* the double free did not duplicate it */
-    wa_fiber_free(g1);
-    wa_fiber_free(g2);
+    wa__fiber_free(g1);
+    wa__fiber_free(g2);
 }
 
 /* Churn past the pool cap so stacks are given back and slabs unmapped. */
@@ -205,11 +206,11 @@ static void test_pool_churn(void **state)
     static wa_fiber *f[N];
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < N; i++) {
-            assert_int_equal(wa_fiber_create(&f[i], 48 * 1024, 0, noop_body, &f[i]), 0);
-            wa_fiber_switch(wa_fiber_main(), f[i]);
+            assert_int_equal(wa__fiber_create(&f[i], 48 * 1024, 0, noop_body, &f[i]), 0);
+            wa__fiber_switch(wa__fiber_main(), f[i]);
         }
         for (int i = 0; i < N; i++)
-            wa_fiber_free(f[i]);
+            wa__fiber_free(f[i]);
     }
 }
 
@@ -217,12 +218,12 @@ static void test_bad_input(void **state)
 {
     (void)state;
     wa_fiber *f = (wa_fiber *)&f;
-    assert_int_equal(wa_fiber_create(NULL, 0, 0, noop_body, NULL), WA_EINVAL);
-    assert_int_equal(wa_fiber_create(&f, 0, 0, NULL, NULL), WA_EINVAL);
-    assert_int_equal(wa_fiber_create(&f, (size_t)1 << 40, 0, noop_body, NULL),
+    assert_int_equal(wa__fiber_create(NULL, 0, 0, noop_body, NULL), WA_EINVAL);
+    assert_int_equal(wa__fiber_create(&f, 0, 0, NULL, NULL), WA_EINVAL);
+    assert_int_equal(wa__fiber_create(&f, (size_t)1 << 40, 0, noop_body, NULL),
                      WA_EINVAL);
     assert_null(f);
-    assert_int_equal(wa_fiber_create(&f, SIZE_MAX, 0, noop_body, NULL), WA_EINVAL);
+    assert_int_equal(wa__fiber_create(&f, SIZE_MAX, 0, noop_body, NULL), WA_EINVAL);
 }
 
 /* --------------------------------------------------- stack sizes */
@@ -255,10 +256,10 @@ static void test_deep_recursion_fits(void **state)
     (void)state;
     /* ~120 KB of frames in the default stack (256 KiB, 1 MiB under ASan). */
     struct deep d = {.depth = T_ASAN ? 200 : 100};
-    assert_int_equal(wa_fiber_create(&d.f, 0, 0, deep_body, &d), 0);
-    wa_fiber_switch(wa_fiber_main(), d.f);
+    assert_int_equal(wa__fiber_create(&d.f, 0, 0, deep_body, &d), 0);
+    wa__fiber_switch(wa__fiber_main(), d.f);
     assert_int_equal(d.got, d.depth + 1);
-    wa_fiber_free(d.f);
+    wa__fiber_free(d.f);
 }
 
 static void test_per_fiber_stack_size(void **state)
@@ -266,28 +267,28 @@ static void test_per_fiber_stack_size(void **state)
     (void)state;
     /* 2 MB of frames: more than any default, fits in an 8 MiB stack. */
     struct deep d = {.depth = 2000};
-    assert_int_equal(wa_fiber_create(&d.f, 8u << 20, 0, deep_body, &d), 0);
-    wa_fiber_switch(wa_fiber_main(), d.f);
+    assert_int_equal(wa__fiber_create(&d.f, 8u << 20, 0, deep_body, &d), 0);
+    wa__fiber_switch(wa__fiber_main(), d.f);
     assert_int_equal(d.got, d.depth + 1);
-    wa_fiber_free(d.f);
+    wa__fiber_free(d.f);
     /* Odd sizes are rounded up, tiny ones raised to a usable minimum. */
     struct deep e = {.depth = 5};
-    assert_int_equal(wa_fiber_create(&e.f, 1, 0, deep_body, &e), 0);
-    wa_fiber_switch(wa_fiber_main(), e.f);
+    assert_int_equal(wa__fiber_create(&e.f, 1, 0, deep_body, &e), 0);
+    wa__fiber_switch(wa__fiber_main(), e.f);
     assert_int_equal(e.got, 6);
-    wa_fiber_free(e.f);
+    wa__fiber_free(e.f);
 }
 
 static void test_default_stack_setting(void **state)
 {
     (void)state;
-    size_t old = wa_fiber_default_stack();
+    size_t old = wa__fiber_default_stack();
     assert_true(old >= 64 * 1024);
-    wa_fiber_set_default_stack(100000);
-    assert_true(wa_fiber_default_stack() >= 100000);
-    assert_int_equal(wa_fiber_default_stack() % 4096, 0);
-    wa_fiber_set_default_stack(old);
-    assert_int_equal(wa_fiber_default_stack(), old);
+    wa__fiber_set_default_stack(100000);
+    assert_true(wa__fiber_default_stack() >= 100000);
+    assert_int_equal(wa__fiber_default_stack() % 4096, 0);
+    wa__fiber_set_default_stack(old);
+    assert_int_equal(wa__fiber_default_stack(), old);
 }
 
 /* ------------------------------------------ ABI: alignment, FP state */
@@ -308,7 +309,7 @@ static void fp_body(void *arg)
     (void)arg;
     check_alignment();
     fesetround(FE_DOWNWARD);
-    wa_fiber_switch(fa, wa_fiber_main());
+    wa__fiber_switch(fa, wa__fiber_main());
     fiber_round = fegetround();
     park_forever(fa);
 }
@@ -317,32 +318,32 @@ static void test_abi_state(void **state)
 {
     (void)state;
     fesetround(FE_TONEAREST);
-    assert_int_equal(wa_fiber_create(&fa, 0, 0, fp_body, NULL), 0);
-    wa_fiber_switch(wa_fiber_main(), fa);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, fp_body, NULL), 0);
+    wa__fiber_switch(wa__fiber_main(), fa);
     assert_int_equal(aligned_ok, 1);
     assert_int_equal(fegetround(), FE_TONEAREST); /* not leaked to main */
     fesetround(FE_UPWARD);
-    wa_fiber_switch(wa_fiber_main(), fa);
+    wa__fiber_switch(wa__fiber_main(), fa);
     assert_int_equal(fiber_round, FE_DOWNWARD); /* kept by the fiber */
     assert_int_equal(fegetround(), FE_UPWARD);
     fesetround(FE_TONEAREST);
-    wa_fiber_free(fa);
+    wa__fiber_free(fa);
 }
 
 static void test_reinit(void **state)
 {
     (void)state;
-    wa_fiber_shutdown();
-    assert_null(wa_fiber_main());
-    assert_int_equal(wa_fiber_init(), 0);
-    assert_non_null(wa_fiber_main());
+    wa__fiber_shutdown();
+    assert_null(wa__fiber_main());
+    assert_int_equal(wa__fiber_init(NULL), 0);
+    assert_non_null(wa__fiber_main());
     order_len = 0;
     int n = 1;
-    assert_int_equal(wa_fiber_create(&fa, 0, 0, ping, &n), 0);
-    wa_fiber_switch(wa_fiber_main(), fa);
-    wa_fiber_switch(wa_fiber_main(), fa);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n), 0);
+    wa__fiber_switch(wa__fiber_main(), fa);
+    wa__fiber_switch(wa__fiber_main(), fa);
     assert_string_equal(order, "aA");
-    wa_fiber_free(fa);
+    wa__fiber_free(fa);
 }
 
 /* ---------------------------------------- deaths, in forked children */
@@ -361,12 +362,12 @@ static int run_child(void (*fn)(void), char *out, size_t cap)
     if (pid == 0) {
         close(p[0]);
         dup2(p[1], 2);
-        /* Drop the test framework's fault handlers; wa_fiber_init puts
+        /* Drop the test framework's fault handlers; wa__fiber_init puts
          * the overflow reporter back in front of the default action. */
         signal(SIGABRT, SIG_DFL);
         signal(SIGSEGV, SIG_DFL);
         signal(SIGBUS, SIG_DFL);
-        wa_fiber_init();
+        wa__fiber_init(NULL);
         fn();
         _exit(0); /* not reached when the test works */
     }
@@ -392,9 +393,9 @@ static void overflow_body(void *arg)
 static void child_overflow(void)
 {
     /* A 64 KiB stack and unbounded recursion: hits the guard page. */
-    if (wa_fiber_create(&fa, 64 * 1024, 0, overflow_body, NULL) != 0)
+    if (wa__fiber_create(&fa, 64 * 1024, 0, overflow_body, NULL) != 0)
         _exit(3);
-    wa_fiber_switch(wa_fiber_main(), fa);
+    wa__fiber_switch(wa__fiber_main(), fa);
 }
 
 static void test_overflow_message(void **state)
@@ -430,7 +431,7 @@ static void canary_body(void *arg)
 {
     (void)arg;
     recurse_fill(0, 24); /* ~25 KB of frames on a 16 KiB stack */
-    wa_fiber_switch(fb, wa_fiber_main());
+    wa__fiber_switch(fb, wa__fiber_main());
     _exit(4);
 }
 
@@ -438,11 +439,11 @@ static void child_canary(void)
 {
     wa_fiber *f = NULL;
     for (int i = 0; i < 20000; i++) /* guard budget is at most 16384 */
-        if (wa_fiber_create(&f, 16 * 1024, 0, noop_body, NULL) != 0)
+        if (wa__fiber_create(&f, 16 * 1024, 0, noop_body, NULL) != 0)
             _exit(3);
-    if (wa_fiber_create(&fb, 16 * 1024, 0, canary_body, NULL) != 0)
+    if (wa__fiber_create(&fb, 16 * 1024, 0, canary_body, NULL) != 0)
         _exit(3);
-    wa_fiber_switch(wa_fiber_main(), fb);
+    wa__fiber_switch(wa__fiber_main(), fb);
     _exit(5);
 }
 
@@ -463,9 +464,9 @@ static void returning_body(void *arg) { (void)arg; }
 
 static void child_return(void)
 {
-    if (wa_fiber_create(&fa, 0, 0, returning_body, NULL) != 0)
+    if (wa__fiber_create(&fa, 0, 0, returning_body, NULL) != 0)
         _exit(3);
-    wa_fiber_switch(wa_fiber_main(), fa);
+    wa__fiber_switch(wa__fiber_main(), fa);
 }
 
 static void test_entry_return_aborts(void **state)
