@@ -131,6 +131,17 @@ static void *self_signed_main(void *arg)
     o.flags = WA_FETCH_INSECURE;
     CHECK_EQ(get(U(&self_srv), &o, text, sizeof text), 0);
     CHECK_STR(text, "hello tls");
+    /* The unchecked connection stays in curl's pool; a checked fetch to the
+     * same server must not be handed it. */
+    o.flags = 0;
+    CHECK_EQ(get(U(&self_srv), &o, NULL, 0), WA_ETLS);
+    /* Nor may a fetch without a client certificate reuse one that had it. */
+    o.ca_file = P("ca.pem");
+    o.client_cert = P("client.pem");
+    o.client_key = P("client.key");
+    CHECK_EQ(get(U(&mtls12_srv), &o, text, sizeof text), 0);
+    o.client_cert = o.client_key = NULL;
+    CHECK_EQ(get(U(&mtls12_srv), &o, NULL, 0), WA_ETLS);
     return NULL;
 }
 
