@@ -53,7 +53,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-check test test-native test-asan test-fiber bench demo install clean serve
+.PHONY: all native deps deps-check test test-native test-asan test-fiber test-procs bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -122,10 +122,24 @@ deps-check:
 	  || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
-TEST_SUITES := test-native test-asan test-fiber $(TEST_TARGETS_EXTRA)
+# Every process a recipe starts inherits this tag in its environment, so the
+# check at the end of test and bench finds anything still running, even a
+# server re-parented to init (tests/leftovers.sh). Computed once: a nested
+# make keeps its parent's tag.
+ifndef WA_RUN_TAG
+WA_RUN_TAG := $(shell date +%s%N)-$(shell echo $$PPID)
+endif
+export WA_RUN_TAG
+
+TEST_SUITES := test-native test-asan test-fiber test-procs $(TEST_TARGETS_EXTRA)
 test: deps $(TEST_SUITES)
+	@bash tests/leftovers.sh "make test"
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
+
+# Helper servers, browsers and runners die with the script that started them.
+test-procs:
+	@bash tests/procs_test.sh
 
 # The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user);
 # the fiber cmocka suite runs in test-native/test-asan, the wasm self-test in test-wasi.
@@ -142,7 +156,7 @@ test-asan: $(addprefix $(BA)/tests/,$(NATIVE_TESTS)) $(addprefix $(BA)/scenarios
 	  bash tests/run-native.sh $(BA)
 
 bench: deps native $(BENCH_EXTRA_DEPS)
-	@bash tests/bench/run.sh
+	@bash tests/bench/run.sh; rc=$$?; bash tests/leftovers.sh "make bench" && exit $$rc
 
 demo: deps native $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh

@@ -115,22 +115,7 @@ static inline void tu_reset(void)
 
 /* ------------------------------------------------------------ helpers */
 
-#define PTR(i) ((void *)(intptr_t)(i))
-#define INT(p) ((int)(intptr_t)(p))
-
-/* Spawn with a name. */
-static inline wa_task *spawn_named(const char *name, wa_fn fn, void *arg)
-{
-    wa_task_opts o = {0};
-    o.name = name;
-    return wa_spawn_opts(fn, arg, &o);
-}
-
-/* Yield n times (lets other ready tasks run n rounds). */
-static inline void yield_n(int n)
-{
-    while (n-- > 0) wa_yield();
-}
+#include "task_helpers.h" /* PTR, INT, spawn_named, yield_n */
 
 /* ------------------------------------------------------------ child */
 

@@ -108,23 +108,7 @@ static inline void wa_h_note(const char *fmt, ...)
     }
 }
 
-#define PTR(i) ((void *)(intptr_t)(i))
-#define INT(p) ((int)(intptr_t)(p))
-
-/* Spawn with a name. */
-static inline wa_task *spawn_named(const char *name, wa_fn fn, void *arg)
-{
-    wa_task_opts o = {0};
-    o.name = name;
-    return wa_spawn_opts(fn, arg, &o);
-}
-
-/* Yield n times (lets other ready tasks run n rounds). */
-static inline void yield_n(int n)
-{
-    while (n-- > 0)
-        wa_yield();
-}
+#include "task_helpers.h" /* PTR, INT, spawn_named, yield_n */
 
 static void *wa_h_main_task(void *arg)
 {
