@@ -36,6 +36,7 @@ failed += results.filter((r) => !r.ok).length;
 // refuses them itself, and each refusal keeps its own code, as natively.
 const hostile = spawn('/usr/bin/python3', [path.join(root, 'tests/http/hostile_server.py'), '0'],
                       { stdio: ['ignore', 'pipe', 'ignore'] });
+process.on('exit', () => hostile.kill('SIGKILL')); // even when a check throws
 const hostilePort = await new Promise((resolve) => {
   let out = '';
   hostile.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(parseInt(out, 10)); });
