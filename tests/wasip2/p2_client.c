@@ -77,6 +77,19 @@ static void t_errors(void)
     CHECK(rc == WA_EURL, "malformed: %s", wa_strerror(rc));
     rc = wa_fetch("http://bad host/", NULL, &r);
     CHECK(rc == WA_EURL, "space in host: %s", wa_strerror(rc));
+    rc = wa_fetch("http://a@b@c/", NULL, &r); /* shapes curl refuses: everywhere */
+    CHECK(rc == WA_EURL, "two '@': %s", wa_strerror(rc));
+    rc = wa_fetch("http://e$xample.com/", NULL, &r);
+    CHECK(rc == WA_EURL, "'$' in host: %s", wa_strerror(rc));
+    /* The host does TLS: our TLS options cannot apply, so they are refused. */
+    wa_fetch_opts tls = {0};
+    tls.ca_file = "ca.pem";
+    rc = wa_fetch(url(helper, "/hello"), &tls, &r);
+    CHECK(rc == WA_ENOTSUP && r == NULL, "ca_file: %s", wa_strerror(rc));
+    tls = (wa_fetch_opts){0};
+    tls.flags = WA_FETCH_INSECURE;
+    rc = wa_fetch(url(helper, "/hello"), &tls, &r);
+    CHECK(rc == WA_ENOTSUP && r == NULL, "insecure: %s", wa_strerror(rc));
     rc = wa_fetch("ftp://127.0.0.1/x", NULL, &r);
     CHECK(rc == WA_ESCHEME, "ftp: %s", wa_strerror(rc));
     rc = wa_fetch("http://no-such-host.invalid/", NULL, &r);
