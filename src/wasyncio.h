@@ -191,7 +191,8 @@ WA_EXTERN int wa_gather(wa_task *const *tasks, size_t n, void **results, int *er
 #define WA_ALL_COMPLETED 0   /* every task finished */
 #define WA_FIRST_COMPLETED 1 /* any task finished */
 #define WA_FIRST_EXCEPTION 2 /* any task failed (not cancelled), else all finished */
-/* No time limit, for wa_wait and wa_as_completed (asyncio's timeout=None). */
+/* No time limit, for wa_wait, wa_as_completed and wa_fetch_opts.timeout_ms
+ * (asyncio's timeout=None). */
 #define WA_NO_TIMEOUT UINT64_MAX
 
 /* asyncio.wait: wait until return_when holds or timeout_ms passes, and sort

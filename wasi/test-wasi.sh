@@ -7,6 +7,7 @@
 # too.
 set -u
 cd "$(dirname "$0")/.."
+source tests/same_output.sh
 examples=${1:-}
 scenarios=${2:-}
 W=build/wasi
@@ -52,7 +53,7 @@ for ex in $examples; do
     for host in node jco; do
         run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/got" 2> "$tmp/err"
         rc=$?
-        if [[ $rc -eq 0 ]] && diff -u "$tmp/want" "$tmp/got" > "$tmp/diff"; then ok "$ex ($host)"
+        if [[ $rc -eq 0 ]] && same_output "$tmp/want" "$tmp/got" > "$tmp/diff"; then ok "$ex ($host)"
         else ko "$ex ($host) exit $rc"; cat "$tmp/diff" "$tmp/err" | head -20; fi
     done
 done
