@@ -150,7 +150,7 @@ static void *url_errors_main(void *arg)
         wa_response *r = (wa_response *)1;
         int rc = WA_EINVAL, scope;
         uint64_t t0 = wa_hrtime();
-        WA_TIMEOUT(2000, scope) { rc = wa_fetch(malformed[i], NULL, &r); }
+        { WA_TIMEOUT_SCOPE(2000, scope); rc = wa_fetch(malformed[i], NULL, &r); }
         uint64_t ms = (wa_hrtime() - t0) / 1000000;
         if (rc != WA_EURL || ms > 500)
             tu_record(__FILE__, __LINE__, "'%s': got %d after %llu ms, want WA_EURL at once",
@@ -223,7 +223,7 @@ static void *completes_on_its_own_main(void *arg)
     wa_response *r = NULL;
     int rc = 1, scope;
     uint64_t t0 = wa_hrtime();
-    WA_TIMEOUT(10000, scope) { rc = wa_fetch(H("/hello"), NULL, &r); }
+    { WA_TIMEOUT_SCOPE(10000, scope); rc = wa_fetch(H("/hello"), NULL, &r); }
     uint64_t ms = (wa_hrtime() - t0) / 1000000;
     CHECK_EQ(rc, WA_ENET);
     CHECK_EQ(scope, 0);
@@ -282,7 +282,7 @@ static void *no_timeout_main(void *arg)
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/silent", hostile.port);
     int scope, rc = 1;
-    WA_TIMEOUT(200, scope) { rc = wa_fetch(url, &o, &r); }
+    { WA_TIMEOUT_SCOPE(200, scope); rc = wa_fetch(url, &o, &r); }
     CHECK_EQ(rc, WA_ETIMEDOUT);
     CHECK_EQ(scope, WA_ETIMEDOUT);
     return NULL;
