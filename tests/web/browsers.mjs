@@ -7,6 +7,7 @@
 // launchBrowser(name) -> { name, headScript, newPage({width, height}), close() };
 // a page has goto, evaluate(fn, arg), waitFor(fn, arg, ms), fill, click,
 // resize, screenshot, consoleErrors and close.
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -143,6 +144,10 @@ async function startWebKitDriver() {
   throw new Error('WebKitWebDriver did not answer within 10 s');
 }
 
+// Debian installs MiniBrowser under the multiarch library directory.
+const MULTIARCH = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch] || `${process.arch}-linux-gnu`;
+const MINIBROWSER = `/usr/lib/${MULTIARCH}/webkit2gtk-4.1/MiniBrowser`;
+
 async function webkit() {
   const { Builder, By } = requireJs('selenium-webdriver');
   const server = await startWebKitDriver();
@@ -151,7 +156,7 @@ async function webkit() {
     driver = await new Builder().usingServer(server.url).withCapabilities({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': {
-        binary: process.env.WEBKIT_BROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+        binary: process.env.WEBKIT_BROWSER || MINIBROWSER,
         args: ['--automation'],
       },
     }).build();
@@ -189,7 +194,6 @@ async function webkit() {
         click: async (sel) => (await driver.findElement(By.css(sel))).click(),
         resize: (w, h) => driver.manage().window().setRect({ width: w, height: h }),
         async screenshot(file) {
-          const fs = await import('node:fs');
           fs.writeFileSync(file, Buffer.from(await driver.takeScreenshot(), 'base64'));
         },
         consoleErrors: () => driver.executeScript('return (window.__consoleErrors || []).slice()'),
