@@ -120,7 +120,7 @@ const freePort = () => new Promise((resolve, reject) => {
 });
 
 // WebKitWebDriver and its Xvfb in a process group of their own, so close()
-// ends them all (browser.test's runner also kills everything it started).
+// ends them all (run-browser.sh also ends everything the test started).
 async function startWebKitDriver() {
   const port = await freePort();
   const proc = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24',
