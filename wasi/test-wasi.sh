@@ -4,11 +4,12 @@
 # jco run (run-jco.sh); WASI_HOSTS picks others (jsc: JavaScriptCore's shell,
 # run-jsc.sh; make test-wasi-jsc) and WASI_SUITE names the closing line. An
 # example's stdout must equal the native build's, line for line with the
-# timings masked (the HTTP examples must report WA_ENOTSUP instead).
+# timings masked (tests/same_output.sh; the HTTP examples must report WA_ENOTSUP instead).
 # Scenarios must exit 0 and end with "N passed, 0 failed". Overflow reports
 # are checked too.
 set -u
 cd "$(dirname "$0")/.."
+source tests/same_output.sh
 examples=${1:-}
 scenarios=${2:-}
 hosts=${WASI_HOSTS:-node jco}
@@ -18,11 +19,6 @@ N=build/native/examples
 pass=0 fail=0 failed=()
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-# Measured times vary with the machine's load (jco's sleeps overshoot by tens
-# of ms when the CPU is busy): masked as in tests/web/run-node.sh; every other
-# character, and the order of lines, must match.
-mask() { sed -E 's/[0-9]+(\.[0-9]+)?[[:space:]]*(ms|s|us|µs|ns)\b/<time>/g'; }
 
 ok() { pass=$((pass + 1)); echo "  ok   $1"; }
 ko() { fail=$((fail + 1)); failed+=("$1"); echo "  FAIL $1"; }
@@ -64,7 +60,7 @@ for ex in $examples; do
     for host in $hosts; do
         run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/got" 2> "$tmp/err"
         rc=$?
-        if [[ $rc -eq 0 ]] && diff -u <(mask < "$tmp/want") <(mask < "$tmp/got") > "$tmp/diff"; then ok "$ex ($host)"
+        if [[ $rc -eq 0 ]] && same_output "$tmp/want" "$tmp/got" > "$tmp/diff"; then ok "$ex ($host)"
         else ko "$ex ($host) exit $rc"; cat "$tmp/diff" "$tmp/err" | head -20; fi
     done
 done

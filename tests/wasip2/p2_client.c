@@ -209,18 +209,20 @@ static void t_together(void)
     uint64_t el = ms_since(t0);
     CHECK(rc == 0, "fetch: %s", wa_strerror(rc));
     CHECK(ticks_at_fetch >= 8, "only %d ticks during the fetch", ticks_at_fetch);
-    CHECK(el < 450, "together took %llu ms", (unsigned long long)el);
+    /* The ticks prove the overlap; the clock only bounds it, generously,
+     * since a loaded machine runs late. */
+    CHECK(el < 1000, "together took %llu ms", (unsigned long long)el);
     wa_release(tk);
     wa_release(f);
 
-    /* Five 200 ms fetches gathered: about 200 ms, not 1 s. */
+    /* Five 200 ms fetches gathered: about 200 ms, not 1 s (bound: 900). */
     wa_task *ts[5];
     t0 = wa_hrtime();
     for (int i = 0; i < 5; i++)
         ts[i] = wa_spawn(slow_fetch, url(helper, "/delay?ms=200"));
     rc = wa_gather(ts, 5, NULL, NULL, 0);
     el = ms_since(t0);
-    CHECK(rc == 0 && el < 600, "gather: %s in %llu ms", wa_strerror(rc),
+    CHECK(rc == 0 && el < 900, "gather: %s in %llu ms", wa_strerror(rc),
           (unsigned long long)el);
     for (int i = 0; i < 5; i++)
         wa_release(ts[i]);
