@@ -4,9 +4,9 @@
 # jco run (run-jco.sh); WASI_HOSTS picks others (jsc: JavaScriptCore's shell,
 # run-jsc.sh; make test-wasi-jsc) and WASI_SUITE names the closing line. An
 # example's stdout must equal the native build's, line for line with the
-# timings masked (tests/same_output.sh; the HTTP examples must report WA_ENOTSUP instead).
-# Scenarios must exit 0 and end with "N passed, 0 failed". Overflow reports
-# are checked too.
+# timings masked (tests/same_output.sh); the HTTP examples must report
+# WA_ENOTSUP instead. Scenarios must exit 0 and end with "N passed, 0
+# failed". Overflow reports are checked too.
 set -u
 cd "$(dirname "$0")/.."
 source tests/same_output.sh
