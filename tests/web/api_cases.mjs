@@ -1,5 +1,5 @@
 // api_cases.mjs: behaviour checks of the web build, shared by the Node test
-// (node_api.test.mjs) and the Chromium test (browser.test.mjs). m is a
+// (node_api.test.mjs) and the browser test (browser.test.mjs, every engine). m is a
 // module built from tests/web/web_api.c; base is the test server's origin;
 // env is 'node' or 'browser'; closedUrl points at a port nothing listens on
 // (port 1 is on fetch's blocked-port list, so the harness finds one). Returns [{name, ok, detail}].
