@@ -3,6 +3,11 @@
 # Outputs go to build/<target>/. Overridable: CC, WASI_SDK_PATH, EMCC, WASMTIME.
 
 SHELL := /bin/bash
+# Builds and test suites use every core unless the caller says otherwise
+# (make -j1 ...): make test runs its independent suites side by side.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 PREFIX ?= /usr/local
 CC ?= cc
 ifeq ($(origin CC),default)
