@@ -77,3 +77,11 @@ static void *b_noop(void *arg)
     return NULL;
 }
 WA_JS_EXPORT(b_noop)
+
+/* The value form (WA_JS_EXPORT_VALUE): a number in, the same number out, no
+ * JSON on either side. */
+static void *b_noop_value(void *arg)
+{
+    return arg;
+}
+WA_JS_EXPORT_VALUE(b_noop_value)
