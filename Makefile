@@ -113,7 +113,7 @@ $(BA)/scenarios/%: tests/scenarios/%.c $(BA)/libwasyncio.a
 APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
             libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
             libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium \
-            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libboost-context-dev
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)
 # cheap check used before compiling: installs only when something is missing

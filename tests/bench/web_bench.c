@@ -1,6 +1,7 @@
 /* web_bench.c: the C side of the web benchmark (tests/bench/bench_web.sh):
  * task switches, spawn+complete, wa_sleep(0) round trips and an empty
- * coroutine for the JS->C->JS promise round trip. Each returns its elapsed
+ * coroutine for the JS->C->JS promise round trip (JSON and value forms), and
+ * C awaiting resolved JS promises (beside JSPI). Each returns its elapsed
  * nanoseconds as JSON; tests/bench/web_bench_cases.mjs runs them beside
  * plain JS async/await doing the same work. */
 #include <stdint.h>
@@ -85,3 +86,25 @@ static void *b_noop_value(void *arg)
     return arg;
 }
 WA_JS_EXPORT_VALUE(b_noop_value)
+
+/* C awaits a JS promise that is already resolved, n times: the task parks,
+ * the slice returns to JS, the promise's reaction resumes the loop. The JSPI
+ * peer (peer_jspi.c) does the same with WebAssembly.Suspending. */
+EM_JS(int, bench_resolved_promise, (void), {
+    return Module['waPromise'](Promise.resolve(1));
+});
+
+static void *b_js_await(void *arg)
+{
+    long n = atol(arg);
+    uint64_t t0 = wa_hrtime();
+    for (long i = 0; i < n; i++) {
+        char *json = NULL;
+        int rc = wa_js_await(bench_resolved_promise(), &json);
+        free(json);
+        if (rc < 0)
+            return wa_raise(rc, "wa_js_await failed");
+    }
+    return result(wa_hrtime() - t0, n);
+}
+WA_JS_EXPORT(b_js_await)

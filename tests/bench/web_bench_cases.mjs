@@ -1,9 +1,12 @@
 // web_bench_cases.mjs: the web benchmark's workloads, run the same way in
 // Node and in Chromium: each wasyncio figure beside plain JS async/await
-// doing the same work in the same run. Returns rows
+// doing the same work in the same run, and the wasm peers measured here too:
+// Emscripten's fibers (peer_emfiber.c) beside the task switch, JSPI
+// (peer_jspi.c) beside wa_js_await. peers = {emfiber: async () => ns per
+// swap, jspiWasm: the module's bytes}. Returns rows
 // {name, value, unit, peer, peerValue}; lower is better for ns/us, higher
-// for per-second rates.
-export async function runBench(m, env) {
+// for per-second rates; peerValue null when the engine lacks the peer.
+export async function runBench(m, env, peers) {
   const now = () => performance.now();
   const rows = [];
   const add = (name, value, unit, peer, peerValue) => rows.push({ name: `${env}: ${name}`, value, unit, peer, peerValue });
@@ -20,7 +23,8 @@ export async function runBench(m, env) {
     await Promise.all([f(0), f(1)]);
     return ((now() - t0) * 1e6) / (2 * N);
   };
-  add('ns per task switch (wa_yield)', r.ns / r.ops, 'ns', 'JS await (microtask)', await jsSwitch());
+  const switchNs = r.ns / r.ops;
+  add('ns per task switch (wa_yield)', switchNs, 'ns', 'JS await (microtask)', await jsSwitch());
 
   // 2. spawn + complete.
   const S = 100000;
@@ -95,5 +99,34 @@ export async function runBench(m, env) {
   }
   add('JS->C->JS promise round trip (waCall, JSON)', best.json, 'us', 'JS await async fn', best.js);
   add('JS->C->JS promise round trip (waCall, value: number)', best.value, 'us', 'JS await async fn', best.js);
+
+  // 5. Peers built and measured in this run. The switch beside Emscripten's
+  //    own fibers (same emcc, -sASYNCIFY, one-way swaps).
+  add('ns per task switch vs emscripten_fiber_swap', switchNs, 'ns', 'emscripten_fiber_swap',
+      await peers.emfiber());
+  //    C suspends on an already-resolved JS promise and is resumed: our
+  //    wa_js_await beside JSPI (WebAssembly.Suspending/promising), best of 3.
+  const K = 20000;
+  await m.waCall('b_js_await', 2000);
+  let ours = Infinity;
+  for (let i = 0; i < 3; i++) {
+    r = await m.waCall('b_js_await', K);
+    ours = Math.min(ours, r.ns / r.ops / 1000);
+  }
+  let jspi = null;
+  if (typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function') {
+    const wait = new WebAssembly.Suspending(() => Promise.resolve(1));
+    const { instance } = await WebAssembly.instantiate(peers.jspiWasm, { env: { wait_js: wait } });
+    const run = WebAssembly.promising(instance.exports.run);
+    await run(2000);
+    jspi = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = now();
+      if ((await run(K)) !== K) throw new Error('JSPI peer: wrong sum');
+      jspi = Math.min(jspi, ((now() - t0) * 1000) / K);
+    }
+  }
+  add('C awaits a resolved JS promise (wa_js_await)', ours, 'us',
+      jspi === null ? 'JSPI: this engine lacks WebAssembly.Suspending' : 'JSPI suspend+resume', jspi);
   return rows;
 }
