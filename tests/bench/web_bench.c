@@ -10,6 +10,7 @@
 #include <emscripten.h>
 
 #include <wasyncio.h>
+#include "fiber/fiber.h" /* internal: the raw Asyncify figures below */
 
 static char *result(uint64_t ns, long ops)
 {
@@ -108,3 +109,52 @@ static void *b_js_await(void *arg)
     return result(wa_hrtime() - t0, n);
 }
 WA_JS_EXPORT(b_js_await)
+
+/* ------------------------- the fiber layer alone: what Asyncify costs */
+
+/* Called from JS outside any loop (no waCall in flight), these time the
+ * Asyncify fiber layer with no scheduler: a main <-> fiber ping-pong (each
+ * one-way switch is one unwind or one rewind; a task-to-task switch is one
+ * of each) and a fiber's whole life (create from the pool, first run, switch
+ * out for good, free). Returns ns per operation, or -1. */
+static wa_fiber *g_raw;
+static void raw_pingpong(void *arg)
+{
+    (void)arg;
+    for (;;)
+        wa__fiber_switch(g_raw, wa__fiber_main());
+}
+
+EMSCRIPTEN_KEEPALIVE double b_raw_switch_ns(int n)
+{
+    if (wa_running() || wa__fiber_init(NULL) != 0)
+        return -1;
+    double ns = -1;
+    if (wa__fiber_create(&g_raw, 0, 0, raw_pingpong, NULL) == 0) {
+        uint64_t t0 = wa_hrtime();
+        for (int i = 0; i < n / 2; i++)
+            wa__fiber_switch(wa__fiber_main(), g_raw);
+        ns = (double)(wa_hrtime() - t0) / n;
+        wa__fiber_free(g_raw);
+    }
+    wa__fiber_shutdown();
+    return ns;
+}
+
+EMSCRIPTEN_KEEPALIVE double b_raw_spawn_ns(int n)
+{
+    if (wa_running() || wa__fiber_init(NULL) != 0)
+        return -1;
+    uint64_t t0 = wa_hrtime();
+    for (int i = 0; i < n; i++) {
+        if (wa__fiber_create(&g_raw, 0, 0, raw_pingpong, NULL) != 0) {
+            wa__fiber_shutdown();
+            return -1;
+        }
+        wa__fiber_switch(wa__fiber_main(), g_raw);
+        wa__fiber_free(g_raw);
+    }
+    double ns = (double)(wa_hrtime() - t0) / n;
+    wa__fiber_shutdown();
+    return ns;
+}

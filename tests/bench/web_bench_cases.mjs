@@ -11,6 +11,17 @@ export async function runBench(m, env, peers) {
   const rows = [];
   const add = (name, value, unit, peer, peerValue) => rows.push({ name: `${env}: ${name}`, value, unit, peer, peerValue });
 
+  // 0. The fiber layer alone, before any call opens a loop: Asyncify's own
+  //    share of a switch and of a spawn (no scheduler). Best of 3.
+  const raw = (f, n) => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) best = Math.min(best, m['_' + f](n));
+    return best;
+  };
+  m['_b_raw_switch_ns'](20000); // warm-up
+  const rawSwitch = raw('b_raw_switch_ns', 1000000);
+  const rawSpawn = raw('b_raw_spawn_ns', 200000);
+
   // 1. task switch: two tasks yielding to each other / two async functions
   //    awaiting each other's turn through the microtask queue.
   const N = 1000000;
@@ -25,6 +36,11 @@ export async function runBench(m, env, peers) {
   };
   const switchNs = r.ns / r.ops;
   add('ns per task switch (wa_yield)', switchNs, 'ns', 'JS await (microtask)', await jsSwitch());
+
+  // What is Asyncify's: a task-to-task switch is one unwind and one rewind,
+  // i.e. two one-way switches of the raw ping-pong.
+  add('  of which Asyncify (raw fiber unwind+rewind, no scheduler)', 2 * rawSwitch, 'ns',
+      'JS await (microtask)', rows[rows.length - 1].peerValue);
 
   // 2. spawn + complete.
   const S = 100000;
@@ -41,6 +57,8 @@ export async function runBench(m, env, peers) {
     return ((now() - t0) * 1e6) / S;
   };
   add('ns per spawn+complete (wa_spawn+wa_gather)', r.ns / r.ops, 'ns', 'JS async fn + Promise.all', await jsSpawn());
+  add('  of which Asyncify (raw fiber create+run+end+free)', rawSpawn, 'ns', 'JS async fn + Promise.all',
+      rows[rows.length - 1].peerValue);
 
   // 3. wa_sleep(0) round trips per second (the loop returns to JS between
   //    slices through MessageChannel / setImmediate, never setTimeout).
