@@ -50,6 +50,7 @@ var WasyncioLib = {
     install: function() {
       WA.promises = new Map();
       WA.calls = [null];
+      WA.callRejects = [null];
       WA.freeCalls = [];
       WA.exports = new Map();
       WA.macrotasks = [];
@@ -254,14 +255,22 @@ var WasyncioLib = {
       return _wa__web_call(e.fn, e.namep, id, 1, 0, type, num, data, len);
     },
 
-    // The record of call id, which is settled now (its id becomes free).
+    // The resolve function of call id, which is settled now (its id becomes
+    // free); its reject is WA.callRejects[id]. Two arrays and one shared
+    // executor: a call allocates its Promise and nothing else.
     callTake: function(id) {
-      var rec = WA.calls[id];
-      if (rec) {
-        WA.calls[id] = null;
+      var resolve = WA.calls[id];
+      if (resolve) {
+        WA.calls[id] = WA.callRejects[id] = null;
         WA.freeCalls.push(id);
       }
-      return rec;
+      return resolve;
+    },
+    callRejects: null,
+    newCallId: 0,
+    callExecutor: function(resolve, reject) {
+      WA.calls[WA.newCallId] = resolve;
+      WA.callRejects[WA.newCallId] = reject;
     },
 
     call: function(name, arg, opts) {
@@ -271,31 +280,28 @@ var WasyncioLib = {
                                         '" (use WA_JS_EXPORT(' + name + ') or WA_JS_EXPORT_VALUE)'));
       }
       var id = WA.freeCalls.length ? WA.freeCalls.pop() : WA.calls.length;
-      var rec = { resolve: null, reject: null };
-      var promise = new Promise(function(resolve, reject) { rec.resolve = resolve; rec.reject = reject; });
-      WA.calls[id] = rec; // before C runs: the call may settle at once
-      var sp = stackSave(), rc;
+      WA.newCallId = id;
+      // Registered before C runs: the call may settle at once.
+      var promise = new Promise(WA.callExecutor);
+      var mine = WA.calls[id], reject = WA.callRejects[id], rc;
+      // No 'unwind' can come out of here (a loop started for calls returns,
+      // and a program's loop only gets a wake-up), so no stackSave either.
       try {
         rc = e.value ? WA.startValue(e, id, arg) : WA.startJson(e, id, arg);
       } catch (x) {
-        if (x === 'unwind') {
-          stackRestore(sp);
-          rc = 0;
-        } else {
-          WA.callTake(id);
-          rec.reject(x); // e.g. JSON.stringify of a cycle
-          return promise;
-        }
-      }
-      if (rc < 0 && WA.calls[id] === rec) {
         WA.callTake(id);
-        rec.reject(WA.errorOf(rc));
+        reject(x); // e.g. JSON.stringify of a cycle, a TypeError
+        return promise;
+      }
+      if (rc < 0 && WA.calls[id] === mine) {
+        WA.callTake(id);
+        reject(WA.errorOf(rc));
         return promise;
       }
       var signal = opts && opts.signal;
-      if (signal && WA.calls[id] === rec) {
+      if (signal && WA.calls[id] === mine) {
         var onAbort = function() {
-          if (WA.calls[id] === rec) WA.enter(function() { return WA.C('wa__web_call_cancel')(id); });
+          if (WA.calls[id] === mine) WA.enter(function() { return WA.C('wa__web_call_cancel')(id); });
         };
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
@@ -439,12 +445,12 @@ var WasyncioLib = {
   // 100 JSON text; on failure data/len is the message.
   wa__js_call_settled__deps: ['$WA'],
   wa__js_call_settled: function(id, code, vp) {
-    var c = WA.callTake(id);
-    if (!c) return;
+    var reject = WA.callRejects[id], resolve = WA.callTake(id);
+    if (!resolve) return;
     var type = HEAP32[vp >> 2], num = HEAPF64[(vp + 8) >> 3];
     var data = HEAPU32[(vp + 16) >> 2], len = HEAPU32[(vp + 20) >> 2];
     if (code !== 0) {
-      c.reject(WA.errorOf(code, data ? UTF8ToString(data, len) : ''));
+      reject(WA.errorOf(code, data ? UTF8ToString(data, len) : ''));
       return;
     }
     var v = null;
@@ -456,7 +462,7 @@ var WasyncioLib = {
       var t = UTF8ToString(data, len);
       try { v = JSON.parse(t); } catch (e) { v = t; }
     }
-    c.resolve(v);
+    resolve(v);
   },
 
   // A loop started for JS calls stays open one macrotask after its last
