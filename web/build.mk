@@ -34,7 +34,7 @@ WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
 WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
             $(WEB)/demo_lib.mjs
 WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
-                $(WEB)/test/web_bench_cases.mjs
+                $(WEB)/test/web_bench_cases.mjs $(WEB)/test/node/web_api_memcheck.cjs
 # The web benchmark's peers, measured in the same run (tests/bench/peer_*.c):
 # Emscripten's own fibers (same emcc, -sASYNCIFY) for pages and Node, and a
 # freestanding wasm32 module for JSPI (clang, no Emscripten).
@@ -110,6 +110,12 @@ $(WEB)/test/%.mjs: tests/web/%.mjs
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/test/web_bench_cases.mjs: tests/bench/web_bench_cases.mjs
 	@mkdir -p $(@D); cp $< $@
+# web_api again over Emscripten's checking allocator (a double free or a
+# free of memory not in use aborts): node_api.test.mjs churns the waCall
+# value form through it.
+$(WEB)/test/node/web_api_memcheck.cjs: $(WEB)/obj/tests/web_api.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node-lib -o $@ $< -sMALLOC=emmalloc-debug -sASSERTIONS=1
 $(WEB)/test/web_bench.mjs: $(WEB)/obj/tools/web_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node

@@ -396,3 +396,13 @@ static void *v_sleep(void *arg)
     return NULL;
 }
 WA_JS_EXPORT_VALUE(v_sleep)
+
+/* Returns its string or bytes argument itself, marked owned: the runtime
+ * must free the argument's copy once, not twice. */
+static void *v_same_owned(void *arg)
+{
+    wa_js_value *v = arg;
+    v->owned = 1;
+    return v;
+}
+WA_JS_EXPORT_VALUE(v_same_owned)

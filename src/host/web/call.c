@@ -42,6 +42,8 @@ extern void wa__js_linger_forget(void);
 
 struct web_call {
     wa_js_value value;  /* the value form's argument (often its result too) */
+    void *arg_copy;     /* the argument's string/bytes copy, ours to free: the
+                         * coroutine may overwrite value with its result */
     char *json;         /* the JSON form's argument (malloc'd by JS, or null_json) */
     char null_json[5];  /* "null" without a malloc */
     int is_value;
@@ -81,8 +83,7 @@ static void call_free(struct web_call *c)
 {
     if (c->json != c->null_json)
         free(c->json);
-    if (c->value.type == WA_JS_STRING || c->value.type == WA_JS_BYTES)
-        free(c->value.data);
+    free(c->arg_copy);
     if (g_spare_count < WEB_CALL_CACHE_MAX) {
         c->next = g_spare;
         g_spare = c;
@@ -107,17 +108,20 @@ static void settle_error(int id, int code, const char *message)
     settle(id, code, WA_JS_NULL, 0, message, strlen(message));
 }
 
-static void settle_value(int id, const wa_js_value *v)
+static void settle_value(struct web_call *c, const wa_js_value *v)
 {
     if (!v) {
-        settle(id, 0, WA_JS_NULL, 0, NULL, 0);
+        settle(c->id, 0, WA_JS_NULL, 0, NULL, 0);
         return;
     }
     size_t len = v->len;
     if (v->type == WA_JS_STRING && len == 0 && v->data)
         len = strlen(v->data); /* a plain C string */
-    settle(id, 0, v->type, v->number, v->data, len);
-    if (v->owned && v->data && (v->type == WA_JS_STRING || v->type == WA_JS_BYTES))
+    settle(c->id, 0, v->type, v->number, v->data, len);
+    /* An owned result is freed here, unless it is the argument's own copy,
+     * which call_free frees anyway. */
+    if (v->owned && v->data && v->data != c->arg_copy &&
+        (v->type == WA_JS_STRING || v->type == WA_JS_BYTES))
         free(v->data);
 }
 
@@ -130,7 +134,7 @@ static void call_done(wa_task *t, void *data)
     if (rc)
         settle_error(c->id, rc, wa_task_message(t));
     else if (c->is_value)
-        settle_value(c->id, res);
+        settle_value(c, res);
     else {
         settle(c->id, 0, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0);
         free(res);
@@ -265,6 +269,8 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
         c->value.number = number;
         c->value.data = data;
         c->value.len = len;
+        if (type == WA_JS_STRING || type == WA_JS_BYTES)
+            c->arg_copy = data;
     } else if (json) {
         c->json = json;
     } else {
