@@ -126,7 +126,8 @@ APT_DEMO_PKGS := build-essential pkg-config libuv1-dev libcurl4-openssl-dev libh
 APT_TEST_PKGS := libcmocka-dev emscripten binaryen clang-19 lld-19 wasi-libc \
                  libclang-rt-19-dev-wasm32 chromium firefox-esr webkit2gtk-driver xvfb \
                  libjavascriptcoregtk-4.0-bin gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-                 qemu-user python3-aiohttp wrk hyperfine openssl
+                 qemu-user python3-aiohttp wrk hyperfine openssl \
+                 libboost-context-dev
 APT_PKGS := $(APT_DEMO_PKGS) $(APT_TEST_PKGS)
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)

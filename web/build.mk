@@ -37,11 +37,16 @@ WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
 WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
             $(WEB)/demo_lib.mjs
 WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
-                $(WEB)/test/web_bench_cases.mjs
+                $(WEB)/test/web_bench_cases.mjs $(WEB)/test/node/web_api_memcheck.cjs
+# The web benchmark's peers, measured in the same run (tests/bench/peer_*.c):
+# Emscripten's own fibers (same emcc, -sASYNCIFY) for pages and Node, and a
+# freestanding wasm32 module for JSPI (clang, no Emscripten).
+WEB_PEER_CC ?= clang-19
+WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WEB)/test/peer_jspi.wasm
 
 .PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
-     $(WEB_TESTMODS)
+     $(WEB_TESTMODS) $(WEB_PEERS)
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -108,11 +113,29 @@ $(WEB)/test/%.mjs: tests/web/%.mjs
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/test/web_bench_cases.mjs: tests/bench/web_bench_cases.mjs
 	@mkdir -p $(@D); cp $< $@
+# web_api again over Emscripten's checking allocator (a double free or a
+# free of memory not in use aborts): node_api.test.mjs churns the waCall
+# value form through it.
+$(WEB)/test/node/web_api_memcheck.cjs: $(WEB)/obj/tests/web_api.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node-lib -o $@ $< -sMALLOC=emmalloc-debug -sASSERTIONS=1
 $(WEB)/test/web_bench.mjs: $(WEB)/obj/tools/web_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<
 	$(WEB_CC) --node-lib -o $(WEB)/test/node/web_bench.cjs $<
+
+$(WEB)/test/peer_emfiber.mjs: tests/bench/peer_emfiber.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) -O2 -sASYNCIFY -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web \
+	  -sEXPORT_NAME=createPeer $< -o $@
+$(WEB)/test/node/peer_emfiber.cjs: tests/bench/peer_emfiber.c js/node_pre.js
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) -O2 -sASYNCIFY -sMODULARIZE=1 -sENVIRONMENT=node \
+	  -sEXPORT_NAME=createPeer --pre-js js/node_pre.js $< -o $@
+$(WEB)/test/peer_jspi.wasm: tests/bench/peer_jspi.c
+	@mkdir -p $(@D)
+	$(WEB_PEER_CC) --target=wasm32 -O2 -nostdlib -Wl,--no-entry $< -o $@
 
 test-web: web native
 	@bash tests/web/run-node.sh

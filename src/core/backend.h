@@ -72,6 +72,11 @@ int wa__require_task(void);
  * awaiters wake. */
 typedef void (*wa_done_hook)(wa_task *t, void *data);
 
+/* In a completion hook: take t's outcome (code, and its result when 0) and
+ * mark it retrieved, so a failure delivered elsewhere (a JS Promise) is not
+ * also reported as never awaited. */
+int wa__task_outcome(wa_task *t, void **result);
+
 /* Spawn with a completion hook (a server's handler task, a group member). */
 wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
                           wa_done_hook hook, void *hook_data);

@@ -60,6 +60,38 @@ const rep = errLines.find((l) => /doomed-task/.test(l) && /on purpose/.test(l));
 console.log(`${rep ? 'ok  ' : 'FAIL'} unhandled task failure reported with the task name${rep ? '' : ': ' + JSON.stringify(errLines)}`);
 if (!rep) failed++;
 
+// The value form frees what it must, once: argument copies, owned results,
+// and results that reuse the argument's own copy. Churned through the build
+// with Emscripten's checking allocator, which aborts on a double free.
+{
+  const mc = await require(path.join(root, 'build/web/test/node/web_api_memcheck.cjs'))(
+    { print: () => {}, printErr: (s) => errLines.push(s) });
+  let bad = 0, crash = null;
+  try {
+    for (let round = 0; round < 20; round++) {
+      const xs = Array.from({ length: 100 }, (_, i) => (i % 2
+        ? `s-${round}-${i}-é`.repeat(1 + (i % 7))
+        : new Uint8Array(Array.from({ length: 1 + (i % 50) }, (_, k) => (k + i) & 0x7f))));
+      const rs = await Promise.all(xs.map((x) => mc.waCall('v_echo', x)));
+      rs.forEach((r, i) => {
+        const x = xs[i];
+        const ok = typeof x === 'string' ? r === x
+          : r instanceof Uint8Array && r.length === x.length && r.every((b, k) => b === x[k] + 1);
+        if (!ok) bad++;
+      });
+      if ((await mc.waCall('v_hello', null)) !== 'héllo from C') bad++;
+      if ((await mc.waCall('v_same_owned', `own-${round}`)) !== `own-${round}`) bad++;
+      if ((await mc.waCall('v_same_owned', new Uint8Array([round]))).join() !== String(round)) bad++;
+    }
+  } catch (e) {
+    crash = String(e && e.message || e);
+  }
+  const ok = bad === 0 && crash === null;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} waCall value form: 4,000 calls with strings and bytes, no double free (checking allocator)` +
+              (ok ? '' : ': ' + JSON.stringify({ bad, crash })));
+  if (!ok) failed++;
+}
+
 await srv.close();
-console.log(`web-node-api: ${results.length + 1 - failed} passed, ${failed} failed`);
+console.log(`web-node-api: ${results.length + 2 - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
