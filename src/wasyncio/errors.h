@@ -42,6 +42,8 @@
     X(EIO, -15, "I/O error")                                                             \
     /* stack or Asyncify buffer overflow */                                              \
     X(ESTACK, -16, "stack or Asyncify buffer overflow")                                  \
+    /* a task group that is shutting down or finished refuses new children */           \
+    X(ESHUTDOWN, -17, "task group is shutting down or finished")                          \
     /* HTTP client: malformed URL */                                                    \
     X(EURL, -20, "malformed URL")                                                        \
     /* unsupported URL scheme */                                                         \
