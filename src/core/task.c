@@ -1,5 +1,7 @@
-/* task.c: the task API over the scheduler: spawn, names, await, cancel,
- * failure and release. A task's run on its fiber (start, completion, free)
+/* task.c: the task API over the scheduler: spawn, names, await, cancel
+ * (counted requests, delivered once, forwarded down chains of waits),
+ * failure and release, and the wait-cycle check that await, gather, groups
+ * and generators share. A task's run on its fiber (start, completion, free)
  * is loop.c's, one layer down, because the switch path starts tasks. */
 #include <stdio.h>
 #include <stdlib.h>
