@@ -184,6 +184,14 @@ typedef struct task_stack {
     wa_task *small[32];
 } task_stack;
 
+/* Not `= {0}`: that would clear the inline array on every await. */
+static void stack_init(task_stack *st)
+{
+    st->items = st->small;
+    st->len = 0;
+    st->cap = sizeof st->small / sizeof st->small[0];
+}
+
 static int stack_push(task_stack *st, wa_task *t)
 {
     if (!t || t->state == WA_T_DONE) return 0;
@@ -207,8 +215,8 @@ int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_
 {
     wa_loop *L = wa__L;
     uint32_t mark = next_mark(L);
-    task_stack st = {.len = 0, .cap = 32};
-    st.items = st.small;
+    task_stack st;
+    stack_init(&st);
     int found = 0, oom = 0;
     oom |= stack_push(&st, one);
     for (size_t i = 0; i < n; i++) oom |= stack_push(&st, set[i]);
@@ -303,8 +311,8 @@ int wa_cancel(wa_task *t)
     if (wa__task_check(t)) return WA_EINVAL;
     if (!wa__L) return WA_ENOLOOP;
     if (t->state == WA_T_DONE) return WA_EDONE;
-    task_stack st = {.len = 0, .cap = 32};
-    st.items = st.small;
+    task_stack st;
+    stack_init(&st);
     cancel_one(t, &st);
     while (st.len > 0) {
         wa_task *x = st.items[--st.len];
