@@ -582,6 +582,40 @@ static void test_await_swallowed_cancel_returns_value(void)
     CHECK_INT(wa_task_cancelling(out), 1); /* asyncio keeps the count */
 }
 
+/* A chain of awaits: cancelling its head reaches the tail at once (one
+ * delivery each), and the tail awaiting the head is a cycle (WA_EDEADLK). */
+#define CHAIN 200
+static wa_task *chain[CHAIN];
+static int chain_tail_rc = 99, chain_tail_cleanup = 99, chain_cycle_rc = 99;
+
+static void *chain_link(void *arg)
+{
+    intptr_t i = (intptr_t)arg;
+    if (i + 1 < CHAIN) return PTR(wa_await(chain[i + 1], NULL));
+    wa_yield(); /* every link awaits its successor by now */
+    chain_cycle_rc = wa_await(chain[0], NULL);
+    chain_tail_rc = wa_sleep(100000);
+    chain_tail_cleanup = wa_sleep(1);
+    return NULL;
+}
+
+static void test_cancel_runs_down_a_chain(void)
+{
+    for (intptr_t i = 0; i < CHAIN; i++) chain[i] = wa_spawn(chain_link, PTR(i));
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(chain_cycle_rc, WA_EDEADLK);
+    CHECK_INT(wa_cancel(chain[0]), 0);
+    CHECK_INT(wa_task_cancelling(chain[CHAIN - 1]), 1); /* reached at once */
+    CHECK_INT(wa_await(chain[0], NULL), WA_ECANCELED);
+    CHECK_INT(chain_tail_rc, WA_ECANCELED);
+    CHECK_INT(chain_tail_cleanup, 0);
+    for (int i = 0; i < CHAIN; i++) {
+        CHECK_INT(wa_task_error(chain[i]), WA_ECANCELED);
+        wa_release(chain[i]);
+    }
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_cancel_sleeper),
     WA_H_TEST(test_cancel_before_start),
@@ -607,6 +641,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_wait_for_same_turn_ends_cancelled),
     WA_H_TEST(test_wait_for_swallowed_cancel_returns_value),
     WA_H_TEST(test_await_swallowed_cancel_returns_value),
+    WA_H_TEST(test_cancel_runs_down_a_chain),
     {0},
 };
 
