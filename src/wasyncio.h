@@ -109,13 +109,17 @@ typedef struct wa_task_opts {
 } wa_task_opts;
 
 /* Create a task (asyncio.create_task). It starts at the next scheduling point.
- * The handle stays valid until wa_release() or the end of wa_run(). */
+ * The handle stays valid until wa_release() or the end of wa_run(). A task
+ * spawned while wa_run() cancels its leftovers starts cancelled. */
 WA_EXTERN wa_task *wa_spawn(wa_fn fn, void *arg);
 WA_EXTERN wa_task *wa_spawn_opts(wa_fn fn, void *arg, const wa_task_opts *opts);
 
 /* Wait for t and take its result. Awaiting a finished task again returns the
  * same result. If the waiting task is cancelled or times out, t is cancelled
- * too and waited for, and the interruption code is returned (asyncio). */
+ * too and waited for; if t then ends cancelled the interruption code is
+ * returned, otherwise t's own outcome (a value if it swallowed the cancel,
+ * and the waiter's cancellation is withdrawn), as in asyncio. Closing a cycle
+ * of waits (awaits, gathers, group waits, generators) returns WA_EDEADLK. */
 WA_EXTERN int wa_await(wa_task *t, void **result);
 
 /* Like wa_await, but an interruption of the waiter leaves t running
@@ -123,18 +127,24 @@ WA_EXTERN int wa_await(wa_task *t, void **result);
 WA_EXTERN int wa_await_shielded(wa_task *t, void **result);
 
 /* Await t with a deadline; on expiry t is cancelled and WA_ETIMEDOUT returned
- * (asyncio.wait_for). */
+ * (asyncio.wait_for). If t swallows that cancel and returns a value, the
+ * value is returned with 0, as in asyncio 3.12. */
 WA_EXTERN int wa_wait_for(wa_task *t, uint64_t ms, void **result);
 
 /* Request cancellation: t's current or next suspension point returns
- * WA_ECANCELED. A task that never started does not run. A task that returns
- * after a cancellation was delivered ends as cancelled unless it called
- * wa_uncancel(). Returns WA_EDONE if t already finished. */
+ * WA_ECANCELED. Requests that arrive before t reaches that point are counted
+ * (wa_task_cancelling) but delivered once. A task that never started does not
+ * run. A task that returns after a cancellation was delivered, or with one
+ * still pending, ends as cancelled unless wa_uncancel() brought its count
+ * back to 0. Returns WA_EDONE if t already finished. */
 WA_EXTERN int wa_cancel(wa_task *t);
 
-/* Inside a task: forget a delivered cancellation (asyncio's uncancel), so the
- * task may go on and finish normally. */
+/* Inside a task: take back one cancellation request (asyncio's uncancel).
+ * Returns the requests left; at 0 the task may go on and finish normally. */
 WA_EXTERN int wa_uncancel(void);
+
+/* Cancellation requests made on t and not taken back (Task.cancelling()). */
+WA_EXTERN int wa_task_cancelling(const wa_task *t);
 
 /* Make the current task fail: sets its error code (WA_EFAILED if code >= 0)
  * and printf-style message; returns NULL so a body can `return wa_raise(..)`. */
@@ -159,8 +169,9 @@ WA_EXTERN const char *wa_task_message(const wa_task *t); /* failure message or "
 
 /* Drop the handle. A running task keeps running and is freed when it ends;
  * if it then fails, the failure is reported on stderr since nobody can await
- * it. */
-WA_EXTERN void wa_release(wa_task *t);
+ * it. Returns 0; WA_EPERM, freeing nothing, for a handle its task group owns
+ * (wa_group_free drops it); WA_EINVAL for a NULL or stale one. */
+WA_EXTERN int wa_release(wa_task *t);
 
 /* asyncio.all_tasks(): the unfinished tasks of this thread's loop, the
  * caller included, oldest first. Fills tasks[0..cap) (tasks may be NULL when
@@ -273,23 +284,37 @@ static inline void wa__timeout_guard_exit(wa_timeout **scope)
 
 /* A task group (asyncio.TaskGroup, Trio's nursery). Children cannot outlive
  * it: wa_group_wait() returns only when all have finished. The first failure
- * cancels the other children; every failure is kept. */
+ * cancels the other children and the group's owner (the task that called
+ * wa_group_new), whose current or next suspension point returns WA_ECANCELED;
+ * wa_group_wait takes that cancel back and returns the failure. Every failure
+ * is kept. Once the group is shutting down (a failure, wa_group_cancel) or
+ * finished (a wait returned), spawning returns NULL with WA_ESHUTDOWN. */
 typedef struct wa_group wa_group;
 
 WA_EXTERN wa_group *wa_group_new(void);
+/* The group owns the child's handle: use it (await, cancel, result) until
+ * wa_group_free, which drops it; wa_release on it returns WA_EPERM. */
 WA_EXTERN wa_task *wa_group_spawn(wa_group *g, wa_fn fn, void *arg);
 WA_EXTERN wa_task *wa_group_spawn_opts(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o);
-/* Wait for every child. Returns 0, the first child's failure code, or
- * WA_ECANCELED if the waiter was cancelled (the children are cancelled and
- * still waited for). */
+/* A child with no handle (Trio's start_soon), freed as soon as it finishes:
+ * a long-lived group (a server's per-connection group) stays flat in memory.
+ * Its failure reaches the group like any child's. 0 or an error code. */
+WA_EXTERN int wa_group_start(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o);
+/* Wait for every child. Returns 0, the first child's failure code (also when
+ * the waiter was interrupted meanwhile), or the waiter's interruption
+ * (WA_ECANCELED, WA_ETIMEDOUT: the children are cancelled and still waited
+ * for). WA_EDEADLK, without waiting, if a child waits for the caller. */
 WA_EXTERN int wa_group_wait(wa_group *g);
-/* Cancel every child (the group stays usable for waiting). */
+/* Cancel every child and refuse new ones (the group stays usable for
+ * waiting). */
 WA_EXTERN int wa_group_cancel(wa_group *g);
 WA_EXTERN size_t wa_group_error_count(const wa_group *g);
 /* i-th failure in the order they happened: code, message and task name. */
 WA_EXTERN int wa_group_error(const wa_group *g, size_t i, const char **message,
                    const char **task_name);
-/* Free the group; children still running are cancelled and waited for. */
+/* Free the group; children still running are cancelled and waited for.
+ * Failures no wa_group_wait returned are reported on stderr, like a failed
+ * task nobody awaited, and the first one is returned. */
 WA_EXTERN int wa_group_free(wa_group *g);
 
 /* ---------------------------------------------------------------- sync */
@@ -457,9 +482,12 @@ WA_EXTERN int wa_gen_yield(void *value);
  * error code if it failed; WA_EBUSY if another task is already waiting. */
 WA_EXTERN int wa_gen_next(wa_gen *g, void **value);
 /* Close early: the pending wa_gen_yield returns WA_ECLOSED and the body's
- * cleanup runs before this returns. A second close returns WA_ECLOSED. */
+ * cleanup runs before this returns. Returns 0, or the body's failure that no
+ * call returned yet (a failing cleanup: asyncio's aclose() raises it). A
+ * second close returns WA_ECLOSED. */
 WA_EXTERN int wa_gen_close(wa_gen *g);
-/* Free (closing it first if needed). */
+/* Free (closing it first if needed). A body failure no call returned is
+ * reported on stderr, like a failed task nobody awaited, and returned. */
 WA_EXTERN int wa_gen_free(wa_gen *g);
 
 /* `async for`: WA_FOR(v, gen) { ... } iterates; leaving the loop early

@@ -19,6 +19,8 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
         if (wa__task_check(tasks[i])) return WA_EINVAL;
         if (tasks[i] == self) return WA_EDEADLK;
     }
+    /* One of them (transitively) waits for us: we would close a cycle. */
+    if (wa__wait_cycle(self, NULL, tasks, n, NULL)) return WA_EDEADLK;
     int return_errors = (flags & WA_RETURN_ERRORS) != 0;
 
     wa__wait small[SMALL_GATHER];
@@ -38,8 +40,14 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     rc = 0;
     if (return_errors) failed = n;
     self->waits_on_tasks = 1;
+    self->awaiting_set = tasks;
+    self->awaiting_n = n;
     while (pending > 0 && failed == n) {
+        self->forward_cancel = 1;
         int r = wa__park(WA_NEVER, 0);
+        self->forward_cancel = 0;
+        int forwarded = self->cancel_forwarded; /* wa_cancel did it already */
+        self->cancel_forwarded = 0;
         wa__wait *w;
         while ((w = wa__wlist_pop(&fired)) != NULL) {
             size_t i = (size_t)(w - nodes);
@@ -51,13 +59,16 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
             for (size_t i = 0; i < n; i++)
                 if (nodes[i].linked && !nodes[i].fired)
                     wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
-            for (size_t i = 0; i < n; i++) wa_cancel(tasks[i]);
-            for (size_t i = 0; i < n; i++) wa__join_shielded(tasks[i]);
+            if (!forwarded)
+                for (size_t i = 0; i < n; i++) wa_cancel(tasks[i]);
+            for (size_t i = 0; i < n; i++) wa__join_shielded(tasks[i], r == WA_ECANCELED);
             rc = r;
             goto out;
         }
     }
     self->waits_on_tasks = 0;
+    self->awaiting_set = NULL;
+    self->awaiting_n = 0;
     if (failed < n) {
         for (size_t i = 0; i < n; i++)
             if (nodes[i].linked && !nodes[i].fired)
@@ -73,6 +84,8 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     }
 out:
     self->waits_on_tasks = 0;
+    self->awaiting_set = NULL;
+    self->awaiting_n = 0;
     if (nodes != small) free(nodes);
     return rc;
 }

@@ -6,6 +6,7 @@
  * the body parks on `producer` in wa_gen_yield until the next request (0) or
  * a close (WA_ECLOSED). Only one side runs at a time, so at most one node sits
  * in each list. The body task's `ext` points back here for wa_gen_yield. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -96,13 +97,22 @@ int wa_gen_next(wa_gen *g, void **value)
         if (!t)
             return wa_last_error() ? wa_last_error() : WA_ENOMEM;
         t->ext = g;
+        t->owned = 1; /* our handle: wa_release on it is refused */
         g->body = t;
     } else if (!wa__wlist_empty(&g->producer)) {
         wa__wake(&g->producer, g->producer.head, 0);
     }
     /* Otherwise the body is running ahead; it delivers at its next yield. */
+    if (wa__wait_cycle(self, g->body, NULL, 0, NULL))
+        return WA_EDEADLK; /* the body awaits us */
     wa__wait w = node_for(self, NULL);
+    self->awaiting = g->body;
+    self->forward_cancel = 1;
     rc = wa__wait_on_tasks(&g->consumer, &w, 0); /* the body's next yield */
+    self->forward_cancel = 0;
+    int forwarded = self->cancel_forwarded;
+    self->cancel_forwarded = 0;
+    self->awaiting = NULL;
     if (w.fired) {
         if (rc == 0)
             *value = w.data;
@@ -111,8 +121,9 @@ int wa_gen_next(wa_gen *g, void **value)
     /* Interrupted: like an awaited task, the body goes down with us. */
     g->closing = 1;
     if (!g->done) {
-        wa_cancel(g->body);
-        wa__join_shielded(g->body);
+        if (!forwarded)
+            wa_cancel(g->body);
+        wa__join_shielded(g->body, rc == WA_ECANCELED);
     }
     g->error = rc;
     g->error_reported = 1;
@@ -146,12 +157,9 @@ int wa_gen_yield(void *value)
     return wa__wait_on(&g->producer, &w, 0);
 }
 
-int wa_gen_close(wa_gen *g)
+/* Stop a running body and wait for its cleanup. 0, or why it could not. */
+static int close_body(wa_gen *g)
 {
-    if (!g)
-        return WA_EINVAL;
-    if (g->closed)
-        return WA_ECLOSED;
     if (!g->body || g->done) {
         g->closed = 1;
         return 0;
@@ -167,8 +175,28 @@ int wa_gen_close(wa_gen *g)
         wa__wake(&g->producer, g->producer.head, WA_ECLOSED);
     else
         wa_cancel(g->body); /* not at a yield: nothing else would stop it */
-    wa__join_shielded(g->body);
+    wa__join_shielded(g->body, 0);
     return 0;
+}
+
+/* The body's failure (its cleanup's, after a close) that no call has
+ * returned yet: returned once, as asyncio's aclose() raises it. */
+static int take_unreported(wa_gen *g)
+{
+    if (!g->error || g->error_reported)
+        return 0;
+    g->error_reported = 1;
+    return g->error;
+}
+
+int wa_gen_close(wa_gen *g)
+{
+    if (!g)
+        return WA_EINVAL;
+    if (g->closed)
+        return WA_ECLOSED;
+    int rc = close_body(g);
+    return rc ? rc : take_unreported(g);
 }
 
 int wa_gen_status(const wa_gen *g)
@@ -185,15 +213,24 @@ int wa_gen_free(wa_gen *g)
     if (!wa__wlist_empty(&g->consumer))
         return WA_EBUSY;
     if (g->body && !g->done) {
-        int rc = wa_gen_close(g);
-        if (rc < 0 && rc != WA_ECLOSED)
+        int rc = close_body(g);
+        if (rc < 0)
             return rc;
+    }
+    /* A failure nobody saw is reported like an unawaited task's. */
+    int rc = take_unreported(g);
+    if (rc) {
+        int named = g->body && wa_running();
+        const char *msg = named ? wa_task_message(g->body) : wa_strerror(rc);
+        fprintf(stderr,
+                "wasyncio: generator '%s' failed and was freed without a close: %s (%s)\n",
+                named ? wa_task_name(g->body) : "?", msg, wa_strerror(rc));
     }
     /* After wa_run ended the handle is gone with the loop's tasks. */
     if (g->body && wa_running())
-        wa_release(g->body);
+        wa__task_release(g->body);
     if (g->free_arg)
         g->free_arg(g->arg);
     free(g);
-    return 0;
+    return rc;
 }

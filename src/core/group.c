@@ -1,9 +1,17 @@
 /* group.c: task groups (asyncio.TaskGroup, Trio's nursery).
  *
  * Every child is spawned with a completion hook that counts it out and keeps
- * its failure. The first failure cancels the other children; cancellations
- * are never failures (they are what the group, or the user, asked for).
- * wa_group_wait parks on `waiters`, fired when the live count reaches 0. */
+ * its failure. The first failure shuts the group down: the other children
+ * are cancelled and so is the group's owner (the task that created it), so
+ * the owner's code stops at its current suspension point, as a TaskGroup's
+ * body does; wa_group_wait (or wa_group_free) takes that cancel back and
+ * reports the children's errors. Cancellations are never failures.
+ *
+ * The group owns its children's handles: live children sit on an intrusive
+ * list (kid_next), handles given out by wa_group_spawn are kept until
+ * wa_group_free, and children started by wa_group_start have no handle and
+ * are freed as soon as they finish, so a long-lived group stays flat. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -15,13 +23,20 @@ typedef struct group_err {
 } group_err;
 
 struct wa_group {
-    wa_task **kids;  /* handles we hold until wa_group_free */
-    size_t nkids, kids_cap;
-    size_t live;     /* children not finished */
+    wa_task *live;   /* children not finished, linked by kid_next */
+    size_t nlive;
+    wa_task **kept;  /* handles wa_group_spawn gave out, kept until free */
+    size_t nkept, kept_cap;
     wa_wlist waiters;
     group_err *errs;
     size_t nerrs, errs_cap;
     int first_error;
+    uint64_t owner_id;            /* the creating task's id, 0 if none */
+    unsigned char shutting_down;  /* cancelled or failed: spawns refused */
+    unsigned char finished;       /* a wait returned: spawns refused */
+    unsigned char owner_cancelled;/* we cancelled the owner; wait takes it back */
+    unsigned char owner_waiting;  /* the owner is in wa_group_wait/free */
+    unsigned char reported;       /* the errors reached the user */
 };
 
 wa_group *wa_group_new(void)
@@ -29,18 +44,39 @@ wa_group *wa_group_new(void)
     wa_group *g = calloc(1, sizeof *g);
     if (!g)
         return wa__set_last_error(WA_ENOMEM);
+    wa_task *self = wa__self();
+    g->owner_id = self ? self->id : 0;
     return g;
+}
+
+/* The owner, if it is still alive. Its handle may have been freed (and the
+ * struct reused) since the group was created, so it is looked up by id. */
+static wa_task *owner_task(const wa_group *g)
+{
+    if (!g->owner_id || !wa_running())
+        return NULL;
+    return wa__task_find(g->owner_id);
+}
+
+static int is_owner(const wa_group *g, const wa_task *self)
+{
+    return self && g->owner_id && self->id == g->owner_id;
+}
+
+static void cancel_live(wa_group *g)
+{
+    for (wa_task *k = g->live; k; k = k->kid_next)
+        wa_cancel(k);
 }
 
 int wa_group_cancel(wa_group *g)
 {
     if (!g)
         return WA_EINVAL;
-    if (g->live == 0) /* also: after wa_run the handles are gone */
+    g->shutting_down = 1;
+    if (g->nlive == 0) /* also: after wa_run the handles are gone */
         return 0;
-    for (size_t i = 0; i < g->nkids; i++)
-        if (g->kids[i]->state != WA_T_DONE)
-            wa_cancel(g->kids[i]);
+    cancel_live(g);
     return 0;
 }
 
@@ -60,68 +96,124 @@ static void keep_error(wa_group *g, wa_task *t)
     e->name = wa__strdup(wa_task_name(t));
 }
 
+/* The first failure: cancel the siblings, and interrupt the owner's own
+ * code unless it is already waiting for us (asyncio's TaskGroup._abort and
+ * parent_task.cancel()). */
+static void shut_down_on_failure(wa_group *g)
+{
+    g->shutting_down = 1;
+    cancel_live(g);
+    if (g->owner_waiting || g->owner_cancelled)
+        return;
+    wa_task *owner = owner_task(g);
+    if (owner && wa_cancel(owner) == 0)
+        g->owner_cancelled = 1;
+}
+
 /* Completion hook of every child. */
 static void child_done(wa_task *t, void *data)
 {
     wa_group *g = data;
     int err = wa__task_outcome(t, NULL); /* the group reports it, not stderr */
-    g->live--;
+    if (t->kid_prev)
+        t->kid_prev->kid_next = t->kid_next;
+    else
+        g->live = t->kid_next;
+    if (t->kid_next)
+        t->kid_next->kid_prev = t->kid_prev;
+    t->kid_prev = t->kid_next = NULL;
+    g->nlive--;
     if (err && err != WA_ECANCELED) {
         keep_error(g, t);
         if (!g->first_error) {
             g->first_error = err;
-            wa_group_cancel(g);
+            shut_down_on_failure(g);
         }
     }
-    if (g->live == 0)
+    if (g->nlive == 0)
         while (!wa__wlist_empty(&g->waiters))
             wa__wake(&g->waiters, g->waiters.head, 0);
 }
 
-wa_task *wa_group_spawn_opts(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o)
+static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o,
+                            int keep)
 {
     if (!g || !fn)
         return wa__set_last_error(WA_EINVAL);
-    /* asyncio refuses new tasks once a failure is shutting the group down. */
-    if (g->first_error)
-        return wa__set_last_error(WA_ECANCELED);
-    if (g->nkids == g->kids_cap) {
-        size_t n = g->kids_cap ? g->kids_cap * 2 : 8;
-        wa_task **k = realloc(g->kids, n * sizeof *k);
+    /* asyncio refuses new tasks once the group is shutting down (a failure,
+     * a cancel) or finished (its wait returned). */
+    if (g->shutting_down || g->finished)
+        return wa__set_last_error(WA_ESHUTDOWN);
+    if (keep && g->nkept == g->kept_cap) {
+        size_t n = g->kept_cap ? g->kept_cap * 2 : 8;
+        wa_task **k = realloc(g->kept, n * sizeof *k);
         if (!k)
             return wa__set_last_error(WA_ENOMEM);
-        g->kids = k;
-        g->kids_cap = n;
+        g->kept = k;
+        g->kept_cap = n;
     }
     wa_task *t = wa__spawn_hooked(fn, arg, o, child_done, g);
     if (!t)
         return NULL;
-    g->kids[g->nkids++] = t;
-    g->live++;
+    t->owned = 1;
+    t->kid_next = g->live;
+    if (g->live)
+        g->live->kid_prev = t;
+    g->live = t;
+    g->nlive++;
+    if (keep)
+        g->kept[g->nkept++] = t;
+    else
+        t->released = 1; /* no handle: freed when it finishes */
     return t;
+}
+
+wa_task *wa_group_spawn_opts(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o)
+{
+    return spawn_child(g, fn, arg, o, 1);
 }
 
 wa_task *wa_group_spawn(wa_group *g, wa_fn fn, void *arg)
 {
-    return wa_group_spawn_opts(g, fn, arg, NULL);
+    return spawn_child(g, fn, arg, NULL, 1);
 }
 
-static int is_live_child(const wa_group *g, const wa_task *t)
+int wa_group_start(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o)
 {
-    for (size_t i = 0; i < g->nkids; i++)
-        if (g->kids[i] == t && t->state != WA_T_DONE)
-            return 1;
-    return 0;
+    if (!wa_running())
+        return WA_ENOLOOP;
+    return spawn_child(g, fn, arg, o, 0) ? 0 : wa_last_error();
+}
+
+/* The owner reached wait or free: the cancel we sent it was ours, not a
+ * request from anyone else, so take it back (TaskGroup.__aexit__'s
+ * uncancel). A cancel someone else sent stays. */
+static void take_back_owner_cancel(wa_group *g, wa_task *self)
+{
+    if (g->owner_cancelled && is_owner(g, self)) {
+        g->owner_cancelled = 0;
+        wa_uncancel();
+    }
 }
 
 /* Wait, uninterruptibly, until every child finished. */
-static void drain(wa_group *g)
+static void drain(wa_group *g, int merge_cancel)
 {
-    while (g->live > 0) {
+    wa_task *self = wa__self();
+    while (g->nlive > 0) {
         wa__wait w;
         memset(&w, 0, sizeof w);
         wa__wait_on_tasks(&g->waiters, &w, WA_PARK_SHIELD);
     }
+    if (merge_cancel)
+        self->cancel_pending = 0;
+}
+
+/* Is a live child (transitively) waiting for self? Then waiting for the
+ * children would close a cycle. */
+static int closes_cycle(const wa_group *g, const wa_task *self)
+{
+    return g->live && wa__wait_cycle(self, NULL, NULL, 0, g->live);
 }
 
 int wa_group_wait(wa_group *g)
@@ -131,19 +223,42 @@ int wa_group_wait(wa_group *g)
     int rc = wa__require_task();
     if (rc)
         return rc;
-    if (g->live > 0) {
-        if (is_live_child(g, wa__self()))
+    wa_task *self = wa__self();
+    take_back_owner_cancel(g, self);
+    if (g->nlive > 0) {
+        if (closes_cycle(g, self))
             return WA_EDEADLK;
+        int owner = is_owner(g, self);
+        if (owner)
+            g->owner_waiting = 1;
         wa__wait w;
         memset(&w, 0, sizeof w);
+        self->awaiting_kids = &g->live;
+        self->forward_cancel = 1; /* a cancel reaches the children at once */
         rc = wa__wait_on_tasks(&g->waiters, &w, 0);
+        self->forward_cancel = 0;
+        int forwarded = self->cancel_forwarded;
+        self->cancel_forwarded = 0;
         if (!w.fired) {
             /* Children cannot outlive the group, even when we are cut short. */
-            wa_group_cancel(g);
-            drain(g);
+            g->shutting_down = 1;
+            if (!forwarded)
+                cancel_live(g);
+            drain(g, rc == WA_ECANCELED);
+        }
+        self->awaiting_kids = NULL;
+        if (owner)
+            g->owner_waiting = 0;
+        take_back_owner_cancel(g, self);
+        if (!w.fired && !g->first_error) {
+            g->finished = 1;
             return rc;
         }
     }
+    /* Children's failures take precedence over our own interruption, as
+     * TaskGroup raises its ExceptionGroup rather than CancelledError. */
+    g->finished = 1;
+    g->reported = 1;
     return g->first_error;
 }
 
@@ -165,31 +280,61 @@ int wa_group_error(const wa_group *g, size_t i, const char **message,
     return e->code;
 }
 
+/* Failures no wait returned are reported like a task nobody awaited. */
+static int report_unwaited(wa_group *g)
+{
+    if (!g->first_error || g->reported)
+        return 0;
+    g->reported = 1;
+    for (size_t i = 0; i < g->nerrs; i++) {
+        const group_err *e = &g->errs[i];
+        fprintf(stderr,
+                "wasyncio: task '%s' failed in a task group freed without "
+                "wa_group_wait: %s (%s)\n",
+                e->name ? e->name : "?", e->message ? e->message : wa_strerror(e->code),
+                wa_strerror(e->code));
+    }
+    if (g->nerrs == 0) /* the details did not fit in memory */
+        fprintf(stderr, "wasyncio: a task group freed without wa_group_wait had a "
+                        "failure: %s\n", wa_strerror(g->first_error));
+    return g->first_error;
+}
+
 int wa_group_free(wa_group *g)
 {
     if (!g)
         return WA_EINVAL;
     if (!wa__wlist_empty(&g->waiters))
         return WA_EBUSY;
-    if (g->live > 0) {
+    wa_task *self = wa__self();
+    if (g->nlive > 0) {
         int rc = wa__require_task();
         if (rc)
             return rc;
-        if (is_live_child(g, wa__self()))
+        if (closes_cycle(g, self))
             return WA_EDEADLK;
+        int owner = is_owner(g, self);
+        if (owner)
+            g->owner_waiting = 1;
         wa_group_cancel(g);
-        drain(g);
+        self->awaiting_kids = &g->live;
+        drain(g, 0);
+        self->awaiting_kids = NULL;
+        if (owner)
+            g->owner_waiting = 0;
     }
+    take_back_owner_cancel(g, self);
+    int rc = report_unwaited(g);
     /* After wa_run ended, the loop already freed every task. */
     if (wa_running())
-        for (size_t i = 0; i < g->nkids; i++)
-            wa_release(g->kids[i]);
+        for (size_t i = 0; i < g->nkept; i++)
+            wa__task_release(g->kept[i]);
     for (size_t i = 0; i < g->nerrs; i++) {
         free(g->errs[i].message);
         free(g->errs[i].name);
     }
     free(g->errs);
-    free(g->kids);
+    free(g->kept);
     free(g);
-    return 0;
+    return rc;
 }

@@ -79,6 +79,16 @@ struct wa_task {
                                  gather, group, generator): not a root
                                  cause when the loop stalls */
     uint8_t is_main;
+    uint8_t owned;            /* a group child or generator body: the group
+                                 or generator holds the handle, and
+                                 wa_release refuses it */
+    uint8_t forward_cancel;   /* parked in an await/gather/generator wait:
+                                 a cancel goes on to the awaited tasks at
+                                 once, as asyncio's Task.cancel does */
+    uint8_t cancel_forwarded; /* ... and it did: the waiter need not */
+    uint32_t cancel_requests; /* wa_cancel calls not taken back by
+                                 wa_uncancel (asyncio's Task.cancelling) */
+    uint32_t visit_mark;      /* wa__wait_cycle's "seen" stamp */
     int interrupt;            /* code wa__park returns when interrupted */
     int error;                /* 0 or failure code */
     char *message;            /* malloc'd failure message, or NULL */
@@ -88,7 +98,13 @@ struct wa_task {
     wa_fiber *fiber;
     size_t stack_size, asyncify_size;
     struct wa_task *next_ready;  /* ready queue link */
-    struct wa_task *awaiting;    /* task this one waits on (cycle check) */
+    /* What this task waits for, for the cycle check (wa__wait_cycle): one
+     * task (await, join), a set (gather), or a group's live children. */
+    struct wa_task *awaiting;
+    struct wa_task *const *awaiting_set;
+    size_t awaiting_n;
+    struct wa_task *const *awaiting_kids; /* head of a kid_next list */
+    struct wa_task *kid_prev, *kid_next;  /* a group's live children */
     struct wa_task *all_prev, *all_next; /* the loop's list of live tasks */
     wa_wlist done_waiters;       /* woken when this task finishes */
     wa_timeout *scope;           /* innermost deadline scope */
@@ -140,8 +156,26 @@ void wa__fail(wa_task *t, int code, const char *message);
  * it retrieved. */
 int wa__task_outcome(wa_task *t, void **result);
 
-/* Wait for t to finish without interruption (after cancelling it). */
-void wa__join_shielded(wa_task *t);
+/* Wait for t to finish without interruption (after cancelling it). If the
+ * waiter is processing a cancellation (merge_cancel), cancels that reach it
+ * meanwhile are merged into it, as asyncio forwards them to the awaited task:
+ * the waiter sees one WA_ECANCELED, and wa_task_cancelling counts them all. */
+void wa__join_shielded(wa_task *t, int merge_cancel);
+
+/* Would self, waiting for these tasks, close a cycle of waits? Each start
+ * may be NULL/empty: one task, a set of n, a list of a group's live
+ * children (linked by kid_next). Follows awaits, gathers and group waits
+ * transitively. */
+int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n,
+                   wa_task *kids);
+
+/* wa_release without the ownership check: a group or generator dropping the
+ * handle it owns. */
+void wa__task_release(wa_task *t);
+
+/* The unfinished task with this id, or NULL: a safe way back to a task whose
+ * handle may have been freed meanwhile (a group's owner). O(live tasks). */
+wa_task *wa__task_find(uint64_t id);
 
 /* --------------------------------------------------------------- gen.c */
 

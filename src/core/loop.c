@@ -103,7 +103,11 @@ void wa__task_free(wa_loop *L, wa_task *t)
 /* Bookkeeping when t ends, in whatever context that happens. */
 void wa__task_complete(wa_loop *L, wa_task *t)
 {
-    if (!t->error && t->cancel_delivered) t->error = WA_ECANCELED;
+    /* A cancel still pending when the body returns (it arrived with a wake-up
+     * in the same step, or the task cancelled itself) ends the task as
+     * cancelled, as asyncio's _must_cancel does; wa_uncancel takes it back. */
+    if (!t->error && (t->cancel_delivered || t->cancel_pending)) t->error = WA_ECANCELED;
+    t->cancel_pending = 0;
     if (t->error) t->result = NULL;
     t->state = WA_T_DONE;
     t->scope = NULL;

@@ -35,6 +35,7 @@ typedef struct wa_loop {
     uint64_t slice_start;             /* debug: when the running task got the CPU */
     wa_task *free_tasks;              /* cache of freed task structs (all_next link) */
     size_t free_count;
+    uint32_t visit_mark;              /* last stamp used by wa__wait_cycle */
 } wa_loop;
 
 /* Freed task structs kept for reuse: spawning then costs no malloc and the

@@ -1,5 +1,7 @@
-/* task.c: the task API over the scheduler: spawn, names, await, cancel,
- * failure and release. A task's run on its fiber (start, completion, free)
+/* task.c: the task API over the scheduler: spawn, names, await, cancel
+ * (counted requests, delivered once, forwarded down chains of waits),
+ * failure and release, and the wait-cycle check that await, gather, groups
+ * and generators share. A task's run on its fiber (start, completion, free)
  * is loop.c's, one layer down, because the switch path starts tasks. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +30,12 @@ int wa_task_set_name(wa_task *t, const char *name)
 {
     if (wa__task_check(t) || !name) return WA_EINVAL;
     size_t n = strlen(name);
+    /* Copy before freeing: name may be this task's own (wa_task_name(t)). */
+    char *long_name = NULL;
+    if (n >= sizeof t->name && (long_name = wa__strdup(name)) == NULL) return WA_ENOMEM;
+    if (!long_name) memmove(t->name, name, n + 1);
     free(t->long_name);
-    t->long_name = NULL;
-    if (n < sizeof t->name) {
-        memcpy(t->name, name, n + 1);
-    } else {
-        t->long_name = wa__strdup(name);
-        if (!t->long_name) return WA_ENOMEM;
-    }
+    t->long_name = long_name;
     return 0;
 }
 
@@ -82,6 +82,12 @@ wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
     if (L->all) L->all->all_prev = t;
     L->all = t;
     L->unfinished++;
+    if (L->ending) {
+        /* wa_run is cancelling what is left: a task spawned now (by a
+         * leftover's cleanup) is cancelled too, or wa_run would wait for it. */
+        t->cancel_requests = 1;
+        t->cancel_pending = 1;
+    }
     wa__ready_push(L, t);
     return t;
 }
@@ -146,7 +152,7 @@ int wa__task_outcome(wa_task *t, void **result)
 /* The waiter stays marked as awaiting t, so a task that later awaits the
  * waiter sees the cycle (WA_EDEADLK) instead of two joins waiting on each
  * other forever. */
-void wa__join_shielded(wa_task *t)
+void wa__join_shielded(wa_task *t, int merge_cancel)
 {
     wa_task *self = wa__self();
     wa_task *was = self->awaiting;
@@ -156,14 +162,83 @@ void wa__join_shielded(wa_task *t)
         wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
     }
     self->awaiting = was;
+    if (merge_cancel) self->cancel_pending = 0;
 }
 
-/* Is `target` (transitively) waiting on `self`? Then awaiting it deadlocks. */
-static int would_deadlock(const wa_task *self, const wa_task *target)
+/* ------------------------------------------------------------ wait cycles */
+
+/* Stamp every task reached with a fresh mark, so a task reached twice (a
+ * diamond of waits) is followed once. */
+static uint32_t next_mark(wa_loop *L)
 {
-    for (const wa_task *x = target; x && x->state != WA_T_DONE; x = x->awaiting)
-        if (x == self) return 1;
+    if (++L->visit_mark == 0) {
+        for (wa_task *x = L->all; x; x = x->all_next) x->visit_mark = 0;
+        L->visit_mark = 1;
+    }
+    return L->visit_mark;
+}
+
+typedef struct task_stack {
+    wa_task **items;
+    size_t len, cap;
+    wa_task *small[32];
+} task_stack;
+
+/* Not `= {0}`: that would clear the inline array on every await. */
+static void stack_init(task_stack *st)
+{
+    st->items = st->small;
+    st->len = 0;
+    st->cap = sizeof st->small / sizeof st->small[0];
+}
+
+static int stack_push(task_stack *st, wa_task *t)
+{
+    if (!t || t->state == WA_T_DONE) return 0;
+    if (st->len == st->cap) {
+        size_t cap = st->cap * 2;
+        wa_task **items = malloc(cap * sizeof *items);
+        if (!items) return WA_ENOMEM;
+        memcpy(items, st->items, st->len * sizeof *items);
+        if (st->items != st->small) free(st->items);
+        st->items = items;
+        st->cap = cap;
+    }
+    st->items[st->len++] = t;
     return 0;
+}
+
+/* Depth-first over "waits for" edges, with an explicit stack: a chain of
+ * 100k awaits must not overflow a task's small C stack. */
+int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n,
+                   wa_task *kids)
+{
+    wa_loop *L = wa__L;
+    uint32_t mark = next_mark(L);
+    task_stack st;
+    stack_init(&st);
+    int found = 0, oom = 0;
+    oom |= stack_push(&st, one);
+    for (size_t i = 0; i < n; i++) oom |= stack_push(&st, set[i]);
+    for (wa_task *k = kids; k; k = k->kid_next) oom |= stack_push(&st, k);
+    while (st.len > 0 && !found) {
+        wa_task *x = st.items[--st.len];
+        for (; x && x->state != WA_T_DONE && x->visit_mark != mark; x = x->awaiting) {
+            if (x == self) {
+                found = 1;
+                break;
+            }
+            x->visit_mark = mark;
+            for (size_t i = 0; i < x->awaiting_n; i++) oom |= stack_push(&st, x->awaiting_set[i]);
+            if (x->awaiting_kids)
+                for (wa_task *k = *x->awaiting_kids; k; k = k->kid_next)
+                    oom |= stack_push(&st, k);
+        }
+    }
+    if (st.items != st.small) free(st.items);
+    (void)oom; /* out of memory: some edges were not followed; the stall
+                  detector still catches a cycle we missed */
+    return found;
 }
 
 static int await_task(wa_task *t, void **result, int shielded)
@@ -173,14 +248,27 @@ static int await_task(wa_task *t, void **result, int shielded)
     if (wa__task_check(t)) return WA_EINVAL;
     wa_task *self = wa__L->current;
     if (t->state != WA_T_DONE) {
-        if (would_deadlock(self, t)) return WA_EDEADLK;
+        if (t == self || wa__wait_cycle(self, t, NULL, 0, NULL)) return WA_EDEADLK;
         wa__wait w = {0};
+        uint8_t delivered = self->cancel_delivered;
         self->awaiting = t;
+        self->forward_cancel = !shielded;
         rc = wa__wait_on_tasks(&t->done_waiters, &w, 0);
+        self->forward_cancel = 0;
+        int forwarded = self->cancel_forwarded;
+        self->cancel_forwarded = 0;
         int interrupted = rc != 0 && t->state != WA_T_DONE;
         if (interrupted && !shielded) {
-            wa_cancel(t);
-            wa__join_shielded(t);
+            if (!forwarded) wa_cancel(t);
+            wa__join_shielded(t, rc == WA_ECANCELED);
+            /* asyncio: the awaited task has the last word. Unless it ended
+             * cancelled, the await returns its outcome (a value if it
+             * swallowed the cancellation) and the waiter's interruption is
+             * withdrawn, as no CancelledError reaches the waiter there. */
+            if (t->error != WA_ECANCELED) {
+                if (rc == WA_ECANCELED) self->cancel_delivered = delivered;
+                interrupted = 0;
+            }
         }
         self->awaiting = NULL;
         if (interrupted) return rc;
@@ -192,13 +280,45 @@ int wa_await(wa_task *t, void **result) { return await_task(t, result, 0); }
 
 int wa_await_shielded(wa_task *t, void **result) { return await_task(t, result, 1); }
 
+/* One request on t. Returns the tasks t waits for, to be cancelled too, on
+ * st. */
+static void cancel_one(wa_task *t, task_stack *st)
+{
+    t->cancel_requests++;
+    if (t->state == WA_T_PARKED && !t->park_shielded) {
+        wa__resume(t, WA_ECANCELED);
+        if (t->forward_cancel) {
+            int oom = stack_push(st, t->awaiting);
+            for (size_t i = 0; i < t->awaiting_n; i++) oom |= stack_push(st, t->awaiting_set[i]);
+            if (t->awaiting_kids)
+                for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next) oom |= stack_push(st, k);
+            t->cancel_forwarded = !oom; /* else the waiter cancels them itself */
+        }
+    } else if (!(t->state == WA_T_READY && t->interrupt == WA_ECANCELED)) {
+        /* One delivery per burst: a cancel that finds one already on its way
+         * (a pending cancel, or a parked task already made ready by one) is
+         * counted but not delivered again, as asyncio's Task.cancel sets one
+         * _must_cancel. */
+        t->cancel_pending = 1;
+    }
+}
+
+/* A cancel goes down a chain of awaits at once, as asyncio's Task.cancel
+ * cancels the future the task waits on: the awaited tasks get it in the same
+ * step. An explicit stack, since such chains can be long. */
 int wa_cancel(wa_task *t)
 {
     if (wa__task_check(t)) return WA_EINVAL;
     if (!wa__L) return WA_ENOLOOP;
     if (t->state == WA_T_DONE) return WA_EDONE;
-    if (t->state == WA_T_PARKED && !t->park_shielded) wa__resume(t, WA_ECANCELED);
-    else t->cancel_pending = 1;
+    task_stack st;
+    stack_init(&st);
+    cancel_one(t, &st);
+    while (st.len > 0) {
+        wa_task *x = st.items[--st.len];
+        if (x->state != WA_T_DONE) cancel_one(x, &st);
+    }
+    if (st.items != st.small) free(st.items);
     return 0;
 }
 
@@ -206,14 +326,29 @@ int wa_uncancel(void)
 {
     wa_task *self = wa__self();
     if (!self) return WA_ENOLOOP;
-    self->cancel_delivered = 0;
-    self->cancel_pending = 0;
-    return 0;
+    if (self->cancel_requests > 0) self->cancel_requests--;
+    if (self->cancel_requests == 0) {
+        self->cancel_delivered = 0;
+        self->cancel_pending = 0;
+    }
+    return (int)(self->cancel_requests > INT32_MAX ? INT32_MAX : self->cancel_requests);
 }
 
-void wa_release(wa_task *t)
+int wa_task_cancelling(const wa_task *t)
 {
-    if (wa__task_check(t) || !wa__L) return;
+    if (wa__task_check(t)) return WA_EINVAL;
+    return (int)(t->cancel_requests > INT32_MAX ? INT32_MAX : t->cancel_requests);
+}
+
+wa_task *wa__task_find(uint64_t id)
+{
+    for (wa_task *t = wa__L ? wa__L->all : NULL; t; t = t->all_next)
+        if (t->id == id) return t->state == WA_T_DONE ? NULL : t;
+    return NULL;
+}
+
+void wa__task_release(wa_task *t)
+{
     if (t->state == WA_T_DONE && t != wa__L->zombie) {
         wa__task_free(wa__L, t);
     } else {
@@ -221,4 +356,13 @@ void wa_release(wa_task *t)
          * (or its completion) frees it. */
         t->released = 1;
     }
+}
+
+int wa_release(wa_task *t)
+{
+    if (wa__task_check(t)) return WA_EINVAL;
+    if (!wa__L) return WA_ENOLOOP;
+    if (t->owned) return WA_EPERM; /* its group or generator frees it */
+    wa__task_release(t);
+    return 0;
 }

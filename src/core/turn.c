@@ -72,7 +72,7 @@ void wa__loop_stalled(void)
         /* Everyone is in an uninterruptible wait for another task to end:
          * a cycle of joins. Nothing can break it; say so and stop. */
         fprintf(stderr, "wasyncio: deadlock: tasks wait for each other to finish "
-                        "(a cycle of joins, e.g. a generator awaiting its consumer); "
+                        "(a cycle of joins); "
                         "nothing can end it\n");
         for (wa_task *t = L->all; t; t = t->all_next)
             if (t->state == WA_T_PARKED)

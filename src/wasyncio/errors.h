@@ -42,6 +42,8 @@
     X(EIO, -15, "I/O error")                                                             \
     /* stack or Asyncify buffer overflow */                                              \
     X(ESTACK, -16, "stack or Asyncify buffer overflow")                                  \
+    /* a task group that is shutting down or finished refuses new children */           \
+    X(ESHUTDOWN, -17, "task group is shutting down or finished")                          \
     /* a barrier was aborted, or reset while tasks waited on it */                      \
     X(EBROKEN, -18, "barrier broken (aborted, or reset while tasks waited)")              \
     /* HTTP client: malformed URL */                                                    \

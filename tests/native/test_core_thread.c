@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 #include <time.h>
 
 static pthread_t loop_thread;
@@ -230,6 +231,46 @@ static void test_wait_fd(void **state)
     expect_trace("writable write readable");
 }
 
+/* Issue 9 item 10: several tasks on one fd share libuv's single poll handle
+ * for it: two readers both wake when it becomes readable, a writer on the
+ * same fd wakes at once while the readers go on waiting, and a cancelled
+ * reader leaves the others waiting. */
+static int sp[2];
+static void *read_waiter(void *arg)
+{
+    int rc = wa_wait_readable(sp[0]);
+    trace("%s=%d", (const char *)arg, rc);
+    return PTR(rc);
+}
+
+static void *same_fd_main(void *arg)
+{
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+    wa_task *a = wa_spawn(read_waiter, "a");
+    wa_task *b = wa_spawn(read_waiter, "b");
+    wa_task *c = wa_spawn(read_waiter, "c");
+    CHECK_EQ(wa_yield(), 0); /* all three wait */
+    CHECK_EQ(wa_wait_writable(sp[0]), 0);
+    trace("writable");
+    CHECK_EQ(wa_cancel(c), 0);
+    CHECK_EQ(wa_await(c, NULL), WA_ECANCELED);
+    CHECK_EQ(write(sp[1], "x", 1), 1);
+    void *ra = PTR(1), *rb = PTR(1);
+    CHECK_EQ(wa_await(a, &ra), 0);
+    CHECK_EQ(wa_await(b, &rb), 0);
+    CHECK_EQ(INT(ra), 0);
+    CHECK_EQ(INT(rb), 0);
+    close(sp[0]);
+    close(sp[1]);
+    return NULL;
+}
+
+static void test_wait_fd_shared(void **state)
+{
+    run_main(same_fd_main, NULL);
+    expect_trace("writable c=-5 a=0 b=0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_worker_thread_has_no_loop),
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_wait_fd),
+        cmocka_unit_test(test_wait_fd_shared),
     };
     return cmocka_run_group_tests_name("core_thread", tests, NULL, NULL);
 }

@@ -3,7 +3,10 @@
  * propagation through wa_await, shielded awaits, wa_uncancel, wait_for and
  * nested WA_TIMEOUT scopes; and a cancel racing a wake in the same step
  * (the hand-off wins, the cancel arrives at the next suspension point, so
- * nothing is lost either way). */
+ * nothing is lost either way); issue 9: cancels before a suspension point
+ * are delivered once and counted (wa_task_cancelling, wa_uncancel), a
+ * pending cancel is never dropped when the body returns, and a swallowed
+ * cancel under wa_wait_for / wa_await returns the task's value. */
 #include "harness.h"
 
 static void *sleep_long(void *arg)
@@ -390,6 +393,229 @@ static void test_wake_then_cancel(void)
     wa_event_free(ev);
 }
 
+
+/* ------------------------------------------- issue 9: one cancel per burst */
+
+/* Item 1: two cancels before the task reaches a suspension point are
+ * delivered once; its cleanup's own suspensions run normally, and the
+ * requests are counted (asyncio's Task.cancelling). */
+typedef struct twice {
+    int first_rc, cleanup_rc, cancelling_seen;
+} twice;
+
+static void *sleep_then_cleanup(void *arg)
+{
+    twice *tw = arg;
+    tw->first_rc = wa_sleep(100000);
+    tw->cancelling_seen = wa_task_cancelling(wa_current());
+    tw->cleanup_rc = wa_sleep(1);
+    return PTR(1);
+}
+
+static void test_two_cancels_delivered_once(void)
+{
+    twice tw = {99, 99, -1};
+    wa_task *t = wa_spawn(sleep_then_cleanup, &tw);
+    CHECK_INT(wa_yield(), 0); /* t sleeps */
+    CHECK_INT(wa_task_cancelling(t), 0);
+    CHECK_INT(wa_cancel(t), 0);
+    CHECK_INT(wa_cancel(t), 0); /* before t runs again */
+    CHECK_INT(wa_task_cancelling(t), 2);
+    CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
+    CHECK_INT(tw.first_rc, WA_ECANCELED);
+    CHECK_INT(tw.cleanup_rc, 0); /* not a second delivery */
+    CHECK_INT(tw.cancelling_seen, 2);
+    CHECK_INT(wa_task_cancelling(NULL), WA_EINVAL);
+    wa_release(t);
+}
+
+/* Two awaiters of the same task cancelled together: each cancels the awaited
+ * task, which still sees one cancellation. */
+static void *await_arg(void *arg) { return PTR(wa_await(arg, NULL)); }
+
+static void test_two_awaiters_cancelled_together(void)
+{
+    twice tw = {99, 99, -1};
+    wa_task *t = wa_spawn(sleep_then_cleanup, &tw);
+    wa_task *a = wa_spawn(await_arg, t);
+    wa_task *b = wa_spawn(await_arg, t);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_cancel(a), 0);
+    CHECK_INT(wa_cancel(b), 0);
+    CHECK_INT(wa_await(a, NULL), WA_ECANCELED);
+    CHECK_INT(wa_await(b, NULL), WA_ECANCELED);
+    CHECK_INT(tw.first_rc, WA_ECANCELED);
+    CHECK_INT(tw.cleanup_rc, 0);
+    CHECK_INT(wa_task_cancelling(t), 2);
+    CHECK_INT(wa_task_error(t), WA_ECANCELED);
+}
+
+/* wa_uncancel takes back one request; the task ends normally only once the
+ * count is back to 0 (asyncio 3.11+ structured concurrency). */
+static void *uncancel_once(void *arg)
+{
+    int *left = arg;
+    if (wa_sleep(100000) == WA_ECANCELED) *left = wa_uncancel();
+    return PTR(3);
+}
+
+static void test_uncancel_counts(void)
+{
+    int left = -1;
+    wa_task *t = wa_spawn(uncancel_once, &left);
+    CHECK_INT(wa_yield(), 0);
+    wa_cancel(t);
+    wa_cancel(t);
+    CHECK_INT(wa_await(t, NULL), WA_ECANCELED); /* one request still stands */
+    CHECK_INT(left, 1);
+    left = -1;
+    wa_task *u = wa_spawn(uncancel_once, &left);
+    CHECK_INT(wa_yield(), 0);
+    wa_cancel(u);
+    void *r = NULL;
+    CHECK_INT(wa_await(u, &r), 0);
+    CHECK_INT(left, 0);
+    CHECK_PTR(r, PTR(3));
+    CHECK_INT(wa_task_cancelling(u), 0);
+}
+
+/* Item 2: a cancel that is still pending when the body returns ends the task
+ * cancelled: the task cancelled itself, or a wake-up and a cancel reached it
+ * in the same step. */
+static void *cancel_self_and_return(void *arg) { wa_cancel(wa_current()); return PTR(4); }
+
+static wa_event *same_step_ev;
+static int same_step_wait_rc;
+static void *wait_then_return(void *arg)
+{
+    same_step_wait_rc = wa_event_wait(same_step_ev);
+    return PTR(5); /* no suspension point after the wake */
+}
+
+static void test_pending_cancel_not_dropped(void)
+{
+    wa_task *t = wa_spawn(cancel_self_and_return, NULL);
+    CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
+    same_step_ev = wa_event_new();
+    same_step_wait_rc = 99;
+    wa_task *w = wa_spawn(wait_then_return, NULL);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_event_set(same_step_ev), 0);
+    CHECK_INT(wa_cancel(w), 0); /* same step as the wake-up */
+    CHECK_INT(wa_await(w, NULL), WA_ECANCELED);
+    CHECK_INT(same_step_wait_rc, 0); /* it got its wake-up */
+    CHECK_INT(wa_event_free(same_step_ev), 0);
+}
+
+/* Item 2, visible form: wa_wait_for's deadline and the inner task's own
+ * timer fire in the same turn (a busy task makes both due). The inner task
+ * then returns without a suspension point: it must end cancelled, as the
+ * WA_ETIMEDOUT of wa_wait_for says. */
+static void *nap_then_value(void *arg)
+{
+    (void)arg;
+    wa_sleep(1);
+    return PTR(6);
+}
+
+static void *busy_10ms(void *arg)
+{
+    (void)arg;
+    uint64_t end = wa_hrtime() + 10u * 1000000u;
+    while (wa_hrtime() < end) {
+    }
+    return NULL;
+}
+
+static void test_wait_for_same_turn_ends_cancelled(void)
+{
+    wa_task *inner = wa_spawn(nap_then_value, NULL);
+    wa_task *busy = wa_spawn(busy_10ms, NULL);
+    void *r = NULL;
+    int rc = wa_wait_for(inner, 1, &r);
+    CHECK_INT(wa_task_done(inner), 1);
+    if (rc == WA_ETIMEDOUT)
+        CHECK_INT(wa_task_error(inner), WA_ECANCELED); /* never a lost value */
+    else
+        CHECK_INT(rc, 0);
+    CHECK_INT(rc, WA_ETIMEDOUT);
+    CHECK_INT(wa_await(busy, NULL), 0);
+}
+
+/* Item 12: the inner task swallows wa_wait_for's cancel and returns a value:
+ * the value is returned, as asyncio 3.12's wait_for does. */
+static void *swallow_cancel(void *arg)
+{
+    int rc = wa_sleep(100000);
+    if (rc == WA_ECANCELED) wa_uncancel();
+    return PTR(7);
+}
+
+static void test_wait_for_swallowed_cancel_returns_value(void)
+{
+    wa_task *t = wa_spawn(swallow_cancel, NULL);
+    void *r = NULL;
+    CHECK_INT(wa_wait_for(t, 5, &r), 0);
+    CHECK_PTR(r, PTR(7));
+    CHECK_INT(wa_task_error(t), 0);
+    CHECK_INT(wa_sleep(1), 0); /* the expired scope is gone */
+}
+
+/* The same through a cancelled wa_await: the awaited task decides. */
+static void *await_swallower(void *arg)
+{
+    void *r = NULL;
+    int rc = wa_await(arg, &r);
+    int next = wa_sleep(1); /* the waiter's cancellation was withdrawn */
+    return PTR(rc == 0 && r == PTR(7) && next == 0 ? 1 : 0);
+}
+
+static void test_await_swallowed_cancel_returns_value(void)
+{
+    wa_task *in = wa_spawn(swallow_cancel, NULL);
+    wa_task *out = wa_spawn(await_swallower, in);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_cancel(out), 0);
+    void *r = NULL;
+    CHECK_INT(wa_await(out, &r), 0);
+    CHECK_PTR(r, PTR(1));
+    CHECK_INT(wa_task_cancelling(out), 1); /* asyncio keeps the count */
+}
+
+/* A chain of awaits: cancelling its head reaches the tail at once (one
+ * delivery each), and the tail awaiting the head is a cycle (WA_EDEADLK). */
+#define CHAIN 200
+static wa_task *chain[CHAIN];
+static int chain_tail_rc = 99, chain_tail_cleanup = 99, chain_cycle_rc = 99;
+
+static void *chain_link(void *arg)
+{
+    intptr_t i = (intptr_t)arg;
+    if (i + 1 < CHAIN) return PTR(wa_await(chain[i + 1], NULL));
+    wa_yield(); /* every link awaits its successor by now */
+    chain_cycle_rc = wa_await(chain[0], NULL);
+    chain_tail_rc = wa_sleep(100000);
+    chain_tail_cleanup = wa_sleep(1);
+    return NULL;
+}
+
+static void test_cancel_runs_down_a_chain(void)
+{
+    for (intptr_t i = 0; i < CHAIN; i++) chain[i] = wa_spawn(chain_link, PTR(i));
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(chain_cycle_rc, WA_EDEADLK);
+    CHECK_INT(wa_cancel(chain[0]), 0);
+    CHECK_INT(wa_task_cancelling(chain[CHAIN - 1]), 1); /* reached at once */
+    CHECK_INT(wa_await(chain[0], NULL), WA_ECANCELED);
+    CHECK_INT(chain_tail_rc, WA_ECANCELED);
+    CHECK_INT(chain_tail_cleanup, 0);
+    for (int i = 0; i < CHAIN; i++) {
+        CHECK_INT(wa_task_error(chain[i]), WA_ECANCELED);
+        wa_release(chain[i]);
+    }
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_cancel_sleeper),
     WA_H_TEST(test_cancel_before_start),
@@ -408,6 +634,14 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_cancel_then_handoff_keeps_both),
     WA_H_TEST(test_cancel_then_queue_handoff),
     WA_H_TEST(test_wake_then_cancel),
+    WA_H_TEST(test_two_cancels_delivered_once),
+    WA_H_TEST(test_two_awaiters_cancelled_together),
+    WA_H_TEST(test_uncancel_counts),
+    WA_H_TEST(test_pending_cancel_not_dropped),
+    WA_H_TEST(test_wait_for_same_turn_ends_cancelled),
+    WA_H_TEST(test_wait_for_swallowed_cancel_returns_value),
+    WA_H_TEST(test_await_swallowed_cancel_returns_value),
+    WA_H_TEST(test_cancel_runs_down_a_chain),
     {0},
 };
 

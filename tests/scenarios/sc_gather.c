@@ -1,7 +1,9 @@
 /* sc_gather.c: scenario: wa_gather collects results in argument order
  * whatever the finishing order; the first failure returns at once while the
  * others keep running; WA_RETURN_ERRORS reports every code; cancelling the
- * gathering task cancels its children; bad and empty arguments. */
+ * gathering task cancels its children; bad and empty arguments. Issue 9: a
+ * child cancelled, then the gatherer cancelled, sees one cancellation; a
+ * gather that would close a wait cycle is WA_EDEADLK. */
 #include "harness.h"
 
 static void *sleeper(void *arg)
@@ -243,6 +245,66 @@ static void test_gather_cancel_waiter_cancels_children(void)
     CHECK_STR(wa_h_trace, "gather=canceled");
 }
 
+
+/* Item 1: a child cancelled, then the gathering task cancelled (which
+ * cancels the child again) before the child runs: one delivery. */
+static int g1_first = 99, g1_cleanup = 99;
+static void *g1_child(void *arg)
+{
+    g1_first = wa_sleep(100000);
+    g1_cleanup = wa_sleep(1);
+    return NULL;
+}
+static void *g1_gatherer(void *arg)
+{
+    wa_task *c = arg;
+    return PTR(wa_gather(&c, 1, NULL, NULL, 0));
+}
+
+static void test_child_then_gatherer_cancelled_once(void)
+{
+    wa_task *c = wa_spawn(g1_child, NULL);
+    wa_task *g = wa_spawn(g1_gatherer, c);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_cancel(c), 0);
+    CHECK_INT(wa_cancel(g), 0);
+    CHECK_INT(wa_await(g, NULL), WA_ECANCELED);
+    CHECK_INT(g1_first, WA_ECANCELED);
+    CHECK_INT(g1_cleanup, 0);
+    CHECK_INT(wa_task_cancelling(c), 2);
+}
+
+/* Item 3: X awaits B while B gathers [X]: B closes the cycle and gets
+ * WA_EDEADLK; the other order gives it to X. Nothing aborts. */
+static wa_task *g3_x;
+static void *g3_b(void *arg)
+{
+    if (arg) wa_yield(); /* X is awaiting us by now */
+    return PTR(wa_gather(&g3_x, 1, NULL, NULL, 0));
+}
+static void *g3_x_awaits_b(void *arg)
+{
+    wa_task *b = wa_spawn(g3_b, arg);
+    if (!arg) wa_yield(); /* B gathers us first */
+    void *r = NULL;
+    int rc = wa_await(b, &r);
+    if (!arg) return PTR(rc); /* B then finishes when we do */
+    CHECK_INT(rc, 0);
+    return r;
+}
+
+static void test_gather_cycle_is_edeadlk(void)
+{
+    void *r = NULL;
+    g3_x = wa_spawn(g3_x_awaits_b, PTR(1));
+    CHECK_INT(wa_await(g3_x, &r), 0);
+    CHECK_INT(INT(r), WA_EDEADLK); /* B's gather */
+    g3_x = wa_spawn(g3_x_awaits_b, NULL);
+    CHECK_INT(wa_await(g3_x, &r), 0);
+    CHECK_INT(INT(r), WA_EDEADLK); /* X's await */
+    CHECK_INT(wa_yield(), 0);
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_order),
     WA_H_TEST(test_first_error),
@@ -254,6 +316,8 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_gather_return_errors),
     WA_H_TEST(test_gather_empty_and_null),
     WA_H_TEST(test_gather_cancel_waiter_cancels_children),
+    WA_H_TEST(test_child_then_gatherer_cancelled_once),
+    WA_H_TEST(test_gather_cycle_is_edeadlk),
     {0},
 };
 

@@ -1,7 +1,10 @@
 /* sc_gen.c: scenario: async generators: values arrive in order with sleeps
  * between them, WA_FOR iterates, leaving early (break, return, wa_gen_close,
  * wa_gen_free) closes the generator and runs its cleanup, a second close is
- * WA_ECLOSED, failures reach wa_gen_next, concurrent next is WA_EBUSY. */
+ * WA_ECLOSED, failures reach wa_gen_next, concurrent next is WA_EBUSY.
+ * Issue 9: a failing cleanup is returned by wa_gen_close (asyncio's aclose
+ * raises it) or, without a close, by wa_gen_free (and reported on stderr);
+ * a body awaiting its consumer is WA_EDEADLK. */
 #include "harness.h"
 
 static int cleaned;
@@ -259,6 +262,53 @@ static void test_gen_null_args(void)
     CHECK_INT(wa_gen_free(g), 0);
 }
 
+
+/* Item 9: the body's cleanup fails after a close. */
+static void *cleanup_fails(void *arg)
+{
+    if (wa_gen_yield(PTR(1)) == WA_ECLOSED)
+        return wa_raise(WA_EUSER - 9, "cleanup failed");
+    return NULL;
+}
+
+static void test_gen_failing_cleanup_not_silent(void)
+{
+    void *v = NULL;
+    wa_gen *g = wa_gen_new(cleanup_fails, NULL);
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    CHECK_INT(wa_gen_close(g), WA_EUSER - 9);
+    CHECK_INT(wa_gen_status(g), WA_EUSER - 9);
+    CHECK_INT(wa_gen_free(g), 0); /* already returned by close */
+
+    g = wa_gen_new(cleanup_fails, NULL);
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    CHECK_INT(wa_gen_free(g), WA_EUSER - 9); /* freed without a close */
+}
+
+/* A body that awaits its consumer would close a cycle: WA_EDEADLK. */
+static wa_task *gen_consumer;
+static void *await_consumer(void *arg)
+{
+    wa_gen_yield(PTR(wa_await(gen_consumer, NULL)));
+    return NULL;
+}
+static void *consume_one(void *arg)
+{
+    void *v = NULL;
+    int rc = wa_gen_next(arg, &v);
+    return PTR(rc == 0 ? INT(v) : rc);
+}
+
+static void test_gen_body_awaiting_consumer_is_edeadlk(void)
+{
+    wa_gen *g = wa_gen_new(await_consumer, NULL);
+    gen_consumer = wa_spawn(consume_one, g);
+    void *r = NULL;
+    CHECK_INT(wa_await(gen_consumer, &r), 0);
+    CHECK_INT(INT(r), WA_EDEADLK);
+    CHECK_INT(wa_gen_free(g), 0);
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_range),
     WA_H_TEST(test_for_break),
@@ -272,6 +322,8 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_gen_concurrent_next_busy),
     WA_H_TEST(test_gen_free_closes),
     WA_H_TEST(test_gen_null_args),
+    WA_H_TEST(test_gen_failing_cleanup_not_silent),
+    WA_H_TEST(test_gen_body_awaiting_consumer_is_edeadlk),
     {0},
 };
 

@@ -1,7 +1,11 @@
 /* sc_group.c: scenario: task groups: children never outlive wa_group_wait;
  * the first failure cancels the siblings and every failure is kept, in
  * order, with its task name; cancelling the waiter, the group or freeing a
- * running group cancels the children; NULL arguments. */
+ * running group cancels the children; NULL arguments. Issue 9: wait cycles
+ * through a group are WA_EDEADLK, a shutting-down or finished group refuses
+ * children (WA_ESHUTDOWN), the group owns child handles and frees handle-less
+ * children at once (100k stay flat), an unwaited failure is returned by free,
+ * and a child's failure interrupts the owner (asyncio TaskGroup). */
 #include "harness.h"
 
 static void *nap(void *arg)
@@ -238,6 +242,259 @@ static void test_group_null_args(void)
     CHECK_INT(wa_group_free(g), 0);
 }
 
+
+/* ------------------------------------------------------ issue 9 contract */
+
+/* Item 3: a child that awaits the task waiting on the group closes a cycle:
+ * it gets WA_EDEADLK and the program goes on. */
+static wa_task *cyc_owner;
+static wa_group *cyc_group;
+static int cyc_child_rc, cyc_wait_rc;
+
+static void *await_owner(void *arg)
+{
+    if (arg) wa_yield(); /* let the owner reach wa_group_wait first */
+    cyc_child_rc = wa_await(cyc_owner, NULL);
+    return NULL;
+}
+
+static void *owner_waits_first(void *arg)
+{
+    cyc_group = wa_group_new();
+    wa_group_spawn(cyc_group, await_owner, PTR(1));
+    cyc_wait_rc = wa_group_wait(cyc_group);
+    return PTR(8);
+}
+
+static void *owner_waits_second(void *arg)
+{
+    cyc_group = wa_group_new();
+    wa_group_spawn(cyc_group, await_owner, NULL);
+    CHECK_INT(wa_yield(), 0); /* the child now awaits us */
+    cyc_wait_rc = wa_group_wait(cyc_group);
+    return PTR(9);
+}
+
+static void test_group_wait_cycle_is_edeadlk(void)
+{
+    cyc_child_rc = cyc_wait_rc = 99;
+    cyc_owner = wa_spawn(owner_waits_first, NULL);
+    void *r = NULL;
+    CHECK_INT(wa_await(cyc_owner, &r), 0);
+    CHECK_PTR(r, PTR(8));
+    CHECK_INT(cyc_child_rc, WA_EDEADLK); /* the child closed the cycle */
+    CHECK_INT(cyc_wait_rc, 0);
+    CHECK_INT(wa_group_free(cyc_group), 0);
+    wa_release(cyc_owner);
+
+    cyc_child_rc = cyc_wait_rc = 99;
+    cyc_owner = wa_spawn(owner_waits_second, NULL);
+    CHECK_INT(wa_await(cyc_owner, &r), 0);
+    CHECK_PTR(r, PTR(9));
+    CHECK_INT(cyc_wait_rc, WA_EDEADLK); /* the owner closed it */
+    CHECK_INT(wa_group_wait(cyc_group), 0); /* the child got our result */
+    CHECK_INT(cyc_child_rc, 0);
+    CHECK_INT(wa_group_free(cyc_group), 0);
+    wa_release(cyc_owner);
+}
+
+/* Item 5: a group refuses children while it shuts down and once finished. */
+static void test_group_refuses_spawn_when_shutting_down(void)
+{
+    wa_group *g = wa_group_new();
+    wa_task *a = wa_group_spawn(g, nap, PTR(100000));
+    CHECK(a != NULL);
+    CHECK_INT(wa_group_cancel(g), 0);
+    CHECK(wa_group_spawn(g, nap, PTR(1)) == NULL);
+    CHECK_INT(wa_last_error(), WA_ESHUTDOWN);
+    CHECK_INT(wa_group_start(g, nap, PTR(1), NULL), WA_ESHUTDOWN);
+    CHECK_INT(wa_group_wait(g), 0);
+    CHECK_INT(wa_group_free(g), 0);
+
+    g = wa_group_new();
+    CHECK(wa_group_spawn(g, nap, PTR(1)) != NULL);
+    CHECK_INT(wa_group_wait(g), 0);
+    CHECK(wa_group_spawn(g, nap, PTR(1)) == NULL); /* finished */
+    CHECK_INT(wa_last_error(), WA_ESHUTDOWN);
+    CHECK_INT(wa_group_free(g), 0);
+
+    g = wa_group_new();
+    wa_group_spawn(g, fail_soon, PTR(0));
+    CHECK_INT(wa_group_wait(g), WA_EUSER - 7);
+    CHECK(wa_group_spawn(g, nap, PTR(1)) == NULL);
+    CHECK_INT(wa_last_error(), WA_ESHUTDOWN);
+    CHECK_INT(wa_group_free(g), 0);
+    CHECK(strcmp(wa_strerror(WA_ESHUTDOWN), wa_strerror(WA_ECANCELED)) != 0);
+}
+
+/* Item 7: the group owns its children's handles: wa_release refuses them,
+ * and they stay valid until wa_group_free. */
+static void *quick_value(void *arg) { return arg; }
+
+static void test_group_owns_child_handles(void)
+{
+    wa_group *g = wa_group_new();
+    wa_task *c = wa_group_spawn(g, quick_value, PTR(12));
+    CHECK_INT(wa_group_wait(g), 0);
+    CHECK_INT(wa_release(c), WA_EPERM);
+    wa_task *other = wa_spawn(quick_value, PTR(13)); /* must not reuse c */
+    CHECK(other != c);
+    void *r = NULL;
+    CHECK_INT(wa_await(c, &r), 0); /* still valid */
+    CHECK_PTR(r, PTR(12));
+    CHECK_INT(wa_group_free(g), 0);
+    CHECK_INT(wa_await(other, &r), 0); /* an unrelated task was untouched */
+    CHECK_PTR(r, PTR(13));
+    CHECK_INT(wa_release(other), 0);
+}
+
+/* Item 7: 100k short children through one long-lived group stay flat: each
+ * finished child is freed, so the next ones reuse the same few task
+ * structs. Counted through the children's own handles (wa_current), which
+ * needs no allocator statistics. */
+#define FLAT_SLOTS 4096
+static const void *flat_seen[FLAT_SLOTS];
+static size_t flat_distinct, flat_ran;
+
+static void *note_self(void *arg)
+{
+    const void *me = wa_current();
+    size_t h = ((uintptr_t)me >> 4) % FLAT_SLOTS;
+    while (flat_seen[h] && flat_seen[h] != me) h = (h + 1) % FLAT_SLOTS;
+    if (!flat_seen[h] && flat_distinct < FLAT_SLOTS - 1) {
+        flat_seen[h] = me;
+        flat_distinct++;
+    }
+    flat_ran++;
+    return NULL;
+}
+
+static void test_group_100k_children_stay_flat(void)
+{
+    memset(flat_seen, 0, sizeof flat_seen);
+    flat_distinct = flat_ran = 0;
+    wa_group *g = wa_group_new();
+    int refused = 0;
+    for (int batch = 0; batch < 1000; batch++) {
+        for (int i = 0; i < 100; i++) refused += wa_group_start(g, note_self, NULL, NULL) != 0;
+        wa_yield(); /* the batch runs and finishes */
+    }
+    CHECK_INT(refused, 0);
+    CHECK_INT(wa_group_wait(g), 0);
+    CHECK_INT(flat_ran, 100000);
+    if (flat_distinct > 1000) printf("note: %zu distinct task structs\n", flat_distinct);
+    CHECK(flat_distinct <= 1000); /* about one batch's worth, not 100k */
+    CHECK_INT(wa_group_free(g), 0);
+    CHECK_INT(wa_group_start(NULL, note_self, NULL, NULL), WA_EINVAL);
+}
+
+/* Item 8: a failure in a group freed without a wait is not lost: free
+ * returns it (and reports it on stderr). */
+static void test_group_free_reports_unwaited_failure(void)
+{
+    wa_group *g = wa_group_new();
+    wa_task_opts o = {.name = "lost-child"};
+    wa_group_spawn_opts(g, fail_soon, PTR(0), &o);
+    CHECK_INT(wa_sleep(2), WA_ECANCELED); /* item 11: the failure reaches us */
+    CHECK_INT(wa_group_free(g), WA_EUSER - 7);
+    CHECK_INT(wa_sleep(1), 0); /* free took the group's cancel back */
+    CHECK_INT(wa_task_cancelling(wa_current()), 0);
+}
+
+/* Item 11: a child's failure interrupts the owner's own code at once (asyncio
+ * TaskGroup, Trio nursery); wa_group_wait takes that cancel back and reports
+ * the failure, and the owner goes on normally. */
+typedef struct owner_log {
+    int sleep_rc, wait_rc, after_rc, cancelling;
+    uint64_t slept_ms;
+} owner_log;
+
+static void *group_owner(void *arg)
+{
+    owner_log *lg = arg;
+    wa_group *g = wa_group_new();
+    wa_group_spawn(g, fail_soon, PTR(1));
+    uint64_t t0 = wa_now();
+    lg->sleep_rc = wa_sleep(100000);
+    lg->slept_ms = wa_now() - t0;
+    lg->wait_rc = wa_group_wait(g);
+    lg->cancelling = wa_task_cancelling(wa_current());
+    lg->after_rc = wa_sleep(1);
+    wa_group_free(g);
+    return PTR(10);
+}
+
+static void test_child_failure_interrupts_owner(void)
+{
+    owner_log lg = {99, 99, 99, -1, 0};
+    wa_task *t = wa_spawn(group_owner, &lg);
+    void *r = NULL;
+    CHECK_INT(wa_await(t, &r), 0); /* the owner did not end cancelled */
+    CHECK_PTR(r, PTR(10));
+    CHECK_INT(lg.sleep_rc, WA_ECANCELED);
+    CHECK(lg.slept_ms < 50000);
+    CHECK_INT(lg.wait_rc, WA_EUSER - 7);
+    CHECK_INT(lg.cancelling, 0);
+    CHECK_INT(lg.after_rc, 0);
+}
+
+/* Someone else's cancel of the owner is not taken back by the wait. */
+static void *owner_also_cancelled(void *arg)
+{
+    owner_log *lg = arg;
+    wa_group *g = wa_group_new();
+    wa_group_spawn(g, fail_soon, PTR(1));
+    lg->sleep_rc = wa_sleep(100000);
+    wa_cancel(wa_current()); /* a request of our own */
+    lg->wait_rc = wa_group_wait(g);
+    lg->cancelling = wa_task_cancelling(wa_current());
+    lg->after_rc = wa_sleep(1);
+    wa_group_free(g);
+    return PTR(11);
+}
+
+static void test_foreign_cancel_survives_group_wait(void)
+{
+    owner_log lg = {99, 99, 99, -1, 0};
+    wa_task *t = wa_spawn(owner_also_cancelled, &lg);
+    CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
+    CHECK_INT(lg.sleep_rc, WA_ECANCELED);
+    CHECK_INT(lg.wait_rc, WA_EUSER - 7);
+    CHECK_INT(lg.cancelling, 1);
+    CHECK_INT(lg.after_rc, WA_ECANCELED);
+}
+
+/* Item 1 through a group: a child cancelled, then the task in wa_group_wait
+ * cancelled (which cancels the children at once): one delivery. */
+static int gk_first = 99, gk_cleanup = 99;
+static void *gk_child(void *arg)
+{
+    gk_first = wa_sleep(100000);
+    gk_cleanup = wa_sleep(1);
+    return NULL;
+}
+static wa_task *gk_kid;
+static void *gk_waiter(void *arg)
+{
+    wa_group *g = wa_group_new();
+    gk_kid = wa_group_spawn(g, gk_child, NULL);
+    int rc = wa_group_wait(g);
+    wa_group_free(g);
+    return PTR(rc);
+}
+
+static void test_child_then_group_waiter_cancelled_once(void)
+{
+    wa_task *w = wa_spawn(gk_waiter, NULL);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_yield(), 0); /* the child sleeps, the waiter waits */
+    CHECK_INT(wa_cancel(gk_kid), 0);
+    CHECK_INT(wa_cancel(w), 0);
+    CHECK_INT(wa_await(w, NULL), WA_ECANCELED);
+    CHECK_INT(gk_first, WA_ECANCELED);
+    CHECK_INT(gk_cleanup, 0);
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_all_succeed),
     WA_H_TEST(test_failure_cancels_siblings),
@@ -250,6 +507,14 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_group_cancel_children),
     WA_H_TEST(test_group_free_cancels_running),
     WA_H_TEST(test_group_null_args),
+    WA_H_TEST(test_group_wait_cycle_is_edeadlk),
+    WA_H_TEST(test_group_refuses_spawn_when_shutting_down),
+    WA_H_TEST(test_group_owns_child_handles),
+    WA_H_TEST(test_group_100k_children_stay_flat),
+    WA_H_TEST(test_group_free_reports_unwaited_failure),
+    WA_H_TEST(test_child_failure_interrupts_owner),
+    WA_H_TEST(test_foreign_cancel_survives_group_wait),
+    WA_H_TEST(test_child_then_group_waiter_cancelled_once),
     {0},
 };
 

@@ -5,7 +5,9 @@
  * running, nested wa_run is WA_ENESTED, calls outside a task are
  * WA_ENOLOOP, to_thread returns its result (inline where there are no
  * threads), fd waits check their argument, reading a missing file fails
- * cleanly, and per-task stack / Asyncify sizes are accepted. */
+ * cleanly, and per-task stack / Asyncify sizes are accepted. Issue 9: a
+ * task may take its own name, two tasks wait on one fd, and tasks spawned
+ * while wa_run cancels its leftovers are cancelled too. */
 #include "harness.h"
 
 static void *nested_body(void *arg)
@@ -190,6 +192,11 @@ static void test_task_names(void)
     const char *longname = "a-rather-long-task-name-over-twenty-four-chars";
     CHECK_INT(wa_task_set_name(t, longname), 0);
     CHECK_STR(wa_task_name(t), longname);
+    /* issue 9 item 6: its own long name (ASan saw a use after free) */
+    CHECK_INT(wa_task_set_name(t, wa_task_name(t)), 0);
+    CHECK_STR(wa_task_name(t), longname);
+    CHECK_INT(wa_task_set_name(t, wa_task_name(t) + 30), 0); /* a tail of it */
+    CHECK_STR(wa_task_name(t), longname + 30);
     CHECK_INT(wa_task_set_name(t, NULL), WA_EINVAL);
     CHECK_INT(wa_task_set_name(NULL, "x"), WA_EINVAL);
     CHECK_STR(wa_task_name(NULL), "?");
@@ -261,6 +268,47 @@ static void test_stack_size_per_task(void)
     CHECK_PTR(r, PTR((char)512));
 }
 
+/* Issue 9 item 10: two tasks waiting on the same fd both wake (never a
+ * misleading WA_EIO). stdout is writable on every target. */
+static void *wait_stdout(void *arg) { return PTR(wa_wait_writable(1)); }
+
+static void test_two_waiters_same_fd(void)
+{
+    wa_task *ts[3] = {wa_spawn(wait_stdout, NULL), wa_spawn(wait_stdout, NULL),
+                      wa_spawn(wait_stdout, NULL)};
+    void *r[3] = {PTR(1), PTR(1), PTR(1)};
+    CHECK_INT(wa_gather(ts, 3, r, NULL, 0), 0);
+    for (int i = 0; i < 3; i++) CHECK_INT(INT(r[i]), 0);
+}
+
+/* Issue 9 item 4: a task spawned while wa_run cancels its leftovers is
+ * cancelled too. The leftover below is still sleeping when the tests end;
+ * its cleanup spawns a sleeper that, if it were not cancelled, would make
+ * wa_run wait 2 s and then print a FAIL line (the last line a runner reads)
+ * and set the flag main() returns. */
+static int late_task_ran;
+static void *late_sleeper(void *arg)
+{
+    if (wa_sleep(2000) == 0) {
+        late_task_ran = 1;
+        printf("FAIL a task spawned while wa_run cancelled its leftovers ran on\n");
+        fflush(stdout);
+    }
+    return NULL;
+}
+static void *leftover(void *arg)
+{
+    wa_sleep(100000000); /* cancelled when wa_run ends */
+    wa_release(wa_spawn(late_sleeper, NULL));
+    return NULL;
+}
+
+static void test_leftover_spawns_are_cancelled(void)
+{
+    CHECK_INT(wa_release(wa_spawn(leftover, NULL)), 0);
+    CHECK_INT(wa_yield(), 0); /* it starts sleeping */
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_nested_run),
     WA_H_TEST(test_to_thread),
@@ -276,6 +324,8 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_task_names),
     WA_H_TEST(test_release_keeps_running),
     WA_H_TEST(test_stack_size_per_task),
+    WA_H_TEST(test_two_waiters_same_fd),
+    WA_H_TEST(test_leftover_spawns_are_cancelled),
     {0},
 };
 
@@ -287,5 +337,5 @@ int main(void)
     if (!outside)
         printf("FAIL outside-loop calls did not return WA_ENOLOOP\n");
     int rc = wa_h_main(tests);
-    return outside ? rc : 1;
+    return outside && !late_task_ran ? rc : 1;
 }

@@ -1,6 +1,6 @@
 /* loop.c: the native host backend on libuv: clock, the blocking loop
- * driver, polling until a deadline, the thread pool, fd readiness and
- * whole-file reads. One uv loop per thread, created by wa__host_open. */
+ * driver, polling until a deadline, the thread pool and whole-file reads
+ * (fd readiness is fd_wait.c's). One uv loop per thread, created by wa__host_open. */
 #include "host/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
@@ -211,62 +211,6 @@ int wa__host_to_thread(wa_fn fn, void *arg, void **result)
     if (rc == 0 && result)
         *result = res;
     return rc;
-}
-
-/* ------------------------------------------------------------ fd readiness */
-
-static void fdpoll_closed(uv_handle_t *h)
-{
-    free(h);
-}
-
-static void fdpoll_cb(uv_poll_t *p, int status, int events)
-{
-    (void)events;
-    wa_op *op = p->data;
-    uv_poll_stop(p);
-    uv_close((uv_handle_t *)p, fdpoll_closed);
-    N.pending--;
-    wa__wake_op(op, status < 0 ? WA_EIO : 0);
-}
-
-static void fdpoll_cancel(wa_op *op)
-{
-    uv_poll_t *p = op->data;
-    uv_poll_stop(p);
-    uv_close((uv_handle_t *)p, fdpoll_closed);
-    N.pending--;
-}
-
-int wa__host_wait_fd(int fd, int writable)
-{
-    if (fd < 0)
-        return WA_EINVAL;
-    if (!N.open)
-        return WA_ENOLOOP;
-    uv_poll_t *p = malloc(sizeof *p);
-    if (!p)
-        return WA_ENOMEM;
-    int rc = uv_poll_init(&N.loop, p, fd);
-    if (rc < 0) {
-        /* Never registered with the loop, so plain free is right. Regular
-         * files cannot be polled (EPERM): they are always ready. */
-        free(p);
-        if (rc == UV_EPERM)
-            return 0;
-        return rc == UV_EBADF ? WA_EINVAL : wa__uv_err(rc);
-    }
-    wa_op op = {0};
-    op.cancel = fdpoll_cancel;
-    op.data = p;
-    p->data = &op;
-    rc = uv_poll_start(p, writable ? UV_WRITABLE : UV_READABLE, fdpoll_cb);
-    if (rc < 0) {
-        uv_close((uv_handle_t *)p, fdpoll_closed);
-        return rc == UV_EBADF ? WA_EINVAL : wa__uv_err(rc);
-    }
-    N.pending++;
-    return wa__op_wait(&op);
 }
 
 /* ------------------------------------------------------------ file reads */
