@@ -47,6 +47,7 @@
 
 #include "fiber.h"
 #include "fiber_report.h"
+#include "fiber_sizes.h"
 #include "wasyncio.h"
 
 /* --------------------------------------------------------------- imports */
@@ -78,11 +79,6 @@ static inline void set_sp(char *sp)
 
 /* ------------------------------------------------------------- the fiber */
 
-#define WA_FIBER_DEFAULT_STACK (16u * 1024u)
-#define WA_FIBER_DEFAULT_AUX (1024u)
-#define WA_FIBER_MIN_STACK 1024u
-#define WA_FIBER_MIN_AUX 256u
-#define WA_FIBER_MAX_SIZE (256u * 1024u * 1024u)
 #define WA_FIBER_POOL_MAX 1024u
 #define WA_CANARY_SIZE 16u
 #define WA_CANARY 0x5741cafe5741cafeull
@@ -115,7 +111,7 @@ static wa_fiber *g_target;            /* where a task's unwind wants to go */
 static int g_rewinding;               /* suspend() is being re-entered */
 static int g_unwinding;               /* a suspend() started an unwind */
 static int g_in_loop;
-static size_t g_default_stack = WA_FIBER_DEFAULT_STACK;
+static size_t g_default_stack = WA__FIBER_STACK_DEFAULT;
 static wa_fiber *g_pool;
 static unsigned g_pool_len;
 
@@ -132,32 +128,23 @@ void wa__fiber_stats(size_t *aux_used, size_t *stack_used)
         *stack_used = g_max_stack_used;
 }
 
-static const char *task_name(void)
-{
-    const char *n = wa__fiber_running_name();
-    return n ? n : "?";
-}
-
 __attribute__((noreturn, noinline)) static void report_aux_overflow(wa_fiber *f,
                                                                     size_t used)
 {
-    fprintf(stderr,
-            "wasyncio: Asyncify buffer overflow in task '%s' (%zu bytes, "
-            "buffer is %zu); raise it with wa_task_opts.asyncify_size\n",
-            task_name(), used, f->aux_size);
-    fflush(stderr);
-    _Exit(134); /* abort() would add a bare trap report under most hosts */
+    fflush(stdout);
+    wa__fiber_report_aux_overflow(f->aux_size, used);
+    wa__fiber_exit();
 }
 
+/* Caught at a switch: the stack pointer the task left behind is below its
+ * floor, or the canary at the floor changed. */
 __attribute__((noreturn, noinline)) static void report_stack_overflow(wa_fiber *f,
                                                                       size_t used)
 {
-    fprintf(stderr,
-            "wasyncio: stack overflow in task '%s' (%zu bytes used, stack is "
-            "%zu); raise it with wa_task_opts.stack_size\n",
-            task_name(), used, f->stack_size);
-    fflush(stderr);
-    _Exit(134);
+    fflush(stdout);
+    wa__fiber_report_overflow(f->stack_size, used > f->stack_size ? used : 0,
+                              ", caught at a switch", 1);
+    wa__fiber_exit();
 }
 
 static inline int canary_ok(const wa_fiber *f)
@@ -184,9 +171,8 @@ static inline void check_limits(wa_fiber *f)
 
 __attribute__((noreturn, noinline)) static void die(const char *what)
 {
-    fprintf(stderr, "wasyncio: %s (task '%s')\n", what, task_name());
-    fflush(stderr);
-    _Exit(134);
+    wa__fiber_report_misuse(what);
+    wa__fiber_exit();
 }
 
 /* ------------------------------------------------------------- switching */
@@ -290,18 +276,11 @@ int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
     if (!out || !entry)
         return WA_EINVAL;
     *out = NULL;
-    if (stack_size == 0)
-        stack_size = g_default_stack;
-    if (aux_size == 0)
-        aux_size = WA_FIBER_DEFAULT_AUX;
-    if (stack_size > WA_FIBER_MAX_SIZE || aux_size > WA_FIBER_MAX_SIZE)
+    if (wa__fiber_size(&stack_size, g_default_stack, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
+                       WA__FIBER_STACK_ALIGN, 0) ||
+        wa__fiber_size(&aux_size, WA__FIBER_AUX_DEFAULT, WA__FIBER_AUX_MIN, WA__FIBER_STACK_MAX,
+                       WA__FIBER_STACK_ALIGN, 0))
         return WA_EINVAL;
-    if (stack_size < WA_FIBER_MIN_STACK)
-        stack_size = WA_FIBER_MIN_STACK;
-    if (aux_size < WA_FIBER_MIN_AUX)
-        aux_size = WA_FIBER_MIN_AUX;
-    stack_size = round16(stack_size);
-    aux_size = round16(aux_size);
 
     /* Only default-sized fibers are pooled, so checking the head is enough;
      * pool hits are the common case (tasks of default size come and go). */
@@ -341,8 +320,8 @@ void wa__fiber_free(wa_fiber *f)
         return;
     if (f == g_current)
         die("freeing the running fiber");
-    if (g_pool_len < WA_FIBER_POOL_MAX && f->stack_size == round16(g_default_stack) &&
-        f->aux_size == WA_FIBER_DEFAULT_AUX) {
+    if (g_pool_len < WA_FIBER_POOL_MAX && f->stack_size == g_default_stack &&
+        f->aux_size == WA__FIBER_AUX_DEFAULT) {
         f->pool_next = g_pool;
         g_pool = f;
         g_pool_len++;
@@ -355,12 +334,8 @@ size_t wa__fiber_default_stack(void) { return g_default_stack; }
 
 void wa__fiber_set_default_stack(size_t bytes)
 {
-    if (bytes == 0)
-        bytes = WA_FIBER_DEFAULT_STACK;
-    if (bytes < WA_FIBER_MIN_STACK)
-        bytes = WA_FIBER_MIN_STACK;
-    if (bytes > WA_FIBER_MAX_SIZE)
-        bytes = WA_FIBER_MAX_SIZE;
-    g_default_stack = round16(bytes);
+    wa__fiber_size(&bytes, WA__FIBER_STACK_DEFAULT, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
+                   WA__FIBER_STACK_ALIGN, 1);
+    g_default_stack = bytes;
     wa__fiber_shutdown(); /* pooled fibers have the old size */
 }
