@@ -2,11 +2,16 @@
  * so test-wasi can check the report names the task and the exit is
  * non-zero (never a bare `unreachable` trap).
  *   overflow_demo asyncify   task 'deep-recursion' outgrows a 256-byte buffer
- *   overflow_demo stack      task 'stack-hog' outgrows a 4 KiB stack by less than
- *                            the buffer below it (larger overruns can
- *                            corrupt memory before any check runs) */
+ *   overflow_demo stack      task 'stack-hog' outgrows a 4 KiB stack and fills it
+ *   overflow_demo far        task 'far-writer' (4 KiB stack) writes only the
+ *                            far end of a 32 KiB local array, which lies in
+ *                            a sibling task's heap block; the frame must be
+ *                            stopped before that write. Built without the
+ *                            stack check (test-wasi does), the demo shows
+ *                            the corruption the check prevents. */
 #include <stdio.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <wasyncio.h>
@@ -38,8 +43,56 @@ static void *hog(void *arg)
     return (void *)(long)big[10];
 }
 
+/* The sibling's heap block, allocated just before the far writer's stack. */
+#define SIBLING_BYTES (64u * 1024u)
+static unsigned char *sibling_data;
+
+static int sibling_intact(void)
+{
+    for (size_t i = 0; i < SIBLING_BYTES; i++)
+        if (sibling_data[i] != 0xA5)
+            return 0;
+    return 1;
+}
+
+static void *sibling(void *arg)
+{
+    (void)arg;
+    sibling_data = malloc(SIBLING_BYTES);
+    if (!sibling_data)
+        return NULL;
+    memset(sibling_data, 0xA5, SIBLING_BYTES);
+    wa_sleep(50);
+    printf("sibling heap %s\n", sibling_intact() ? "intact" : "corrupted");
+    return NULL;
+}
+
+static void write_first(unsigned char *p) { p[0] = 0x5A; }
+/* Opaque to the compiler, so the whole array is a real part of the frame. */
+static void (*volatile write_first_ptr)(unsigned char *) = write_first;
+
+static void *far_writer(void *arg)
+{
+    (void)arg;
+    unsigned char big[32 * 1024]; /* 8x the task's stack */
+    write_first_ptr(big); /* the far end only: nothing in between is touched */
+    /* Only reached without the stack check: say what the write hit. */
+    printf("far write done; sibling heap %s\n", sibling_intact() ? "intact" : "corrupted");
+    fflush(stdout);
+    return (void *)(long)big[0];
+}
+
 static void *main_task(void *arg)
 {
+    if (strcmp((const char *)arg, "far") == 0) {
+        wa_task *s = wa_spawn(sibling, NULL);
+        wa_sleep(1); /* the sibling allocates its block first */
+        wa_task_opts o = {.name = "far-writer", .stack_size = 4096};
+        wa_task *t = wa_spawn_opts(far_writer, NULL, &o);
+        wa_await(t, NULL);
+        wa_await(s, NULL);
+        return NULL;
+    }
     int stack = strcmp((const char *)arg, "stack") == 0;
     wa_task_opts o = stack ? (wa_task_opts){.name = "stack-hog", .stack_size = 4096}
                            : (wa_task_opts){.name = "deep-recursion", .asyncify_size = 256};

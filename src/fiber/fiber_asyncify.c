@@ -77,6 +77,35 @@ static inline void set_sp(char *sp)
     __asm__ volatile("local.get %0\n\tglobal.set __stack_pointer" : : "r"(sp));
 }
 
+/* The running fiber's stack limits, which Binaryen's --stack-check compares
+ * every new __stack_pointer against (wasi/wasyncio-stack-check.sh points its
+ * checks at these two globals and starts them at "no limit"). */
+__asm__(".globaltype wa__stack_lo, i32\n.globl wa__stack_lo\n.hidden wa__stack_lo\n"
+        "wa__stack_lo:\n"
+        ".globaltype wa__stack_hi, i32\n.globl wa__stack_hi\n.hidden wa__stack_hi\n"
+        "wa__stack_hi:\n");
+
+static inline char *get_limit_lo(void)
+{
+    char *v;
+    __asm__ volatile("global.get wa__stack_lo\n\tlocal.set %0" : "=r"(v));
+    return v;
+}
+
+static inline char *get_limit_hi(void)
+{
+    char *v;
+    __asm__ volatile("global.get wa__stack_hi\n\tlocal.set %0" : "=r"(v));
+    return v;
+}
+
+static inline void set_limits(char *lo, char *hi)
+{
+    __asm__ volatile("local.get %0\n\tglobal.set wa__stack_lo\n\t"
+                     "local.get %1\n\tglobal.set wa__stack_hi"
+                     : : "r"(lo), "r"(hi));
+}
+
 /* ------------------------------------------------------------- the fiber */
 
 #define WA_FIBER_POOL_MAX 1024u
@@ -175,6 +204,61 @@ __attribute__((noreturn, noinline)) static void die(const char *what)
     wa__fiber_exit();
 }
 
+/* ------------------------------------------------------ stack check */
+
+/* The main fiber's stack (the program's own), and a reserve the overflow
+ * report runs on: the stack that overflowed has no room left for it. */
+static char *g_main_lo, *g_main_hi;
+static char g_reserve_stack[8192] __attribute__((aligned(16)));
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/stack.h>
+#else
+extern char __stack_low[], __stack_high[]; /* wasm-ld's bounds of the stack */
+#endif
+
+/* Runs before main() and again at every wa_run: the loop's own context is
+ * checked like a task's. */
+__attribute__((constructor)) static void limit_main_stack(void)
+{
+#ifdef __EMSCRIPTEN__
+    emscripten_stack_init();
+    g_main_lo = (char *)emscripten_stack_get_end();
+    g_main_hi = (char *)emscripten_stack_get_base();
+#else
+    g_main_lo = __stack_low;
+    g_main_hi = __stack_high;
+#endif
+    if (g_current == &g_main)
+        set_limits(g_main_lo, g_main_hi);
+}
+
+__attribute__((noreturn, noinline)) static void report_checked_overflow(char *want, char *lo,
+                                                                        char *hi)
+{
+    size_t need = want < hi ? (size_t)(hi - want) : 0;
+    fflush(stdout);
+    wa__fiber_report_overflow((size_t)(hi - lo), need, ", stopped before it wrote", 1);
+    wa__fiber_exit();
+}
+
+/* Binaryen's stack check calls this with the value a function was about to
+ * give __stack_pointer, outside the running fiber's limits: the frame that
+ * crosses the floor has not written anything yet. It has no frame of its
+ * own (its prologue would be checked against the same limits): it lifts the
+ * limits, moves to the reserve stack, and reports from there. Kept alive
+ * for the post-link step by the table entry below (and, since emcc drops
+ * that, by wasyncio-emcc.sh exporting it). */
+__attribute__((noreturn, noinline)) void wa__fiber_stack_overflow(char *want);
+void wa__fiber_stack_overflow(char *want)
+{
+    char *lo = get_limit_lo(), *hi = get_limit_hi();
+    set_limits(NULL, (char *)UINTPTR_MAX);
+    set_sp(g_reserve_stack + sizeof g_reserve_stack);
+    report_checked_overflow(want, lo, hi);
+}
+__attribute__((used)) static void (*volatile g_keep_handler)(char *) = wa__fiber_stack_overflow;
+
 /* ------------------------------------------------------------- switching */
 
 /* Starts the unwind, and when re-entered by the rewind, ends it. Inlined
@@ -206,6 +290,8 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
     g_in_loop = 1;
     for (;;) {
         g_current = f;
+        /* Limits first: the checked set_sp below must pass them. */
+        set_limits(f->limit + WA_CANARY_SIZE, f->top);
         if (f->started) {
             set_sp(f->sp);
             g_rewinding = 1;
@@ -222,6 +308,7 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
             die("fiber entry returned");
         wa__asyncify_stop_unwind();
         f->sp = get_sp();
+        set_limits(g_main_lo, g_main_hi);
         set_sp(main_sp);
         g_unwinding = 0;
         check_limits(f);
@@ -253,6 +340,7 @@ int wa__fiber_init(const char *(*running_name)(void))
 {
     wa__fiber_set_namer(running_name);
     g_current = &g_main;
+    limit_main_stack();
     g_target = NULL;
     g_rewinding = g_unwinding = g_in_loop = 0;
     return 0;

@@ -59,6 +59,20 @@ for js in "$web"/scenarios/*.js; do
   fi
 done
 
+# Stack overflow: stopped before the frame writes, reported once by name
+# with the size needed, a non-zero exit, and nothing after it (no "nothing
+# can wake the main task" from the JS side, no sibling output).
+demo=$web/tools/overflow_demo.js
+for mode in stack far; do
+  timeout 60 node "$demo" "$mode" > "$tmp/of.out" 2> "$tmp/of.err"; rc=$?
+  n=$(grep -c "wasyncio: stack overflow in task '[a-z-]*' (stack 4096 bytes, needs at least" "$tmp/of.err")
+  if [[ $rc != 0 && $n == 1 && $(wc -l < "$tmp/of.err") == 1 ]] && ! grep -q "sibling heap\|no overflow" "$tmp/of.out"; then
+    check "stack overflow ($mode): reported once, exit $rc" 1
+  else
+    check "stack overflow ($mode): exit $rc, $n reports" 0 "$(cat "$tmp/of.out" "$tmp/of.err" | head)"
+  fi
+done
+
 echo "web-node: $pass passed, $fail failed"
 for f in "${failed[@]}"; do echo "FAILED: $f"; done
 ((fail == 0))
