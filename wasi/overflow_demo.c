@@ -46,6 +46,7 @@ static void *hog(void *arg)
 /* The sibling's heap block, allocated just before the far writer's stack. */
 #define SIBLING_BYTES (64u * 1024u)
 static unsigned char *sibling_data;
+static wa_event *writer_done; /* set once the far writer has finished */
 
 static int sibling_intact(void)
 {
@@ -62,7 +63,7 @@ static void *sibling(void *arg)
     if (!sibling_data)
         return NULL;
     memset(sibling_data, 0xA5, SIBLING_BYTES);
-    wa_sleep(50);
+    wa_event_wait(writer_done); /* an event, not a timer: order, not timing */
     printf("sibling heap %s\n", sibling_intact() ? "intact" : "corrupted");
     return NULL;
 }
@@ -85,11 +86,13 @@ static void *far_writer(void *arg)
 static void *main_task(void *arg)
 {
     if (strcmp((const char *)arg, "far") == 0) {
+        writer_done = wa_event_new();
         wa_task *s = wa_spawn(sibling, NULL);
-        wa_sleep(1); /* the sibling allocates its block first */
+        wa_yield(); /* the sibling allocates its block first */
         wa_task_opts o = {.name = "far-writer", .stack_size = 4096};
         wa_task *t = wa_spawn_opts(far_writer, NULL, &o);
         wa_await(t, NULL);
+        wa_event_set(writer_done);
         wa_await(s, NULL);
         return NULL;
     }

@@ -20,21 +20,22 @@
  * unwind skips function epilogues, so the stack pointer is saved after the
  * unwind and put back before the rewind.
  *
- * Overflow. Binaryen traps with a bare `unreachable` in stop_unwind if the
- * data pointer passed the buffer's end, and it writes first, checks after.
- * So we give Binaryen an end it never reaches and check the real limit
- * ourselves after every unwind, naming the task before exiting. The C stack
- * is checked at every switch too: the stack pointer saved after the unwind
- * against the limit, and a canary at the limit for frames that went deeper
- * and came back. Both checks run in the uninstrumented loop, so they add
- * nothing to the instrumented path a switch unwinds through.
+ * Overflow. The stack: the post-link step (wasi/wasyncio-stack-check.sh)
+ * checks every new __stack_pointer against wa__stack_lo/wa__stack_hi, which
+ * run_tasks keeps on the running fiber's stack, so the frame that crosses
+ * the floor is stopped before it writes and wa__fiber_stack_overflow names
+ * the task. The canary at the floor and the saved stack pointer are still
+ * checked at every switch, for modules built without that step. The
+ * Asyncify buffer: Binaryen traps with a bare `unreachable` in stop_unwind
+ * if the data pointer passed the buffer's end, and it writes first, checks
+ * after. So we give Binaryen an end it never reaches and check the real
+ * limit ourselves after every unwind, naming the task before exiting. These
+ * checks run in the uninstrumented loop, so they add nothing to the
+ * instrumented path a switch unwinds through.
  *
- * Defaults (measured with the high-water marks wa__fiber_stats reports to
- * tests/bench/wasi_bench.c): 16 KiB C stack and 1 KiB
- * Asyncify buffer, about 17.6 KiB per task, so 100k parked tasks need ~1.7 GiB
- * of wasm32's 4 GiB. 16 KiB because musl's printf("%f") alone needs ~7.5 KiB
- * on wasm32. Tasks that need more pass wa_task_opts.stack_size /
- * asyncify_size.
+ * Defaults (fiber_sizes.h; argued in README "Stacks and memory"): 16 KiB
+ * C stack and 1 KiB Asyncify buffer, about 17.6 KiB per task. Tasks that
+ * need more pass wa_task_opts.stack_size / asyncify_size.
  *
  * Only the asyncify.* imports and __stack_pointer are used, so the same file
  * serves the Emscripten build. Task names for the reports come from the hook
