@@ -8,7 +8,9 @@
  *                            a sibling task's heap block; the frame must be
  *                            stopped before that write. Built without the
  *                            stack check (test-wasi does), the demo shows
- *                            the corruption the check prevents. */
+ *                            the corruption the check prevents.
+ *   overflow_demo main       the program's own stack (the loop's context):
+ *                            a 16 MiB local array in main(), before wa_run */
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -104,8 +106,22 @@ static void *main_task(void *arg)
     return NULL;
 }
 
+/* Bigger than the program stack of any of our builds (WASI 64 KiB,
+ * Emscripten 5 MiB). */
+__attribute__((noinline)) static void *main_stack_hog(void)
+{
+    unsigned char big[16 * 1024 * 1024];
+    write_first_ptr(big);
+    return (void *)(long)big[0];
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "main") == 0) {
+        main_stack_hog();
+        printf("no overflow detected\n");
+        return 0;
+    }
     int rc = wa_run(main_task, argc > 1 ? argv[1] : "asyncify", NULL);
     printf("no overflow detected (rc %d)\n", rc);
     return 0;

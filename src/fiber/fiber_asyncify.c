@@ -237,7 +237,12 @@ __attribute__((constructor)) static void limit_main_stack(void)
 __attribute__((noreturn, noinline)) static void report_checked_overflow(char *want, char *lo,
                                                                         char *hi)
 {
-    size_t need = want < hi ? (size_t)(hi - want) : 0;
+    /* Modulo 2^32: a frame bigger than the address below the stack wraps
+     * `want` past zero; a distance over 2 GiB means the pointer moved up
+     * (a corrupt restore), not a size anyone needs. */
+    uint32_t need = (uint32_t)((uintptr_t)hi - (uintptr_t)want);
+    if (need > UINT32_MAX / 2)
+        need = 0;
     fflush(stdout);
     wa__fiber_report_overflow((size_t)(hi - lo), need, ", stopped before it wrote", 1);
     wa__fiber_exit();

@@ -63,9 +63,9 @@ done
 # with the size needed, a non-zero exit, and nothing after it (no "nothing
 # can wake the main task" from the JS side, no sibling output).
 demo=$web/tools/overflow_demo.js
-for mode in stack far; do
+for mode in stack far main; do  # main: the program's own stack
   timeout 60 node "$demo" "$mode" > "$tmp/of.out" 2> "$tmp/of.err"; rc=$?
-  n=$(grep -c "wasyncio: stack overflow in task '[a-z-]*' (stack 4096 bytes, needs at least" "$tmp/of.err")
+  n=$(grep -c "wasyncio: stack overflow in task '[a-z()-]*' (stack [0-9]* bytes, needs at least [0-9]*, stopped before it wrote)" "$tmp/of.err")
   if [[ $rc != 0 && $n == 1 && $(wc -l < "$tmp/of.err") == 1 ]] && ! grep -q "sibling heap\|no overflow" "$tmp/of.out"; then
     check "stack overflow ($mode): reported once, exit $rc" 1
   else
