@@ -73,6 +73,17 @@ for mode in stack far main; do  # main: the program's own stack
   fi
 done
 
+# The same from a library build (the runtime stays alive for JS): the
+# waCall's task overflows; one report, exit 134, no "nothing can wake".
+timeout 60 node -e "require('./build/web/test/node/web_api.cjs')().then((m) => m.waCall('t_stack_overflow', null))" \
+  > "$tmp/of.out" 2> "$tmp/of.err"; rc=$?
+n=$(grep -c "wasyncio: stack overflow in task '[^']*' (stack 16384 bytes, needs at least [0-9]*, stopped before it wrote)" "$tmp/of.err")
+if [[ $rc == 134 && $n == 1 ]] && ! grep -q "nothing can wake" "$tmp/of.err"; then
+  check "stack overflow in a library build's waCall: reported once, exit $rc" 1
+else
+  check "stack overflow in a library build's waCall: exit $rc, $n reports" 0 "$(cat "$tmp/of.out" "$tmp/of.err" | head)"
+fi
+
 echo "web-node: $pass passed, $fail failed"
 for f in "${failed[@]}"; do echo "FAILED: $f"; done
 ((fail == 0))
