@@ -70,8 +70,12 @@ for a in "${srcs[@]}"; do
   "$EMCC" -O2 -std=gnu11 -I"$root/src" -I"$here" "${cflags[@]}" -c "$a" -o "$o"
   objs+=("$o")
 done
-exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel
-common=(-O1 --js-library "$ERRORS_JS" --js-library "$here/wasyncio_lib.js"
+# _wa__fiber_stack_overflow: the stack check's handler, called from wasm only
+# (emcc would otherwise drop it before wasyncio-stack-check.sh runs).
+exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel,_wa__fiber_stack_overflow
+# --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
+# globals and handler by; they are stripped again after it.
+common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$here/wasyncio_lib.js"
         -sALLOW_MEMORY_GROWTH=1)
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
@@ -88,5 +92,9 @@ esac
 # as undefined (kept as imports by -sERROR_ON_UNDEFINED_SYMBOLS=0); the
 # post-link wasm-opt --asyncify instruments the module and turns those
 # asyncify.* imports into its own functions.
+# Then the stack check (wasi/wasyncio-stack-check.sh): a task's stack
+# overflow is stopped before the frame writes, and reported by name.
 wasm="${out%.*}.wasm"
-"$WASM_OPT" --asyncify --pass-arg=asyncify-ignore-imports -O2 "$wasm" -o "$wasm"
+WASM_OPT="$WASM_OPT" bash "$root/wasi/wasyncio-stack-check.sh" "$wasm" "$wasm" \
+  --asyncify --pass-arg=asyncify-ignore-imports -O2
+"$WASM_OPT" --strip-debug "$wasm" -o "$wasm"

@@ -76,7 +76,9 @@ var WasyncioLib = {
       });
       if (ENVIRONMENT_IS_NODE) {
         process.on('beforeExit', function() {
-          if (WA.programLive) {
+          // EXITSTATUS: C already ended the program (exit, or a fatal
+          // report such as a stack overflow) and said why.
+          if (WA.programLive && !EXITSTATUS) {
             err('wasyncio: nothing can wake the main task any more (a JS promise that ' +
                 'never settles?); exiting with status 1');
             process.exitCode = 1;

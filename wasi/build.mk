@@ -71,15 +71,15 @@ define wasyncio_wasm
 	bash wasi/wasyncio-wasm-opt.sh $(WB)/raw/$(notdir $(2)) $(2)
 endef
 
-$(WB)/examples/%.wasm: $(WB)/obj/examples/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+$(WB)/examples/%.wasm: $(WB)/obj/examples/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
-$(WB)/scenarios/%.wasm: $(WB)/obj/scenarios/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+$(WB)/scenarios/%.wasm: $(WB)/obj/scenarios/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
 # The fiber self-test (tests/fiber/) runs without the core: only the fiber layer.
 $(WB)/tools/fiber_selftest.wasm: $(WB)/obj/tools/fiber_selftest.o $(WB)/obj/fiber/fiber_asyncify.o \
-                                 $(WB)/obj/fiber/fiber_report.o wasi/wasyncio-wasm-opt.sh
+                                 $(WB)/obj/fiber/fiber_report.o wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh
 	$(call wasyncio_wasm,$(filter %.o,$^),$@)
-$(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+$(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
 
 # Native examples give the expected output.
@@ -94,5 +94,5 @@ bench-wasi: wasi
 
 TEST_TARGETS_EXTRA += test-wasi test-wasi-jsc
 BENCH_EXTRA_DEPS += wasi
-$(WB)/tools/overflow_demo.wasm: $(WB)/obj/tools/overflow_demo.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
+$(WB)/tools/overflow_demo.wasm: $(WB)/obj/tools/overflow_demo.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)

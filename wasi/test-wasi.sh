@@ -95,7 +95,20 @@ check_report() { # check_report NAME WASM ARG PATTERN
 check_report "asyncify overflow" $W/tools/overflow_demo.wasm asyncify \
     "wasyncio: Asyncify buffer overflow in task 'deep-recursion'"
 check_report "stack overflow" $W/tools/overflow_demo.wasm stack \
-    "wasyncio: stack overflow in task 'stack-hog'"
+    "wasyncio: stack overflow in task 'stack-hog' (stack 4096 bytes, needs at least"
+# A frame 8x the task's stack whose only write lands in a sibling's heap
+# block: stopped at entry (the report gives the size it needed), nothing
+# after it runs; built without the check, the same program corrupts the
+# sibling, which shows the test aims at the right memory.
+check_report "far stack write stopped" $W/tools/overflow_demo.wasm far \
+    "wasyncio: stack overflow in task 'far-writer' (stack 4096 bytes, needs at least 3[0-9]\{4\}, stopped before it wrote)"
+if grep -q "sibling heap" "$tmp/got"; then ko "far stack write: the program went on after the report"; cat "$tmp/got"; fi
+check_report "program stack overflow" $W/tools/overflow_demo.wasm main \
+    "wasyncio: stack overflow in task '(loop)' (stack 65536 bytes, needs at least 167"
+WASYNCIO_STACK_CHECK=0 bash wasi/wasyncio-wasm-opt.sh $W/raw/overflow_demo.wasm "$tmp/unchecked.wasm"
+if run_on node "$tmp/unchecked.wasm" far 2>&1 | grep -q "far write done; sibling heap corrupted"; then
+    ok "far stack write without the check: corrupts the sibling (what the check prevents)"
+else ko "far stack write without the check did not reach the sibling: the test aims wrong"; fi
 check_report "fiber buffer overflow" $W/tools/fiber_selftest.wasm overflow-aux \
     "Asyncify buffer overflow in task 'deep-one'"
 

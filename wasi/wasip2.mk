@@ -24,7 +24,7 @@ P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
 P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
-P2_TESTS := p2_client p2_server p2_bench
+P2_TESTS := p2_client p2_server p2_bench overflow_demo
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
           $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm
 
@@ -46,7 +46,8 @@ $(P2B)/obj/tests/%.o: tests/wasip2/%.c
 $(P2B)/libwasyncio.a: $(P2_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/embed.mjs wasi/wasip2/wit/wasyncio.wit
+P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh wasi/wasip2/embed.mjs \
+            wasi/wasip2/wit/wasyncio.wit
 # $(call p2_component,objs,out.wasm,command|server)
 define p2_component
 	@mkdir -p $(dir $(2)) $(P2B)/raw
@@ -63,6 +64,12 @@ $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_SERVERS))): $(P2B)/examples/
 $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# the stack-overflow demo (wasi/overflow_demo.c) as a component
+$(P2B)/obj/tests/overflow_demo.o: wasi/overflow_demo.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/tests/overflow_demo.wasm: $(P2B)/obj/tests/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
 $(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c

@@ -25,7 +25,7 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
 WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js \
-                 js/node_pre.js js/wasyncio-emcc.sh
+                 js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
 # A server cannot run in a page (WA_ENOTSUP): not built for the web.
@@ -46,7 +46,7 @@ WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WE
 
 .PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
-     $(WEB_TESTMODS) $(WEB_PEERS)
+     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -87,6 +87,14 @@ $(WEB)/node/examples/%.js: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 $(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+# The overflow demo (wasi/overflow_demo.c) as a Node program: tests/web/run-node.sh
+# checks a stack overflow is stopped and reported once.
+$(WEB)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/node/tools/overflow_demo.js: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS) wasi/wasyncio-stack-check.sh
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 

@@ -8,7 +8,6 @@
 
 #include <string.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "fiber_native.h"
 #include "fiber_report.h"
@@ -30,12 +29,8 @@ static __attribute__((noreturn)) void fiber_start(void *fiber)
     wa_fiber *f = fiber;
     wa__asan_finish(NULL);
     f->entry(f->arg);
-    static const char msg[] =
-        "wasyncio: fiber entry function returned; it must switch away for "
-        "good instead\n";
-    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)w;
-    abort();
+    wa__fiber_report_misuse("fiber entry function returned; it must switch away for good");
+    wa__fiber_exit();
 }
 
 void wa__fiber_switch(wa_fiber *from, wa_fiber *to)

@@ -12,7 +12,9 @@
  *                            asm is switch_x86_64.S / switch_aarch64.S
  *     fiber_stack.c          pooled mmap'd stacks, guard pages, SIGSEGV
  *   fiber_asyncify.c         wasm: Binaryen Asyncify (context + memory)
- *   fiber_report.c           overflow messages, the task-name hook
+ *   fiber_report.c           every fatal message (overflow, misuse) and
+ *                            the task-name hook, for both
+ *   fiber_sizes.h            default and bounding sizes, the size rule
  * fiber_native.h is what fiber.c, the native contexts and fiber_stack.c
  * share. A build links fiber.c + fiber_stack.c (native) or fiber_asyncify.c
  * (wasm), with fiber_report.c.

@@ -20,21 +20,22 @@
  * unwind skips function epilogues, so the stack pointer is saved after the
  * unwind and put back before the rewind.
  *
- * Overflow. Binaryen traps with a bare `unreachable` in stop_unwind if the
- * data pointer passed the buffer's end, and it writes first, checks after.
- * So we give Binaryen an end it never reaches and check the real limit
- * ourselves after every unwind, naming the task before exiting. The C stack
- * is checked at every switch too: the stack pointer saved after the unwind
- * against the limit, and a canary at the limit for frames that went deeper
- * and came back. Both checks run in the uninstrumented loop, so they add
- * nothing to the instrumented path a switch unwinds through.
+ * Overflow. The stack: the post-link step (wasi/wasyncio-stack-check.sh)
+ * checks every new __stack_pointer against wa__stack_lo/wa__stack_hi, which
+ * run_tasks keeps on the running fiber's stack, so the frame that crosses
+ * the floor is stopped before it writes and wa__fiber_stack_overflow names
+ * the task. The canary at the floor and the saved stack pointer are still
+ * checked at every switch, for modules built without that step. The
+ * Asyncify buffer: Binaryen traps with a bare `unreachable` in stop_unwind
+ * if the data pointer passed the buffer's end, and it writes first, checks
+ * after. So we give Binaryen an end it never reaches and check the real
+ * limit ourselves after every unwind, naming the task before exiting. These
+ * checks run in the uninstrumented loop, so they add nothing to the
+ * instrumented path a switch unwinds through.
  *
- * Defaults (measured with the high-water marks wa__fiber_stats reports to
- * tests/bench/wasi_bench.c): 16 KiB C stack and 1 KiB
- * Asyncify buffer, about 17.6 KiB per task, so 100k parked tasks need ~1.7 GiB
- * of wasm32's 4 GiB. 16 KiB because musl's printf("%f") alone needs ~7.5 KiB
- * on wasm32. Tasks that need more pass wa_task_opts.stack_size /
- * asyncify_size.
+ * Defaults (fiber_sizes.h; argued in README "Stacks and memory"): 16 KiB
+ * C stack and 1 KiB Asyncify buffer, about 17.6 KiB per task. Tasks that
+ * need more pass wa_task_opts.stack_size / asyncify_size.
  *
  * Only the asyncify.* imports and __stack_pointer are used, so the same file
  * serves the Emscripten build. Task names for the reports come from the hook
@@ -47,6 +48,7 @@
 
 #include "fiber.h"
 #include "fiber_report.h"
+#include "fiber_sizes.h"
 #include "wasyncio.h"
 
 /* --------------------------------------------------------------- imports */
@@ -76,13 +78,37 @@ static inline void set_sp(char *sp)
     __asm__ volatile("local.get %0\n\tglobal.set __stack_pointer" : : "r"(sp));
 }
 
+/* The running fiber's stack limits, which Binaryen's --stack-check compares
+ * every new __stack_pointer against (wasi/wasyncio-stack-check.sh points its
+ * checks at these two globals and starts them at "no limit"). */
+__asm__(".globaltype wa__stack_lo, i32\n.globl wa__stack_lo\n.hidden wa__stack_lo\n"
+        "wa__stack_lo:\n"
+        ".globaltype wa__stack_hi, i32\n.globl wa__stack_hi\n.hidden wa__stack_hi\n"
+        "wa__stack_hi:\n");
+
+static inline char *get_limit_lo(void)
+{
+    char *v;
+    __asm__ volatile("global.get wa__stack_lo\n\tlocal.set %0" : "=r"(v));
+    return v;
+}
+
+static inline char *get_limit_hi(void)
+{
+    char *v;
+    __asm__ volatile("global.get wa__stack_hi\n\tlocal.set %0" : "=r"(v));
+    return v;
+}
+
+static inline void set_limits(char *lo, char *hi)
+{
+    __asm__ volatile("local.get %0\n\tglobal.set wa__stack_lo\n\t"
+                     "local.get %1\n\tglobal.set wa__stack_hi"
+                     : : "r"(lo), "r"(hi));
+}
+
 /* ------------------------------------------------------------- the fiber */
 
-#define WA_FIBER_DEFAULT_STACK (16u * 1024u)
-#define WA_FIBER_DEFAULT_AUX (1024u)
-#define WA_FIBER_MIN_STACK 1024u
-#define WA_FIBER_MIN_AUX 256u
-#define WA_FIBER_MAX_SIZE (256u * 1024u * 1024u)
 #define WA_FIBER_POOL_MAX 1024u
 #define WA_CANARY_SIZE 16u
 #define WA_CANARY 0x5741cafe5741cafeull
@@ -115,7 +141,7 @@ static wa_fiber *g_target;            /* where a task's unwind wants to go */
 static int g_rewinding;               /* suspend() is being re-entered */
 static int g_unwinding;               /* a suspend() started an unwind */
 static int g_in_loop;
-static size_t g_default_stack = WA_FIBER_DEFAULT_STACK;
+static size_t g_default_stack = WA__FIBER_STACK_DEFAULT;
 static wa_fiber *g_pool;
 static unsigned g_pool_len;
 
@@ -132,32 +158,23 @@ void wa__fiber_stats(size_t *aux_used, size_t *stack_used)
         *stack_used = g_max_stack_used;
 }
 
-static const char *task_name(void)
-{
-    const char *n = wa__fiber_running_name();
-    return n ? n : "?";
-}
-
 __attribute__((noreturn, noinline)) static void report_aux_overflow(wa_fiber *f,
                                                                     size_t used)
 {
-    fprintf(stderr,
-            "wasyncio: Asyncify buffer overflow in task '%s' (%zu bytes, "
-            "buffer is %zu); raise it with wa_task_opts.asyncify_size\n",
-            task_name(), used, f->aux_size);
-    fflush(stderr);
-    _Exit(134); /* abort() would add a bare trap report under most hosts */
+    fflush(stdout);
+    wa__fiber_report_aux_overflow(f->aux_size, used);
+    wa__fiber_exit();
 }
 
+/* Caught at a switch: the stack pointer the task left behind is below its
+ * floor, or the canary at the floor changed. */
 __attribute__((noreturn, noinline)) static void report_stack_overflow(wa_fiber *f,
                                                                       size_t used)
 {
-    fprintf(stderr,
-            "wasyncio: stack overflow in task '%s' (%zu bytes used, stack is "
-            "%zu); raise it with wa_task_opts.stack_size\n",
-            task_name(), used, f->stack_size);
-    fflush(stderr);
-    _Exit(134);
+    fflush(stdout);
+    wa__fiber_report_overflow(f->stack_size, used > f->stack_size ? used : 0,
+                              ", caught at a switch", 1);
+    wa__fiber_exit();
 }
 
 static inline int canary_ok(const wa_fiber *f)
@@ -184,10 +201,69 @@ static inline void check_limits(wa_fiber *f)
 
 __attribute__((noreturn, noinline)) static void die(const char *what)
 {
-    fprintf(stderr, "wasyncio: %s (task '%s')\n", what, task_name());
-    fflush(stderr);
-    _Exit(134);
+    wa__fiber_report_misuse(what);
+    wa__fiber_exit();
 }
+
+/* ------------------------------------------------------ stack check */
+
+/* The main fiber's stack (the program's own), and a reserve the overflow
+ * report runs on: the stack that overflowed has no room left for it. */
+static char *g_main_lo, *g_main_hi;
+static char g_reserve_stack[8192] __attribute__((aligned(16)));
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/stack.h>
+#else
+extern char __stack_low[], __stack_high[]; /* wasm-ld's bounds of the stack */
+#endif
+
+/* Runs before main() and again at every wa_run: the loop's own context is
+ * checked like a task's. */
+__attribute__((constructor)) static void limit_main_stack(void)
+{
+#ifdef __EMSCRIPTEN__
+    emscripten_stack_init();
+    g_main_lo = (char *)emscripten_stack_get_end();
+    g_main_hi = (char *)emscripten_stack_get_base();
+#else
+    g_main_lo = __stack_low;
+    g_main_hi = __stack_high;
+#endif
+    if (g_current == &g_main)
+        set_limits(g_main_lo, g_main_hi);
+}
+
+__attribute__((noreturn, noinline)) static void report_checked_overflow(char *want, char *lo,
+                                                                        char *hi)
+{
+    /* Modulo 2^32: a frame bigger than the address below the stack wraps
+     * `want` past zero; a distance over 2 GiB means the pointer moved up
+     * (a corrupt restore), not a size anyone needs. */
+    uint32_t need = (uint32_t)((uintptr_t)hi - (uintptr_t)want);
+    if (need > UINT32_MAX / 2)
+        need = 0;
+    fflush(stdout);
+    wa__fiber_report_overflow((size_t)(hi - lo), need, ", stopped before it wrote", 1);
+    wa__fiber_exit();
+}
+
+/* Binaryen's stack check calls this with the value a function was about to
+ * give __stack_pointer, outside the running fiber's limits: the frame that
+ * crosses the floor has not written anything yet. It has no frame of its
+ * own (its prologue would be checked against the same limits): it lifts the
+ * limits, moves to the reserve stack, and reports from there. Kept alive
+ * for the post-link step by the table entry below (and, since emcc drops
+ * that, by wasyncio-emcc.sh exporting it). */
+__attribute__((noreturn, noinline)) void wa__fiber_stack_overflow(char *want);
+void wa__fiber_stack_overflow(char *want)
+{
+    char *lo = get_limit_lo(), *hi = get_limit_hi();
+    set_limits(NULL, (char *)UINTPTR_MAX);
+    set_sp(g_reserve_stack + sizeof g_reserve_stack);
+    report_checked_overflow(want, lo, hi);
+}
+__attribute__((used)) static void (*volatile g_keep_handler)(char *) = wa__fiber_stack_overflow;
 
 /* ------------------------------------------------------------- switching */
 
@@ -220,6 +296,8 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
     g_in_loop = 1;
     for (;;) {
         g_current = f;
+        /* Limits first: the checked set_sp below must pass them. */
+        set_limits(f->limit + WA_CANARY_SIZE, f->top);
         if (f->started) {
             set_sp(f->sp);
             g_rewinding = 1;
@@ -236,6 +314,7 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
             die("fiber entry returned");
         wa__asyncify_stop_unwind();
         f->sp = get_sp();
+        set_limits(g_main_lo, g_main_hi);
         set_sp(main_sp);
         g_unwinding = 0;
         check_limits(f);
@@ -267,6 +346,7 @@ int wa__fiber_init(const char *(*running_name)(void))
 {
     wa__fiber_set_namer(running_name);
     g_current = &g_main;
+    limit_main_stack();
     g_target = NULL;
     g_rewinding = g_unwinding = g_in_loop = 0;
     return 0;
@@ -290,18 +370,11 @@ int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
     if (!out || !entry)
         return WA_EINVAL;
     *out = NULL;
-    if (stack_size == 0)
-        stack_size = g_default_stack;
-    if (aux_size == 0)
-        aux_size = WA_FIBER_DEFAULT_AUX;
-    if (stack_size > WA_FIBER_MAX_SIZE || aux_size > WA_FIBER_MAX_SIZE)
+    if (wa__fiber_size(&stack_size, g_default_stack, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
+                       WA__FIBER_STACK_ALIGN, 0) ||
+        wa__fiber_size(&aux_size, WA__FIBER_AUX_DEFAULT, WA__FIBER_AUX_MIN, WA__FIBER_STACK_MAX,
+                       WA__FIBER_STACK_ALIGN, 0))
         return WA_EINVAL;
-    if (stack_size < WA_FIBER_MIN_STACK)
-        stack_size = WA_FIBER_MIN_STACK;
-    if (aux_size < WA_FIBER_MIN_AUX)
-        aux_size = WA_FIBER_MIN_AUX;
-    stack_size = round16(stack_size);
-    aux_size = round16(aux_size);
 
     /* Only default-sized fibers are pooled, so checking the head is enough;
      * pool hits are the common case (tasks of default size come and go). */
@@ -341,8 +414,8 @@ void wa__fiber_free(wa_fiber *f)
         return;
     if (f == g_current)
         die("freeing the running fiber");
-    if (g_pool_len < WA_FIBER_POOL_MAX && f->stack_size == round16(g_default_stack) &&
-        f->aux_size == WA_FIBER_DEFAULT_AUX) {
+    if (g_pool_len < WA_FIBER_POOL_MAX && f->stack_size == g_default_stack &&
+        f->aux_size == WA__FIBER_AUX_DEFAULT) {
         f->pool_next = g_pool;
         g_pool = f;
         g_pool_len++;
@@ -355,12 +428,8 @@ size_t wa__fiber_default_stack(void) { return g_default_stack; }
 
 void wa__fiber_set_default_stack(size_t bytes)
 {
-    if (bytes == 0)
-        bytes = WA_FIBER_DEFAULT_STACK;
-    if (bytes < WA_FIBER_MIN_STACK)
-        bytes = WA_FIBER_MIN_STACK;
-    if (bytes > WA_FIBER_MAX_SIZE)
-        bytes = WA_FIBER_MAX_SIZE;
-    g_default_stack = round16(bytes);
+    wa__fiber_size(&bytes, WA__FIBER_STACK_DEFAULT, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
+                   WA__FIBER_STACK_ALIGN, 1);
+    g_default_stack = bytes;
     wa__fiber_shutdown(); /* pooled fibers have the old size */
 }

@@ -1,9 +1,12 @@
-/* fiber_report.c: the task-name hook the core passes at init, and the native
- * stack-overflow message (written without stdio: the SIGSEGV handler calls
- * it). The fiber layer never calls up into the core; it asks this hook.
+/* fiber_report.c: the task-name hook the core passes at init, and every
+ * message the fiber backends end a program with (stack and Asyncify-buffer
+ * overflow, misuse), worded once for native and wasm. Written without stdio:
+ * the native SIGSEGV handler and the wasm overflow handler call it on a
+ * stack that may have little room left.
  */
 #include "fiber_report.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 /* Set by every wa__fiber_init; the core always passes the same function. */
@@ -37,7 +40,7 @@ static void put_num(char *buf, size_t cap, size_t *len, size_t v)
         buf[(*len)++] = tmp[--i];
 }
 
-void wa__fiber_report_overflow(size_t stack_bytes, const char *how, int named)
+void wa__fiber_report_overflow(size_t stack_bytes, size_t needed, const char *how, int named)
 {
     const char *name = "(unknown: caught when it switched away)";
     if (named)
@@ -49,10 +52,55 @@ void wa__fiber_report_overflow(size_t stack_bytes, const char *how, int named)
     put_str(msg, sizeof msg, &n, "' (stack ");
     put_num(msg, sizeof msg, &n, stack_bytes);
     put_str(msg, sizeof msg, &n, " bytes");
+    if (needed) {
+        put_str(msg, sizeof msg, &n, ", needs at least ");
+        put_num(msg, sizeof msg, &n, needed);
+    }
     put_str(msg, sizeof msg, &n, how);
     put_str(msg, sizeof msg, &n,
             "); raise it with wa_task_opts.stack_size or "
             "wa_set_default_stack_size()\n");
     ssize_t w = write(STDERR_FILENO, msg, n);
     (void)w;
+}
+
+void wa__fiber_report_aux_overflow(size_t aux_bytes, size_t used)
+{
+    char msg[512];
+    size_t n = 0;
+    const char *name = wa__fiber_running_name();
+    put_str(msg, sizeof msg, &n, "wasyncio: Asyncify buffer overflow in task '");
+    put_str(msg, sizeof msg, &n, name ? name : "(loop)");
+    put_str(msg, sizeof msg, &n, "' (");
+    put_num(msg, sizeof msg, &n, used);
+    put_str(msg, sizeof msg, &n, " bytes, buffer is ");
+    put_num(msg, sizeof msg, &n, aux_bytes);
+    put_str(msg, sizeof msg, &n, "); raise it with wa_task_opts.asyncify_size\n");
+    ssize_t w = write(STDERR_FILENO, msg, n);
+    (void)w;
+}
+
+void wa__fiber_report_misuse(const char *what)
+{
+    char msg[512];
+    size_t n = 0;
+    const char *name = wa__fiber_running_name();
+    put_str(msg, sizeof msg, &n, "wasyncio: ");
+    put_str(msg, sizeof msg, &n, what);
+    put_str(msg, sizeof msg, &n, " (task '");
+    put_str(msg, sizeof msg, &n, name ? name : "(loop)");
+    put_str(msg, sizeof msg, &n, "')\n");
+    ssize_t w = write(STDERR_FILENO, msg, n);
+    (void)w;
+}
+
+void wa__fiber_exit(void)
+{
+#if defined(__wasm__)
+    /* abort() would add a bare trap report under most hosts; 134 is the
+     * status a native abort() gives a shell. */
+    _Exit(134);
+#else
+    abort(); /* a core dump, and ASan's report, where those are wanted */
+#endif
 }

@@ -1,6 +1,6 @@
 /* fiber_report.h: the bottom of the fiber layer: the task-name hook the core
- * hands to wa__fiber_init, and the native overflow message. Private to
- * src/fiber; calls nothing above it.
+ * hands to wa__fiber_init, and the messages every fiber backend ends a
+ * program with. Private to src/fiber; calls nothing above it.
  */
 #ifndef WA_FIBER_REPORT_H
 #define WA_FIBER_REPORT_H
@@ -16,10 +16,21 @@ void wa__fiber_set_namer(const char *(*running_name)(void));
 /* The running task's name, or NULL (loop context, or no hook). */
 const char *wa__fiber_running_name(void);
 
-/* Write "stack overflow in task '...' (stack N bytes<how>); raise it ..."
- * to stderr. named = 0 when the running task is not the one that
- * overflowed (a canary found at the next switch). Async-signal-safe. */
-void wa__fiber_report_overflow(size_t stack_bytes, const char *how, int named);
+/* Write "stack overflow in task '...' (stack N bytes[, needs at least M]
+ * <how>); raise it ..." to stderr. needed = 0 when unknown. named = 0 when
+ * the running task is not the one that overflowed (a canary found at the
+ * next switch). Async-signal-safe, like the two below. */
+void wa__fiber_report_overflow(size_t stack_bytes, size_t needed, const char *how, int named);
+
+/* "Asyncify buffer overflow in task '...' (U bytes, buffer is N) ...". */
+void wa__fiber_report_aux_overflow(size_t aux_bytes, size_t used);
+
+/* "wasyncio: <what> (task '...')": a fiber used the wrong way. */
+void wa__fiber_report_misuse(const char *what);
+
+/* End the program after a report: abort() natively, _Exit(134) on wasm
+ * (where abort() adds a bare trap report under most hosts). */
+void wa__fiber_exit(void) __attribute__((noreturn));
 
 #pragma GCC visibility pop
 

@@ -25,6 +25,7 @@
  */
 #include "fiber_native.h"
 #include "fiber_report.h"
+#include "fiber_sizes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,14 +52,6 @@
 #define WA_SLAB_MAX 64u
 #define WA_POOL_CAP 1024u
 #define WA_GUARD_BUDGET 16384L
-#define WA_STACK_MIN (16u * 1024u)
-#define WA_STACK_MAX ((size_t)1 << 30)
-/* ASan frames carry redzones and are several times larger. */
-#if WA_ASAN
-#define WA_STACK_DEFAULT (1024u * 1024u)
-#else
-#define WA_STACK_DEFAULT (256u * 1024u)
-#endif
 #define WA_ALTSTACK_BYTES (64u * 1024u)
 
 struct wa__class;
@@ -84,7 +77,7 @@ struct wa__class {
 };
 
 static size_t g_page;
-static atomic_size_t g_default_stack = WA_STACK_DEFAULT;
+static atomic_size_t g_default_stack = WA__FIBER_STACK_DEFAULT;
 static atomic_long g_guards_used;
 static long g_guard_budget = WA_GUARD_BUDGET;
 static int g_sig_installed; /* under install_handler's lock */
@@ -131,7 +124,7 @@ void wa__stack_overflow(const wa_fiber *f)
 {
     /* The core names the next task as running before it switches, so the
      * name would be the wrong task's here. */
-    wa__fiber_report_overflow(f->size, ", stack canary overwritten", 0);
+    wa__fiber_report_overflow(f->size, 0, ", stack canary overwritten", 0);
     abort();
 }
 
@@ -148,7 +141,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     if (f && f->slab && f->guarded && si->si_code > 0) {
         unsigned char *a = si->si_addr;
         if (a >= f->lo - WA_GUARD_BYTES && a < f->lo) {
-            wa__fiber_report_overflow(f->size, "", 1);
+            wa__fiber_report_overflow(f->size, 0, "", 1);
             abort();
         }
     }
@@ -378,15 +371,10 @@ static void slab_unmap(struct wa__slab *s)
 wa_fiber *wa__stack_get(size_t size, int *err)
 {
     size_t pg = page_size();
-    if (size == 0)
-        size = atomic_load_explicit(&g_default_stack, memory_order_relaxed);
-    if (size > WA_STACK_MAX) {
-        *err = WA_EINVAL;
+    size_t dflt = atomic_load_explicit(&g_default_stack, memory_order_relaxed);
+    *err = wa__fiber_size(&size, dflt, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX, pg, 0);
+    if (*err)
         return NULL;
-    }
-    if (size < WA_STACK_MIN)
-        size = WA_STACK_MIN;
-    size = (size + pg - 1) & ~(pg - 1);
     struct wa__class *c = t_classes;
     if (!c || c->size != size) {
         c = class_for(size);
@@ -495,11 +483,7 @@ size_t wa__stack_default(void)
 void wa__stack_set_default(size_t bytes)
 {
     size_t pg = page_size();
-    if (bytes == 0)
-        bytes = WA_STACK_DEFAULT;
-    if (bytes > WA_STACK_MAX)
-        bytes = WA_STACK_MAX;
-    if (bytes < WA_STACK_MIN)
-        bytes = WA_STACK_MIN;
-    atomic_store(&g_default_stack, (bytes + pg - 1) & ~(pg - 1));
+    wa__fiber_size(&bytes, WA__FIBER_STACK_DEFAULT, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
+                   pg, 1);
+    atomic_store(&g_default_stack, bytes);
 }

@@ -60,6 +60,20 @@ else
     bad "p2_client (exit $rc)"
 fi
 
+echo "== overflow_demo.wasm (jco run)"
+# A task's frame 8x its stack, whose only write would land in a sibling's
+# heap block: stopped before it writes, reported by name with the size it
+# needed, non-zero exit, and the program goes no further.
+out=$(timeout 60 "$JCO" run "$dir/tests/overflow_demo.wasm" far 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [[ $rc -ne 0 ]] && grep -q "wasyncio: stack overflow in task 'far-writer' (stack 4096 bytes, needs at least 3[0-9]\{4\}, stopped before it wrote)" <<<"$out" &&
+   ! grep -q "sibling heap\|unreachable" <<<"$out"; then
+    ok "stack overflow stopped and reported (exit $rc)"
+else
+    bad "stack overflow (exit $rc)"
+fi
+
 echo "== examples/fetch_all.wasm (jco run)"
 out=$(timeout 60 "$JCO" run "$dir/examples/fetch_all.wasm" "http://127.0.0.1:$sport/hello.txt" \
       "http://127.0.0.1:$sport/big.bin" 2>&1)

@@ -58,6 +58,31 @@ for js in "$web"/scenarios/*.js; do
   fi
 done
 
+# Stack overflow: stopped before the frame writes, reported once by name
+# with the size needed, a non-zero exit, and nothing after it (no "nothing
+# can wake the main task" from the JS side, no sibling output).
+demo=$web/tools/overflow_demo.js
+for mode in stack far main; do  # main: the program's own stack
+  timeout 60 node "$demo" "$mode" > "$tmp/of.out" 2> "$tmp/of.err"; rc=$?
+  n=$(grep -c "wasyncio: stack overflow in task '[a-z()-]*' (stack [0-9]* bytes, needs at least [0-9]*, stopped before it wrote)" "$tmp/of.err")
+  if [[ $rc != 0 && $n == 1 && $(wc -l < "$tmp/of.err") == 1 ]] && ! grep -q "sibling heap\|no overflow" "$tmp/of.out"; then
+    check "stack overflow ($mode): reported once, exit $rc" 1
+  else
+    check "stack overflow ($mode): exit $rc, $n reports" 0 "$(cat "$tmp/of.out" "$tmp/of.err" | head)"
+  fi
+done
+
+# The same from a library build (the runtime stays alive for JS): the
+# waCall's task overflows; one report, exit 134, no "nothing can wake".
+timeout 60 node -e "require('./build/web/test/node/web_api.cjs')().then((m) => m.waCall('t_stack_overflow', null))" \
+  > "$tmp/of.out" 2> "$tmp/of.err"; rc=$?
+n=$(grep -c "wasyncio: stack overflow in task '[^']*' (stack 16384 bytes, needs at least [0-9]*, stopped before it wrote)" "$tmp/of.err")
+if [[ $rc == 134 && $n == 1 ]] && ! grep -q "nothing can wake" "$tmp/of.err"; then
+  check "stack overflow in a library build's waCall: reported once, exit $rc" 1
+else
+  check "stack overflow in a library build's waCall: exit $rc, $n reports" 0 "$(cat "$tmp/of.out" "$tmp/of.err" | head)"
+fi
+
 echo "web-node: $pass passed, $fail failed"
 for f in "${failed[@]}"; do echo "FAILED: $f"; done
 ((fail == 0))

@@ -72,6 +72,20 @@ static void *t_fail(void *arg)
 }
 WA_JS_EXPORT(t_fail)
 
+/* A task whose frame is 4x its 16 KiB stack, writing only the far end:
+ * the stack check stops it before the write and ends the program (run by
+ * tests/web/run-node.sh in a child process, never by the API cases). */
+static void write_first(unsigned char *p) { p[0] = 1; }
+static void (*volatile write_first_ptr)(unsigned char *) = write_first;
+static void *t_stack_overflow(void *arg)
+{
+    (void)arg;
+    unsigned char big[64 * 1024];
+    write_first_ptr(big);
+    return strdup(big[0] ? "1" : "0");
+}
+WA_JS_EXPORT(t_stack_overflow)
+
 /* arg: a promise handle. Returns {"rc":..,"text":..}. */
 static void *t_await(void *arg)
 {
