@@ -95,7 +95,7 @@ $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness
 APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
             libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
             libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium \
-            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user nginx-light libclang-rt-19-dev
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)
 # cheap check used before compiling: installs only when something is missing
