@@ -42,7 +42,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-check test test-native test-asan test-fiber bench demo install clean serve
+.PHONY: all native deps deps-check test test-native test-asan test-fiber test-fuzz fuzz fuzz-build bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -91,6 +91,33 @@ $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
 
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang and ASan+UBSan
+# against a library of their own. `make fuzz` runs each for FUZZ_SECS (60);
+# make test runs each for 10 s.
+FUZZ_CC ?= clang-19
+FZ := build/fuzz
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZERS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ := $(patsubst src/%.c,$(FZ)/obj/%.o,$(NATIVE_SRC)) \
+            $(patsubst src/%.S,$(FZ)/obj/%.o,$(NATIVE_ASM))
+FUZZ_SECS ?= 60
+$(FZ)/obj/%.o: src/%.c | deps-check
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+$(FZ)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -c $< -o $@
+$(FZ)/libwasyncio.a: $(FUZZ_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libwasyncio.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(BASE_CFLAGS) $< -o $@ $(FZ)/libwasyncio.a $(NATIVE_LIBS)
+fuzz-build: $(addprefix $(FZ)/,$(FUZZERS))
+fuzz: deps fuzz-build
+	@bash tests/fuzz/run.sh $(FZ) $(FUZZ_SECS)
+test-fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FZ) 10
+
 # ---------------------------------------------------------------- deps
 APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
             libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
@@ -104,7 +131,7 @@ deps-check:
 	  || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
-TEST_SUITES := test-native test-asan test-fiber $(TEST_TARGETS_EXTRA)
+TEST_SUITES := test-native test-asan test-fiber test-fuzz $(TEST_TARGETS_EXTRA)
 test: deps $(TEST_SUITES)
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"

@@ -112,8 +112,22 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp);
 
 /* ------------------------------------------------------------ server */
 
+/* Defaults of wa_server_opts (see wasyncio.h). */
 #define WA_HTTP_MAX_HEADER_BYTES (8 * 1024) /* request line + headers: 431 */
+#define WA_HTTP_MAX_HEADER_LINES 100
 #define WA_HTTP_MAX_REQ_BODY ((size_t)1 << 20) /* 413, like aiohttp's 1 MiB */
+#define WA_HTTP_MAX_UNSENT ((size_t)1 << 20)
+#define WA_HTTP_HEAD_TIMEOUT_MS 60000      /* nginx client_header_timeout */
+#define WA_HTTP_KEEPALIVE_TIMEOUT_MS 75000 /* nginx keepalive_timeout, aiohttp */
+#define WA_HTTP_BODY_TIMEOUT_MS 60000      /* nginx client_body_timeout */
+#define WA_HTTP_SEND_TIMEOUT_MS 60000      /* nginx send_timeout */
+#define WA_HTTP_SHUTDOWN_GRACE_MS 60000    /* aiohttp shutdown_timeout */
+#define WA_HTTP_FD_RESERVE 64              /* fds kept for handlers, files, fetches */
+
+/* opts with every 0 replaced by its default (max_connections from the
+ * process's open-file limit when the host has one, fd_limit; 0 = unknown). */
+void wa__server_opts_resolve(const wa_server_opts *in, uint64_t fd_limit,
+                             wa_server_opts *out);
 
 struct wa_request {
     char *method;
@@ -121,6 +135,7 @@ struct wa_request {
     char *path;         /* raw path (no query), NUL-terminated */
     const char *query;  /* raw query after '?', or "" */
     wa__hdrs headers;
+    wa__hdrs trailers;  /* after a chunked body; never merged into headers */
     char *body;
     size_t body_len, body_cap;
     wa__hdrs params;    /* {name} captures, decoded */
@@ -149,12 +164,14 @@ struct wa_app {
     size_t n, cap;
     int port;      /* bound port once listening, else 0 */
     int listening;
+    wa_server_opts opts; /* as the user set them (0 = default) */
 };
 
 /* Request bookkeeping for backends. */
 void wa__request_init(wa_request *r);
 void wa__request_clear(wa_request *r);
-/* Take ownership of method and target (malloc'd); splits path/query. */
+/* Take ownership of method and target (malloc'd); splits path/query. An
+ * absolute-form target (http://host/p?q) gives path "/p" and query "q". */
 void wa__request_set_line(wa_request *r, char *method, char *target);
 int wa__request_body_append(wa_request *r, const void *data, size_t n);
 /* Decode the query into qparams (dispatch does it before the handler). */
@@ -165,7 +182,8 @@ void wa__reply_clear(wa_reply *r);
 /* Replace the reply with a plain-text error page for status. */
 int wa__reply_error(wa_reply *r, int status);
 
-/* Route req and run its handler in the calling task: 404 for no path match,
+/* Route req and run its handler in the calling task: 400 for a path that
+ * holds %00 (it would cut a parameter short), 404 for no path match,
  * 405 for a path match with another method, 500 when the handler returns
  * < 0. HEAD falls back to GET routes. */
 void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply);

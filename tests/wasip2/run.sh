@@ -159,7 +159,7 @@ if serve "$dir/examples/hello_server.wasm" "$p"; then
     # the unchanged native program: its main() runs per request (see
     # src/host/wasip2_serve.c), or wa_build_app() when it defines one
     expect "hello_server GET /alice" "Hello, alice!" "$(get "http://127.0.0.1:$p/alice")"
-    expect "hello_server GET /" "Hello, World!" "$(get "http://127.0.0.1:$p/")"
+    expect "hello_server GET / (only /{name}, as aiohttp)" "404" "$(code "http://127.0.0.1:$p/")"
     expect "hello_server unknown route" "404" "$(code "http://127.0.0.1:$p/a/b")"
 fi
 

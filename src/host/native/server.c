@@ -1,70 +1,74 @@
-/* native_server.c: wa_app_listen's native backend: libuv TCP plus
- * http_parser. Each parsed request becomes a handler task; responses leave
- * in request order (pipelining), connections stay open (keep-alive), and a
- * connection stops being read while too much output or too many requests
- * are queued (back-pressure). Malformed input gets 400/413/431 and a close.
- */
+/* server.c: wa_app_listen's native backend: libuv TCP, requests read by
+ * h1_reader.c. Each request runs its handler in a task; pipelined requests
+ * are handled one after another and answered in order (as aiohttp and
+ * nginx do). It owns the limits that need a socket: timeouts (head, idle
+ * keep-alive, body, send), the per-connection unsent-output budget, the
+ * connection cap and EMFILE, and the graceful shutdown. */
 #include "host/host.h"
 #include "host/native/native.h"
+#include "host/native/h1_reader.h"
 #include "http/http.h"
 #include "core/internal.h"
 
-#include <http_parser.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
-#define MAX_QUEUED 16                /* requests in flight per connection */
-#define WRITE_HIGH (1024 * 1024)     /* stop reading above this many unsent bytes */
-#define WRITE_LOW (256 * 1024)
+#define MAX_QUEUED 16                /* requests read ahead per connection */
 #define READ_BUF (64 * 1024)
 
 struct server;
 struct conn;
 
-struct slot {                /* one request and its response */
+struct slot {                /* one request and its response, or an interim 100 */
     struct slot *next;       /* the connection's queue, in request order */
     struct conn *c;
     wa_task *task;           /* its handler, until the task has finished */
-    wa_request req;
+    wa_request *req;
     wa_reply reply;
     int keep_alive, head, close_after;
+    int started;             /* the handler was spawned (or refused) */
     int ran;                 /* the handler ran to its end */
     int done;                /* out holds the serialized response */
     char *out;
     size_t out_len;
 };
 
+enum deadline_kind { DL_NONE, DL_QUIET, DL_408 };
+
 struct conn {
     uv_tcp_t tcp;
     struct server *srv;
     struct conn *prev, *next;
-    http_parser parser;
-    struct slot *cur;        /* being parsed */
+    wa__h1_reader rd;
     struct slot *q_head, *q_tail;
     unsigned nq;
-    size_t header_bytes;
-    char *hname, *hval;      /* header being assembled across reads */
-    size_t hname_len, hval_len, hname_cap, hval_cap;
-    char *url;
-    size_t url_len, url_cap;
-    char *held;              /* unparsed input kept while the parser waits */
+    size_t queued_in;        /* body bytes of requests not yet handled */
+    char *held;              /* unparsed input kept while the reader waits */
     size_t held_len;
-    int err_status;          /* 400/413/431 chosen by a callback */
-    int reading, stopped, read_eof, closing;
-    size_t write_queued;
-    unsigned refs;           /* the handle + slots whose task still runs */
+    int reading, stopped, read_eof, closing, parsing, draining;
+    int running;             /* a handler task runs for this connection */
+    unsigned served;         /* replies sent: past the first, idle is keep-alive */
+    size_t write_queued;     /* bytes handed to libuv, not yet written */
+    uint64_t head_since;     /* uv_now when the current head began, or 0 */
+    uint64_t deadline;       /* uv_now ms, 0 = none */
+    enum deadline_kind dl_kind;
+    unsigned refs;           /* the handle + slots whose task still runs + writes */
 };
 
 struct server {
     wa_app *app;
+    wa_server_opts opts;     /* resolved: no zeros */
     uv_tcp_t listener;
+    uv_timer_t tick;         /* checks every connection's deadline */
     struct conn *conns;
     wa_op *op;               /* the listening task's wait */
     wa_task *waiter;         /* parked during shutdown */
     unsigned handlers;       /* handler tasks still running */
-    unsigned nconns;         /* connections not yet freed */
-    int listener_open;
+    unsigned nconns;         /* connection handles not yet freed */
+    int listener_open, tick_open;
+    int accept_owed;         /* a connection waits to be accepted (no memory) */
     int stopping;
 };
 
@@ -79,15 +83,21 @@ static _Thread_local char read_buf[READ_BUF];
 
 static void conn_close(struct conn *c);
 static void conn_flush(struct conn *c);
+static void conn_rearm(struct conn *c);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void conn_parse(struct conn *c, const char *data, size_t n);
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 
 /* ------------------------------------------------------------ shutdown */
 
+static int server_idle(const struct server *s)
+{
+    return s->handlers == 0 && s->nconns == 0 && !s->listener_open && !s->tick_open;
+}
+
 static void server_poke(struct server *s)
 {
-    if (s->stopping && s->waiter && s->handlers == 0 && s->nconns == 0 && !s->listener_open)
+    if (s->stopping && s->waiter && (server_idle(s) || (s->conns == NULL && s->handlers == 0)))
         wa__ready(s->waiter);
 }
 
@@ -99,14 +109,16 @@ static struct slot *slot_new(struct conn *c)
     if (!s)
         return NULL;
     s->c = c;
-    wa__request_init(&s->req);
     wa__reply_init(&s->reply);
     return s;
 }
 
 static void slot_free(struct slot *s)
 {
-    wa__request_clear(&s->req);
+    if (s->req) {
+        wa__request_clear(s->req);
+        free(s->req);
+    }
     wa__reply_clear(&s->reply);
     free(s->out);
     free(s);
@@ -117,11 +129,7 @@ static void conn_unref(struct conn *c)
     if (--c->refs > 0)
         return;
     struct server *srv = c->srv;
-    if (c->cur)
-        slot_free(c->cur);
-    free(c->hname);
-    free(c->hval);
-    free(c->url);
+    wa__h1_free(&c->rd);
     free(c->held);
     free(c);
     srv->nconns--;
@@ -139,19 +147,38 @@ static void enqueue(struct conn *c, struct slot *s)
     c->nq++;
 }
 
-/* An error response that ends the connection after what came before. */
-static void enqueue_error(struct conn *c, int status)
+static void stop_reading(struct conn *c)
+{
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+    }
+}
+
+/* A finished response (error page or interim 100) queued after what came
+ * before; close_after ends the connection once it is sent. */
+static void enqueue_ready(struct conn *c, int status, int close_after)
 {
     struct slot *s = slot_new(c);
-    if (!s || wa__reply_error(&s->reply, status) < 0 ||
-        wa__reply_serialize(&s->reply, 0, 0, &s->out, &s->out_len) < 0) {
+    int bad = !s;
+    if (s && status == 100) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        s->out = wa__strndup(cont, sizeof cont - 1);
+        s->out_len = sizeof cont - 1;
+        s->keep_alive = 1;
+        bad = !s->out;
+    } else if (s) {
+        bad = wa__reply_error(&s->reply, status) < 0 ||
+              wa__reply_serialize(&s->reply, 0, 0, &s->out, &s->out_len) < 0;
+    }
+    if (bad) {
         if (s)
             slot_free(s);
         conn_close(c);
         return;
     }
-    s->done = 1;
-    s->close_after = 1;
+    s->started = s->done = 1;
+    s->close_after = close_after;
     enqueue(c, s);
     conn_flush(c);
 }
@@ -161,9 +188,16 @@ static void enqueue_error(struct conn *c, int status)
 static void *handler_main(void *arg)
 {
     struct slot *s = arg;
-    wa__app_dispatch(s->c->srv->app, &s->req, &s->reply);
+    wa__app_dispatch(s->c->srv->app, s->req, &s->reply);
     s->ran = 1;
     return NULL;
+}
+
+/* The reply of s may close the connection when it is the last one owed
+ * during a graceful shutdown. */
+static int reply_keeps_alive(const struct conn *c, const struct slot *s)
+{
+    return s->keep_alive && !(c->draining && s->next == NULL);
 }
 
 /* Runs when the handler task ends, whether it ran, failed, or was
@@ -175,12 +209,14 @@ static void handler_done(wa_task *t, void *data)
     struct server *srv = c->srv;
     s->task = NULL;
     srv->handlers--;
+    c->running = 0;
     if (c->closing) {
         /* Nobody to answer; the slot was unlinked when the conn closed. */
         slot_free(s);
     } else {
         if (!s->ran || t->error)
             wa__reply_error(&s->reply, t->error == WA_ECANCELED ? 503 : 500);
+        s->keep_alive = reply_keeps_alive(c, s);
         if (wa__reply_serialize(&s->reply, s->keep_alive, s->head, &s->out, &s->out_len) < 0) {
             s->out = NULL;
             s->out_len = 0;
@@ -193,9 +229,20 @@ static void handler_done(wa_task *t, void *data)
     server_poke(srv);
 }
 
-static void start_handler(struct conn *c, struct slot *s)
+/* Start the next request's handler: one at a time per connection, and only
+ * while the unsent output is under budget, so a client that pipelines and
+ * never reads pins at most one reply beyond the budget. */
+static void start_next(struct conn *c)
 {
-    enqueue(c, s);
+    if (c->running || c->closing || c->write_queued >= c->srv->opts.max_unsent_bytes)
+        return;
+    struct slot *s = c->q_head;
+    while (s && s->started)
+        s = s->next;
+    if (!s)
+        return;
+    s->started = 1;
+    c->queued_in -= s->req->body_len;
     wa_task_opts o = {.name = "http-handler"};
     wa_task *t = wa__spawn_hooked(handler_main, s, &o, handler_done, s);
     if (!t) {
@@ -205,20 +252,62 @@ static void start_handler(struct conn *c, struct slot *s)
             s->out = NULL, s->out_len = 0;
         s->done = 1;
         s->close_after = 1;
+        conn_flush(c);
         return;
     }
     s->task = t;
+    c->running = 1;
     c->refs++;
     c->srv->handlers++;
     wa_release(t); /* freed when it ends; handler_done clears s->task first */
 }
 
+/* ------------------------------------------------------------ reader events */
+
+static int over_budget(const struct conn *c)
+{
+    size_t budget = c->srv->opts.max_unsent_bytes;
+    return c->nq >= MAX_QUEUED || c->write_queued >= budget || c->queued_in >= budget;
+}
+
+static int ev_continue(void *ctx)
+{
+    struct conn *c = ctx;
+    enqueue_ready(c, 100, 0);
+    return c->closing ? -1 : 0;
+}
+
+static int ev_request(void *ctx, wa_request *req, const wa__h1_msg *m)
+{
+    struct conn *c = ctx;
+    struct slot *s = slot_new(c);
+    if (!s) {
+        wa__request_clear(req);
+        free(req);
+        return -1;
+    }
+    s->req = req;
+    s->keep_alive = m->keep_alive;
+    s->head = m->head;
+    enqueue(c, s);
+    c->queued_in += req->body_len;
+    c->head_since = 0;
+    start_next(c);
+    return over_budget(c) || !s->keep_alive; /* 1: read no further for now */
+}
+
+static const wa__h1_events reader_events = {
+    .expect_continue = ev_continue,
+    .request = ev_request,
+};
+
 /* ------------------------------------------------------------ writing */
 
 static void maybe_resume(struct conn *c)
 {
-    if (c->reading || c->stopped || c->read_eof || c->closing ||
-        c->nq >= MAX_QUEUED / 2 || c->write_queued >= WRITE_LOW)
+    if (c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
+        c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->srv->opts.max_unsent_bytes / 4 ||
+        c->queued_in >= c->srv->opts.max_unsent_bytes)
         return;
     if (c->held) {
         /* Requests that arrived while we were full: parse them first. */
@@ -226,10 +315,9 @@ static void maybe_resume(struct conn *c)
         size_t hl = c->held_len;
         c->held = NULL;
         c->held_len = 0;
-        http_parser_pause(&c->parser, 0);
+        wa__h1_resume(&c->rd);
         c->refs++;
-        if (hl > 0) /* a zero-length execute would mean EOF */
-            conn_parse(c, h, hl);
+        conn_parse(c, h, hl);
         free(h);
         int gone = c->closing || c->stopped || c->held;
         conn_unref(c);
@@ -249,8 +337,10 @@ static void write_done(uv_write_t *req, int status)
     free(w);
     if (status < 0 && !c->closing)
         conn_close(c);
+    else if (!c->closing && !c->stopped)
+        conn_flush(c); /* progress: the send timeout starts again */
     else if (!c->closing)
-        maybe_resume(c);
+        conn_rearm(c);
     conn_unref(c);
 }
 
@@ -299,12 +389,29 @@ static int conn_send(struct conn *c, char *buf, size_t len)
     }
     c->refs++;
     c->write_queued += w->len;
+    if (c->write_queued >= c->srv->opts.max_unsent_bytes)
+        stop_reading(c); /* the client is not keeping up: maybe_resume */
     return 0;
+}
+
+/* Finish sending, then close: the shutdown runs after the queued writes. */
+static void conn_finish(struct conn *c)
+{
+    c->stopped = 1;
+    stop_reading(c);
+    uv_shutdown_t *sr = malloc(sizeof *sr);
+    if (!sr || uv_shutdown(sr, (uv_stream_t *)&c->tcp, shutdown_done) < 0) {
+        free(sr);
+        conn_close(c);
+        return;
+    }
+    sr->data = c;
+    c->refs++;
 }
 
 static void conn_flush(struct conn *c)
 {
-    while (!c->closing && c->q_head && c->q_head->done) {
+    while (!c->closing && !c->stopped && c->q_head && c->q_head->done) {
         struct slot *s = c->q_head;
         c->q_head = s->next;
         if (!c->q_head)
@@ -312,6 +419,8 @@ static void conn_flush(struct conn *c)
         c->nq--;
         int close_after = s->close_after || !s->keep_alive;
         int bad = s->out ? conn_send(c, s->out, s->out_len) < 0 : 1;
+        if (s->req)
+            c->served++;
         s->out = NULL;
         slot_free(s);
         if (bad) {
@@ -319,194 +428,87 @@ static void conn_flush(struct conn *c)
             return;
         }
         if (close_after) {
-            /* Finish sending, then close: shutdown runs after the writes. */
-            c->stopped = 1;
-            if (c->reading) {
-                uv_read_stop((uv_stream_t *)&c->tcp);
-                c->reading = 0;
-            }
-            uv_shutdown_t *sr = malloc(sizeof *sr);
-            if (!sr || uv_shutdown(sr, (uv_stream_t *)&c->tcp, shutdown_done) < 0) {
-                free(sr);
-                conn_close(c);
-                return;
-            }
-            sr->data = c;
-            c->refs++;
-            /* Later pipelined requests are dropped with the connection. */
+            conn_finish(c); /* later pipelined requests go with the connection */
+            conn_rearm(c);
             return;
         }
     }
-    if (!c->closing && c->read_eof && !c->q_head && c->write_queued == 0)
-        conn_close(c);
-    else if (!c->closing)
+    if (c->closing || c->stopped)
+        return;
+    start_next(c);
+    if ((c->read_eof || c->draining) && !c->q_head && c->write_queued == 0)
+        conn_finish(c);
+    else
         maybe_resume(c);
+    conn_rearm(c);
 }
 
-/* ------------------------------------------------------------ parsing */
+/* ------------------------------------------------------------ timeouts */
 
-static int grow_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+/* What the connection waits for decides its deadline: the client reading
+ * (send), a handler (none), the rest of a head (from its first byte, so a
+ * byte every few seconds does not extend it), the rest of a body (from the
+ * last read), or the next request (keep-alive). */
+static void conn_rearm(struct conn *c)
 {
-    if (*len + n + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 64;
-        while (ncap < *len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb)
-            return -1;
-        *buf = nb;
-        *cap = ncap;
+    const wa_server_opts *o = &c->srv->opts;
+    uint64_t now = uv_now(wa__uv()), ms = 0;
+    enum deadline_kind kind = DL_QUIET;
+    if (c->rd.phase != WA_H1_HEAD)
+        c->head_since = 0;
+    if (c->closing) {
+        kind = DL_NONE;
+    } else if (c->write_queued > 0 || c->stopped) {
+        ms = o->send_timeout_ms;
+    } else if (c->q_head) {
+        kind = DL_NONE;
+    } else if (c->rd.phase == WA_H1_HEAD) {
+        if (!c->head_since)
+            c->head_since = now;
+        ms = o->head_timeout_ms;
+        now = c->head_since;
+        kind = DL_408;
+    } else if (c->rd.phase == WA_H1_BODY) {
+        ms = o->body_timeout_ms;
+        kind = DL_408;
+    } else {
+        ms = c->served ? o->keepalive_timeout_ms : o->head_timeout_ms;
     }
-    memcpy(*buf + *len, data, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-    return 0;
+    if (kind == DL_NONE || ms == WA_SERVER_NO_TIMEOUT) {
+        c->deadline = 0;
+        c->dl_kind = DL_NONE;
+    } else {
+        c->deadline = now + ms;
+        c->dl_kind = kind;
+    }
 }
 
-static int header_budget(struct conn *c, size_t n)
+static void conn_expire(struct conn *c)
 {
-    c->header_bytes += n;
-    if (c->header_bytes > WA_HTTP_MAX_HEADER_BYTES) {
-        c->err_status = 431;
-        return -1;
+    if (c->dl_kind == DL_408 && !c->stopped && c->write_queued == 0) {
+        c->deadline = 0;
+        stop_reading(c); /* nothing more is read: the 408 is the last word */
+        c->read_eof = 1;
+        enqueue_ready(c, 408, 1);
+    } else {
+        conn_close(c);
     }
-    return 0;
 }
 
-static int commit_header(struct conn *c)
+static void on_connection(uv_stream_t *server, int status);
+
+static void on_tick(uv_timer_t *t)
 {
-    if (c->hname_len == 0)
-        return 0;
-    int rc = wa__hdrs_add(&c->cur->req.headers, c->hname, c->hname_len,
-                          c->hval ? c->hval : "", c->hval_len);
-    c->hname_len = c->hval_len = 0;
-    if (rc < 0) {
-        c->err_status = 500;
-        return -1;
+    struct server *srv = t->data;
+    uint64_t now = uv_now(wa__uv());
+    for (struct conn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->deadline && now >= c->deadline)
+            conn_expire(c);
     }
-    return 0;
+    if (srv->accept_owed && !srv->stopping)
+        on_connection((uv_stream_t *)&srv->listener, 0);
 }
-
-static int on_begin(http_parser *p)
-{
-    struct conn *c = p->data;
-    if (c->cur)
-        slot_free(c->cur);
-    c->cur = slot_new(c);
-    c->header_bytes = 0;
-    c->hname_len = c->hval_len = c->url_len = 0;
-    if (!c->cur) {
-        c->err_status = 503;
-        return -1;
-    }
-    return 0;
-}
-
-static int on_url(http_parser *p, const char *at, size_t n)
-{
-    struct conn *c = p->data;
-    if (header_budget(c, n) < 0) {
-        c->err_status = 414;
-        return -1;
-    }
-    return grow_append(&c->url, &c->url_len, &c->url_cap, at, n) < 0 ? -1 : 0;
-}
-
-static int on_hfield(http_parser *p, const char *at, size_t n)
-{
-    struct conn *c = p->data;
-    if (header_budget(c, n) < 0)
-        return -1;
-    if (c->hval_len > 0 && commit_header(c) < 0) /* a new field begins */
-        return -1;
-    return grow_append(&c->hname, &c->hname_len, &c->hname_cap, at, n) < 0 ? -1 : 0;
-}
-
-static int on_hvalue(http_parser *p, const char *at, size_t n)
-{
-    struct conn *c = p->data;
-    if (header_budget(c, n) < 0)
-        return -1;
-    return grow_append(&c->hval, &c->hval_len, &c->hval_cap, at, n) < 0 ? -1 : 0;
-}
-
-static int on_headers_complete(http_parser *p)
-{
-    struct conn *c = p->data;
-    if (commit_header(c) < 0)
-        return -1;
-    if (p->http_major != 1) {
-        c->err_status = 505;
-        return -1;
-    }
-    if ((p->flags & F_CONTENTLENGTH) && p->content_length > WA_HTTP_MAX_REQ_BODY) {
-        c->err_status = 413;
-        return -1;
-    }
-    char *method = wa__strdup(http_method_str((enum http_method)p->method));
-    char *target = wa__strdup(c->url ? c->url : "");
-    if (!method || !target) {
-        free(method);
-        free(target);
-        c->err_status = 503;
-        return -1;
-    }
-    wa__request_set_line(&c->cur->req, method, target);
-    if (!c->cur->req.path || c->cur->req.path[0] != '/') {
-        c->err_status = 400; /* absolute-form or "*": not served here */
-        return -1;
-    }
-    return 0;
-}
-
-static int on_body(http_parser *p, const char *at, size_t n)
-{
-    struct conn *c = p->data;
-    if (c->cur->req.body_len + n > WA_HTTP_MAX_REQ_BODY) {
-        c->err_status = 413;
-        return -1;
-    }
-    if (wa__request_body_append(&c->cur->req, at, n) < 0) {
-        c->err_status = 503;
-        return -1;
-    }
-    return 0;
-}
-
-/* A chunk announces its size first: refuse before receiving it. */
-static int on_chunk_header(http_parser *p)
-{
-    struct conn *c = p->data;
-    if (p->content_length > WA_HTTP_MAX_REQ_BODY - c->cur->req.body_len) {
-        c->err_status = 413;
-        return -1;
-    }
-    return 0;
-}
-
-static int on_complete(http_parser *p)
-{
-    struct conn *c = p->data;
-    struct slot *s = c->cur;
-    c->cur = NULL;
-    s->keep_alive = http_should_keep_alive(p);
-    s->head = p->method == HTTP_HEAD;
-    start_handler(c, s);
-    if (c->nq >= MAX_QUEUED)
-        http_parser_pause(p, 1); /* the rest waits in c->held */
-    return 0;
-}
-
-static const http_parser_settings settings = {
-    .on_message_begin = on_begin,
-    .on_url = on_url,
-    .on_header_field = on_hfield,
-    .on_header_value = on_hvalue,
-    .on_headers_complete = on_headers_complete,
-    .on_body = on_body,
-    .on_message_complete = on_complete,
-    .on_chunk_header = on_chunk_header,
-};
 
 /* ------------------------------------------------------------ reading */
 
@@ -526,79 +528,62 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
     if (nread == 0)
         return;
     if (nread < 0) {
-        uv_read_stop(st);
-        c->reading = 0;
+        stop_reading(c);
         if (nread != UV_EOF) {
             conn_close(c);
             return;
         }
         c->read_eof = 1;
-        /* Nothing mid-message and nothing owed: just close. A request cut
-         * short is dropped; answered requests still go out first. */
+        /* A request cut short is dropped; answered requests still go out
+         * first, then the connection closes. */
         conn_flush(c);
-        if (!c->closing && !c->q_head && c->write_queued == 0)
+        if (!c->closing && !c->stopped && !c->q_head && c->write_queued == 0)
             conn_close(c);
         return;
     }
     c->refs++; /* parsing may close c; keep it alive until we return */
     conn_parse(c, buf->base, (size_t)nread);
+    if (!c->closing)
+        conn_rearm(c);
     conn_unref(c);
 }
 
-/* Feed bytes to the parser; requests start handlers as they complete. The
- * caller holds a reference on c. */
+/* Feed bytes to the reader; requests queue their handlers as they complete.
+ * The caller holds a reference on c. */
 static void conn_parse(struct conn *c, const char *data, size_t n)
 {
-    uv_stream_t *st = (uv_stream_t *)&c->tcp;
-    size_t done = http_parser_execute(&c->parser, &settings, data, n);
-    enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+    c->parsing = 1;
+    size_t done = wa__h1_feed(&c->rd, data, n);
+    c->parsing = 0;
     if (c->closing || c->stopped)
         return;
-    if (e == HPE_PAUSED) {
-        /* Too many requests in flight: keep the rest, stop reading. */
-        if (c->reading) {
-            uv_read_stop(st);
-            c->reading = 0;
-        }
-        if (done < n) {
-            c->held = malloc(n - done);
-            if (!c->held) {
-                conn_close(c);
-                return;
-            }
-            memcpy(c->held, data + done, n - done);
-            c->held_len = n - done;
-        } else {
-            c->held = malloc(1); /* nothing left, but resume via maybe_resume */
-            if (!c->held) {
-                conn_close(c);
-                return;
-            }
-            c->held_len = 0;
-        }
+    if (c->rd.status) {
+        /* Answer after what came before, then close; read nothing more. */
+        stop_reading(c);
+        c->read_eof = 1;
+        enqueue_ready(c, c->rd.status, 1);
         return;
     }
-    if (c->parser.upgrade) {
-        c->stopped = 1;
-        if (c->reading) {
-            uv_read_stop(st);
-            c->reading = 0;
+    if (c->rd.paused) {
+        /* Full (or the client asked to close): keep the rest, stop reading. */
+        stop_reading(c);
+        c->held = malloc(n - done + 1); /* non-NULL even when empty: resume */
+        if (!c->held) {
+            conn_close(c);
+            return;
         }
-        enqueue_error(c, 400); /* no protocol upgrades here */
-    } else if (e != HPE_OK || done != n) {
-        int status = c->err_status ? c->err_status : 400;
-        if (e == HPE_HEADER_OVERFLOW)
-            status = 431;
-        c->stopped = 1;
-        if (c->reading) {
-            uv_read_stop(st);
-            c->reading = 0;
-        }
-        enqueue_error(c, status);
-    } else if (c->reading && (c->nq >= MAX_QUEUED || c->write_queued >= WRITE_HIGH)) {
-        uv_read_stop(st);
-        c->reading = 0;
+        memcpy(c->held, data + done, n - done);
+        c->held_len = n - done;
+        if (!c->q_tail || c->q_tail->keep_alive)
+            return;
+        /* The last request closes the connection: nothing more to read. */
+        c->read_eof = 1;
+        free(c->held);
+        c->held = NULL;
+        c->held_len = 0;
+        return;
     }
+    maybe_resume(c);
 }
 
 static void conn_closed(uv_handle_t *h)
@@ -632,18 +617,59 @@ static void conn_close(struct conn *c)
         s = next;
     }
     uv_close((uv_handle_t *)&c->tcp, conn_closed);
+    server_poke(srv);
+}
+
+/* ------------------------------------------------------------ accepting */
+
+static void reject_closed(uv_handle_t *h)
+{
+    struct server *srv = h->data;
+    free(h);
+    srv->nconns--;
+    server_poke(srv);
+}
+
+/* Over the connection cap: accept, answer 503 in one try, close. The
+ * client learns why, and the listener keeps draining its backlog. */
+static void reject(struct server *srv, uv_stream_t *server)
+{
+    uv_tcp_t *t = malloc(sizeof *t);
+    if (!t || uv_tcp_init(wa__uv(), t) < 0) {
+        free(t);
+        srv->accept_owed = 1; /* retried by the tick */
+        return;
+    }
+    t->data = srv;
+    srv->nconns++;
+    if (uv_accept(server, (uv_stream_t *)t) == 0) {
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                   "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Content-Length: 24\r\nConnection: close\r\n\r\n"
+                                   "503: Service Unavailable";
+        uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+        uv_try_write((uv_stream_t *)t, &b, 1);
+    }
+    uv_close((uv_handle_t *)t, reject_closed);
 }
 
 static void on_connection(uv_stream_t *server, int status)
 {
     struct server *srv = server->data;
+    /* EMFILE/ENFILE: libuv has already accepted and closed that client with
+     * its reserve descriptor; the connections we have carry on. */
     if (status < 0 || srv->stopping)
         return;
-    struct conn *c = calloc(1, sizeof *c);
-    if (!c)
+    srv->accept_owed = 0;
+    if (srv->nconns >= srv->opts.max_connections) {
+        reject(srv, server);
         return;
-    if (uv_tcp_init(wa__uv(), &c->tcp) < 0) {
+    }
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c || uv_tcp_init(wa__uv(), &c->tcp) < 0) {
+        /* libuv holds the client until uv_accept: try again on the tick. */
         free(c);
+        srv->accept_owed = 1;
         return;
     }
     c->tcp.data = c;
@@ -660,12 +686,13 @@ static void on_connection(uv_stream_t *server, int status)
         srv->conns->prev = c;
     srv->conns = c;
     uv_tcp_nodelay(&c->tcp, 1);
-    http_parser_init(&c->parser, HTTP_REQUEST);
-    c->parser.data = c;
+    wa__h1_init(&c->rd, &srv->opts, &reader_events, c);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
         c->reading = 1;
     else
         conn_close(c);
+    if (!c->closing)
+        conn_rearm(c);
 }
 
 /* ------------------------------------------------------------ listening */
@@ -674,6 +701,13 @@ static void listener_closed(uv_handle_t *h)
 {
     struct server *srv = h->data;
     srv->listener_open = 0;
+    server_poke(srv);
+}
+
+static void tick_closed(uv_handle_t *h)
+{
+    struct server *srv = h->data;
+    srv->tick_open = 0;
     server_poke(srv);
 }
 
@@ -710,6 +744,60 @@ static void ignore_sigpipe(void)
     }
 }
 
+static uint64_t fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    return (uint64_t)rl.rlim_cur;
+}
+
+/* The tick runs often enough to honour the shortest timeout within ~25%. */
+static uint64_t tick_ms(const wa_server_opts *o)
+{
+    uint64_t m = o->head_timeout_ms;
+    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i] < m)
+            m = all[i];
+    m /= 4;
+    return m < 10 ? 10 : m > 1000 ? 1000 : m;
+}
+
+/* Cancelled: stop accepting, close idle connections, let requests in flight
+ * finish within the grace period (their last reply says Connection: close),
+ * then close whatever is left and wait, shielded, until nothing refers to
+ * srv. */
+static void server_shutdown(struct server *srv)
+{
+    srv->stopping = 1;
+    uv_close((uv_handle_t *)&srv->listener, listener_closed);
+    for (struct conn *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        c->draining = 1;
+        if (!c->q_head && c->write_queued == 0)
+            conn_close(c); /* idle, or a request only part-read */
+        else {
+            stop_reading(c);
+            free(c->held); /* requests not yet read are not in flight */
+            c->held = NULL;
+            c->held_len = 0;
+        }
+    }
+    srv->waiter = wa__self();
+    uint64_t grace = srv->opts.shutdown_grace_ms;
+    uint64_t until = grace == WA_SERVER_NO_TIMEOUT ? WA_NEVER
+                                                   : wa__host_hrtime() + grace * 1000000ull;
+    while ((srv->conns || srv->handlers > 0) && wa__host_hrtime() < until)
+        wa__park(until, WA_PARK_SHIELD);
+    uv_timer_stop(&srv->tick);
+    uv_close((uv_handle_t *)&srv->tick, tick_closed);
+    while (srv->conns)
+        conn_close(srv->conns);
+    while (!server_idle(srv))
+        wa__park(WA_NEVER, WA_PARK_SHIELD);
+}
+
 int wa__http_listen_backend(wa_app *app, const char *host, int port)
 {
     uv_loop_t *loop = wa__uv();
@@ -724,9 +812,14 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     if (!srv)
         return WA_ENOMEM;
     srv->app = app;
+    wa__server_opts_resolve(&app->opts, fd_limit(), &srv->opts);
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     srv->listener_open = 1;
+    uv_timer_init(loop, &srv->tick);
+    srv->tick.data = srv;
+    srv->tick_open = 1;
+    uv_unref((uv_handle_t *)&srv->tick);
     int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
@@ -744,6 +837,8 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     if (rc < 0) {
         result = rc == UV_EADDRNOTAVAIL ? WA_EINVAL : WA_EIO;
     } else {
+        uint64_t t = tick_ms(&srv->opts);
+        uv_timer_start(&srv->tick, on_tick, t, t);
         wa_op op = {0};
         op.cancel = listen_cancel;
         op.data = srv;
@@ -751,16 +846,7 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
         result = wa__op_wait(&op); /* only an interruption ends it */
         srv->op = NULL;
     }
-
-    /* Shut down: stop accepting, close every connection (cancelling their
-     * handlers), and wait, shielded, until nothing refers to srv. */
-    srv->stopping = 1;
-    uv_close((uv_handle_t *)&srv->listener, listener_closed);
-    while (srv->conns)
-        conn_close(srv->conns);
-    srv->waiter = wa__self();
-    while (srv->handlers > 0 || srv->nconns > 0 || srv->listener_open)
-        wa__park(WA_NEVER, WA_PARK_SHIELD);
+    server_shutdown(srv);
     wa__native_pending_add(-1);
     free(srv);
     return result;
