@@ -107,6 +107,7 @@ server_checks() { # base-url label
     expect "$l GET /" "Hello, World!" "$(get "$u/")"
     expect "$l GET /caf%C3%A9 (decoded param)" "Hello, café!" "$(get "$u/caf%C3%A9")"
     expect "$l unknown route" "404" "$(code "$u/no/such/route")"
+    expect "$l %00 in a parameter" "400" "$(code "$u/a%00b")"
     expect "$l wrong method" "405" "$(code -X DELETE "$u/alice")"
     expect "$l handler error" "500" "$(code "$u/fail/now")"
     expect "$l content-type" "text/plain; charset=utf-8" \

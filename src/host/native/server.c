@@ -319,7 +319,7 @@ static void maybe_resume(struct conn *c)
         c->refs++;
         conn_parse(c, h, hl);
         free(h);
-        int gone = c->closing || c->stopped || c->held;
+        int gone = c->closing || c->stopped || c->held || c->reading;
         conn_unref(c);
         if (gone)
             return;
@@ -474,7 +474,7 @@ static void conn_rearm(struct conn *c)
     } else {
         ms = c->served ? o->keepalive_timeout_ms : o->head_timeout_ms;
     }
-    if (kind == DL_NONE || ms == WA_SERVER_NO_TIMEOUT) {
+    if (kind == DL_NONE || ms >= WA_SERVER_NO_TIMEOUT / 2) { /* off, or longer than ever */
         c->deadline = 0;
         c->dl_kind = DL_NONE;
     } else {
@@ -786,8 +786,8 @@ static void server_shutdown(struct server *srv)
     }
     srv->waiter = wa__self();
     uint64_t grace = srv->opts.shutdown_grace_ms;
-    uint64_t until = grace == WA_SERVER_NO_TIMEOUT ? WA_NEVER
-                                                   : wa__host_hrtime() + grace * 1000000ull;
+    uint64_t until = grace >= UINT64_MAX / 2000000ull ? WA_NEVER
+                                                      : wa__host_hrtime() + grace * 1000000ull;
     while ((srv->conns || srv->handlers > 0) && wa__host_hrtime() < until)
         wa__park(until, WA_PARK_SHIELD);
     uv_timer_stop(&srv->tick);
