@@ -1,8 +1,8 @@
-/* http_request.c: the request object handlers read (method, path, {param}
+/* request.c: the request object handlers read (method, path, {param}
  * captures, query, headers, body) and the bookkeeping backends use to build
  * it. */
 #include "http/http.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* server_opts.c: wa_server_opts: the user's settings on the app and their
  * defaults (nginx's and aiohttp's), resolved once when a server starts. The
  * backends enforce them. */
-#include "http/http.h"
+#include "http/host.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * before a colon, no Host or two, a head or header count over its limit
  * (every byte counts), a body over its limit, an unknown expectation. */
 #include "host/native/h1_reader.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>

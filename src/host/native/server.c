@@ -5,7 +5,7 @@
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <signal.h>
 #include <stdlib.h>

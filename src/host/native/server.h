@@ -5,8 +5,9 @@
 
 #include <uv.h>
 
+#include "core/backend.h"
 #include "host/native/h1_reader.h"
-#include "http/http.h"
+#include "http/host.h"
 
 struct server;
 struct conn;

@@ -5,7 +5,7 @@
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,8 +141,9 @@ static void handler_done(wa_task *t, void *data)
         /* Nobody to answer; the slot was unlinked when the conn closed. */
         slot_free(s);
     } else {
-        if (!s->ran || t->error)
-            wa__reply_error(&s->reply, t->error == WA_ECANCELED ? 503 : 500);
+        int failure = wa_task_error(t); /* t has finished */
+        if (!s->ran || failure)
+            wa__reply_error(&s->reply, failure == WA_ECANCELED ? 503 : 500);
         s->keep_alive = reply_keeps_alive(c, s);
         if (wa__reply_serialize(&s->reply, s->keep_alive, s->head, &s->out, &s->out_len) < 0) {
             s->out = NULL;
