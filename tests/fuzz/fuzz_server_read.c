@@ -5,7 +5,7 @@
  * byte, as reads would split it. Aborts if a reply is not well framed. */
 #define _GNU_SOURCE /* memmem */
 #include "host/native/h1_reader.h"
-#include "http/http.h"
+#include "http/host.h"
 
 #include <stdint.h>
 #include <stdio.h>
