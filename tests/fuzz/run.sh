@@ -18,8 +18,9 @@ for bin in "$dir"/fuzz_*; do
     mkdir -p "$work"
     echo "== $name (${secs}s)"
     # bounded: max_total_time, per-input timeout, memory cap; an outer
-    # timeout in case the fuzzer itself wedges
-    if timeout $((secs + 60)) "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
+    # timeout in case the fuzzer itself wedges. nice: under make -j the
+    # suites that measure time (tutorial examples) run beside it.
+    if timeout $((secs + 60)) nice -n 10 "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
         -dict="$root/tests/fuzz/http.dict" -artifact_prefix="$dir/artifacts/$name-" \
         -print_final_stats=1 "$work" "$seeds" >"$dir/$name.log" 2>&1; then
         grep -E "stat::number_of_executed_units" "$dir/$name.log" | sed "s/^/  /"
