@@ -9,6 +9,7 @@
 #include "test_util.h"
 #include "http_helpers.h"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 /* ------------------------------------------------------------ app */
@@ -591,6 +592,7 @@ static void test_emfile(void **state)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
         close(fds[0]);
         dup2(fds[1], 1);
         struct rlimit rl = {48, 48};
