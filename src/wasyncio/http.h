@@ -90,7 +90,8 @@ typedef struct wa_server_opts {
     unsigned max_header_lines;     /* 100 header (or trailer) lines: 431 */
     size_t max_body_bytes;         /* 1 MiB: 413 */
     size_t max_unsent_bytes;       /* 1 MiB of unsent replies per connection: stop reading */
-    unsigned max_connections;      /* open-file limit - 64 (at least 16): 503 and close */
+    unsigned max_connections;      /* open-file limit - 64 (at least 16): the oldest idle
+                                      connection makes room, else 503 and close */
 } wa_server_opts;
 /* Copy opts into app (before wa_app_listen; WA_EBUSY while listening). */
 WA_EXTERN int wa_app_set_opts(wa_app *app, const wa_server_opts *opts);

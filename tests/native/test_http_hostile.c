@@ -482,22 +482,40 @@ static void *cap_main(void *arg)
     char buf[4096];
     int eof;
     int fds[4];
-    for (int i = 0; i < 4; i++)
+    /* Four connections in the middle of a request hold the four slots. */
+    for (int i = 0; i < 4; i++) {
         fds[i] = dial(s.port);
+        put(fds[i], "GET /one HTTP/1.1\r\n", 19);
+    }
     wa_sleep(50);
     /* The fifth is answered 503 and closed; the four are still served. */
     int fd = dial(s.port);
     take(fd, buf, sizeof buf, NULL, 1000, &eof);
     CHECK(eof && strncmp(buf, "HTTP/1.1 503 ", 13) == 0);
     close(fd);
-    put(fds[0], "GET /one HTTP/1.1\r\nHost: h\r\n\r\n", 30);
+    put(fds[0], "Host: h\r\n\r\n", 11);
     take(fds[0], buf, sizeof buf, "Hello, one!", 1000, &eof);
     CHECK(strstr(buf, "Hello, one!") != NULL);
     for (int i = 0; i < 4; i++)
         close(fds[i]);
     wa_sleep(50);
+    /* Four idle connections (nothing sent, or between requests): a new
+     * client takes the oldest one's slot, as nginx reuses idle ones. */
+    for (int i = 0; i < 4; i++) {
+        fds[i] = dial(s.port);
+        wa_sleep(10);
+    }
+    put(fds[3], "GET /kept HTTP/1.1\r\nHost: h\r\n\r\n", 31);
+    take(fds[3], buf, sizeof buf, "Hello, kept!", 1000, &eof);
+    CHECK(strstr(buf, "Hello, kept!") != NULL);
     ask(&s, "GET /two HTTP/1.1\r\nHost: h\r\n\r\n", 0);
     CHECK(strstr(out, "Hello, two!") != NULL);
+    take(fds[0], buf, sizeof buf, NULL, 1000, &eof);
+    CHECK(eof); /* the oldest idle one made room */
+    take(fds[1], buf, sizeof buf, NULL, 100, &eof);
+    CHECK(!eof);
+    for (int i = 0; i < 4; i++)
+        close(fds[i]);
     srv_stop(&s);
     return NULL;
 }

@@ -73,6 +73,21 @@ static void reject(struct server *srv, uv_stream_t *server)
     uv_close((uv_handle_t *)t, reject_closed);
 }
 
+/* At the cap, a connection that holds a slot while waiting for a request
+ * it has not begun (idle keep-alive, or never sent a byte) makes room for
+ * the new client, oldest first, as nginx reuses its idle connections. */
+static int close_oldest_idle(struct server *srv)
+{
+    struct conn *oldest = NULL;
+    for (struct conn *c = srv->conns; c; c = c->next) /* newest first */
+        if (wa__conn_idle(c))
+            oldest = c;
+    if (!oldest)
+        return 0;
+    wa__conn_close(oldest); /* its descriptor is closed at once */
+    return 1;
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
     struct server *srv = server->data;
@@ -81,7 +96,7 @@ static void on_connection(uv_stream_t *server, int status)
     if (status < 0 || srv->stopping)
         return;
     srv->accept_owed = 0;
-    if (srv->nconns >= srv->opts.max_connections) {
+    if (srv->nopen >= srv->opts.max_connections && !close_oldest_idle(srv)) {
         reject(srv, server);
         return;
     }
@@ -105,6 +120,7 @@ static void on_connection(uv_stream_t *server, int status)
     if (srv->conns)
         srv->conns->prev = c;
     srv->conns = c;
+    srv->nopen++;
     wa__conn_start(c);
 }
 

@@ -58,6 +58,7 @@ struct server {
     wa_task *waiter;         /* parked during shutdown */
     unsigned handlers;       /* handler tasks still running */
     unsigned nconns;         /* connection handles not yet freed */
+    unsigned nopen;          /* connections in conns (not closing): the cap */
     int listener_open, tick_open;
     int accept_owed;         /* a connection waits to be accepted (no memory) */
     int stopping;
@@ -69,6 +70,7 @@ void wa__conn_close(struct conn *c);   /* cancel its handlers, close, free when 
 void wa__conn_closed(uv_handle_t *h);  /* close callback of an accepted handle */
 void wa__conn_expire(struct conn *c);  /* its deadline passed: 408 or close */
 void wa__conn_drain(struct conn *c);   /* shutting down: finish what is in flight */
+int wa__conn_idle(const struct conn *c); /* waits for a request not yet begun */
 
 /* server.c */
 void wa__server_poke(struct server *s); /* the shutdown waiter checks again */

@@ -510,6 +510,7 @@ void wa__conn_close(struct conn *c)
         return;
     c->closing = 1;
     struct server *srv = c->srv;
+    srv->nopen--;
     if (c->prev)
         c->prev->next = c->next;
     else if (srv->conns == c)
@@ -562,4 +563,10 @@ void wa__conn_drain(struct conn *c)
     free(c->held); /* requests not yet read are not in flight */
     c->held = NULL;
     c->held_len = 0;
+}
+
+int wa__conn_idle(const struct conn *c)
+{
+    return !c->closing && !c->stopped && !c->read_eof && c->rd.phase == WA_H1_IDLE &&
+           !c->q_head && c->write_queued == 0 && !c->held;
 }
