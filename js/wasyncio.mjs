@@ -6,7 +6,9 @@
 //   import { loadWasyncio } from './wasyncio.mjs';
 //   const m = await loadWasyncio('./my_prog.mjs', { print: (s) => log(s) });
 //   await m.waDone;                         // a program's main task ended
-//   const v = await m.waCall('my_coroutine', { any: 'json' });
+//   const v = await m.waCall('my_coroutine', { any: 'json' });  // WA_JS_EXPORT
+//   const n = await m.waCall('my_value_coroutine', bytes);       // WA_JS_EXPORT_VALUE:
+//                  // null, numbers, strings, bytes, no JSON (README, "JS awaits C")
 export async function loadWasyncio(url, opts = {}) {
   const mod = await import(new URL(url, document.baseURI).href);
   const create = mod.default;

@@ -9,6 +9,8 @@
  * Module API added here:
  *   Module.waPromise(p)          -> handle for wa_js_await in C
  *   Module.waCall(name, arg, {signal}) -> Promise of the C coroutine's result
+ *                                (JSON for WA_JS_EXPORT, a number, string or
+ *                                bytes for WA_JS_EXPORT_VALUE)
  *   Module.waDone                -> Promise {code, status} of a program's main
  *   Module.waStrerror(code)      -> message of an error code
  *   Module.waErrorName(code)     -> "WA_ECANCELED", ... (null if unknown)
@@ -19,10 +21,12 @@
 var WasyncioLib = {
   $WA__deps: ['$callUserCallback', '$runtimeKeepalivePush', '$runtimeKeepalivePop',
               'malloc', 'free', 'wa_strerror', 'wa_error_name', 'wa__web_resume',
+              'wa__web_call', 'wa__web_linger_end',
               'wa__web_set_slice_ms', 'stackSave', 'stackRestore', '$WA_ERRORS'],
-  // The other C entry points live in objects linked only when the program
-  // uses them (web_js.o, web_fetch.o, web_call.o), so they are looked up on
-  // Module when called: C(name) below.
+  // call.o is always linked (js/wasyncio-emcc.sh exports wa__web_call), and
+  // waCall, a hot path, calls it directly. The other C entry points live in
+  // objects linked only when the program uses them (js.o, fetch.o), so they
+  // are looked up on Module when called: C(name) below.
   $WA__postset: 'WA.install();',
   $WA: {
     // The error codes (WA.ECANCELED, ...) are added by install() from
@@ -31,16 +35,25 @@ var WasyncioLib = {
     timer: null,
     zeroPending: false,
     port: null,
+    macrotasks: null, // page: callbacks posted through the MessageChannel
+    lingerGen: 0,     // a call loop's linger macrotask (wa__js_linger)
     programLive: false,
     // Maps are made in install(): library objects are serialised to source.
     promises: null, nextPromise: 1,
-    calls: null, nextCall: 1,
+    // Outstanding waCalls by id: an array with a free list (a Map costs more
+    // per call); an id is reused once its call has settled.
+    calls: null, freeCalls: null,
+    exports: null,    // name -> {fn, namep, value}: a looked-up C coroutine
     fetches: null, nextFetch: 1,
     doneResolve: null,
 
     install: function() {
       WA.promises = new Map();
-      WA.calls = new Map();
+      WA.calls = [null];
+      WA.callRejects = [null];
+      WA.freeCalls = [];
+      WA.exports = new Map();
+      WA.macrotasks = [];
       WA.fetches = new Map();
       Module['waPromise'] = WA.promise;
       Module['waCall'] = WA.call;
@@ -98,19 +111,25 @@ var WasyncioLib = {
       callUserCallback(function() { _wa__web_resume(); });
     },
 
-    postZero: function() {
+    // Run fn in a new macrotask with no 4 ms clamp.
+    postMacrotask: function(fn) {
       if (ENVIRONMENT_IS_NODE) {
         // A MessagePort would keep Node alive for ever; setImmediate is
         // Node's unclamped macrotask.
-        setImmediate(WA.onZero);
+        setImmediate(fn);
         return;
       }
       if (!WA.port) {
         var ch = new MessageChannel();
-        ch.port1.onmessage = WA.onZero;
+        ch.port1.onmessage = function() { WA.macrotasks.shift()(); };
         WA.port = ch.port2;
       }
+      WA.macrotasks.push(fn); // one port delivers in order
       WA.port.postMessage(0);
+    },
+
+    postZero: function() {
+      WA.postMacrotask(WA.onZero);
     },
 
     onZero: function() {
@@ -176,40 +195,118 @@ var WasyncioLib = {
     },
 
     // -------------------------------------------------------- JS -> C calls
+    // The C side is src/host/web/call.c. A coroutine is looked up once per
+    // name; its name string (the task's name) lives as long as the module.
+    lookup: function(name) {
+      var value = false, getter = Module['_wa_js_export_' + name];
+      if (typeof getter !== 'function') {
+        getter = Module['_wa_js_exportv_' + name];
+        value = true;
+      }
+      if (typeof getter !== 'function') return null;
+      var e = { fn: getter(), namep: WA.str(String(name)), value: value };
+      if (!e.namep) return null;
+      WA.exports.set(name, e);
+      return e;
+    },
+
+    // WA_JS_EXPORT: the argument as malloc'd JSON text (0 for null).
+    startJson: function(e, id, arg) {
+      var p = 0;
+      if (arg !== null && arg !== undefined) {
+        var json = JSON.stringify(arg);
+        if (json !== undefined && json !== 'null') {
+          p = WA.str(json);
+          if (!p) return WA.ENOMEM;
+        }
+      }
+      return _wa__web_call(e.fn, e.namep, id, 0, p, 0, 0, 0, 0);
+    },
+
+    // WA_JS_EXPORT_VALUE: a wa_js_value (src/wasyncio/js.h), no JSON.
+    // Types: 0 null, 1 number, 2 string, 3 bytes (copied), 4 a view of this
+    // module's memory (passed in place).
+    startValue: function(e, id, arg) {
+      var type = 0, num = 0, data = 0, len = 0;
+      if (arg === null || arg === undefined) {
+        // WA_JS_NULL
+      } else if (typeof arg === 'number') {
+        type = 1; num = arg;
+      } else if (typeof arg === 'string') {
+        type = 2; len = lengthBytesUTF8(arg);
+        data = _malloc(len + 1);
+        if (!data) return WA.ENOMEM;
+        stringToUTF8(arg, data, len + 1);
+      } else if (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg)) {
+        var u8 = arg instanceof ArrayBuffer ? new Uint8Array(arg)
+                                            : new Uint8Array(arg.buffer, arg.byteOffset, arg.byteLength);
+        len = u8.length;
+        if (u8.buffer === HEAPU8.buffer) {
+          type = 4; data = u8.byteOffset;
+        } else {
+          type = 3; data = _malloc(len || 1);
+          if (!data) return WA.ENOMEM;
+          HEAPU8.set(u8, data);
+        }
+      } else {
+        throw new TypeError('wasyncio: a WA_JS_EXPORT_VALUE coroutine takes null, a number, ' +
+                            'a string or bytes (ArrayBuffer, typed array); got ' + typeof arg);
+      }
+      return _wa__web_call(e.fn, e.namep, id, 1, 0, type, num, data, len);
+    },
+
+    // The resolve function of call id, which is settled now (its id becomes
+    // free); its reject is WA.callRejects[id]. Two arrays and one shared
+    // executor: a call allocates its Promise and nothing else.
+    callTake: function(id) {
+      var resolve = WA.calls[id];
+      if (resolve) {
+        WA.calls[id] = WA.callRejects[id] = null;
+        WA.freeCalls.push(id);
+      }
+      return resolve;
+    },
+    callRejects: null,
+    newCallId: 0,
+    callExecutor: function(resolve, reject) {
+      WA.calls[WA.newCallId] = resolve;
+      WA.callRejects[WA.newCallId] = reject;
+    },
+
     call: function(name, arg, opts) {
-      return new Promise(function(resolve, reject) {
-        var getter = Module['_wa_js_export_' + name];
-        if (typeof getter !== 'function') {
-          reject(new Error('wasyncio: no C coroutine exported as "' + name +
-                           '" (use WA_JS_EXPORT(' + name + '))'));
-          return;
-        }
-        var json;
-        try {
-          json = JSON.stringify(arg === undefined ? null : arg);
-        } catch (e) {
-          reject(e);
-          return;
-        }
-        var id = WA.nextCall++;
-        WA.calls.set(id, { resolve: resolve, reject: reject });
-        var fn = getter();
-        var argp = WA.str(json), namep = WA.str(name);
-        var rc = WA.enter(function() { return WA.C('wa__web_call')(fn, argp, id, namep); });
-        if (rc < 0 && WA.calls.has(id)) {
-          WA.calls.delete(id);
-          reject(WA.errorOf(rc));
-          return;
-        }
-        var signal = opts && opts.signal;
-        if (signal) {
-          var onAbort = function() {
-            if (WA.calls.has(id)) WA.enter(function() { return WA.C('wa__web_call_cancel')(id); });
-          };
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
-        }
-      });
+      var e = WA.exports.get(name) || WA.lookup(name);
+      if (!e) {
+        return Promise.reject(new Error('wasyncio: no C coroutine exported as "' + name +
+                                        '" (use WA_JS_EXPORT(' + name + ') or WA_JS_EXPORT_VALUE)'));
+      }
+      var id = WA.freeCalls.length ? WA.freeCalls.pop() : WA.calls.length;
+      WA.newCallId = id;
+      // Registered before C runs: the call may settle at once.
+      var promise = new Promise(WA.callExecutor);
+      var mine = WA.calls[id], reject = WA.callRejects[id], rc;
+      // No 'unwind' can come out of here (a loop started for calls returns,
+      // and a program's loop only gets a wake-up), so no stackSave either.
+      try {
+        rc = e.value ? WA.startValue(e, id, arg) : WA.startJson(e, id, arg);
+      } catch (x) {
+        WA.callTake(id);
+        reject(x); // e.g. JSON.stringify of a cycle, a TypeError
+        return promise;
+      }
+      if (rc < 0 && WA.calls[id] === mine) {
+        WA.callTake(id);
+        reject(WA.errorOf(rc));
+        return promise;
+      }
+      var signal = opts && opts.signal;
+      if (signal && WA.calls[id] === mine) {
+        var onAbort = function() {
+          if (WA.calls[id] === mine) WA.enter(function() { return WA.C('wa__web_call_cancel')(id); });
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
+      return promise;
     },
 
     // ---------------------------------------------------------------- fetch
@@ -223,6 +320,12 @@ var WasyncioLib = {
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return WA.EDNS;
       if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return WA.ETIMEDOUT;
       if (code === 'ERR_INVALID_URL') return WA.EURL;
+      // Node's certificate and handshake failures (browsers do not say).
+      if (typeof code === 'string' &&
+          /CERT|SIGNATURE|^ERR_SSL_|^ERR_TLS_|HOSTNAME_MISMATCH|INVALID_CA|CHAIN_TOO_LONG/.test(code))
+        return WA.ETLS;
+      // A response head over undici's limit (16 KiB), as natively over ours.
+      if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') return WA.ETOOBIG;
       if (typeof code === 'string' && code.indexOf('HPE_') === 0) return WA.EPROTO;
       return WA.ENET;
     },
@@ -342,20 +445,48 @@ var WasyncioLib = {
     WA.promises.delete(h);
   },
 
+  // Settle a waCall (call.c). vp: a wa_js_value (src/wasyncio/js.h; wasm32
+  // layout: type @0, number @8, data @16, len @20). type: 0 null, 1 number,
+  // 2 string, 3 bytes (copied out), 5 a view of wasm memory (no copy),
+  // 100 JSON text; on failure data/len is the message.
   wa__js_call_settled__deps: ['$WA'],
-  wa__js_call_settled: function(id, code, json, msg) {
-    var c = WA.calls.get(id);
-    if (!c) return;
-    WA.calls.delete(id);
-    if (code === 0) {
-      var t = json ? UTF8ToString(json) : 'null';
-      var v;
-      try { v = JSON.parse(t); } catch (e) { v = t; }
-      c.resolve(v);
-    } else {
-      c.reject(WA.errorOf(code, msg ? UTF8ToString(msg) : ''));
+  wa__js_call_settled: function(id, code, vp) {
+    var reject = WA.callRejects[id], resolve = WA.callTake(id);
+    if (!resolve) return;
+    var type = HEAP32[vp >> 2], num = HEAPF64[(vp + 8) >> 3];
+    var data = HEAPU32[(vp + 16) >> 2], len = HEAPU32[(vp + 20) >> 2];
+    if (code !== 0) {
+      reject(WA.errorOf(code, data ? UTF8ToString(data, len) : ''));
+      return;
     }
+    var v = null;
+    if (type === 1) v = num;
+    else if (type === 2) v = data ? UTF8ToString(data, len) : '';
+    else if (type === 3) v = HEAPU8.slice(data, data + len);
+    else if (type === 5) v = new Uint8Array(HEAPU8.buffer, data, len);
+    else if (type === 100 && data) {
+      var t = UTF8ToString(data, len);
+      try { v = JSON.parse(t); } catch (e) { v = t; }
+    }
+    resolve(v);
   },
+
+  // A loop started for JS calls stays open one macrotask after its last
+  // call (call.c), so awaited calls in a row share it.
+  wa__js_linger__deps: ['$WA'],
+  wa__js_linger: function() {
+    var gen = ++WA.lingerGen;
+    WA.postMacrotask(function() {
+      if (gen === WA.lingerGen)
+        callUserCallback(function() { _wa__web_linger_end(); });
+    });
+  },
+  wa__js_linger_forget__deps: ['$WA'],
+  wa__js_linger_forget: function() { WA.lingerGen++; },
+
+  // The loop's clock. Emscripten's emscripten_get_now() uses process.hrtime()
+  // in Node, which allocates on every call.
+  wa__js_now_ms: function() { return performance.now(); },
 
   wa__js_fetch_start__deps: ['$WA'],
   wa__js_fetch_start: function(op, urlp, methodp, hdrsp, bodyp, bodyLen, timeoutMs,
@@ -388,8 +519,10 @@ var WasyncioLib = {
     };
     if (bodyLen > 0) init.body = HEAPU8.slice(bodyp, bodyp + bodyLen);
     WA.fetches.set(id, rec);
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): clamp to that.
     if (timeoutMs > 0)
-      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); }, timeoutMs);
+      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); },
+                             Math.min(timeoutMs, 2147483647));
     WA.fetchRun(id, rec, u.href, init, maxBody, !!stream);
     return id;
   },

@@ -162,6 +162,13 @@ WA_EXTERN const char *wa_task_message(const wa_task *t); /* failure message or "
  * it. */
 WA_EXTERN void wa_release(wa_task *t);
 
+/* asyncio.all_tasks(): the unfinished tasks of this thread's loop, the
+ * caller included, oldest first. Fills tasks[0..cap) (tasks may be NULL when
+ * cap is 0) and returns how many there are, which may exceed cap; or
+ * WA_ENOLOOP outside a running loop. The handles are borrowed: valid until
+ * their owner releases them. */
+WA_EXTERN int wa_all_tasks(wa_task **tasks, size_t cap);
+
 /* Defaults for new tasks. Stack sizes are rounded up to the page size. */
 WA_EXTERN int wa_set_default_stack_size(size_t bytes);
 WA_EXTERN size_t wa_default_stack_size(void);
@@ -178,6 +185,28 @@ WA_EXTERN size_t wa_default_stack_size(void);
 WA_EXTERN int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
               unsigned flags);
 
+/* ---------------------------------------------------------------- wait */
+
+/* wa_wait's return_when (asyncio.wait's, same names). */
+#define WA_ALL_COMPLETED 0   /* every task finished */
+#define WA_FIRST_COMPLETED 1 /* any task finished */
+#define WA_FIRST_EXCEPTION 2 /* any task failed (not cancelled), else all finished */
+/* No time limit, for wa_wait, wa_as_completed and wa_fetch_opts.timeout_ms
+ * (asyncio's timeout=None). */
+#define WA_NO_TIMEOUT UINT64_MAX
+
+/* asyncio.wait: wait until return_when holds or timeout_ms passes, and sort
+ * the tasks into done[] and pending[] (each may be NULL, else has room for n;
+ * input order kept; *n_done and *n_pending get the counts). A timeout is not
+ * an error: it returns 0 with pending tasks left. No task is cancelled, on
+ * timeout nor when the caller is interrupted, and no result is taken:
+ * wa_await() a done task for its result. Returns 0; WA_EINVAL for n == 0, a
+ * bad handle or an unknown return_when; WA_EDEADLK if the caller is among the
+ * tasks; WA_ECANCELED or WA_ETIMEDOUT (a deadline scope) if the caller is
+ * interrupted, with done/pending filled as they stand. */
+WA_EXTERN int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_ms,
+                      wa_task **done, size_t *n_done, wa_task **pending, size_t *n_pending);
+
 /* ------------------------------------------------------------- timeouts */
 
 /* A deadline scope (asyncio.timeout): every suspension inside it returns
@@ -190,23 +219,36 @@ typedef struct wa_timeout {
     struct wa_timeout *parent;  /* private */
     wa_task *owner;             /* private */
     int expired;                /* private */
-    int *rc_out;                /* private: WA_TIMEOUT's rc */
+    int *rc_out;                /* private: WA_TIMEOUT_SCOPE's rc */
 } wa_timeout;
 
 WA_EXTERN int wa_timeout_enter(wa_timeout *scope, uint64_t ms);
-/* Returns WA_ETIMEDOUT if this scope's own deadline expired, else 0. */
+/* Returns WA_ETIMEDOUT if a suspension inside returned WA_ETIMEDOUT because
+ * of this scope's own deadline, else 0 (a deadline that lost to a wake-up in
+ * the same step, with no suspension after it, is not reported). */
 WA_EXTERN int wa_timeout_exit(wa_timeout *scope);
 
-/* WA_TIMEOUT(ms, rc) { ... }: the body runs inside a deadline scope. On any
- * exit from it (the end of the body, break, return, goto) the scope is
- * exited, and rc receives WA_ETIMEDOUT if its deadline expired, else 0 (or
- * the error that kept the scope from being entered; then the body is
- * skipped). */
+/* WA__CAT pastes __LINE__ into the hidden names of the scoped forms. */
 #define WA__CAT2(a, b) a##b
 #define WA__CAT(a, b) WA__CAT2(a, b)
-/* WA_TIMEOUT's cleanup: runs when the block is left early too, so the scope
- * never outlives the frame it lives in, and rc still says whether it expired.
- * Inline so that the library exports only wa_ names. */
+
+/* WA_TIMEOUT_SCOPE(ms, rc); `async with asyncio.timeout(ms/1000):` for the
+ * rest of the enclosing block. It is a declaration, not a loop: break,
+ * continue, return and goto inside the block act on the caller's own code,
+ * and leaving the block by any of them (or its end) exits the scope. Then rc
+ * (an int declared outside the block, to be read after it) receives
+ * WA_ETIMEDOUT if a suspension inside returned WA_ETIMEDOUT because of this
+ * scope's deadline, else 0. Inside the block rc is 0, or the error that kept
+ * the scope from being entered (outside a task: WA_ENOLOOP).
+ *     int rc;
+ *     {
+ *         WA_TIMEOUT_SCOPE(100, rc);
+ *         got = wa_queue_get(q, &item);
+ *     }
+ *     if (rc == WA_ETIMEDOUT) ...   // got is WA_ETIMEDOUT too, no item lost
+ * A wake-up (a queue item, a lock) that reaches the task in the same step as
+ * the deadline wins: the call returns it, and the deadline is reported by the
+ * next suspension in the scope, if any; rc stays 0 when there is none. */
 static inline void wa__timeout_guard_exit(wa_timeout **scope)
 {
     if (*scope) {
@@ -215,14 +257,17 @@ static inline void wa__timeout_guard_exit(wa_timeout **scope)
         *scope = NULL;
     }
 }
-#define WA_TIMEOUT(ms, rc)                                                          \
-    for (wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)},                 \
-         *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit))) = \
-             ((rc) = wa_timeout_enter(&WA__CAT(wa__to_, __LINE__), (ms))) == 0      \
-                 ? &WA__CAT(wa__to_, __LINE__) : NULL;                              \
-         WA__CAT(wa__tp_, __LINE__);                                                \
-         (rc) = wa_timeout_exit(WA__CAT(wa__tp_, __LINE__)),                        \
-         WA__CAT(wa__tp_, __LINE__) = NULL)
+#define WA_TIMEOUT_SCOPE(ms, rc)                                                    \
+    wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)};                      \
+    wa_timeout *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit), unused)) = \
+        ((rc) = wa_timeout_enter(&WA__CAT(wa__to_, __LINE__), (ms))) == 0           \
+            ? &WA__CAT(wa__to_, __LINE__) : NULL
+
+/* The block forms of 0.1 ran their body in a hidden one-pass loop, so a
+ * break or continue inside left only that loop, not the caller's (Python's
+ * break inside `async with` leaves the loop). They no longer compile. */
+#define WA_TIMEOUT(ms, rc) \
+    _Static_assert(0, "WA_TIMEOUT(ms, rc) { } is gone: write WA_TIMEOUT_SCOPE(ms, rc); in a block")
 
 /* ----------------------------------------------------------- task groups */
 
@@ -269,15 +314,22 @@ WA_EXTERN int wa_lock_release(wa_lock *l);   /* WA_EPERM if the caller does not 
 WA_EXTERN int wa_lock_locked(const wa_lock *l); /* 1 held, 0 free, WA_EINVAL */
 WA_EXTERN int wa_lock_free(wa_lock *l);
 
-WA_EXTERN wa_sem *wa_sem_new(unsigned value); /* bounded: release above value is WA_EPERM */
+/* asyncio.Semaphore: release always adds a permit, so wa_sem_new(0) starts
+ * with none (a task waits until another releases: the signalling pattern).
+ * The count stops at INT_MAX; a release past it is WA_EPERM. */
+WA_EXTERN wa_sem *wa_sem_new(unsigned value);
+/* asyncio.BoundedSemaphore: a release that would raise the count above the
+ * initial value is a bug in the caller, and returns WA_EPERM. */
+WA_EXTERN wa_sem *wa_sem_new_bounded(unsigned value);
 WA_EXTERN int wa_sem_acquire(wa_sem *s);
 WA_EXTERN int wa_sem_release(wa_sem *s);
 WA_EXTERN int wa_sem_value(const wa_sem *s);
 WA_EXTERN int wa_sem_free(wa_sem *s);
 
-/* A bounded FIFO queue (asyncio.Queue(maxsize)). put waits while full, get
- * while empty. After close, put returns WA_ECLOSED and get drains what is
- * left, then returns WA_ECLOSED. */
+/* A FIFO queue (asyncio.Queue(maxsize)): capacity 0 means unbounded (put
+ * never waits), as asyncio's Queue(0). put waits while full, get while empty.
+ * After close, put returns WA_ECLOSED and get drains what is left, then
+ * returns WA_ECLOSED. */
 WA_EXTERN wa_queue *wa_queue_new(size_t capacity);
 WA_EXTERN int wa_queue_put(wa_queue *q, void *item);
 WA_EXTERN int wa_queue_get(wa_queue *q, void **item);
@@ -287,26 +339,80 @@ WA_EXTERN int wa_queue_close(wa_queue *q);
 WA_EXTERN size_t wa_queue_len(const wa_queue *q);
 WA_EXTERN int wa_queue_free(wa_queue *q);
 
-/* `async with`: the body runs holding the lock/semaphore, and it is released
- * on every exit path (break, return, goto, and after cancellation or timeout
- * inside the body). If acquiring fails, the body is skipped and rc holds the
- * code; otherwise rc is 0.
- *     int rc;
- *     WA_WITH_LOCK(lock, rc) { ... }
- *     if (rc < 0) ...                                                      */
+/* asyncio.Condition: tasks wait until another notifies them, under a lock.
+ * wa_cond_new(NULL) makes a lock of its own (freed with the condition);
+ * with a lock given, several conditions can share it. Take it with
+ * wa_lock_acquire(wa_cond_lock(c)) or WA_LOCK_SCOPE(wa_cond_lock(c), rc). */
+typedef struct wa_cond wa_cond;
+WA_EXTERN wa_cond *wa_cond_new(wa_lock *lock);
+WA_EXTERN wa_lock *wa_cond_lock(const wa_cond *c);
+/* Holding the lock: release it, wait for a notify, take the lock back. The
+ * lock is held again on every return, cancellation and timeout included
+ * (retaking it is not interruptible). Returns 0 when notified, WA_ECANCELED
+ * or WA_ETIMEDOUT; WA_EPERM if the caller does not hold the lock. A notify
+ * and a cancel in the same step: the notify counts and the cancel reaches
+ * the next suspension point, so no notification is lost. */
+WA_EXTERN int wa_cond_wait(wa_cond *c);
+/* Wait until pred(arg) returns non-zero, checking it first and after every
+ * wake-up, with the lock held. Returns 0 or wa_cond_wait's error. */
+WA_EXTERN int wa_cond_wait_for(wa_cond *c, int (*pred)(void *arg), void *arg);
+/* Holding the lock: wake up to n waiters (FIFO) / all of them. Returns how
+ * many were woken, or WA_EPERM if the caller does not hold the lock. */
+WA_EXTERN int wa_cond_notify(wa_cond *c, size_t n);
+WA_EXTERN int wa_cond_notify_all(wa_cond *c);
+WA_EXTERN int wa_cond_free(wa_cond *c);
+
+/* asyncio.Barrier: parties tasks wait until all have arrived, then all go on
+ * together, and the barrier refills for the next round. */
+typedef struct wa_barrier wa_barrier;
+WA_EXTERN wa_barrier *wa_barrier_new(unsigned parties); /* 1..INT_MAX */
+/* Arrive and wait for the others. Returns the arrival index (0 for the
+ * first, parties-1 for the one that releases the round); WA_EBROKEN if the
+ * barrier is broken or is aborted or reset while waiting; WA_ECANCELED or
+ * WA_ETIMEDOUT if the caller is interrupted (it leaves the round; the
+ * barrier stays usable, as in asyncio). Arrivals while a round is still
+ * draining wait for the next round. */
+WA_EXTERN int wa_barrier_wait(wa_barrier *b);
+/* Back to the empty state; tasks waiting get WA_EBROKEN. */
+WA_EXTERN int wa_barrier_reset(wa_barrier *b);
+/* Break it: waiting and future wa_barrier_wait calls return WA_EBROKEN
+ * until wa_barrier_reset. */
+WA_EXTERN int wa_barrier_abort(wa_barrier *b);
+WA_EXTERN int wa_barrier_parties(const wa_barrier *b);
+WA_EXTERN int wa_barrier_n_waiting(const wa_barrier *b); /* tasks waiting to fill the round */
+WA_EXTERN int wa_barrier_broken(const wa_barrier *b);    /* 1 broken, 0 not, WA_EINVAL */
+WA_EXTERN int wa_barrier_free(wa_barrier *b);
+
+/* `async with lock:` as a declaration: WA_LOCK_SCOPE(lock, rc); acquires and
+ * holds the lock for the rest of the enclosing block, and releases it on
+ * every way out of the block: its end, break, continue, return, goto, and
+ * the return that follows a cancellation or timeout inside. Being a
+ * declaration, not a loop, break and continue act on the caller's loop. rc
+ * (an int lvalue) gets 0, or the code that kept acquiring from succeeding
+ * (cancelled, timed out, WA_EDEADLK, WA_EINVAL); then nothing is held, and
+ * the block must not go on as if it were: test rc first.
+ *     for (...) {
+ *         int rc;
+ *         WA_LOCK_SCOPE(lock, rc);
+ *         if (rc < 0) return rc;
+ *         if (done) break;          // leaves the for loop, lock released
+ *     }
+ * WA_SEM_SCOPE(sem, rc); is the same for a semaphore permit.
+ * Never jump forward past one of these declarations into the rest of its
+ * block (a goto, or a later `case` label of the same switch block): clang
+ * rejects it, gcc only warns with -Wjump-misses-init, and the guard would
+ * run uninitialised. Give a case its own braces. */
 typedef struct wa__guard {
     void *obj;
     int (*release)(void *);
 } wa__guard;
-/* The guard helpers are inline: the library exports only wa_ names.
- * wa__guard_exit runs from both the for-loop step and the cleanup attribute,
- * so it clears obj before releasing: the second call is a no-op. */
+/* The guard helpers are inline: the library exports only wa_ names. */
 static inline int wa__guard_release_lock(void *l) { return wa_lock_release((wa_lock *)l); }
 static inline int wa__guard_release_sem(void *s) { return wa_sem_release((wa_sem *)s); }
 static inline wa__guard wa__guard_make(void *obj, int rc, int (*release)(void *), int *out)
 {
     wa__guard g = {NULL, NULL};
-    if (out) *out = rc;
+    *out = rc;
     if (rc == 0) {
         g.obj = obj;
         g.release = release;
@@ -323,18 +429,18 @@ static inline wa__guard wa__guard_sem(wa_sem *s, int *rc)
 }
 static inline void wa__guard_exit(wa__guard *g)
 {
-    if (!g || !g->obj) return;
-    void *obj = g->obj;
+    if (g->obj) g->release(g->obj);
     g->obj = NULL;
-    if (g->release) g->release(obj);
 }
-#define WA__WITH(make, target, rc)                                                \
-    for (wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit))) = \
-             make((target), &(rc));                                                  \
-         WA__CAT(wa__g_, __LINE__).obj != NULL;                                   \
-         wa__guard_exit(&WA__CAT(wa__g_, __LINE__)))
-#define WA_WITH_LOCK(lock, rc) WA__WITH(wa__guard_lock, lock, rc)
-#define WA_WITH_SEM(sem, rc) WA__WITH(wa__guard_sem, sem, rc)
+#define WA__SCOPE(make, target, rc) \
+    wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit), unused)) = make((target), &(rc))
+#define WA_LOCK_SCOPE(lock, rc) WA__SCOPE(wa__guard_lock, lock, rc)
+#define WA_SEM_SCOPE(sem, rc) WA__SCOPE(wa__guard_sem, sem, rc)
+/* The 0.1 block forms (see WA_TIMEOUT above). */
+#define WA_WITH_LOCK(lock, rc) \
+    _Static_assert(0, "WA_WITH_LOCK(l, rc) { } is gone: write WA_LOCK_SCOPE(l, rc); in a block")
+#define WA_WITH_SEM(sem, rc) \
+    _Static_assert(0, "WA_WITH_SEM(s, rc) { } is gone: write WA_SEM_SCOPE(s, rc); in a block")
 
 /* ---------------------------------------------------------- generators */
 
@@ -373,6 +479,20 @@ static inline void wa__gen_guard_exit(wa_gen **pg)
     for (wa_gen *WA__CAT(wa__gg_, __LINE__) __attribute__((cleanup(wa__gen_guard_exit))) = (gen); \
          WA__CAT(wa__gg_, __LINE__) && wa_gen_next(WA__CAT(wa__gg_, __LINE__), (void **)&(var)) == 0 \
          ? 1 : (WA__CAT(wa__gg_, __LINE__) = NULL, 0);)
+
+/* asyncio.as_completed: a generator over tasks that yields each task
+ * (wa_task *) as it finishes, in completion order (those already finished
+ * first, in argument order). Await a yielded task for its result; it does
+ * not wait. Iterate with WA_FOR or wa_gen_next; then wa_gen_status is 0
+ * after all n, WA_ETIMEDOUT if timeout_ms (from this call) passed first, or
+ * the interruption (cancel, deadline scope) of the consumer's wa_gen_next.
+ * No task is cancelled. The array is copied; free with wa_gen_free.
+ *     wa_gen *g = wa_as_completed(ts, n, WA_NO_TIMEOUT);
+ *     wa_task *t;
+ *     WA_FOR(t, g) { void *r; if (wa_await(t, &r) == 0) use(r); }
+ *     rc = wa_gen_status(g);
+ *     wa_gen_free(g);                                                    */
+WA_EXTERN wa_gen *wa_as_completed(wa_task *const *tasks, size_t n, uint64_t timeout_ms);
 
 /* ------------------------------------------------------------- threads */
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # test-wasi.sh "EXAMPLES" "SCENARIOS": the WASI test driver (make test-wasi).
 # Every example and scenario runs under node:wasi (run-node.mjs) and under
-# jco run (run-jco.sh). An example's stdout must equal the native build's,
-# line for line (the HTTP examples must report WA_ENOTSUP instead). Scenarios
-# must exit 0 and end with "N passed, 0 failed". Overflow reports are checked
-# too.
+# jco run (run-jco.sh); WASI_HOSTS picks others (jsc: JavaScriptCore's shell,
+# run-jsc.sh; make test-wasi-jsc) and WASI_SUITE names the closing line. An
+# example's stdout must equal the native build's, line for line with the
+# timings masked (tests/same_output.sh); the HTTP examples must report
+# WA_ENOTSUP instead. Scenarios must exit 0 and end with "N passed, 0
+# failed". Overflow reports are checked too.
 set -u
 cd "$(dirname "$0")/.."
+source tests/same_output.sh
 examples=${1:-}
 scenarios=${2:-}
+hosts=${WASI_HOSTS:-node jco}
+suite=${WASI_SUITE:-wasi}
 W=build/wasi
 N=build/native/examples
 pass=0 fail=0 failed=()
@@ -21,8 +26,11 @@ ko() { fail=$((fail + 1)); failed+=("$1"); echo "  FAIL $1"; }
 # host NAME: the command prefix for a host
 run_on() { # run_on HOST WASM ARGS... > stdout
     local host=$1; shift
-    if [[ $host == node ]]; then timeout 120 node wasi/run-node.mjs --dir . "$@"
-    else timeout 120 bash wasi/run-jco.sh "$@"; fi
+    case $host in
+        node) timeout 120 node wasi/run-node.mjs --dir . "$@" ;;
+        jco) timeout 120 bash wasi/run-jco.sh "$@" ;;
+        jsc) timeout 120 bash wasi/run-jsc.sh --dir . "$@" ;;
+    esac
 }
 
 args_for() { # args_for NAME HOST: extra arguments an example needs
@@ -32,11 +40,11 @@ args_for() { # args_for NAME HOST: extra arguments an example needs
     esac
 }
 
-echo "== wasi examples"
+echo "== $suite examples"
 for ex in $examples; do
     if [[ $ex == fetch_all || $ex == hello_server ]]; then
         # preview1 has no HTTP: fetches and listening must report WA_ENOTSUP.
-        for host in node jco; do
+        for host in $hosts; do
             run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/out" 2> "$tmp/err"
             if grep -q "not supported on this target" "$tmp/out" "$tmp/err"; then ok "$ex ($host): WA_ENOTSUP"
             else ko "$ex ($host): expected WA_ENOTSUP"; cat "$tmp/out" "$tmp/err"; fi
@@ -49,17 +57,17 @@ for ex in $examples; do
     else
         ko "$ex: no native build to compare with"; continue
     fi
-    for host in node jco; do
+    for host in $hosts; do
         run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/got" 2> "$tmp/err"
         rc=$?
-        if [[ $rc -eq 0 ]] && diff -u "$tmp/want" "$tmp/got" > "$tmp/diff"; then ok "$ex ($host)"
+        if [[ $rc -eq 0 ]] && same_output "$tmp/want" "$tmp/got" > "$tmp/diff"; then ok "$ex ($host)"
         else ko "$ex ($host) exit $rc"; cat "$tmp/diff" "$tmp/err" | head -20; fi
     done
 done
 
-echo "== wasi scenarios"
+echo "== $suite scenarios"
 for sc in $scenarios; do
-    for host in node jco; do
+    for host in $hosts; do
         run_on $host $W/scenarios/$sc.wasm > "$tmp/got" 2> "$tmp/err"
         rc=$?
         last=$(tail -n 1 "$tmp/got")
@@ -68,15 +76,15 @@ for sc in $scenarios; do
     done
 done
 
-echo "== wasi fiber backend"
-for host in node jco; do
+echo "== $suite fiber backend"
+for host in $hosts; do
     run_on $host $W/tools/fiber_selftest.wasm > "$tmp/got" 2>&1
     rc=$?; last=$(tail -n 1 "$tmp/got")
     if [[ $rc -eq 0 && $last =~ passed,\ 0\ failed$ ]]; then ok "fiber_selftest ($host): $last"
     else ko "fiber_selftest ($host)"; cat "$tmp/got"; fi
 done
 check_report() { # check_report NAME WASM ARG PATTERN
-    for host in node jco; do
+    for host in $hosts; do
         run_on $host "$2" "$3" > "$tmp/got" 2> "$tmp/err"
         rc=$?
         if [[ $rc -ne 0 ]] && grep -q "$4" "$tmp/err" && ! grep -q "unreachable" "$tmp/err"; then
@@ -91,5 +99,5 @@ check_report "stack overflow" $W/tools/overflow_demo.wasm stack \
 check_report "fiber buffer overflow" $W/tools/fiber_selftest.wasm overflow-aux \
     "Asyncify buffer overflow in task 'deep-one'"
 
-echo "wasi: $pass passed, $fail failed"
+echo "$suite: $pass passed, $fail failed"
 if ((fail)); then printf '  failed: %s\n' "${failed[@]}"; exit 1; fi

@@ -20,6 +20,12 @@
  * 0 if tasks are still ready, the next timer, or WA_NEVER. */
 int wa__loop_turn(uint64_t *deadline_ns);
 
+/* 1 when a task is ready to run. A host checks it just before it blocks:
+ * a completion made by a callback that ran earlier in the same wait (e.g. a
+ * libuv timer, which runs before libuv polls) must not wait for another
+ * event to be seen. */
+int wa__loop_has_ready(void);
+
 /* The loop found nothing ready, no timer and no host operation: every task
  * is blocked forever. The core wakes the blocked tasks with WA_EDEADLK. */
 void wa__loop_stalled(void);
@@ -65,6 +71,11 @@ int wa__require_task(void);
 /* Called once a task has finished (wa_task_error tells how), before its
  * awaiters wake. */
 typedef void (*wa_done_hook)(wa_task *t, void *data);
+
+/* In a completion hook: take t's outcome (code, and its result when 0) and
+ * mark it retrieved, so a failure delivered elsewhere (a JS Promise) is not
+ * also reported as never awaited. */
+int wa__task_outcome(wa_task *t, void **result);
 
 /* Spawn with a completion hook (a server's handler task, a group member). */
 wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,

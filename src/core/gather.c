@@ -21,13 +21,13 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     }
     int return_errors = (flags & WA_RETURN_ERRORS) != 0;
 
-    wa_wait small[SMALL_GATHER];
-    wa_wait *nodes = n <= SMALL_GATHER ? small : malloc(n * sizeof *nodes);
+    wa__wait small[SMALL_GATHER];
+    wa__wait *nodes = n <= SMALL_GATHER ? small : malloc(n * sizeof *nodes);
     if (!nodes) return WA_ENOMEM;
     wa_wlist fired = {0};
     size_t pending = 0, failed = n;
     for (size_t i = 0; i < n; i++) {
-        nodes[i] = (wa_wait){.task = self, .collect = &fired};
+        nodes[i] = (wa__wait){.task = self, .collect = &fired};
         if (tasks[i]->state != WA_T_DONE) {
             wa__wlist_push(&tasks[i]->done_waiters, &nodes[i]);
             pending++;
@@ -40,7 +40,7 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     self->waits_on_tasks = 1;
     while (pending > 0 && failed == n) {
         int r = wa__park(WA_NEVER, 0);
-        wa_wait *w;
+        wa__wait *w;
         while ((w = wa__wlist_pop(&fired)) != NULL) {
             size_t i = (size_t)(w - nodes);
             pending--;

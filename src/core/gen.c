@@ -13,6 +13,7 @@
 struct wa_gen {
     wa_fn fn;
     void *arg;
+    void (*free_arg)(void *); /* the generator owns arg (wa__gen_new_owning) */
     wa_task *body;      /* our handle, NULL until the first next */
     wa_wlist consumer;
     wa_wlist producer;
@@ -35,6 +36,14 @@ wa_gen *wa_gen_new(wa_fn fn, void *arg)
     return g;
 }
 
+wa_gen *wa__gen_new_owning(wa_fn fn, void *arg, void (*free_arg)(void *))
+{
+    wa_gen *g = wa_gen_new(fn, arg);
+    if (g)
+        g->free_arg = free_arg;
+    return g;
+}
+
 /* Completion hook of the body: runs before anyone joining it wakes. */
 static void body_done(wa_task *t, void *data)
 {
@@ -46,7 +55,7 @@ static void body_done(wa_task *t, void *data)
     g->done = 1;
     g->error = err;
     t->ext = NULL;
-    wa_wait *w = g->consumer.head;
+    wa__wait *w = g->consumer.head;
     if (w) {
         if (err)
             g->error_reported = 1;
@@ -54,9 +63,9 @@ static void body_done(wa_task *t, void *data)
     }
 }
 
-static wa_wait node_for(wa_task *self, void *data)
+static wa__wait node_for(wa_task *self, void *data)
 {
-    wa_wait w;
+    wa__wait w;
     memset(&w, 0, sizeof w);
     w.task = self;
     w.data = data;
@@ -92,7 +101,7 @@ int wa_gen_next(wa_gen *g, void **value)
         wa__wake(&g->producer, g->producer.head, 0);
     }
     /* Otherwise the body is running ahead; it delivers at its next yield. */
-    wa_wait w = node_for(self, NULL);
+    wa__wait w = node_for(self, NULL);
     rc = wa__wait_on_tasks(&g->consumer, &w, 0); /* the body's next yield */
     if (w.fired) {
         if (rc == 0)
@@ -119,7 +128,7 @@ int wa_gen_yield(void *value)
     wa_gen *g = self->ext;
     if (!g || g->body != self)
         return WA_EINVAL;
-    wa_wait w = node_for(self, NULL);
+    wa__wait w = node_for(self, NULL);
     /* Normally the consumer waits for us. If it does not (the body ran on
      * after an interrupted yield), wait for its request first. */
     while (wa__wlist_empty(&g->consumer)) {
@@ -131,7 +140,7 @@ int wa_gen_yield(void *value)
     }
     if (g->closing)
         return WA_ECLOSED;
-    wa_wait *c = g->consumer.head;
+    wa__wait *c = g->consumer.head;
     c->data = value;
     wa__wake(&g->consumer, c, 0);
     return wa__wait_on(&g->producer, &w, 0);
@@ -183,6 +192,8 @@ int wa_gen_free(wa_gen *g)
     /* After wa_run ended the handle is gone with the loop's tasks. */
     if (g->body && wa_running())
         wa_release(g->body);
+    if (g->free_arg)
+        g->free_arg(g->arg);
     free(g);
     return 0;
 }

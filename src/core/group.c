@@ -118,7 +118,7 @@ static int is_live_child(const wa_group *g, const wa_task *t)
 static void drain(wa_group *g)
 {
     while (g->live > 0) {
-        wa_wait w;
+        wa__wait w;
         memset(&w, 0, sizeof w);
         wa__wait_on_tasks(&g->waiters, &w, WA_PARK_SHIELD);
     }
@@ -134,7 +134,7 @@ int wa_group_wait(wa_group *g)
     if (g->live > 0) {
         if (is_live_child(g, wa__self()))
             return WA_EDEADLK;
-        wa_wait w;
+        wa__wait w;
         memset(&w, 0, sizeof w);
         rc = wa__wait_on_tasks(&g->waiters, &w, 0);
         if (!w.fired) {

@@ -4,7 +4,9 @@
  *
  * Layering (each file calls only files on its own line or below, never up):
  *   run.c                         wa_run, settings; drives the host
- *   gather gen group with sync_*  primitives (with.c over sync_lock, sync_sem)
+ *   as_completed.c                as_completed, a generator over gen.c
+ *   gather gen group wait with    primitives (sync_cond over sync_lock);
+ *   sync_*  all_tasks.c           all_tasks reads the loop's task list
  *   timeout.c  ops.c              deadline scopes; host operations (wa_op)
  *   task.c                        the task API: spawn, await, cancel, release
  *   turn.c                        one loop turn, stall detection
@@ -30,13 +32,13 @@
 
 /* ------------------------------------------------------------ wlist.c */
 
-typedef struct wa_wait wa_wait;
+typedef struct wa__wait wa__wait;
 typedef struct wa_wlist {
-    wa_wait *head, *tail;
+    wa__wait *head, *tail;
 } wa_wlist;
 
-struct wa_wait {
-    wa_wait *prev, *next;
+struct wa__wait {
+    wa__wait *prev, *next;
     struct wa_task *task; /* who waits */
     void *data;           /* the waiter's own (e.g. the item a put carries) */
     wa_wlist *collect;    /* multi-waits: when fired, w is appended here */
@@ -45,9 +47,9 @@ struct wa_wait {
     unsigned char fired;  /* woken by wa__wake */
 };
 
-void wa__wlist_push(wa_wlist *l, wa_wait *w);
-void wa__wlist_remove(wa_wlist *l, wa_wait *w); /* no-op if w is not linked */
-wa_wait *wa__wlist_pop(wa_wlist *l);            /* NULL if empty */
+void wa__wlist_push(wa_wlist *l, wa__wait *w);
+void wa__wlist_remove(wa_wlist *l, wa__wait *w); /* no-op if w is not linked */
+wa__wait *wa__wlist_pop(wa_wlist *l);            /* NULL if empty */
 static inline int wa__wlist_empty(const wa_wlist *l) { return l->head == NULL; }
 
 /* ----------------------------------------------------------------- tasks */
@@ -118,16 +120,16 @@ static inline const char *wa__task_name(const wa_task *t)
 
 /* Fire wait node w (unlink from l, set status, ready its task; if
  * w->collect is set, append w there so a multi-wait finds it in O(1)). */
-void wa__wake(wa_wlist *l, wa_wait *w, int status);
+void wa__wake(wa_wlist *l, wa__wait *w, int status);
 
 /* Push w onto l and park. Returns w->status if it fired; otherwise unlinks w
  * and returns the interruption code. */
-int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags);
+int wa__wait_on(wa_wlist *l, wa__wait *w, unsigned flags);
 
 /* wa__wait_on for waits that end when other tasks progress (awaiting a task
  * or a group, a generator's next value): marks the waiter so a stall is
  * blamed on the tasks that block everyone, not on those waiting for them. */
-int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags);
+int wa__wait_on_tasks(wa_wlist *l, wa__wait *w, unsigned flags);
 
 /* -------------------------------------------------------------- task.c */
 
@@ -140,6 +142,21 @@ int wa__task_outcome(wa_task *t, void **result);
 
 /* Wait for t to finish without interruption (after cancelling it). */
 void wa__join_shielded(wa_task *t);
+
+/* --------------------------------------------------------------- gen.c */
+
+/* wa_gen_new whose arg belongs to the generator: wa_gen_free frees it with
+ * free_arg, after the body has finished (as_completed's copy of its tasks). */
+wa_gen *wa__gen_new_owning(wa_fn fn, void *arg, void (*free_arg)(void *));
+
+/* ---------------------------------------------------------- sync_lock.c */
+
+/* Does the running task hold l? */
+int wa__lock_held(const wa_lock *l);
+
+/* Acquire l, not interruptible (a condition takes its lock back this way
+ * after a cancelled or timed-out wait). */
+int wa__lock_acquire_shielded(wa_lock *l);
 
 /* errors.c: wa__set_last_error, wa__format, wa__strdup...: see core/backend.h. */
 

@@ -111,7 +111,7 @@ void wa__task_complete(wa_loop *L, wa_task *t)
     L->unfinished--;
     if (t->is_main) L->main_done = 1;
     if (t->on_done) t->on_done(t, t->on_done_data);
-    wa_wait *w;
+    wa__wait *w;
     while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
 }
 
@@ -270,7 +270,7 @@ void wa__resume(wa_task *t, int interrupt)
 
 void wa__ready(wa_task *t) { wa__resume(t, 0); }
 
-void wa__wake(wa_wlist *l, wa_wait *w, int status)
+void wa__wake(wa_wlist *l, wa__wait *w, int status)
 {
     wa__wlist_remove(l, w);
     w->status = status;
@@ -281,16 +281,21 @@ void wa__wake(wa_wlist *l, wa_wait *w, int status)
 
 /* A hand-off (w fired) and a cancel reached the task in the same step: the
  * hand-off wins, and the cancel goes back to pending for the next suspension
- * point, as if it had arrived just after. */
+ * point, as if it had arrived just after. A deadline that lost the same way
+ * was reported by no suspension, so its scope has not expired (yet): the
+ * next suspension in it reports the deadline, which has passed. No scope of
+ * the task was marked before this park, or the park would not have begun. */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before)
 {
     if (interrupt == WA_ECANCELED) {
         self->cancel_pending = 1;
         self->cancel_delivered = delivered_before;
+    } else if (interrupt == WA_ETIMEDOUT) {
+        for (wa_timeout *s = self->scope; s; s = s->parent) s->expired = 0;
     }
 }
 
-int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags)
+int wa__wait_on(wa_wlist *l, wa__wait *w, unsigned flags)
 {
     wa_task *self = wa__L->current;
     w->task = self;
@@ -312,7 +317,7 @@ int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags)
     }
 }
 
-int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags)
+int wa__wait_on_tasks(wa_wlist *l, wa__wait *w, unsigned flags)
 {
     wa_task *self = wa__L->current;
     uint8_t was = self->waits_on_tasks;
@@ -352,5 +357,7 @@ const char *wa__running_task_name(void)
     if (!L || !L->current) return NULL;
     return L->current->long_name ? L->current->long_name : L->current->name;
 }
+
+int wa__loop_has_ready(void) { return wa__L && wa__L->ready_head != NULL; }
 
 int wa__debug_on(void) { return wa__L ? wa__L->debug : 0; }

@@ -52,7 +52,7 @@ int wa_event_wait(wa_event *e)
     /* Like asyncio: a set event is not a suspension point. */
     if (e->set)
         return 0;
-    wa_wait w;
+    wa__wait w;
     memset(&w, 0, sizeof w);
     w.task = wa__self();
     return wa__wait_on(&e->waiters, &w, 0);

@@ -25,7 +25,12 @@ static int held_by(const wa_lock *l, const wa_task *t)
     return l->owner && l->owner == t && l->owner_id == t->id;
 }
 
-int wa_lock_acquire(wa_lock *l)
+int wa__lock_held(const wa_lock *l)
+{
+    return held_by(l, wa__self());
+}
+
+static int acquire(wa_lock *l, unsigned flags)
 {
     if (!l)
         return WA_EINVAL;
@@ -40,12 +45,16 @@ int wa_lock_acquire(wa_lock *l)
         l->owner_id = self->id;
         return 0;
     }
-    wa_wait w;
+    wa__wait w;
     memset(&w, 0, sizeof w);
     w.task = self;
     /* On 0 the releaser already made us the owner. */
-    return wa__wait_on(&l->waiters, &w, 0);
+    return wa__wait_on(&l->waiters, &w, flags);
 }
+
+int wa_lock_acquire(wa_lock *l) { return acquire(l, 0); }
+
+int wa__lock_acquire_shielded(wa_lock *l) { return acquire(l, WA_PARK_SHIELD); }
 
 int wa_lock_release(wa_lock *l)
 {
@@ -56,7 +65,7 @@ int wa_lock_release(wa_lock *l)
         return rc;
     if (!held_by(l, wa__self()))
         return WA_EPERM;
-    wa_wait *next = l->waiters.head;
+    wa__wait *next = l->waiters.head;
     if (!next) {
         l->owner = NULL;
         l->owner_id = 0;

@@ -1,4 +1,5 @@
-/* sync_queue.c: wa_queue, a bounded FIFO of void* (asyncio.Queue(maxsize)).
+/* sync_queue.c: wa_queue, a FIFO of void* (asyncio.Queue(maxsize); 0 is
+ * unbounded, as in asyncio).
  * Items never get lost between tasks: a put that finds a getter waiting hands
  * the item over through the getter's node, and a get that frees a slot pulls
  * the first blocked putter's item into the buffer before waking it. Getters
@@ -20,12 +21,10 @@ struct wa_queue {
 
 wa_queue *wa_queue_new(size_t capacity)
 {
-    if (capacity == 0)
-        return wa__set_last_error(WA_EINVAL);
     wa_queue *q = calloc(1, sizeof *q);
     if (!q)
         return wa__set_last_error(WA_ENOMEM);
-    q->capacity = capacity;
+    q->capacity = capacity ? capacity : SIZE_MAX; /* grow() stops at memory */
     return q;
 }
 
@@ -74,7 +73,7 @@ static int put_now(wa_queue *q, void *item)
 {
     if (q->closed)
         return WA_ECLOSED;
-    wa_wait *g = q->getters.head;
+    wa__wait *g = q->getters.head;
     if (g) {
         g->data = item;
         wa__wake(&q->getters, g, 0);
@@ -91,7 +90,7 @@ static int get_now(wa_queue *q, void **item)
     if (q->len == 0)
         return q->closed ? WA_ECLOSED : WA_EBUSY;
     *item = pop(q);
-    wa_wait *p = q->putters.head;
+    wa__wait *p = q->putters.head;
     if (p) {
         /* Cannot fail: pop just freed an allocated slot. */
         push(q, p->data);
@@ -110,7 +109,7 @@ int wa_queue_put(wa_queue *q, void *item)
     rc = put_now(q, item);
     if (rc != WA_EBUSY)
         return rc;
-    wa_wait w;
+    wa__wait w;
     memset(&w, 0, sizeof w);
     w.task = wa__self();
     w.data = item;
@@ -128,7 +127,7 @@ int wa_queue_get(wa_queue *q, void **item)
     rc = get_now(q, item);
     if (rc != WA_EBUSY)
         return rc;
-    wa_wait w;
+    wa__wait w;
     memset(&w, 0, sizeof w);
     w.task = wa__self();
     rc = wa__wait_on(&q->getters, &w, 0);

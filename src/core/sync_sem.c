@@ -1,6 +1,7 @@
-/* sync_sem.c: wa_sem, asyncio.BoundedSemaphore. A release with waiters gives
- * its permit straight to the first waiter (value stays 0), so permits are
- * never lost to a cancelled waiter nor stolen by a later arrival. */
+/* sync_sem.c: wa_sem, asyncio.Semaphore (no upper bound) and
+ * BoundedSemaphore. A release with waiters gives its permit straight to the
+ * first waiter (value stays 0), so permits are never lost to a cancelled
+ * waiter nor stolen by a later arrival. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +12,21 @@ struct wa_sem {
     wa_wlist waiters; /* non-empty only while value == 0 */
 };
 
-wa_sem *wa_sem_new(unsigned value)
+static wa_sem *sem_new(unsigned value, unsigned bound)
 {
     if (value > INT_MAX) /* wa_sem_value must fit the count in an int */
         return wa__set_last_error(WA_EINVAL);
     wa_sem *s = calloc(1, sizeof *s);
     if (!s)
         return wa__set_last_error(WA_ENOMEM);
-    s->value = s->bound = value;
+    s->value = value;
+    s->bound = bound;
     return s;
 }
+
+wa_sem *wa_sem_new(unsigned value) { return sem_new(value, INT_MAX); }
+
+wa_sem *wa_sem_new_bounded(unsigned value) { return sem_new(value, value); }
 
 int wa_sem_acquire(wa_sem *s)
 {
@@ -33,7 +39,7 @@ int wa_sem_acquire(wa_sem *s)
         s->value--;
         return 0;
     }
-    wa_wait w;
+    wa__wait w;
     memset(&w, 0, sizeof w);
     w.task = wa__self();
     /* On 0 the releaser handed us its permit. */

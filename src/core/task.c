@@ -152,7 +152,7 @@ void wa__join_shielded(wa_task *t)
     wa_task *was = self->awaiting;
     self->awaiting = t;
     while (t->state != WA_T_DONE) {
-        wa_wait w = {0};
+        wa__wait w = {0};
         wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
     }
     self->awaiting = was;
@@ -174,7 +174,7 @@ static int await_task(wa_task *t, void **result, int shielded)
     wa_task *self = wa__L->current;
     if (t->state != WA_T_DONE) {
         if (would_deadlock(self, t)) return WA_EDEADLK;
-        wa_wait w = {0};
+        wa__wait w = {0};
         self->awaiting = t;
         rc = wa__wait_on_tasks(&t->done_waiters, &w, 0);
         int interrupted = rc != 0 && t->state != WA_T_DONE;

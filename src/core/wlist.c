@@ -1,7 +1,7 @@
 /* wlist.c: intrusive doubly-linked wait lists (who waits on what). */
 #include "internal.h"
 
-void wa__wlist_push(wa_wlist *l, wa_wait *w)
+void wa__wlist_push(wa_wlist *l, wa__wait *w)
 {
     w->next = NULL;
     w->prev = l->tail;
@@ -11,7 +11,7 @@ void wa__wlist_push(wa_wlist *l, wa_wait *w)
     w->linked = 1;
 }
 
-void wa__wlist_remove(wa_wlist *l, wa_wait *w)
+void wa__wlist_remove(wa_wlist *l, wa__wait *w)
 {
     if (!w->linked) return;
     if (w->prev) w->prev->next = w->next;
@@ -22,9 +22,9 @@ void wa__wlist_remove(wa_wlist *l, wa_wait *w)
     w->linked = 0;
 }
 
-wa_wait *wa__wlist_pop(wa_wlist *l)
+wa__wait *wa__wlist_pop(wa_wlist *l)
 {
-    wa_wait *w = l->head;
+    wa__wait *w = l->head;
     if (w) wa__wlist_remove(l, w);
     return w;
 }

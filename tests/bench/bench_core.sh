@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench_core.sh: the core rows of `make bench`: switch, spawn, memory and
 # timer figures for wasyncio, each next to Python asyncio and Node
-# async/await running the same workload in the same run. Prints markdown
+# async/await running the same workload in the same run, and the raw
+# fiber switch beside Boost.Context's jump_fcontext. Prints markdown
 # rows `| name | value | unit | peer | ratio |` (ratio = peer / ours).
 # Exit 77 means "skipped" (prerequisites missing).
 set -u
@@ -56,6 +57,22 @@ ours=$(best3 "$out/core_switch" yield 5000000)
 py=$(peer_py switch-yield 200000) nd=$(peer_node switch-yield 1000000)
 keep PY_SWITCH_RT "$py"; keep NODE_SWITCH_RT "$nd"
 row "switch: 2 tasks ping-pong via yield" "$ours" "ns/round trip" "$py" "$nd"
+
+# The raw switch of the fiber layer beside Boost.Context's jump_fcontext,
+# the same main <-> one context ping-pong (fiber_switch.c, peer_fcontext.c),
+# built and run here, one-way ns (median of 7 runs each).
+fcx="n/a" raw="n/a"
+if gcc -O2 -std=gnu11 -Isrc -pthread tests/bench/fiber_switch.c -o "$out/fiber_switch" \
+       "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lm; then
+    raw=$("$out/fiber_switch" | sed -n 's/^fiber_switch_ns //p')
+fi
+if gcc -O2 -std=gnu11 tests/bench/peer_fcontext.c -o "$out/peer_fcontext" -lboost_context 2>/dev/null; then
+    fcx=$("$out/peer_fcontext" | sed -n 's/^fcontext_switch_ns //p')
+else
+    echo "bench_core: Boost.Context missing (libboost-context-dev, make deps)" >&2
+fi
+printf '| switch: raw one-way context switch (wa__fiber_switch) | %s | ns | Boost.Context jump_fcontext %s | %s |\n' \
+    "${raw:-n/a}" "${fcx:-n/a}" "$(ratio "$fcx" "$raw")"
 
 ours=$(best3 "$out/core_switch" event 5000000)
 row "switch: 2 tasks ping-pong via event" "$ours" "ns/round trip" \

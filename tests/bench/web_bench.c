@@ -1,6 +1,7 @@
 /* web_bench.c: the C side of the web benchmark (tests/bench/bench_web.sh):
  * task switches, spawn+complete, wa_sleep(0) round trips and an empty
- * coroutine for the JS->C->JS promise round trip. Each returns its elapsed
+ * coroutine for the JS->C->JS promise round trip (JSON and value forms), and
+ * C awaiting resolved JS promises (beside JSPI). Each returns its elapsed
  * nanoseconds as JSON; tests/bench/web_bench_cases.mjs runs them beside
  * plain JS async/await doing the same work. */
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <emscripten.h>
 
 #include <wasyncio.h>
+#include "fiber/fiber.h" /* internal: the raw Asyncify figures below */
 
 static char *result(uint64_t ns, long ops)
 {
@@ -77,3 +79,82 @@ static void *b_noop(void *arg)
     return NULL;
 }
 WA_JS_EXPORT(b_noop)
+
+/* The value form (WA_JS_EXPORT_VALUE): a number in, the same number out, no
+ * JSON on either side. */
+static void *b_noop_value(void *arg)
+{
+    return arg;
+}
+WA_JS_EXPORT_VALUE(b_noop_value)
+
+/* C awaits a JS promise that is already resolved, n times: the task parks,
+ * the slice returns to JS, the promise's reaction resumes the loop. The JSPI
+ * peer (peer_jspi.c) does the same with WebAssembly.Suspending. */
+EM_JS(int, bench_resolved_promise, (void), {
+    return Module['waPromise'](Promise.resolve(1));
+});
+
+static void *b_js_await(void *arg)
+{
+    long n = atol(arg);
+    uint64_t t0 = wa_hrtime();
+    for (long i = 0; i < n; i++) {
+        char *json = NULL;
+        int rc = wa_js_await(bench_resolved_promise(), &json);
+        free(json);
+        if (rc < 0)
+            return wa_raise(rc, "wa_js_await failed");
+    }
+    return result(wa_hrtime() - t0, n);
+}
+WA_JS_EXPORT(b_js_await)
+
+/* ------------------------- the fiber layer alone: what Asyncify costs */
+
+/* Called from JS outside any loop (no waCall in flight), these time the
+ * Asyncify fiber layer with no scheduler: a main <-> fiber ping-pong (each
+ * one-way switch is one unwind or one rewind; a task-to-task switch is one
+ * of each) and a fiber's whole life (create from the pool, first run, switch
+ * out for good, free). Returns ns per operation, or -1. */
+static wa_fiber *g_raw;
+static void raw_pingpong(void *arg)
+{
+    (void)arg;
+    for (;;)
+        wa__fiber_switch(g_raw, wa__fiber_main());
+}
+
+EMSCRIPTEN_KEEPALIVE double b_raw_switch_ns(int n)
+{
+    if (wa_running() || wa__fiber_init(NULL) != 0)
+        return -1;
+    double ns = -1;
+    if (wa__fiber_create(&g_raw, 0, 0, raw_pingpong, NULL) == 0) {
+        uint64_t t0 = wa_hrtime();
+        for (int i = 0; i < n / 2; i++)
+            wa__fiber_switch(wa__fiber_main(), g_raw);
+        ns = (double)(wa_hrtime() - t0) / n;
+        wa__fiber_free(g_raw);
+    }
+    wa__fiber_shutdown();
+    return ns;
+}
+
+EMSCRIPTEN_KEEPALIVE double b_raw_spawn_ns(int n)
+{
+    if (wa_running() || wa__fiber_init(NULL) != 0)
+        return -1;
+    uint64_t t0 = wa_hrtime();
+    for (int i = 0; i < n; i++) {
+        if (wa__fiber_create(&g_raw, 0, 0, raw_pingpong, NULL) != 0) {
+            wa__fiber_shutdown();
+            return -1;
+        }
+        wa__fiber_switch(wa__fiber_main(), g_raw);
+        wa__fiber_free(g_raw);
+    }
+    double ns = (double)(wa_hrtime() - t0) / n;
+    wa__fiber_shutdown();
+    return ns;
+}

@@ -1,12 +1,26 @@
 // web_bench_cases.mjs: the web benchmark's workloads, run the same way in
 // Node and in Chromium: each wasyncio figure beside plain JS async/await
-// doing the same work in the same run. Returns rows
+// doing the same work in the same run, and the wasm peers measured here too:
+// Emscripten's fibers (peer_emfiber.c) beside the task switch, JSPI
+// (peer_jspi.c) beside wa_js_await. peers = {emfiber: async () => ns per
+// swap, jspiWasm: the module's bytes}. Returns rows
 // {name, value, unit, peer, peerValue}; lower is better for ns/us, higher
-// for per-second rates.
-export async function runBench(m, env) {
+// for per-second rates; peerValue null when the engine lacks the peer.
+export async function runBench(m, env, peers) {
   const now = () => performance.now();
   const rows = [];
   const add = (name, value, unit, peer, peerValue) => rows.push({ name: `${env}: ${name}`, value, unit, peer, peerValue });
+
+  // 0. The fiber layer alone, before any call opens a loop: Asyncify's own
+  //    share of a switch and of a spawn (no scheduler). Best of 3.
+  const raw = (f, n) => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) best = Math.min(best, m['_' + f](n));
+    return best;
+  };
+  m['_b_raw_switch_ns'](20000); // warm-up
+  const rawSwitch = raw('b_raw_switch_ns', 1000000);
+  const rawSpawn = raw('b_raw_spawn_ns', 200000);
 
   // 1. task switch: two tasks yielding to each other / two async functions
   //    awaiting each other's turn through the microtask queue.
@@ -20,7 +34,13 @@ export async function runBench(m, env) {
     await Promise.all([f(0), f(1)]);
     return ((now() - t0) * 1e6) / (2 * N);
   };
-  add('ns per task switch (wa_yield)', r.ns / r.ops, 'ns', 'JS await (microtask)', await jsSwitch());
+  const switchNs = r.ns / r.ops;
+  add('ns per task switch (wa_yield)', switchNs, 'ns', 'JS await (microtask)', await jsSwitch());
+
+  // What is Asyncify's: a task-to-task switch is one unwind and one rewind,
+  // i.e. two one-way switches of the raw ping-pong.
+  add('  of which Asyncify (raw fiber unwind+rewind, no scheduler)', 2 * rawSwitch, 'ns',
+      'JS await (microtask)', rows[rows.length - 1].peerValue);
 
   // 2. spawn + complete.
   const S = 100000;
@@ -37,6 +57,8 @@ export async function runBench(m, env) {
     return ((now() - t0) * 1e6) / S;
   };
   add('ns per spawn+complete (wa_spawn+wa_gather)', r.ns / r.ops, 'ns', 'JS async fn + Promise.all', await jsSpawn());
+  add('  of which Asyncify (raw fiber create+run+end+free)', rawSpawn, 'ns', 'JS async fn + Promise.all',
+      rows[rows.length - 1].peerValue);
 
   // 3. wa_sleep(0) round trips per second (the loop returns to JS between
   //    slices through MessageChannel / setImmediate, never setTimeout).
@@ -69,15 +91,60 @@ export async function runBench(m, env) {
   add('wa_sleep(0) round trips, 0 ms slice', r.ops / (r.ns / 1e9), '/s',
       env === 'node' ? 'JS await setImmediate' : 'JS await MessageChannel', await jsMC());
 
-  // 4. JS -> C -> JS: await an exported C coroutine that returns at once.
-  const C = 3000;
-  for (let i = 0; i < 100; i++) await m.waCall('b_noop', null);
-  let t0 = now();
-  for (let i = 0; i < C; i++) await m.waCall('b_noop', null);
-  const call = ((now() - t0) * 1000) / C;
-  const jsNoop = async () => null;
-  t0 = now();
-  for (let i = 0; i < C; i++) await jsNoop();
-  add('JS->C->JS promise round trip (waCall)', call, 'us', 'JS await async fn', ((now() - t0) * 1000) / C);
+  // 4. JS -> C -> JS: await an exported C coroutine that returns at once,
+  //    JSON form (WA_JS_EXPORT) and value form (WA_JS_EXPORT_VALUE), beside
+  //    a JS async function. Warm-up first (V8 compiles wasm with a baseline
+  //    tier and optimises hot functions later), then the best of 5 rounds,
+  //    the three taken in turn, so a loaded machine hits them alike.
+  const C = 10000;
+  const forms = {
+    js: async (x) => x,
+    json: () => m.waCall('b_noop', null),
+    value: (i) => m.waCall('b_noop_value', i),
+  };
+  const best = {};
+  for (const k in forms) {
+    for (let i = 0; i < 2000; i++) await forms[k](i);
+    best[k] = Infinity;
+  }
+  for (let round = 0; round < 5; round++) {
+    for (const k in forms) {
+      const f = forms[k];
+      const t0 = now();
+      for (let i = 0; i < C; i++) await f(i);
+      best[k] = Math.min(best[k], ((now() - t0) * 1000) / C);
+    }
+  }
+  add('JS->C->JS promise round trip (waCall, JSON)', best.json, 'us', 'JS await async fn', best.js);
+  add('JS->C->JS promise round trip (waCall, value: number)', best.value, 'us', 'JS await async fn', best.js);
+
+  // 5. Peers built and measured in this run. The switch beside Emscripten's
+  //    own fibers (same emcc, -sASYNCIFY, one-way swaps).
+  add('ns per task switch vs emscripten_fiber_swap', switchNs, 'ns', 'emscripten_fiber_swap',
+      await peers.emfiber());
+  //    C suspends on an already-resolved JS promise and is resumed: our
+  //    wa_js_await beside JSPI (WebAssembly.Suspending/promising), best of 3.
+  const K = 20000;
+  await m.waCall('b_js_await', 2000);
+  let ours = Infinity;
+  for (let i = 0; i < 3; i++) {
+    r = await m.waCall('b_js_await', K);
+    ours = Math.min(ours, r.ns / r.ops / 1000);
+  }
+  let jspi = null;
+  if (typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function') {
+    const wait = new WebAssembly.Suspending(() => Promise.resolve(1));
+    const { instance } = await WebAssembly.instantiate(peers.jspiWasm, { env: { wait_js: wait } });
+    const run = WebAssembly.promising(instance.exports.run);
+    await run(2000);
+    jspi = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = now();
+      if ((await run(K)) !== K) throw new Error('JSPI peer: wrong sum');
+      jspi = Math.min(jspi, ((now() - t0) * 1000) / K);
+    }
+  }
+  add('C awaits a resolved JS promise (wa_js_await)', ours, 'us',
+      jspi === null ? 'JSPI: this engine lacks WebAssembly.Suspending' : 'JSPI suspend+resume', jspi);
   return rows;
 }

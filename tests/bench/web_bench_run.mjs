@@ -1,6 +1,7 @@
 // web_bench_run.mjs: runs web_bench_cases.mjs in Node (the CommonJS build)
 // and in headless Chromium (the page build, served on 127.0.0.1), adds the
 // gzipped sizes of the demo page's .wasm/.js, and prints markdown rows
+// (the wasm peers, Emscripten fibers and JSPI, are measured by the cases)
 // | name | value | unit | peer | ratio |. Called by bench_web.sh.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,10 +16,14 @@ const root = path.resolve(here, '../..');
 const web = path.join(root, 'build/web');
 const req = createRequire(path.join(root, 'js/package.json'));
 
-const fmt = (v) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v) => (v == null ? 'n/a' : v >= 1000 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const rows = [];
 const emit = (r) => {
   // ratio > 1 means wasyncio is better: peer/ours for times, ours/peer for rates.
+  if (r.peerValue == null) {
+    rows.push(`| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.peer} | - |`);
+    return;
+  }
   const ratio = r.unit === '/s' ? r.value / r.peerValue : r.peerValue / r.value;
   rows.push(`| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.peer} ${fmt(r.peerValue)} | ${ratio.toFixed(2)}x |`);
 };
@@ -27,7 +32,19 @@ const emit = (r) => {
 const create = require(path.join(web, 'test/node/web_bench.cjs'));
 function require(p) { return createRequire(import.meta.url)(p); }
 const nm = await create({ print: () => {}, printErr: (s) => console.error(s) });
-for (const r of await runBench(nm, 'node')) emit(r);
+// The peer programs print one "name value" line from main().
+const swapFrom = async (createPeer) => {
+  let line = '';
+  await createPeer({ print: (s) => { line = s; }, printErr: (s) => console.error(s) });
+  const v = Number(line.split(' ')[1]);
+  if (!(v > 0)) throw new Error(`emscripten_fiber_swap peer printed "${line}"`);
+  return v;
+};
+const nodePeers = {
+  emfiber: () => swapFrom(require(path.join(web, 'test/node/peer_emfiber.cjs'))),
+  jspiWasm: fs.readFileSync(path.join(web, 'test/peer_jspi.wasm')),
+};
+for (const r of await runBench(nm, 'node', nodePeers)) emit(r);
 
 // Chromium
 const { chromium } = req('playwright-core');
@@ -45,19 +62,23 @@ try {
     const { runBench } = await import('/test/web_bench_cases.mjs');
     const { loadWasyncio } = await import('/wasyncio.mjs');
     const m = await loadWasyncio('/test/web_bench.mjs');
-    return runBench(m, 'chromium');
+    const peers = {
+      emfiber: async () => {
+        let line = '';
+        const createPeer = (await import('/test/peer_emfiber.mjs')).default;
+        await createPeer({ print: (s) => { line = s; } });
+        const v = Number(line.split(' ')[1]);
+        if (!(v > 0)) throw new Error(`emscripten_fiber_swap peer printed "${line}"`);
+        return v;
+      },
+      jspiWasm: await (await fetch('/test/peer_jspi.wasm')).arrayBuffer(),
+    };
+    return runBench(m, 'chromium', peers);
   });
   for (const r of res) emit(r);
 } finally {
   await browser.close();
   await srv.close();
-}
-
-// The Emscripten fibers reference (emscripten PR 12081: ~600 ns per swap).
-const sw = rows.filter((r) => r.includes('ns per task switch'));
-for (const line of sw) {
-  const v = Number(line.split('|')[2].replace(/,/g, ''));
-  rows.push(`| ${line.split('|')[1].trim().split(':')[0]}: ns per switch vs emscripten_fiber_swap | ${fmt(v)} | ns | emscripten_fiber_swap ~600 (published) | ${(600 / v).toFixed(1)}x |`);
 }
 
 // Sizes of what a page downloads.

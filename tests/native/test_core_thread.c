@@ -216,7 +216,7 @@ static void *wait_fd_main(void *arg)
     CHECK_EQ(wa_event_free(go), 0);
     /* a wait on an fd is a suspension point like any other */
     int rc = 99, r = 99;
-    WA_TIMEOUT(5, rc) { r = wa_wait_readable(pipe_fds[0]); }
+    { WA_TIMEOUT_SCOPE(5, rc); r = wa_wait_readable(pipe_fds[0]); }
     CHECK_EQ(r, WA_ETIMEDOUT);
     close(pipe_fds[0]);
     close(pipe_fds[1]);

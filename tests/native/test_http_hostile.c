@@ -146,8 +146,8 @@ static size_t take(int fd, char *buf, size_t cap, const char *until, uint64_t ms
     int rc, w;
     *eof = 0;
     buf[0] = 0;
-    WA_TIMEOUT(ms, rc)
     {
+        WA_TIMEOUT_SCOPE(ms, rc); /* every wait below ends by the deadline */
         while (got + 1 < cap && !(until && strstr(buf, until))) {
             ssize_t k = recv(fd, buf + got, cap - 1 - got, 0);
             if (k > 0) {

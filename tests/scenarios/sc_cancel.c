@@ -50,25 +50,25 @@ static void test_wait_for(void)
 static void test_timeout_scope(void)
 {
     int rc = 99, inner = 99;
-    WA_TIMEOUT(5, rc)
     {
+        WA_TIMEOUT_SCOPE(5, rc);
         inner = wa_sleep(10000);
     }
     CHECK_INT(inner, WA_ETIMEDOUT);
     CHECK_INT(rc, WA_ETIMEDOUT);
     /* not expired: rc is 0 and sleeps finish normally */
-    WA_TIMEOUT(10000, rc)
     {
+        WA_TIMEOUT_SCOPE(10000, rc);
         inner = wa_sleep(1);
     }
     CHECK_INT(inner, 0);
     CHECK_INT(rc, 0);
     /* an inner, longer deadline never extends the outer one */
     int outer_rc = 99, inner_rc = 99;
-    WA_TIMEOUT(5, outer_rc)
     {
-        WA_TIMEOUT(10000, inner_rc)
+        WA_TIMEOUT_SCOPE(5, outer_rc);
         {
+            WA_TIMEOUT_SCOPE(10000, inner_rc);
             inner = wa_sleep(10000);
         }
     }

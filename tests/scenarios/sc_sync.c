@@ -1,8 +1,8 @@
 /* sc_sync.c: scenario: sync primitives: event, FIFO-fair lock (EPERM and
  * EDEADLK on misuse), bounded semaphore, bounded queue with close semantics,
  * cancelled waiters leaving every queue, frees refused while tasks wait,
- * NULL arguments, and WA_WITH_LOCK / WA_WITH_SEM on every exit path
- * (normal, break, return, goto, cancel, timeout, failed acquire).
+ * NULL arguments, and WA_LOCK_SCOPE / WA_SEM_SCOPE on every exit path
+ * (normal, break, continue, return, goto, cancel, timeout, failed acquire).
  * The home of every wa_event / wa_lock / wa_sem / wa_queue test. */
 #include "harness.h"
 
@@ -12,13 +12,12 @@ static void *locker(void *arg)
 {
     const char *name = arg;
     int rc;
-    WA_WITH_LOCK(lock, rc)
-    {
-        wa_h_note("%s+", name);
-        wa_sleep(1);
-        wa_h_note("%s-", name);
-    }
-    return (void *)(intptr_t)rc;
+    WA_LOCK_SCOPE(lock, rc);
+    if (rc < 0) return (void *)(intptr_t)rc;
+    wa_h_note("%s+", name);
+    wa_sleep(1);
+    wa_h_note("%s-", name);
+    return NULL;
 }
 
 static void test_lock(void)
@@ -44,20 +43,19 @@ static void *sem_user(void *arg)
 {
     (void)arg;
     int rc;
-    WA_WITH_SEM(sem, rc)
-    {
-        inside++;
-        if (inside > max_inside)
-            max_inside = inside;
-        wa_sleep(1);
-        inside--;
-    }
+    WA_SEM_SCOPE(sem, rc);
+    if (rc < 0) return NULL;
+    inside++;
+    if (inside > max_inside)
+        max_inside = inside;
+    wa_sleep(1);
+    inside--;
     return NULL;
 }
 
 static void test_sem(void)
 {
-    sem = wa_sem_new(2);
+    sem = wa_sem_new_bounded(2);
     wa_task *t[5];
     for (int i = 0; i < 5; i++)
         t[i] = wa_spawn(sem_user, NULL);
@@ -169,7 +167,10 @@ static void test_event_wakes_all(void)
     CHECK_INT(wa_event_is_set(e), 0);
     /* after clear, waiting blocks again: a timeout proves it */
     int rc = 99, w = 99;
-    WA_TIMEOUT(5, rc) { w = wa_event_wait(e); }
+    {
+        WA_TIMEOUT_SCOPE(5, rc);
+        w = wa_event_wait(e);
+    }
     CHECK_INT(w, WA_ETIMEDOUT);
     CHECK_INT(rc, WA_ETIMEDOUT);
     CHECK_INT(wa_event_free(e), 0);
@@ -288,7 +289,7 @@ static void *sem_holder(void *arg)
 
 static void *sem_main(void *arg)
 {
-    wa_sem *s = wa_sem_new(2);
+    wa_sem *s = wa_sem_new_bounded(2);
     CHECK(s != NULL);
     CHECK_INT(wa_sem_value(s), 2);
     CHECK_INT(wa_sem_release(s), WA_EPERM); /* over-release */
@@ -304,11 +305,59 @@ static void *sem_main(void *arg)
     CHECK_INT(wa_sem_value(s), 2);
     CHECK_INT(wa_sem_free(s), 0);
     CHECK_INT(wa_event_free(c_in), 0);
-    wa_sem *z = wa_sem_new(0);
+    wa_sem *z = wa_sem_new_bounded(0);
     CHECK_INT(wa_sem_value(z), 0);
     CHECK_INT(wa_sem_release(z), WA_EPERM);
     CHECK_INT(wa_sem_free(z), 0);
     return NULL;
+}
+
+/* asyncio's Semaphore(0) signalling: the waiter blocks until a release,
+ * releases add permits without bound, and each permit lets one wait pass. */
+static void *sem_signal_waiter(void *arg)
+{
+    CHECK_INT(wa_sem_acquire(arg), 0);
+    wa_h_note("woke");
+    return NULL;
+}
+
+static void test_sem_unbounded_signalling(void)
+{
+    wa_sem *z = wa_sem_new(0);
+    wa_task *t = wa_spawn(sem_signal_waiter, z);
+    yield_n(3);
+    CHECK_INT(wa_task_done(t), 0); /* no permit yet */
+    wa_h_note("signal");
+    CHECK_INT(wa_sem_release(z), 0);
+    CHECK_INT(wa_await(t, NULL), 0);
+    CHECK_STR(wa_h_trace, "signal woke");
+    CHECK_INT(wa_sem_value(z), 0);
+    /* no upper bound: three releases, three permits */
+    for (int i = 0; i < 3; i++) CHECK_INT(wa_sem_release(z), 0);
+    CHECK_INT(wa_sem_value(z), 3);
+    for (int i = 0; i < 3; i++) CHECK_INT(wa_sem_acquire(z), 0);
+    CHECK_INT(wa_sem_value(z), 0);
+    wa_release(t);
+    CHECK_INT(wa_sem_free(z), 0);
+}
+
+/* asyncio's Queue(0) is unbounded: put never waits. */
+static void test_queue_unbounded(void)
+{
+    wa_queue *q = wa_queue_new(0);
+    CHECK(q != NULL);
+    for (intptr_t i = 1; i <= 1000; i++) CHECK_INT(wa_queue_try_put(q, PTR(i)), 0);
+    CHECK_INT(wa_queue_put(q, PTR(1001)), 0);
+    CHECK_INT(wa_queue_len(q), 1001);
+    int in_order = 1;
+    for (intptr_t i = 1; i <= 1001; i++) {
+        void *item = NULL;
+        CHECK_INT(wa_queue_get(q, &item), 0);
+        if (item != PTR(i)) in_order = 0;
+    }
+    CHECK_INT(in_order, 1);
+    CHECK_INT(wa_queue_len(q), 0);
+    CHECK_INT(wa_queue_free(q), 0);
 }
 
 static void test_sem_bounds(void)
@@ -432,24 +481,24 @@ static void test_cancelled_waiters_leave(void)
     CHECK_INT(wa_event_free(e), 0);
 }
 
-/* ------------------------------------------------------ WA_WITH_* */
+/* --------------------------------------------------- WA_*_SCOPE */
 
 static int with_return_helper(wa_lock *l)
 {
     int rc;
-    WA_WITH_LOCK(l, rc) {
-        CHECK_INT(wa_lock_locked(l), 1);
-        return 7;
-    }
-    return rc;
+    WA_LOCK_SCOPE(l, rc);
+    if (rc < 0) return rc;
+    CHECK_INT(wa_lock_locked(l), 1);
+    return 7;
 }
 
 static void *with_paths_main(void *arg)
 {
     wa_lock *l = wa_lock_new();
     int rc = 99, ran = 0;
-    /* normal exit */
-    WA_WITH_LOCK(l, rc) {
+    /* normal end of the block */
+    {
+        WA_LOCK_SCOPE(l, rc);
         ran++;
         CHECK_INT(wa_lock_locked(l), 1);
         CHECK_INT(wa_yield(), 0);
@@ -457,30 +506,54 @@ static void *with_paths_main(void *arg)
     CHECK_INT(rc, 0);
     CHECK_INT(ran, 1);
     CHECK_INT(wa_lock_locked(l), 0);
-    /* break */
-    for (int i = 0; i < 3; i++) {
-        WA_WITH_LOCK(l, rc) {
-            ran++;
-            if (i == 1) break;
-        }
-        CHECK_INT(wa_lock_locked(l), 0);
+    /* break leaves the caller's loop (Python: break inside `async with`) */
+    int i;
+    for (i = 0; i < 3; i++) {
+        WA_LOCK_SCOPE(l, rc);
+        ran++;
+        if (i == 1) break;
     }
-    CHECK_INT(ran, 4);
+    CHECK_INT(i, 1);
+    CHECK_INT(ran, 3);
     CHECK_INT(wa_lock_locked(l), 0);
+    /* continue goes on with the caller's loop, releasing first */
+    int after = 0;
+    for (i = 0; i < 3; i++) {
+        WA_LOCK_SCOPE(l, rc);
+        CHECK_INT(wa_lock_locked(l), 1);
+        if (i < 2) continue;
+        after++;
+    }
+    CHECK_INT(after, 1);
+    CHECK_INT(wa_lock_locked(l), 0);
+    /* the same for a semaphore permit */
+    wa_sem *s = wa_sem_new(1);
+    for (i = 0; i < 3; i++) {
+        WA_SEM_SCOPE(s, rc);
+        CHECK_INT(wa_sem_value(s), 0);
+        if (i == 0) continue;
+        break;
+    }
+    CHECK_INT(i, 1);
+    CHECK_INT(wa_sem_value(s), 1);
+    CHECK_INT(wa_sem_free(s), 0);
     /* return from inside */
     CHECK_INT(with_return_helper(l), 7);
     CHECK_INT(wa_lock_locked(l), 0);
-    /* goto out of the body */
-    WA_WITH_LOCK(l, rc) { goto out; }
+    /* goto out of the block */
+    {
+        WA_LOCK_SCOPE(l, rc);
+        goto out;
+    }
 out:
     CHECK_INT(wa_lock_locked(l), 0);
-    /* acquire fails: body skipped, code in rc */
+    /* acquire fails: rc holds the code and nothing is released */
     CHECK_INT(wa_lock_acquire(l), 0);
-    int body = 0;
-    WA_WITH_LOCK(l, rc) { body = 1; }
-    CHECK_INT(body, 0);
-    CHECK_INT(rc, WA_EDEADLK);
-    CHECK_INT(wa_lock_locked(l), 1); /* still ours, not released by the macro */
+    {
+        WA_LOCK_SCOPE(l, rc);
+        CHECK_INT(rc, WA_EDEADLK);
+    }
+    CHECK_INT(wa_lock_locked(l), 1); /* still ours, not released by the guard */
     CHECK_INT(wa_lock_release(l), 0);
     CHECK_INT(wa_lock_free(l), 0);
     return NULL;
@@ -495,8 +568,9 @@ static int with_sleep_rc = 99;
 static void *with_lock_sleeper(void *arg)
 {
     int rc;
-    WA_WITH_LOCK((wa_lock *)arg, rc) { with_sleep_rc = wa_sleep(100000); }
+    WA_LOCK_SCOPE((wa_lock *)arg, rc);
     CHECK_INT(rc, 0);
+    with_sleep_rc = wa_sleep(100000);
     return NULL;
 }
 
@@ -521,13 +595,12 @@ static void test_with_released_on_timeout(void)
     wa_lock *l = wa_lock_new();
     wa_sem *s = wa_sem_new(1);
     int trc = 99, lrc = 99, src = 99, slept = 99;
-    WA_TIMEOUT(5, trc) {
-        WA_WITH_LOCK(l, lrc) {
-            WA_WITH_SEM(s, src) {
-                CHECK_INT(wa_sem_value(s), 0);
-                slept = wa_sleep(100000);
-            }
-        }
+    {
+        WA_TIMEOUT_SCOPE(5, trc);
+        WA_LOCK_SCOPE(l, lrc);
+        WA_SEM_SCOPE(s, src);
+        CHECK_INT(wa_sem_value(s), 0);
+        slept = wa_sleep(100000);
     }
     CHECK_INT(slept, WA_ETIMEDOUT);
     CHECK_INT(trc, WA_ETIMEDOUT);
@@ -539,20 +612,23 @@ static void test_with_released_on_timeout(void)
     CHECK_INT(wa_sem_free(s), 0);
 }
 
-/* WA_WITH_SEM whose acquire times out skips the body. */
+/* WA_SEM_SCOPE whose acquire times out: rc says so, nothing is released. */
 static void test_with_sem_acquire_fails(void)
 {
-    wa_sem *s = wa_sem_new(1);
+    wa_sem *s = wa_sem_new_bounded(1);
     CHECK_INT(wa_sem_acquire(s), 0);
     int trc = 99, src = 99, body = 0;
-    WA_TIMEOUT(5, trc) {
-        WA_WITH_SEM(s, src) { body = 1; }
+    {
+        WA_TIMEOUT_SCOPE(5, trc);
+        WA_SEM_SCOPE(s, src);
+        if (src == 0) body = 1;
     }
     CHECK_INT(body, 0);
     CHECK_INT(src, WA_ETIMEDOUT);
     CHECK_INT(trc, WA_ETIMEDOUT);
     CHECK_INT(wa_sem_value(s), 0);
     CHECK_INT(wa_sem_release(s), 0);
+    CHECK_INT(wa_sem_release(s), WA_EPERM); /* bounded: not above 1 */
     CHECK_INT(wa_sem_free(s), 0);
 }
 
@@ -585,17 +661,24 @@ static void test_sync_null_args(void)
     CHECK_INT(wa_queue_get(q, NULL), WA_EINVAL);
     CHECK_INT(wa_queue_try_get(q, NULL), WA_EINVAL);
     CHECK_INT(wa_queue_free(q), 0);
-    int rc = 99, body = 0;
-    WA_WITH_LOCK(NULL, rc) { body = 1; }
-    CHECK_INT(rc, WA_EINVAL);
-    WA_WITH_SEM(NULL, rc) { body = 1; }
-    CHECK_INT(rc, WA_EINVAL);
-    CHECK_INT(body, 0);
+    int rc = 99;
+    {
+        WA_LOCK_SCOPE(NULL, rc);
+        CHECK_INT(rc, WA_EINVAL);
+    }
+    rc = 99;
+    {
+        WA_SEM_SCOPE(NULL, rc);
+        CHECK_INT(rc, WA_EINVAL);
+    }
+    CHECK(wa_sem_new_bounded((unsigned)INT32_MAX + 1u) == NULL);
 }
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_lock),
     WA_H_TEST(test_sem),
+    WA_H_TEST(test_sem_unbounded_signalling),
+    WA_H_TEST(test_queue_unbounded),
     WA_H_TEST(test_event),
     WA_H_TEST(test_queue),
     WA_H_TEST(test_deadlock),

@@ -2,10 +2,12 @@
  * cmocka test (tests/native/test_core_stress.c) and the portable scenario
  * (tests/scenarios/sc_stress.c, run on every target): many tasks doing
  * random things to each other (sleeps, yields, a lock, a bounded queue, an
- * event, cancels, gathers, awaits with deadlines, generators, groups) from
- * a fixed seed. The includer defines STRESS_FAIL(msg) and
- * STRESS_CHECK_EQ(got, want); the invariants: every item put is got exactly
- * once, the lock is never held twice, and everything ends. */
+ * event, cancels, gathers, awaits with deadlines, generators, groups, a
+ * condition, a barrier, wa_wait) from a fixed seed. The includer defines
+ * STRESS_FAIL(msg) and STRESS_CHECK_EQ(got, want); the invariants: every
+ * item put is got exactly once, the lock is never held twice, a condition
+ * wait always returns holding the lock, the barrier drains, and everything
+ * ends. */
 #ifndef WA_STRESS_WORKLOAD_H
 #define WA_STRESS_WORKLOAD_H
 
@@ -26,6 +28,8 @@ typedef struct world {
     wa_lock *lock;
     wa_queue *q;
     wa_event *ev;
+    wa_cond *cond;
+    wa_barrier *barrier;
     wa_task *tasks[WORKERS];
     int holder;            /* who holds the lock: -1 for nobody */
     int produced[ITEMS];   /* item i was put (1) */
@@ -70,7 +74,7 @@ static void take_item(void *item)
 static void step(int me)
 {
     int rc;
-    switch (rnd(11)) {
+    switch (rnd(14)) {
     case 0:
         wa_sleep(rnd(3));
         break;
@@ -78,14 +82,14 @@ static void step(int me)
         wa_yield();
         break;
     case 2: { /* the lock: nobody else may hold it while we do */
-        WA_WITH_LOCK(W.lock, rc) {
-            if (W.holder != -1) STRESS_FAIL("lock held twice");
-            W.holder = me;
-            if (rnd(2)) wa_yield();
-            else wa_sleep(rnd(2));
-            W.holder = -1;
-        }
-        break;
+        WA_LOCK_SCOPE(W.lock, rc);
+        if (rc < 0) break; /* cancelled while waiting: nothing held */
+        if (W.holder != -1) STRESS_FAIL("lock held twice");
+        W.holder = me;
+        if (rnd(2)) wa_yield();
+        else wa_sleep(rnd(2));
+        W.holder = -1;
+        break; /* leaves the switch, releasing the lock */
     }
     case 3: /* produce */
         if (W.next_item < ITEMS) {
@@ -98,7 +102,8 @@ static void step(int me)
     case 4: { /* consume, with a deadline */
         void *item = NULL;
         int expired;
-        WA_TIMEOUT(rnd(4), expired) {
+        {
+            WA_TIMEOUT_SCOPE(rnd(4), expired);
             if (wa_queue_get(W.q, &item) == 0) take_item(item);
         }
         break;
@@ -111,7 +116,7 @@ static void step(int me)
         else if (rnd(4) == 0) wa_event_clear(W.ev);
         else {
             int expired;
-            WA_TIMEOUT(rnd(3), expired) { wa_event_wait(W.ev); }
+            { WA_TIMEOUT_SCOPE(rnd(3), expired); wa_event_wait(W.ev); }
         }
         break;
     case 7: { /* gather a few short children */
@@ -130,7 +135,8 @@ static void step(int me)
         wa_task *t = W.tasks[rnd(WORKERS)];
         if (t == wa_current()) break;
         int expired;
-        WA_TIMEOUT(rnd(3), expired) {
+        {
+            WA_TIMEOUT_SCOPE(rnd(3), expired);
             if (rnd(2)) wa_await_shielded(t, NULL);
             else wa_await(t, NULL);
         }
@@ -146,6 +152,48 @@ static void step(int me)
             if (want == stop) break;
         }
         wa_gen_free(g);
+        break;
+    }
+    case 10: { /* a condition: wait with a deadline, or notify */
+        wa_lock *l = wa_cond_lock(W.cond);
+        int expired;
+        WA_LOCK_SCOPE(l, rc);
+        if (rc < 0) break;
+        if (rnd(2)) {
+            wa_cond_notify(W.cond, 1 + rnd(3));
+            break;
+        }
+        {
+            WA_TIMEOUT_SCOPE(rnd(3), expired);
+            wa_cond_wait(W.cond);
+        }
+        /* on every outcome the lock is ours again (notify checks, without
+         * suspending: WA_EPERM if we did not hold it) */
+        if (wa_cond_notify(W.cond, 0) != 0) STRESS_FAIL("cond wait returned without the lock");
+        break;
+    }
+    case 11: { /* a barrier of three, with a deadline; sometimes reset */
+        if (rnd(16) == 0) {
+            wa_barrier_reset(W.barrier);
+            break;
+        }
+        int expired, idx = 99;
+        {
+            WA_TIMEOUT_SCOPE(rnd(4), expired);
+            idx = wa_barrier_wait(W.barrier);
+        }
+        if (idx >= 3 || (idx < 0 && idx != WA_ECANCELED && idx != WA_ETIMEDOUT &&
+                         idx != WA_EBROKEN && idx != WA_EDEADLK))
+            STRESS_FAIL("barrier index out of range");
+        break;
+    }
+    case 12: { /* wa_wait on a few workers, first completed, short limit */
+        wa_task *ts[3], *done[3], *pending[3];
+        for (int i = 0; i < 3; i++) ts[i] = W.tasks[rnd(WORKERS)];
+        if (ts[0] == wa_current() || ts[1] == wa_current() || ts[2] == wa_current()) break;
+        size_t nd = 0, np = 0;
+        rc = wa_wait(ts, 3, WA_FIRST_COMPLETED, rnd(3), done, &nd, pending, &np);
+        if (rc == 0 && nd + np != 3) STRESS_FAIL("wa_wait lost a task");
         break;
     }
     default: /* a group whose second child fails */
@@ -177,6 +225,8 @@ static void *stress_main(void *arg)
     W.lock = wa_lock_new();
     W.q = wa_queue_new(8);
     W.ev = wa_event_new();
+    W.cond = wa_cond_new(NULL);
+    W.barrier = wa_barrier_new(3);
     W.holder = -1;
     for (int i = 0; i < WORKERS; i++) {
         wa_task_opts o = {.stack_size = 64 * 1024};
@@ -196,6 +246,10 @@ static void *stress_main(void *arg)
     STRESS_CHECK_EQ(wa_lock_free(W.lock), 0);
     STRESS_CHECK_EQ(wa_queue_free(W.q), 0);
     STRESS_CHECK_EQ(wa_event_free(W.ev), 0);
+    STRESS_CHECK_EQ(wa_lock_locked(wa_cond_lock(W.cond)), 0);
+    STRESS_CHECK_EQ(wa_cond_free(W.cond), 0);
+    STRESS_CHECK_EQ(wa_barrier_n_waiting(W.barrier), 0);
+    STRESS_CHECK_EQ(wa_barrier_free(W.barrier), 0); /* every task left it */
     return NULL;
 }
 

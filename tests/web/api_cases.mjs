@@ -1,11 +1,11 @@
 // api_cases.mjs: behaviour checks of the web build, shared by the Node test
-// (node_api.test.mjs) and the Chromium test (browser.test.mjs). m is a
+// (node_api.test.mjs) and the browser test (browser.test.mjs, every engine). m is a
 // module built from tests/web/web_api.c; base is the test server's origin;
 // env is 'node' or 'browser'; closedUrl points at a port nothing listens on
 // (port 1 is on fetch's blocked-port list, so the harness finds one). Returns [{name, ok, detail}].
 export const WA = {
   EINVAL: -1, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13, EURL: -20, ESCHEME: -21,
-  ECONNREFUSED: -23, ENET: -24, ETOOBIG: -25, EHTTP: -27, EJS: -28, EUSER: -1000,
+  ECONNREFUSED: -23, ENET: -24, ETOOBIG: -25, EHTTP: -27, EJS: -28, ETLS: -29, EUSER: -1000,
 };
 
 export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
@@ -20,6 +20,9 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
   // Error codes agree with wasyncio.h (the JS library mirrors them).
   check('codes: WA_ENET named', m.waStrerror(WA.ENET).length > 0 && m.waStrerror(WA.EJS) !== m.waStrerror(WA.ENET),
         [m.waStrerror(WA.ENET), m.waStrerror(WA.EJS)]);
+  check('codes: WA_ETLS named apart from WA_ENET',
+        /TLS/.test(m.waStrerror(WA.ETLS)) && m.waStrerror(WA.ETLS) !== m.waStrerror(WA.ENET),
+        m.waStrerror(WA.ETLS));
   // The JS table (generated from src/wasyncio/errors.h at build time) and C's
   // wa_error_name agree both ways, and so do the constants above.
   {
@@ -83,10 +86,10 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
   const netCodes = env === 'node' ? [WA.ECONNREFUSED] : [WA.ENET];
   check(`wa_fetch: network failure (${env}: ${netCodes.map((c) => m.waStrerror(c))})`, netCodes.includes(r.rc), r);
   r = await m.waCall('t_bad_input', null);
-  check('bad input: URL, scheme, NULL, handles, server, to_thread, stdin',
+  check('bad input: URL, scheme, NULL, handles, server, to_thread, stdin, TLS options',
         r.url === WA.EURL && r.scheme === WA.ESCHEME && r.null === WA.EINVAL && r.handle === WA.EINVAL &&
         r.handle0 === WA.EINVAL && r.listen === WA.ENOTSUP && r.thread === 0 && r.threadResult === 1 &&
-        r.stdin === WA.ENOTSUP, r);
+        r.stdin === WA.ENOTSUP && r.tls === WA.ENOTSUP, r);
   r = await m.waCall('t_fetch_stream', `${base}/api/bytes?n=300000`);
   check('wa_fetch: streamed body read in chunks', r.rc === 0 && r.total === 300000 && r.bad === 0 && r.reads > 1, r);
   r = await m.waCall('t_fetch_limit', `${base}/api/bytes?n=5000`);
@@ -107,6 +110,57 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
   after = (await stats()).aborted;
   check('wa_fetch: a deadline scope aborts the request', r.rc === WA.ETIMEDOUT && r.inner === WA.ETIMEDOUT && after > before,
         { r, before, after });
+
+  // The value form (WA_JS_EXPORT_VALUE): numbers, strings and bytes with no
+  // JSON; bytes already in wasm memory pass in place; a result can be a view.
+  {
+    let v = await m.waCall('v_echo', 2.5);
+    check('waCall value: a number comes back as a number', v === 2.5, v);
+    v = await m.waCall('v_echo', null);
+    check('waCall value: null comes back as null', v === null, v);
+    v = await m.waCall('v_echo', 'héllo ☃ "quoted"');
+    check('waCall value: a UTF-8 string round trip', v === 'héllo ☃ "quoted"', v);
+    v = await m.waCall('v_echo', '');
+    check('waCall value: the empty string', v === '', v);
+    v = await m.waCall('v_echo', new Uint8Array([1, 2, 254]));
+    check('waCall value: bytes in, fresh bytes out (a copy, not a view)',
+          v instanceof Uint8Array && v.join() === '2,3,255' && v.buffer !== m.HEAPU8.buffer, v && Array.from(v));
+    v = await m.waCall('v_echo', new Uint16Array([0x0201]).buffer);
+    check('waCall value: an ArrayBuffer is bytes', v instanceof Uint8Array && v.join() === '2,3', v && Array.from(v));
+    const p = m._malloc(4);
+    m.HEAPU8.set([10, 20, 30, 40], p);
+    v = await m.waCall('v_echo', m.HEAPU8.subarray(p + 1, p + 3));
+    const seen = Array.from(m.HEAPU8.subarray(p, p + 4));
+    m._free(p);
+    check('waCall value: a view of wasm memory is passed in place, no copy',
+          v === p + 1 && seen.join() === '10,21,31,40', { v, p, seen });
+    v = await m.waCall('v_view', 5);
+    check('waCall value: a WA_JS_VIEW result is a view of wasm memory',
+          v instanceof Uint8Array && v.buffer === m.HEAPU8.buffer && v.join() === '0,1,2,3,4', v && Array.from(v));
+    v = await m.waCall('v_hello', null);
+    check('waCall value: a plain C string result (len 0)', v === 'héllo from C', v);
+    let e = null;
+    try { await m.waCall('v_fail', 7); } catch (x) { e = x; }
+    check('waCall value: wa_raise rejects with code and message',
+          e && e.code === WA.EUSER - 4 && /v_fail got 7/.test(e.message), e && [e.code, e.message]);
+    e = null;
+    try { await m.waCall('v_echo', { a: 1 }); } catch (x) { e = x; }
+    check('waCall value: an object is refused (TypeError, use the JSON form)', e instanceof TypeError, e && e.message);
+    const ac = new AbortController();
+    const slow = m.waCall('v_sleep', 5000, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    e = null;
+    try { await slow; } catch (x) { e = x; }
+    check('waCall value: AbortSignal cancels', e && e.code === WA.ECANCELED, e && [e.code, e.message]);
+    // Calls in a row share the loop that the first one started; once JS is
+    // idle the loop ends, and the next call starts a new one.
+    const row = [];
+    for (let i = 0; i < 50; i++) row.push(await m.waCall('v_echo', i));
+    await wait(20);
+    const again = await Promise.all([m.waCall('v_echo', 'x'), m.waCall('t_echo', [1])]);
+    check('waCall value: calls in a row, then a new loop after an idle turn',
+          row.every((x, i) => x === i) && again[0] === 'x' && JSON.stringify(again[1]) === '[1]', { row, again });
+  }
 
   // Many tasks sleeping and switching.
   r = await m.waCall('t_many', 1000);

@@ -402,7 +402,7 @@ static void conn_rearm(struct conn *c)
     } else {
         ms = c->served ? o->keepalive_timeout_ms : o->head_timeout_ms;
     }
-    if (kind == DL_NONE || ms >= WA_SERVER_NO_TIMEOUT / 2) { /* off, or longer than ever */
+    if (kind == DL_NONE || ms >= WA_NO_TIMEOUT / 2) { /* off, or longer than ever */
         c->deadline = 0;
         c->dl_kind = DL_NONE;
     } else {

@@ -1,171 +1,311 @@
 /* call.c: JavaScript calls a C coroutine and gets a Promise.
  *
  * Module.waCall(name, arg) finds the wa_fn exported with WA_JS_EXPORT(name)
- * (src/wasyncio.h) and calls wa__web_call. The coroutine runs as a child
- * task awaited by a small wrapper task, so a failure is delivered to the
- * Promise (rejection) instead of being reported as unawaited. If no loop is
- * running, the call starts one whose main task (the hub) lives while calls
- * are outstanding; otherwise the call joins the running loop (for example a
- * program's own wa_run).
+ * (JSON text in, JSON text out) or WA_JS_EXPORT_VALUE(name) (a wa_js_value
+ * in and out, no JSON; src/wasyncio/js.h) and calls wa__web_call. The
+ * coroutine runs as one task; a completion hook takes its outcome (so a
+ * failure rejects the Promise instead of being reported as unawaited) and
+ * settles the Promise from inside the task's last step.
  *
- * The coroutine receives its argument as a NUL-terminated JSON string and
- * returns a malloc'd JSON string (or NULL for null); the runtime frees it.
+ * The loop. A call made while a loop runs joins it. Otherwise the call starts
+ * a loop whose main task (the hub) keeps it open while calls are outstanding
+ * and for one more JS macrotask after the last one ends, so a JS loop of
+ * `await m.waCall(...)` pays for one loop, not one per call. A call into that
+ * idle loop runs at once, on the caller's stack, as the first call did.
  */
 #include "host/host.h"
+#include "core/backend.h"
 #include "host/web/web.h"
 
 #include <emscripten.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* JS side: settle call `id`. code 0 resolves with json (NULL = null), else
- * rejects with message. The strings are copied before it returns. */
-extern void wa__js_call_settled(int id, int code, const char *json,
-                                const char *message);
+/* wa__js_call_settled reads a wa_js_value at these offsets. */
+_Static_assert(offsetof(wa_js_value, type) == 0 && offsetof(wa_js_value, number) == 8 &&
+                   offsetof(wa_js_value, data) == 16 && offsetof(wa_js_value, len) == 20,
+               "js/wasyncio_lib.js reads wa_js_value at fixed offsets");
+
+/* The JSON form's result in wa__js_call_settled (not a wa_js_type). */
+#define WEB_CALL_JSON 100
+
+/* JS side (js/wasyncio_lib.js). Settle call `id`: code 0 resolves with *v,
+ * else rejects with the message at v->data. JS reads v from wasm memory
+ * (three i32 arguments cross to JS faster than six mixed ones) and copies
+ * what it needs before it returns. */
+extern void wa__js_call_settled(int id, int code, const wa_js_value *v);
+/* Post one zero-delay macrotask that calls wa__web_linger_end (forget: drop
+ * the one posted). */
+extern void wa__js_linger(void);
+extern void wa__js_linger_forget(void);
 
 struct web_call {
-    wa_fn fn;
-    char *arg;  /* JSON, malloc'd by JS; freed here */
-    char *name;
+    wa_js_value value;  /* the value form's argument (often its result too) */
+    void *arg_copy;     /* the argument's string/bytes copy, ours to free: the
+                         * coroutine may overwrite value with its result */
+    char *json;         /* the JSON form's argument (malloc'd by JS, or null_json) */
+    char null_json[5];  /* "null" without a malloc */
+    int is_value;
     int id;
-    int cancel_asked; /* cancelled before the child existed */
-    wa_task *child;
+    wa_task *task;      /* while outstanding (for cancellation) */
     struct web_call *prev, *next;
 };
 
-static struct web_call *g_calls; /* outstanding calls (for cancellation) */
-static unsigned g_outstanding;
-static wa_event *g_hub_event;    /* set when a call finishes */
+static struct {
+    struct web_call *calls; /* outstanding calls */
+    unsigned outstanding;
+    wa_event *idle;         /* the hub's: set when the last call ends */
+    int hub_waits_idle;
+    wa_op *linger;          /* the hub waiting out one macrotask */
+} g;
 
-static void call_unlink(struct web_call *c)
+/* Settled call records are kept for the next calls (a few: enough for a
+ * burst of concurrent calls to skip malloc). */
+#define WEB_CALL_CACHE_MAX 64
+static struct web_call *g_spare;
+static unsigned g_spare_count;
+
+static struct web_call *call_new(void)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        g_calls = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    struct web_call *c = g_spare;
+    if (c) {
+        g_spare = c->next;
+        g_spare_count--;
+    } else if (!(c = malloc(sizeof *c))) {
+        return NULL;
+    }
+    memset(c, 0, sizeof *c);
+    return c;
 }
 
 static void call_free(struct web_call *c)
 {
-    free(c->arg);
-    free(c->name);
-    free(c);
-}
-
-static void *call_body(void *p)
-{
-    struct web_call *c = p;
-    wa_task_opts o = {.name = c->name};
-    void *res = NULL;
-    int rc;
-    c->child = wa_spawn_opts(c->fn, c->arg, &o);
-    if (!c->child) {
-        rc = wa_last_error();
-        wa__js_call_settled(c->id, rc, NULL, wa_strerror(rc));
+    if (c->json != c->null_json)
+        free(c->json);
+    free(c->arg_copy);
+    if (g_spare_count < WEB_CALL_CACHE_MAX) {
+        c->next = g_spare;
+        g_spare = c;
+        g_spare_count++;
     } else {
-        if (c->cancel_asked)
-            wa_cancel(c->child);
-        rc = wa_await(c->child, &res);
-        const char *msg = wa_task_message(c->child);
-        wa__js_call_settled(c->id, rc, rc == 0 ? res : NULL,
-                            *msg ? msg : wa_strerror(rc));
-        if (rc == 0)
-            free(res);
-        wa_release(c->child);
+        free(c);
     }
-    call_unlink(c);
-    call_free(c);
-    g_outstanding--;
-    if (g_hub_event)
-        wa_event_set(g_hub_event);
-    return NULL;
 }
 
-static int start_call(struct web_call *c)
+static void settle(int id, int code, int type, double number, const void *data,
+                   size_t len)
 {
-    wa_task_opts o = {.name = "wa-js-call"};
-    wa_task *t = wa_spawn_opts(call_body, c, &o);
+    wa_js_value v = {.type = (wa_js_type)type, .number = number,
+                     .data = (void *)data, .len = len};
+    wa__js_call_settled(id, code, &v);
+}
+
+static void settle_error(int id, int code, const char *message)
+{
+    if (!message || !*message)
+        message = wa_strerror(code);
+    settle(id, code, WA_JS_NULL, 0, message, strlen(message));
+}
+
+static void settle_value(struct web_call *c, const wa_js_value *v)
+{
+    if (!v) {
+        settle(c->id, 0, WA_JS_NULL, 0, NULL, 0);
+        return;
+    }
+    size_t len = v->len;
+    if (v->type == WA_JS_STRING && len == 0 && v->data)
+        len = strlen(v->data); /* a plain C string */
+    settle(c->id, 0, v->type, v->number, v->data, len);
+    /* An owned result is freed here, unless it is the argument's own copy,
+     * which call_free frees anyway. */
+    if (v->owned && v->data && v->data != c->arg_copy &&
+        (v->type == WA_JS_STRING || v->type == WA_JS_BYTES))
+        free(v->data);
+}
+
+/* The task ended (ran, failed, or was cancelled before it started). */
+static void call_done(wa_task *t, void *data)
+{
+    struct web_call *c = data;
+    void *res = NULL;
+    int rc = wa__task_outcome(t, &res);
+    if (rc)
+        settle_error(c->id, rc, wa_task_message(t));
+    else if (c->is_value)
+        settle_value(c, res);
+    else {
+        settle(c->id, 0, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0);
+        free(res);
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        g.calls = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    call_free(c);
+    if (--g.outstanding == 0 && g.hub_waits_idle)
+        wa_event_set(g.idle);
+}
+
+static int start_call(wa_fn fn, const char *name, struct web_call *c)
+{
+    wa_task_opts o = {.name = name};
+    void *arg = c->is_value ? (void *)&c->value : (void *)c->json;
+    wa_task *t = wa__spawn_hooked(fn, arg, &o, call_done, c);
     if (!t)
         return wa_last_error();
-    wa_release(t);
-    c->next = g_calls;
-    if (g_calls)
-        g_calls->prev = c;
-    g_calls = c;
-    g_outstanding++;
+    c->task = t;
+    wa_release(t); /* the hook delivers the outcome; nobody awaits t */
+    c->next = g.calls;
+    if (g.calls)
+        g.calls->prev = c;
+    g.calls = c;
+    g.outstanding++;
     return 0;
 }
 
-/* Main task of a loop started by a JS call: keeps the loop alive while any
- * call is outstanding, so a finishing call never cancels the others. */
+/* ------------------------------------------------------------- the hub */
+
+static void linger_cancel(wa_op *op)
+{
+    (void)op;
+    g.linger = NULL;
+    wa__js_linger_forget();
+    wa__web_pending_add(-1);
+}
+
+/* Suspend the hub until JS has run one macrotask (so every microtask-chained
+ * waCall of the current JS turn has come in). Counts as a host operation:
+ * the loop is waiting on JS, not stalled. */
+static int linger_one_macrotask(void)
+{
+    wa_op op = {.cancel = linger_cancel};
+    g.linger = &op;
+    wa__web_pending_add(1);
+    wa__js_linger();
+    int rc = wa__op_wait(&op);
+    g.linger = NULL;
+    return rc;
+}
+
+/* JS: the macrotask posted by wa__js_linger ran. */
+EMSCRIPTEN_KEEPALIVE void wa__web_linger_end(void)
+{
+    wa_op *op = g.linger;
+    if (!op)
+        return;
+    g.linger = NULL;
+    wa__web_pending_add(-1);
+    wa__wake_op(op, 0);
+    wa__web_resume();
+}
+
+struct first_call {
+    wa_fn fn;
+    const char *name;
+    struct web_call *c;
+    int taken; /* the hub owns c (it settles the call whatever happens) */
+};
+
+/* Main task of a loop started by a JS call: keeps the loop open while calls
+ * are outstanding, and one macrotask longer. */
 static void *hub_main(void *p)
 {
+    struct first_call *first = p;
+    struct web_call *c = first->c;
+    first->taken = 1;
     wa_event *ev = wa_event_new();
-    if (!ev)
-        return wa_raise(WA_ENOMEM, "wasyncio: no memory for a JS call");
-    g_hub_event = ev;
-    int rc = start_call(p);
+    int rc = ev ? start_call(first->fn, first->name, c) : WA_ENOMEM;
     if (rc < 0) {
-        struct web_call *c = p;
-        wa__js_call_settled(c->id, rc, NULL, wa_strerror(rc));
+        settle_error(c->id, rc, NULL);
         call_free(c);
+        if (!ev)
+            return NULL;
     }
-    while (g_outstanding > 0) {
-        wa_event_clear(ev);
-        if (wa_event_wait(ev) < 0)
-            break; /* cancelled: the loop is ending */
+    g.idle = ev;
+    for (;;) {
+        if (g.outstanding > 0) {
+            wa_event_clear(ev);
+            g.hub_waits_idle = 1;
+            rc = wa_event_wait(ev);
+            g.hub_waits_idle = 0;
+            if (rc < 0)
+                break; /* a deadlock among the calls: end, cancelling them */
+            continue;
+        }
+        if (linger_one_macrotask() < 0 || g.outstanding == 0)
+            break;
     }
-    g_hub_event = NULL;
+    g.idle = NULL;
     wa_event_free(ev);
     return NULL;
 }
 
-/* JS: run fn(arg) as a task; the result arrives through
- * wa__js_call_settled(id, ...). Returns 0, or an error code (nothing will be
- * settled then). */
-EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, char *arg, int id, char *name)
+/* ------------------------------------------------------- JS entry points */
+
+/* JS: run fn as a task; the outcome arrives through wa__js_call_settled(id).
+ * The JSON form passes json (malloc'd, or NULL for "null"); the value form
+ * passes type/number/data/len (data malloc'd by JS for STRING/BYTES, in
+ * place for MEMORY). Ownership of json/data moves here. Returns 0, or an
+ * error code (nothing will be settled then). */
+EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is_value,
+                                      char *json, int type, double number, void *data,
+                                      size_t len)
 {
-    struct web_call *c = calloc(1, sizeof *c);
-    if (!fn || !c) {
-        free(arg);
-        free(name);
-        free(c);
+    struct web_call *c = fn ? call_new() : NULL;
+    if (!c) {
+        free(json);
+        if (type == WA_JS_STRING || type == WA_JS_BYTES)
+            free(data);
         return fn ? WA_ENOMEM : WA_EINVAL;
     }
-    c->fn = fn;
-    c->arg = arg;
-    c->name = name;
     c->id = id;
+    c->is_value = is_value;
+    if (is_value) {
+        c->value.type = (wa_js_type)type;
+        c->value.number = number;
+        c->value.data = data;
+        c->value.len = len;
+        if (type == WA_JS_STRING || type == WA_JS_BYTES)
+            c->arg_copy = data;
+    } else if (json) {
+        c->json = json;
+    } else {
+        memcpy(c->null_json, "null", 5);
+        c->json = c->null_json;
+    }
     if (wa_running()) {
-        int rc = start_call(c);
+        int rc = start_call(fn, name, c);
         if (rc < 0) {
             call_free(c);
             return rc;
         }
-        wa__web_kick();
+        wa__web_run_soon();
         return 0;
     }
+    struct first_call first = {fn, name, c, 0};
     int old = wa__web_lib_mode(1);
-    int rc = wa_run(hub_main, c, NULL);
+    int rc = wa_run(hub_main, &first, NULL);
     wa__web_lib_mode(old);
-    return rc == WA_EBUSY ? 0 : rc;
+    if (!first.taken) {
+        call_free(c); /* the loop never started */
+        return rc < 0 ? rc : WA_ENOMEM;
+    }
+    return 0;
 }
 
 /* JS: cancel call id (an AbortSignal fired). Returns 0 or WA_EINVAL when the
  * call is not outstanding any more. */
 EMSCRIPTEN_KEEPALIVE int wa__web_call_cancel(int id)
 {
-    for (struct web_call *c = g_calls; c; c = c->next) {
+    for (struct web_call *c = g.calls; c; c = c->next) {
         if (c->id != id)
             continue;
-        int rc = 0;
-        if (c->child)
-            rc = wa_cancel(c->child);
-        else
-            c->cancel_asked = 1;
-        wa__web_kick();
+        int rc = wa_cancel(c->task);
+        wa__web_run_soon();
         return rc == WA_EDONE ? 0 : rc;
     }
     return WA_EINVAL;

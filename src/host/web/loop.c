@@ -30,6 +30,10 @@
 extern void wa__js_schedule(double delay_ms);
 extern void wa__js_unwind(void);
 extern int wa__js_loop_ended(int code, int from_program);
+/* performance.now(): Emscripten 3.1.6's emscripten_get_now() in Node calls
+ * process.hrtime(), which allocates an array per call (GC pressure on a
+ * clock the loop reads every slice). */
+extern double wa__js_now_ms(void);
 
 static int g_lib_request; /* the next wa_run comes from a JS call */
 
@@ -40,6 +44,7 @@ static struct {
     int live;           /* wa__host_drive handed the loop to JS callbacks */
     int in_slice;       /* a slice is running: JS wake-ups are not re-entered */
     int finishing;      /* inside wa__run_finish */
+    int timer_armed;    /* a JS setTimeout may be pending (cleared lazily) */
 } W;
 
 /* Time budget of one slice: long enough to amortise the trip through JS,
@@ -61,9 +66,9 @@ EMSCRIPTEN_KEEPALIVE void wa__web_set_slice_ms(double ms)
 
 uint64_t wa__host_hrtime(void)
 {
-    /* performance.now() (process.hrtime in Node): microsecond resolution in
-     * pages (less when the browser coarsens it), monotonic. */
-    return (uint64_t)(emscripten_get_now() * 1e6);
+    /* performance.now() in pages and Node: microsecond resolution (less
+     * when the browser coarsens it), monotonic. */
+    return (uint64_t)(wa__js_now_ms() * 1e6);
 }
 
 unsigned wa__host_pending(void) { return W.pending; }
@@ -92,13 +97,18 @@ void wa__host_close(void)
  * arranged. */
 static int run_slice(void)
 {
-    double t0 = emscripten_get_now();
+    /* The budget's clock starts when a turn leaves work behind: a slice of
+     * one turn (a JS call that returns at once) reads no clock at all. */
+    double t0 = -1;
     for (;;) {
         uint64_t dl;
         if (wa__loop_turn(&dl))
             return 1;
         if (dl == 0) {
-            if (emscripten_get_now() - t0 < g_slice_ms)
+            double now = wa__js_now_ms();
+            if (t0 < 0)
+                t0 = now;
+            if (now - t0 < g_slice_ms)
                 continue;
             wa__js_schedule(0);
             return 0;
@@ -108,12 +118,17 @@ static int run_slice(void)
                 wa__loop_stalled();
                 continue;
             }
-            wa__js_schedule(-1); /* a JS callback of a host op resumes us */
+            /* A JS callback of a host op resumes us; drop a stale timer. */
+            if (W.timer_armed) {
+                W.timer_armed = 0;
+                wa__js_schedule(-1);
+            }
             return 0;
         }
         uint64_t now = wa__host_hrtime();
         if (dl <= now)
             continue;
+        W.timer_armed = 1;
         wa__js_schedule((double)(dl - now) / 1e6);
         return 0;
     }
@@ -160,11 +175,17 @@ static void finish_loop(void)
         exit(rc == 0 ? 0 : 1); /* Node program build: a plain exit status */
 }
 
-void wa__web_kick(void)
+void wa__web_run_soon(void)
 {
-    /* Called outside a slice (a JS call spawned a task): run it soon, from
-     * a fresh JS turn, not inside the caller's stack. */
-    if (W.open && W.live && !W.in_slice)
+    /* A JS call spawned a task from outside a slice. In a loop started for
+     * JS calls, run it now, on the caller's stack, as the call that started
+     * the loop did. A program's loop gets a zero-delay wake-up instead: its
+     * other tasks (and its exit) do not belong in the caller's stack. */
+    if (!W.open || !W.live || W.in_slice)
+        return;
+    if (W.lib_mode && !W.finishing)
+        wa__web_resume();
+    else
         wa__js_schedule(0);
 }
 

@@ -11,9 +11,10 @@ void wa__web_pending_add(int delta);
  * WA_EBUSY instead of unwinding to JS). Returns the previous value. */
 int wa__web_lib_mode(int on);
 
-/* A task was made ready from outside the loop (a JS call): arrange a
- * zero-delay wake-up if the loop is idle in JS. */
-void wa__web_kick(void);
+/* A task was made ready from outside the loop (a JS call) while the loop is
+ * idle in JS: run it now in a loop started for JS calls, else arrange a
+ * zero-delay wake-up. */
+void wa__web_run_soon(void);
 
 /* Run a slice of the loop now (JS wake-ups and op callbacks end here). */
 void wa__web_resume(void);
