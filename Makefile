@@ -58,7 +58,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-fiber test-procs bench demo install clean serve
+.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-fiber test-procs test-fuzz fuzz fuzz-build bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -114,6 +114,33 @@ $(BA)/scenarios/%: tests/scenarios/%.c $(BA)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BA)/libwasyncio.a $(NATIVE_LIBS)
 
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang and ASan+UBSan
+# against a library of their own. `make fuzz` runs each for FUZZ_SECS (60);
+# make test runs each for 10 s.
+FUZZ_CC ?= clang-19
+FZ := build/fuzz
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZERS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ := $(patsubst src/%.c,$(FZ)/obj/%.o,$(NATIVE_SRC)) \
+            $(patsubst src/%.S,$(FZ)/obj/%.o,$(NATIVE_ASM))
+FUZZ_SECS ?= 60
+$(FZ)/obj/%.o: src/%.c | deps-check
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+$(FZ)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -c $< -o $@
+$(FZ)/libwasyncio.a: $(FUZZ_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libwasyncio.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(BASE_CFLAGS) $< -o $@ $(FZ)/libwasyncio.a $(NATIVE_LIBS)
+fuzz-build: $(addprefix $(FZ)/,$(FUZZERS))
+fuzz: deps fuzz-build
+	@bash tests/fuzz/run.sh $(FZ) $(FUZZ_SECS)
+test-fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FZ) 10
+
 # ---------------------------------------------------------------- deps
 # What the native tour (make demo) needs: a C toolchain, the native library's
 # dependencies, and python3 for the local server of the fetch example.
@@ -127,7 +154,7 @@ APT_TEST_PKGS := libcmocka-dev emscripten binaryen clang-19 lld-19 wasi-libc \
                  libclang-rt-19-dev-wasm32 chromium firefox-esr webkit2gtk-driver xvfb \
                  libjavascriptcoregtk-4.0-bin gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
                  qemu-user python3-aiohttp wrk hyperfine openssl \
-                 libboost-context-dev
+                 libboost-context-dev nginx-light libclang-rt-19-dev
 APT_PKGS := $(APT_DEMO_PKGS) $(APT_TEST_PKGS)
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)
@@ -151,13 +178,16 @@ endif
 export WA_RUN_TAG
 
 TEST_SUITES := test-native test-asan test-fiber test-procs $(TEST_TARGETS_EXTRA)
-# Installing first, alone (see demo), then every suite.
+# Installing first, alone (see demo), then every suite; the fuzzers run last,
+# alone: 30 s of full CPU beside the suites that time themselves (the
+# tutorial examples) would make those flaky.
 test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory $(TEST_SUITES)
+	@$(MAKE) --no-print-directory test-fuzz
 	@bash tests/leftovers.sh "make test"
 	@echo "make test: every target's suite passed"
-	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
+	@echo "suites: $(words $(TEST_SUITES) test-fuzz) passed, 0 failed"
 
 # Helper servers, browsers and runners die with the script that started them.
 test-procs:

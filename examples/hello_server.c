@@ -1,6 +1,6 @@
-/* hello_server.c: the tutorial's aiohttp app: "Hello, {name}!" on /{name}
- * and "Hello, World!" on /. Usage: hello_server [port] (default 8080),
- * listening on 127.0.0.1 until interrupted. */
+/* hello_server.c: the tutorial's aiohttp app: "Hello, {name}!" on /{name},
+ * its only route (so / is 404, as in aiohttp). Usage: hello_server [port]
+ * (default 8080), listening on 127.0.0.1 until interrupted. */
 #include <wasyncio.h>
 
 #include <stdio.h>
@@ -21,7 +21,6 @@ wa_app *wa_build_app(void)
     wa_app *app = wa_app_new();
     if (!app)
         return NULL;
-    wa_app_get(app, "/", handle, NULL);
     wa_app_get(app, "/{name}", handle, NULL);
     return app;
 }

@@ -127,6 +127,7 @@ struct wa_request {
     char *path;         /* raw path (no query), NUL-terminated */
     const char *query;  /* raw query after '?', or "" */
     wa__hdrs headers;
+    wa__hdrs trailers;  /* after a chunked body; never merged into headers */
     char *body;
     size_t body_len, body_cap;
     wa__hdrs params;    /* {name} captures, decoded */
@@ -155,12 +156,14 @@ struct wa_app {
     size_t n, cap;
     int port;      /* bound port once listening, else 0 */
     int listening;
+    wa_server_opts opts; /* as the user set them (0 = default) */
 };
 
 /* Request bookkeeping (request.c, reply.c) for backends. */
 void wa__request_init(wa_request *r);
 void wa__request_clear(wa_request *r);
-/* Take ownership of method and target (malloc'd); splits path/query. */
+/* Take ownership of method and target (malloc'd); splits path/query. An
+ * absolute-form target (http://host/p?q) gives path "/p" and query "q". */
 void wa__request_set_line(wa_request *r, char *method, char *target);
 int wa__request_body_append(wa_request *r, const void *data, size_t n);
 /* Decode the query into qparams (dispatch does it before the handler). */
@@ -171,7 +174,8 @@ void wa__reply_clear(wa_reply *r);
 /* Replace the reply with a plain-text error page for status. */
 int wa__reply_error(wa_reply *r, int status);
 
-/* Route req and run its handler in the calling task: 404 for no path match,
+/* Route req and run its handler in the calling task: 400 for a path that
+ * holds %00 (it would cut a parameter short), 404 for no path match,
  * 405 for a path match with another method, 500 when the handler returns
  * < 0. HEAD falls back to GET routes. */
 void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply);

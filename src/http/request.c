@@ -2,9 +2,11 @@
  * captures, query, headers, body) and the bookkeeping backends use to build
  * it. */
 #include "http/http.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void wa__request_init(wa_request *r)
 {
@@ -19,9 +21,23 @@ void wa__request_clear(wa_request *r)
     free(r->path);
     free(r->body);
     wa__hdrs_clear(&r->headers);
+    wa__hdrs_clear(&r->trailers);
     wa__hdrs_clear(&r->params);
     wa__hdrs_clear(&r->qparams);
     wa__request_init(r);
+}
+
+/* The origin-form part of an absolute-form target ("http://x/p?q" ->
+ * "/p?q"; RFC 9112 3.2.2: a server MUST accept it); other targets as is. */
+static const char *origin_part(const char *target, int *absolute)
+{
+    const char *p = NULL;
+    if (strncasecmp(target, "http://", 7) == 0)
+        p = target + 7;
+    else if (strncasecmp(target, "https://", 8) == 0)
+        p = target + 8;
+    *absolute = p != NULL;
+    return p ? p + strcspn(p, "/?#") : target;
 }
 
 void wa__request_set_line(wa_request *r, char *method, char *target)
@@ -35,15 +51,13 @@ void wa__request_set_line(wa_request *r, char *method, char *target)
     r->path = NULL;
     if (!target)
         return;
+    int absolute;
+    const char *rest = origin_part(target, &absolute);
     /* The path is kept apart from the target so the query stays intact. */
-    size_t plen = strcspn(target, "?#");
-    r->path = malloc(plen + 1);
-    if (r->path) {
-        memcpy(r->path, target, plen);
-        r->path[plen] = '\0';
-    }
-    if (target[plen] == '?') {
-        char *q = target + plen + 1;
+    size_t plen = strcspn(rest, "?#");
+    r->path = absolute && plen == 0 ? wa__strdup("/") : wa__strndup(rest, plen);
+    if (rest[plen] == '?') {
+        char *q = target + (rest - target) + plen + 1;
         char *hash = strchr(q, '#');
         if (hash)
             *hash = '\0';
@@ -124,6 +138,13 @@ const char *wa_request_header(const wa_request *r, const char *name)
     if (!r || !name)
         return NULL;
     return wa__hdrs_get(&r->headers, name);
+}
+
+const char *wa_request_trailer(const wa_request *r, const char *name)
+{
+    if (!r || !name)
+        return NULL;
+    return wa__hdrs_get(&r->trailers, name);
 }
 
 const void *wa_request_body(const wa_request *r, size_t *len)

@@ -158,7 +158,9 @@ static wa__route *find_route(wa_app *app, wa_request *req, const char *method,
 
 void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply)
 {
-    if (!req->method || !req->path || req->path[0] != '/') {
+    /* A decoded %00 would end a C string early: "/a%00b" reaching a
+     * handler as "a" (nginx answers 400 too). */
+    if (!req->method || !req->path || req->path[0] != '/' || strstr(req->path, "%00")) {
         wa__reply_error(reply, 400);
         return;
     }

@@ -83,9 +83,31 @@ WA_EXTERN int wa_app_route(wa_app *app, const char *method, const char *pattern,
  * yourself and wa_app_listen(). Optional: without it the component runs
  * main() for each request. */
 WA_EXTERN wa_app *wa_build_app(void);
-/* Serve until the calling task is cancelled (then returns WA_ECANCELED).
- * port 0 picks a free port; wa_app_port() tells which once listening. */
+/* Serve until the calling task is cancelled: stop accepting, let requests in
+ * flight finish within shutdown_grace_ms, close the rest, then return
+ * WA_ECANCELED. port 0 picks a free port; wa_app_port() tells which once
+ * listening. */
 WA_EXTERN int wa_app_listen(wa_app *app, const char *host, int port);
+
+/* The native server's limits and timeouts (nginx's and aiohttp's defaults).
+ * 0 in any field means its default; WA_NO_TIMEOUT turns a timeout off
+ * (for shutdown_grace_ms: wait for every handler). Timeouts close the
+ * connection, answering 408 when a request was under way. */
+typedef struct wa_server_opts {
+    uint64_t head_timeout_ms;      /* 60000: request line + headers, from the first byte */
+    uint64_t keepalive_timeout_ms; /* 75000: idle between requests */
+    uint64_t body_timeout_ms;      /* 60000: between two reads of a request body */
+    uint64_t send_timeout_ms;      /* 60000: between two writes to a client not reading */
+    uint64_t shutdown_grace_ms;    /* 60000: for requests in flight after a cancel */
+    size_t max_head_bytes;         /* 8192: every byte of request line + headers: 431 */
+    unsigned max_header_lines;     /* 100 header (or trailer) lines: 431 */
+    size_t max_body_bytes;         /* 1 MiB: 413 */
+    size_t max_unsent_bytes;       /* 1 MiB of unsent replies per connection: stop reading */
+    unsigned max_connections;      /* open-file limit - 64 (at least 16): the oldest idle
+                                      connection makes room, else 503 and close */
+} wa_server_opts;
+/* Copy opts into app (before wa_app_listen; WA_EBUSY while listening). */
+WA_EXTERN int wa_app_set_opts(wa_app *app, const wa_server_opts *opts);
 WA_EXTERN int wa_app_port(const wa_app *app);
 WA_EXTERN void wa_app_free(wa_app *app);
 
@@ -95,6 +117,9 @@ WA_EXTERN const char *wa_request_param(const wa_request *r, const char *name);  
 WA_EXTERN const char *wa_request_query(const wa_request *r, const char *name);  /* ?name= */
 WA_EXTERN const char *wa_request_header(const wa_request *r, const char *name);
 WA_EXTERN const void *wa_request_body(const wa_request *r, size_t *len);
+/* A trailer field of a chunked body; trailers are never merged into the
+ * headers. NULL if absent. */
+WA_EXTERN const char *wa_request_trailer(const wa_request *r, const char *name);
 
 WA_EXTERN int wa_reply_status(wa_reply *r, int status);
 WA_EXTERN int wa_reply_header(wa_reply *r, const char *name, const char *value);

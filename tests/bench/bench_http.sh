@@ -4,7 +4,11 @@
 #          vs aiohttp running the tutorial's fetch_all vs Node's fetch. The
 #          page comes from build/native/examples/hello_server (fast enough
 #          that the clients, not the server, are measured).
-#  server: wrk -t1 -c100 against hello_server vs the tutorial's aiohttp app.
+#  server: wrk -t1 -c100 against hello_server vs the tutorial's aiohttp app
+#          and nginx (Debian nginx-light, one worker, answering
+#          "Hello, World!" from a config written to a temp dir, on 127.0.0.1):
+#          nginx is the practical ceiling on this machine. The same again
+#          under wrk -c1000 (hello_server vs nginx).
 #  One wrk thread: on this 2-core machine both servers are single-threaded,
 #  so the load generator gets one core and the server the other; with -t2
 #  wrk competes with the server for its core and both figures drop.
@@ -70,17 +74,48 @@ printf '| http client: 1,000 GETs, 100 in flight | %s | req/s | aiohttp %s · no
 # ---------------------------------------------------------------- server
 # wrk_run URL -> "req/s p99_ms"
 wrk_run() {
-    wrk -t1 -c100 -d"${secs}s" --latency "$1" 2>/dev/null | awk '
+    wrk -t1 -c"${2:-100}" -d"${secs}s" --latency "$1" 2>/dev/null | awk '
         /Requests\/sec/ { rps = $2 }
         /^ +99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
                    ms = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
         END { printf "%.0f %.2f\n", rps, ms }'
 }
+# nginx_start PORT: one nginx process (no daemon, no master) serving
+# "Hello, World!" on 127.0.0.1:PORT from a config in $tmp.
+nginx_start() {
+    local d=$tmp/nginx
+    mkdir -p "$d"
+    cat >"$d/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+master_process off;
+pid $d/nginx.pid;
+error_log $d/error.log;
+worker_rlimit_nofile 4096;
+events { worker_connections 2048; }
+http {
+    access_log off;
+    client_body_temp_path $d/body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fastcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
+    server {
+        listen 127.0.0.1:$1;
+        location / { default_type text/plain; return 200 "Hello, World!"; }
+    }
+}
+CONF
+    start "$nginx" -p "$d" -c "$d/nginx.conf"
+}
 if ! command -v wrk >/dev/null; then
     echo "bench_http: wrk missing, server rows skipped" >&2
     exit 0
 fi
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $nginx ]] || nginx=
 read -r ours_rps ours_p99 < <(wrk_run "$url")
+read -r ours_rps1k ours_p991k < <(wrk_run "$url" 1000)
 stop_last
 peer_rps=n/a peer_p99=n/a
 if ((have_aiohttp)); then
@@ -91,7 +126,23 @@ if ((have_aiohttp)); then
     fi
     stop_last
 fi
-printf '| http server: wrk -t1 -c100 -d%ss, hello_server | %s | req/s | aiohttp %s | %s faster |\n' \
-    "$secs" "$ours_rps" "$peer_rps" "$(ratio "$ours_rps" "$peer_rps")"
-printf '| http server: p99 latency (same run) | %s | ms | aiohttp %s | %s lower |\n' \
-    "$ours_p99" "$peer_p99" "$(ratio "$peer_p99" "$ours_p99")"
+ngx_rps=n/a ngx_p99=n/a ngx_rps1k=n/a ngx_p991k=n/a
+if [[ -n $nginx ]]; then
+    nport=$(free_port)
+    nginx_start "$nport"
+    if wait_port "$nport"; then
+        read -r ngx_rps ngx_p99 < <(wrk_run "http://127.0.0.1:$nport/bench")
+        read -r ngx_rps1k ngx_p991k < <(wrk_run "http://127.0.0.1:$nport/bench" 1000)
+    fi
+    stop_last
+else
+    echo "bench_http: nginx missing (Debian nginx-light), its column is n/a" >&2
+fi
+printf '| http server: wrk -t1 -c100 -d%ss, hello_server | %s | req/s | aiohttp %s · nginx %s | %s faster · %s of nginx |\n' \
+    "$secs" "$ours_rps" "$peer_rps" "$ngx_rps" "$(ratio "$ours_rps" "$peer_rps")" "$(ratio "$ours_rps" "$ngx_rps")"
+printf '| http server: p99 latency (same run) | %s | ms | aiohttp %s · nginx %s | %s · %s lower |\n' \
+    "$ours_p99" "$peer_p99" "$ngx_p99" "$(ratio "$peer_p99" "$ours_p99")" "$(ratio "$ngx_p99" "$ours_p99")"
+printf '| http server: wrk -t1 -c1000 -d%ss, hello_server | %s | req/s | nginx %s | %s of nginx |\n' \
+    "$secs" "$ours_rps1k" "$ngx_rps1k" "$(ratio "$ours_rps1k" "$ngx_rps1k")"
+printf '| http server: p99 latency, -c1000 (same run) | %s | ms | nginx %s | %s lower |\n' \
+    "$ours_p991k" "$ngx_p991k" "$(ratio "$ngx_p991k" "$ours_p991k")"

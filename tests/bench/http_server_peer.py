@@ -10,7 +10,6 @@ async def handle(request):
 
 
 app = web.Application()
-app.router.add_get('/', handle)
 app.router.add_get('/{name}', handle)
 
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -73,6 +74,7 @@ static inline int hh_spawn(char *const argv[], int read_port, hh_proc *p)
         return -1;
     if (pid == 0) {
         setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed test leaves no server behind */
         int devnull = open("/dev/null", O_WRONLY);
         /* Without a reader the pipe would break and kill a chatty child. */
         dup2(read_port ? fds[1] : devnull, 1);

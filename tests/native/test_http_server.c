@@ -91,15 +91,22 @@ static wa_app *make_app(void)
 }
 
 /* Start the server in a task and wait until it has a port. */
-static wa_task *start(hh_server *s)
+static wa_task *start_with(hh_server *s, const wa_server_opts *o)
 {
     s->app = make_app();
+    if (o)
+        CHECK_EQ(wa_app_set_opts(s->app, o), 0);
     s->rc = 1;
     wa_task *t = wa_spawn(hh_server_task, s);
     for (int i = 0; i < 100 && wa_app_port(s->app) <= 0; i++)
         wa_yield();
     CHECK(wa_app_port(s->app) > 0);
     return t;
+}
+
+static wa_task *start(hh_server *s)
+{
+    return start_with(s, NULL);
 }
 
 static void stop(wa_task *t, hh_server *s)
@@ -317,10 +324,10 @@ static void *raw_main(void *arg)
         {"garbage\r\n\r\n", "HTTP/1.1 400 "},
         {"GET / HTTP/1.1\r\nBad Header\r\n\r\n", "HTTP/1.1 400 "},
         {"GET / HTTP/9.9\r\n\r\n", "HTTP/1.1 505 "},
-        {"GET http://other.example/ HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "},
-        {"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\nxx", "HTTP/1.1 413 "},
-        {"POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n", "HTTP/1.1 400 "},
-        {"GET /nope/nope HTTP/1.1\r\nConnection: close\r\n\r\n", "HTTP/1.1 404 "},
+        {"GET ftp://other.example/ HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 400 "},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\nxx", "HTTP/1.1 413 "},
+        {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", "HTTP/1.1 400 "},
+        {"GET /nope/nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "HTTP/1.1 404 "},
         {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "HTTP/1.1 400 "}, /* TLS hello */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -331,7 +338,7 @@ static void *raw_main(void *arg)
     }
     /* Oversized header section: 431. */
     static char big[20000];
-    int k = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nX-Big: ");
+    int k = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: ");
     memset(big + k, 'x', 12000);
     memcpy(big + k + 12000, "\r\n\r\n", 5);
     n = hh_exchange(port, big, strlen(big), 1, raw_out, sizeof raw_out);
@@ -339,7 +346,7 @@ static void *raw_main(void *arg)
     /* Oversized chunked body: 413 while streaming in. */
     static char chunked[1 << 16];
     size_t off = (size_t)snprintf(chunked, sizeof chunked,
-                                  "POST /items/1/info HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+                                  "POST /items/1/info HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
     /* Declared chunk sizes add up past the 1 MiB limit quickly. */
     off += (size_t)snprintf(chunked + off, sizeof chunked - off, "200000\r\n");
     memset(chunked + off, 'y', 30000);
@@ -385,7 +392,7 @@ static void *pressure_main(void *arg)
     static char reqs[NPIPE * 64];
     size_t len = 0;
     for (int i = 0; i < NPIPE; i++)
-        len += (size_t)snprintf(reqs + len, sizeof reqs - len, "GET /x/big HTTP/1.1\r\n\r\n");
+        len += (size_t)snprintf(reqs + len, sizeof reqs - len, "GET /x/big HTTP/1.1\r\nHost: a\r\n\r\n");
     size_t off = 0;
     while (off < len) {
         ssize_t k = send(fd, reqs + off, len - off, MSG_NOSIGNAL);
@@ -489,7 +496,8 @@ static void *shutdown_main(void *arg)
 {
     (void)arg;
     hh_server s;
-    wa_task *t = start(&s);
+    wa_server_opts o = {.shutdown_grace_ms = 1}; /* cancel the handler at once */
+    wa_task *t = start_with(&s, &o);
     int port = wa_app_port(s.app);
     wa_task *c = wa_spawn(client_sleep, &s);
     wa_sleep(50);

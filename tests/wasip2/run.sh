@@ -113,6 +113,7 @@ server_checks() { # base-url label
     expect "$l GET /" "Hello, World!" "$(get "$u/")"
     expect "$l GET /caf%C3%A9 (decoded param)" "Hello, café!" "$(get "$u/caf%C3%A9")"
     expect "$l unknown route" "404" "$(code "$u/no/such/route")"
+    expect "$l %00 in a parameter" "400" "$(code "$u/a%00b")"
     expect "$l wrong method" "405" "$(code -X DELETE "$u/alice")"
     expect "$l handler error" "500" "$(code "$u/fail/now")"
     expect "$l content-type" "text/plain; charset=utf-8" \
@@ -164,7 +165,7 @@ if serve "$dir/examples/hello_server.wasm" "$p"; then
     # the unchanged native program: its main() runs per request (see
     # src/host/wasip2/serve.c), or wa_build_app() when it defines one
     expect "hello_server GET /alice" "Hello, alice!" "$(get "http://127.0.0.1:$p/alice")"
-    expect "hello_server GET /" "Hello, World!" "$(get "http://127.0.0.1:$p/")"
+    expect "hello_server GET / (only /{name}, as aiohttp)" "404" "$(code "http://127.0.0.1:$p/")"
     expect "hello_server unknown route" "404" "$(code "http://127.0.0.1:$p/a/b")"
 fi
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run.sh DIR SECS: runs every libFuzzer harness built in DIR (fuzz_*) for SECS
+# seconds each, from the seed corpus in tests/fuzz/corpus/<name> (copied, so
+# the repo's seeds stay as committed) with tests/fuzz/http.dict. A crash or
+# leak fails the run and leaves its input in DIR/artifacts/. Prints
+# "fuzz: N passed, N failed".
+set -u
+dir=${1:?usage: run.sh DIR SECS}
+secs=${2:-10}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+pass=0 fail=0
+mkdir -p "$dir/artifacts"
+for bin in "$dir"/fuzz_*; do
+    [[ -x $bin && -f $bin ]] || continue
+    name=$(basename "$bin")
+    seeds=$root/tests/fuzz/corpus/${name#fuzz_}
+    work=$dir/corpus/${name#fuzz_}
+    mkdir -p "$work"
+    echo "== $name (${secs}s)"
+    # bounded: max_total_time, per-input timeout, memory cap; an outer
+    # timeout in case the fuzzer itself wedges. nice: under make -j the
+    # suites that measure time (tutorial examples) run beside it.
+    if timeout $((secs + 60)) nice -n 10 "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
+        -dict="$root/tests/fuzz/http.dict" -artifact_prefix="$dir/artifacts/$name-" \
+        -print_final_stats=1 "$work" "$seeds" >"$dir/$name.log" 2>&1; then
+        grep -E "stat::number_of_executed_units" "$dir/$name.log" | sed "s/^/  /"
+        pass=$((pass + 1))
+    else
+        tail -n 30 "$dir/$name.log"
+        echo "FAILED: $name (input in $dir/artifacts/)"
+        fail=$((fail + 1))
+    fi
+done
+echo "fuzz: $pass passed, $fail failed"
+((fail == 0 && pass > 0))
