@@ -20,18 +20,7 @@ extern fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
 #define SWITCHES 10000000L
 #define STACK (64 * 1024)
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_clock.h"
 
 /* Jump straight back to whoever jumped here, for ever. */
 static void pingpong(transfer_t t)
@@ -54,8 +43,7 @@ int main(void)
             ctx = jump_fcontext(ctx, NULL).fctx;
         v[r] = (now_ns() - t0) / SWITCHES;
     }
-    qsort(v, RUNS, sizeof *v, cmp_double);
-    printf("fcontext_switch_ns %.2f\n", v[RUNS / 2]);
+    printf("fcontext_switch_ns %.2f\n", median(v, RUNS));
     free(stack);
     return 0;
 }
