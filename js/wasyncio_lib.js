@@ -22,7 +22,7 @@ var WasyncioLib = {
   $WA__postset: 'WA.install();',
   $WA: {
     // Codes mirrored from src/wasyncio.h (tests/web checks they agree).
-    EINVAL: -1, ENOMEM: -2, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13,
+    EINVAL: -1, ENOMEM: -2, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13, ENOTCAPABLE: -17,
     EURL: -20, ESCHEME: -21, EDNS: -22, ECONNREFUSED: -23, ENET: -24,
     ETOOBIG: -25, EPROTO: -26, EJS: -28,
 

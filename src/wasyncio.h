@@ -46,6 +46,7 @@ enum {
     WA_EFAILED = -14,      /* a task failed with wa_raise() and no specific code */
     WA_EIO = -15,          /* an operating-system I/O error */
     WA_ESTACK = -16,       /* stack or Asyncify buffer overflow */
+    WA_ENOTCAPABLE = -17,  /* WASI: the path is outside every preopened directory */
     /* HTTP client */
     WA_EURL = -20,         /* malformed URL */
     WA_ESCHEME = -21,      /* unsupported URL scheme */
@@ -336,7 +337,8 @@ int wa_to_thread(wa_fn fn, void *arg, void **result);
 int wa_wait_readable(int fd);
 int wa_wait_writable(int fd);
 /* Read a whole file without stopping other tasks; *data is malloc'd and
- * NUL-terminated (free it). WASI: the path must be under a preopened dir. */
+ * NUL-terminated (free it). WASI: the path must be under a preopened dir;
+ * outside every one the call returns WA_ENOTCAPABLE. */
 int wa_read_file(const char *path, char **data, size_t *len);
 
 /* ---------------------------------------------------------------- debug */

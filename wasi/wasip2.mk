@@ -5,9 +5,11 @@
 #                     server tests under `jco serve`
 # Pipeline per program: compile (wasm32-wasi, same flags as preview1), link
 # without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), embed the world
-# (wasi/wasip2/embed.mjs), then `jco new` with the preview1 adapter:
-# --wasi-command for programs with main(), --wasi-reactor for servers
-# (programs that define wa_build_app(); they export wasi:http/incoming-handler).
+# (wasi/wasip2/embed.mjs), then `jco new`. Commands (programs with main())
+# get the preview1 command adapter. Servers (programs that define
+# wa_build_app(); they export wasi:http/incoming-handler) get no adapter:
+# they link libwasyncio-proxy.a (src/host/wasip2/proxy/), which answers
+# wasi-libc from the wasi:http/proxy world, so they import nothing else.
 
 P2B := build/wasip2
 JCO ?= js/node_modules/.bin/jco
@@ -20,6 +22,7 @@ P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,-
 
 P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2/*.c))
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
+P2_PROXY_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(wildcard src/host/wasip2/proxy/*.c))
 
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
@@ -31,7 +34,7 @@ P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
 .PHONY: wasip2 test-wasip2 bench-wasip2
 TEST_TARGETS_EXTRA += test-wasip2
 BENCH_EXTRA_DEPS += wasip2
-wasip2: $(P2B)/libwasyncio.a $(P2_OUT)
+wasip2: $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a $(P2_OUT)
 
 $(P2B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -45,15 +48,18 @@ $(P2B)/obj/tests/%.o: tests/wasip2/%.c
 
 $(P2B)/libwasyncio.a: $(P2_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(P2B)/libwasyncio-proxy.a: $(P2_PROXY_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/embed.mjs wasi/wasip2/wit/wasyncio.wit
+P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/embed.mjs wasi/wasip2/wit/wasyncio.wit \
+            $(P2B)/libwasyncio-proxy.a
 # $(call p2_component,objs,out.wasm,command|server)
 define p2_component
 	@mkdir -p $(dir $(2)) $(P2B)/raw
-	$(WASI_CC) $(P2_TFLAGS) $(if $(filter server,$(3)),$(P2_REACTOR)) $(1) -o $(P2B)/raw/$(notdir $(2))
+	$(WASI_CC) $(P2_TFLAGS) $(if $(filter server,$(3)),$(P2_REACTOR)) $(1) $(if $(filter server,$(3)),$(P2B)/libwasyncio-proxy.a) -o $(P2B)/raw/$(notdir $(2))
 	bash wasi/wasyncio-wasm-opt.sh $(P2B)/raw/$(notdir $(2)) $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm
 	node wasi/wasip2/embed.mjs $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm $(3) $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm
-	$(JCO) new $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm --wasi-$(if $(filter server,$(3)),reactor,command) -o $(2) >/dev/null
+	$(JCO) new $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm $(if $(filter command,$(3)),--wasi-command) -o $(2) >/dev/null
 endef
 
 $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_COMMANDS))): $(P2B)/examples/%.wasm: $(P2B)/obj/examples/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)

@@ -26,6 +26,7 @@ const char *wa_strerror(int code)
     case WA_EFAILED: return "task failed";
     case WA_EIO: return "I/O error";
     case WA_ESTACK: return "stack or Asyncify buffer overflow";
+    case WA_ENOTCAPABLE: return "path outside every preopened directory (grant one, e.g. wasmtime run --dir)";
     case WA_EURL: return "malformed URL";
     case WA_ESCHEME: return "unsupported URL scheme";
     case WA_EDNS: return "host name not resolved";

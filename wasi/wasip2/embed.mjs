@@ -6,7 +6,10 @@
 // `jco embed --wit <dir>` cannot read files in this jco (its wasm-tools runs
 // under a WASI shim without the path), so the WIT is handed over as one
 // source: our world file, then each wasi package jco ships as a nested
-// `package x { ... }` block.
+// `package x { ... }` block. jco ships the 0.2.12 WIT; it is renamed to
+// 0.2.0, the version our imports name (every function used is
+// `@since(version = 0.2.0)`, and 0.2.x only adds functions, so the
+// signatures are the same; tests/wasip2/imports.sh checks the result).
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -14,7 +17,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const js = process.env.WASYNCIO_JS_DIR || join(here, "..", "..", "js");
 const bca = join(js, "node_modules", "@bytecodealliance");
-const WASI_VERSION = "0.2.12";
+const WIT_SHIPPED = "0.2.12";
+const WASI_VERSION = "0.2.0";
 
 const [, , input, world, output] = process.argv;
 if (!input || !world || !output) {
@@ -24,9 +28,10 @@ if (!input || !world || !output) {
 
 function witSource() {
   let src = readFileSync(join(here, "wit", "wasyncio.wit"), "utf8");
-  const dir = join(bca, "jco", "lib", "wit", "builtin", WASI_VERSION);
+  const dir = join(bca, "jco", "lib", "wit", "builtin", WIT_SHIPPED);
   for (const pkg of readdirSync(dir).sort()) {
-    const text = readFileSync(join(dir, pkg, "package.wit"), "utf8");
+    const text = readFileSync(join(dir, pkg, "package.wit"), "utf8")
+      .replaceAll(`@${WIT_SHIPPED}`, `@${WASI_VERSION}`);
     const m = text.match(/^package\s+([^;\s]+)\s*;/m);
     if (!m) throw new Error(`no package line in ${pkg}`);
     src += `\npackage ${m[1]} {\n${text.replace(m[0], "")}\n}\n`;
