@@ -51,6 +51,7 @@ all: native
 -include wasi/build.mk
 -include wasi/wasip2.mk
 -include web/build.mk
+include install.mk
 
 native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/examples/,$(EXAMPLES)) \
@@ -72,8 +73,10 @@ $(BA)/obj/%.o: src/%.S
 
 $(B)/libwasyncio.a: $(NATIVE_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+# The SONAME carries the major version (installed as libwasyncio.so.X.Y.Z,
+# with libwasyncio.so.X and libwasyncio.so pointing at it: install.mk).
 $(B)/libwasyncio.so: $(NATIVE_OBJ)
-	$(CC) -shared -o $@ $^ $(NATIVE_LIBS)
+	$(CC) -shared -Wl,-soname,$(WA_SONAME) -o $@ $^ $(NATIVE_LIBS)
 $(BA)/libwasyncio.a: $(ASAN_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
@@ -125,13 +128,6 @@ bench: deps native $(BENCH_EXTRA_DEPS)
 
 demo: deps native $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh
-
-install: $(B)/libwasyncio.a $(B)/libwasyncio.so
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 src/wasyncio.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(B)/libwasyncio.a $(B)/libwasyncio.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*WASYNCIO_VERSION "\(.*\)"/\1/p' src/wasyncio.h)|' \
-	  src/wasyncio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wasyncio.pc
 
 clean:
 	rm -rf build

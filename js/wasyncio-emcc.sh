@@ -12,13 +12,26 @@
 #             with m.waCall(name, arg).
 #     --node-lib  the same for Node: a CommonJS factory (OUT.cjs), e.g.
 #             const m = await require('./OUT.cjs')();
-# Needs build/web/libwasyncio.a (`make web`). Env: EMCC, WASM_OPT, WASYNCIO_A.
+# Installed as PREFIX/bin/wasyncio-emcc (make install), it uses
+# PREFIX/lib/wasyncio/web/ (the archive, the JS library, the page loader
+# wasyncio.mjs); in the source tree, build/web/libwasyncio.a (`make web`).
+# Env: EMCC, WASM_OPT, WASYNCIO_A.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
+here="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
+me="$(basename "$0")"
+if [ -d "$here/../lib/wasyncio/web" ]; then
+  data="$(cd "$here/../lib/wasyncio/web" && pwd)"
+  inc="$(cd "$here/../include" && pwd)"
+  LIB="${WASYNCIO_A:-$data/libwasyncio.a}"
+  missing_lib="reinstall with emcc present (make install)"
+else
+  data="$here"
+  inc="$(dirname "$here")/src"
+  LIB="${WASYNCIO_A:-$(dirname "$here")/build/web/libwasyncio.a}"
+  missing_lib="run 'make web' first"
+fi
 EMCC="${EMCC:-emcc}"
 WASM_OPT="${WASM_OPT:-wasm-opt}"
-LIB="${WASYNCIO_A:-$root/build/web/libwasyncio.a}"
 # Debian's emcc finds acorn through NODE_PATH (design notes, quirk 1).
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
@@ -37,8 +50,16 @@ if [ -z "$out" ] || [ ${#args[@]} -eq 0 ]; then
   echo "usage: $0 [--page|--node|--lib] -o OUT SOURCES... [emcc args]" >&2
   exit 2
 fi
+if ! command -v "$EMCC" >/dev/null 2>&1; then
+  echo "$me: Emscripten's emcc ('$EMCC') not found: install emscripten or set EMCC" >&2
+  exit 2
+fi
+if ! command -v "$WASM_OPT" >/dev/null 2>&1; then
+  echo "$me: Binaryen's wasm-opt ('$WASM_OPT') not found: install binaryen or set WASM_OPT" >&2
+  exit 2
+fi
 if [ ! -f "$LIB" ]; then
-  echo "wasyncio-emcc: $LIB is missing; run 'make web' first" >&2
+  echo "$me: $LIB is missing; $missing_lib" >&2
   exit 2
 fi
 
@@ -61,22 +82,22 @@ for a in "${args[@]}"; do
 done
 for a in "${srcs[@]}"; do
   o="$tmp/$(basename "${a%.c}").o"
-  "$EMCC" -O2 -std=gnu11 -I"$root/src" -I"$here" "${cflags[@]}" -c "$a" -o "$o"
+  "$EMCC" -O2 -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
   objs+=("$o")
 done
 exports=_malloc,_free,_wa_strerror,_wa__web_call,_wa__web_call_cancel
-common=(-O1 --js-library "$here/wasyncio_lib.js" -sALLOW_MEMORY_GROWTH=1)
+common=(-O1 --js-library "$data/wasyncio_lib.js" -sALLOW_MEMORY_GROWTH=1)
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio -sEXPORTED_FUNCTIONS=_main,$exports) ;;
   lib)  flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio --no-entry -sEXPORTED_FUNCTIONS=$exports) ;;
   node-lib) flags=(-sMODULARIZE=1 -sENVIRONMENT=node -sEXPORT_NAME=createWasyncio
-               --no-entry --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
+               --no-entry --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
   node) flags=(-sENVIRONMENT=node -sEXIT_RUNTIME=1 -sNODERAWFS=1
-               --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
+               --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
-"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" "${rest[@]}" "$LIB" -o "$out"
+"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
 # No -sASYNCIFY: Binaryen instruments the module here and turns the
 # asyncify.* imports into its own functions (design notes, quirk 5).
 wasm="${out%.*}.wasm"

@@ -4,8 +4,8 @@
 #   make test-wasip2  client tests under `jco run` against python3 http.server,
 #                     server tests under `jco serve`
 # Pipeline per program: compile (wasm32-wasi, same flags as preview1), link
-# without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), embed the world
-# (wasi/wasip2/embed.mjs), then `jco new`. Commands (programs with main())
+# without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), then
+# wasi/wasip2/component.mjs (embed the world, make the component). Commands (programs with main())
 # get the preview1 command adapter. Servers (programs that define
 # wa_build_app(); they export wasi:http/incoming-handler) get no adapter:
 # they link libwasyncio-proxy.a (src/host/wasip2/proxy/), which answers
@@ -51,15 +51,14 @@ $(P2B)/libwasyncio.a: $(P2_OBJ)
 $(P2B)/libwasyncio-proxy.a: $(P2_PROXY_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/embed.mjs wasi/wasip2/wit/wasyncio.wit \
+P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/component.mjs wasi/asyncify-check.mjs wasi/wasip2/wit/wasyncio.wit \
             $(P2B)/libwasyncio-proxy.a
 # $(call p2_component,objs,out.wasm,command|server)
 define p2_component
 	@mkdir -p $(dir $(2)) $(P2B)/raw
 	$(WASI_CC) $(P2_TFLAGS) $(if $(filter server,$(3)),$(P2_REACTOR)) $(1) $(if $(filter server,$(3)),$(P2B)/libwasyncio-proxy.a) -o $(P2B)/raw/$(notdir $(2))
 	bash wasi/wasyncio-wasm-opt.sh $(P2B)/raw/$(notdir $(2)) $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm
-	node wasi/wasip2/embed.mjs $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm $(3) $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm
-	$(JCO) new $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm $(if $(filter command,$(3)),--wasi-command) -o $(2) >/dev/null
+	node wasi/wasip2/component.mjs $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm $(3) $(2)
 endef
 
 $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_COMMANDS))): $(P2B)/examples/%.wasm: $(P2B)/obj/examples/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
@@ -79,8 +78,10 @@ $(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2/b
 $(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)
 
+P2_SERVER_WASM := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_SERVERS))) \
+                  $(P2B)/tests/p2_server.wasm $(P2B)/tools/p2_floor.wasm
 test-wasip2: wasip2
-	@JCO=$(JCO) bash tests/wasip2/run.sh $(P2B)
+	@JCO=$(JCO) P2_SERVER_WASM="$(P2_SERVER_WASM)" bash tests/wasip2/run.sh $(P2B)
 
 bench-wasip2: wasip2
 	@JCO=$(JCO) bash tests/bench/bench_wasip2.sh $(P2B)

@@ -5,7 +5,9 @@
 #      `python3 -m http.server` (status, body, 404, refused, bad URL, limit,
 #      timeouts, streaming, cancellation, sleeps and fetches together).
 #   2. examples/fetch_all.wasm under `jco run` against the static server.
-#   3. p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
+#   3. every server component's import list (imports.sh: wasi:http/proxy
+#      at 0.2.0 only, P2_SERVER_WASM names them);
+#      p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
 #      checked with curl: routes, 404/405/500, query, headers, body, 413;
 #      then the native build of p2_server.c must pass the same checks.
 # Prints "wasip2: N passed, N failed" and exits non-zero on any failure.
@@ -92,6 +94,11 @@ for want in "$root"/examples/expected/*.txt; do
 done
 
 # ------------------------------------------------------------ server
+echo "== server components import only wasi:http/proxy@0.2.0"
+if out=$(bash "$root/tests/wasip2/imports.sh" ${P2_SERVER_WASM:?} 2>&1); then ok "imports: $P2_SERVER_WASM"
+else bad "imports"; fi
+echo "$out" | sed 's/^/    /'
+
 serve() { # component port
     "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1 &
     pids+=($!)
@@ -101,7 +108,7 @@ get() { curl -s --max-time 10 "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
 
 # The same checks for every build of tests/wasip2/p2_server.c.
-server_checks() { # base-url label
+server_checks() { # base-url label wa_read_file-code
     local u=$1 l=$2
     expect "$l GET /alice" "Hello, alice!" "$(get "$u/alice")"
     expect "$l GET /" "Hello, World!" "$(get "$u/")"
@@ -119,6 +126,8 @@ server_checks() { # base-url label
     head -c 1100000 /dev/zero >"$tmp/big.req"
     expect "$l body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
     expect "$l handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"
+    expect "$l libc in a handler (clock, random, stdout, files)" "clock 1 random 1 stdout 1 file $3" \
+        "$(get "$u/libc/check")"
     # 50 concurrent requests (on wasip2 each is its own wa_run in the instance)
     seq 50 | xargs -P 25 -I{} curl -s --max-time 20 -o "$tmp/c.{}" "$u/n{}"
     local good=0 i
@@ -130,7 +139,7 @@ server_checks() { # base-url label
 echo "== p2_server.wasm (jco serve)"
 p=$(free_port)
 if serve "$dir/tests/p2_server.wasm" "$p"; then
-    server_checks "http://127.0.0.1:$p" wasip2
+    server_checks "http://127.0.0.1:$p" wasip2 -17 # WA_ENOTCAPABLE: no files in the proxy world
 fi
 
 # The native build of the same program must pass the same checks.
@@ -144,7 +153,7 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
         "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1 &
         pids+=($!)
         if wait_http "http://127.0.0.1:$p/"; then
-            server_checks "http://127.0.0.1:$p" native
+            server_checks "http://127.0.0.1:$p" native -15 # WA_EIO: no such file
         else
             bad "native p2_server did not start"
         fi
