@@ -78,7 +78,7 @@ $(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wa
 
 # Native examples give the expected output.
 test-wasi: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
-	@bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
+	@WASI_CC=$(WASI_CC) WASI_SYSROOT=$(WASI_SYSROOT) bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
 
 bench-wasi: wasi
 	@bash tests/bench/bench_wasi.sh

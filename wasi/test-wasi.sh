@@ -113,5 +113,32 @@ for host in node jco; do
     else ko "sc_run with stdout on /dev/null ($host) exit $rc"; head -3 "$tmp/err"; fi
 done
 
+echo "== mis-builds are named, not trapped"
+# misbuild NAME WANT-IN-STDERR COMMAND...: must fail, name the step, not trap
+misbuild() {
+    local name=$1 want=$2; shift 2
+    "$@" > "$tmp/got" 2> "$tmp/err"
+    local rc=$?
+    if [[ $rc -ne 0 ]] && grep -qF "$want" "$tmp/err" && ! grep -q "unreachable\|not an object" "$tmp/err"; then
+        ok "$name: exit $rc, named"
+    else ko "$name: exit $rc"; head -5 "$tmp/err"; fi
+}
+# Linked with -O: clang runs wasm-opt itself; the Asyncify step refuses it.
+if ${WASI_CC:-clang-19} --target=wasm32-wasi --sysroot=${WASI_SYSROOT:-/usr} -O2 \
+        $W/obj/examples/tasks.o $W/libwasyncio.a -o "$tmp/tasks-O.raw.wasm" 2> "$tmp/err"; then
+    misbuild "linked with -O (wasyncio-wasm-opt.sh)" "linked with -O" \
+        bash wasi/wasyncio-wasm-opt.sh "$tmp/tasks-O.raw.wasm" "$tmp/tasks-O.wasm"
+else ko "link with -O"; head -3 "$tmp/err"; fi
+misbuild "Asyncify step run twice" "already went through the Asyncify step" \
+    bash wasi/wasyncio-wasm-opt.sh $W/examples/tasks.wasm "$tmp/twice.wasm"
+# Asyncify step skipped: named at start-up by both runners and by the
+# component step (other hosts name the asyncify import they lack).
+misbuild "Asyncify skipped (node:wasi start-up)" "the Asyncify step was skipped" \
+    node wasi/run-node.mjs $W/raw/tasks.wasm
+misbuild "Asyncify skipped (jco start-up)" "the Asyncify step was skipped" \
+    bash wasi/run-jco.sh $W/raw/tasks.wasm
+misbuild "Asyncify skipped (component step)" "the Asyncify step was skipped" \
+    node wasi/wasip2/component.mjs $W/raw/tasks.wasm command "$tmp/tasks.component.wasm"
+
 echo "wasi: $pass passed, $fail failed"
 if ((fail)); then printf '  failed: %s\n' "${failed[@]}"; exit 1; fi

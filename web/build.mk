@@ -37,7 +37,7 @@ WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/ap
 
 .PHONY: web test-web serve bench-web
 web: $(WEB)/libwasyncio.a $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
-     $(WEB_TESTMODS)
+     $(WEB_TESTMODS) $(WEB)/node/tools/overflow_demo.js
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -56,6 +56,10 @@ $(WEB)/node/examples/%.js: examples/%.c $(WEB_LINK_DEPS)
 $(WEB)/node/scenarios/%.js: tests/scenarios/%.c tests/scenarios/harness.h $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $< -Itests
+
+$(WEB)/node/tools/overflow_demo.js: wasi/overflow_demo.c $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
 
 # The demo page: static files, the loader, and the demo's C coroutines.
 $(WEB)/index.html: web/index.html

@@ -93,6 +93,16 @@ for want in "$root"/examples/expected/*.txt; do
     else bad "example $ex (exit $rc)"; diff <(echo "$got") "$want" | head -5; head -3 "$tmp/ex.err"; fi
 done
 
+echo "== overflow reports (jco run)"
+# jco, like wasmtime running a component, exits 1, not 134: wasi:cli/exit@0.2
+# carries only success or failure (the README's per-host table).
+for kind in asyncify stack; do
+    timeout 60 "$JCO" run "$dir/tools/overflow_demo.wasm" "$kind" >"$tmp/ovf.out" 2>&1
+    rc=$?
+    if [[ $rc -eq 1 ]] && grep -q "wasyncio: .*overflow in task" "$tmp/ovf.out"; then ok "$kind overflow reported, exit 1"
+    else bad "$kind overflow: exit $rc, want 1"; head -5 "$tmp/ovf.out"; fi
+done
+
 # ------------------------------------------------------------ server
 echo "== server components import only wasi:http/proxy@0.2.0"
 if out=$(bash "$root/tests/wasip2/imports.sh" ${P2_SERVER_WASM:?} 2>&1); then ok "imports: $P2_SERVER_WASM"
