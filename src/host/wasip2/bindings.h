@@ -7,7 +7,8 @@
  * function used is unchanged since 0.2.0, the version imported) and
  * the Canonical ABI flattening rules: resource handles are i32, strings and
  * lists are (ptr, len), and a result that flattens to more than one value is
- * written to a caller-supplied return area (the last parameter). `jco new`
+ * written to a caller-supplied return area (the last parameter). The component
+ * step (wasi/wasip2/component.mjs, wasm-tools component new)
  * type-checks every import against the embedded world, so a wrong signature
  * fails the build instead of corrupting memory at run time.
  *
