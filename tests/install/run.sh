@@ -32,6 +32,13 @@ if grep -rlIF "$root" "$P" >"$tmp/refs" 2>/dev/null; then
     ko "installed files name the source tree:"; head -5 "$tmp/refs"
 else ok "no installed file names the source tree"; fi
 
+# A missing toolchain is skipped and named, the rest still installs.
+if make -C "$root" --no-print-directory install PREFIX="$tmp/partial" EMCC=/nonexistent/emcc \
+        >"$tmp/partial.log" 2>&1 && grep -q '^install: skipped web: /nonexistent/emcc' "$tmp/partial.log" &&
+   [[ -f $tmp/partial/lib/libwasyncio.a && ! -e $tmp/partial/bin/wasyncio-emcc ]]; then
+    ok "without emcc: web skipped and named, the rest installed"
+else ko "install without emcc"; grep '^install' "$tmp/partial.log"; fi
+
 # The user's project: sources copied out; builds run there.
 mkdir -p "$tmp/user"
 cp "$root"/tests/install/{app.c,greet.c,server_app.c} "$tmp/user/"
