@@ -30,7 +30,7 @@ P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
 P2_TESTS := p2_client p2_server p2_bench
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
           $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm \
-          $(P2B)/tools/overflow_demo.wasm
+          $(P2B)/tools/overflow_demo.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
 TEST_TARGETS_EXTRA += test-wasip2
@@ -43,6 +43,11 @@ $(P2B)/obj/%.o: src/%.c
 $(P2B)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/obj/scenarios/%.o: tests/scenarios/%.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
+$(P2B)/scenarios/%.wasm: $(P2B)/obj/scenarios/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/obj/tests/%.o: tests/wasip2/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@

@@ -4,7 +4,8 @@
 #   1. p2_client.wasm under `jco run` against tests/http/helper_server.py and
 #      `python3 -m http.server` (status, body, 404, refused, bad URL, limit,
 #      timeouts, streaming, cancellation, sleeps and fetches together).
-#   2. examples/fetch_all.wasm under `jco run` against the static server.
+#   2. examples/fetch_all.wasm under `jco run` against the static server;
+#      the tutorial examples, the portable scenarios and the overflow reports.
 #   3. every server component's import list (imports.sh: wasi:http/proxy
 #      at 0.2.0 only, P2_SERVER_WASM names them);
 #      p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
@@ -92,6 +93,20 @@ for want in "$root"/examples/expected/*.txt; do
     if [[ $rc -eq 0 && "$got" == "$(cat "$want")" ]]; then ok "example $ex"
     else bad "example $ex (exit $rc)"; diff <(echo "$got") "$want" | head -5; head -3 "$tmp/ex.err"; fi
 done
+
+echo "== scenarios (jco run)"
+for sc in "$dir"/scenarios/*.wasm; do
+    name=$(basename "$sc" .wasm)
+    timeout 120 "$JCO" run "$sc" >"$tmp/sc.out" 2>&1
+    rc=$?
+    last=$(tail -1 "$tmp/sc.out")
+    if [[ $rc -eq 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then ok "$name: $last"
+    else bad "$name (exit $rc)"; grep FAIL "$tmp/sc.out" | head -5; fi
+done
+# sc_run checks wa_wait_writable(1) == 0: it must hold with stdout on /dev/null
+timeout 60 "$JCO" run "$dir/scenarios/sc_run.wasm" >/dev/null 2>"$tmp/sc.err"
+rc=$?
+[[ $rc -eq 0 ]] && ok "sc_run with stdout on /dev/null" || { bad "sc_run with stdout on /dev/null (exit $rc)"; head -3 "$tmp/sc.err"; }
 
 echo "== overflow reports (jco run)"
 # jco, like wasmtime running a component, exits 1, not 134: wasi:cli/exit@0.2
