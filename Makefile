@@ -19,6 +19,12 @@ CFLAGS ?= -O2 -g
 # -MMD: each object gets a .d file listing the headers it includes.
 DEPFLAGS := -MMD -MP
 BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
+# Library objects of every target: only what wasyncio.h marks WA_EXTERN is
+# visible outside libwasyncio.so (tests/check-exports.sh checks it in
+# test-native). In wasm it changes no export: wasm-ld exports what emcc's
+# EXPORTED_FUNCTIONS / JS-library deps name, EMSCRIPTEN_KEEPALIVE and
+# export_name symbols, hidden or not (the export lists were compared).
+LIB_CFLAGS := -fvisibility=hidden
 CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -26,7 +32,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 # Portable C shared by every target: the core, HTTP, and the host helpers
 # every backend uses. Each target adds its fiber and its host folder.
 CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/host/common/*.c))
-NATIVE_SRC := $(CORE_SRC) $(sort $(wildcard src/fiber/fiber_native*.c)) \
+NATIVE_SRC := $(CORE_SRC) src/fiber/fiber.c src/fiber/fiber_report.c src/fiber/fiber_stack.c \
               $(sort $(wildcard src/host/native/*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
 
@@ -36,13 +42,18 @@ ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
             $(patsubst src/%.S,$(BA)/obj/%.o,$(NATIVE_ASM))
 
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
-UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+# Native-only cmocka suites (threads, the native HTTP client/server, forked
+# children reading stderr, sanitizers): tests/native/, plus the fiber
+# layer's own suite in tests/fiber/. Portable behaviour goes to
+# tests/scenarios/.
+CMOCKA_DIRS := tests/native tests/fiber
+NATIVE_TESTS := $(basename $(notdir $(wildcard $(addsuffix /test_*.c,$(CMOCKA_DIRS)))))
 SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-check test test-native test-asan test-fiber bench demo install clean serve
+.PHONY: all native deps deps-check test test-native test-asan test-fiber test-procs bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -55,18 +66,18 @@ include install.mk
 
 native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/examples/,$(EXAMPLES)) \
-        $(addprefix $(B)/tests/,$(UNIT_TESTS)) \
+        $(addprefix $(B)/tests/,$(NATIVE_TESTS)) \
         $(addprefix $(B)/scenarios/,$(SCENARIOS))
 
 $(B)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(B)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -c $< -o $@
 $(BA)/obj/%.o: src/%.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(BA)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) -g -c $< -o $@
@@ -80,19 +91,26 @@ $(B)/libwasyncio.so: $(NATIVE_OBJ)
 $(BA)/libwasyncio.a: $(ASAN_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
+# Programs compiled and linked in one step: -MT/-MF name the .d file after
+# the binary, so header edits rebuild them like objects.
 $(B)/examples/%: examples/%.c $(B)/libwasyncio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
-TEST_HDRS := $(wildcard tests/unit/*.h tests/http/*.h)
-$(B)/tests/%: tests/unit/%.c $(B)/libwasyncio.a $(TEST_HDRS)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+define cmocka_rules
+$(B)/tests/%: $(1)/%.c $(B)/libwasyncio.a
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(BA)/tests/%: $(1)/%.c $(BA)/libwasyncio.a
+	@mkdir -p $$(@D)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+endef
+$(foreach d,$(CMOCKA_DIRS),$(eval $(call cmocka_rules,$(d))))
+$(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
-$(BA)/tests/%: tests/unit/%.c $(BA)/libwasyncio.a $(TEST_HDRS)
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+$(BA)/scenarios/%: tests/scenarios/%.c $(BA)/libwasyncio.a
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
-$(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a tests/scenarios/harness.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) -Itests $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BA)/libwasyncio.a $(NATIVE_LIBS)
 
 # ---------------------------------------------------------------- deps
 APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
@@ -107,24 +125,41 @@ deps-check:
 	  || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
-TEST_SUITES := test-native test-asan test-fiber $(TEST_TARGETS_EXTRA)
+# Every process a recipe starts inherits this tag in its environment, so the
+# check at the end of test and bench finds anything still running, even a
+# server re-parented to init (tests/leftovers.sh). Computed once: a nested
+# make keeps its parent's tag.
+ifndef WA_RUN_TAG
+WA_RUN_TAG := $(shell date +%s%N)-$(shell echo $$PPID)
+endif
+export WA_RUN_TAG
+
+TEST_SUITES := test-native test-asan test-fiber test-procs $(TEST_TARGETS_EXTRA)
 test: deps $(TEST_SUITES)
+	@bash tests/leftovers.sh "make test"
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
 
-# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user).
+# Helper servers, browsers and runners die with the script that started them.
+test-procs:
+	@bash tests/procs_test.sh
+
+# The fiber switch on every CPU/variant runnable here (aarch64 via qemu-user);
+# the fiber cmocka suite runs in test-native/test-asan, the wasm self-test in test-wasi.
 test-fiber: deps-check
 	@bash tests/fiber/run.sh
 
 test-native: native
+	@bash tests/check-exports.sh $(B)/libwasyncio.so
 	@bash tests/run-native.sh $(B)
 
-test-asan: $(addprefix $(BA)/tests/,$(UNIT_TESTS))
+# The cmocka suites and the scenarios, under ASan and UBSan.
+test-asan: $(addprefix $(BA)/tests/,$(NATIVE_TESTS)) $(addprefix $(BA)/scenarios/,$(SCENARIOS))
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  bash tests/run-native.sh $(BA) unit-only
+	  bash tests/run-native.sh $(BA)
 
 bench: deps native $(BENCH_EXTRA_DEPS)
-	@bash tests/bench/run.sh
+	@bash tests/bench/run.sh; rc=$$?; bash tests/leftovers.sh "make bench" && exit $$rc
 
 demo: deps native $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh
@@ -132,6 +167,6 @@ demo: deps native $(DEMO_EXTRA_DEPS)
 clean:
 	rm -rf build
 
-# Header dependencies written by -MMD (every target's objects).
+# Header dependencies written by -MMD (every target's objects and programs).
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -1,19 +1,21 @@
 # install.mk: `make install PREFIX=P [DESTDIR=D]` (included by the top
 # Makefile after the target fragments). Installs every target whose toolchain
 # is present and names the ones it skipped:
-#   native   P/include/wasyncio.h, P/lib/libwasyncio.{a,so,so.0,so.0.x.y},
+#   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0,so.0.x.y},
 #            P/lib/pkgconfig/wasyncio.pc (shared), wasyncio-static.pc
 #   wasi     P/lib/wasyncio/wasm32-wasi/libwasyncio.a, P/bin/wasyncio-wasi-cc
 #   wasip2   P/lib/wasyncio/wasm32-wasip2/libwasyncio{,-proxy}.a, the component
 #            step (lib/wasyncio/wasip2/: WIT, adapter, wasm-tools from jco),
 #            P/bin/wasyncio-wasip2-cc
-#   web      P/lib/wasyncio/web/ (archive, JS library, page loader wasyncio.mjs),
+#   web      P/lib/wasyncio/web/ (archive, its error table, JS library, page loader),
 #            P/bin/wasyncio-emcc
 # Only the libraries are built for it, not the examples. make test-install
 # (tests/install/run.sh) installs into a temporary prefix and builds a user's
 # program for every target from there.
 
-WA_VERSION := $(shell sed -n 's/.*WASYNCIO_VERSION "\(.*\)"/\1/p' src/wasyncio.h)
+# MAJOR.MINOR.PATCH from the WASYNCIO_VERSION_* macros of wasyncio.h.
+WA_VERSION := $(shell sed -n 's/^\#define WASYNCIO_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\)$$/\2/p' \
+                src/wasyncio.h | paste -sd.)
 WA_SOMAJOR := $(firstword $(subst ., ,$(WA_VERSION)))
 WA_SONAME := libwasyncio.so.$(WA_SOMAJOR)
 I := $(DESTDIR)$(PREFIX)
@@ -40,6 +42,8 @@ install: $(addprefix install-,$(INSTALL_TARGETS))
 # The shared library (built with its SONAME, libwasyncio.so.MAJOR) goes in
 # as the versioned file; libwasyncio.so.MAJOR and libwasyncio.so link to it.
 install-native: $(B)/libwasyncio.a $(B)/libwasyncio.so
+	@[[ "$(WA_VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || \
+	  { echo "install: cannot read the version from src/wasyncio.h" >&2; exit 1; }
 	install -d $(I)/include $(I)/lib/pkgconfig
 	install -m 644 src/wasyncio.h $(I)/include/
 	if [ -d src/wasyncio ]; then install -d $(I)/include/wasyncio && \
@@ -79,9 +83,10 @@ install-wasip2: install-native $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a
 	rm -rf $(ILIB)/wasip2/node_modules/@bytecodealliance/jco-transpile
 	cp -RL $(JSMOD)/jco-transpile $(ILIB)/wasip2/node_modules/@bytecodealliance/
 
-install-web: install-native $(WEB)/libwasyncio.a
+install-web: install-native $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js
 	install -d $(I)/bin $(ILIB)/web
-	install -m 644 $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyncio.mjs $(ILIB)/web/
+	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/node_pre.js \
+	  js/wasyncio.mjs $(ILIB)/web/
 	install -m 755 js/wasyncio-emcc.sh $(I)/bin/wasyncio-emcc
 
 .PHONY: test-install
@@ -90,7 +95,7 @@ install-web: install-native $(WEB)/libwasyncio.a
 INSTALL_LIBS := $(B)/libwasyncio.a $(B)/libwasyncio.so \
     $(if $(HAVE_WASI),$(WB)/libwasyncio.a) \
     $(if $(HAVE_WASIP2),$(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a) \
-    $(if $(HAVE_WEB),$(WEB)/libwasyncio.a)
+    $(if $(HAVE_WEB),$(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js)
 test-install: deps-check $(INSTALL_LIBS)
 	@bash tests/install/run.sh
 TEST_TARGETS_EXTRA += test-install

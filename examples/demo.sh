@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bin=build/native/examples
 py=/usr/bin/python3
 status=0
+source tests/procs.sh
 
 if [[ ! -d $bin ]]; then
     echo "demo: $bin not found; run 'make native' first" >&2
@@ -28,8 +29,8 @@ fetch_demo() {
     # slow remote APIs, so the sequential/concurrent difference shows.
     local out port pid
     out=$(mktemp)
-    "$py" tests/http/helper_server.py 0 > "$out" 2>/dev/null &
-    pid=$!
+    procs_start "$py" tests/http/helper_server.py 0 > "$out" 2>/dev/null
+    pid=$procs_last
     for _ in $(seq 50); do
         port=$(head -n1 "$out")
         [[ -n $port ]] && break
@@ -38,13 +39,12 @@ fetch_demo() {
     rm -f "$out"
     if [[ -z $port ]]; then
         echo "demo: the local HTTP server did not start" >&2
-        kill "$pid" 2>/dev/null; status=1; return
+        procs_stop "$pid"; status=1; return
     fi
     run fetch_all "Sync vs Async with HTTP (aiohttp gather twin; each URL takes 300 ms)" \
         "http://127.0.0.1:$port/delay?ms=300" "http://127.0.0.1:$port/delay?ms=300&n=2" \
         "http://127.0.0.1:$port/delay?ms=300&n=3"
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    procs_stop "$pid"
 }
 
 run sync_vs_async "Sync vs Async (sleeps stand in for requests)"

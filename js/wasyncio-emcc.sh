@@ -13,9 +13,10 @@
 #     --node-lib  the same for Node: a CommonJS factory (OUT.cjs), e.g.
 #             const m = await require('./OUT.cjs')();
 # Installed as PREFIX/bin/wasyncio-emcc (make install), it uses
-# PREFIX/lib/wasyncio/web/ (the archive, the JS library, the page loader
-# wasyncio.mjs); in the source tree, build/web/libwasyncio.a (`make web`).
-# Env: EMCC, WASM_OPT, WASYNCIO_A.
+# PREFIX/lib/wasyncio/web/ (the archive, its error table wasyncio_errors.js,
+# the JS library, the page loader wasyncio.mjs); in the source tree,
+# build/web/libwasyncio.a and build/web/wasyncio_errors.js (`make web`).
+# Env: EMCC, WASM_OPT, WASYNCIO_A, WASYNCIO_ERRORS_JS.
 set -euo pipefail
 here="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 me="$(basename "$0")"
@@ -32,7 +33,10 @@ else
 fi
 EMCC="${EMCC:-emcc}"
 WASM_OPT="${WASM_OPT:-wasm-opt}"
-# Debian's emcc finds acorn through NODE_PATH (design notes, quirk 1).
+# The error table for wasyncio_lib.js, generated from src/wasyncio/errors.h.
+ERRORS_JS="${WASYNCIO_ERRORS_JS:-$(dirname "$LIB")/wasyncio_errors.js}"
+# Debian's emcc, run by the machine's Node, finds acorn (package node-acorn)
+# only through NODE_PATH.
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
 mode=page
@@ -58,10 +62,12 @@ if ! command -v "$WASM_OPT" >/dev/null 2>&1; then
   echo "$me: Binaryen's wasm-opt ('$WASM_OPT') not found: install binaryen or set WASM_OPT" >&2
   exit 2
 fi
-if [ ! -f "$LIB" ]; then
-  echo "$me: $LIB is missing; $missing_lib" >&2
-  exit 2
-fi
+for f in "$LIB" "$ERRORS_JS"; do
+  if [ ! -f "$f" ]; then
+    echo "$me: $f is missing; $missing_lib" >&2
+    exit 2
+  fi
+done
 
 # Sources are compiled at -O2; the link runs at -O1 because emcc's -O2 link
 # step (its own wasm-opt run) produced modules whose first Asyncify rewind
@@ -85,8 +91,9 @@ for a in "${srcs[@]}"; do
   "$EMCC" -O2 -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
   objs+=("$o")
 done
-exports=_malloc,_free,_wa_strerror,_wa__web_call,_wa__web_call_cancel
-common=(-O1 --js-library "$data/wasyncio_lib.js" -sALLOW_MEMORY_GROWTH=1)
+exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel
+common=(-O1 --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
+        -sALLOW_MEMORY_GROWTH=1)
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio -sEXPORTED_FUNCTIONS=_main,$exports) ;;
@@ -98,7 +105,9 @@ case "$mode" in
                --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
 "$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
-# No -sASYNCIFY: Binaryen instruments the module here and turns the
-# asyncify.* imports into its own functions (design notes, quirk 5).
+# No -sASYNCIFY: emcc reports the functions imported from module "asyncify"
+# as undefined (kept as imports by -sERROR_ON_UNDEFINED_SYMBOLS=0); the
+# post-link wasm-opt --asyncify instruments the module and turns those
+# asyncify.* imports into its own functions.
 wasm="${out%.*}.wasm"
 "$WASM_OPT" --asyncify --pass-arg=asyncify-ignore-imports -O2 "$wasm" -o "$wasm"

@@ -10,21 +10,23 @@
  *   Module.waPromise(p)          -> handle for wa_js_await in C
  *   Module.waCall(name, arg, {signal}) -> Promise of the C coroutine's result
  *   Module.waDone                -> Promise {code, status} of a program's main
- *   Module.waStrerror(code)      -> name of an error code
+ *   Module.waStrerror(code)      -> message of an error code
+ *   Module.waErrorName(code)     -> "WA_ECANCELED", ... (null if unknown)
+ *   Module.waErrors              -> {ECANCELED: -5, ...}: every code by name
+ * The codes come from build/web/wasyncio_errors.js (WA_ERRORS), generated
+ * from src/wasyncio/errors.h, and also live on WA (WA.ECANCELED, ...).
  */
 var WasyncioLib = {
   $WA__deps: ['$callUserCallback', '$runtimeKeepalivePush', '$runtimeKeepalivePop',
-              'malloc', 'free', 'wa_strerror', 'wa__web_resume', 'wa__web_set_slice_ms',
-              'stackSave', 'stackRestore'],
+              'malloc', 'free', 'wa_strerror', 'wa_error_name', 'wa__web_resume',
+              'wa__web_set_slice_ms', 'stackSave', 'stackRestore', '$WA_ERRORS'],
   // The other C entry points live in objects linked only when the program
   // uses them (web_js.o, web_fetch.o, web_call.o), so they are looked up on
   // Module when called: C(name) below.
   $WA__postset: 'WA.install();',
   $WA: {
-    // Codes mirrored from src/wasyncio.h (tests/web checks they agree).
-    EINVAL: -1, ENOMEM: -2, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13, ENOTCAPABLE: -17,
-    EURL: -20, ESCHEME: -21, EDNS: -22, ECONNREFUSED: -23, ENET: -24,
-    ETOOBIG: -25, EPROTO: -26, EJS: -28,
+    // The error codes (WA.ECANCELED, ...) are added by install() from
+    // WA_ERRORS, the table generated from src/wasyncio/errors.h.
 
     timer: null,
     zeroPending: false,
@@ -42,7 +44,14 @@ var WasyncioLib = {
       WA.fetches = new Map();
       Module['waPromise'] = WA.promise;
       Module['waCall'] = WA.call;
+      var errors = {};
+      WA_ERRORS.forEach(function(e) { WA[e[0]] = errors[e[0]] = e[1]; });
+      Module['waErrors'] = errors;
       Module['waStrerror'] = function(code) { return UTF8ToString(_wa_strerror(code)); };
+      Module['waErrorName'] = function(code) {
+        var p = _wa_error_name(code);
+        return p ? UTF8ToString(p) : null;
+      };
       // Time budget of one loop slice before the page gets the thread back.
       Module['waSetSliceMs'] = function(ms) { _wa__web_set_slice_ms(ms); };
       Module['waDone'] = new Promise(function(resolve) { WA.doneResolve = resolve; });

@@ -1,4 +1,6 @@
-/* wasyncio.h: the one public header of wasyncio, asyncio-style stackful tasks for C.
+/* wasyncio.h: the public header of wasyncio, asyncio-style stackful tasks for C.
+ * The only one to include: it includes wasyncio/errors.h (the error list),
+ * wasyncio/http.h (HTTP client and server) and wasyncio/js.h (JS interop).
  *
  * The model is Python's asyncio: wa_run() runs a loop until its main task
  * finishes; tasks are spawned, awaited, gathered, cancelled and given
@@ -9,6 +11,9 @@
  * inside a task of a running loop; outside one it returns WA_ENOLOOP.
  * Errors are negative int codes; wa_strerror() names them. Functions that
  * return a pointer return NULL on error and leave the code in wa_last_error().
+ * Predicates (wa_running, wa_task_done, wa_event_is_set, wa_lock_locked,
+ * wa_debug) return 1 or 0; those that take a handle return WA_EINVAL (< 0)
+ * for a NULL or stale one, so test them with `> 0` or `== 1`.
  *
  * Targets: native (Linux x86-64/aarch64, libuv), WASI preview1 and 0.2
  * (Asyncify), and the browser/Node through Emscripten (Asyncify). What a target
@@ -24,47 +29,50 @@
 extern "C" {
 #endif
 
-#define WASYNCIO_VERSION "0.1.0"
+/* ----------------------------------------------------------------- version */
+
+#define WASYNCIO_VERSION_MAJOR 0
+#define WASYNCIO_VERSION_MINOR 1
+#define WASYNCIO_VERSION_PATCH 0
+/* One number for #if: WASYNCIO_VERSION_HEX >= 0x000100 means 0.1.0 or later. */
+#define WASYNCIO_VERSION_HEX \
+    ((WASYNCIO_VERSION_MAJOR << 16) | (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH)
+#define WA__STR2(x) #x
+#define WA__STR(x) WA__STR2(x)
+/* "MAJOR.MINOR.PATCH", made from the numbers above. */
+#define WASYNCIO_VERSION                                                   \
+    WA__STR(WASYNCIO_VERSION_MAJOR) "." WA__STR(WASYNCIO_VERSION_MINOR) "." \
+    WA__STR(WASYNCIO_VERSION_PATCH)
+
+/* ------------------------------------------------------------------ export */
+
+/* WA_EXTERN marks the public functions: the library is built with
+ * -fvisibility=hidden, so only they are visible outside it (libuv's
+ * UV_EXTERN). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WA_EXTERN __attribute__((visibility("default")))
+#else
+#define WA_EXTERN
+#endif
 
 /* ------------------------------------------------------------------ errors */
 
-enum {
-    WA_OK = 0,
-    WA_EINVAL = -1,        /* NULL or invalid argument, or a stale task handle */
-    WA_ENOMEM = -2,        /* out of memory (or stack/Asyncify buffer space) */
-    WA_ENOLOOP = -3,       /* called outside a running loop or outside a task */
-    WA_ENESTED = -4,       /* wa_run() called from inside a running loop */
-    WA_ECANCELED = -5,     /* the task was cancelled */
-    WA_ETIMEDOUT = -6,     /* a deadline (wa_timeout scope, wa_wait_for) expired */
-    WA_EDEADLK = -7,       /* awaiting itself, an await cycle, or every task blocked forever */
-    WA_ECLOSED = -8,       /* the queue or generator is closed (also: closed twice) */
-    WA_EOF = -9,           /* the generator is exhausted */
-    WA_EDONE = -10,        /* the task has already finished (e.g. cancelling it) */
-    WA_EBUSY = -11,        /* object still in use (waiters present, generator running) */
-    WA_EPERM = -12,        /* releasing a lock the caller does not hold, sem over-release */
-    WA_ENOTSUP = -13,      /* not available on this target */
-    WA_EFAILED = -14,      /* a task failed with wa_raise() and no specific code */
-    WA_EIO = -15,          /* an operating-system I/O error */
-    WA_ESTACK = -16,       /* stack or Asyncify buffer overflow */
-    WA_ENOTCAPABLE = -17,  /* WASI: the path is outside every preopened directory */
-    /* HTTP client */
-    WA_EURL = -20,         /* malformed URL */
-    WA_ESCHEME = -21,      /* unsupported URL scheme */
-    WA_EDNS = -22,         /* host name could not be resolved */
-    WA_ECONNREFUSED = -23, /* connection refused */
-    WA_ENET = -24,         /* other network failure (reset, unreachable, TLS) */
-    WA_ETOOBIG = -25,      /* body (or headers) over the configured limit */
-    WA_EPROTO = -26,       /* malformed HTTP response */
-    WA_EHTTP = -27,        /* non-2xx status, only with WA_FETCH_RAISE_FOR_STATUS */
-    WA_EJS = -28,          /* a JavaScript promise rejected */
-    WA_EUSER = -1000       /* codes <= WA_EUSER are the application's own */
-};
+/* The codes, names and messages are listed once in wasyncio/errors.h. */
+#include "wasyncio/errors.h"
 
-/* Name of an error code ("operation cancelled", ...); never NULL. */
-const char *wa_strerror(int code);
+#define WA__ERROR_ENUM(name, code, message) WA_##name = (code),
+enum { WA_ERRORS(WA__ERROR_ENUM) };
+#undef WA__ERROR_ENUM
+
+/* Message for an error code ("operation cancelled", ...); never NULL. */
+WA_EXTERN const char *wa_strerror(int code);
+
+/* The constant's name ("WA_ECANCELED"); "WA_EUSER" for every application
+ * code (<= WA_EUSER); NULL for a code wasyncio does not define. */
+WA_EXTERN const char *wa_error_name(int code);
 
 /* The code left by the last call on this thread that returned NULL. */
-int wa_last_error(void);
+WA_EXTERN int wa_last_error(void);
 
 /* ---------------------------------------------------------------- the loop */
 
@@ -83,14 +91,14 @@ typedef void *(*wa_fn)(void *arg);
  * emscripten_set_main_loop() it hands control back to JavaScript and never
  * returns; when the main task ends the program exits with status 0 (success)
  * or 1. Put the program's work inside the main task. */
-int wa_run(wa_fn fn, void *arg, void **result);
+WA_EXTERN int wa_run(wa_fn fn, void *arg, void **result);
 
-/* Is a loop running on this thread? */
-int wa_running(void);
+/* 1 if a loop is running on this thread, else 0. */
+WA_EXTERN int wa_running(void);
 
 /* Monotonic clocks: milliseconds and nanoseconds (libuv's uv_now/uv_hrtime). */
-uint64_t wa_now(void);
-uint64_t wa_hrtime(void);
+WA_EXTERN uint64_t wa_now(void);
+WA_EXTERN uint64_t wa_hrtime(void);
 
 /* --------------------------------------------------------------- tasks */
 
@@ -102,61 +110,61 @@ typedef struct wa_task_opts {
 
 /* Create a task (asyncio.create_task). It starts at the next scheduling point.
  * The handle stays valid until wa_release() or the end of wa_run(). */
-wa_task *wa_spawn(wa_fn fn, void *arg);
-wa_task *wa_spawn_opts(wa_fn fn, void *arg, const wa_task_opts *opts);
+WA_EXTERN wa_task *wa_spawn(wa_fn fn, void *arg);
+WA_EXTERN wa_task *wa_spawn_opts(wa_fn fn, void *arg, const wa_task_opts *opts);
 
 /* Wait for t and take its result. Awaiting a finished task again returns the
  * same result. If the waiting task is cancelled or times out, t is cancelled
  * too and waited for, and the interruption code is returned (asyncio). */
-int wa_await(wa_task *t, void **result);
+WA_EXTERN int wa_await(wa_task *t, void **result);
 
 /* Like wa_await, but an interruption of the waiter leaves t running
  * (asyncio.shield). */
-int wa_await_shielded(wa_task *t, void **result);
+WA_EXTERN int wa_await_shielded(wa_task *t, void **result);
 
 /* Await t with a deadline; on expiry t is cancelled and WA_ETIMEDOUT returned
  * (asyncio.wait_for). */
-int wa_wait_for(wa_task *t, uint64_t ms, void **result);
+WA_EXTERN int wa_wait_for(wa_task *t, uint64_t ms, void **result);
 
 /* Request cancellation: t's current or next suspension point returns
  * WA_ECANCELED. A task that never started does not run. A task that returns
  * after a cancellation was delivered ends as cancelled unless it called
  * wa_uncancel(). Returns WA_EDONE if t already finished. */
-int wa_cancel(wa_task *t);
+WA_EXTERN int wa_cancel(wa_task *t);
 
 /* Inside a task: forget a delivered cancellation (asyncio's uncancel), so the
  * task may go on and finish normally. */
-int wa_uncancel(void);
+WA_EXTERN int wa_uncancel(void);
 
 /* Make the current task fail: sets its error code (WA_EFAILED if code >= 0)
  * and printf-style message; returns NULL so a body can `return wa_raise(..)`. */
-void *wa_raise(int code, const char *fmt, ...)
+WA_EXTERN void *wa_raise(int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
 /* Let other ready tasks run (asyncio.sleep(0)). */
-int wa_yield(void);
+WA_EXTERN int wa_yield(void);
 
 /* Suspend for ms milliseconds. Returns 0, WA_ECANCELED or WA_ETIMEDOUT. */
-int wa_sleep(uint64_t ms);
+WA_EXTERN int wa_sleep(uint64_t ms);
 
-wa_task *wa_current(void);                   /* NULL outside a task */
-const char *wa_task_name(const wa_task *t);  /* "?" for NULL */
-int wa_task_set_name(wa_task *t, const char *name);
-int wa_task_done(const wa_task *t);          /* 1 finished, 0 not, <0 error */
-int wa_task_error(const wa_task *t);         /* 0, or the failure code */
-const char *wa_task_message(const wa_task *t); /* failure message or "" */
+WA_EXTERN wa_task *wa_current(void);                   /* NULL outside a task */
+WA_EXTERN const char *wa_task_name(const wa_task *t);  /* "?" for NULL */
+WA_EXTERN int wa_task_set_name(wa_task *t, const char *name);
+WA_EXTERN int wa_task_done(const wa_task *t);          /* 1 finished, 0 not, WA_EINVAL */
+WA_EXTERN int wa_task_error(const wa_task *t);         /* 0, or the failure code */
+WA_EXTERN const char *wa_task_message(const wa_task *t); /* failure message or "" */
 
 /* Drop the handle. A running task keeps running and is freed when it ends;
  * if it then fails, the failure is reported on stderr since nobody can await
  * it. */
-void wa_release(wa_task *t);
+WA_EXTERN void wa_release(wa_task *t);
 
 /* Defaults for new tasks. Stack sizes are rounded up to the page size. */
-int wa_set_default_stack_size(size_t bytes);
-size_t wa_default_stack_size(void);
+WA_EXTERN int wa_set_default_stack_size(size_t bytes);
+WA_EXTERN size_t wa_default_stack_size(void);
 
 /* -------------------------------------------------------------- gather */
 
@@ -167,7 +175,7 @@ size_t wa_default_stack_size(void);
  * running (asyncio). With WA_RETURN_ERRORS every task is waited for, errors[i]
  * (if errors is not NULL) gets its code, and the call returns 0. Cancelling
  * the caller cancels all. */
-int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
+WA_EXTERN int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
               unsigned flags);
 
 /* ------------------------------------------------------------- timeouts */
@@ -185,9 +193,9 @@ typedef struct wa_timeout {
     int *rc_out;                /* private: WA_TIMEOUT's rc */
 } wa_timeout;
 
-int wa_timeout_enter(wa_timeout *scope, uint64_t ms);
+WA_EXTERN int wa_timeout_enter(wa_timeout *scope, uint64_t ms);
 /* Returns WA_ETIMEDOUT if this scope's own deadline expired, else 0. */
-int wa_timeout_exit(wa_timeout *scope);
+WA_EXTERN int wa_timeout_exit(wa_timeout *scope);
 
 /* WA_TIMEOUT(ms, rc) { ... }: the body runs inside a deadline scope. On any
  * exit from it (the end of the body, break, return, goto) the scope is
@@ -196,7 +204,17 @@ int wa_timeout_exit(wa_timeout *scope);
  * skipped). */
 #define WA__CAT2(a, b) a##b
 #define WA__CAT(a, b) WA__CAT2(a, b)
-void wa__timeout_guard_exit(wa_timeout **scope);
+/* WA_TIMEOUT's cleanup: runs when the block is left early too, so the scope
+ * never outlives the frame it lives in, and rc still says whether it expired.
+ * Inline so that the library exports only wa_ names. */
+static inline void wa__timeout_guard_exit(wa_timeout **scope)
+{
+    if (*scope) {
+        int rc = wa_timeout_exit(*scope);
+        if ((*scope)->rc_out) *(*scope)->rc_out = rc;
+        *scope = NULL;
+    }
+}
 #define WA_TIMEOUT(ms, rc)                                                          \
     for (wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)},                 \
          *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit))) = \
@@ -213,21 +231,21 @@ void wa__timeout_guard_exit(wa_timeout **scope);
  * cancels the other children; every failure is kept. */
 typedef struct wa_group wa_group;
 
-wa_group *wa_group_new(void);
-wa_task *wa_group_spawn(wa_group *g, wa_fn fn, void *arg);
-wa_task *wa_group_spawn_opts(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o);
+WA_EXTERN wa_group *wa_group_new(void);
+WA_EXTERN wa_task *wa_group_spawn(wa_group *g, wa_fn fn, void *arg);
+WA_EXTERN wa_task *wa_group_spawn_opts(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o);
 /* Wait for every child. Returns 0, the first child's failure code, or
  * WA_ECANCELED if the waiter was cancelled (the children are cancelled and
  * still waited for). */
-int wa_group_wait(wa_group *g);
+WA_EXTERN int wa_group_wait(wa_group *g);
 /* Cancel every child (the group stays usable for waiting). */
-int wa_group_cancel(wa_group *g);
-size_t wa_group_error_count(const wa_group *g);
+WA_EXTERN int wa_group_cancel(wa_group *g);
+WA_EXTERN size_t wa_group_error_count(const wa_group *g);
 /* i-th failure in the order they happened: code, message and task name. */
-int wa_group_error(const wa_group *g, size_t i, const char **message,
+WA_EXTERN int wa_group_error(const wa_group *g, size_t i, const char **message,
                    const char **task_name);
 /* Free the group; children still running are cancelled and waited for. */
-int wa_group_free(wa_group *g);
+WA_EXTERN int wa_group_free(wa_group *g);
 
 /* ---------------------------------------------------------------- sync */
 
@@ -238,36 +256,36 @@ typedef struct wa_queue wa_queue;
 
 /* Free functions return WA_EBUSY, and free nothing, while tasks wait on the
  * object. */
-wa_event *wa_event_new(void);
-int wa_event_set(wa_event *e);     /* wakes every waiter */
-int wa_event_clear(wa_event *e);
-int wa_event_is_set(const wa_event *e);
-int wa_event_wait(wa_event *e);
-int wa_event_free(wa_event *e);
+WA_EXTERN wa_event *wa_event_new(void);
+WA_EXTERN int wa_event_set(wa_event *e);     /* wakes every waiter */
+WA_EXTERN int wa_event_clear(wa_event *e);
+WA_EXTERN int wa_event_is_set(const wa_event *e); /* 1 set, 0 not, WA_EINVAL */
+WA_EXTERN int wa_event_wait(wa_event *e);
+WA_EXTERN int wa_event_free(wa_event *e);
 
-wa_lock *wa_lock_new(void);        /* FIFO fair, not recursive */
-int wa_lock_acquire(wa_lock *l);   /* WA_EDEADLK if the caller holds it */
-int wa_lock_release(wa_lock *l);   /* WA_EPERM if the caller does not hold it */
-int wa_lock_locked(const wa_lock *l);
-int wa_lock_free(wa_lock *l);
+WA_EXTERN wa_lock *wa_lock_new(void);        /* FIFO fair, not recursive */
+WA_EXTERN int wa_lock_acquire(wa_lock *l);   /* WA_EDEADLK if the caller holds it */
+WA_EXTERN int wa_lock_release(wa_lock *l);   /* WA_EPERM if the caller does not hold it */
+WA_EXTERN int wa_lock_locked(const wa_lock *l); /* 1 held, 0 free, WA_EINVAL */
+WA_EXTERN int wa_lock_free(wa_lock *l);
 
-wa_sem *wa_sem_new(unsigned value); /* bounded: release above value is WA_EPERM */
-int wa_sem_acquire(wa_sem *s);
-int wa_sem_release(wa_sem *s);
-int wa_sem_value(const wa_sem *s);
-int wa_sem_free(wa_sem *s);
+WA_EXTERN wa_sem *wa_sem_new(unsigned value); /* bounded: release above value is WA_EPERM */
+WA_EXTERN int wa_sem_acquire(wa_sem *s);
+WA_EXTERN int wa_sem_release(wa_sem *s);
+WA_EXTERN int wa_sem_value(const wa_sem *s);
+WA_EXTERN int wa_sem_free(wa_sem *s);
 
 /* A bounded FIFO queue (asyncio.Queue(maxsize)). put waits while full, get
  * while empty. After close, put returns WA_ECLOSED and get drains what is
  * left, then returns WA_ECLOSED. */
-wa_queue *wa_queue_new(size_t capacity);
-int wa_queue_put(wa_queue *q, void *item);
-int wa_queue_get(wa_queue *q, void **item);
-int wa_queue_try_put(wa_queue *q, void *item); /* WA_EBUSY when full */
-int wa_queue_try_get(wa_queue *q, void **item);/* WA_EBUSY when empty */
-int wa_queue_close(wa_queue *q);
-size_t wa_queue_len(const wa_queue *q);
-int wa_queue_free(wa_queue *q);
+WA_EXTERN wa_queue *wa_queue_new(size_t capacity);
+WA_EXTERN int wa_queue_put(wa_queue *q, void *item);
+WA_EXTERN int wa_queue_get(wa_queue *q, void **item);
+WA_EXTERN int wa_queue_try_put(wa_queue *q, void *item); /* WA_EBUSY when full */
+WA_EXTERN int wa_queue_try_get(wa_queue *q, void **item);/* WA_EBUSY when empty */
+WA_EXTERN int wa_queue_close(wa_queue *q);
+WA_EXTERN size_t wa_queue_len(const wa_queue *q);
+WA_EXTERN int wa_queue_free(wa_queue *q);
 
 /* `async with`: the body runs holding the lock/semaphore, and it is released
  * on every exit path (break, return, goto, and after cancellation or timeout
@@ -280,9 +298,36 @@ typedef struct wa__guard {
     void *obj;
     int (*release)(void *);
 } wa__guard;
-void wa__guard_exit(wa__guard *g);
-wa__guard wa__guard_lock(wa_lock *l, int *rc);
-wa__guard wa__guard_sem(wa_sem *s, int *rc);
+/* The guard helpers are inline: the library exports only wa_ names.
+ * wa__guard_exit runs from both the for-loop step and the cleanup attribute,
+ * so it clears obj before releasing: the second call is a no-op. */
+static inline int wa__guard_release_lock(void *l) { return wa_lock_release((wa_lock *)l); }
+static inline int wa__guard_release_sem(void *s) { return wa_sem_release((wa_sem *)s); }
+static inline wa__guard wa__guard_make(void *obj, int rc, int (*release)(void *), int *out)
+{
+    wa__guard g = {NULL, NULL};
+    if (out) *out = rc;
+    if (rc == 0) {
+        g.obj = obj;
+        g.release = release;
+    }
+    return g;
+}
+static inline wa__guard wa__guard_lock(wa_lock *l, int *rc)
+{
+    return wa__guard_make(l, wa_lock_acquire(l), wa__guard_release_lock, rc);
+}
+static inline wa__guard wa__guard_sem(wa_sem *s, int *rc)
+{
+    return wa__guard_make(s, wa_sem_acquire(s), wa__guard_release_sem, rc);
+}
+static inline void wa__guard_exit(wa__guard *g)
+{
+    if (!g || !g->obj) return;
+    void *obj = g->obj;
+    g->obj = NULL;
+    if (g->release) g->release(obj);
+}
 #define WA__WITH(make, target, rc)                                                \
     for (wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit))) = \
              make((target), &(rc));                                                  \
@@ -297,26 +342,33 @@ wa__guard wa__guard_sem(wa_sem *s, int *rc);
  * lazily, one step per wa_gen_next(). */
 typedef struct wa_gen wa_gen;
 
-wa_gen *wa_gen_new(wa_fn fn, void *arg);
+WA_EXTERN wa_gen *wa_gen_new(wa_fn fn, void *arg);
 /* Inside a generator body: hand value to the consumer and wait for the next
  * request. Returns 0, or WA_ECLOSED when the consumer closed the generator
  * (run cleanup and return), or WA_ECANCELED. */
-int wa_gen_yield(void *value);
+WA_EXTERN int wa_gen_yield(void *value);
 /* Next value: 0 with *value set; WA_EOF when the body returned; the body's
  * error code if it failed; WA_EBUSY if another task is already waiting. */
-int wa_gen_next(wa_gen *g, void **value);
+WA_EXTERN int wa_gen_next(wa_gen *g, void **value);
 /* Close early: the pending wa_gen_yield returns WA_ECLOSED and the body's
  * cleanup runs before this returns. A second close returns WA_ECLOSED. */
-int wa_gen_close(wa_gen *g);
+WA_EXTERN int wa_gen_close(wa_gen *g);
 /* Free (closing it first if needed). */
-int wa_gen_free(wa_gen *g);
+WA_EXTERN int wa_gen_free(wa_gen *g);
 
 /* `async for`: WA_FOR(v, gen) { ... } iterates; leaving the loop early
  * (break, return, goto) closes the generator so its cleanup runs. After the
  * loop, rc-style status is in wa_gen_status(gen) (0 or an error; WA_EOF is
  * reported as 0). */
-void wa__gen_guard_exit(wa_gen **g);
-int wa_gen_status(const wa_gen *g);
+WA_EXTERN int wa_gen_status(const wa_gen *g);
+/* Inline, like the other guards: closes a generator left early. */
+static inline void wa__gen_guard_exit(wa_gen **pg)
+{
+    if (!pg || !*pg) return;
+    wa_gen *g = *pg;
+    *pg = NULL;
+    wa_gen_close(g);
+}
 #define WA_FOR(var, gen)                                                          \
     for (wa_gen *WA__CAT(wa__gg_, __LINE__) __attribute__((cleanup(wa__gen_guard_exit))) = (gen); \
          WA__CAT(wa__gg_, __LINE__) && wa_gen_next(WA__CAT(wa__gg_, __LINE__), (void **)&(var)) == 0 \
@@ -329,131 +381,32 @@ int wa_gen_status(const wa_gen *g);
  * inline; debug mode warns. If the caller is cancelled the call returns
  * WA_ECANCELED at once; the thread finishes on its own and its result is
  * dropped. */
-int wa_to_thread(wa_fn fn, void *arg, void **result);
+WA_EXTERN int wa_to_thread(wa_fn fn, void *arg, void **result);
 
 /* ---------------------------------------------------------------- files */
 
 /* Suspend until fd is readable / writable. */
-int wa_wait_readable(int fd);
-int wa_wait_writable(int fd);
+WA_EXTERN int wa_wait_readable(int fd);
+WA_EXTERN int wa_wait_writable(int fd);
 /* Read a whole file without stopping other tasks; *data is malloc'd and
  * NUL-terminated (free it). WASI: the path must be under a preopened dir;
  * outside every one the call returns WA_ENOTCAPABLE. */
-int wa_read_file(const char *path, char **data, size_t *len);
+WA_EXTERN int wa_read_file(const char *path, char **data, size_t *len);
 
 /* ---------------------------------------------------------------- debug */
 
 /* Debug mode (also WASYNCIO_DEBUG=1): warn when a task runs more than
  * slow_ms (default 100; WASYNCIO_SLOW_MS) without suspending, naming it, and
  * list tasks still pending when wa_run() ends. */
-void wa_set_debug(int on);
-int wa_debug(void);
+WA_EXTERN void wa_set_debug(int on);
+WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
 
-/* ----------------------------------------------------------- HTTP client */
+/* ------------------------------------------------- HTTP and JavaScript */
 
-/* One API on every target: libcurl natively, wasi:http on WASI 0.2, JS fetch
- * in the browser. WASI preview1 has no HTTP: WA_ENOTSUP. A non-2xx status is
- * not an error unless WA_FETCH_RAISE_FOR_STATUS is set. */
-typedef struct wa_response wa_response;
-
-#define WA_FETCH_RAISE_FOR_STATUS 1u /* non-2xx returns WA_EHTTP (response kept) */
-#define WA_FETCH_STREAM 2u           /* return after headers; read with wa_response_read */
-
-typedef struct wa_fetch_opts {
-    const char *method;          /* default "GET" */
-    const char *const *headers;  /* NULL-terminated "Name: value" strings */
-    const void *body;
-    size_t body_len;
-    uint64_t timeout_ms;         /* 0 = none (deadline scopes still apply) */
-    int max_redirects;           /* -1 = default (follow, up to 10); 0 = don't follow */
-    size_t max_body;             /* 0 = default 64 MiB; over it: WA_ETOOBIG */
-    unsigned flags;              /* WA_FETCH_* */
-} wa_fetch_opts;
-
-/* Fetch url. On 0, *out is a response to free with wa_response_free. On error
- * *out is NULL, except WA_EHTTP which keeps the response. */
-int wa_fetch(const char *url, const wa_fetch_opts *opts, wa_response **out);
-
-int wa_response_status(const wa_response *r);
-/* Case-insensitive header look-up; NULL if absent. */
-const char *wa_response_header(const wa_response *r, const char *name);
-size_t wa_response_header_count(const wa_response *r);
-int wa_response_header_at(const wa_response *r, size_t i, const char **name,
-                          const char **value);
-/* The whole body (not for WA_FETCH_STREAM); text is NUL-terminated. */
-const void *wa_response_body(const wa_response *r, size_t *len);
-const char *wa_response_text(const wa_response *r);
-/* Streaming: read up to n body bytes; returns bytes read, 0 at the end, or an
- * error code. */
-long wa_response_read(wa_response *r, void *buf, size_t n);
-void wa_response_free(wa_response *r);
-
-/* ----------------------------------------------------------- HTTP server */
-
-/* An aiohttp-style app: routes are a method and a path pattern with {param}
- * captures; each request runs its handler in a task of its own. Native: libuv
- * TCP; WASI 0.2: a wasi:http/incoming-handler component; browser: WA_ENOTSUP. */
-typedef struct wa_app wa_app;
-typedef struct wa_request wa_request;
-typedef struct wa_reply wa_reply;
-
-/* Fill reply and return 0; a negative return sends 500. */
-typedef int (*wa_handler)(const wa_request *req, wa_reply *reply, void *ud);
-
-wa_app *wa_app_new(void);
-int wa_app_route(wa_app *app, const char *method, const char *pattern,
-                 wa_handler h, void *ud);
-#define wa_app_get(app, pattern, h, ud) wa_app_route((app), "GET", (pattern), (h), (ud))
-/* A program that is also built as a WASI 0.2 server component defines
- * wa_build_app(): the component calls it once per instance and routes each
- * incoming request through the app (`wasmtime serve`). Natively, call it
- * yourself and wa_app_listen(). Optional: without it the component runs
- * main() for each request. */
-wa_app *wa_build_app(void);
-/* Serve until the calling task is cancelled (then returns WA_ECANCELED).
- * port 0 picks a free port; wa_app_port() tells which once listening. */
-int wa_app_listen(wa_app *app, const char *host, int port);
-int wa_app_port(const wa_app *app);
-void wa_app_free(wa_app *app);
-
-const char *wa_request_method(const wa_request *r);
-const char *wa_request_path(const wa_request *r);
-const char *wa_request_param(const wa_request *r, const char *name);  /* {name} */
-const char *wa_request_query(const wa_request *r, const char *name);  /* ?name= */
-const char *wa_request_header(const wa_request *r, const char *name);
-const void *wa_request_body(const wa_request *r, size_t *len);
-
-int wa_reply_status(wa_reply *r, int status);
-int wa_reply_header(wa_reply *r, const char *name, const char *value);
-int wa_reply_body(wa_reply *r, const void *data, size_t len);
-int wa_reply_text(wa_reply *r, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-/* --------------------------------------------------------- JavaScript */
-
-/* Browser/Node (Emscripten) only; elsewhere WA_ENOTSUP.
- * C awaits a JS promise: the JS side registers it with
- * Module.waPromise(promise) -> handle (an int); wa_js_await(handle, &json)
- * suspends until it settles and gives its value as a malloc'd JSON string, or
- * WA_EJS with the rejection message in wa_task_message-style *json. */
-int wa_js_await(int promise_handle, char **json);
-
-/* JS awaits C: WA_JS_EXPORT(fn) makes the coroutine `void *fn(void *arg)`
- * callable from JavaScript as Module.waCall("fn", arg) -> Promise. It runs as
- * a task of the running loop (or of a loop started for it); arg arrives as a
- * NUL-terminated JSON string; return a malloc'd JSON string (the runtime
- * frees it; NULL means null), or fail with wa_raise() to reject the Promise.
- * Elsewhere it compiles to nothing that is emitted. */
-#if defined(__EMSCRIPTEN__)
-#define WA_JS_EXPORT(fn) \
-    __attribute__((used)) wa_fn wa_js_export_##fn(void) { return (fn); }
-#else
-#define WA_JS_EXPORT(fn) \
-    static inline wa_fn wa_js_export_##fn(void) { return (fn); }
-#endif
+/* Declared in sub-headers that this header includes; include only
+ * <wasyncio.h>. */
+#include "wasyncio/http.h"
+#include "wasyncio/js.h"
 
 #ifdef __cplusplus
 }

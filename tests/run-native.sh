@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# run-native.sh DIR [unit-only]: runs every DIR/tests/test_* (cmocka suites)
-# and, unless unit-only, every DIR/scenarios/* (each prints "N passed, N failed").
+# run-native.sh DIR: runs every DIR/tests/test_* (the native-only cmocka
+# suites) and every DIR/scenarios/* (each prints "N passed, N failed").
 # Output of each suite stays visible; a suite counts as failed on a non-zero
 # exit. Prints "native: N passed, N failed" (suites) and exits non-zero if any
 # failed.
 set -u
-dir=${1:?usage: run-native.sh DIR [unit-only]}
-mode=${2:-all}
+dir=${1:?usage: run-native.sh DIR}
 pass=0 fail=0 failed=()
 
 run_one() {
@@ -26,11 +25,9 @@ shopt -s nullglob
 for t in "$dir"/tests/test_*; do
     [[ -f $t && -x $t ]] && run_one "$t"
 done
-if [[ $mode != unit-only ]]; then
-    for s in "$dir"/scenarios/*; do
-        [[ -f $s && -x $s ]] && run_one "$s"
-    done
-fi
+for s in "$dir"/scenarios/*; do
+    [[ -f $s && -x $s ]] && run_one "$s"
+done
 
 if ((pass + fail == 0)); then
     echo "native: no suites found under $dir" >&2

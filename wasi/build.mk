@@ -21,7 +21,7 @@ WASI_CFLAGS := $(WASI_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc $(DEPFLAGS)
 # Link without -O: with it clang runs wasm-opt itself (see wasyncio-wasm-opt.sh).
 WASI_LDFLAGS := $(WASI_TFLAGS)
 
-WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasi/*.c))
+WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/wasi/*.c))
 WASI_OBJ := $(patsubst src/%.c,$(WB)/obj/%.o,$(WASI_SRC))
 
 # Every example is built. The HTTP ones (fetch_all, hello_server) must
@@ -39,7 +39,7 @@ wasi: $(WB)/libwasyncio.a $(WASI_EXAMPLE_WASM) $(WASI_SCENARIO_WASM) $(WASI_TOOL
 
 $(WB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+	$(WASI_CC) $(WASI_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(WB)/libwasyncio.a: $(WASI_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
@@ -56,6 +56,9 @@ $(WB)/obj/tools/%.o: wasi/%.c
 $(WB)/obj/tools/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+$(WB)/obj/tools/%.o: tests/fiber/%.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
 
 # The reusable step for any program: link (no -O), then Asyncify + optimise.
 # Users: $(call wasyncio_wasm,app.o,app.wasm) in their own Makefile, or the
@@ -70,8 +73,9 @@ $(WB)/examples/%.wasm: $(WB)/obj/examples/%.o $(WB)/libwasyncio.a wasi/wasyncio-
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
 $(WB)/scenarios/%.wasm: $(WB)/obj/scenarios/%.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)
-# The fiber self-test runs without the core: only the fiber backend.
-$(WB)/tools/fiber_selftest.wasm: $(WB)/obj/tools/fiber_selftest.o $(WB)/obj/fiber/fiber_asyncify.o wasi/wasyncio-wasm-opt.sh
+# The fiber self-test (tests/fiber/) runs without the core: only the fiber layer.
+$(WB)/tools/fiber_selftest.wasm: $(WB)/obj/tools/fiber_selftest.o $(WB)/obj/fiber/fiber_asyncify.o \
+                                 $(WB)/obj/fiber/fiber_report.o wasi/wasyncio-wasm-opt.sh
 	$(call wasyncio_wasm,$(filter %.o,$^),$@)
 $(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "wasyncio.h"
+#include <wasyncio.h>
 
 /* Through a volatile pointer so every level is a real frame. */
 static int (*volatile recurse_ptr)(int);

@@ -20,7 +20,7 @@ P2_CFLAGS := $(P2_TFLAGS) -std=gnu11 $(WARN) -O2 -Isrc $(DEPFLAGS)
 # A reactor has no _start; crt1-reactor.o runs constructors from _initialize.
 P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,--no-entry
 
-P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/wasip2/*.c))
+P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/wasip2/*.c))
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
 P2_PROXY_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(wildcard src/host/wasip2/proxy/*.c))
 
@@ -39,7 +39,7 @@ wasip2: $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a $(P2_OUT)
 
 $(P2B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+	$(WASI_CC) $(P2_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 $(P2B)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@

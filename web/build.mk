@@ -19,13 +19,14 @@ WEB := build/web
 WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
 WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
-WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c $(sort $(wildcard src/host/web/*.c))
+WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_LINK_DEPS := $(WEB)/libwasyncio.a js/wasyncio_lib.js js/node_pre.js js/wasyncio-emcc.sh
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js \
+                 js/node_pre.js js/wasyncio-emcc.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
 # A server cannot run in a page (WA_ENOTSUP): not built for the web.
-WEB_EXAMPLES_SKIP ?= hello_server web_server server
+WEB_EXAMPLES_SKIP ?= hello_server
 WEB_EXAMPLES := $(filter-out $(WEB_EXAMPLES_SKIP),$(EXAMPLES))
 WEB_PAGE_EX := $(addprefix $(WEB)/examples/,$(addsuffix .mjs,$(WEB_EXAMPLES)))
 WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)))
@@ -36,28 +37,56 @@ WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/ap
                 $(WEB)/test/web_bench_cases.mjs
 
 .PHONY: web test-web serve bench-web
-web: $(WEB)/libwasyncio.a $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
+web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
      $(WEB_TESTMODS) $(WEB)/node/tools/overflow_demo.js
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(WEB)/libwasyncio.a: $(WEB_OBJ)
 	@mkdir -p $(@D); rm -f $@
 	$(WEB_ENV) $(EMAR) rcs $@ $^
 
-$(WEB)/examples/%.mjs: examples/%.c $(WEB_LINK_DEPS)
+# The JS error table: the C preprocessor over js/wasyncio_errors.js.in with
+# the one list of codes (src/wasyncio/errors.h).
+$(WEB)/wasyncio_errors.js: js/wasyncio_errors.js.in src/wasyncio/errors.h
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) -E -P -x c -Isrc $< -o $@
+
+# Programs are compiled here (with -MMD, so header edits rebuild them) and
+# linked by js/wasyncio-emcc.sh, which takes objects as well as sources.
+$(WEB)/obj/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/obj/scenarios/%.o: tests/scenarios/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
+$(WEB)/obj/tests/%.o: tests/web/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/obj/tools/%.o: web/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/obj/tools/%.o: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+
+$(WEB)/examples/%.mjs: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --page -o $@ $<
-$(WEB)/node/examples/%.js: examples/%.c $(WEB_LINK_DEPS)
+$(WEB)/node/examples/%.js: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
-$(WEB)/node/scenarios/%.js: tests/scenarios/%.c tests/scenarios/harness.h $(WEB_LINK_DEPS)
+$(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
-	$(WEB_CC) --node -o $@ $< -Itests
+	$(WEB_CC) --node -o $@ $<
 
-$(WEB)/node/tools/overflow_demo.js: wasi/overflow_demo.c $(WEB_LINK_DEPS)
+# The overflow reports and exit status (tests/web/run-node.sh).
+$(WEB)/obj/tools/%.o: wasi/%.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(WEB)/node/tools/overflow_demo.js: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 
@@ -70,12 +99,12 @@ $(WEB)/demo.js: web/demo.js
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/wasyncio.mjs: js/wasyncio.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/demo_lib.mjs: web/demo_lib.c $(WEB_LINK_DEPS)
+$(WEB)/demo_lib.mjs: $(WEB)/obj/tools/demo_lib.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --lib -o $@ $<
 
 # Test and benchmark modules: library builds for pages and for Node.
-$(WEB)/test/%.mjs: tests/web/%.c $(WEB_LINK_DEPS)
+$(WEB)/test/%.mjs: $(WEB)/obj/tests/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<
@@ -84,7 +113,7 @@ $(WEB)/test/%.mjs: tests/web/%.mjs
 	@mkdir -p $(@D); cp $< $@
 $(WEB)/test/web_bench_cases.mjs: tests/bench/web_bench_cases.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/test/web_bench.mjs: tests/bench/web_bench.c $(WEB_LINK_DEPS)
+$(WEB)/test/web_bench.mjs: $(WEB)/obj/tools/web_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	@mkdir -p $(WEB)/test/node
 	$(WEB_CC) --lib -o $@ $<

@@ -9,7 +9,7 @@
 #include <emscripten.h>
 #include <string.h>
 
-#include "wasyncio.h"
+#include <wasyncio.h>
 
 /* Timeline events for the page: kind 0 = start, 1 = end (status or error). */
 EM_JS(void, demo_event, (int run, int idx, int kind, int value), {

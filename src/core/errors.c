@@ -1,4 +1,5 @@
-/* errors.c: error names, the thread's last error, and small string helpers. */
+/* errors.c: error messages and names (from the list in wasyncio/errors.h),
+ * the thread's last error, and small string helpers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,38 +7,27 @@
 
 static _Thread_local int last_error;
 
+/* Both switches come from the one list in wasyncio/errors.h. The name is only
+ * pasted or stringised, never expanded, so X(EOF, ...) is safe beside
+ * <stdio.h>'s EOF. */
 const char *wa_strerror(int code)
 {
-    switch (code) {
-    case WA_OK: return "success";
-    case WA_EINVAL: return "invalid argument (NULL, out of range, or a stale task handle)";
-    case WA_ENOMEM: return "out of memory";
-    case WA_ENOLOOP: return "no running event loop (call it from a task inside wa_run)";
-    case WA_ENESTED: return "wa_run() cannot be called from a running event loop";
-    case WA_ECANCELED: return "operation cancelled";
-    case WA_ETIMEDOUT: return "deadline expired";
-    case WA_EDEADLK: return "deadlock: awaiting itself, an await cycle, or every task blocked";
-    case WA_ECLOSED: return "closed";
-    case WA_EOF: return "generator exhausted";
-    case WA_EDONE: return "task already finished";
-    case WA_EBUSY: return "resource busy";
-    case WA_EPERM: return "operation not permitted (not the holder, or over-release)";
-    case WA_ENOTSUP: return "not supported on this target";
-    case WA_EFAILED: return "task failed";
-    case WA_EIO: return "I/O error";
-    case WA_ESTACK: return "stack or Asyncify buffer overflow";
-    case WA_ENOTCAPABLE: return "path outside every preopened directory (grant one, e.g. wasmtime run --dir)";
-    case WA_EURL: return "malformed URL";
-    case WA_ESCHEME: return "unsupported URL scheme";
-    case WA_EDNS: return "host name not resolved";
-    case WA_ECONNREFUSED: return "connection refused";
-    case WA_ENET: return "network error";
-    case WA_ETOOBIG: return "body over the size limit";
-    case WA_EPROTO: return "malformed HTTP response";
-    case WA_EHTTP: return "HTTP error status";
-    case WA_EJS: return "JavaScript promise rejected";
-    default: return code <= WA_EUSER ? "application error" : "unknown error";
+#define WA__ERROR_MESSAGE(name, value, message) case WA_##name: return message;
+    switch (code < WA_EUSER ? WA_EUSER : code) {
+    WA_ERRORS(WA__ERROR_MESSAGE)
+    default: return "unknown error";
     }
+#undef WA__ERROR_MESSAGE
+}
+
+const char *wa_error_name(int code)
+{
+#define WA__ERROR_NAME(name, value, message) case WA_##name: return "WA_" #name;
+    switch (code < WA_EUSER ? WA_EUSER : code) {
+    WA_ERRORS(WA__ERROR_NAME)
+    default: return NULL;
+    }
+#undef WA__ERROR_NAME
 }
 
 int wa_last_error(void) { return last_error; }

@@ -169,15 +169,6 @@ int wa_gen_status(const wa_gen *g)
     return g->error;
 }
 
-void wa__gen_guard_exit(wa_gen **pg)
-{
-    if (!pg || !*pg)
-        return;
-    wa_gen *g = *pg;
-    *pg = NULL;
-    wa_gen_close(g);
-}
-
 int wa_gen_free(wa_gen *g)
 {
     if (!g)

@@ -1,5 +1,16 @@
 /* internal.h: the core's private contract: task layout, wait lists and the
- * park/wake primitive every suspending operation is built on.
+ * park/wake primitive every suspending operation is built on. Only files in
+ * src/core/ include it; backends and src/http/ use core/backend.h.
+ *
+ * Layering (each file calls only files on its own line or below, never up):
+ *   run.c                         wa_run, settings; drives the host
+ *   gather gen group with sync_*  primitives (with.c over sync_lock, sync_sem)
+ *   timeout.c  ops.c              deadline scopes; host operations (wa_op)
+ *   task.c                        the task API: spawn, await, cancel, release
+ *   turn.c                        one loop turn, stall detection
+ *   loop.c                        the scheduler: ready queue, a task's run on
+ *                                 its fiber, switch, park and wake
+ *   timer.c  wlist.c  errors.c    timer heap, wait lists, error strings
  *
  * The rule that keeps cancellation race-free: a parked task is made ready by
  * exactly one cause. If a wake (wa__wake / wa__ready) came first, a later
@@ -15,9 +26,9 @@
 #include <stdarg.h>
 #include "wasyncio.h"
 #include "fiber/fiber.h"
-#include "host/host.h"
+#include "core/backend.h"
 
-/* ------------------------------------------------------------ wait lists */
+/* ------------------------------------------------------------ wlist.c */
 
 typedef struct wa_wait wa_wait;
 typedef struct wa_wlist {
@@ -50,8 +61,6 @@ enum wa_task_state {
 };
 
 #define WA_TASK_MAGIC 0x7761736bu /* "wask"; cleared when freed */
-
-typedef void (*wa_done_hook)(struct wa_task *t, void *data);
 
 struct wa_task {
     uint32_t magic;
@@ -92,35 +101,20 @@ struct wa_task {
     char *long_name;
 };
 
-/* The running task, or NULL (loop context / no loop). */
-struct wa_task *wa__self(void);
-
-/* 0 if called inside a task of a running loop, else WA_ENOLOOP. */
-int wa__require_task(void);
-
-/* Spawn with a completion hook (called after the task finished, before its
- * awaiters wake). */
-wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
-                          wa_done_hook hook, void *hook_data);
-
 /* Validate a handle: 0, or WA_EINVAL for NULL / freed / foreign. */
 static inline int wa__task_check(const wa_task *t)
 {
     return (t && t->magic == WA_TASK_MAGIC) ? 0 : WA_EINVAL;
 }
 
-/* ------------------------------------------------------------ park / wake */
+/* A valid task's name (wa_task_name checks the handle first). */
+static inline const char *wa__task_name(const wa_task *t)
+{
+    return t->long_name ? t->long_name : t->name;
+}
 
-#define WA_PARK_SHIELD 1u /* not interruptible: no cancel, no scope deadline */
-
-/* Suspend the running task until wa__ready(t) or an interruption. wake_at is
- * an absolute hrtime (ns) at which to return 0 on its own (sleeps), or
- * WA_NEVER. Returns 0, WA_ECANCELED or WA_ETIMEDOUT. A pending cancel or an
- * already-expired scope returns at once without suspending. */
-int wa__park(uint64_t wake_at, unsigned flags);
-
-/* Make a parked task ready (no-op unless parked). */
-void wa__ready(wa_task *t);
+/* --------------------------------------------------- loop.c: park / wake
+ * wa__park, wa__ready, wa__self, wa__require_task: see core/backend.h. */
 
 /* Fire wait node w (unlink from l, set status, ready its task; if
  * w->collect is set, append w there so a multi-wait finds it in O(1)). */
@@ -129,6 +123,13 @@ void wa__wake(wa_wlist *l, wa_wait *w, int status);
 /* Push w onto l and park. Returns w->status if it fired; otherwise unlinks w
  * and returns the interruption code. */
 int wa__wait_on(wa_wlist *l, wa_wait *w, unsigned flags);
+
+/* wa__wait_on for waits that end when other tasks progress (awaiting a task
+ * or a group, a generator's next value): marks the waiter so a stall is
+ * blamed on the tasks that block everyone, not on those waiting for them. */
+int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags);
+
+/* -------------------------------------------------------------- task.c */
 
 /* Record the running task's failure (message may be NULL). */
 void wa__fail(wa_task *t, int code, const char *message);
@@ -140,24 +141,6 @@ int wa__task_outcome(wa_task *t, void **result);
 /* Wait for t to finish without interruption (after cancelling it). */
 void wa__join_shielded(wa_task *t);
 
-/* wa__wait_on for waits that end when other tasks progress (awaiting a task
- * or a group, a generator's next value): marks the waiter so a stall is
- * blamed on the tasks that block everyone, not on those waiting for them. */
-int wa__wait_on_tasks(wa_wlist *l, wa_wait *w, unsigned flags);
-
-/* --------------------------------------------------------------- errors */
-
-/* Set the thread's last error (for NULL-returning functions); returns NULL. */
-void *wa__set_last_error(int code);
-
-/* printf into a malloc'd string (NULL on OOM). */
-char *wa__vformat(const char *fmt, va_list ap);
-char *wa__strdup(const char *s);
-char *wa__strndup(const char *s, size_t n); /* n bytes of s, NUL added */
-char *wa__format(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+/* errors.c: wa__set_last_error, wa__format, wa__strdup...: see core/backend.h. */
 
 #endif

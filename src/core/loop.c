@@ -1,5 +1,7 @@
-/* loop.c: the scheduler: the ready queue, switching between tasks, park and
- * wake, and one turn of the loop (timers, then ready tasks).
+/* loop.c: the scheduler, the lowest layer of the core: the ready queue, a
+ * task's run on its fiber (first start, completion, reaping and freeing),
+ * switching between tasks, and park and wake. It calls only timer.c,
+ * wlist.c, errors.c, the fiber layer and the host clock.
  *
  * A task that suspends switches straight to the next ready task, so a yield
  * between two tasks is one context switch. Every WA_SWITCH_BUDGET switches,
@@ -11,6 +13,8 @@
 #include "loop.h"
 
 _Thread_local wa_loop *wa__L;
+
+int wa_running(void) { return wa__L != NULL; }
 
 void wa__ready_push(wa_loop *L, wa_task *t)
 {
@@ -36,7 +40,7 @@ static void reap_zombie(wa_loop *L)
     wa_task *t = L->zombie;
     L->zombie = NULL;
     if (t->fiber) {
-        wa_fiber_free(t->fiber);
+        wa__fiber_free(t->fiber);
         t->fiber = NULL;
     }
     if (t->released) wa__task_free(L, t);
@@ -55,12 +59,102 @@ static void debug_slice_end(wa_loop *L, wa_task *t)
         fprintf(stderr,
                 "wasyncio: debug: task '%s' ran %.1f ms without suspending "
                 "(a blocking call? use wa_to_thread)\n",
-                wa_task_name(t), (double)ran / 1e6);
+                wa__task_name(t), (double)ran / 1e6);
     L->slice_start = now;
 }
 
+wa_task *wa__self(void) { return wa__L ? wa__L->current : NULL; }
+
+int wa__require_task(void)
+{
+    return (wa__L && wa__L->current) ? 0 : WA_ENOLOOP;
+}
+
+static void report_unretrieved(wa_task *t)
+{
+    if (t->error && t->error != WA_ECANCELED && !t->retrieved) {
+        fprintf(stderr, "wasyncio: task '%s' failed and was never awaited: %s (%s)\n",
+                wa__task_name(t), t->message ? t->message : wa_strerror(t->error),
+                wa_strerror(t->error));
+        t->retrieved = 1;
+    }
+}
+
+void wa__task_free(wa_loop *L, wa_task *t)
+{
+    report_unretrieved(t);
+    if (t->all_prev) t->all_prev->all_next = t->all_next;
+    else L->all = t->all_next;
+    if (t->all_next) t->all_next->all_prev = t->all_prev;
+    if (t->in_heap) wa__timer_disarm(L, t);
+    if (t->fiber) wa__fiber_free(t->fiber);
+    free(t->message);
+    free(t->long_name);
+    t->magic = 0;
+    if (L->free_count < WA_TASK_CACHE_MAX) {
+        t->all_next = L->free_tasks;
+        L->free_tasks = t;
+        L->free_count++;
+    } else {
+        free(t);
+    }
+}
+
+/* Bookkeeping when t ends, in whatever context that happens. */
+void wa__task_complete(wa_loop *L, wa_task *t)
+{
+    if (!t->error && t->cancel_delivered) t->error = WA_ECANCELED;
+    if (t->error) t->result = NULL;
+    t->state = WA_T_DONE;
+    t->scope = NULL;
+    t->awaiting = NULL;
+    L->unfinished--;
+    if (t->is_main) L->main_done = 1;
+    if (t->on_done) t->on_done(t, t->on_done_data);
+    wa_wait *w;
+    while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
+}
+
+/* A task gets its fiber (stack) only when it first runs and gives it back as
+ * soon as it finishes, so a finished task costs only its small struct and a
+ * gather of 100k trivial tasks reuses one stack. */
+static void trampoline(void *arg)
+{
+    wa_task *t = arg;
+    wa_loop *L = wa__L;
+    L->current = t;
+    wa__reap(L);
+    t->ever_ran = 1;
+    void *r = t->fn(t->arg);
+    L = wa__L;
+    if (!t->error) t->result = r;
+    wa__task_complete(L, t);
+    L->zombie = t;
+    wa__switch_away(t);
+    fprintf(stderr, "wasyncio: internal error: finished task '%s' resumed\n", t->name);
+    abort();
+}
+
+int wa__task_start(wa_loop *L, wa_task *t)
+{
+    if (t->cancel_pending) {
+        t->error = WA_ECANCELED;
+        t->cancel_pending = 0;
+    } else {
+        size_t stack = t->stack_size; /* 0: the fiber backend's default */
+        int rc = wa__fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
+        if (rc == 0) return 0;
+        t->error = rc;
+        t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
+                                stack ? stack : wa__fiber_default_stack(), wa__task_name(t));
+    }
+    wa__task_complete(L, t);
+    if (t->released) wa__task_free(L, t);
+    return -1;
+}
+
 /* Next task to run, starting NEW ones (a cancelled NEW task never runs). */
-static wa_task *next_runnable(wa_loop *L)
+wa_task *wa__next_runnable(wa_loop *L)
 {
     wa_task *t;
     while ((t = ready_pop(L)) != NULL) {
@@ -81,7 +175,7 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
         L->budget--;
         next = L->ready_head;
         if (next && (next->state == WA_T_NEW || next->next_ready == NULL)) {
-            next = next_runnable(L);
+            next = wa__next_runnable(L);
         } else if (next) {
             L->ready_head = next->next_ready; /* the common case, inline */
             next->next_ready = NULL;
@@ -100,7 +194,7 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
     }
     /* L->current changes only once the switch is done, so an overflow
      * caught while switching away is reported under the right name. */
-    wa_fiber_switch(self->fiber, to);
+    wa__fiber_switch(self->fiber, to);
     L = wa__L;
     L->current = self;
     if (L->zombie) reap_zombie(L);
@@ -113,6 +207,12 @@ static int deliver_cancel(wa_task *self)
     self->cancel_pending = 0;
     self->cancel_delivered = 1;
     return WA_ECANCELED;
+}
+
+void wa__scopes_expire(wa_task *t, uint64_t now)
+{
+    for (wa_timeout *s = t->scope; s; s = s->parent)
+        if (s->deadline <= now) s->expired = 1;
 }
 
 /* A pending cancel, or a deadline scope already past, ends a suspension
@@ -244,95 +344,6 @@ int wa_sleep(uint64_t ms)
     uint64_t now = wa__host_hrtime();
     uint64_t ns = ms > UINT64_MAX / 2000000u ? UINT64_MAX / 2 : ms * 1000000u;
     return wa__park(now + ns, 0);
-}
-
-/* Fire every timer that is due: a sleep ends normally, a scope deadline
- * interrupts with WA_ETIMEDOUT. */
-static void fire_timers(wa_loop *L)
-{
-    wa_task *t = wa__timer_top(L);
-    if (!t) return;
-    uint64_t now = wa__host_hrtime();
-    while ((t = wa__timer_top(L)) != NULL && t->timer_at <= now) {
-        wa__timer_pop(L);
-        if (t->timer_is_scope) {
-            wa__scopes_expire(t, now);
-            wa__resume(t, WA_ETIMEDOUT);
-        } else {
-            wa__resume(t, 0);
-        }
-    }
-}
-
-int wa__loop_turn(uint64_t *deadline_ns)
-{
-    wa_loop *L = wa__L;
-    if (!L->main_done || L->ending) {
-        fire_timers(L);
-        wa_task *next = next_runnable(L);
-        if (next) {
-            L->budget = WA_SWITCH_BUDGET;
-            next->state = WA_T_RUNNING;
-            if (L->debug) L->slice_start = wa__host_hrtime();
-            wa_fiber_switch(L->main_fiber, next->fiber);
-            L->current = NULL;
-            wa__reap(L);
-        }
-    }
-    int done = L->ending ? L->unfinished == 0 : L->main_done;
-    if (done) {
-        *deadline_ns = 0;
-        return 1;
-    }
-    wa_task *top = wa__timer_top(L);
-    *deadline_ns = L->ready_head ? 0 : top ? top->timer_at : WA_NEVER;
-    return 0;
-}
-
-/* Parked tasks that block the others: waiting on a lock, queue, event or
- * host operation, not on another task, and interruptible. */
-static int is_root_blocker(const wa_task *t)
-{
-    return t->state == WA_T_PARKED && !t->park_shielded && !t->waits_on_tasks;
-}
-
-void wa__loop_stalled(void)
-{
-    wa_loop *L = wa__L;
-    size_t roots = 0, open = 0;
-    const char *first = NULL;
-    for (wa_task *t = L->all; t; t = t->all_next) {
-        if (is_root_blocker(t)) {
-            if (!roots++) first = wa_task_name(t);
-        } else if (t->state == WA_T_PARKED && !t->park_shielded) {
-            open++;
-        }
-    }
-    if (roots == 0 && open == 0) {
-        /* Everyone is in an uninterruptible wait for another task to end:
-         * a cycle of joins. Nothing can break it; say so and stop. */
-        fprintf(stderr, "wasyncio: deadlock: tasks wait for each other to finish "
-                        "(a cycle of joins, e.g. a generator awaiting its consumer); "
-                        "nothing can end it\n");
-        for (wa_task *t = L->all; t; t = t->all_next)
-            if (t->state == WA_T_PARKED)
-                fprintf(stderr, "wasyncio:   blocked: task '%s'\n", wa_task_name(t));
-        abort();
-    }
-    if (!L->ending) {
-        if (roots)
-            fprintf(stderr,
-                    "wasyncio: deadlock: %zu task%s for something no task will do "
-                    "(first: '%s'); %s WA_EDEADLK\n",
-                    roots, roots == 1 ? " waits" : "s wait", first,
-                    roots == 1 ? "it gets" : "they get");
-        else
-            fprintf(stderr, "wasyncio: deadlock: %zu tasks wait on each other; they get "
-                            "WA_EDEADLK\n", open);
-    }
-    for (wa_task *t = L->all; t; t = t->all_next)
-        if (roots ? is_root_blocker(t) : (t->state == WA_T_PARKED && !t->park_shielded))
-            wa__resume(t, WA_EDEADLK);
 }
 
 const char *wa__running_task_name(void)

@@ -1,5 +1,7 @@
 /* loop.h: the per-thread loop state shared by the scheduler's own files
- * (loop.c, task.c, timer.c, run.c). Other core files go through internal.h.
+ * (loop.c, turn.c, task.c, timer.c, timeout.c, run.c), with their private
+ * prototypes grouped under the file that owns them. Other core files go
+ * through internal.h.
  */
 #ifndef WA_CORE_LOOP_H
 #define WA_CORE_LOOP_H
@@ -41,14 +43,15 @@ typedef struct wa_loop {
 
 extern _Thread_local wa_loop *wa__L;
 
-/* loop.c */
+/* loop.c: the ready queue, a task's run on its fiber, switch, park/wake */
 void wa__ready_push(wa_loop *L, wa_task *t);
+wa_task *wa__next_runnable(wa_loop *L);         /* pop, starting NEW tasks */
 void wa__switch_away(wa_task *self);
 void wa__reap(wa_loop *L);
 void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before);
-
-/* task.c */
+void wa__scopes_expire(wa_task *t, uint64_t now); /* mark passed deadline scopes */
+const char *wa__running_task_name(void); /* run.c hands it to wa__fiber_init */
 void wa__task_complete(wa_loop *L, wa_task *t); /* bookkeeping when t ends */
 void wa__task_free(wa_loop *L, wa_task *t);
 int wa__task_start(wa_loop *L, wa_task *t);     /* give a NEW task its fiber */
@@ -58,8 +61,5 @@ int wa__timer_arm(wa_loop *L, wa_task *t, uint64_t at, int is_scope); /* WA_ENOM
 void wa__timer_disarm(wa_loop *L, wa_task *t);
 wa_task *wa__timer_top(const wa_loop *L);
 void wa__timer_pop(wa_loop *L);
-
-/* timeout.c */
-void wa__scopes_expire(wa_task *t, uint64_t now);
 
 #endif

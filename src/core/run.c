@@ -27,13 +27,11 @@ int wa_debug(void)
 int wa_set_default_stack_size(size_t bytes)
 {
     if (bytes < 4096 || bytes > ((size_t)1 << 30)) return WA_EINVAL;
-    wa_fiber_set_default_stack(bytes);
+    wa__fiber_set_default_stack(bytes);
     return 0;
 }
 
-size_t wa_default_stack_size(void) { return wa_fiber_default_stack(); }
-
-int wa_running(void) { return wa__L != NULL; }
+size_t wa_default_stack_size(void) { return wa__fiber_default_stack(); }
 
 uint64_t wa_hrtime(void) { return wa__host_hrtime(); }
 uint64_t wa_now(void) { return wa__host_hrtime() / 1000000u; }
@@ -70,19 +68,19 @@ int wa_run(wa_fn fn, void *arg, void **result)
     if (!fn) return WA_EINVAL;
     wa_loop *L = calloc(1, sizeof *L);
     if (!L) return WA_ENOMEM;
-    int rc = wa_fiber_init();
+    int rc = wa__fiber_init(wa__running_task_name);
     if (rc) {
         free(L);
         return rc;
     }
-    L->main_fiber = wa_fiber_main();
+    L->main_fiber = wa__fiber_main();
     L->debug = wa_debug();
     L->slow_ns = slow_ms_setting() * 1000000u;
     wa__L = L;
     rc = wa__host_open();
     if (rc) {
         wa__L = NULL;
-        wa_fiber_shutdown();
+        wa__fiber_shutdown();
         free(L);
         return rc;
     }
@@ -100,7 +98,7 @@ int wa_run(wa_fn fn, void *arg, void **result)
     }
     wa__host_close();
     wa__L = NULL;
-    wa_fiber_shutdown();
+    wa__fiber_shutdown();
     free(L);
     return rc;
 }
@@ -122,7 +120,7 @@ int wa__run_finish(void **result)
     }
     wa__host_close();
     wa__L = NULL;
-    wa_fiber_shutdown();
+    wa__fiber_shutdown();
     free(L->heap);
     free(L);
     return rc;

@@ -1,18 +1,10 @@
-/* task.c: a task's life: spawn, first run, finish, await, cancel, failure and
- * release. A task gets its fiber (stack) only when it first runs and gives it
- * back as soon as it finishes, so a finished task costs only its small struct
- * and a gather of 100k trivial tasks reuses one stack. */
+/* task.c: the task API over the scheduler: spawn, names, await, cancel,
+ * failure and release. A task's run on its fiber (start, completion, free)
+ * is loop.c's, one layer down, because the switch path starts tasks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "loop.h"
-
-wa_task *wa__self(void) { return wa__L ? wa__L->current : NULL; }
-
-int wa__require_task(void)
-{
-    return (wa__L && wa__L->current) ? 0 : WA_ENOLOOP;
-}
 
 wa_task *wa_current(void) { return wa__self(); }
 
@@ -50,7 +42,7 @@ int wa_task_set_name(wa_task *t, const char *name)
 const char *wa_task_name(const wa_task *t)
 {
     if (wa__task_check(t)) return "?";
-    return t->long_name ? t->long_name : t->name;
+    return wa__task_name(t);
 }
 
 wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
@@ -101,86 +93,6 @@ wa_task *wa_spawn_opts(wa_fn fn, void *arg, const wa_task_opts *opts)
 }
 
 wa_task *wa_spawn(wa_fn fn, void *arg) { return wa_spawn_opts(fn, arg, NULL); }
-
-static void report_unretrieved(wa_task *t)
-{
-    if (t->error && t->error != WA_ECANCELED && !t->retrieved) {
-        fprintf(stderr, "wasyncio: task '%s' failed and was never awaited: %s (%s)\n",
-                wa_task_name(t), t->message ? t->message : wa_strerror(t->error),
-                wa_strerror(t->error));
-        t->retrieved = 1;
-    }
-}
-
-void wa__task_free(wa_loop *L, wa_task *t)
-{
-    report_unretrieved(t);
-    if (t->all_prev) t->all_prev->all_next = t->all_next;
-    else L->all = t->all_next;
-    if (t->all_next) t->all_next->all_prev = t->all_prev;
-    if (t->in_heap) wa__timer_disarm(L, t);
-    if (t->fiber) wa_fiber_free(t->fiber);
-    free(t->message);
-    free(t->long_name);
-    t->magic = 0;
-    if (L->free_count < WA_TASK_CACHE_MAX) {
-        t->all_next = L->free_tasks;
-        L->free_tasks = t;
-        L->free_count++;
-    } else {
-        free(t);
-    }
-}
-
-/* Bookkeeping when t ends, in whatever context that happens. */
-void wa__task_complete(wa_loop *L, wa_task *t)
-{
-    if (!t->error && t->cancel_delivered) t->error = WA_ECANCELED;
-    if (t->error) t->result = NULL;
-    t->state = WA_T_DONE;
-    t->scope = NULL;
-    t->awaiting = NULL;
-    L->unfinished--;
-    if (t->is_main) L->main_done = 1;
-    if (t->on_done) t->on_done(t, t->on_done_data);
-    wa_wait *w;
-    while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
-}
-
-static void trampoline(void *arg)
-{
-    wa_task *t = arg;
-    wa_loop *L = wa__L;
-    L->current = t;
-    wa__reap(L);
-    t->ever_ran = 1;
-    void *r = t->fn(t->arg);
-    L = wa__L;
-    if (!t->error) t->result = r;
-    wa__task_complete(L, t);
-    L->zombie = t;
-    wa__switch_away(t);
-    fprintf(stderr, "wasyncio: internal error: finished task '%s' resumed\n", t->name);
-    abort();
-}
-
-int wa__task_start(wa_loop *L, wa_task *t)
-{
-    if (t->cancel_pending) {
-        t->error = WA_ECANCELED;
-        t->cancel_pending = 0;
-    } else {
-        size_t stack = t->stack_size; /* 0: the fiber backend's default */
-        int rc = wa_fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
-        if (rc == 0) return 0;
-        t->error = rc;
-        t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
-                                stack ? stack : wa_fiber_default_stack(), wa_task_name(t));
-    }
-    wa__task_complete(L, t);
-    if (t->released) wa__task_free(L, t);
-    return -1;
-}
 
 int wa_task_done(const wa_task *t)
 {

@@ -5,12 +5,6 @@
  * WA_ETIMEDOUT until the scope exits. */
 #include "loop.h"
 
-void wa__scopes_expire(wa_task *t, uint64_t now)
-{
-    for (wa_timeout *s = t->scope; s; s = s->parent)
-        if (s->deadline <= now) s->expired = 1;
-}
-
 int wa_timeout_enter(wa_timeout *scope, uint64_t ms)
 {
     if (!scope) return WA_EINVAL;
@@ -43,17 +37,6 @@ int wa_timeout_exit(wa_timeout *scope)
     self->scope = scope->parent;
     scope->owner = NULL;
     return scope->expired ? WA_ETIMEDOUT : 0;
-}
-
-/* WA_TIMEOUT's cleanup: runs when the block is left early too, so the scope
- * never outlives the frame it lives in, and rc still says whether it expired. */
-void wa__timeout_guard_exit(wa_timeout **scope)
-{
-    if (*scope) {
-        int rc = wa_timeout_exit(*scope);
-        if ((*scope)->rc_out) *(*scope)->rc_out = rc;
-        *scope = NULL;
-    }
 }
 
 int wa_wait_for(wa_task *t, uint64_t ms, void **result)

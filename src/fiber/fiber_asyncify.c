@@ -29,14 +29,16 @@
  * and came back. Both checks run in the uninstrumented loop, so they add
  * nothing to the instrumented path a switch unwinds through.
  *
- * Defaults (measured, see wasi/README-section.md): 16 KiB C stack and 1 KiB
+ * Defaults (measured with the high-water marks wa__fiber_stats reports to
+ * tests/bench/wasi_bench.c): 16 KiB C stack and 1 KiB
  * Asyncify buffer, about 17.6 KiB per task, so 100k parked tasks need ~1.7 GiB
  * of wasm32's 4 GiB. 16 KiB because musl's printf("%f") alone needs ~7.5 KiB
  * on wasm32. Tasks that need more pass wa_task_opts.stack_size /
  * asyncify_size.
  *
  * Only the asyncify.* imports and __stack_pointer are used, so the same file
- * serves the Emscripten build.
+ * serves the Emscripten build. Task names for the reports come from the hook
+ * the core passes to wa__fiber_init (fiber_report.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +46,7 @@
 #include <string.h>
 
 #include "fiber.h"
+#include "fiber_report.h"
 #include "wasyncio.h"
 
 /* --------------------------------------------------------------- imports */
@@ -131,7 +134,7 @@ void wa__fiber_stats(size_t *aux_used, size_t *stack_used)
 
 static const char *task_name(void)
 {
-    const char *n = wa__running_task_name();
+    const char *n = wa__fiber_running_name();
     return n ? n : "?";
 }
 
@@ -189,9 +192,9 @@ __attribute__((noreturn, noinline)) static void die(const char *what)
 /* ------------------------------------------------------------- switching */
 
 /* Starts the unwind, and when re-entered by the rewind, ends it. Inlined
- * into wa_fiber_switch: every frame costs time at each switch, and during a
+ * into wa__fiber_switch: every frame costs time at each switch, and during a
  * rewind Asyncify re-runs plain code and guards only calls, so the code of
- * wa_fiber_switch before this point must stay idempotent (it only checks
+ * wa__fiber_switch before this point must stay idempotent (it only checks
  * arguments and stores g_target, which is read only after an unwind). */
 static inline __attribute__((always_inline)) void suspend(wa_fiber *self)
 {
@@ -244,7 +247,7 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
     g_in_loop = 0;
 }
 
-void wa_fiber_switch(wa_fiber *from, wa_fiber *to)
+void wa__fiber_switch(wa_fiber *from, wa_fiber *to)
 {
     if (from != g_current || to == NULL || from == to)
         die("bad fiber switch");
@@ -258,17 +261,18 @@ void wa_fiber_switch(wa_fiber *from, wa_fiber *to)
 
 /* ------------------------------------------------------------- lifecycle */
 
-wa_fiber *wa_fiber_main(void) { return &g_main; }
+wa_fiber *wa__fiber_main(void) { return &g_main; }
 
-int wa_fiber_init(void)
+int wa__fiber_init(const char *(*running_name)(void))
 {
+    wa__fiber_set_namer(running_name);
     g_current = &g_main;
     g_target = NULL;
     g_rewinding = g_unwinding = g_in_loop = 0;
     return 0;
 }
 
-void wa_fiber_shutdown(void)
+void wa__fiber_shutdown(void)
 {
     while (g_pool) {
         wa_fiber *f = g_pool;
@@ -280,8 +284,8 @@ void wa_fiber_shutdown(void)
 
 static size_t round16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
-int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                    void (*entry)(void *), void *arg)
+int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
+                     void (*entry)(void *), void *arg)
 {
     if (!out || !entry)
         return WA_EINVAL;
@@ -331,7 +335,7 @@ int wa_fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
     return 0;
 }
 
-void wa_fiber_free(wa_fiber *f)
+void wa__fiber_free(wa_fiber *f)
 {
     if (!f || f->is_main)
         return;
@@ -347,9 +351,9 @@ void wa_fiber_free(wa_fiber *f)
     free(f->buf);
 }
 
-size_t wa_fiber_default_stack(void) { return g_default_stack; }
+size_t wa__fiber_default_stack(void) { return g_default_stack; }
 
-void wa_fiber_set_default_stack(size_t bytes)
+void wa__fiber_set_default_stack(size_t bytes)
 {
     if (bytes == 0)
         bytes = WA_FIBER_DEFAULT_STACK;
@@ -358,5 +362,5 @@ void wa_fiber_set_default_stack(size_t bytes)
     if (bytes > WA_FIBER_MAX_SIZE)
         bytes = WA_FIBER_MAX_SIZE;
     g_default_stack = round16(bytes);
-    wa_fiber_shutdown(); /* pooled fibers have the old size */
+    wa__fiber_shutdown(); /* pooled fibers have the old size */
 }

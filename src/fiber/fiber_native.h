@@ -1,6 +1,7 @@
-/* fiber_native.h: what the native fiber backends (fiber_native.c with the
- * hand-written switch, fiber_native_ucontext.c as fallback) share with the
- * stack allocator in fiber_native_stack.c. Private to src/fiber.
+/* fiber_native.h: what fiber.c, the native context backends
+ * (fiber_ctx_asm.h, fiber_ctx_ucontext.h) and the stack allocator
+ * (fiber_stack.c) share: the fiber struct, the canary, TLS and ASan glue.
+ * Private to src/fiber.
  */
 #ifndef WA_FIBER_NATIVE_H
 #define WA_FIBER_NATIVE_H
@@ -27,6 +28,9 @@
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
+
+/* Internal: never exported from the shared library. */
+#pragma GCC visibility push(hidden)
 
 /* The canary is the zero word at the lowest address of an unguarded stack,
  * checked on every switch away from a fiber. Zero because a fresh stack page
@@ -68,27 +72,31 @@ struct wa_fiber {
 /* The running fiber (the signal handler reads it to find the guard page). */
 extern WA_TLS wa_fiber *wa__fiber_cur;
 
+/* The canary of guarded stacks and the main fiber: always WA_CANARY. */
+extern const uint64_t wa__zero_canary;
+
+/* fiber_stack.c, called only by fiber.c: */
+
+/* Per-thread set-up: the SIGSEGV handler (re-checked on every call) and,
+ * the first time on a thread, the sigaltstack it runs on. */
+void wa__stack_init(int first_on_thread);
+/* Unmap every slab with no live fiber, remove the sigaltstack. */
+void wa__stack_shutdown(void);
+
 /* A fiber with a fresh stack of at least `size` bytes (0 = default), its
- * canary written; entry/arg/sp still to be set by the backend. NULL with
+ * canary written; entry/arg and the context still to be set. NULL with
  * *err = WA_EINVAL or WA_ENOMEM. */
 wa_fiber *wa__stack_get(size_t size, int *err);
 
-/* Backend hook for wa_fiber_create (fiber_native_stack.c): make f's first
- * switch start wa__fiber_start(f) on its stack. 0, or WA_ENOMEM. */
-int wa__ctx_prepare(wa_fiber *f);
+/* Give a live fiber's stack back to the pool (its ASan fake stack, if any,
+ * already reaped). */
+void wa__stack_put(wa_fiber *f);
 
 /* Report a smashed canary (or any overflow we detect in C) and abort. */
 void wa__stack_overflow(const wa_fiber *f) __attribute__((noreturn, cold));
 
-/* First code to run on a new fiber's stack: finishes the ASan switch, calls
- * entry(arg); complains and aborts if it returns. */
-void wa__fiber_start(void *fiber) __attribute__((noreturn));
-
-/* Backend hook for wa_fiber_free (ASan only): a suspended fiber may own an
- * ASan fake stack that only a final switch *from that fiber* can release,
- * so the backend briefly resumes it on a reaper frame that does exactly
- * that and switches back. */
-void wa__fiber_reap(wa_fiber *f);
+size_t wa__stack_default(void);
+void wa__stack_set_default(size_t bytes);
 
 /* ASan bookkeeping around a switch (no-ops without ASan). The fiber being
  * left records where ASan's fake stack is; the one resumed tells ASan the
@@ -118,5 +126,7 @@ static inline void wa__asan_start(void **fake, wa_fiber *from, wa_fiber *to)
 }
 static inline void wa__asan_finish(void *fake) { (void)fake; }
 #endif
+
+#pragma GCC visibility pop
 
 #endif

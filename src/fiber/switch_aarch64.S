@@ -1,5 +1,5 @@
 /* switch_aarch64.S: the AAPCS64 context switch and first-entry trampoline
- * for the native fiber backend (fiber_native.c lays out the initial frame).
+ * for the native fiber backend (fiber_ctx_asm.h lays out the initial frame).
  *
  * Callee-saved state only: x19-x28, fp (x29), lr (x30), sp and the low
  * halves of v8-v15 (d8-d15); everything else is caller-saved already.

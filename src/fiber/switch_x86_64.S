@@ -1,5 +1,5 @@
 /* switch_x86_64.S: the x86-64 SysV context switch and first-entry trampoline
- * for the native fiber backend (fiber_native.c lays out the initial frame).
+ * for the native fiber backend (fiber_ctx_asm.h lays out the initial frame).
  *
  * Only callee-saved state is kept: the caller of wa__ctx_switch already
  * treats every other register as clobbered. MXCSR and the x87 control word

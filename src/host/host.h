@@ -1,10 +1,12 @@
-/* host.h: what the core asks of an event-loop backend.
+/* host.h: what a host backend implements, and nothing else.
  *
  * The core owns tasks, timers and the ready queue. A host backend provides the
  * clock, a way to wait for I/O until a deadline, and the operations that only
- * a platform can do (threads, fds, files, HTTP). Backends: native.c (libuv),
- * wasi.c (poll_oneoff), wasip2.c (wasi:io/poll), web.c (Emscripten).
- * Exactly one is linked.
+ * a platform can do (threads, fds, files). Backends: src/host/native/ (libuv),
+ * wasi/ (poll_oneoff), wasip2/ (wasi:io/poll), web/ (Emscripten); exactly one
+ * is linked. What the core offers a backend in return is core/backend.h; the
+ * HTTP half of the contract is http/backend.h; helpers several backends share
+ * are host/common/common.h.
  *
  * Host operations complete by calling wa__wake_op() from inside wa__host_poll()
  * (or on the web, from a JS callback that then runs the loop).
@@ -12,9 +14,11 @@
 #ifndef WA_HOST_H
 #define WA_HOST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "wasyncio.h"
 
+/* No deadline: what wa__host_poll and wa__park take for "wait forever". */
 #define WA_NEVER UINT64_MAX
 
 /* Monotonic clock in nanoseconds. */
@@ -39,66 +43,12 @@ void wa__host_poll(uint64_t deadline_ns);
  * 0 and no task is ready or timed, the loop knows nothing can wake anyone. */
 unsigned wa__host_pending(void);
 
-/* Debug warnings that a target lacks something (e.g. to_thread inline). */
-void wa__host_debug_note(const char *what);
-
-/* ---- operations, each implemented by every backend (WA_ENOTSUP allowed) */
+/* ---- operations, each implemented by every backend (WA_ENOTSUP allowed).
+ * The core has checked the arguments and that a task is running. */
 int wa__host_to_thread(wa_fn fn, void *arg, void **result);
 int wa__host_wait_fd(int fd, int writable);
 int wa__host_read_file(const char *path, char **data, size_t *len);
 /* Await a JS promise by handle (browser/Node only; elsewhere WA_ENOTSUP). */
 int wa__host_js_await(int promise_handle, char **json);
-
-/* ---- shared by backends (src/host/common_*.c, in every target's build) */
-
-/* The blocking driver: turn, then wa__host_poll until the next deadline; a
- * stall (nothing ready, timed or pending) goes to wa__loop_stalled. */
-int wa__drive_blocking(void);
-/* wa_read_file by synchronous reads in chunks, yielding between them. */
-int wa__read_file_chunked(const char *path, char **data, size_t *len);
-
-/* wasm builds (wasm_cabi_realloc.c): the exported allocator, and its answer
- * to zero-byte requests (never freed). Each wasm host backend refers to
- * cabi_realloc so that linking libwasyncio.a always brings it along. */
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size);
-extern unsigned char wa__cabi_zero_block[16];
-
-/* ---- what the core offers host backends */
-
-/* A pending host operation a task waits on. Lives in the waiting task's
- * frame. The host fills `cancel` if it can abort; the core calls it when the
- * task is interrupted, and after that the host must not touch the op. */
-typedef struct wa_op {
-    struct wa_task *task;           /* set by wa__op_wait */
-    int status;                     /* result code, set by wa__wake_op */
-    int done;                       /* set by wa__wake_op */
-    void (*cancel)(struct wa_op *); /* host: abort and forget this op */
-    void *data;                     /* host's own */
-} wa_op;
-
-/* In a task: suspend until the host calls wa__wake_op(op) or the task is
- * interrupted (cancel/timeout: op->cancel runs, the code is returned). */
-int wa__op_wait(wa_op *op);
-/* From wa__host_poll or a host callback: complete op with status and make its
- * task ready. Safe to call only once per op, and never after cancel. */
-void wa__wake_op(wa_op *op, int status);
-
-/* One scheduling turn: fire due timers and run ready tasks (bounded). Returns
- * 1 when the main task has finished. *deadline_ns gets the time to poll until:
- * 0 if tasks are still ready, the next timer, or WA_NEVER. */
-int wa__loop_turn(uint64_t *deadline_ns);
-
-/* The loop found nothing ready, no timer and no host operation: every task
- * is blocked forever. The core wakes the main task's chain with WA_EDEADLK. */
-void wa__loop_stalled(void);
-
-/* Debug mode flag, for hosts. */
-int wa__debug_on(void);
-
-/* The end of wa_run: cancel leftovers, free the loop, return the main
- * task's outcome. The web host calls it when the main task finishes from a
- * JavaScript callback (wa__host_drive returned WA_EBUSY). Returns WA_EBUSY if a
- * cancelled leftover task still waits on JavaScript: call it again later. */
-int wa__run_finish(void **result);
 
 #endif

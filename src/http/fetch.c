@@ -1,7 +1,7 @@
-/* http_fetch.c: the public wa_fetch: checks arguments the same way on every
+/* fetch.c: the public wa_fetch: checks arguments the same way on every
  * target, normalises options, then hands the request to the host backend. */
-#include "http/http.h"
-#include "core/internal.h"
+#include "http/host.h"
+#include "core/backend.h"
 
 #include <string.h>
 

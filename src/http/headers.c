@@ -1,7 +1,7 @@
-/* http_headers.c: header lists shared by responses, requests and replies,
+/* headers.c: header lists shared by responses, requests and replies,
  * and the token/value syntax checks that keep CR/LF out of messages. */
 #include "http/http.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>

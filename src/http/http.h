@@ -1,17 +1,11 @@
-/* http_internal.h: the portable half of HTTP and what a host backend fills in.
- *
- * Portable (src/core/http_*.c, no libuv/curl): URL checks, header lists, the
- * wa_response object, the public wa_fetch (validates, then calls the
- * backend), the app's route table and dispatch, request/reply objects and
- * the HTTP/1.1 reply serializer.
- *
- * Each host backend provides exactly these (WA_ENOTSUP where it cannot):
- *   wa__http_fetch_backend   perform one fetch into a fresh wa_response
- *   wa__http_listen_backend  serve an app until the calling task is cancelled
- * A backend that cannot serve simply returns WA_ENOTSUP from both.
+/* http.h: the portable half of HTTP (src/http/, no libuv/curl/wasi:http):
+ * URL checks, header lists, the wa_response object, the fetch front end,
+ * redirect rules, the app's route table and dispatch, request/reply objects
+ * and the HTTP/1.1 reply serializer. Host backends use these to implement
+ * the two hooks in http/host.h.
  */
-#ifndef WA_CORE_HTTP_INTERNAL_H
-#define WA_CORE_HTTP_INTERNAL_H
+#ifndef WA_HTTP_H
+#define WA_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,21 +26,21 @@ typedef struct wa__hdrs {
 /* Copy name/value (lengths given; value is trimmed). 0 or WA_ENOMEM. */
 int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
                  size_t vlen);
-/* First value whose name matches case-insensitively, or NULL. */
 /* The same without trimming (captures, query values). */
 int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value,
                      size_t vlen);
+/* First value whose name matches case-insensitively, or NULL. */
 const char *wa__hdrs_get(const wa__hdrs *h, const char *name);
 void wa__hdrs_clear(wa__hdrs *h); /* frees entries, keeps nothing */
 
 /* A header name is an RFC 9110 token; a value has no CR, LF or NUL. */
-/* Append n bytes to a growable, NUL-terminated byte buffer (first
- * allocation first_cap, then doubling). */
-int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
-                     const void *data, size_t n);
-
 int wa__http_token_ok(const char *s, size_t n);
 int wa__http_value_ok(const char *s, size_t n);
+
+/* Append n bytes to a growable, NUL-terminated byte buffer (first
+ * allocation first_cap, then doubling). 0 or WA_ENOMEM. */
+int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
+                     const void *data, size_t n);
 
 /* ------------------------------------------------------------ URLs */
 
@@ -88,32 +82,25 @@ int wa__response_append(wa_response *r, const void *data, size_t n);
 /* Forget headers (a redirect's or 1xx's) before the next response's. */
 void wa__response_reset_headers(wa_response *r);
 
-/* The normalised options the backend receives (never NULL fields except
- * headers/body). */
-typedef struct wa__fetch_req {
-    const char *url;
-    const char *method;
-    const char *const *headers;
-    const void *body;
-    size_t body_len;
-    uint64_t timeout_ms; /* 0 = none */
-    int max_redirects;   /* >= 0 */
-    size_t max_body;     /* > 0 */
-    int stream;
-} wa__fetch_req;
-
 #define WA_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define WA_HTTP_DEFAULT_REDIRECTS 10
 
-/* Backend: perform req, filling resp (status, headers, and body or stream
- * hooks). Suspends the calling task. Returns 0 or an error code; on error
- * the caller frees resp (release() is called if set). */
-int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp);
+/* ------------------------------------------------------------ redirects
+ * (redirect.c) for backends whose HTTP client does not follow them. */
+
+/* 1 for the statuses that redirect (301, 302, 303, 307, 308). */
+int wa__http_is_redirect(int status);
+
+/* Resolve a Location against the URL it came from; malloc'd, NULL on OOM. */
+char *wa__http_resolve_location(const char *base, const char *loc);
+
+/* The request that follows a redirect: 303, and 301/302 after a POST,
+ * become a GET (a HEAD stays a HEAD) without a body; 307/308 repeat the
+ * request as it was. Returns 1 when the body must be dropped (*method is
+ * updated then), else 0. */
+int wa__http_redirect_drops_body(int status, const char **method);
 
 /* ------------------------------------------------------------ server */
-
-#define WA_HTTP_MAX_HEADER_BYTES (8 * 1024) /* request line + headers: 431 */
-#define WA_HTTP_MAX_REQ_BODY ((size_t)1 << 20) /* 413, like aiohttp's 1 MiB */
 
 struct wa_request {
     char *method;
@@ -151,7 +138,7 @@ struct wa_app {
     int listening;
 };
 
-/* Request bookkeeping for backends. */
+/* Request bookkeeping (request.c, reply.c) for backends. */
 void wa__request_init(wa_request *r);
 void wa__request_clear(wa_request *r);
 /* Take ownership of method and target (malloc'd); splits path/query. */
@@ -176,12 +163,12 @@ void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply);
 int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
                         char **out, size_t *out_len);
 
+/* Headers the serializer writes itself (Content-Length, Transfer-Encoding,
+ * Connection): a handler's copies are dropped so the framing can never be
+ * contradicted. 1 or 0. */
+int wa__http_framing_header(const char *name);
+
 /* Reason phrase for a status ("OK", "Not Found"; "Unknown" otherwise). */
 const char *wa__http_reason(int status);
-
-/* Backend: bind host:port, set app->port, and serve until the calling task
- * is interrupted; returns WA_ECANCELED (or the bind error: WA_EINVAL for a
- * bad host, WA_EIO for address in use). */
-int wa__http_listen_backend(wa_app *app, const char *host, int port);
 
 #endif

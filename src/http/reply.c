@@ -1,7 +1,7 @@
-/* http_reply.c: the reply object handlers fill, error pages, and the
+/* reply.c: the reply object handlers fill, error pages, and the
  * HTTP/1.1 serializer every server backend writes from. */
 #include "http/http.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,9 +125,7 @@ int wa_reply_text(wa_reply *r, const char *fmt, ...)
     return 0;
 }
 
-/* Headers the serializer writes itself; a handler's copies are dropped so
- * the framing can never be contradicted. */
-static int framing_header(const char *name)
+int wa__http_framing_header(const char *name)
 {
     return strcasecmp(name, "Content-Length") == 0 ||
            strcasecmp(name, "Transfer-Encoding") == 0 ||
@@ -150,7 +148,7 @@ int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
     char *p = buf;
     p += sprintf(p, "HTTP/1.1 %d %s\r\n", r->status, reason);
     for (size_t i = 0; i < r->headers.n; i++) {
-        if (framing_header(r->headers.v[i].name))
+        if (wa__http_framing_header(r->headers.v[i].name))
             continue;
         size_t nl = strlen(r->headers.v[i].name), vl = strlen(r->headers.v[i].value);
         memcpy(p, r->headers.v[i].name, nl);

@@ -1,4 +1,4 @@
-/* http_request.c: the request object handlers read (method, path, {param}
+/* request.c: the request object handlers read (method, path, {param}
  * captures, query, headers, body) and the bookkeeping backends use to build
  * it. */
 #include "http/http.h"

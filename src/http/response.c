@@ -1,8 +1,8 @@
-/* http_response.c: the wa_response object every fetch backend fills, and
+/* response.c: the wa_response object every fetch backend fills, and
  * its public accessors. Streaming reads are forwarded to the backend's
  * hooks; everything else is plain data. */
 #include "http/http.h"
-#include "core/internal.h"
+#include "core/backend.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* http_router.c: the app's route table ({param} captures), argument checks
+/* router.c: the app's route table ({param} captures), argument checks
  * for wa_app_*, and dispatch of one request to its handler. The listening
  * itself is the host backend's (wa__http_listen_backend). */
-#include "http/http.h"
-#include "core/internal.h"
+#include "http/host.h"
+#include "core/backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>

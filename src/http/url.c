@@ -1,4 +1,4 @@
-/* http_url.c: absolute http(s) URL checks (WA_EURL vs WA_ESCHEME) and
+/* url.c: absolute http(s) URL checks (WA_EURL vs WA_ESCHEME) and
  * percent-decoding. Every backend validates through here first, so the
  * same URL fails the same way on every target. */
 #include "http/http.h"

@@ -21,12 +21,8 @@ out=build/native/bench
 [[ -x $server && -f $lib ]] || { echo "bench_http: run make native first" >&2; exit 77; }
 mkdir -p "$out"
 tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+source tests/procs.sh
+procs_on_exit 'rm -rf "$tmp"'
 
 cp "$lib" "$tmp/libwasyncio.a"
 gcc -O2 -std=gnu11 -Isrc -pthread tests/bench/http_client.c -o "$out/http_client" \
@@ -42,8 +38,8 @@ wait_port() {
     return 1
 }
 # start CMD...: runs it in the background, remembers the pid
-start() { "$@" >/dev/null 2>&1 & pids+=($!); }
-stop_last() { local p=${pids[-1]}; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; unset 'pids[-1]'; }
+start() { procs_start "$@" >/dev/null 2>&1; }
+stop_last() { procs_stop "$procs_last"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1f×", a / b; else printf "n/a" }'; }
 best3() {
     local best=0 v

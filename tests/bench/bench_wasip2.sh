@@ -21,9 +21,8 @@ for f in "$dir/tests/p2_bench.wasm" "$dir/tests/p2_server.wasm" "$dir/examples/h
 done
 [[ -x $JCO ]] || { echo "bench_wasip2: jco missing" >&2; exit 77; }
 tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+source tests/procs.sh
+procs_on_exit 'rm -rf "$tmp"'
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 200); do curl -s -o /dev/null --max-time 1 "$1" && return 0; sleep 0.1; done; return 1; }
@@ -72,7 +71,7 @@ async def main():
 asyncio.run(main())
 PYEOF
 fp=$(free_port)
-node "$tmp/files.mjs" "$fp" & pids+=($!)
+procs_start node "$tmp/files.mjs" "$fp"
 wait_http "http://127.0.0.1:$fp/" || { echo "bench_wasip2: file server did not start" >&2; exit 1; }
 url="http://127.0.0.1:$fp/hello.txt"
 ours=$("$JCO" run "$dir/tests/p2_bench.wasm" "$url" 1000 100 2>/dev/null | first_num)
@@ -84,11 +83,14 @@ printf '| wasip2 client: 1,000 GETs at c=100 (jco run) | %s | req/s | node fetch
 
 # ---------------------------------------------------------------- server
 wrk_rps() { wrk -t2 -c50 -d5s "$1" 2>/dev/null | awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
+# Runs in a $(...) subshell, which has no exit trap of its own: the server
+# (jco serve and the child process it runs the component in) is stopped here.
 serve_rps() { # component -> req/s under jco serve
-    local p; p=$(free_port)
-    "$JCO" serve "$1" --port "$p" --host 127.0.0.1 >"$tmp/serve.$p.log" 2>&1 & pids+=($!)
-    wait_http "http://127.0.0.1:$p/" || { echo n/a; return; }
-    wrk_rps "http://127.0.0.1:$p/alice"
+    local p g; p=$(free_port)
+    procs_start "$JCO" serve "$1" --port "$p" --host 127.0.0.1 >"$tmp/serve.$p.log" 2>&1
+    g=$procs_last
+    if wait_http "http://127.0.0.1:$p/"; then wrk_rps "http://127.0.0.1:$p/alice"; else echo n/a; fi
+    procs_stop "$g"
 }
 if command -v wrk >/dev/null; then
     app=$(serve_rps "$dir/tests/p2_server.wasm")
@@ -98,8 +100,9 @@ if command -v wrk >/dev/null; then
     native=n/a
     if [[ -x build/native/examples/hello_server ]]; then
         np=$(free_port)
-        build/native/examples/hello_server "$np" >/dev/null 2>&1 & pids+=($!)
+        procs_start build/native/examples/hello_server "$np" >/dev/null 2>&1
         wait_http "http://127.0.0.1:$np/" && native=$(wrk_rps "http://127.0.0.1:$np/alice")
+        procs_stop "$procs_last"
     fi
     printf '| wasip2 server: tests/wasip2/p2_server app, wrk -d5s c=50 (jco serve) | %s | req/s | bare component %s · native %s | %s · %s |\n' \
         "${app:-n/a}" "${floor:-n/a}" "$native" "$(ratio "$app" "$floor")" "$(ratio "$app" "$native")"

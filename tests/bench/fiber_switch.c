@@ -2,7 +2,7 @@
  * Prints one "name value" line per metric:
  *   fiber_switch_ns        one-way switch (main <-> fiber ping-pong), median
  *                          of 7 runs of 10M switches
- *   fiber_create_free_ns   wa_fiber_create + wa_fiber_free from the pool
+ *   fiber_create_free_ns   wa__fiber_create + wa__fiber_free from the pool
  *   fiber_parked_rss_bytes RSS per fiber with 100k fibers each parked once
  *   fiber_parked_pte_bytes page-table memory per parked fiber (not in RSS)
  * Build: cc -O2 -Isrc tests/bench/fiber_switch.c build/native/libwasyncio.a ...
@@ -43,14 +43,14 @@ static void pingpong(void *arg)
 {
     (void)arg;
     for (;;)
-        wa_fiber_switch(pp, wa_fiber_main());
+        wa__fiber_switch(pp, wa__fiber_main());
 }
 
 static void parked(void *arg)
 {
     wa_fiber **self = arg;
     for (;;)
-        wa_fiber_switch(*self, wa_fiber_main());
+        wa__fiber_switch(*self, wa__fiber_main());
 }
 
 /* Resident bytes (statm field 2) and page-table bytes (VmPTE). */
@@ -82,32 +82,32 @@ static long pte_bytes(void)
 
 int main(void)
 {
-    if (wa_fiber_init() != 0) {
-        fprintf(stderr, "wa_fiber_init failed\n");
+    if (wa__fiber_init(NULL) != 0) {
+        fprintf(stderr, "wa__fiber_init failed\n");
         return 1;
     }
-    wa_fiber *m = wa_fiber_main();
+    wa_fiber *m = wa__fiber_main();
     double v[RUNS];
 
-    if (wa_fiber_create(&pp, 0, 0, pingpong, NULL) != 0)
+    if (wa__fiber_create(&pp, 0, 0, pingpong, NULL) != 0)
         return 1;
     for (int r = 0; r < RUNS; r++) {
         double t0 = now_ns();
         for (long i = 0; i < SWITCHES / 2; i++)
-            wa_fiber_switch(m, pp);
+            wa__fiber_switch(m, pp);
         v[r] = (now_ns() - t0) / SWITCHES;
     }
     printf("fiber_switch_ns %.2f\n", median(v, RUNS));
-    wa_fiber_free(pp);
+    wa__fiber_free(pp);
 
     enum { CF = 1000000 };
     for (int r = 0; r < RUNS; r++) {
         wa_fiber *f;
         double t0 = now_ns();
         for (int i = 0; i < CF; i++) {
-            if (wa_fiber_create(&f, 0, 0, pingpong, NULL) != 0)
+            if (wa__fiber_create(&f, 0, 0, pingpong, NULL) != 0)
                 return 1;
-            wa_fiber_free(f);
+            wa__fiber_free(f);
         }
         v[r] = (now_ns() - t0) / CF;
     }
@@ -116,19 +116,19 @@ int main(void)
     static wa_fiber *fs[PARKED];
     long rss0 = rss_bytes(), pte0 = pte_bytes();
     for (int i = 0; i < PARKED; i++) {
-        if (wa_fiber_create(&fs[i], 0, 0, parked, &fs[i]) != 0) {
+        if (wa__fiber_create(&fs[i], 0, 0, parked, &fs[i]) != 0) {
             fprintf(stderr, "create failed at fiber %d\n", i);
             return 1;
         }
-        wa_fiber_switch(m, fs[i]);
+        wa__fiber_switch(m, fs[i]);
     }
     long rss1 = rss_bytes(), pte1 = pte_bytes();
     printf("fiber_parked_rss_bytes %ld\n", (rss1 - rss0) / PARKED);
     printf("fiber_parked_pte_bytes %ld\n", (pte1 - pte0) / PARKED);
     for (int i = 0; i < PARKED; i++) /* all still resumable */
-        wa_fiber_switch(m, fs[i]);
+        wa__fiber_switch(m, fs[i]);
     for (int i = 0; i < PARKED; i++)
-        wa_fiber_free(fs[i]);
-    wa_fiber_shutdown();
+        wa__fiber_free(fs[i]);
+    wa__fiber_shutdown();
     return 0;
 }

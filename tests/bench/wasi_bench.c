@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wasyncio.h"
+#include <wasyncio.h>
 
 /* fiber_asyncify.c's high-water marks (bytes of Asyncify buffer and C stack
  * any task used at a switch). */

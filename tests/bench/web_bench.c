@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <emscripten.h>
 
-#include "wasyncio.h"
+#include <wasyncio.h>
 
 static char *result(uint64_t ns, long ops)
 {

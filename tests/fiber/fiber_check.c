@@ -14,8 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/fiber/fiber.h"
-#include "../../src/wasyncio.h"
+#include <wasyncio.h>
+
+#include "fiber/fiber.h"
 
 static int passed, failed;
 #define CHECK(c)                                                           \
@@ -27,9 +28,9 @@ static int passed, failed;
         }                                                                  \
     } while (0)
 
-/* The core's name hook, for overflow messages. */
+/* Stands in for the core's name hook, for overflow messages. */
 static const char *running_name;
-const char *wa__running_task_name(void) { return running_name; }
+static const char *get_running_name(void) { return running_name; }
 
 static wa_fiber *mainf, *fa, *fb;
 static char trace[64];
@@ -40,9 +41,9 @@ static void ping(void *arg)
     (void)arg;
     for (int i = 0; i < 3; i++) {
         trace[tn++] = 'a';
-        wa_fiber_switch(fa, fb);
+        wa__fiber_switch(fa, fb);
     }
-    wa_fiber_switch(fa, mainf);
+    wa__fiber_switch(fa, mainf);
 }
 
 static void pong(void *arg)
@@ -50,20 +51,20 @@ static void pong(void *arg)
     (void)arg;
     for (int i = 0; i < 3; i++) {
         trace[tn++] = 'b';
-        wa_fiber_switch(fb, fa);
+        wa__fiber_switch(fb, fa);
     }
 }
 
 static void check_ping_pong(void)
 {
     tn = 0;
-    CHECK(wa_fiber_create(&fa, 0, 0, ping, NULL) == 0);
-    CHECK(wa_fiber_create(&fb, 0, 0, pong, NULL) == 0);
-    wa_fiber_switch(mainf, fa);
+    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL) == 0);
+    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL) == 0);
+    wa__fiber_switch(mainf, fa);
     trace[tn] = '\0';
     CHECK(strcmp(trace, "ababab") == 0);
-    wa_fiber_free(fa);
-    wa_fiber_free(fb);
+    wa__fiber_free(fa);
+    wa__fiber_free(fb);
 }
 
 /* Values kept in callee-saved registers across a switch must come back. */
@@ -76,23 +77,23 @@ static void clobber(void *arg)
         volatile double x = 1.0;
         for (int i = 0; i < 64; i++) x = x * 1.5 + (double)i; /* uses FP regs */
         fsum = x;
-        wa_fiber_switch(fr, mainf);
+        wa__fiber_switch(fr, mainf);
     }
 }
 
 static void check_registers(void)
 {
-    CHECK(wa_fiber_create(&fr, 0, 0, clobber, NULL) == 0);
+    CHECK(wa__fiber_create(&fr, 0, 0, clobber, NULL) == 0);
     register double d1 = 3.25, d2 = -7.5, d3 = 1e10;
     register long i1 = 12345, i2 = -99, i3 = 0x5a5a5a5a;
     for (int round = 0; round < 100; round++) {
-        wa_fiber_switch(mainf, fr);
+        wa__fiber_switch(mainf, fr);
         d1 += 1.0;
         i1 += 1;
     }
     CHECK(d1 == 103.25 && d2 == -7.5 && d3 == 1e10);
     CHECK(i1 == 12445 && i2 == -99 && i3 == 0x5a5a5a5a);
-    wa_fiber_free(fr);
+    wa__fiber_free(fr);
 }
 
 /* A fiber's first frame is ABI-aligned (16 bytes on both CPUs). */
@@ -103,15 +104,15 @@ static void align_probe(void *arg)
     (void)arg;
     char probe __attribute__((aligned(16)));
     seen_sp = (uintptr_t)&probe;
-    wa_fiber_switch(fal, mainf);
+    wa__fiber_switch(fal, mainf);
 }
 
 static void check_alignment(void)
 {
-    CHECK(wa_fiber_create(&fal, 0, 0, align_probe, NULL) == 0);
-    wa_fiber_switch(mainf, fal);
+    CHECK(wa__fiber_create(&fal, 0, 0, align_probe, NULL) == 0);
+    wa__fiber_switch(mainf, fal);
     CHECK(seen_sp % 16 == 0);
-    wa_fiber_free(fal);
+    wa__fiber_free(fal);
 }
 
 /* Many fibers, each parked once, then resumed in order. */
@@ -121,22 +122,22 @@ static int resumed;
 static void parker(void *arg)
 {
     intptr_t i = (intptr_t)arg;
-    wa_fiber_switch(many[i], mainf);
+    wa__fiber_switch(many[i], mainf);
     resumed++;
-    wa_fiber_switch(many[i], mainf);
+    wa__fiber_switch(many[i], mainf);
 }
 
 static void check_many(void)
 {
     int ok = 1;
     for (intptr_t i = 0; i < MANY; i++) {
-        ok &= wa_fiber_create(&many[i], 64 * 1024, 0, parker, (void *)i) == 0;
-        wa_fiber_switch(mainf, many[i]);
+        ok &= wa__fiber_create(&many[i], 64 * 1024, 0, parker, (void *)i) == 0;
+        wa__fiber_switch(mainf, many[i]);
     }
     CHECK(ok);
-    for (int i = 0; i < MANY; i++) wa_fiber_switch(mainf, many[i]);
+    for (int i = 0; i < MANY; i++) wa__fiber_switch(mainf, many[i]);
     CHECK(resumed == MANY);
-    for (int i = 0; i < MANY; i++) wa_fiber_free(many[i]);
+    for (int i = 0; i < MANY; i++) wa__fiber_free(many[i]);
 }
 
 /* Deep recursion that fits in the stack. */
@@ -154,15 +155,15 @@ static void deep(void *arg)
 {
     (void)arg;
     depth_reached = recurse(500) == 0 ? 500 : -1;
-    wa_fiber_switch(fd, mainf);
+    wa__fiber_switch(fd, mainf);
 }
 
 static void check_deep(void)
 {
-    CHECK(wa_fiber_create(&fd, 256 * 1024, 0, deep, NULL) == 0);
-    wa_fiber_switch(mainf, fd);
+    CHECK(wa__fiber_create(&fd, 256 * 1024, 0, deep, NULL) == 0);
+    wa__fiber_switch(mainf, fd);
     CHECK(depth_reached == 500);
-    wa_fiber_free(fd);
+    wa__fiber_free(fd);
 }
 
 /* Overflow: a child process recurses without end on a small stack; it must
@@ -179,7 +180,7 @@ static void overflow(void *arg)
 {
     (void)arg;
     endless(0);
-    wa_fiber_switch(fo, mainf);
+    wa__fiber_switch(fo, mainf);
 }
 
 static void check_overflow(void)
@@ -194,8 +195,8 @@ static void check_overflow(void)
     if (pid == 0) {
         dup2(pipefd[1], 2);
         running_name = "deep-one";
-        wa_fiber_create(&fo, 32 * 1024, 0, overflow, NULL);
-        wa_fiber_switch(mainf, fo);
+        wa__fiber_create(&fo, 32 * 1024, 0, overflow, NULL);
+        wa__fiber_switch(mainf, fo);
         _exit(0); /* not reached if the overflow is caught */
     }
     close(pipefd[1]);
@@ -214,18 +215,18 @@ static void check_overflow(void)
 
 int main(void)
 {
-    if (wa_fiber_init() != 0) {
+    if (wa__fiber_init(get_running_name) != 0) {
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    mainf = wa_fiber_main();
+    mainf = wa__fiber_main();
     check_ping_pong();
     check_registers();
     check_alignment();
     check_many();
     check_deep();
     check_overflow();
-    wa_fiber_shutdown();
+    wa__fiber_shutdown();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -11,13 +11,19 @@
  *   static void test_x(void) { CHECK_INT(wa_yield(), 0); }
  *   static const wa_h_test tests[] = { WA_H_TEST(test_x), {0} };
  *   int main(void) { return wa_h_main(tests); }
+ *
+ * This is the default home of a core behaviour test. The helpers below
+ * (CHECK_PTR, PTR, INT, spawn_named, yield_n) carry the same names as in
+ * tests/native/test_util.h, so a case moves between the two unchanged.
  */
 #ifndef WA_SCENARIO_HARNESS_H
 #define WA_SCENARIO_HARNESS_H
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include "../../src/wasyncio.h"
+#include <wasyncio.h>
 
 typedef struct wa_h_test {
     const char *name;
@@ -80,11 +86,20 @@ static inline void wa_h_fail_str(const char *file, int line, const char *what,
             wa_h_fail_str(__FILE__, __LINE__, #got, wa_h_g, wa_h_w);          \
     } while (0)
 
-/* An order trace: tests append short tokens and compare the whole string. */
+#define CHECK_PTR(got, want) CHECK((const void *)(got) == (const void *)(want))
+
+/* An order trace: tests append short tokens (printf-style) and compare the
+ * whole string, so an ordering failure shows the full sequence. */
 static char wa_h_trace[512];
 static inline void wa_h_trace_reset(void) { wa_h_trace[0] = '\0'; }
-static inline void wa_h_note(const char *tok)
+__attribute__((format(printf, 1, 2)))
+static inline void wa_h_note(const char *fmt, ...)
 {
+    char tok[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tok, sizeof tok, fmt, ap);
+    va_end(ap);
     size_t n = strlen(wa_h_trace);
     if (n + strlen(tok) + 2 < sizeof wa_h_trace) {
         if (n)
@@ -92,6 +107,8 @@ static inline void wa_h_note(const char *tok)
         strcat(wa_h_trace, tok);
     }
 }
+
+#include "task_helpers.h" /* PTR, INT, spawn_named, yield_n */
 
 static void *wa_h_main_task(void *arg)
 {

@@ -1,6 +1,7 @@
 /* sc_gen.c: scenario: async generators: values arrive in order with sleeps
- * between them (async_range), WA_FOR iterates, and leaving early (break or
- * wa_gen_close) runs the body's cleanup; a second close is WA_ECLOSED. */
+ * between them, WA_FOR iterates, leaving early (break, return, wa_gen_close,
+ * wa_gen_free) closes the generator and runs its cleanup, a second close is
+ * WA_ECLOSED, failures reach wa_gen_next, concurrent next is WA_EBUSY. */
 #include "harness.h"
 
 static int cleaned;
@@ -79,9 +80,199 @@ static void test_error(void)
     CHECK_INT(wa_gen_next(NULL, &v), WA_EINVAL);
 }
 
+typedef struct range {
+    int n, cleanup, last_yield_rc;
+} range;
+
+/* range_gen(n): yields 0..n-1, with a short sleep before each. */
+static void *range_gen(void *arg)
+{
+    range *r = arg;
+    for (int i = 0; i < r->n; i++) {
+        if (wa_sleep(1) < 0) break;
+        r->last_yield_rc = wa_gen_yield(PTR(i));
+        if (r->last_yield_rc != 0) break;
+    }
+    r->cleanup = 1; /* runs on exhaustion and on close */
+    wa_h_note("cleanup");
+    return NULL;
+}
+
+static void test_gen_for_iterates(void)
+{
+    range r = {.n = 5};
+    wa_gen *g = wa_gen_new(range_gen, &r);
+    CHECK(g != NULL);
+    void *v;
+    WA_FOR(v, g) { wa_h_note("%d", INT(v)); }
+    CHECK_INT(wa_gen_status(g), 0); /* WA_EOF is reported as 0 */
+    CHECK_INT(r.cleanup, 1);
+    CHECK_INT(wa_gen_next(g, &v), WA_EOF);
+    CHECK_INT(wa_gen_free(g), 0);
+    CHECK_STR(wa_h_trace, "0 1 2 3 4 cleanup");
+}
+
+static void test_gen_break_closes_and_cleans_up(void)
+{
+    range r = {.n = 1000};
+    wa_gen *g = wa_gen_new(range_gen, &r);
+    void *v;
+    WA_FOR(v, g) {
+        wa_h_note("%d", INT(v));
+        if (INT(v) == 2) break;
+    }
+    wa_h_note("after");
+    /* closed on the way out: cleanup already ran */
+    CHECK_INT(r.cleanup, 1);
+    CHECK_INT(r.last_yield_rc, WA_ECLOSED);
+    CHECK_INT(wa_gen_close(g), WA_ECLOSED); /* already closed */
+    CHECK_INT(wa_gen_free(g), 0);
+    CHECK_STR(wa_h_trace, "0 1 2 cleanup after");
+}
+
+static int for_return_helper(wa_gen *g)
+{
+    void *v;
+    WA_FOR(v, g) {
+        if (INT(v) == 1) return 10 + INT(v);
+    }
+    return -1;
+}
+
+static void *return_main(void *arg)
+{
+    range r = {.n = 1000};
+    wa_gen *g = wa_gen_new(range_gen, &r);
+    CHECK_INT(for_return_helper(g), 11);
+    CHECK_INT(r.cleanup, 1);
+    CHECK_INT(wa_gen_free(g), 0);
+    return NULL;
+}
+
+static void test_gen_return_from_loop_closes(void)
+{
+    return_main(NULL);
+}
+
+static void *close_twice_main(void *arg)
+{
+    range r = {.n = 10};
+    wa_gen *g = wa_gen_new(range_gen, &r);
+    void *v = NULL;
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    CHECK_PTR(v, PTR(0));
+    CHECK_INT(wa_gen_close(g), 0);
+    CHECK_INT(r.cleanup, 1); /* cleanup ran before close returned */
+    CHECK_INT(r.last_yield_rc, WA_ECLOSED);
+    CHECK_INT(wa_gen_close(g), WA_ECLOSED);
+    CHECK(wa_gen_next(g, &v) < 0);
+    CHECK_INT(wa_gen_free(g), 0);
+    return NULL;
+}
+
+static void test_gen_double_close(void)
+{
+    close_twice_main(NULL);
+}
+
+static void *failing_gen(void *arg)
+{
+    CHECK_INT(wa_gen_yield(PTR(1)), 0);
+    return wa_raise(WA_EUSER - 4, "generator broke");
+}
+
+static void test_gen_failure_reaches_next(void)
+{
+    wa_gen *g = wa_gen_new(failing_gen, NULL);
+    void *v = NULL;
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    CHECK_PTR(v, PTR(1));
+    CHECK_INT(wa_gen_next(g, &v), WA_EUSER - 4);
+    CHECK_INT(wa_gen_free(g), 0);
+
+    g = wa_gen_new(failing_gen, NULL);
+    int seen = 0;
+    WA_FOR(v, g) { seen++; }
+    CHECK_INT(seen, 1);
+    CHECK_INT(wa_gen_status(g), WA_EUSER - 4);
+    CHECK_INT(wa_gen_free(g), 0);
+}
+
+/* A second consumer while the first waits for a value gets WA_EBUSY. */
+static int second_rc = 99;
+static void *second_consumer(void *arg)
+{
+    void *v;
+    second_rc = wa_gen_next(arg, &v);
+    return NULL;
+}
+
+static void *slow_gen(void *arg)
+{
+    CHECK_INT(wa_sleep(10), 0);
+    wa_gen_yield(PTR(5));
+    return NULL;
+}
+
+static void test_gen_concurrent_next_busy(void)
+{
+    wa_gen *g = wa_gen_new(slow_gen, NULL);
+    wa_task *t = wa_spawn(second_consumer, g);
+    void *v = NULL;
+    CHECK_INT(wa_gen_next(g, &v), 0); /* t runs while we wait */
+    CHECK_PTR(v, PTR(5));
+    CHECK_INT(wa_await(t, NULL), 0);
+    CHECK_INT(second_rc, WA_EBUSY);
+    CHECK_INT(wa_gen_next(g, &v), WA_EOF);
+    CHECK_INT(wa_gen_free(g), 0);
+}
+
+/* Freeing an unfinished generator closes it first (its cleanup runs). */
+static void test_gen_free_closes(void)
+{
+    range r = {.n = 10};
+    wa_gen *g = wa_gen_new(range_gen, &r);
+    void *v;
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    CHECK_INT(wa_gen_free(g), 0);
+    CHECK_INT(r.cleanup, 1);
+    /* a generator never started: free without running it */
+    range r2 = {.n = 10};
+    g = wa_gen_new(range_gen, &r2);
+    CHECK_INT(wa_gen_free(g), 0);
+}
+
+static void test_gen_null_args(void)
+{
+    void *v;
+    CHECK(wa_gen_new(NULL, NULL) == NULL);
+    CHECK_INT(wa_last_error(), WA_EINVAL);
+    CHECK_INT(wa_gen_next(NULL, &v), WA_EINVAL);
+    CHECK_INT(wa_gen_close(NULL), WA_EINVAL);
+    CHECK_INT(wa_gen_free(NULL), WA_EINVAL);
+    CHECK_INT(wa_gen_status(NULL), WA_EINVAL);
+    /* wa_gen_yield outside a generator body */
+    CHECK(wa_gen_yield(PTR(1)) < 0);
+    range r = {.n = 2};
+    wa_gen *g = wa_gen_new(range_gen, &r);
+    CHECK_INT(wa_gen_next(g, NULL), WA_EINVAL);
+    CHECK_INT(wa_gen_free(g), 0);
+}
+
 static const wa_h_test tests[] = {
-    WA_H_TEST(test_range), WA_H_TEST(test_for_break), WA_H_TEST(test_close),
-    WA_H_TEST(test_error), {0},
+    WA_H_TEST(test_range),
+    WA_H_TEST(test_for_break),
+    WA_H_TEST(test_close),
+    WA_H_TEST(test_error),
+    WA_H_TEST(test_gen_for_iterates),
+    WA_H_TEST(test_gen_break_closes_and_cleans_up),
+    WA_H_TEST(test_gen_return_from_loop_closes),
+    WA_H_TEST(test_gen_double_close),
+    WA_H_TEST(test_gen_failure_reaches_next),
+    WA_H_TEST(test_gen_concurrent_next_busy),
+    WA_H_TEST(test_gen_free_closes),
+    WA_H_TEST(test_gen_null_args),
+    {0},
 };
 
 int main(void) { return wa_h_main(tests); }

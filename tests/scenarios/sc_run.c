@@ -1,8 +1,11 @@
-/* sc_run.c: scenario: the loop and the host operations every target has:
- * nested wa_run is WA_ENESTED, calls outside a task are WA_ENOLOOP,
- * to_thread returns its result (inline where there are no threads), fd
- * waits check their argument, reading a missing file fails cleanly, and
- * per-task stack / Asyncify sizes are accepted. */
+/* sc_run.c: scenario: the loop, tasks and the host operations every target
+ * has: spawned tasks start at the next suspension point in FIFO order,
+ * await returns results (again and again), yield interleaves, sleeps end in
+ * deadline order, clocks are monotonic, task names, handles released while
+ * running, nested wa_run is WA_ENESTED, calls outside a task are
+ * WA_ENOLOOP, to_thread returns its result (inline where there are no
+ * threads), fd waits check their argument, reading a missing file fails
+ * cleanly, and per-task stack / Asyncify sizes are accepted. */
 #include "harness.h"
 
 static void *nested_body(void *arg)
@@ -76,10 +79,204 @@ static void test_names_and_errors(void)
     CHECK(wa_current() != NULL);
 }
 
+static void *child_sleeper(void *arg) { CHECK_INT(wa_sleep(2), 0); return PTR(3); }
+static void *raise_user(void *arg) { return wa_raise(WA_EUSER - 7, "bad %d", 7); }
+
+static void *tracer(void *arg)
+{
+    wa_h_note("%s", (const char *)arg);
+    return arg;
+}
+
+static void test_spawn_starts_at_next_point_fifo(void)
+{
+    wa_task *a = wa_spawn(tracer, "A");
+    wa_task *b = wa_spawn(tracer, "B");
+    wa_task *c = wa_spawn(tracer, "C");
+    wa_h_note("spawned");
+    CHECK_INT(wa_task_done(a), 0);
+    wa_yield();
+    wa_h_note("main");
+    CHECK_INT(wa_task_done(a), 1);
+    CHECK_INT(wa_task_done(b), 1);
+    CHECK_INT(wa_task_done(c), 1);
+    CHECK_STR(wa_h_trace, "spawned A B C main");
+}
+
+static void test_await_result_and_again(void)
+{
+    wa_task *t = wa_spawn(child_sleeper, NULL);
+    void *r1 = NULL, *r2 = NULL;
+    CHECK_INT(wa_await(t, &r1), 0);
+    CHECK_INT(wa_await(t, &r2), 0);
+    CHECK_PTR(r1, PTR(3));
+    CHECK_PTR(r2, PTR(3));
+    CHECK_INT(wa_await(t, NULL), 0); /* result pointer is optional */
+    CHECK_INT(wa_task_done(t), 1);
+    CHECK_INT(wa_task_error(t), 0);
+    CHECK_STR(wa_task_message(t), "");
+
+    wa_task *f = wa_spawn(raise_user, NULL);
+    CHECK_INT(wa_await(f, NULL), WA_EUSER - 7);
+    CHECK_INT(wa_await(f, NULL), WA_EUSER - 7);
+    CHECK_INT(wa_task_error(f), WA_EUSER - 7);
+    CHECK_STR(wa_task_message(f), "bad 7");
+}
+
+static void *yielder(void *arg)
+{
+    for (int i = 0; i < 3; i++) {
+        wa_h_note("%s%d", (const char *)arg, i);
+        CHECK_INT(wa_yield(), 0);
+    }
+    return NULL;
+}
+
+static void test_yield_interleaves(void)
+{
+    wa_task *ts[2] = {wa_spawn(yielder, "a"), wa_spawn(yielder, "b")};
+    CHECK_INT(wa_gather(ts, 2, NULL, NULL, 0), 0);
+    CHECK_STR(wa_h_trace, "a0 b0 a1 b1 a2 b2");
+}
+
+static void *sleeper(void *arg)
+{
+    int ms = INT(arg);
+    CHECK_INT(wa_sleep((uint64_t)ms), 0);
+    wa_h_note("%d", ms);
+    return NULL;
+}
+
+static void test_sleep_orders_by_deadline(void)
+{
+    wa_task *ts[5] = {wa_spawn(sleeper, PTR(30)), wa_spawn(sleeper, PTR(10)),
+                      wa_spawn(sleeper, PTR(20)), wa_spawn(sleeper, PTR(0)),
+                      wa_spawn(sleeper, PTR(5))};
+    CHECK_INT(wa_gather(ts, 5, NULL, NULL, 0), 0);
+    CHECK_STR(wa_h_trace, "0 5 10 20 30");
+}
+
+static void test_clocks_monotonic(void)
+{
+    uint64_t m0 = wa_now(), h0 = wa_hrtime();
+    CHECK_INT(wa_sleep(20), 0);
+    uint64_t m1 = wa_now(), h1 = wa_hrtime();
+    CHECK(m1 >= m0);
+    CHECK(h1 > h0);
+    /* a sleep lasts at least about its duration (ms clocks may round) */
+    CHECK(h1 - h0 >= 15u * 1000000u);
+    CHECK(m1 - m0 >= 15u);
+    uint64_t prev = wa_hrtime();
+    for (int i = 0; i < 1000; i++) {
+        uint64_t h = wa_hrtime();
+        CHECK(h >= prev);
+        prev = h;
+    }
+}
+
+/* ------------------------------------------------------------ names */
+
+static void test_task_names(void)
+{
+    char buf[32];
+    strcpy(buf, "worker");
+    wa_task_opts o = {0};
+    o.name = buf;
+    wa_task *t = wa_spawn_opts(tracer, "x", &o);
+    strcpy(buf, "clobbered"); /* the name was copied */
+    CHECK_STR(wa_task_name(t), "worker");
+    CHECK_INT(wa_task_set_name(t, "renamed"), 0);
+    CHECK_STR(wa_task_name(t), "renamed");
+    const char *longname = "a-rather-long-task-name-over-twenty-four-chars";
+    CHECK_INT(wa_task_set_name(t, longname), 0);
+    CHECK_STR(wa_task_name(t), longname);
+    CHECK_INT(wa_task_set_name(t, NULL), WA_EINVAL);
+    CHECK_INT(wa_task_set_name(NULL, "x"), WA_EINVAL);
+    CHECK_STR(wa_task_name(NULL), "?");
+
+    wa_task *d = wa_spawn(tracer, "y"); /* default "task-N" */
+    CHECK(strncmp(wa_task_name(d), "task-", 5) == 0);
+    CHECK(strlen(wa_task_name(d)) > 5);
+    wa_task *e = wa_spawn(tracer, "z");
+    CHECK(strcmp(wa_task_name(d), wa_task_name(e)) != 0);
+
+    /* opts with NULL name get the default */
+    wa_task_opts none = {0};
+    wa_task *f = wa_spawn_opts(tracer, "w", &none);
+    CHECK(strncmp(wa_task_name(f), "task-", 5) == 0);
+
+    CHECK(strlen(wa_task_name(wa_current())) > 0);
+    CHECK_INT(wa_task_set_name(wa_current(), "main-renamed"), 0);
+    CHECK_STR(wa_task_name(wa_current()), "main-renamed");
+    wa_task *all[3] = {t, d, e};
+    CHECK_INT(wa_gather(all, 3, NULL, NULL, 0), 0);
+    CHECK_INT(wa_await(f, NULL), 0);
+}
+
+/* ------------------------------------------------------------ release */
+
+static int released_done;
+static void *slow_flag(void *arg)
+{
+    CHECK_INT(wa_sleep(5), 0);
+    released_done = 1;
+    return NULL;
+}
+
+static void *release_main(void *arg)
+{
+    wa_task *t = wa_spawn(slow_flag, NULL);
+    wa_release(t); /* keeps running */
+    wa_release(NULL);
+    CHECK_INT(wa_sleep(30), 0);
+    CHECK_INT(released_done, 1);
+    wa_task *done = wa_spawn(tracer, "r");
+    CHECK_INT(wa_await(done, NULL), 0);
+    wa_release(done); /* freeing a finished task */
+    return NULL;
+}
+
+static void test_release_keeps_running(void)
+{
+    released_done = 0;
+    release_main(NULL);
+    CHECK_INT(released_done, 1);
+}
+
+static void *big_frame(void *arg)
+{
+    volatile char buf[48 * 1024];
+    for (size_t i = 0; i < sizeof buf; i += 512) buf[i] = (char)i;
+    return PTR(buf[512]);
+}
+
+static void test_stack_size_per_task(void)
+{
+    wa_task_opts o = {0};
+    o.name = "big-stack";
+    o.stack_size = 256 * 1024;
+    wa_task *t = wa_spawn_opts(big_frame, NULL, &o);
+    void *r = NULL;
+    CHECK_INT(wa_await(t, &r), 0);
+    CHECK_PTR(r, PTR((char)512));
+}
+
 static const wa_h_test tests[] = {
-    WA_H_TEST(test_nested_run),   WA_H_TEST(test_to_thread),
-    WA_H_TEST(test_fds),          WA_H_TEST(test_read_missing),
-    WA_H_TEST(test_task_sizes),   WA_H_TEST(test_names_and_errors), {0},
+    WA_H_TEST(test_nested_run),
+    WA_H_TEST(test_to_thread),
+    WA_H_TEST(test_fds),
+    WA_H_TEST(test_read_missing),
+    WA_H_TEST(test_task_sizes),
+    WA_H_TEST(test_names_and_errors),
+    WA_H_TEST(test_spawn_starts_at_next_point_fifo),
+    WA_H_TEST(test_await_result_and_again),
+    WA_H_TEST(test_yield_interleaves),
+    WA_H_TEST(test_sleep_orders_by_deadline),
+    WA_H_TEST(test_clocks_monotonic),
+    WA_H_TEST(test_task_names),
+    WA_H_TEST(test_release_keeps_running),
+    WA_H_TEST(test_stack_size_per_task),
+    {0},
 };
 
 int main(void)

@@ -1,4 +1,4 @@
-/* sc_stress.c: the randomized stress workload (tests/stress_workload.h) on
+/* sc_stress.c: the randomized stress workload (tests/scenarios/stress_workload.h) on
  * every target: on the wasm builds every one of its thousands of switches
  * is an Asyncify unwind and rewind, through generators, groups, gathers and
  * cancellations at random points. Smaller than the native cmocka run. */
@@ -8,7 +8,7 @@
 #define STEPS 40
 #define STRESS_FAIL(msg) wa_h_fail(__FILE__, __LINE__, msg)
 #define STRESS_CHECK_EQ(a, b) CHECK_INT(a, b)
-#include "../stress_workload.h"
+#include "stress_workload.h"
 
 static void test_stress_seed_a(void)
 {

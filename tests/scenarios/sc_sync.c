@@ -1,7 +1,9 @@
-/* sc_sync.c: scenario: sync primitives: a FIFO-fair lock (EPERM/EDEADLK on
- * misuse, released by WA_WITH_LOCK on every exit), a bounded semaphore,
- * events waking every waiter, a bounded queue with close semantics, and
- * frees refused while tasks wait. */
+/* sc_sync.c: scenario: sync primitives: event, FIFO-fair lock (EPERM and
+ * EDEADLK on misuse), bounded semaphore, bounded queue with close semantics,
+ * cancelled waiters leaving every queue, frees refused while tasks wait,
+ * NULL arguments, and WA_WITH_LOCK / WA_WITH_SEM on every exit path
+ * (normal, break, return, goto, cancel, timeout, failed acquire).
+ * The home of every wa_event / wa_lock / wa_sem / wa_queue test. */
 #include "harness.h"
 
 static wa_lock *lock;
@@ -12,12 +14,9 @@ static void *locker(void *arg)
     int rc;
     WA_WITH_LOCK(lock, rc)
     {
-        char tok[8];
-        snprintf(tok, sizeof tok, "%s+", name);
-        wa_h_note(tok);
+        wa_h_note("%s+", name);
         wa_sleep(1);
-        snprintf(tok, sizeof tok, "%s-", name);
-        wa_h_note(tok);
+        wa_h_note("%s-", name);
     }
     return (void *)(intptr_t)rc;
 }
@@ -141,9 +140,480 @@ static void test_deadlock(void)
     CHECK_INT(wa_event_free(never), 0);
 }
 
+/* ------------------------------------------------------------ event */
+
+static void *event_waiter(void *arg)
+{
+    CHECK_INT(wa_event_wait(arg), 0);
+    wa_h_note("w%s", wa_task_name(wa_current()));
+    return NULL;
+}
+
+static void test_event_wakes_all(void)
+{
+    wa_event *e = wa_event_new();
+    CHECK(e != NULL);
+    CHECK_INT(wa_event_is_set(e), 0);
+    wa_task *ts[3] = {spawn_named("1", event_waiter, e), spawn_named("2", event_waiter, e),
+                      spawn_named("3", event_waiter, e)};
+    yield_n(3);
+    wa_h_note("set");
+    CHECK_INT(wa_event_free(e), WA_EBUSY); /* waiters present: nothing freed */
+    CHECK_INT(wa_event_set(e), 0);
+    CHECK_INT(wa_event_is_set(e), 1);
+    CHECK_INT(wa_gather(ts, 3, NULL, NULL, 0), 0);
+    /* a set event does not block */
+    CHECK_INT(wa_event_wait(e), 0);
+    CHECK_INT(wa_event_set(e), 0); /* setting twice is fine */
+    CHECK_INT(wa_event_clear(e), 0);
+    CHECK_INT(wa_event_is_set(e), 0);
+    /* after clear, waiting blocks again: a timeout proves it */
+    int rc = 99, w = 99;
+    WA_TIMEOUT(5, rc) { w = wa_event_wait(e); }
+    CHECK_INT(w, WA_ETIMEDOUT);
+    CHECK_INT(rc, WA_ETIMEDOUT);
+    CHECK_INT(wa_event_free(e), 0);
+    CHECK_STR(wa_h_trace, "set w1 w2 w3");
+}
+
+/* ------------------------------------------------------------- lock */
+
+static void *lock_user(void *arg)
+{
+    wa_lock *l = arg;
+    int rc = wa_lock_acquire(l);
+    if (rc < 0) {
+        wa_h_note("%s:%d", wa_task_name(wa_current()), rc);
+        return NULL;
+    }
+    wa_h_note("%s", wa_task_name(wa_current()));
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_lock_release(l), 0);
+    return NULL;
+}
+
+static void test_lock_fifo_fairness(void)
+{
+    wa_lock *l = wa_lock_new();
+    CHECK(l != NULL);
+    CHECK_INT(wa_lock_acquire(l), 0);
+    CHECK_INT(wa_lock_locked(l), 1);
+    wa_task *ts[3] = {spawn_named("B", lock_user, l), spawn_named("C", lock_user, l),
+                      spawn_named("D", lock_user, l)};
+    yield_n(2); /* all three are queued on the lock now */
+    wa_h_note("A");
+    CHECK_INT(wa_lock_free(l), WA_EBUSY);
+    CHECK_INT(wa_lock_release(l), 0);
+    /* FIFO fairness: re-acquiring right away queues behind B, C, D */
+    CHECK_INT(wa_lock_acquire(l), 0);
+    wa_h_note("A2");
+    CHECK_INT(wa_lock_release(l), 0);
+    CHECK_INT(wa_gather(ts, 3, NULL, NULL, 0), 0);
+    CHECK_INT(wa_lock_locked(l), 0);
+    CHECK_INT(wa_lock_free(l), 0);
+    CHECK_STR(wa_h_trace, "A B C D A2");
+}
+
+static int foreign_release_rc;
+static void *foreign_release(void *arg)
+{
+    foreign_release_rc = wa_lock_release(arg);
+    return NULL;
+}
+
+static void test_lock_eperm_and_edeadlk(void)
+{
+    wa_lock *l = wa_lock_new();
+    CHECK_INT(wa_lock_release(l), WA_EPERM); /* not held at all */
+    CHECK_INT(wa_lock_acquire(l), 0);
+    CHECK_INT(wa_lock_acquire(l), WA_EDEADLK); /* not recursive */
+    wa_task *t = wa_spawn(foreign_release, l);
+    CHECK_INT(wa_await(t, NULL), 0);
+    CHECK_INT(foreign_release_rc, WA_EPERM); /* not the holder */
+    CHECK_INT(wa_lock_locked(l), 1);
+    CHECK_INT(wa_lock_release(l), 0);
+    CHECK_INT(wa_lock_locked(l), 0);
+    CHECK_INT(wa_lock_free(l), 0);
+}
+
+/* A cancelled waiter leaves the queue; the lock passes to the next one. */
+static void *lock_cancel_main(void *arg)
+{
+    wa_lock *l = wa_lock_new();
+    CHECK_INT(wa_lock_acquire(l), 0);
+    wa_task *b = spawn_named("B", lock_user, l);
+    wa_task *c = spawn_named("C", lock_user, l);
+    yield_n(2);
+    CHECK_INT(wa_cancel(b), 0);
+    CHECK_INT(wa_await(b, NULL), WA_ECANCELED);
+    CHECK_INT(wa_lock_release(l), 0);
+    CHECK_INT(wa_await(c, NULL), 0);
+    CHECK_INT(wa_lock_locked(l), 0);
+    CHECK_INT(wa_lock_free(l), 0);
+    return NULL;
+}
+
+static void test_lock_cancelled_waiter(void)
+{
+    lock_cancel_main(NULL);
+    /* only C ever held the lock */
+    CHECK_STR(wa_h_trace, "B:-5 C");
+}
+
+/* -------------------------------------------------------- semaphore */
+
+/* Hold times are driven by events, not timers, so the order is fixed even
+ * on a loaded machine: b holds until c has entered. */
+typedef struct sem_arg {
+    wa_sem *s;
+    wa_event *hold_until; /* wait for this while holding (or just yield) */
+    wa_event *on_enter;   /* set this once inside */
+} sem_arg;
+
+static void *sem_holder(void *arg)
+{
+    sem_arg *a = arg;
+    wa_sem *s = a->s;
+    CHECK_INT(wa_sem_acquire(s), 0);
+    wa_h_note("+%s", wa_task_name(wa_current()));
+    if (a->on_enter) CHECK_INT(wa_event_set(a->on_enter), 0);
+    if (a->hold_until)
+        CHECK_INT(wa_event_wait(a->hold_until), 0);
+    else
+        CHECK_INT(wa_yield(), 0);
+    wa_h_note("-%s", wa_task_name(wa_current()));
+    CHECK_INT(wa_sem_release(s), 0);
+    return NULL;
+}
+
+static void *sem_main(void *arg)
+{
+    wa_sem *s = wa_sem_new(2);
+    CHECK(s != NULL);
+    CHECK_INT(wa_sem_value(s), 2);
+    CHECK_INT(wa_sem_release(s), WA_EPERM); /* over-release */
+    CHECK_INT(wa_sem_value(s), 2);
+    wa_event *c_in = wa_event_new();
+    sem_arg sa[3] = {{s, NULL, NULL}, {s, c_in, NULL}, {s, NULL, c_in}};
+    wa_task *ts[3] = {spawn_named("a", sem_holder, &sa[0]), spawn_named("b", sem_holder, &sa[1]),
+                      spawn_named("c", sem_holder, &sa[2])};
+    yield_n(1); /* a and b are inside, c waits (a yields once first) */
+    CHECK_INT(wa_sem_value(s), 0);
+    CHECK_INT(wa_sem_free(s), WA_EBUSY); /* c waits on it */
+    CHECK_INT(wa_gather(ts, 3, NULL, NULL, 0), 0);
+    CHECK_INT(wa_sem_value(s), 2);
+    CHECK_INT(wa_sem_free(s), 0);
+    CHECK_INT(wa_event_free(c_in), 0);
+    wa_sem *z = wa_sem_new(0);
+    CHECK_INT(wa_sem_value(z), 0);
+    CHECK_INT(wa_sem_release(z), WA_EPERM);
+    CHECK_INT(wa_sem_free(z), 0);
+    return NULL;
+}
+
+static void test_sem_bounds(void)
+{
+    sem_main(NULL);
+    /* at most two inside at once; c enters when a leaves */
+    CHECK_STR(wa_h_trace, "+a +b -a +c -b -c");
+}
+
+/* ------------------------------------------------------------ queue */
+
+static void *ordered_producer(void *arg)
+{
+    wa_queue *q = arg;
+    for (int i = 1; i <= 4; i++) {
+        CHECK_INT(wa_queue_put(q, PTR(i)), 0);
+        wa_h_note("put%d", i);
+    }
+    CHECK_INT(wa_queue_close(q), 0);
+    return NULL;
+}
+
+static void test_queue_bounded_put_get(void)
+{
+    wa_queue *q = wa_queue_new(2);
+    CHECK(q != NULL);
+    wa_task *p = wa_spawn(ordered_producer, q);
+    yield_n(3); /* ordered_producer fills the queue and blocks on the third put */
+    CHECK_INT(wa_queue_len(q), 2);
+    CHECK_INT(wa_queue_try_put(q, PTR(9)), WA_EBUSY);
+    CHECK_INT(wa_queue_free(q), WA_EBUSY); /* the ordered_producer waits */
+    void *item = NULL;
+    int rc;
+    while ((rc = wa_queue_get(q, &item)) == 0) {
+        wa_h_note("get%d", INT(item));
+        yield_n(1);
+    }
+    CHECK_INT(rc, WA_ECLOSED);
+    CHECK_INT(wa_queue_get(q, &item), WA_ECLOSED);
+    CHECK_INT(wa_await(p, NULL), 0);
+    CHECK_INT(wa_queue_free(q), 0);
+    CHECK_STR(wa_h_trace, "put1 put2 get1 put3 get2 put4 get3 get4");
+}
+
+static void test_queue_close_semantics(void)
+{
+    wa_queue *q = wa_queue_new(4);
+    void *item = NULL;
+    CHECK_INT(wa_queue_try_get(q, &item), WA_EBUSY);
+    CHECK_INT(wa_queue_try_put(q, PTR(1)), 0);
+    CHECK_INT(wa_queue_put(q, PTR(2)), 0);
+    CHECK_INT(wa_queue_len(q), 2);
+    CHECK_INT(wa_queue_close(q), 0);
+    CHECK_INT(wa_queue_put(q, PTR(3)), WA_ECLOSED);
+    CHECK_INT(wa_queue_try_put(q, PTR(3)), WA_ECLOSED);
+    /* get drains what is left, then says closed */
+    CHECK_INT(wa_queue_try_get(q, &item), 0);
+    CHECK_PTR(item, PTR(1));
+    CHECK_INT(wa_queue_get(q, &item), 0);
+    CHECK_PTR(item, PTR(2));
+    CHECK_INT(wa_queue_get(q, &item), WA_ECLOSED);
+    CHECK_INT(wa_queue_try_get(q, &item), WA_ECLOSED);
+    CHECK_INT(wa_queue_free(q), 0);
+}
+
+static int blocked_get_rc = 99;
+static void *blocked_getter(void *arg)
+{
+    void *item;
+    blocked_get_rc = wa_queue_get(arg, &item);
+    return NULL;
+}
+
+static void test_queue_close_wakes_getters(void)
+{
+    wa_queue *q = wa_queue_new(1);
+    wa_task *g = wa_spawn(blocked_getter, q);
+    yield_n(1);
+    CHECK_INT(wa_queue_close(q), 0);
+    CHECK_INT(wa_await(g, NULL), 0);
+    CHECK_INT(blocked_get_rc, WA_ECLOSED);
+    CHECK_INT(wa_queue_free(q), 0);
+}
+
+/* A cancelled putter does not enqueue its item, and a cancelled event
+ * waiter no longer counts as a waiter. */
+static int put_rc = 99;
+static void *blocked_putter(void *arg)
+{
+    put_rc = wa_queue_put(arg, PTR(2));
+    return NULL;
+}
+
+static int ev_rc = 99;
+static void *blocked_event_waiter(void *arg)
+{
+    ev_rc = wa_event_wait(arg);
+    return NULL;
+}
+
+static void test_cancelled_waiters_leave(void)
+{
+    wa_queue *q = wa_queue_new(1);
+    CHECK_INT(wa_queue_put(q, PTR(1)), 0);
+    wa_task *p = wa_spawn(blocked_putter, q);
+    wa_event *e = wa_event_new();
+    wa_task *w = wa_spawn(blocked_event_waiter, e);
+    yield_n(1);
+    CHECK_INT(wa_cancel(p), 0);
+    CHECK_INT(wa_cancel(w), 0);
+    CHECK_INT(wa_await(p, NULL), WA_ECANCELED);
+    CHECK_INT(wa_await(w, NULL), WA_ECANCELED);
+    CHECK_INT(put_rc, WA_ECANCELED);
+    CHECK_INT(ev_rc, WA_ECANCELED);
+    CHECK_INT(wa_queue_len(q), 1);
+    void *item = NULL;
+    CHECK_INT(wa_queue_get(q, &item), 0);
+    CHECK_PTR(item, PTR(1));
+    CHECK_INT(wa_queue_try_get(q, &item), WA_EBUSY); /* item 2 never went in */
+    CHECK_INT(wa_queue_free(q), 0);
+    CHECK_INT(wa_event_free(e), 0);
+}
+
+/* ------------------------------------------------------ WA_WITH_* */
+
+static int with_return_helper(wa_lock *l)
+{
+    int rc;
+    WA_WITH_LOCK(l, rc) {
+        CHECK_INT(wa_lock_locked(l), 1);
+        return 7;
+    }
+    return rc;
+}
+
+static void *with_paths_main(void *arg)
+{
+    wa_lock *l = wa_lock_new();
+    int rc = 99, ran = 0;
+    /* normal exit */
+    WA_WITH_LOCK(l, rc) {
+        ran++;
+        CHECK_INT(wa_lock_locked(l), 1);
+        CHECK_INT(wa_yield(), 0);
+    }
+    CHECK_INT(rc, 0);
+    CHECK_INT(ran, 1);
+    CHECK_INT(wa_lock_locked(l), 0);
+    /* break */
+    for (int i = 0; i < 3; i++) {
+        WA_WITH_LOCK(l, rc) {
+            ran++;
+            if (i == 1) break;
+        }
+        CHECK_INT(wa_lock_locked(l), 0);
+    }
+    CHECK_INT(ran, 4);
+    CHECK_INT(wa_lock_locked(l), 0);
+    /* return from inside */
+    CHECK_INT(with_return_helper(l), 7);
+    CHECK_INT(wa_lock_locked(l), 0);
+    /* goto out of the body */
+    WA_WITH_LOCK(l, rc) { goto out; }
+out:
+    CHECK_INT(wa_lock_locked(l), 0);
+    /* acquire fails: body skipped, code in rc */
+    CHECK_INT(wa_lock_acquire(l), 0);
+    int body = 0;
+    WA_WITH_LOCK(l, rc) { body = 1; }
+    CHECK_INT(body, 0);
+    CHECK_INT(rc, WA_EDEADLK);
+    CHECK_INT(wa_lock_locked(l), 1); /* still ours, not released by the macro */
+    CHECK_INT(wa_lock_release(l), 0);
+    CHECK_INT(wa_lock_free(l), 0);
+    return NULL;
+}
+
+static void test_with_lock_exit_paths(void)
+{
+    with_paths_main(NULL);
+}
+
+static int with_sleep_rc = 99;
+static void *with_lock_sleeper(void *arg)
+{
+    int rc;
+    WA_WITH_LOCK((wa_lock *)arg, rc) { with_sleep_rc = wa_sleep(100000); }
+    CHECK_INT(rc, 0);
+    return NULL;
+}
+
+static void test_with_lock_released_on_cancel(void)
+{
+    wa_lock *l = wa_lock_new();
+    wa_task *t = wa_spawn(with_lock_sleeper, l);
+    CHECK_INT(wa_sleep(2), 0);
+    CHECK_INT(wa_lock_locked(l), 1);
+    CHECK_INT(wa_cancel(t), 0);
+    CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
+    CHECK_INT(with_sleep_rc, WA_ECANCELED);
+    CHECK_INT(wa_lock_locked(l), 0);
+    /* and the lock is usable */
+    CHECK_INT(wa_lock_acquire(l), 0);
+    CHECK_INT(wa_lock_release(l), 0);
+    CHECK_INT(wa_lock_free(l), 0);
+}
+
+static void test_with_released_on_timeout(void)
+{
+    wa_lock *l = wa_lock_new();
+    wa_sem *s = wa_sem_new(1);
+    int trc = 99, lrc = 99, src = 99, slept = 99;
+    WA_TIMEOUT(5, trc) {
+        WA_WITH_LOCK(l, lrc) {
+            WA_WITH_SEM(s, src) {
+                CHECK_INT(wa_sem_value(s), 0);
+                slept = wa_sleep(100000);
+            }
+        }
+    }
+    CHECK_INT(slept, WA_ETIMEDOUT);
+    CHECK_INT(trc, WA_ETIMEDOUT);
+    CHECK_INT(lrc, 0);
+    CHECK_INT(src, 0);
+    CHECK_INT(wa_lock_locked(l), 0);
+    CHECK_INT(wa_sem_value(s), 1);
+    CHECK_INT(wa_lock_free(l), 0);
+    CHECK_INT(wa_sem_free(s), 0);
+}
+
+/* WA_WITH_SEM whose acquire times out skips the body. */
+static void test_with_sem_acquire_fails(void)
+{
+    wa_sem *s = wa_sem_new(1);
+    CHECK_INT(wa_sem_acquire(s), 0);
+    int trc = 99, src = 99, body = 0;
+    WA_TIMEOUT(5, trc) {
+        WA_WITH_SEM(s, src) { body = 1; }
+    }
+    CHECK_INT(body, 0);
+    CHECK_INT(src, WA_ETIMEDOUT);
+    CHECK_INT(trc, WA_ETIMEDOUT);
+    CHECK_INT(wa_sem_value(s), 0);
+    CHECK_INT(wa_sem_release(s), 0);
+    CHECK_INT(wa_sem_free(s), 0);
+}
+
+/* --------------------------------------------------------- NULL args */
+
+static void test_sync_null_args(void)
+{
+    void *item;
+    CHECK_INT(wa_event_set(NULL), WA_EINVAL);
+    CHECK_INT(wa_event_clear(NULL), WA_EINVAL);
+    CHECK_INT(wa_event_is_set(NULL), WA_EINVAL);
+    CHECK_INT(wa_event_wait(NULL), WA_EINVAL);
+    CHECK_INT(wa_event_free(NULL), WA_EINVAL);
+    CHECK_INT(wa_lock_acquire(NULL), WA_EINVAL);
+    CHECK_INT(wa_lock_release(NULL), WA_EINVAL);
+    CHECK_INT(wa_lock_locked(NULL), WA_EINVAL);
+    CHECK_INT(wa_lock_free(NULL), WA_EINVAL);
+    CHECK_INT(wa_sem_acquire(NULL), WA_EINVAL);
+    CHECK_INT(wa_sem_release(NULL), WA_EINVAL);
+    CHECK_INT(wa_sem_value(NULL), WA_EINVAL);
+    CHECK_INT(wa_sem_free(NULL), WA_EINVAL);
+    CHECK_INT(wa_queue_put(NULL, NULL), WA_EINVAL);
+    CHECK_INT(wa_queue_get(NULL, &item), WA_EINVAL);
+    CHECK_INT(wa_queue_try_put(NULL, NULL), WA_EINVAL);
+    CHECK_INT(wa_queue_try_get(NULL, &item), WA_EINVAL);
+    CHECK_INT(wa_queue_close(NULL), WA_EINVAL);
+    CHECK_INT(wa_queue_len(NULL), 0);
+    CHECK_INT(wa_queue_free(NULL), WA_EINVAL);
+    wa_queue *q = wa_queue_new(1);
+    CHECK_INT(wa_queue_get(q, NULL), WA_EINVAL);
+    CHECK_INT(wa_queue_try_get(q, NULL), WA_EINVAL);
+    CHECK_INT(wa_queue_free(q), 0);
+    int rc = 99, body = 0;
+    WA_WITH_LOCK(NULL, rc) { body = 1; }
+    CHECK_INT(rc, WA_EINVAL);
+    WA_WITH_SEM(NULL, rc) { body = 1; }
+    CHECK_INT(rc, WA_EINVAL);
+    CHECK_INT(body, 0);
+}
+
 static const wa_h_test tests[] = {
-    WA_H_TEST(test_lock),  WA_H_TEST(test_sem),      WA_H_TEST(test_event),
-    WA_H_TEST(test_queue), WA_H_TEST(test_deadlock), {0},
+    WA_H_TEST(test_lock),
+    WA_H_TEST(test_sem),
+    WA_H_TEST(test_event),
+    WA_H_TEST(test_queue),
+    WA_H_TEST(test_deadlock),
+    WA_H_TEST(test_event_wakes_all),
+    WA_H_TEST(test_lock_fifo_fairness),
+    WA_H_TEST(test_lock_eperm_and_edeadlk),
+    WA_H_TEST(test_lock_cancelled_waiter),
+    WA_H_TEST(test_sem_bounds),
+    WA_H_TEST(test_queue_bounded_put_get),
+    WA_H_TEST(test_queue_close_semantics),
+    WA_H_TEST(test_queue_close_wakes_getters),
+    WA_H_TEST(test_cancelled_waiters_leave),
+    WA_H_TEST(test_with_lock_exit_paths),
+    WA_H_TEST(test_with_lock_released_on_cancel),
+    WA_H_TEST(test_with_released_on_timeout),
+    WA_H_TEST(test_with_sem_acquire_fails),
+    WA_H_TEST(test_sync_null_args),
+    {0},
 };
 
 int main(void) { return wa_h_main(tests); }

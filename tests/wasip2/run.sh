@@ -19,15 +19,9 @@ JCO="${JCO:-$root/js/node_modules/.bin/jco}"
 case $JCO in /*) ;; *) JCO="$root/$JCO" ;; esac
 PY=/usr/bin/python3
 pass=0 fail=0
-pids=()
 tmp=$(mktemp -d)
-
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$root/tests/procs.sh"
+procs_on_exit 'rm -rf "$tmp"'
 
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
@@ -47,11 +41,9 @@ expect() { # name expected actual
 mkdir -p "$tmp/www"
 printf 'hello wasip2\n' >"$tmp/www/hello.txt"
 head -c 200000 /dev/zero | tr '\0' 'x' >"$tmp/www/big.bin"
-$PY "$root/tests/http/helper_server.py" 0 >"$tmp/helper.port" 2>"$tmp/helper.err" &
-pids+=($!)
+procs_start $PY "$root/tests/http/helper_server.py" 0 >"$tmp/helper.port" 2>"$tmp/helper.err"
 sport=$(free_port)
-$PY -m http.server "$sport" --bind 127.0.0.1 -d "$tmp/www" >"$tmp/static.log" 2>&1 &
-pids+=($!)
+procs_start $PY -m http.server "$sport" --bind 127.0.0.1 -d "$tmp/www" >"$tmp/static.log" 2>&1
 closed=$(free_port) # nobody listens there
 for _ in $(seq 100); do [[ -s $tmp/helper.port ]] && break; sleep 0.1; done
 hport=$(head -1 "$tmp/helper.port")
@@ -125,8 +117,7 @@ else bad "imports"; fi
 echo "$out" | sed 's/^/    /'
 
 serve() { # component port
-    "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1 &
-    pids+=($!)
+    procs_start "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1
     wait_http "http://127.0.0.1:$2/" || { bad "jco serve $1 did not start"; cat "$tmp/serve.$2.log"; return 1; }
 }
 get() { curl -s --max-time 10 "$@"; }
@@ -175,8 +166,7 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
     if gcc -O2 -std=gnu11 -I"$root/src" "$root/tests/wasip2/p2_server.c" -o "$tmp/p2_server_native" \
         "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -pthread -lm; then
         p=$(free_port)
-        "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1 &
-        pids+=($!)
+        procs_start "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1
         if wait_http "http://127.0.0.1:$p/"; then
             server_checks "http://127.0.0.1:$p" native -15 # WA_EIO: no such file
         else
@@ -191,7 +181,7 @@ echo "== examples/hello_server.wasm (jco serve)"
 p=$(free_port)
 if serve "$dir/examples/hello_server.wasm" "$p"; then
     # the unchanged native program: its main() runs per request (see
-    # src/host/wasip2_serve.c), or wa_build_app() when it defines one
+    # src/host/wasip2/serve.c), or wa_build_app() when it defines one
     expect "hello_server GET /alice" "Hello, alice!" "$(get "http://127.0.0.1:$p/alice")"
     expect "hello_server GET /" "Hello, World!" "$(get "http://127.0.0.1:$p/")"
     expect "hello_server unknown route" "404" "$(code "http://127.0.0.1:$p/a/b")"

@@ -20,6 +20,20 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
   // Error codes agree with wasyncio.h (the JS library mirrors them).
   check('codes: WA_ENET named', m.waStrerror(WA.ENET).length > 0 && m.waStrerror(WA.EJS) !== m.waStrerror(WA.ENET),
         [m.waStrerror(WA.ENET), m.waStrerror(WA.EJS)]);
+  // The JS table (generated from src/wasyncio/errors.h at build time) and C's
+  // wa_error_name agree both ways, and so do the constants above.
+  {
+    const table = Object.entries(m.waErrors || {});
+    const misnamed = table.filter(([n, c]) => m.waErrorName(c) !== 'WA_' + n);
+    const missing = [];
+    for (let c = 0; c >= WA.EUSER; c--)
+      if (m.waErrorName(c) !== null && !table.some(([, jc]) => jc === c)) missing.push(c);
+    const local = Object.entries(WA).filter(([n, c]) => m.waErrors[n] !== c);
+    check('codes: the JS table, C and this test agree',
+          table.length > 20 && m.waErrorName(WA.EUSER - 5) === 'WA_EUSER' && m.waErrorName(-999) === null &&
+          misnamed.length === 0 && missing.length === 0 && local.length === 0,
+          { size: table.length, misnamed, missing, local });
+  }
 
   // JS -> C -> JS: arguments and results as JSON; failures reject.
   const echo = await m.waCall('t_echo', { a: [1, 2, 'three'], b: null });

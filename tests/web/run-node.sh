@@ -11,15 +11,13 @@ cd "$(dirname "$0")/../.."
 web=build/web/node native=build/native
 pass=0 fail=0 failed=()
 tmp=$(mktemp -d)
-srv_pid=
-cleanup() { [[ -n $srv_pid ]] && kill "$srv_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+source tests/procs.sh
+procs_on_exit 'rm -rf "$tmp"'
 
 # Timings vary run to run; everything else must match.
 mask() { sed -E 's/[0-9]+(\.[0-9]+)?[[:space:]]*(ms|s|us|µs|ns)\b/<time>/g'; }
 
-node web/serve.mjs --root build/web --port 0 > "$tmp/srv.out" 2>&1 &
-srv_pid=$!
+procs_start node web/serve.mjs --root build/web --port 0 > "$tmp/srv.out" 2>&1
 for _ in $(seq 50); do grep -q http "$tmp/srv.out" && break; sleep 0.1; done
 base=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/srv.out" | head -1)
 

@@ -9,7 +9,7 @@
 #include <emscripten.h>
 #include <string.h>
 
-#include "wasyncio.h"
+#include <wasyncio.h>
 
 /* A JSON string without escapes ("abc") -> abc, in place. */
 static char *unquote(char *s)

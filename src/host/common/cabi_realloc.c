@@ -1,13 +1,14 @@
 /* cabi_realloc.c: the core module's exported cabi_realloc, in both WASI
- * builds (preview1 and 0.2; other targets compile this file to nothing). The preview1 component adapter (jco new,
- * wasm-tools component new) and WASI 0.2 hosts allocate in our memory
- * through it. Without it the adapter grows linear memory by itself, behind
+ * builds (preview1 and 0.2; other targets compile this file to nothing).
+ * The preview1 component adapter (jco new, wasm-tools component new) and
+ * WASI 0.2 hosts allocate in our memory through it. Without it the adapter grows linear memory by itself, behind
  * wasi-libc's dlmalloc, which then corrupts its heap once memory grows again
  * (found by tests/scenarios/sc_stress.c under jco run). The 2022 wasi-libc
  * has no cabi_realloc of its own. */
 #include <stdlib.h>
 
 #include "host/host.h"
+#include "host/common/common.h"
 
 #if defined(__wasi__)
 

@@ -1,4 +1,4 @@
-/* common_read_file.c: wa_read_file for hosts whose file reads are
+/* read_file.c: wa_read_file for hosts whose file reads are
  * synchronous calls with nothing to wait on (WASI preview1 and 0.2, the
  * Emscripten file system): read in 64 KiB chunks with a yield before each,
  * so other tasks run while a large file is read. The native backend reads
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "host/host.h"
+#include "host/common/common.h"
 
 #define READ_CHUNK (64u * 1024u)
 

@@ -1,10 +1,11 @@
-/* native_fetch.c: wa_fetch's native backend: one libcurl multi handle per
+/* fetch.c: wa_fetch's native backend: one libcurl multi handle per
  * loop, driven by libuv (curl's sockets become uv_polls, its timer a
  * uv_timer). No thread per request; the task waits on a wa_op. Streaming
  * responses pause the transfer while the reader is behind. */
 #include "host/host.h"
+#include "core/backend.h"
 #include "host/native/native.h"
-#include "http/http.h"
+#include "http/host.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -318,11 +319,6 @@ static int curl_loop_get(void)
 
 /* ------------------------------------------------------------ callbacks */
 
-static int is_redirect(long code)
-{
-    return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
-}
-
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
     struct xfer *x = ud;
@@ -340,7 +336,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
         if (code >= 100 && code < 200)
             return len;
-        if (x->follow && is_redirect(code) && wa__hdrs_get(&x->resp->headers, "Location"))
+        if (x->follow && wa__http_is_redirect((int)code) && wa__hdrs_get(&x->resp->headers, "Location"))
             return len; /* curl goes on to the next hop */
         x->headers_done = 1;
         x->resp->status = (int)code;

@@ -1,7 +1,9 @@
-/* native.c: the native host backend on libuv: clock, the blocking loop
+/* loop.c: the native host backend on libuv: clock, the blocking loop
  * driver, polling until a deadline, the thread pool, fd readiness and
  * whole-file reads. One uv loop per thread, created by wa__host_open. */
 #include "host/host.h"
+#include "core/backend.h"
+#include "host/common/common.h"
 #include "host/native/native.h"
 
 #include <stdio.h>
@@ -121,7 +123,7 @@ void wa__host_poll(uint64_t deadline_ns)
     uv_timer_stop(&N.poll_timer);
 }
 
-int wa__host_drive(void) { return wa__drive_blocking(); }
+int wa__host_drive(void) { return wa__drive_blocking(wa__host_poll, wa__host_pending); }
 
 /* ------------------------------------------------------------ thread pool */
 

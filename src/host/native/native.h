@@ -1,6 +1,6 @@
 /* native.h: internals shared by the native (libuv) host files: the thread's
- * loop, the pending-operation count and tear-down hooks. native.c owns them;
- * native_fetch.c and native_server.c use them. */
+ * loop, the pending-operation count and tear-down hooks. loop.c owns them;
+ * fetch.c and server.c use them. */
 #ifndef WA_HOST_NATIVE_H
 #define WA_HOST_NATIVE_H
 

@@ -1,13 +1,13 @@
-/* native_server.c: wa_app_listen's native backend: libuv TCP plus
+/* server.c: wa_app_listen's native backend: libuv TCP plus
  * http_parser. Each parsed request becomes a handler task; responses leave
  * in request order (pipelining), connections stay open (keep-alive), and a
  * connection stops being read while too much output or too many requests
  * are queued (back-pressure). Malformed input gets 400/413/431 and a close.
  */
 #include "host/host.h"
+#include "core/backend.h"
 #include "host/native/native.h"
-#include "http/http.h"
-#include "core/internal.h"
+#include "http/host.h"
 
 #include <http_parser.h>
 #include <signal.h>
@@ -179,8 +179,9 @@ static void handler_done(wa_task *t, void *data)
         /* Nobody to answer; the slot was unlinked when the conn closed. */
         slot_free(s);
     } else {
-        if (!s->ran || t->error)
-            wa__reply_error(&s->reply, t->error == WA_ECANCELED ? 503 : 500);
+        int failure = wa_task_error(t); /* t has finished */
+        if (!s->ran || failure)
+            wa__reply_error(&s->reply, failure == WA_ECANCELED ? 503 : 500);
         if (wa__reply_serialize(&s->reply, s->keep_alive, s->head, &s->out, &s->out_len) < 0) {
             s->out = NULL;
             s->out_len = 0;
@@ -345,24 +346,6 @@ static void conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ parsing */
 
-static int grow_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 64;
-        while (ncap < *len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb)
-            return -1;
-        *buf = nb;
-        *cap = ncap;
-    }
-    memcpy(*buf + *len, data, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-    return 0;
-}
-
 static int header_budget(struct conn *c, size_t n)
 {
     c->header_bytes += n;
@@ -409,7 +392,7 @@ static int on_url(http_parser *p, const char *at, size_t n)
         c->err_status = 414;
         return -1;
     }
-    return grow_append(&c->url, &c->url_len, &c->url_cap, at, n) < 0 ? -1 : 0;
+    return wa__bytes_append(&c->url, &c->url_len, &c->url_cap, 64, at, n) < 0 ? -1 : 0;
 }
 
 static int on_hfield(http_parser *p, const char *at, size_t n)
@@ -419,7 +402,7 @@ static int on_hfield(http_parser *p, const char *at, size_t n)
         return -1;
     if (c->hval_len > 0 && commit_header(c) < 0) /* a new field begins */
         return -1;
-    return grow_append(&c->hname, &c->hname_len, &c->hname_cap, at, n) < 0 ? -1 : 0;
+    return wa__bytes_append(&c->hname, &c->hname_len, &c->hname_cap, 64, at, n) < 0 ? -1 : 0;
 }
 
 static int on_hvalue(http_parser *p, const char *at, size_t n)
@@ -427,7 +410,7 @@ static int on_hvalue(http_parser *p, const char *at, size_t n)
     struct conn *c = p->data;
     if (header_budget(c, n) < 0)
         return -1;
-    return grow_append(&c->hval, &c->hval_len, &c->hval_cap, at, n) < 0 ? -1 : 0;
+    return wa__bytes_append(&c->hval, &c->hval_len, &c->hval_cap, 64, at, n) < 0 ? -1 : 0;
 }
 
 static int on_headers_complete(http_parser *p)

@@ -1,11 +1,11 @@
-/* wasi_none.c: what WASI preview1 cannot do. It has no sockets and no
+/* unsupported.c: what WASI preview1 cannot do. It has no sockets and no
  * wasi:http, so both HTTP backend hooks refuse with WA_ENOTSUP and say why on
- * stderr once per process (the WASI 0.2 component build has the real ones);
- * and no JavaScript host, so wa_js_await is WA_ENOTSUP too. */
+ * stderr once per process (the WASI 0.2 component build has the real ones).
+ * wa_js_await's WA_ENOTSUP is in host/common/no_threads.c. */
 #include <stdio.h>
 
 #include "host/host.h"
-#include "http/http.h"
+#include "http/host.h"
 
 static int told_fetch, told_listen;
 
@@ -36,10 +36,3 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     return WA_ENOTSUP;
 }
 
-/* No JavaScript host behind preview1 either. */
-int wa__host_js_await(int promise_handle, char **json)
-{
-    (void)promise_handle;
-    (void)json;
-    return WA_ENOTSUP;
-}

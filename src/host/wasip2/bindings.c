@@ -1,8 +1,9 @@
-/* wasip2_bindings.c: the core module's side of the Canonical ABI that is not
+/* bindings.c: the core module's side of the Canonical ABI that is not
  * an import: freeing what the host allocated with our cabi_realloc
- * (wasm_cabi_realloc.c), and decoding of the owned payloads inside
+ * (host/common/cabi_realloc.c), and decoding of the owned payloads inside
  * error-code. */
 #include "host/wasip2/bindings.h"
+#include "host/common/common.h"
 #include "host/host.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* wasip2_bindings.h: hand-written canonical-ABI imports of the WASI 0.2
+/* bindings.h: hand-written canonical-ABI imports of the WASI 0.2
  * functions the component build uses (wasi:io, wasi:clocks, wasi:http), and
  * the byte layouts of their return areas.
  *
@@ -13,7 +13,7 @@
  * fails the build instead of corrupting memory at run time.
  *
  * Lists and strings the host returns are allocated through our exported
- * cabi_realloc (wasip2_bindings.c); free them with wa__p2_free().
+ * cabi_realloc (bindings.c); free them with wa__p2_free().
  */
 #ifndef WA_HOST_WASIP2_BINDINGS_H
 #define WA_HOST_WASIP2_BINDINGS_H

@@ -1,9 +1,9 @@
-/* wasip2_fetch.c: wa_fetch on WASI 0.2, through wasi:http/outgoing-handler.
+/* fetch.c: wa_fetch on WASI 0.2, through wasi:http/outgoing-handler.
  *
  * One fetch: build an outgoing-request, handle() it, stream the request body
  * through the outgoing-body's output-stream, wait for the response future
  * and read the body's input-stream, each wait a pollable that joins the
- * loop's single poll (wasip2.c). wasi:http does not follow redirects, so we
+ * loop's single poll (loop.c). wasi:http does not follow redirects, so we
  * do, as libcurl does natively.
  *
  * Resource order matters: a child (pollable, stream) is dropped before its
@@ -11,8 +11,8 @@
  * interruption included, goes through the same drops, so a cancelled fetch
  * leaves no handle and no memory behind.
  */
-#include "http/http.h"
-#include "core/internal.h"
+#include "http/host.h"
+#include "core/backend.h"
 #include "host/host.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"
@@ -288,60 +288,6 @@ static int read_headers(int32_t resp, wa_response *out)
     return wa__p2_fields_read(wa__p2_iresp_headers(resp), &out->headers);
 }
 
-/* ---------------------------------------------------------- redirects */
-
-static int is_redirect(int status)
-{
-    return status == 301 || status == 302 || status == 303 || status == 307 ||
-           status == 308;
-}
-
-/* Resolve a Location against the URL it came from (RFC 3986 in the forms
- * servers send: absolute, scheme-relative, absolute path, relative path). */
-static char *resolve_location(const char *base, const char *loc)
-{
-    const char *sep = strstr(base, "://");
-    if (!sep)
-        return NULL;
-    const char *p = loc;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-           *p == '+' || *p == '-' || *p == '.')
-        p++;
-    if (p > loc && *p == ':')
-        return wa__strdup(loc);
-    size_t scheme_len = (size_t)(sep - base) + 1; /* "http:" */
-    const char *auth_end = sep + 3 + strcspn(sep + 3, "/?#");
-    size_t keep;
-    if (loc[0] == '/' && loc[1] == '/')
-        keep = scheme_len;
-    else if (loc[0] == '/')
-        keep = (size_t)(auth_end - base);
-    else {
-        const char *path_end = auth_end + strcspn(auth_end, "?#");
-        const char *slash = path_end;
-        while (slash > auth_end && slash[-1] != '/')
-            slash--;
-        keep = (size_t)(slash - base);
-        if (slash == auth_end) { /* no path: relative to "/" */
-            size_t ll = strlen(loc);
-            char *s = malloc(keep + 1 + ll + 1);
-            if (!s)
-                return NULL;
-            memcpy(s, base, keep);
-            s[keep] = '/';
-            memcpy(s + keep + 1, loc, ll + 1);
-            return s;
-        }
-    }
-    size_t ll = strlen(loc);
-    char *s = malloc(keep + ll + 1);
-    if (!s)
-        return NULL;
-    memcpy(s, base, keep);
-    memcpy(s + keep, loc, ll + 1);
-    return s;
-}
-
 /* ------------------------------------------------------------ the fetch */
 
 static int fetch_inner(const wa__fetch_req *req, wa_response *out)
@@ -367,9 +313,9 @@ static int fetch_inner(const wa__fetch_req *req, wa_response *out)
         if (rc < 0)
             break;
         const char *loc = wa__hdrs_get(&out->headers, "location");
-        if (!is_redirect(out->status) || !loc || hops >= req->max_redirects)
+        if (!wa__http_is_redirect(out->status) || !loc || hops >= req->max_redirects)
             break;
-        char *next = resolve_location(url, loc);
+        char *next = wa__http_resolve_location(url, loc);
         if (!next) {
             rc = WA_ENOMEM;
             break;
@@ -381,12 +327,7 @@ static int fetch_inner(const wa__fetch_req *req, wa_response *out)
         }
         free(owned_url);
         url = owned_url = next;
-        /* 303, and 301/302 after a POST, become a GET without a body, as
-         * libcurl and browsers do; 307/308 repeat the request as it was. */
-        if (out->status == 303 ||
-            ((out->status == 301 || out->status == 302) && strcmp(method, "POST") == 0)) {
-            if (strcmp(method, "HEAD") != 0)
-                method = "GET";
+        if (wa__http_redirect_drops_body(out->status, &method)) {
             body = NULL;
             body_len = 0;
         }

@@ -1,8 +1,10 @@
-/* wasip2_io.c: what the WASI 0.2 client and server both need around
+/* io.c: what the WASI 0.2 client and server both need around
  * wasi:io streams and wasi:http: writing a whole buffer with back-pressure,
  * reading a fields resource into headers, and turning wasi:http error-codes
  * and stream errors into wasyncio codes. */
 #include "http/http.h"
+#include "core/backend.h"
+#include "host/common/common.h"
 #include "host/host.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"

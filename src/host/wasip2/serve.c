@@ -1,4 +1,4 @@
-/* wasip2_serve.c: a wa_app served as a wasi:http/incoming-handler component
+/* serve.c: a wa_app served as a wasi:http/incoming-handler component
  * (`wasmtime serve`, `jco serve`).
  *
  * The host calls our export once per request. There is no listening socket
@@ -17,8 +17,9 @@
  * portable router, and the reply goes out through response-outparam.set, so
  * a handler may sleep, fetch and gather as it would natively.
  */
-#include "http/http.h"
-#include "core/internal.h"
+#include "http/host.h"
+#include "core/backend.h"
+#include "host/common/common.h"
 #include "host/host.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"
@@ -139,13 +140,6 @@ static int append_header(int32_t fields, const char *name, const char *val)
     return wa__p2_u8(&r, 0) ? 0 : 1;
 }
 
-static int framing_header(const char *name)
-{
-    return strcasecmp(name, "Content-Length") == 0 ||
-           strcasecmp(name, "Transfer-Encoding") == 0 ||
-           strcasecmp(name, "Connection") == 0;
-}
-
 /* Hand reply to the host through the outparam, then stream its body. */
 static int send_reply(serve_ctx *c, const wa_reply *rep, int head)
 {
@@ -153,7 +147,7 @@ static int send_reply(serve_ctx *c, const wa_reply *rep, int head)
     int no_body = head || status == 204 || status == 304 || status < 200;
     int32_t fields = wa__p2_fields_new();
     for (size_t i = 0; i < rep->headers.n; i++)
-        if (!framing_header(rep->headers.v[i].name))
+        if (!wa__http_framing_header(rep->headers.v[i].name))
             append_header(fields, rep->headers.v[i].name, rep->headers.v[i].value);
     if (!rep->has_type && status != 204 && status != 304)
         append_header(fields, "content-type",

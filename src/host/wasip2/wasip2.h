@@ -1,5 +1,5 @@
 /* wasip2.h: what the WASI 0.2 host files share: waiting on a pollable from
- * a task. wasip2.c owns the waiter list; wasip2_fetch.c and wasip2_serve.c
+ * a task. loop.c owns the waiter list; fetch.c and serve.c
  * use it. */
 #ifndef WA_HOST_WASIP2_H
 #define WA_HOST_WASIP2_H
@@ -16,7 +16,7 @@ int wa__p2_wait(int32_t pollable);
 /* 1 between wa__host_open and wa__host_close. */
 int wa__p2_open(void);
 
-/* wasip2_io.c: stream and error helpers shared by the client and server. */
+/* io.c: stream and error helpers shared by the client and server. */
 
 /* Write len bytes to an output-stream, waiting (in the loop's poll) while
  * the host's buffer is full, then flush. 0 or an error code. */

@@ -1,4 +1,4 @@
-/* web_call.c: JavaScript calls a C coroutine and gets a Promise.
+/* call.c: JavaScript calls a C coroutine and gets a Promise.
  *
  * Module.waCall(name, arg) finds the wa_fn exported with WA_JS_EXPORT(name)
  * (src/wasyncio.h) and calls wa__web_call. The coroutine runs as a child
@@ -13,7 +13,6 @@
  */
 #include "host/host.h"
 #include "host/web/web.h"
-#include "core/internal.h"
 
 #include <emscripten.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* web_fetch.c: the Emscripten HTTP backend: wa_fetch on the JavaScript
+/* fetch.c: the Emscripten HTTP backend: wa_fetch on the JavaScript
  * fetch(), and the server API, which a page cannot offer (WA_ENOTSUP).
  *
  * JS does the request and reports once: status, headers and (unless
@@ -9,9 +9,9 @@
  * the failure's kind is visible (js/wasyncio_lib.js, fetch section).
  */
 #include "host/host.h"
+#include "core/backend.h"
 #include "host/web/web.h"
-#include "http/http.h"
-#include "core/internal.h"
+#include "http/host.h"
 
 #include <emscripten.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
-/* web_js.c: C awaits a JavaScript promise (wa_js_await). JS registers the
+/* js.c: C awaits a JavaScript promise (wa_js_await). JS registers the
  * promise with Module.waPromise(p) and passes the returned handle to C; the
  * settled value comes back as a JSON string, a rejection as WA_EJS with the
  * rejection's message. A handle is consumed by the await that takes it. */
 #include "host/host.h"
+#include "core/backend.h"
 #include "host/web/web.h"
-#include "core/internal.h"
 
 #include <emscripten.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* web.c: the Emscripten host backend (browser and Node): the clock, the
+/* loop.c: the Emscripten host backend (browser and Node): the clock, the
  * loop driver that never blocks the JS thread, and the simple operations.
  *
  * The loop runs in slices. A slice calls wa__loop_turn() until nothing is
@@ -12,10 +12,12 @@
  *  - a program (main -> wa_run): wa__host_drive throws 'unwind' to JS, so wa_run
  *    never returns (wasyncio.h); at the end the program exits 0/1 (Node) or
  *    resolves Module.waDone (pages);
- *  - a JS call into C (web_call.c): wa__host_drive returns WA_EBUSY and the
+ *  - a JS call into C (call.c): wa__host_drive returns WA_EBUSY and the
  *    caller's promise is settled by the call itself.
  */
 #include "host/host.h"
+#include "core/backend.h"
+#include "host/common/common.h"
 #include "host/web/web.h"
 
 #include <emscripten.h>
@@ -34,7 +36,7 @@ static int g_lib_request; /* the next wa_run comes from a JS call */
 static struct {
     int open;
     unsigned pending;   /* host operations in flight (fetches, promises) */
-    int lib_mode;       /* the loop was started by a JS call (web_call.c) */
+    int lib_mode;       /* the loop was started by a JS call (call.c) */
     int live;           /* wa__host_drive handed the loop to JS callbacks */
     int in_slice;       /* a slice is running: JS wake-ups are not re-entered */
     int finishing;      /* inside wa__run_finish */
@@ -176,18 +178,6 @@ EMSCRIPTEN_KEEPALIVE void wa__web_resume(void)
     W.in_slice--;
     if (done)
         finish_loop();
-}
-
-int wa__host_to_thread(wa_fn fn, void *arg, void **result)
-{
-    /* No threads in this build (workers would need SharedArrayBuffer and
-     * cross-origin isolation): run inline, and say so in debug mode. */
-    wa__host_debug_note("wa_to_thread runs inline on the web (no threads); "
-                    "the loop is blocked while it runs");
-    void *r = fn(arg);
-    if (result)
-        *result = r;
-    return 0;
 }
 
 int wa__host_wait_fd(int fd, int writable)

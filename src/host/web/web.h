@@ -1,5 +1,5 @@
-/* web.h: internals shared by the Emscripten host files (web.c owns them;
- * web_js.c, web_call.c and web_fetch.c use them). */
+/* web.h: internals shared by the Emscripten host files (loop.c owns them;
+ * js.c, call.c and fetch.c use them). */
 #ifndef WA_HOST_WEB_H
 #define WA_HOST_WEB_H
 

@@ -1,0 +1,96 @@
+/* turn.c: one turn of the loop (fire due timers, then run ready tasks until
+ * the switch budget runs out) and what the loop does when nothing can ever
+ * run again (a stall). A host's driver calls both; they sit above the
+ * scheduler in loop.c and use nothing else of the core. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "loop.h"
+
+/* Fire every timer that is due: a sleep ends normally, a scope deadline
+ * interrupts with WA_ETIMEDOUT. */
+static void fire_timers(wa_loop *L)
+{
+    wa_task *t = wa__timer_top(L);
+    if (!t) return;
+    uint64_t now = wa__host_hrtime();
+    while ((t = wa__timer_top(L)) != NULL && t->timer_at <= now) {
+        wa__timer_pop(L);
+        if (t->timer_is_scope) {
+            wa__scopes_expire(t, now);
+            wa__resume(t, WA_ETIMEDOUT);
+        } else {
+            wa__resume(t, 0);
+        }
+    }
+}
+
+int wa__loop_turn(uint64_t *deadline_ns)
+{
+    wa_loop *L = wa__L;
+    if (!L->main_done || L->ending) {
+        fire_timers(L);
+        wa_task *next = wa__next_runnable(L);
+        if (next) {
+            L->budget = WA_SWITCH_BUDGET;
+            next->state = WA_T_RUNNING;
+            if (L->debug) L->slice_start = wa__host_hrtime();
+            wa__fiber_switch(L->main_fiber, next->fiber);
+            L->current = NULL;
+            wa__reap(L);
+        }
+    }
+    int done = L->ending ? L->unfinished == 0 : L->main_done;
+    if (done) {
+        *deadline_ns = 0;
+        return 1;
+    }
+    wa_task *top = wa__timer_top(L);
+    *deadline_ns = L->ready_head ? 0 : top ? top->timer_at : WA_NEVER;
+    return 0;
+}
+
+/* Parked tasks that block the others: waiting on a lock, queue, event or
+ * host operation, not on another task, and interruptible. */
+static int is_root_blocker(const wa_task *t)
+{
+    return t->state == WA_T_PARKED && !t->park_shielded && !t->waits_on_tasks;
+}
+
+void wa__loop_stalled(void)
+{
+    wa_loop *L = wa__L;
+    size_t roots = 0, open = 0;
+    const char *first = NULL;
+    for (wa_task *t = L->all; t; t = t->all_next) {
+        if (is_root_blocker(t)) {
+            if (!roots++) first = wa__task_name(t);
+        } else if (t->state == WA_T_PARKED && !t->park_shielded) {
+            open++;
+        }
+    }
+    if (roots == 0 && open == 0) {
+        /* Everyone is in an uninterruptible wait for another task to end:
+         * a cycle of joins. Nothing can break it; say so and stop. */
+        fprintf(stderr, "wasyncio: deadlock: tasks wait for each other to finish "
+                        "(a cycle of joins, e.g. a generator awaiting its consumer); "
+                        "nothing can end it\n");
+        for (wa_task *t = L->all; t; t = t->all_next)
+            if (t->state == WA_T_PARKED)
+                fprintf(stderr, "wasyncio:   blocked: task '%s'\n", wa__task_name(t));
+        abort();
+    }
+    if (!L->ending) {
+        if (roots)
+            fprintf(stderr,
+                    "wasyncio: deadlock: %zu task%s for something no task will do "
+                    "(first: '%s'); %s WA_EDEADLK\n",
+                    roots, roots == 1 ? " waits" : "s wait", first,
+                    roots == 1 ? "it gets" : "they get");
+        else
+            fprintf(stderr, "wasyncio: deadlock: %zu tasks wait on each other; they get "
+                            "WA_EDEADLK\n", open);
+    }
+    for (wa_task *t = L->all; t; t = t->all_next)
+        if (roots ? is_root_blocker(t) : (t->state == WA_T_PARKED && !t->park_shielded))
+            wa__resume(t, WA_EDEADLK);
+}

@@ -1,0 +1,43 @@
+/* host.h (src/http/): what each host backend implements for HTTP, and
+ * nothing else: perform one fetch, and serve an app. A backend that cannot
+ * returns WA_ENOTSUP (and may say why once). Everything a backend uses to
+ * implement them (header lists, responses, request/reply objects, dispatch,
+ * the serializer, redirect rules) is in http/http.h, included here.
+ */
+#ifndef WA_HTTP_HOST_H
+#define WA_HTTP_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wasyncio.h"
+#include "http/http.h"
+
+/* What wa_fetch hands the backend, normalised (never NULL fields except
+ * headers/body). */
+typedef struct wa__fetch_req {
+    const char *url;
+    const char *method;
+    const char *const *headers;
+    const void *body;
+    size_t body_len;
+    uint64_t timeout_ms; /* 0 = none */
+    int max_redirects;   /* >= 0 */
+    size_t max_body;     /* > 0 */
+    int stream;
+} wa__fetch_req;
+
+/* Perform req, filling resp (status, headers, and body or stream
+ * hooks). Suspends the calling task. Returns 0 or an error code; on error
+ * the caller frees resp (release() is called if set). */
+int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp);
+
+/* Limits a serving backend enforces while reading a request. */
+#define WA_HTTP_MAX_HEADER_BYTES (8 * 1024) /* request line + headers: 431 */
+#define WA_HTTP_MAX_REQ_BODY ((size_t)1 << 20) /* 413, like aiohttp's 1 MiB */
+
+/* Bind host:port, set app->port, and serve until the calling task
+ * is interrupted; returns WA_ECANCELED (or the bind error: WA_EINVAL for a
+ * bad host, WA_EIO for address in use). */
+int wa__http_listen_backend(wa_app *app, const char *host, int port);
+
+#endif

@@ -1,0 +1,68 @@
+/* wasyncio/errors.h: every wasyncio error code, its name and its message,
+ * written once as an X-macro. <wasyncio.h> makes the enum from it,
+ * src/core/errors.c wa_strerror() and wa_error_name(), and
+ * js/wasyncio_errors.js.in the JavaScript table (build/web/wasyncio_errors.js).
+ * Preprocessor only, so any file (C or the JS template) can include it. */
+#ifndef WASYNCIO_ERRORS_H
+#define WASYNCIO_ERRORS_H
+
+/* X(NAME, code, message): the enum constant is WA_<NAME>. Codes are 0 or
+ * negative; codes <= WA_EUSER are the application's own. */
+#define WA_ERRORS(X)                                                                     \
+    X(OK, 0, "success")                                                                  \
+    /* NULL or invalid argument, or a stale task handle */                               \
+    X(EINVAL, -1, "invalid argument (NULL, out of range, or a stale task handle)")       \
+    /* out of memory (or stack/Asyncify buffer space) */                                 \
+    X(ENOMEM, -2, "out of memory")                                                       \
+    /* called outside a running loop or outside a task */                                \
+    X(ENOLOOP, -3, "no running event loop (call it from a task inside wa_run)")          \
+    /* wa_run() called from inside a running loop */                                    \
+    X(ENESTED, -4, "wa_run() cannot be called from a running event loop")                \
+    /* the task was cancelled */                                                         \
+    X(ECANCELED, -5, "operation cancelled")                                              \
+    /* a deadline (wa_timeout scope, wa_wait_for) expired */                             \
+    X(ETIMEDOUT, -6, "deadline expired")                                                 \
+    /* awaiting itself, an await cycle, or every task blocked forever */                 \
+    X(EDEADLK, -7, "deadlock: awaiting itself, an await cycle, or every task blocked")   \
+    /* the queue or generator is closed (also: closed twice) */                          \
+    X(ECLOSED, -8, "closed")                                                             \
+    /* the generator is exhausted */                                                     \
+    X(EOF, -9, "generator exhausted")                                                    \
+    /* the task has already finished (e.g. cancelling it) */                             \
+    X(EDONE, -10, "task already finished")                                               \
+    /* object still in use (waiters present, generator running) */                       \
+    X(EBUSY, -11, "resource busy")                                                       \
+    /* releasing a lock the caller does not hold, sem over-release */                    \
+    X(EPERM, -12, "operation not permitted (not the holder, or over-release)")           \
+    /* not available on this target */                                                  \
+    X(ENOTSUP, -13, "not supported on this target")                                      \
+    /* a task failed with wa_raise() and no specific code */                             \
+    X(EFAILED, -14, "task failed")                                                       \
+    /* an operating-system I/O error */                                                  \
+    X(EIO, -15, "I/O error")                                                             \
+    /* stack or Asyncify buffer overflow */                                              \
+    X(ESTACK, -16, "stack or Asyncify buffer overflow")                                  \
+    /* WASI: the path is outside every preopened directory */                           \
+    X(ENOTCAPABLE, -17, "path outside every preopened directory (grant one, e.g. wasmtime run --dir)") \
+    /* HTTP client: malformed URL */                                                    \
+    X(EURL, -20, "malformed URL")                                                        \
+    /* unsupported URL scheme */                                                         \
+    X(ESCHEME, -21, "unsupported URL scheme")                                            \
+    /* host name could not be resolved */                                                \
+    X(EDNS, -22, "host name not resolved")                                               \
+    /* connection refused */                                                             \
+    X(ECONNREFUSED, -23, "connection refused")                                           \
+    /* other network failure (reset, unreachable, TLS) */                                \
+    X(ENET, -24, "network error")                                                        \
+    /* body (or headers) over the configured limit */                                    \
+    X(ETOOBIG, -25, "body over the size limit")                                          \
+    /* malformed HTTP response */                                                        \
+    X(EPROTO, -26, "malformed HTTP response")                                            \
+    /* non-2xx status, only with WA_FETCH_RAISE_FOR_STATUS */                            \
+    X(EHTTP, -27, "HTTP error status")                                                   \
+    /* a JavaScript promise rejected */                                                  \
+    X(EJS, -28, "JavaScript promise rejected")                                           \
+    /* codes <= WA_EUSER are the application's own */                                    \
+    X(EUSER, -1000, "application error")
+
+#endif /* WASYNCIO_ERRORS_H */

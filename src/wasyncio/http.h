@@ -1,0 +1,94 @@
+/* wasyncio/http.h: the HTTP client (wa_fetch, wa_response_*) and the
+ * aiohttp-style server (wa_app_*, wa_request_*, wa_reply_*).
+ * Part of the public API: include <wasyncio.h>, which includes this file. */
+#ifndef WASYNCIO_HTTP_H
+#define WASYNCIO_HTTP_H
+
+#ifndef WASYNCIO_H
+#error "include <wasyncio.h>, not <wasyncio/http.h>"
+#endif
+
+/* ----------------------------------------------------------- HTTP client */
+
+/* One API on every target: libcurl natively, wasi:http on WASI 0.2, JS fetch
+ * in the browser. WASI preview1 has no HTTP: WA_ENOTSUP. A non-2xx status is
+ * not an error unless WA_FETCH_RAISE_FOR_STATUS is set. */
+typedef struct wa_response wa_response;
+
+#define WA_FETCH_RAISE_FOR_STATUS 1u /* non-2xx returns WA_EHTTP (response kept) */
+#define WA_FETCH_STREAM 2u           /* return after headers; read with wa_response_read */
+
+typedef struct wa_fetch_opts {
+    const char *method;          /* default "GET" */
+    const char *const *headers;  /* NULL-terminated "Name: value" strings */
+    const void *body;
+    size_t body_len;
+    uint64_t timeout_ms;         /* 0 = none (deadline scopes still apply) */
+    int max_redirects;           /* -1 = default (follow, up to 10); 0 = don't follow */
+    size_t max_body;             /* 0 = default 64 MiB; over it: WA_ETOOBIG */
+    unsigned flags;              /* WA_FETCH_* */
+} wa_fetch_opts;
+
+/* Fetch url. On 0, *out is a response to free with wa_response_free. On error
+ * *out is NULL, except WA_EHTTP which keeps the response. */
+WA_EXTERN int wa_fetch(const char *url, const wa_fetch_opts *opts, wa_response **out);
+
+WA_EXTERN int wa_response_status(const wa_response *r);
+/* Case-insensitive header look-up; NULL if absent. */
+WA_EXTERN const char *wa_response_header(const wa_response *r, const char *name);
+WA_EXTERN size_t wa_response_header_count(const wa_response *r);
+WA_EXTERN int wa_response_header_at(const wa_response *r, size_t i, const char **name,
+                          const char **value);
+/* The whole body (not for WA_FETCH_STREAM); text is NUL-terminated. */
+WA_EXTERN const void *wa_response_body(const wa_response *r, size_t *len);
+WA_EXTERN const char *wa_response_text(const wa_response *r);
+/* Streaming: read up to n body bytes; returns bytes read, 0 at the end, or an
+ * error code. */
+WA_EXTERN long wa_response_read(wa_response *r, void *buf, size_t n);
+WA_EXTERN void wa_response_free(wa_response *r);
+
+/* ----------------------------------------------------------- HTTP server */
+
+/* An aiohttp-style app: routes are a method and a path pattern with {param}
+ * captures; each request runs its handler in a task of its own. Native: libuv
+ * TCP; WASI 0.2: a wasi:http/incoming-handler component; browser: WA_ENOTSUP. */
+typedef struct wa_app wa_app;
+typedef struct wa_request wa_request;
+typedef struct wa_reply wa_reply;
+
+/* Fill reply and return 0; a negative return sends 500. */
+typedef int (*wa_handler)(const wa_request *req, wa_reply *reply, void *ud);
+
+WA_EXTERN wa_app *wa_app_new(void);
+WA_EXTERN int wa_app_route(wa_app *app, const char *method, const char *pattern,
+                 wa_handler h, void *ud);
+#define wa_app_get(app, pattern, h, ud) wa_app_route((app), "GET", (pattern), (h), (ud))
+/* A program that is also built as a WASI 0.2 server component defines
+ * wa_build_app(): the component calls it once per instance and routes each
+ * incoming request through the app (`wasmtime serve`). Natively, call it
+ * yourself and wa_app_listen(). Optional: without it the component runs
+ * main() for each request. */
+WA_EXTERN wa_app *wa_build_app(void);
+/* Serve until the calling task is cancelled (then returns WA_ECANCELED).
+ * port 0 picks a free port; wa_app_port() tells which once listening. */
+WA_EXTERN int wa_app_listen(wa_app *app, const char *host, int port);
+WA_EXTERN int wa_app_port(const wa_app *app);
+WA_EXTERN void wa_app_free(wa_app *app);
+
+WA_EXTERN const char *wa_request_method(const wa_request *r);
+WA_EXTERN const char *wa_request_path(const wa_request *r);
+WA_EXTERN const char *wa_request_param(const wa_request *r, const char *name);  /* {name} */
+WA_EXTERN const char *wa_request_query(const wa_request *r, const char *name);  /* ?name= */
+WA_EXTERN const char *wa_request_header(const wa_request *r, const char *name);
+WA_EXTERN const void *wa_request_body(const wa_request *r, size_t *len);
+
+WA_EXTERN int wa_reply_status(wa_reply *r, int status);
+WA_EXTERN int wa_reply_header(wa_reply *r, const char *name, const char *value);
+WA_EXTERN int wa_reply_body(wa_reply *r, const void *data, size_t len);
+WA_EXTERN int wa_reply_text(wa_reply *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif /* WASYNCIO_HTTP_H */
