@@ -8,13 +8,9 @@ set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tmp="$(mktemp -d)"
 P="$tmp/prefix"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+# jco serve runs the component in a child process: procs.sh stops the group.
+source "$root/tests/procs.sh"
+procs_on_exit 'rm -rf "$tmp"'
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "  ok   $*"; }
 ko() { fail=$((fail + 1)); echo "  FAIL $*"; }
@@ -95,8 +91,7 @@ if [[ " $installed " == *" wasip2 "* ]]; then
             ok "server component imports only wasi:http/proxy at 0.2.0" ||
             { ko "server component imports"; cat "$tmp/imports"; }
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-        "$JCO" serve server.wasm --port "$port" --host 127.0.0.1 >"$tmp/serve.log" 2>&1 &
-        pids+=($!)
+        procs_start "$JCO" serve server.wasm --port "$port" --host 127.0.0.1 >"$tmp/serve.log" 2>&1
         got=
         for _ in $(seq 100); do
             got=$(curl -s --max-time 2 "http://127.0.0.1:$port/ada") && [[ -n $got ]] && break
