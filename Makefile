@@ -53,7 +53,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-check test test-native test-asan test-fiber test-procs bench demo install clean serve
+.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-fiber test-procs bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -97,10 +97,10 @@ $(B)/examples/%: examples/%.c $(B)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
 define cmocka_rules
-$(B)/tests/%: $(1)/%.c $(B)/libwasyncio.a
+$(B)/tests/%: $(1)/%.c $(B)/libwasyncio.a | deps-check-tests
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
-$(BA)/tests/%: $(1)/%.c $(BA)/libwasyncio.a
+$(BA)/tests/%: $(1)/%.c $(BA)/libwasyncio.a | deps-check-tests
 	@mkdir -p $$(@D)
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
 endef
@@ -113,16 +113,29 @@ $(BA)/scenarios/%: tests/scenarios/%.c $(BA)/libwasyncio.a
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BA)/libwasyncio.a $(NATIVE_LIBS)
 
 # ---------------------------------------------------------------- deps
-APT_PKGS := build-essential pkg-config libuv1-dev libcmocka-dev libcurl4-openssl-dev \
-            libhttp-parser-dev emscripten binaryen clang-19 lld-19 wasi-libc \
-            libclang-rt-19-dev-wasm32 python3 python3-aiohttp wrk hyperfine chromium \
-            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+# What the native tour (make demo) needs: a C toolchain, the native library's
+# dependencies, and python3 for the local server of the fetch example.
+APT_DEMO_PKGS := build-essential pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev \
+                 python3
+# The rest, for make test and make bench: cmocka; the WASI, WASI 0.2 and web
+# toolchains; the browsers and engines the web and WASI suites run on
+# (Chromium; Firefox ESR; WebKitGTK's WebDriver and MiniBrowser under Xvfb;
+# JavaScriptCore's jsc shell); aarch64 cross tools and qemu; benchmark peers.
+APT_TEST_PKGS := libcmocka-dev emscripten binaryen clang-19 lld-19 wasi-libc \
+                 libclang-rt-19-dev-wasm32 chromium firefox-esr webkit2gtk-driver xvfb \
+                 libjavascriptcoregtk-4.0-bin gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+                 qemu-user python3-aiohttp wrk hyperfine openssl
+APT_PKGS := $(APT_DEMO_PKGS) $(APT_TEST_PKGS)
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)
-# cheap check used before compiling: installs only when something is missing
+deps-demo:
+	@bash .ci/deps.sh --no-npm $(APT_DEMO_PKGS)
+# cheap checks used before compiling: install only when something is missing
 deps-check:
-	@dpkg -s libuv1-dev libcmocka-dev libcurl4-openssl-dev libhttp-parser-dev >/dev/null 2>&1 \
-	  || $(MAKE) --no-print-directory deps
+	@dpkg -s libuv1-dev libcurl4-openssl-dev libhttp-parser-dev >/dev/null 2>&1 \
+	  || $(MAKE) --no-print-directory deps-demo
+deps-check-tests:
+	@dpkg -s libcmocka-dev >/dev/null 2>&1 || $(MAKE) --no-print-directory deps
 
 # ---------------------------------------------------------------- tests
 # Every process a recipe starts inherits this tag in its environment, so the
@@ -135,7 +148,10 @@ endif
 export WA_RUN_TAG
 
 TEST_SUITES := test-native test-asan test-fiber test-procs $(TEST_TARGETS_EXTRA)
-test: deps $(TEST_SUITES)
+# Installing first, alone (see demo), then every suite.
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(TEST_SUITES)
 	@bash tests/leftovers.sh "make test"
 	@echo "make test: every target's suite passed"
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed"
@@ -161,7 +177,13 @@ test-asan: $(addprefix $(BA)/tests/,$(NATIVE_TESTS)) $(addprefix $(BA)/scenarios
 bench: deps native $(BENCH_EXTRA_DEPS)
 	@bash tests/bench/run.sh; rc=$$?; bash tests/leftovers.sh "make bench" && exit $$rc
 
-demo: deps native $(DEMO_EXTRA_DEPS)
+# The tour installs and builds only what it runs (examples/demo.sh lists it).
+DEMO_EXAMPLES := $(shell bash examples/demo.sh --list)
+# Installing comes first, alone: under -j it would race the compile rules'
+# own deps-check into a second apt-get.
+demo:
+	@$(MAKE) --no-print-directory deps-demo
+	@$(MAKE) --no-print-directory $(addprefix $(B)/examples/,$(DEMO_EXAMPLES)) $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh
 
 clean:

@@ -2,8 +2,11 @@
 # demo.sh: runs the native examples in tutorial order, a heading before each
 # (make demo builds them first). fetch_all, if built, runs against a local
 # server on a free 127.0.0.1 port (tests/http/helper_server.py).
+# `demo.sh --list` names the examples the tour runs (make demo builds those).
 set -u
 cd "$(dirname "$0")/.."
+tour=(sync_vs_async fetch_all say_hello tasks read_file async_range to_thread)
+if [[ ${1:-} == --list ]]; then echo "${tour[*]}"; exit 0; fi
 bin=build/native/examples
 py=/usr/bin/python3
 status=0
@@ -47,13 +50,17 @@ fetch_demo() {
     procs_stop "$pid"
 }
 
-run sync_vs_async "Sync vs Async (sleeps stand in for requests)"
-fetch_demo
-run say_hello "Coroutines with async/await"
-run tasks "Running Multiple Tasks (gather)"
-run read_file "Async Context Managers (aiofiles twin)" examples/data/hello.txt
-run async_range "Async Iterators (async for over async_range)"
-run to_thread "Pitfall 1: blocking code goes to a thread"
+for name in "${tour[@]}"; do
+    case $name in
+        sync_vs_async) run sync_vs_async "Sync vs Async (sleeps stand in for requests)" ;;
+        fetch_all) fetch_demo ;;
+        say_hello) run say_hello "Coroutines with async/await" ;;
+        tasks) run tasks "Running Multiple Tasks (gather)" ;;
+        read_file) run read_file "Async Context Managers (aiofiles twin)" examples/data/hello.txt ;;
+        async_range) run async_range "Async Iterators (async for over async_range)" ;;
+        to_thread) run to_thread "Pitfall 1: blocking code goes to a thread" ;;
+    esac
+done
 
 # hello_server serves until interrupted, so the demo does not run it
 echo

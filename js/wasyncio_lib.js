@@ -223,6 +223,12 @@ var WasyncioLib = {
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return WA.EDNS;
       if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return WA.ETIMEDOUT;
       if (code === 'ERR_INVALID_URL') return WA.EURL;
+      // Node's certificate and handshake failures (browsers do not say).
+      if (typeof code === 'string' &&
+          /CERT|SIGNATURE|^ERR_SSL_|^ERR_TLS_|HOSTNAME_MISMATCH|INVALID_CA|CHAIN_TOO_LONG/.test(code))
+        return WA.ETLS;
+      // A response head over undici's limit (16 KiB), as natively over ours.
+      if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') return WA.ETOOBIG;
       if (typeof code === 'string' && code.indexOf('HPE_') === 0) return WA.EPROTO;
       return WA.ENET;
     },
@@ -388,8 +394,10 @@ var WasyncioLib = {
     };
     if (bodyLen > 0) init.body = HEAPU8.slice(bodyp, bodyp + bodyLen);
     WA.fetches.set(id, rec);
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): clamp to that.
     if (timeoutMs > 0)
-      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); }, timeoutMs);
+      rec.timer = setTimeout(function() { rec.timedOut = true; rec.ctl.abort(); },
+                             Math.min(timeoutMs, 2147483647));
     WA.fetchRun(id, rec, u.href, init, maxBody, !!stream);
     return id;
   },

@@ -2,6 +2,8 @@
 #   make wasi       build/wasi/libwasyncio.a, examples/<name>.wasm, scenarios/<name>.wasm
 #   make test-wasi  every example and scenario under node:wasi and jco run;
 #                   examples must print what the native build prints
+#   make test-wasi-jsc  the same checks on JavaScriptCore's jsc shell
+#                   (wasi/run-jsc.sh with the preview1 shim jsc-preview1.js)
 # Toolchain: WASI_SDK_PATH selects a real wasi-sdk; otherwise Debian's clang-19
 # with wasi-libc stands in. WASM_OPT selects Binaryen's wasm-opt.
 
@@ -34,7 +36,7 @@ WASI_SCENARIO_WASM := $(addprefix $(WB)/scenarios/,$(addsuffix .wasm,$(SCENARIOS
 WASI_TOOLS_WASM := $(WB)/tools/fiber_selftest.wasm $(WB)/tools/wasi_bench.wasm \
                    $(WB)/tools/overflow_demo.wasm
 
-.PHONY: wasi test-wasi bench-wasi
+.PHONY: wasi test-wasi test-wasi-jsc bench-wasi
 wasi: $(WB)/libwasyncio.a $(WASI_EXAMPLE_WASM) $(WASI_SCENARIO_WASM) $(WASI_TOOLS_WASM)
 
 $(WB)/obj/%.o: src/%.c
@@ -84,10 +86,13 @@ $(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wa
 test-wasi: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
 	@WASI_CC=$(WASI_CC) WASI_SYSROOT=$(WASI_SYSROOT) bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
 
+test-wasi-jsc: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
+	@WASI_HOSTS=jsc WASI_SUITE=wasi-jsc bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
+
 bench-wasi: wasi
 	@bash tests/bench/bench_wasi.sh
 
-TEST_TARGETS_EXTRA += test-wasi
+TEST_TARGETS_EXTRA += test-wasi test-wasi-jsc
 BENCH_EXTRA_DEPS += wasi
 $(WB)/tools/overflow_demo.wasm: $(WB)/obj/tools/overflow_demo.o $(WB)/libwasyncio.a wasi/wasyncio-wasm-opt.sh
 	$(call wasyncio_wasm,$< $(WB)/libwasyncio.a,$@)

@@ -4,8 +4,10 @@
 #                  pages, node/examples/<name>.js and node/scenarios/<name>.js
 #                  for Node, and the demo page (index.html + demo files)
 #   make test-web  Node: examples print what the native build prints, the
-#                  scenarios pass, the JS interop/fetch tests; Chromium: the
-#                  demo page (screenshot in build/web/demo.png)
+#                  scenarios pass, the JS interop/fetch tests
+#   make test-web-chromium / test-web-firefox / test-web-webkit: the demo page
+#                  and the in-page API cases in one engine (one test file,
+#                  tests/web/browser.test.mjs; screenshot build/web/demo-<engine>.png)
 #   make serve     the demo on http://127.0.0.1:$(WEB_PORT)/
 # EMCC selects a real emsdk; otherwise Debian's emscripten (NODE_PATH set for
 # it). The user's own recipe is js/wasyncio-emcc.sh.
@@ -16,6 +18,7 @@ WASM_OPT ?= wasm-opt
 NODE ?= node
 WEB_PORT ?= 8000
 WEB := build/web
+WEB_BROWSER_SUITES := test-web-chromium test-web-firefox test-web-webkit
 WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
 WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
@@ -36,7 +39,7 @@ WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs
 WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
                 $(WEB)/test/web_bench_cases.mjs
 
-.PHONY: web test-web serve bench-web
+.PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
      $(WEB_TESTMODS) $(WEB)/node/tools/overflow_demo.js
 
@@ -122,7 +125,9 @@ $(WEB)/test/web_bench.mjs: $(WEB)/obj/tools/web_bench.o $(WEB_LINK_DEPS)
 test-web: web native
 	@bash tests/web/run-node.sh
 	@cd js && $(NODE) ../tests/web/node_api.test.mjs
-	@cd js && $(NODE) ../tests/web/browser.test.mjs
+
+$(WEB_BROWSER_SUITES): test-web-%: web
+	@bash tests/web/run-browser.sh $*
 
 bench-web: web
 	@bash tests/bench/bench_web.sh
@@ -130,5 +135,5 @@ bench-web: web
 serve: web
 	$(NODE) web/serve.mjs --root $(WEB) --port $(WEB_PORT)
 
-TEST_TARGETS_EXTRA += test-web
+TEST_TARGETS_EXTRA += test-web $(WEB_BROWSER_SUITES)
 BENCH_EXTRA_DEPS += web

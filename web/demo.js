@@ -28,9 +28,12 @@ window.waDemoEvent = (run, idx, kind, value) => {
   else { row.end = now; row.ok = value >= 200 && value < 400; }
 };
 
+// Positions are percentages of the timeline, so the bars follow its width
+// when the window is resized (no redraw needed). A bar spans the C task;
+// its light part is the time its request waited for a connection.
 function draw(r, scaleMs) {
   const now = performance.now() - r.t0;
-  const W = r.el.clientWidth || 400;
+  const pct = (ms) => `${Math.min(100, Math.max(0, (ms / scaleMs) * 100))}%`;
   r.el.innerHTML = '';
   r.rows.forEach((row, i) => {
     const div = document.createElement('div');
@@ -43,13 +46,50 @@ function draw(r, scaleMs) {
       const bar = document.createElement('div');
       const end = row.end ?? now;
       bar.className = 'bar' + (row.end !== null ? (row.ok ? ' done' : ' err') : '');
-      bar.style.left = `${(row.start / scaleMs) * W}px`;
-      bar.style.width = `${Math.max(2, ((end - row.start) / scaleMs) * W)}px`;
+      bar.style.left = pct(row.start);
+      bar.style.width = `min(${pct(end - row.start)}, 100% - ${pct(row.start)})`;
       bar.title = `task ${i + 1}: ${row.start.toFixed(0)}–${end.toFixed(0)} ms`;
+      if (row.sent != null && end > row.start) {
+        const wait = document.createElement('div');
+        wait.className = 'wait';
+        wait.style.width = `${((row.sent - row.start) / (end - row.start)) * 100}%`;
+        bar.title += `, waited ${(row.sent - row.start).toFixed(0)} ms for a connection`;
+        bar.appendChild(wait);
+      }
       div.appendChild(bar);
     }
     r.el.appendChild(div);
   });
+}
+
+// When each task's request actually went out, from the Resource Timing
+// entries of this run (task i fetches /api/item/<i+1>, see demo_lib.c). The
+// browser may add the last entries a moment after the fetches resolve.
+async function noteRequestStarts(r) {
+  for (let tries = 0; tries < 20; tries++) {
+    const entries = performance.getEntriesByType('resource');
+    let missing = 0;
+    r.rows.forEach((row, i) => {
+      if (!row || row.start === null || row.sent != null) return;
+      const path = `/api/item/${i + 1}?`;
+      const e = entries.filter((x) => x.name.includes(path) && x.startTime >= r.t0).pop();
+      if (e && e.requestStart > 0) row.sent = Math.max(row.start, e.requestStart - r.t0);
+      else missing++;
+    });
+    if (!missing) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+// A whole number in [min, max], or the message saying what is wrong.
+function readWhole(input, name, min, max) {
+  const text = input.value.trim();
+  const v = Number(text);
+  const ok = text !== '' && Number.isInteger(v) && v >= min && v <= max;
+  input.setAttribute('aria-invalid', ok ? 'false' : 'true');
+  if (ok) return { value: v };
+  const got = text === '' ? 'an empty or non-numeric value' : `"${text}"`;
+  return { error: `${name} must be a whole number from ${min} to ${max} (got ${got}).` };
 }
 
 let m;
@@ -61,13 +101,25 @@ async function fetchRun(id, mode, n, delay, el, scaleRef) {
   const res = await m.waCall('demo_fetch_all', { base: location.origin, n, delay, mode, run: id });
   cancelAnimationFrame(raf);
   r.total = res.us / 1000;
+  await noteRequestStarts(r);
   draw(r, scaleRef());
-  return { ms: r.total, results: res.results };
+  // Requests that waited more than half a delay for a connection.
+  const queued = r.rows.filter((row) => row && row.sent - row.start > delay / 2).length;
+  return { ms: r.total, results: res.results, queued };
 }
 
 $('run-fetch').onclick = async () => {
-  const n = Math.min(40, Math.max(1, Number($('n').value) || 8));
-  const delay = Math.min(2000, Math.max(0, Number($('delay').value) || 0));
+  const nIn = readWhole($('n'), 'URLs', 1, 40);
+  const delayIn = readWhole($('delay'), 'Delay', 0, 2000);
+  const bad = [nIn.error, delayIn.error].filter(Boolean);
+  $('fetch-error').textContent = bad.join(' ');
+  $('fetch-error').hidden = bad.length === 0;
+  if (bad.length) {
+    $('fetch-status').className = 'status error';
+    $('fetch-status').textContent = 'not run';
+    return;
+  }
+  const n = nIn.value, delay = delayIn.value;
   const btn = $('run-fetch');
   btn.disabled = true;
   $('fetch-status').className = 'status';
@@ -77,7 +129,9 @@ $('run-fetch').onclick = async () => {
   try {
     // Both timelines share the sequential run's scale, so bars compare.
     let scale = n * (delay + 80);
-    const seq = await fetchRun(1, 'sequential', n, delay, $('tl-seq'), () => scale);
+    performance.clearResourceTimings();
+    const seq = await fetchRun(1, 'sequential', n, delay, $('tl-seq'),
+                               () => Math.max(scale, performance.now() - runs[1].t0));
     scale = Math.max(seq.ms, 1);
     draw(runs[1], scale);
     $('seq-total').textContent = `${seq.ms.toFixed(0)} ms`;
@@ -86,7 +140,8 @@ $('run-fetch').onclick = async () => {
     $('con-total').textContent = `${con.ms.toFixed(0)} ms`;
     $('speedup').textContent =
       `${n} fetches: sequential ${seq.ms.toFixed(0)} ms, concurrent ${con.ms.toFixed(0)} ms ` +
-      `(${(seq.ms / con.ms).toFixed(1)}× faster)`;
+      `(${(seq.ms / con.ms).toFixed(1)}× faster)` +
+      (con.queued ? `; ${con.queued} of the concurrent requests waited for a connection` : '');
     state.fetch = { n, seq, con };
     $('fetch-status').textContent = 'done';
     $('fetch-status').className = 'status done';

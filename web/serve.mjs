@@ -6,7 +6,8 @@
 //   /api/bytes?n=N         N bytes of 'x', sent in 64 KiB chunks
 //   /api/stats             {"served":..,"aborted":..}: aborted counts
 //                          requests whose client went away before the reply
-// Anything else that is not a file is a 404.
+// Anything else that is not a file is a 404. headScript (tests only) is put
+// at the top of every HTML page's <head>, so it runs before the page's code.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export function startServer({ root, port = 0, host = '127.0.0.1', quiet = true } = {}) {
+export function startServer({ root, port = 0, host = '127.0.0.1', quiet = true, headScript = null } = {}) {
   const stats = { served: 0, aborted: 0 };
   const rootAbs = path.resolve(root || '.');
   const server = http.createServer((req, res) => {
@@ -73,6 +74,8 @@ export function startServer({ root, port = 0, host = '127.0.0.1', quiet = true }
     if (!file.startsWith(rootAbs + path.sep) && file !== rootAbs) { send(404, 'text/plain', 'not found\n'); return; }
     fs.readFile(file, (err, data) => {
       if (err) { send(404, 'text/plain', 'not found\n'); return; }
+      if (headScript && path.extname(file) === '.html')
+        data = String(data).replace('<head>', `<head><script>${headScript}</script>`);
       send(200, TYPES[path.extname(file)] || 'application/octet-stream', data);
     });
   });

@@ -20,6 +20,12 @@
  * 0 if tasks are still ready, the next timer, or WA_NEVER. */
 int wa__loop_turn(uint64_t *deadline_ns);
 
+/* 1 when a task is ready to run. A host checks it just before it blocks:
+ * a completion made by a callback that ran earlier in the same wait (e.g. a
+ * libuv timer, which runs before libuv polls) must not wait for another
+ * event to be seen. */
+int wa__loop_has_ready(void);
+
 /* The loop found nothing ready, no timer and no host operation: every task
  * is blocked forever. The core wakes the blocked tasks with WA_EDEADLK. */
 void wa__loop_stalled(void);

@@ -353,4 +353,6 @@ const char *wa__running_task_name(void)
     return L->current->long_name ? L->current->long_name : L->current->name;
 }
 
+int wa__loop_has_ready(void) { return wa__L && wa__L->ready_head != NULL; }
+
 int wa__debug_on(void) { return wa__L ? wa__L->debug : 0; }

@@ -20,11 +20,23 @@ typedef struct wa__fetch_req {
     const char *const *headers;
     const void *body;
     size_t body_len;
-    uint64_t timeout_ms; /* 0 = none */
+    uint64_t timeout_ms; /* 0 = none (wa_fetch's default already applied) */
     int max_redirects;   /* >= 0 */
     size_t max_body;     /* > 0 */
     int stream;
+    /* TLS, as given (NULL: not set); backends whose host does TLS refuse
+     * them with WA_ENOTSUP (wa__fetch_req_has_tls). */
+    const char *ca_file, *ca_dir, *client_cert, *client_key;
+    int insecure;
 } wa__fetch_req;
+
+/* Check opts and fill req with every default applied (the total timeout
+ * included): 0 or WA_EINVAL. The URL is checked by the caller. */
+int wa__fetch_req_init(wa__fetch_req *req, const char *url, const wa_fetch_opts *opts,
+                       unsigned *flags);
+
+/* Any TLS option set. */
+int wa__fetch_req_has_tls(const wa__fetch_req *req);
 
 /* Perform req, filling resp (status, headers, and body or stream
  * hooks). Suspends the calling task. Returns 0 or an error code; on error

@@ -65,6 +65,10 @@ char *wa__pct_decode(const char *s, size_t n, int plus_is_space);
 struct wa_response {
     int status;
     wa__hdrs headers;
+    size_t head_bytes;    /* this response's head so far, against the limit */
+    size_t head_lines;
+    uint64_t content_length; /* valid when has_length */
+    int has_length;
     char *body;           /* buffered body, NUL-terminated (non-stream) */
     size_t body_len, body_cap;
     size_t max_body;      /* the limit wa__response_append enforces */
@@ -81,6 +85,21 @@ wa_response *wa__response_new(size_t max_body);
 int wa__response_append(wa_response *r, const void *data, size_t n);
 /* Forget headers (a redirect's or 1xx's) before the next response's. */
 void wa__response_reset_headers(wa_response *r);
+
+/* A response head (status line and header lines, as sent) over either limit
+ * fails with WA_ETOOBIG on every target: Node's fetch stops at 16 KiB of
+ * head, Python's http.client at 100 header lines. */
+#define WA_HTTP_MAX_RESPONSE_HEAD (64 * 1024)
+#define WA_HTTP_MAX_RESPONSE_LINES 500
+
+/* Count one head line of n bytes (CRLF included): 0 or WA_ETOOBIG. */
+int wa__response_head_line(wa_response *r, size_t n);
+/* Count, check and add one response header (value trimmed): 0, WA_ETOOBIG,
+ * WA_ENOMEM, or WA_EPROTO for a Content-Length that is not one decimal
+ * number, or that disagrees with an earlier one (RFC 9110 8.6: the body
+ * could be framed two ways). */
+int wa__response_add_header(wa_response *r, const char *name, size_t nlen,
+                            const char *value, size_t vlen);
 
 #define WA_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define WA_HTTP_DEFAULT_REDIRECTS 10

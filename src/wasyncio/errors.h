@@ -52,16 +52,18 @@
     X(EDNS, -22, "host name not resolved")                                               \
     /* connection refused */                                                             \
     X(ECONNREFUSED, -23, "connection refused")                                           \
-    /* other network failure (reset, unreachable, TLS) */                                \
+    /* other network failure (reset, unreachable) */                                     \
     X(ENET, -24, "network error")                                                        \
-    /* body (or headers) over the configured limit */                                    \
-    X(ETOOBIG, -25, "body over the size limit")                                          \
-    /* malformed HTTP response */                                                        \
+    /* body over max_body, or a response head over 64 KiB or 500 lines */                \
+    X(ETOOBIG, -25, "body or response head over the size limit")                         \
+    /* malformed HTTP response (framing, chunking, Content-Length) */                    \
     X(EPROTO, -26, "malformed HTTP response")                                            \
     /* non-2xx status, only with WA_FETCH_RAISE_FOR_STATUS */                            \
     X(EHTTP, -27, "HTTP error status")                                                   \
     /* a JavaScript promise rejected */                                                  \
     X(EJS, -28, "JavaScript promise rejected")                                           \
+    /* TLS: certificate not trusted or unusable, or the handshake failed */              \
+    X(ETLS, -29, "TLS failure (certificate not trusted or unusable, or handshake failed)") \
     /* codes <= WA_EUSER are the application's own */                                    \
     X(EUSER, -1000, "application error")
 

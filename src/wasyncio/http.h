@@ -17,16 +17,30 @@ typedef struct wa_response wa_response;
 
 #define WA_FETCH_RAISE_FOR_STATUS 1u /* non-2xx returns WA_EHTTP (response kept) */
 #define WA_FETCH_STREAM 2u           /* return after headers; read with wa_response_read */
+#define WA_FETCH_INSECURE 4u         /* https: skip certificate and host name checks (tests only) */
+
+/* timeout_ms: the whole fetch (connect, head and body; for a stream, until
+ * the body has been read) gets WA_FETCH_DEFAULT_TIMEOUT_MS unless set, like
+ * aiohttp's ClientTimeout(total=300), so a peer that never answers cannot
+ * hold a task forever. WA_NO_TIMEOUT asks for none. */
+#define WA_FETCH_DEFAULT_TIMEOUT_MS 300000u
+#define WA_NO_TIMEOUT UINT64_MAX
 
 typedef struct wa_fetch_opts {
     const char *method;          /* default "GET" */
     const char *const *headers;  /* NULL-terminated "Name: value" strings */
     const void *body;
     size_t body_len;
-    uint64_t timeout_ms;         /* 0 = none (deadline scopes still apply) */
+    uint64_t timeout_ms;         /* 0 = default 300 s; WA_NO_TIMEOUT = none (scopes still apply) */
     int max_redirects;           /* -1 = default (follow, up to 10); 0 = don't follow */
     size_t max_body;             /* 0 = default 64 MiB; over it: WA_ETOOBIG */
     unsigned flags;              /* WA_FETCH_* */
+    /* TLS, native only: WASI 0.2 and web hosts do TLS themselves, and there
+     * setting any of these (or WA_FETCH_INSECURE) returns WA_ENOTSUP. */
+    const char *ca_file;         /* PEM CA bundle to trust instead of the system's */
+    const char *ca_dir;          /* directory of hashed PEM CAs (openssl rehash), ditto */
+    const char *client_cert;     /* PEM client certificate, for servers that ask for one */
+    const char *client_key;      /* its PEM private key (default: read from client_cert) */
 } wa_fetch_opts;
 
 /* Fetch url. On 0, *out is a response to free with wa_response_free. On error

@@ -1,15 +1,18 @@
 /* test_http_client.c: wa_fetch against local peers only: a Python helper
- * server (tests/http/helper_server.py), `python3 -m http.server`, and raw
- * sockets in the test itself. Covers results, headers, redirects, every
- * error code, cancellation aborting the transfer, concurrency, and a 10 MB
- * streamed body. */
+ * server (tests/http/helper_server.py), a hostile one serving scripted bytes
+ * (tests/http/hostile_server.py), `python3 -m http.server`, and raw sockets
+ * in the test itself. Covers results, headers, redirects, every error code,
+ * the URL shapes curl refuses, the default timeout, cancellation aborting
+ * the transfer, concurrency, and a 10 MB streamed body. */
 #define _GNU_SOURCE
 #include "test_util.h"
 #include "http_helpers.h"
 
 #include <sys/stat.h>
 
-static hh_proc helper, pyhttp;
+#include "http/host.h" /* wa__fetch_req_init: the defaults every backend gets */
+
+static hh_proc helper, pyhttp, hostile;
 static char tmpdir[64];
 #define BIG_FILE_SIZE (10 * 1000 * 1000)
 
@@ -33,6 +36,13 @@ static int group_setup(void **state)
     if (hh_spawn(argv, 1, &helper) < 0 || hh_wait_port(helper.port) < 0) {
         fprintf(stderr, "cannot start %s\n", script);
         hh_kill(&helper);
+        return -1;
+    }
+    snprintf(script, sizeof script, "%s/tests/http/hostile_server.py", hh_root());
+    char *argv3[] = {(char *)hh_python(), script, "0", NULL};
+    if (hh_spawn(argv3, 1, &hostile) < 0 || hh_wait_port(hostile.port) < 0) {
+        fprintf(stderr, "cannot start %s\n", script);
+        group_teardown(state);
         return -1;
     }
     /* python3 -m http.server serves a directory holding a 10 MB file. */
@@ -65,6 +75,7 @@ static int group_teardown(void **state)
     (void)state;
     hh_kill(&helper);
     hh_kill(&pyhttp);
+    hh_kill(&hostile);
     char path[128];
     snprintf(path, sizeof path, "%s/big.bin", tmpdir);
     unlink(path);
@@ -123,6 +134,13 @@ static void *url_errors_main(void *arg)
         "", "not a url", "http//127.0.0.1/", "http://", "http:///path",
         "http://exa mple.com/", "http://host:99999/", "http://host:12ab/",
         "http://[::1/", "://x", "1http://x/", "http://\x01host/",
+        /* Shapes curl refuses: each must fail here, at once, on every target. */
+        "http://a@b@c/", "http://e$xample.com/", "http://ex%41mple.com/", "http://h(x)/",
+        "http://a!b/", "http://a+b/", "http://a,b/", "http://a;b/", "http://a=b/",
+        "http://a'b/", "http://a*b/", "http://a&b/", "http://[1]/", "http://[::1%25eth0]/",
+        "http://[1:2:3:4:5:6:7:8:9]/", "http://[::1.2.3.4.]/", "http://[::01.2.3.4]/",
+        "http://[1::2::3]/", "http://[:1::2]/", "http://[12345::]/", "http://[]/",
+        "http://[::1]x/",
     };
     static const char *const unsupported[] = {
         "ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1/",
@@ -130,10 +148,14 @@ static void *url_errors_main(void *arg)
     };
     for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
         wa_response *r = (wa_response *)1;
-        int rc = wa_fetch(malformed[i], NULL, &r);
-        if (rc != WA_EURL)
-            tu_record(__FILE__, __LINE__, "'%s': got %d, want WA_EURL", malformed[i], rc);
-        CHECK(r == NULL);
+        int rc = WA_EINVAL, scope;
+        uint64_t t0 = wa_hrtime();
+        WA_TIMEOUT(2000, scope) { rc = wa_fetch(malformed[i], NULL, &r); }
+        uint64_t ms = (wa_hrtime() - t0) / 1000000;
+        if (rc != WA_EURL || ms > 500)
+            tu_record(__FILE__, __LINE__, "'%s': got %d after %llu ms, want WA_EURL at once",
+                      malformed[i], rc, (unsigned long long)ms);
+        CHECK(r == NULL || r == (wa_response *)1);
     }
     for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++) {
         wa_response *r = NULL;
@@ -148,6 +170,128 @@ static void test_url_errors(void **state)
 {
     (void)state;
     run_main(url_errors_main, NULL);
+}
+
+/* What the stricter check still lets through reaches the peer. */
+static void *url_accepted_main(void *arg)
+{
+    (void)arg;
+    char url[128];
+    snprintf(url, sizeof url, "http://user:p%%40ss@127.0.0.1:%d/hello", helper.port);
+    wa_response *r = NULL;
+    CHECK_EQ(wa_fetch(url, NULL, &r), 0);
+    if (r) {
+        CHECK_STR(wa_response_text(r), "hello");
+        wa_response_free(r);
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello?q=a@b&r=(1)#frag", helper.port);
+    CHECK_EQ(wa_fetch(url, NULL, &r), 0);
+    wa_response_free(r);
+    static const char *const refused_v6[] = {
+        "http://[::ffff:127.0.0.1]:%d/", "http://[0:0:0:0:0:0:0:1]:%d/", "http://[::1]:%d/",
+    };
+    for (size_t i = 0; i < sizeof refused_v6 / sizeof *refused_v6; i++) {
+        snprintf(url, sizeof url, refused_v6[i], hh_closed_port());
+        int rc = wa_fetch(url, NULL, &r);
+        if (rc == WA_EURL)
+            tu_record(__FILE__, __LINE__, "'%s': valid IPv6 refused as WA_EURL", url);
+    }
+    return NULL;
+}
+
+static void test_url_accepted(void **state)
+{
+    (void)state;
+    run_main(url_accepted_main, NULL);
+}
+
+/* A transfer curl fails in its first timer callback (here: a proxy scheme it
+ * cannot use, as a broken http_proxy would give) completes in that libuv
+ * turn, not when some later event or the deadline wakes the loop. */
+static void *completes_on_its_own_main(void *arg)
+{
+    (void)arg;
+    static const char *const vars[] = {"http_proxy", "no_proxy", "NO_PROXY"};
+    char *saved[3];
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        saved[i] = v ? strdup(v) : NULL;
+    }
+    setenv("http_proxy", "bogus://127.0.0.1:1", 1);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    wa_response *r = NULL;
+    int rc = 1, scope;
+    uint64_t t0 = wa_hrtime();
+    WA_TIMEOUT(10000, scope) { rc = wa_fetch(H("/hello"), NULL, &r); }
+    uint64_t ms = (wa_hrtime() - t0) / 1000000;
+    CHECK_EQ(rc, WA_ENET);
+    CHECK_EQ(scope, 0);
+    if (ms > 1000)
+        tu_record(__FILE__, __LINE__, "the failed fetch returned after %llu ms",
+                  (unsigned long long)ms);
+    for (int i = 0; i < 3; i++) {
+        if (saved[i])
+            setenv(vars[i], saved[i], 1);
+        else
+            unsetenv(vars[i]);
+        free(saved[i]);
+    }
+    return NULL;
+}
+
+static void test_completes_on_its_own(void **state)
+{
+    (void)state;
+    run_main(completes_on_its_own_main, NULL);
+}
+
+/* timeout_ms: 0 means the documented default, WA_NO_TIMEOUT none; every
+ * backend receives the same normalised value. */
+static void test_default_timeout(void **state)
+{
+    (void)state;
+    wa__fetch_req req;
+    unsigned flags;
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", NULL, &flags), 0);
+    assert_int_equal(req.timeout_ms, WA_FETCH_DEFAULT_TIMEOUT_MS);
+    assert_int_equal(WA_FETCH_DEFAULT_TIMEOUT_MS, 300000); /* aiohttp's total */
+    wa_fetch_opts o = {0};
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", &o, &flags), 0);
+    assert_int_equal(req.timeout_ms, WA_FETCH_DEFAULT_TIMEOUT_MS);
+    o.timeout_ms = WA_NO_TIMEOUT;
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", &o, &flags), 0);
+    assert_int_equal(req.timeout_ms, 0); /* the backends' "none" */
+    o.timeout_ms = 150;
+    assert_int_equal(wa__fetch_req_init(&req, "http://x/", &o, &flags), 0);
+    assert_int_equal(req.timeout_ms, 150);
+}
+
+static void *no_timeout_main(void *arg)
+{
+    (void)arg;
+    wa_fetch_opts o = {0};
+    o.timeout_ms = WA_NO_TIMEOUT;
+    wa_response *r = NULL;
+    CHECK_EQ(wa_fetch(H("/delay?ms=50"), &o, &r), 0);
+    if (r) {
+        CHECK_STR(wa_response_text(r), "slept 50");
+        wa_response_free(r);
+    }
+    /* With none, only a deadline scope ends a silent peer's fetch. */
+    char url[96];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/silent", hostile.port);
+    int scope, rc = 1;
+    WA_TIMEOUT(200, scope) { rc = wa_fetch(url, &o, &r); }
+    CHECK_EQ(rc, WA_ETIMEDOUT);
+    CHECK_EQ(scope, WA_ETIMEDOUT);
+    return NULL;
+}
+
+static void test_no_timeout(void **state)
+{
+    (void)state;
+    run_main(no_timeout_main, NULL);
 }
 
 /* ------------------------------------------------------------ happy paths */
@@ -436,6 +580,66 @@ static void test_raw_errors(void **state)
     run_main(raw_errors_main, NULL);
 }
 
+/* Scripted replies from tests/http/hostile_server.py: each failure has its
+ * own code, buffered and streamed alike, and the harmless shapes pass. */
+static void *hostile_main(void *arg)
+{
+    (void)arg;
+    static const struct {
+        const char *path;
+        int want;
+        const char *body; /* when it passes */
+    } cases[] = {
+        {"/chunk_ok", 0, "hello"},
+        {"/chunk_bad_hex", WA_EPROTO, NULL}, /* "zz" is no chunk size */
+        {"/chunk_overflow", WA_EPROTO, NULL}, /* a chunk size over 64 bits */
+        {"/chunk_no_crlf", WA_EPROTO, NULL}, /* chunk data not ended by CRLF */
+        {"/header_flood", WA_ETOOBIG, NULL}, /* 10,000 header lines */
+        {"/header_100k", WA_ETOOBIG, NULL}, /* one 100 KB header */
+        {"/header_200k", WA_ETOOBIG, NULL}, /* one over curl's own 100 KiB line */
+        {"/headers_many_fine", 0, "ok"}, /* 90 headers */
+        {"/cl_conflict", WA_EPROTO, NULL}, /* Content-Length 5, then 6 */
+        {"/cl_list_conflict", WA_EPROTO, NULL}, /* Content-Length: 5, 6 */
+        {"/cl_bad", WA_EPROTO, NULL}, /* Content-Length: 5x */
+        {"/cl_same", 0, "hello"}, /* 5 twice: one length */
+        {"/cl_list_same", 0, "hello"}, /* Content-Length: 5, 5 */
+    };
+    char url[128], buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", hostile.port, cases[i].path);
+        for (int stream = 0; stream < 2; stream++) {
+            wa_fetch_opts o = {0};
+            o.flags = stream ? WA_FETCH_STREAM : 0;
+            wa_response *r = NULL;
+            int rc = wa_fetch(url, &o, &r);
+            size_t got = 0;
+            if (rc == 0 && stream) { /* a stream may fail while it is read */
+                long k;
+                while ((k = wa_response_read(r, buf + got, sizeof buf - 1 - got)) > 0)
+                    got += (size_t)k;
+                if (k < 0)
+                    rc = (int)k;
+                buf[got] = 0;
+            } else if (rc == 0) {
+                snprintf(buf, sizeof buf, "%s", wa_response_text(r));
+            }
+            if (rc != cases[i].want)
+                tu_record(__FILE__, __LINE__, "%s (%s): got %d (%s), want %d", cases[i].path,
+                          stream ? "stream" : "buffered", rc, wa_strerror(rc), cases[i].want);
+            else if (rc == 0 && strcmp(buf, cases[i].body) != 0)
+                tu_record(__FILE__, __LINE__, "%s: body '%s'", cases[i].path, buf);
+            wa_response_free(r);
+        }
+    }
+    return NULL;
+}
+
+static void test_hostile_responses(void **state)
+{
+    (void)state;
+    run_main(hostile_main, NULL);
+}
+
 /* ------------------------------------------------------------ concurrency */
 
 #define NCONC 6
@@ -568,9 +772,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_args),
         cmocka_unit_test(test_url_errors),
+        cmocka_unit_test(test_url_accepted),
+        cmocka_unit_test(test_completes_on_its_own),
+        cmocka_unit_test(test_default_timeout),
+        cmocka_unit_test(test_no_timeout),
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_net_errors),
         cmocka_unit_test(test_raw_errors),
+        cmocka_unit_test(test_hostile_responses),
         cmocka_unit_test(test_concurrency),
         cmocka_unit_test(test_stream_10mb),
         cmocka_unit_test(test_python_http_server),

@@ -34,14 +34,25 @@ static void test_order(void)
         wa_release(t[i]);
 }
 
+/* Waits for the event, however late the machine runs: "slow" by order, not
+ * by a clock that a loaded machine can overrun. */
+static void *waits_for_event(void *arg)
+{
+    wa_event_wait(arg);
+    return "C";
+}
+
 static void test_first_error(void)
 {
-    wa_task *t[2] = {wa_spawn(sleeper, "C"), wa_spawn(failer, (void *)(uintptr_t)5)};
+    wa_event *go = wa_event_new();
+    wa_task *t[2] = {wa_spawn(waits_for_event, go), wa_spawn(failer, (void *)(uintptr_t)5)};
     void *r[2] = {0};
     CHECK_INT(wa_gather(t, 2, r, NULL, 0), WA_EUSER - 1);
     /* the slow one was not cancelled: it is still running */
     CHECK_INT(wa_task_done(t[0]), 0);
+    wa_event_set(go);
     CHECK_INT(wa_await(t[0], &r[0]), 0);
+    wa_event_free(go);
     CHECK_STR(r[0], "C");
     CHECK_STR(wa_task_message(t[1]), "boom after 5 ms");
     wa_release(t[0]);

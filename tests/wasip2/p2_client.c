@@ -77,6 +77,19 @@ static void t_errors(void)
     CHECK(rc == WA_EURL, "malformed: %s", wa_strerror(rc));
     rc = wa_fetch("http://bad host/", NULL, &r);
     CHECK(rc == WA_EURL, "space in host: %s", wa_strerror(rc));
+    rc = wa_fetch("http://a@b@c/", NULL, &r); /* shapes curl refuses: everywhere */
+    CHECK(rc == WA_EURL, "two '@': %s", wa_strerror(rc));
+    rc = wa_fetch("http://e$xample.com/", NULL, &r);
+    CHECK(rc == WA_EURL, "'$' in host: %s", wa_strerror(rc));
+    /* The host does TLS: our TLS options cannot apply, so they are refused. */
+    wa_fetch_opts tls = {0};
+    tls.ca_file = "ca.pem";
+    rc = wa_fetch(url(helper, "/hello"), &tls, &r);
+    CHECK(rc == WA_ENOTSUP && r == NULL, "ca_file: %s", wa_strerror(rc));
+    tls = (wa_fetch_opts){0};
+    tls.flags = WA_FETCH_INSECURE;
+    rc = wa_fetch(url(helper, "/hello"), &tls, &r);
+    CHECK(rc == WA_ENOTSUP && r == NULL, "insecure: %s", wa_strerror(rc));
     rc = wa_fetch("ftp://127.0.0.1/x", NULL, &r);
     CHECK(rc == WA_ESCHEME, "ftp: %s", wa_strerror(rc));
     rc = wa_fetch("http://no-such-host.invalid/", NULL, &r);
@@ -209,18 +222,20 @@ static void t_together(void)
     uint64_t el = ms_since(t0);
     CHECK(rc == 0, "fetch: %s", wa_strerror(rc));
     CHECK(ticks_at_fetch >= 8, "only %d ticks during the fetch", ticks_at_fetch);
-    CHECK(el < 450, "together took %llu ms", (unsigned long long)el);
+    /* The ticks prove the overlap; the clock only bounds it, generously,
+     * since a loaded machine runs late. */
+    CHECK(el < 1000, "together took %llu ms", (unsigned long long)el);
     wa_release(tk);
     wa_release(f);
 
-    /* Five 200 ms fetches gathered: about 200 ms, not 1 s. */
+    /* Five 200 ms fetches gathered: about 200 ms, not 1 s (bound: 900). */
     wa_task *ts[5];
     t0 = wa_hrtime();
     for (int i = 0; i < 5; i++)
         ts[i] = wa_spawn(slow_fetch, url(helper, "/delay?ms=200"));
     rc = wa_gather(ts, 5, NULL, NULL, 0);
     el = ms_since(t0);
-    CHECK(rc == 0 && el < 600, "gather: %s in %llu ms", wa_strerror(rc),
+    CHECK(rc == 0 && el < 900, "gather: %s in %llu ms", wa_strerror(rc),
           (unsigned long long)el);
     for (int i = 0; i < 5; i++)
         wa_release(ts[i]);

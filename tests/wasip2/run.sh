@@ -21,6 +21,7 @@ PY=/usr/bin/python3
 pass=0 fail=0
 tmp=$(mktemp -d)
 source "$root/tests/procs.sh"
+source "$root/tests/same_output.sh"
 procs_on_exit 'rm -rf "$tmp"'
 
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
@@ -82,8 +83,8 @@ for want in "$root"/examples/expected/*.txt; do
     got=$(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" \
           "$dir/examples/$ex.wasm" "${args[@]}" 2>"$tmp/ex.err")
     rc=$?
-    if [[ $rc -eq 0 && "$got" == "$(cat "$want")" ]]; then ok "example $ex"
-    else bad "example $ex (exit $rc)"; diff <(echo "$got") "$want" | head -5; head -3 "$tmp/ex.err"; fi
+    if [[ $rc -eq 0 ]] && same_output "$want" <(echo "$got") > "$tmp/ex.diff"; then ok "example $ex"
+    else bad "example $ex (exit $rc)"; head -8 "$tmp/ex.diff"; head -3 "$tmp/ex.err"; fi
 done
 
 echo "== scenarios (jco run)"

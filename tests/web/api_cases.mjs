@@ -1,11 +1,11 @@
 // api_cases.mjs: behaviour checks of the web build, shared by the Node test
-// (node_api.test.mjs) and the Chromium test (browser.test.mjs). m is a
+// (node_api.test.mjs) and the browser test (browser.test.mjs, every engine). m is a
 // module built from tests/web/web_api.c; base is the test server's origin;
 // env is 'node' or 'browser'; closedUrl points at a port nothing listens on
 // (port 1 is on fetch's blocked-port list, so the harness finds one). Returns [{name, ok, detail}].
 export const WA = {
   EINVAL: -1, ECANCELED: -5, ETIMEDOUT: -6, ENOTSUP: -13, EURL: -20, ESCHEME: -21,
-  ECONNREFUSED: -23, ENET: -24, ETOOBIG: -25, EHTTP: -27, EJS: -28, EUSER: -1000,
+  ECONNREFUSED: -23, ENET: -24, ETOOBIG: -25, EHTTP: -27, EJS: -28, ETLS: -29, EUSER: -1000,
 };
 
 export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
@@ -20,6 +20,9 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
   // Error codes agree with wasyncio.h (the JS library mirrors them).
   check('codes: WA_ENET named', m.waStrerror(WA.ENET).length > 0 && m.waStrerror(WA.EJS) !== m.waStrerror(WA.ENET),
         [m.waStrerror(WA.ENET), m.waStrerror(WA.EJS)]);
+  check('codes: WA_ETLS named apart from WA_ENET',
+        /TLS/.test(m.waStrerror(WA.ETLS)) && m.waStrerror(WA.ETLS) !== m.waStrerror(WA.ENET),
+        m.waStrerror(WA.ETLS));
   // The JS table (generated from src/wasyncio/errors.h at build time) and C's
   // wa_error_name agree both ways, and so do the constants above.
   {
@@ -83,10 +86,10 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
   const netCodes = env === 'node' ? [WA.ECONNREFUSED] : [WA.ENET];
   check(`wa_fetch: network failure (${env}: ${netCodes.map((c) => m.waStrerror(c))})`, netCodes.includes(r.rc), r);
   r = await m.waCall('t_bad_input', null);
-  check('bad input: URL, scheme, NULL, handles, server, to_thread, stdin',
+  check('bad input: URL, scheme, NULL, handles, server, to_thread, stdin, TLS options',
         r.url === WA.EURL && r.scheme === WA.ESCHEME && r.null === WA.EINVAL && r.handle === WA.EINVAL &&
         r.handle0 === WA.EINVAL && r.listen === WA.ENOTSUP && r.thread === 0 && r.threadResult === 1 &&
-        r.stdin === WA.ENOTSUP, r);
+        r.stdin === WA.ENOTSUP && r.tls === WA.ENOTSUP, r);
   r = await m.waCall('t_fetch_stream', `${base}/api/bytes?n=300000`);
   check('wa_fetch: streamed body read in chunks', r.rc === 0 && r.total === 300000 && r.bad === 0 && r.reads > 1, r);
   r = await m.waCall('t_fetch_limit', `${base}/api/bytes?n=5000`);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { startServer } from '../../web/serve.mjs';
 import { runApiCases } from './api_cases.mjs';
 
@@ -30,6 +31,28 @@ let failed = 0;
 const closedUrl = await closedPortUrl();
 const results = await runApiCases(m, srv.base, 'node', closedUrl, (s) => console.log(s));
 failed += results.filter((r) => !r.ok).length;
+
+// Scripted hostile replies (tests/http/hostile_server.py): Node's fetch
+// refuses them itself, and each refusal keeps its own code, as natively.
+const hostile = spawn('/usr/bin/python3', [path.join(root, 'tests/http/hostile_server.py'), '0'],
+                      { stdio: ['ignore', 'pipe', 'ignore'] });
+process.on('exit', () => hostile.kill('SIGKILL')); // even when a check throws
+const hostilePort = await new Promise((resolve) => {
+  let out = '';
+  hostile.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(parseInt(out, 10)); });
+  hostile.on('exit', () => resolve(0));
+});
+const WA_CODES = { EPROTO: -26, ETOOBIG: -25 };
+for (const [p, want] of [['/chunk_bad_hex', 'EPROTO'], ['/chunk_overflow', 'EPROTO'],
+                         ['/header_flood', 'ETOOBIG'], ['/header_100k', 'ETOOBIG'],
+                         ['/cl_conflict', 'EPROTO'], ['/cl_bad', 'EPROTO']]) {
+  const r = hostilePort ? await m.waCall('t_fetch', `http://127.0.0.1:${hostilePort}${p}`) : { rc: 'no server' };
+  const ok = r.rc === WA_CODES[want];
+  console.log(`${ok ? 'ok  ' : 'FAIL'} hostile ${p}: WA_${want}${ok ? '' : ': ' + JSON.stringify(r)}`);
+  if (!ok) failed++;
+  results.push({ ok });
+}
+hostile.kill('SIGKILL');
 
 // An unawaited task's failure is reported on stderr with its name.
 await m.waCall('t_unhandled', null);

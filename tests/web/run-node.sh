@@ -14,8 +14,7 @@ tmp=$(mktemp -d)
 source tests/procs.sh
 procs_on_exit 'rm -rf "$tmp"'
 
-# Timings vary run to run; everything else must match.
-mask() { sed -E 's/[0-9]+(\.[0-9]+)?[[:space:]]*(ms|s|us|µs|ns)\b/<time>/g'; }
+source tests/same_output.sh
 
 procs_start node web/serve.mjs --root build/web --port 0 > "$tmp/srv.out" 2>&1
 for _ in $(seq 50); do grep -q http "$tmp/srv.out" && break; sleep 0.1; done
@@ -41,7 +40,7 @@ for js in "$web"/examples/*.js; do
   read -r -a a <<< "$(args_for "$name")"  # no globbing: URLs contain '?'
   timeout 60 "$nat" "${a[@]}" > "$tmp/native.txt" 2>&1; nrc=$?
   timeout 60 node "$js" "${a[@]}" > "$tmp/web.txt" 2>&1; wrc=$?
-  if [[ $nrc == "$wrc" ]] && diff <(mask < "$tmp/native.txt") <(mask < "$tmp/web.txt") > "$tmp/diff.txt"; then
+  if [[ $nrc == "$wrc" ]] && same_output "$tmp/native.txt" "$tmp/web.txt" > "$tmp/diff.txt"; then
     check "example $name (same $(wc -l < "$tmp/web.txt") lines, exit $wrc)" 1
   else
     check "example $name (exit native $nrc, web $wrc)" 0 "$(head -20 "$tmp/diff.txt")"

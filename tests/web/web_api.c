@@ -209,7 +209,18 @@ static void *t_bad_input(void *arg)
     char *json = NULL;
     void *res = NULL;
     int url = wa_fetch("not a url", NULL, &r);
+    /* Shapes curl refuses fail the same way here (browsers would accept them). */
+    if (url == WA_EURL)
+        url = wa_fetch("http://a@b@c/", NULL, &r);
+    if (url == WA_EURL)
+        url = wa_fetch("http://e$xample.com/", NULL, &r);
     int scheme = wa_fetch("ftp://127.0.0.1/x", NULL, &r);
+    /* The browser or Node does TLS: our TLS options are refused. */
+    wa_fetch_opts tls_opts = {.max_redirects = -1, .client_cert = "c.pem"};
+    int tls = wa_fetch("https://127.0.0.1/", &tls_opts, &r);
+    tls_opts = (wa_fetch_opts){.max_redirects = -1, .flags = WA_FETCH_INSECURE};
+    if (tls == WA_ENOTSUP)
+        tls = wa_fetch("https://127.0.0.1/", &tls_opts, &r);
     int null = wa_fetch(NULL, NULL, &r);
     int handle = wa_js_await(987654, &json);
     int handle0 = wa_js_await(0, &json);
@@ -221,8 +232,8 @@ static void *t_bad_input(void *arg)
     free(res);
     int fd = wa_wait_readable(0);
     return fmt("{\"url\":%d,\"scheme\":%d,\"null\":%d,\"handle\":%d,\"handle0\":%d,"
-               "\"listen\":%d,\"thread\":%d,\"threadResult\":%d,\"stdin\":%d}",
-               url, scheme, null, handle, handle0, listen, thread, same, fd);
+               "\"listen\":%d,\"thread\":%d,\"threadResult\":%d,\"stdin\":%d,\"tls\":%d}",
+               url, scheme, null, handle, handle0, listen, thread, same, fd, tls);
 }
 WA_JS_EXPORT(t_bad_input)
 

@@ -132,8 +132,35 @@ static int map_curl(CURLcode c, struct xfer *x)
     case CURLE_HTTP2_STREAM:
     case CURLE_PARTIAL_FILE:
         return WA_EPROTO;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+        return WA_ETLS;
     case CURLE_OUT_OF_MEMORY:
-        return WA_ENOMEM;
+        /* curl holds one header line in a buffer capped at 100 KiB and
+         * reports a longer line as out of memory: before the head is
+         * complete, that is what a peer can make happen, not malloc. */
+        return x->headers_done ? WA_ENOMEM : WA_ETOOBIG;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        /* curl reports bad chunked framing (syntax, a size over 64 bits)
+         * and a TLS alert after the handshake (TLS 1.3 servers refuse a
+         * missing client certificate that way) as receive errors; only its
+         * message tells them from a reset. */
+        if (strstr(x->errbuf, "chunk"))
+            return WA_EPROTO;
+        return strstr(x->errbuf, " alert ") ? WA_ETLS : WA_ENET;
     case CURLE_ABORTED_BY_CALLBACK:
         return WA_ECANCELED;
     default:
@@ -319,6 +346,17 @@ static int curl_loop_get(void)
 
 /* ------------------------------------------------------------ callbacks */
 
+/* A header callback's answer: len to go on, or 0 (curl aborts) with our
+ * code kept for map_curl. */
+static size_t head_fail(struct xfer *x, int rc, size_t len)
+{
+    if (rc < 0) {
+        x->err = rc;
+        return 0;
+    }
+    return len;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
     struct xfer *x = ud;
@@ -329,7 +367,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         /* A new response (after a 1xx or a redirect): its headers replace
          * the previous ones. */
         wa__response_reset_headers(x->resp);
-        return len;
+        return head_fail(x, wa__response_head_line(x->resp, len), len);
     }
     if (len <= 2 && (data[0] == '\r' || data[0] == '\n')) {
         long code = 0;
@@ -345,14 +383,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         return len;
     }
     const char *colon = memchr(data, ':', len);
-    if (colon && colon > data) {
-        if (wa__hdrs_add(&x->resp->headers, data, (size_t)(colon - data), colon + 1,
-                         len - (size_t)(colon - data) - 1) < 0) {
-            x->err = WA_ENOMEM;
-            return 0;
-        }
-    }
-    return len;
+    if (colon && colon > data)
+        return head_fail(x,
+                         wa__response_add_header(x->resp, data, (size_t)(colon - data),
+                                                 colon + 1, len - (size_t)(colon - data) - 1),
+                         len);
+    return head_fail(x, wa__response_head_line(x->resp, len), len);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
@@ -468,6 +504,27 @@ static void fetch_cancel(wa_op *op)
     xfer_destroy(x);
 }
 
+/* The TLS options. A CA file or directory replaces the system's store:
+ * curl keeps its built-in bundle or path unless told NULL. */
+static int setup_tls(CURL *e, const wa__fetch_req *req)
+{
+    int bad = 0;
+    if (req->ca_file || req->ca_dir) {
+        bad |= curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_CAPATH, req->ca_dir) != CURLE_OK;
+    }
+    if (req->client_cert) {
+        bad |= curl_easy_setopt(e, CURLOPT_SSLCERT, req->client_cert) != CURLE_OK;
+        if (req->client_key)
+            bad |= curl_easy_setopt(e, CURLOPT_SSLKEY, req->client_key) != CURLE_OK;
+    }
+    if (req->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return bad ? WA_ENOMEM : 0;
+}
+
 static int setup_easy(struct xfer *x, const wa__fetch_req *req)
 {
     CURL *e = x->easy;
@@ -488,6 +545,7 @@ static int setup_easy(struct xfer *x, const wa__fetch_req *req)
         curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->max_redirects);
         x->follow = 1;
     }
+    bad |= setup_tls(e, req) < 0;
     if (req->timeout_ms)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                          (long)(req->timeout_ms > (uint64_t)LONG_MAX ? LONG_MAX : req->timeout_ms));
@@ -549,6 +607,8 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
     rc = wa__op_wait(&op);
     if (!op.done)
         return rc; /* interrupted: fetch_cancel already freed x */
+    if (rc == 0 && x->done && x->result < 0 && x->slen == x->soff)
+        rc = x->result; /* a stream that failed before the task saw its head */
     if (rc < 0) {
         x->resp = NULL;
         xfer_destroy(x);

@@ -16,6 +16,7 @@
 struct native_state {
     uv_loop_t loop;
     uv_timer_t poll_timer; /* armed only for the length of one wa__host_poll */
+    uv_prepare_t wake_check; /* runs after timers, before libuv blocks */
     int open;
     unsigned pending;      /* operations that can wake a task */
     unsigned drain;        /* requests wa__host_close must wait for */
@@ -50,6 +51,16 @@ uint64_t wa__host_hrtime(void) { return uv_hrtime(); }
 
 unsigned wa__host_pending(void) { return N.pending; }
 
+/* libuv runs due timers, then prepare handles, then blocks in its poll. A
+ * timer callback (curl's, say) that completes an operation has made a task
+ * ready; without this check the poll would then block until some unrelated
+ * event, or forever. uv_stop makes this one poll return at once. */
+static void wake_check_cb(uv_prepare_t *p)
+{
+    if (wa__loop_has_ready())
+        uv_stop(p->loop);
+}
+
 int wa__host_open(void)
 {
     if (N.open)
@@ -59,6 +70,10 @@ int wa__host_open(void)
     if (rc < 0)
         return wa__uv_err(rc);
     uv_timer_init(&N.loop, &N.poll_timer);
+    /* Unreferenced: it never keeps the loop alive by itself. */
+    uv_prepare_init(&N.loop, &N.wake_check);
+    uv_prepare_start(&N.wake_check, wake_check_cb);
+    uv_unref((uv_handle_t *)&N.wake_check);
     N.open = 1;
     return 0;
 }
@@ -74,6 +89,8 @@ void wa__host_close(void)
 {
     if (!N.open)
         return;
+    /* From here no task runs: the drain below must block, not spin. */
+    uv_prepare_stop(&N.wake_check);
     /* Subsystems free their own handles first (their close callbacks free
      * memory that a blind uv_close would leak). */
     for (int i = 0; i < N.n_close_hooks; i++)

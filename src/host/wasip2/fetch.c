@@ -240,7 +240,9 @@ static int send_request(const wa__fetch_req *req, const char *url, const char *m
 
     int32_t opts = -1;
     if (req->timeout_ms) {
-        int64_t ns = (int64_t)req->timeout_ms * 1000000;
+        int64_t ns = req->timeout_ms > (uint64_t)INT64_MAX / 1000000
+                         ? INT64_MAX
+                         : (int64_t)req->timeout_ms * 1000000;
         opts = wa__p2_ropts_new();
         /* a host that cannot honour one of these still has our own
          * deadline scope, so a refusal here is not an error */
@@ -282,10 +284,18 @@ static int await_response(int32_t fut, int32_t *resp)
     return rc;
 }
 
+/* The host hands the whole head at once; it still passes the checks every
+ * backend applies (size, line count, Content-Length agreement). */
 static int read_headers(int32_t resp, wa_response *out)
 {
     wa__response_reset_headers(out);
-    return wa__p2_fields_read(wa__p2_iresp_headers(resp), &out->headers);
+    wa__hdrs all = {0};
+    int rc = wa__p2_fields_read(wa__p2_iresp_headers(resp), &all);
+    for (size_t i = 0; rc == 0 && i < all.n; i++)
+        rc = wa__response_add_header(out, all.v[i].name, strlen(all.v[i].name),
+                                     all.v[i].value, strlen(all.v[i].value));
+    wa__hdrs_clear(&all);
+    return rc;
 }
 
 /* ------------------------------------------------------------ the fetch */
@@ -394,6 +404,8 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
         return WA_EINVAL;
     if (!wa__p2_open())
         return WA_ENOLOOP;
+    if (wa__fetch_req_has_tls(req))
+        return WA_ENOTSUP; /* wasi:http has no TLS settings: the host decides */
     if (!req->timeout_ms)
         return fetch_inner(req, resp);
     /* The per-request timeout covers the whole transfer (headers, and the

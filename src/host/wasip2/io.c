@@ -20,7 +20,10 @@ static int map_code(uint8_t disc)
         return WA_ECONNREFUSED;
     case 8: case 9: case 10: case 33:  /* connection/read/write/response timeouts */
         return WA_ETIMEDOUT;
+    case 12: case 13: case 14:         /* TLS protocol, certificate, alert */
+        return WA_ETLS;
     case 17: case 21: case 22: case 23: case 24: /* our request over host limits */
+    case 26: case 27: case 28:         /* the response's head or body over them */
         return WA_ETOOBIG;
     case 18:                           /* HTTP-request-method-invalid */
         return WA_EINVAL;
@@ -31,7 +34,7 @@ static int map_code(uint8_t disc)
             return WA_EPROTO;
         if (disc == 16)                /* HTTP-request-length-required */
             return WA_EPROTO;
-        return WA_ENET; /* unreachable, terminated, TLS, denied, loop, config, internal */
+        return WA_ENET; /* unreachable, terminated, denied, loop, config, internal */
     }
 }
 

@@ -59,7 +59,7 @@ EMSCRIPTEN_KEEPALIVE void wa__web_fetch_result(wa_op *op, int err, int status,
             size_t nl = strlen(name);
             const char *value = name + nl + 1;
             size_t vl = strlen(value);
-            err = wa__hdrs_add(&r->headers, name, nl, value, vl);
+            err = wa__response_add_header(r, name, nl, value, vl);
             i += (int)(nl + vl + 2);
         }
         if (err == 0 && body && body_len > 0)
@@ -143,6 +143,8 @@ static void stream_release(wa_response *r)
 
 int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
 {
+    if (wa__fetch_req_has_tls(req))
+        return WA_ENOTSUP; /* the browser or Node does TLS with its own store */
     struct web_fetch *f = calloc(1, sizeof *f);
     if (!f)
         return WA_ENOMEM;
