@@ -67,6 +67,7 @@ all: native
 -include wasi/build.mk
 -include wasi/wasip2.mk
 -include web/build.mk
+include install.mk
 
 native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/examples/,$(EXAMPLES)) \
@@ -88,8 +89,10 @@ $(BA)/obj/%.o: src/%.S
 
 $(B)/libwasyncio.a: $(NATIVE_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+# The SONAME carries the major version (installed as libwasyncio.so.X.Y.Z,
+# with libwasyncio.so.X and libwasyncio.so pointing at it: install.mk).
 $(B)/libwasyncio.so: $(NATIVE_OBJ)
-	$(CC) -shared -o $@ $^ $(NATIVE_LIBS)
+	$(CC) -shared -Wl,-soname,$(WA_SONAME) -o $@ $^ $(NATIVE_LIBS)
 $(BA)/libwasyncio.a: $(ASAN_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
@@ -218,18 +221,6 @@ demo:
 	@$(MAKE) --no-print-directory deps-demo
 	@$(MAKE) --no-print-directory $(addprefix $(B)/examples/,$(DEMO_EXAMPLES)) $(DEMO_EXTRA_DEPS)
 	@bash examples/demo.sh
-
-# MAJOR.MINOR.PATCH from the WASYNCIO_VERSION_* macros of wasyncio.h.
-VERSION = $(shell sed -n 's/^\#define WASYNCIO_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\)$$/\2/p' \
-                  src/wasyncio.h | paste -sd.)
-install: $(B)/libwasyncio.a $(B)/libwasyncio.so
-	install -d $(DESTDIR)$(PREFIX)/include/wasyncio $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 src/wasyncio.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 src/wasyncio/*.h $(DESTDIR)$(PREFIX)/include/wasyncio/
-	install -m 644 $(B)/libwasyncio.a $(B)/libwasyncio.so $(DESTDIR)$(PREFIX)/lib/
-	@[[ "$(VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || { echo "install: cannot read the version from src/wasyncio.h" >&2; exit 1; }
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	  src/wasyncio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wasyncio.pc
 
 clean:
 	rm -rf build

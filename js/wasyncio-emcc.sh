@@ -12,14 +12,29 @@
 #             with m.waCall(name, arg).
 #     --node-lib  the same for Node: a CommonJS factory (OUT.cjs), e.g.
 #             const m = await require('./OUT.cjs')();
-# Needs build/web/libwasyncio.a and build/web/wasyncio_errors.js (`make web`).
+# Installed as PREFIX/bin/wasyncio-emcc (make install), it uses
+# PREFIX/lib/wasyncio/web/ (the archive, its error table wasyncio_errors.js,
+# the JS library, the page loader wasyncio.mjs); in the source tree,
+# build/web/libwasyncio.a and build/web/wasyncio_errors.js (`make web`).
 # Env: EMCC, WASM_OPT, WASYNCIO_A, WASYNCIO_ERRORS_JS.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
+here="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
+me="$(basename "$0")"
+if [ -d "$here/../lib/wasyncio/web" ]; then
+  data="$(cd "$here/../lib/wasyncio/web" && pwd)"
+  inc="$(cd "$here/../include" && pwd)"
+  LIB="${WASYNCIO_A:-$data/libwasyncio.a}"
+  missing_lib="reinstall with emcc present (make install)"
+  stack_check="$data/wasyncio-stack-check.sh"
+else
+  data="$here"
+  inc="$(dirname "$here")/src"
+  LIB="${WASYNCIO_A:-$(dirname "$here")/build/web/libwasyncio.a}"
+  missing_lib="run 'make web' first"
+  stack_check="$(dirname "$here")/wasi/wasyncio-stack-check.sh"
+fi
 EMCC="${EMCC:-emcc}"
 WASM_OPT="${WASM_OPT:-wasm-opt}"
-LIB="${WASYNCIO_A:-$root/build/web/libwasyncio.a}"
 # The error table for wasyncio_lib.js, generated from src/wasyncio/errors.h.
 ERRORS_JS="${WASYNCIO_ERRORS_JS:-$(dirname "$LIB")/wasyncio_errors.js}"
 # Debian's emcc, run by the machine's Node, finds acorn (package node-acorn)
@@ -41,9 +56,17 @@ if [ -z "$out" ] || [ ${#args[@]} -eq 0 ]; then
   echo "usage: $0 [--page|--node|--lib] -o OUT SOURCES... [emcc args]" >&2
   exit 2
 fi
+if ! command -v "$EMCC" >/dev/null 2>&1; then
+  echo "$me: Emscripten's emcc ('$EMCC') not found: install emscripten or set EMCC" >&2
+  exit 2
+fi
+if ! command -v "$WASM_OPT" >/dev/null 2>&1; then
+  echo "$me: Binaryen's wasm-opt ('$WASM_OPT') not found: install binaryen or set WASM_OPT" >&2
+  exit 2
+fi
 for f in "$LIB" "$ERRORS_JS"; do
   if [ ! -f "$f" ]; then
-    echo "wasyncio-emcc: $f is missing; run 'make web' first" >&2
+    echo "$me: $f is missing; $missing_lib" >&2
     exit 2
   fi
 done
@@ -67,7 +90,7 @@ for a in "${args[@]}"; do
 done
 for a in "${srcs[@]}"; do
   o="$tmp/$(basename "${a%.c}").o"
-  "$EMCC" -O2 -std=gnu11 -I"$root/src" -I"$here" "${cflags[@]}" -c "$a" -o "$o"
+  "$EMCC" -O2 -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
   objs+=("$o")
 done
 # _wa__fiber_stack_overflow: the stack check's handler, called from wasm only
@@ -75,7 +98,7 @@ done
 exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel,_wa__fiber_stack_overflow
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
-common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$here/wasyncio_lib.js"
+common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
         -sALLOW_MEMORY_GROWTH=1)
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
@@ -83,11 +106,11 @@ case "$mode" in
   lib)  flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio --no-entry -sEXPORTED_FUNCTIONS=$exports) ;;
   node-lib) flags=(-sMODULARIZE=1 -sENVIRONMENT=node -sEXPORT_NAME=createWasyncio
-               --no-entry --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
+               --no-entry --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
   node) flags=(-sENVIRONMENT=node -sEXIT_RUNTIME=1 -sNODERAWFS=1
-               --pre-js "$here/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
+               --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
-"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" "${rest[@]}" "$LIB" -o "$out"
+"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
 # No -sASYNCIFY: emcc reports the functions imported from module "asyncify"
 # as undefined (kept as imports by -sERROR_ON_UNDEFINED_SYMBOLS=0); the
 # post-link wasm-opt --asyncify instruments the module and turns those
@@ -95,6 +118,6 @@ esac
 # Then the stack check (wasi/wasyncio-stack-check.sh): a task's stack
 # overflow is stopped before the frame writes, and reported by name.
 wasm="${out%.*}.wasm"
-WASM_OPT="$WASM_OPT" bash "$root/wasi/wasyncio-stack-check.sh" "$wasm" "$wasm" \
+WASM_OPT="$WASM_OPT" bash "$stack_check" "$wasm" "$wasm" \
   --asyncify --pass-arg=asyncify-ignore-imports -O2
 "$WASM_OPT" --strip-debug "$wasm" -o "$wasm"

@@ -537,7 +537,8 @@ WA_EXTERN int wa_to_thread(wa_fn fn, void *arg, void **result);
 WA_EXTERN int wa_wait_readable(int fd);
 WA_EXTERN int wa_wait_writable(int fd);
 /* Read a whole file without stopping other tasks; *data is malloc'd and
- * NUL-terminated (free it). WASI: the path must be under a preopened dir. */
+ * NUL-terminated (free it). WASI: the path must be under a preopened dir;
+ * outside every one the call returns WA_ENOTCAPABLE. */
 WA_EXTERN int wa_read_file(const char *path, char **data, size_t *len);
 
 /* ---------------------------------------------------------------- debug */

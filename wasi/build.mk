@@ -84,7 +84,7 @@ $(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wa
 
 # Native examples give the expected output.
 test-wasi: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
-	@bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
+	@WASI_CC=$(WASI_CC) WASI_SYSROOT=$(WASI_SYSROOT) bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
 
 test-wasi-jsc: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
 	@WASI_HOSTS=jsc WASI_SUITE=wasi-jsc bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"

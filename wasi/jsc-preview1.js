@@ -310,6 +310,16 @@ const wasi = {
 function run() {
   const module = new WebAssembly.Module(readFile(argv[0], 'binary'));
   const imports = { wasi_snapshot_preview1: {} };
+  // A module that skipped the Asyncify step still imports asyncify.*: name
+  // the step rather than fail on the import (as wasi/asyncify-check.mjs does
+  // for the Node runners).
+  const left = WebAssembly.Module.imports(module).find((i) => i.module === 'asyncify');
+  if (left) {
+    writeFile('/dev/stderr', utf8(`wasyncio: ${argv[0]} imports asyncify.${left.name}: the Asyncify ` +
+      'step was skipped. Run wasyncio-wasm-opt.sh on the linked module (or build with ' +
+      'wasyncio-wasi-cc / wasyncio-wasip2-cc, which do it).\n'));
+    return 1;
+  }
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== 'wasi_snapshot_preview1') continue;   // instantiation will name it
     imports.wasi_snapshot_preview1[imp.name] = wasi[imp.name] || (() => E.NOSYS);

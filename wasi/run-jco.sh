@@ -17,6 +17,7 @@ fi
 mod="$1"; shift
 comp="${mod%.wasm}.component.wasm"
 if [ ! -f "$comp" ] || [ "$mod" -nt "$comp" ]; then
+  node "$here/asyncify-check.mjs" "$mod" || exit 1
   "$JCO" new "$mod" --wasi-command -o "$comp.tmp" >/dev/null
   mv "$comp.tmp" "$comp"
 fi

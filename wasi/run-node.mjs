@@ -43,6 +43,14 @@ for (const name of Object.keys(p1)) {
   p1[name] = (...args) => f(...args);
 }
 const module = await WebAssembly.compile(await readFile(argv[0]));
+// Imported here, after the warning filter: a static import would let
+// node:wasi's warning out before the filter is installed.
+const { asyncifyMissing } = await import('./asyncify-check.mjs');
+const skipped = asyncifyMissing(module, argv[0]);
+if (skipped) {
+  console.error(skipped);
+  process.exit(1);
+}
 const instance = await WebAssembly.instantiate(module, imports);
 let status;
 try {

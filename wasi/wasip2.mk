@@ -4,10 +4,12 @@
 #   make test-wasip2  client tests under `jco run` against python3 http.server,
 #                     server tests under `jco serve`
 # Pipeline per program: compile (wasm32-wasi, same flags as preview1), link
-# without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), embed the world
-# (wasi/wasip2/embed.mjs), then `jco new` with the preview1 adapter:
-# --wasi-command for programs with main(), --wasi-reactor for servers
-# (programs that define wa_build_app(); they export wasi:http/incoming-handler).
+# without -O, wasi/wasyncio-wasm-opt.sh (Asyncify), then
+# wasi/wasip2/component.mjs (embed the world, make the component). Commands (programs with main())
+# get the preview1 command adapter. Servers (programs that define
+# wa_build_app(); they export wasi:http/incoming-handler) get no adapter:
+# they link libwasyncio-proxy.a (src/host/wasip2/proxy/), which answers
+# wasi-libc from the wasi:http/proxy world, so they import nothing else.
 
 P2B := build/wasip2
 JCO ?= js/node_modules/.bin/jco
@@ -20,18 +22,20 @@ P2_REACTOR := -nostartfiles $(WASI_SYSROOT)/lib/wasm32-wasi/crt1-reactor.o -Wl,-
 
 P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/wasip2/*.c))
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
+P2_PROXY_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(wildcard src/host/wasip2/proxy/*.c))
 
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
 P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
-P2_TESTS := p2_client p2_server p2_bench overflow_demo
+P2_TESTS := p2_client p2_server p2_bench
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
-          $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm
+          $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm \
+          $(P2B)/tools/overflow_demo.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
 TEST_TARGETS_EXTRA += test-wasip2
 BENCH_EXTRA_DEPS += wasip2
-wasip2: $(P2B)/libwasyncio.a $(P2_OUT)
+wasip2: $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a $(P2_OUT)
 
 $(P2B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -39,22 +43,29 @@ $(P2B)/obj/%.o: src/%.c
 $(P2B)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/obj/scenarios/%.o: tests/scenarios/%.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
+$(P2B)/scenarios/%.wasm: $(P2B)/obj/scenarios/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/obj/tests/%.o: tests/wasip2/%.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
 
 $(P2B)/libwasyncio.a: $(P2_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(P2B)/libwasyncio-proxy.a: $(P2_PROXY_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh wasi/wasip2/embed.mjs \
-            wasi/wasip2/wit/wasyncio.wit
+P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/component.mjs wasi/asyncify-check.mjs wasi/wasyncio-stack-check.sh \
+            wasi/wasip2/wit/wasyncio.wit \
+            $(P2B)/libwasyncio-proxy.a
 # $(call p2_component,objs,out.wasm,command|server)
 define p2_component
 	@mkdir -p $(dir $(2)) $(P2B)/raw
-	$(WASI_CC) $(P2_TFLAGS) $(if $(filter server,$(3)),$(P2_REACTOR)) $(1) -o $(P2B)/raw/$(notdir $(2))
+	$(WASI_CC) $(P2_TFLAGS) $(if $(filter server,$(3)),$(P2_REACTOR)) $(1) $(if $(filter server,$(3)),$(P2B)/libwasyncio-proxy.a) -o $(P2B)/raw/$(notdir $(2))
 	bash wasi/wasyncio-wasm-opt.sh $(P2B)/raw/$(notdir $(2)) $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm
-	node wasi/wasip2/embed.mjs $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm $(3) $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm
-	$(JCO) new $(P2B)/raw/$(basename $(notdir $(2))).emb.wasm --wasi-$(if $(filter server,$(3)),reactor,command) -o $(2) >/dev/null
+	node wasi/wasip2/component.mjs $(P2B)/raw/$(basename $(notdir $(2))).opt.wasm $(3) $(2)
 endef
 
 $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_COMMANDS))): $(P2B)/examples/%.wasm: $(P2B)/obj/examples/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
@@ -65,11 +76,10 @@ $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
-# the stack-overflow demo (wasi/overflow_demo.c) as a component
-$(P2B)/obj/tests/overflow_demo.o: wasi/overflow_demo.c
+$(P2B)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
-$(P2B)/tests/overflow_demo.wasm: $(P2B)/obj/tests/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+$(P2B)/tools/overflow_demo.wasm: $(P2B)/obj/tools/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
 $(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c
@@ -80,8 +90,10 @@ $(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2/b
 $(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,server)
 
+P2_SERVER_WASM := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(P2_SERVERS))) \
+                  $(P2B)/tests/p2_server.wasm $(P2B)/tools/p2_floor.wasm
 test-wasip2: wasip2
-	@JCO=$(JCO) bash tests/wasip2/run.sh $(P2B)
+	@JCO=$(JCO) P2_SERVER_WASM="$(P2_SERVER_WASM)" bash tests/wasip2/run.sh $(P2B)
 
 bench-wasip2: wasip2
 	@JCO=$(JCO) bash tests/bench/bench_wasip2.sh $(P2B)

@@ -7,8 +7,8 @@
 #   clang --target=wasm32-wasi app.o libwasyncio.a -o app.raw.wasm   # no -O here
 #   wasi/wasyncio-wasm-opt.sh app.raw.wasm app.wasm
 #
-# Link without -O: clang then runs wasm-opt on its own, which strips the
-# names this step matches on. WASM_OPT selects the binary (default wasm-opt,
+# Link without -O: clang then runs wasm-opt on its own, whose output this
+# step cannot make work (refused here, with a message saying so). WASM_OPT selects the binary (default wasm-opt,
 # Binaryen >= 108). WASYNCIO_OPT_LEVEL overrides the level (default -O3).
 # WASYNCIO_ASYNCIFY=0 skips Asyncify (for measuring its cost only: such a
 # module traps at the first task switch).
@@ -33,6 +33,21 @@ fgets,fread,getc,fgetc,sn_write,out,pad,fmt_fp,fmt_u,fmt_x,fmt_o,pop_arg,getint,
 __lockfile,__unlockfile,__stdio_exit,close_file,strtod,strtol,strtoul,__intscan,__floatscan,\
 malloc,free,calloc,realloc,aligned_alloc,dlmalloc,dlfree,dlrealloc,posix_memalign,\
 memcpy,memmove,memset,strlen,strcmp,strncmp,strchr,strdup"
+# Refuse the two mis-builds that otherwise fail only at run time, naming the
+# step: a module linked with -O (clang ran wasm-opt itself; its output loses
+# the function names and traps with a bare `unreachable` at the first task
+# switch after this step), and one that already went through this step.
+# A module without asyncify.* imports does not use the task switch at all.
+marks=$("$WASM_OPT" "$1" --print 2>/dev/null | grep -E '^ \((import "asyncify" "start_unwind"|export "asyncify_start_unwind")' || true)
+case $marks in
+  *'export "asyncify_start_unwind"'*)
+    echo "wasyncio-wasm-opt: $1 already went through the Asyncify step; give it the module as linked" >&2
+    exit 1 ;;
+  *'(import "asyncify" "start_unwind" (func $wa__asyncify_start_unwind'*) ;;
+  *'(import "asyncify"'*)
+    echo "wasyncio-wasm-opt: $1 has no function names: it was linked with -O (clang then runs wasm-opt itself, and the result traps at the first task switch) or stripped (-s). Link without -O and -s (compiling with -O2 is fine), or use wasyncio-wasi-cc, which does that." >&2
+    exit 1 ;;
+esac
 args=(--asyncify --pass-arg=asyncify-ignore-imports)
 if [ "${WASYNCIO_ASYNCIFY:-1}" = 0 ]; then
   args=()

@@ -46,6 +46,8 @@
     X(ESHUTDOWN, -17, "task group is shutting down or finished")                          \
     /* a barrier was aborted, or reset while tasks waited on it */                      \
     X(EBROKEN, -18, "barrier broken (aborted, or reset while tasks waited)")              \
+    /* WASI: the path is outside every preopened directory */                           \
+    X(ENOTCAPABLE, -19, "path outside every preopened directory (grant one, e.g. wasmtime run --dir)") \
     /* HTTP client: malformed URL */                                                    \
     X(EURL, -20, "malformed URL")                                                        \
     /* unsupported URL scheme */                                                         \

@@ -15,7 +15,7 @@ static void test_strerror_distinct(void)
         WA_EDONE,    WA_EBUSY,    WA_EPERM,      WA_ENOTSUP,      WA_EFAILED,
         WA_EIO,      WA_ESTACK,   WA_EURL,       WA_ESCHEME,      WA_EDNS,
         WA_ECONNREFUSED, WA_ENET, WA_ETOOBIG,    WA_EPROTO,       WA_EHTTP,
-        WA_EJS,      WA_ETLS};
+        WA_EJS,      WA_ETLS,     WA_ENOTCAPABLE};
     size_t n = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < n; i++) {
         const char *s = wa_strerror(codes[i]);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int hello(const wa_request *req, wa_reply *reply, void *ud)
 {
@@ -56,6 +58,26 @@ static int fail(const wa_request *req, wa_reply *reply, void *ud)
     return WA_EFAILED;
 }
 
+/* The C library inside a handler. In a component it runs on
+ * src/host/wasip2/proxy/preview1.c (the wasi:http/proxy world only): clocks,
+ * randomness and stdout work; files do not exist there, and wa_read_file
+ * says why (WA_ENOTCAPABLE; natively the missing file is WA_EIO). */
+static int libc_check(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)req;
+    (void)ud;
+    struct timespec ts = {0};
+    int clock_ok = clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec > 1600000000;
+    unsigned char bytes[16] = {0}, zero[16] = {0};
+    int random_ok = getentropy(bytes, sizeof bytes) == 0 && memcmp(bytes, zero, sizeof bytes) != 0;
+    int stdout_ok = printf("p2_server: libc check\n") > 0 && fflush(stdout) == 0;
+    char *data = NULL;
+    int file_rc = wa_read_file("/no/preopen/here.txt", &data, NULL);
+    free(data);
+    return wa_reply_text(reply, "clock %d random %d stdout %d file %d", clock_ok, random_ok,
+                         stdout_ok, file_rc);
+}
+
 wa_app *wa_build_app(void)
 {
     wa_app *app = wa_app_new();
@@ -64,6 +86,7 @@ wa_app *wa_build_app(void)
     wa_app_get(app, "/", hello, NULL);
     wa_app_get(app, "/slow/naps", slow, NULL);
     wa_app_get(app, "/fail/now", fail, NULL);
+    wa_app_get(app, "/libc/check", libc_check, NULL);
     wa_app_route(app, "POST", "/echo/it", echo, NULL);
     wa_app_get(app, "/{name}", hello, NULL);
     return app;

@@ -4,8 +4,11 @@
 #   1. p2_client.wasm under `jco run` against tests/http/helper_server.py and
 #      `python3 -m http.server` (status, body, 404, refused, bad URL, limit,
 #      timeouts, streaming, cancellation, sleeps and fetches together).
-#   2. examples/fetch_all.wasm under `jco run` against the static server.
-#   3. p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
+#   2. examples/fetch_all.wasm under `jco run` against the static server;
+#      the tutorial examples, the portable scenarios and the overflow reports.
+#   3. every server component's import list (imports.sh: wasi:http/proxy
+#      at 0.2.0 only, P2_SERVER_WASM names them);
+#      p2_server.wasm (and examples/hello_server.wasm) under `jco serve`,
 #      checked with curl: routes, 404/405/500, query, headers, body, 413;
 #      then the native build of p2_server.c must pass the same checks.
 # Prints "wasip2: N passed, N failed" and exits non-zero on any failure.
@@ -64,7 +67,7 @@ echo "== overflow_demo.wasm (jco run)"
 # A task's frame 8x its stack, whose only write would land in a sibling's
 # heap block: stopped before it writes, reported by name with the size it
 # needed, non-zero exit, and the program goes no further.
-out=$(timeout 60 "$JCO" run "$dir/tests/overflow_demo.wasm" far 2>&1)
+out=$(timeout 60 "$JCO" run "$dir/tools/overflow_demo.wasm" far 2>&1)
 rc=$?
 echo "$out" | sed 's/^/    /'
 if [[ $rc -ne 0 ]] && grep -q "wasyncio: stack overflow in task 'far-writer' (stack 4096 bytes, needs at least 3[0-9]\{4\}, stopped before it wrote)" <<<"$out" &&
@@ -98,7 +101,36 @@ for want in "$root"/examples/expected/*.txt; do
     else bad "example $ex (exit $rc)"; head -8 "$tmp/ex.diff"; head -3 "$tmp/ex.err"; fi
 done
 
+echo "== scenarios (jco run)"
+for sc in "$dir"/scenarios/*.wasm; do
+    name=$(basename "$sc" .wasm)
+    timeout 120 "$JCO" run "$sc" >"$tmp/sc.out" 2>&1
+    rc=$?
+    last=$(tail -1 "$tmp/sc.out")
+    if [[ $rc -eq 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then ok "$name: $last"
+    else bad "$name (exit $rc)"; grep FAIL "$tmp/sc.out" | head -5; fi
+done
+# sc_run checks wa_wait_writable(1) == 0: it must hold with stdout on /dev/null
+timeout 60 "$JCO" run "$dir/scenarios/sc_run.wasm" >/dev/null 2>"$tmp/sc.err"
+rc=$?
+[[ $rc -eq 0 ]] && ok "sc_run with stdout on /dev/null" || { bad "sc_run with stdout on /dev/null (exit $rc)"; head -3 "$tmp/sc.err"; }
+
+echo "== overflow reports (jco run)"
+# jco, like wasmtime running a component, exits 1, not 134: wasi:cli/exit@0.2
+# carries only success or failure (the README's per-host table).
+for kind in asyncify stack; do
+    timeout 60 "$JCO" run "$dir/tools/overflow_demo.wasm" "$kind" >"$tmp/ovf.out" 2>&1
+    rc=$?
+    if [[ $rc -eq 1 ]] && grep -q "wasyncio: .*overflow in task" "$tmp/ovf.out"; then ok "$kind overflow reported, exit 1"
+    else bad "$kind overflow: exit $rc, want 1"; head -5 "$tmp/ovf.out"; fi
+done
+
 # ------------------------------------------------------------ server
+echo "== server components import only wasi:http/proxy@0.2.0"
+if out=$(bash "$root/tests/wasip2/imports.sh" ${P2_SERVER_WASM:?} 2>&1); then ok "imports: $P2_SERVER_WASM"
+else bad "imports"; fi
+echo "$out" | sed 's/^/    /'
+
 serve() { # component port
     procs_start "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1
     wait_http "http://127.0.0.1:$2/" || { bad "jco serve $1 did not start"; cat "$tmp/serve.$2.log"; return 1; }
@@ -107,7 +139,7 @@ get() { curl -s --max-time 10 "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
 
 # The same checks for every build of tests/wasip2/p2_server.c.
-server_checks() { # base-url label
+server_checks() { # base-url label wa_read_file-code
     local u=$1 l=$2
     expect "$l GET /alice" "Hello, alice!" "$(get "$u/alice")"
     expect "$l GET /" "Hello, World!" "$(get "$u/")"
@@ -126,6 +158,8 @@ server_checks() { # base-url label
     head -c 1100000 /dev/zero >"$tmp/big.req"
     expect "$l body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
     expect "$l handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"
+    expect "$l libc in a handler (clock, random, stdout, files)" "clock 1 random 1 stdout 1 file $3" \
+        "$(get "$u/libc/check")"
     # 50 concurrent requests (on wasip2 each is its own wa_run in the instance)
     seq 50 | xargs -P 25 -I{} curl -s --max-time 20 -o "$tmp/c.{}" "$u/n{}"
     local good=0 i
@@ -137,7 +171,7 @@ server_checks() { # base-url label
 echo "== p2_server.wasm (jco serve)"
 p=$(free_port)
 if serve "$dir/tests/p2_server.wasm" "$p"; then
-    server_checks "http://127.0.0.1:$p" wasip2
+    server_checks "http://127.0.0.1:$p" wasip2 -17 # WA_ENOTCAPABLE: no files in the proxy world
 fi
 
 # The native build of the same program must pass the same checks.
@@ -150,7 +184,7 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
         p=$(free_port)
         procs_start "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1
         if wait_http "http://127.0.0.1:$p/"; then
-            server_checks "http://127.0.0.1:$p" native
+            server_checks "http://127.0.0.1:$p" native -15 # WA_EIO: no such file
         else
             bad "native p2_server did not start"
         fi

@@ -83,6 +83,17 @@ else
   check "stack overflow in a library build's waCall: exit $rc, $n reports" 0 "$(cat "$tmp/of.out" "$tmp/of.err" | head)"
 fi
 
+# The overflow reports and exit status the README documents (134, as with
+# node:wasi and natively).
+for kind in asyncify stack; do
+  timeout 60 node "$web/tools/overflow_demo.js" "$kind" > "$tmp/ovf.txt" 2>&1; rc=$?
+  if [[ $rc == 134 ]] && grep -q "wasyncio: .*overflow in task" "$tmp/ovf.txt"; then
+    check "$kind overflow reported, exit 134" 1
+  else
+    check "$kind overflow (exit $rc, want 134)" 0 "$(head -5 "$tmp/ovf.txt")"
+  fi
+done
+
 echo "web-node: $pass passed, $fail failed"
 for f in "${failed[@]}"; do echo "FAILED: $f"; done
 ((fail == 0))

@@ -12,19 +12,35 @@
 
 #define READ_CHUNK (64u * 1024u)
 
+static int open_error(int err)
+{
+    if (err == ENOMEM)
+        return WA_ENOMEM;
+#ifdef __wasi__
+    /* wasi-libc says ENOTCAPABLE when no preopen covers the path; component
+     * hosts (through the preview1 adapter) say EPERM for a path that
+     * escapes its preopen ("../x"). */
+    if (err == ENOTCAPABLE || err == EPERM)
+        return WA_ENOTCAPABLE;
+#endif
+    return WA_EIO;
+}
+
 int wa__read_file_chunked(const char *path, char **data, size_t *len)
 {
     *data = NULL;
     if (len)
         *len = 0;
     /* Codes match the native backend: a directory is WA_EINVAL, a missing
-     * or unreadable file WA_EIO. */
+     * or unreadable file WA_EIO. WASI adds one: a path no preopened
+     * directory covers is WA_ENOTCAPABLE, so the user learns to grant it
+     * (a bare "I/O error" hid that). */
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return WA_EINVAL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return errno == ENOMEM ? WA_ENOMEM : WA_EIO;
+        return open_error(errno);
     size_t cap = READ_CHUNK, n = 0;
     char *buf = malloc(cap + 1);
     int rc = buf ? 0 : WA_ENOMEM;

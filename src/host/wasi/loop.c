@@ -136,6 +136,25 @@ void wa__host_poll(uint64_t deadline_ns)
 
 int wa__host_drive(void) { return wa__drive_blocking(wa__host_poll, wa__host_pending); }
 
+/* Some hosts cannot poll an fd that never blocks: Node's node:wasi fails
+ * the whole poll_oneoff with EPERM when stdout is /dev/null (epoll refuses
+ * it), which would fail every waiter with WA_EIO. poll(2) calls such fds
+ * ready, and so do we: one zero-timeout probe decides before we wait. */
+static int host_can_poll(int fd, int writable)
+{
+    __wasi_subscription_t s[2];
+    __wasi_event_t e[2];
+    memset(s, 0, sizeof s);
+    s[0].u.tag = __WASI_EVENTTYPE_CLOCK;
+    s[0].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+    s[1].userdata = 1;
+    s[1].u.tag = writable ? __WASI_EVENTTYPE_FD_WRITE : __WASI_EVENTTYPE_FD_READ;
+    s[1].u.u.fd_read.file_descriptor = (__wasi_fd_t)fd; /* same layout for write */
+    __wasi_size_t got = 0;
+    __wasi_errno_t err = __wasi_poll_oneoff(s, e, 2, &got);
+    return !(err == __WASI_ERRNO_PERM || err == __WASI_ERRNO_NOTSUP);
+}
+
 int wa__host_wait_fd(int fd, int writable)
 {
     if (fd < 0)
@@ -148,8 +167,9 @@ int wa__host_wait_fd(int fd, int writable)
         return WA_EINVAL;
     if (err != 0)
         return WA_EIO;
-    /* Regular files are always ready (as poll(2) says); do not poll them. */
-    if (st.fs_filetype == __WASI_FILETYPE_REGULAR_FILE)
+    /* Regular files are always ready (as poll(2) says); do not poll them,
+     * nor fds the host refuses to poll. */
+    if (st.fs_filetype == __WASI_FILETYPE_REGULAR_FILE || !host_can_poll(fd, writable))
         return 0;
     struct fd_wait w = {0};
     w.fd = fd;

@@ -3,10 +3,12 @@
  * the byte layouts of their return areas.
  *
  * No binding generator is available offline, so every signature here was
- * derived by hand from the WIT shipped in jco (lib/wit/builtin/0.2.12) and
+ * derived by hand from the WIT shipped in jco (lib/wit/builtin/0.2.12; every
+ * function used is unchanged since 0.2.0, the version imported) and
  * the Canonical ABI flattening rules: resource handles are i32, strings and
  * lists are (ptr, len), and a result that flattens to more than one value is
- * written to a caller-supplied return area (the last parameter). `jco new`
+ * written to a caller-supplied return area (the last parameter). The component
+ * step (wasi/wasip2/component.mjs, wasm-tools component new)
  * type-checks every import against the embedded world, so a wrong signature
  * fails the build instead of corrupting memory at run time.
  *
@@ -19,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WA_P2_VER "0.2.12"
+#define WA_P2_VER "0.2.0"
 #define WA_P2_IMPORT(iface, name)                                       \
     __attribute__((import_module(iface "@" WA_P2_VER), import_name(name)))
 

@@ -124,16 +124,17 @@ int wa__host_drive(void) { return wa__drive_blocking(wa__host_poll, wa__host_pen
 
 int wa__host_wait_fd(int fd, int writable)
 {
-    (void)writable;
     if (fd < 0)
         return WA_EINVAL;
     struct stat st;
     if (fstat(fd, &st) < 0)
         return errno == EBADF ? WA_EINVAL : WA_EIO;
-    /* Regular files and directories are always ready. Sockets and pipes
-     * live behind the preview1 adapter, which exposes no pollable for them
-     * that could join our poll call. */
-    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+    /* Regular files and directories are always ready, and so is every
+     * write: the preview1 adapter writes files and stdio with blocking calls
+     * (blocking-write-and-flush), which never report "would block". Reading
+     * a stream (stdin) would need a pollable the adapter does not expose to
+     * join our poll call. */
+    if (writable || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
         return 0;
     return WA_ENOTSUP;
 }
