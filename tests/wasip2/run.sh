@@ -171,7 +171,7 @@ server_checks() { # base-url label wa_read_file-code
 echo "== p2_server.wasm (jco serve)"
 p=$(free_port)
 if serve "$dir/tests/p2_server.wasm" "$p"; then
-    server_checks "http://127.0.0.1:$p" wasip2 -17 # WA_ENOTCAPABLE: no files in the proxy world
+    server_checks "http://127.0.0.1:$p" wasip2 -19 # WA_ENOTCAPABLE: no files in the proxy world
 fi
 
 # The native build of the same program must pass the same checks.
