@@ -43,6 +43,26 @@ async function waitFor(page, fn, arg, timeoutMs) {
   }
 }
 
+// Playwright's and Puppeteer's pages agree on everything the cases use but
+// filling a field and resizing: one wrapper, with those two given.
+function wrapDevtoolsPage(p, { fill, resize }) {
+  const errors = [];
+  p.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  p.on('pageerror', (e) => errors.push(String(e)));
+  const page = {
+    goto: (url) => p.goto(url),
+    evaluate: (fn, arg) => p.evaluate(fn, arg),
+    waitFor: (fn, arg, ms) => waitFor(page, fn, arg, ms),
+    fill,
+    click: (sel) => p.click(sel),
+    resize,
+    screenshot: (file) => p.screenshot({ path: file, fullPage: true }),
+    consoleErrors: async () => errors.slice(),
+    close: () => p.close(),
+  };
+  return page;
+}
+
 // ------------------------------------------------------------- chromium
 async function chromium() {
   const { chromium: pw } = requireJs('playwright-core');
@@ -56,21 +76,10 @@ async function chromium() {
     headScript: null,
     async newPage({ width = 1040, height = 900 } = {}) {
       const p = await browser.newPage({ viewport: { width, height } });
-      const errors = [];
-      p.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-      p.on('pageerror', (e) => errors.push(String(e)));
-      const page = {
-        goto: (url) => p.goto(url),
-        evaluate: (fn, arg) => p.evaluate(fn, arg),
-        waitFor: (fn, arg, ms) => waitFor(page, fn, arg, ms),
+      return wrapDevtoolsPage(p, {
         fill: (sel, text) => p.fill(sel, text),
-        click: (sel) => p.click(sel),
         resize: (w, h) => p.setViewportSize({ width: w, height: h }),
-        screenshot: (file) => p.screenshot({ path: file, fullPage: true }),
-        consoleErrors: async () => errors.slice(),
-        close: () => p.close(),
-      };
-      return page;
+      });
     },
     close: () => browser.close(),
   };
@@ -90,21 +99,10 @@ async function firefox() {
     async newPage({ width = 1040, height = 900 } = {}) {
       const p = await browser.newPage();
       await p.setViewport({ width, height });
-      const errors = [];
-      p.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-      p.on('pageerror', (e) => errors.push(String(e)));
-      const page = {
-        goto: (url) => p.goto(url),
-        evaluate: (fn, arg) => p.evaluate(fn, arg),
-        waitFor: (fn, arg, ms) => waitFor(page, fn, arg, ms),
+      return wrapDevtoolsPage(p, {
         fill: (sel, text) => p.locator(sel).fill(text),
-        click: (sel) => p.click(sel),
         resize: (w, h) => p.setViewport({ width: w, height: h }),
-        screenshot: (file) => p.screenshot({ path: file, fullPage: true }),
-        consoleErrors: async () => errors.slice(),
-        close: () => p.close(),
-      };
-      return page;
+      });
     },
     close: () => browser.close(),
   };
