@@ -34,7 +34,7 @@ SKIP_WHY_wasi := $(WASI_CC), wasi-libc in $(WASI_SYSROOT) or $(WASM_OPT) missing
 SKIP_WHY_wasip2 := needs the wasi toolchain, node and js/node_modules (make deps)
 SKIP_WHY_web := $(EMCC) or $(WASM_OPT) missing (EMCC, WASM_OPT)
 
-.PHONY: install $(addprefix install-,native wasi wasip2 web)
+.PHONY: install $(addprefix install-,native wasi wasip2 web wasm-common)
 install: $(addprefix install-,$(INSTALL_TARGETS))
 	@echo "install: $(INSTALL_TARGETS) into $(I)"
 	@$(foreach t,$(INSTALL_SKIPPED),echo "install: skipped $(t): $(SKIP_WHY_$(t))";)
@@ -56,23 +56,21 @@ install-native: $(B)/libwasyncio.a $(B)/libwasyncio.so
 	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(WA_VERSION)|' \
 	    src/$$pc.pc.in > $(I)/lib/pkgconfig/$$pc.pc; done
 
-# The Asyncify step and its start-up check, shared by both WASI commands.
-define install_wasm_common
+# The Asyncify step and its start-up check, shared by both WASI commands: a
+# target of its own, so a parallel make installs these files once.
+install-wasm-common:
 	install -d $(I)/bin $(ILIB)
 	install -m 755 wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh $(ILIB)/
 	install -m 644 wasi/asyncify-check.mjs $(ILIB)/
 	install -m 755 wasi/wasyncio-wasi-cc.sh $(I)/bin/wasyncio-wasi-cc
-endef
 
-install-wasi: install-native $(WB)/libwasyncio.a
-	$(install_wasm_common)
+install-wasi: install-native install-wasm-common $(WB)/libwasyncio.a
 	install -d $(ILIB)/wasm32-wasi
 	install -m 644 $(WB)/libwasyncio.a $(ILIB)/wasm32-wasi/
 
 # The component step runs on jco-transpile's wasm-tools (self-contained, with
 # its own preview2-shim), the WASI WIT and the preview1 command adapter.
-install-wasip2: install-native $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a
-	$(install_wasm_common)
+install-wasip2: install-native install-wasm-common $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a
 	ln -sf wasyncio-wasi-cc $(I)/bin/wasyncio-wasip2-cc
 	install -d $(ILIB)/wasm32-wasip2 $(ILIB)/wasip2/wit/wasi $(ILIB)/wasip2/node_modules/@bytecodealliance
 	install -m 644 $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a $(ILIB)/wasm32-wasip2/
