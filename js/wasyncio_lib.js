@@ -51,6 +51,7 @@ var WasyncioLib = {
       WA.promises = new Map();
       WA.calls = [null];
       WA.callRejects = [null];
+      WA.callValues = [null];
       WA.freeCalls = [];
       WA.exports = new Map();
       WA.macrotasks = [];
@@ -257,18 +258,31 @@ var WasyncioLib = {
       return _wa__web_call(e.fn, e.namep, id, 1, 0, type, num, data, len);
     },
 
-    // The resolve function of call id, which is settled now (its id becomes
-    // free); its reject is WA.callRejects[id]. Two arrays and one shared
-    // executor: a call allocates its Promise and nothing else.
-    callTake: function(id) {
-      var resolve = WA.calls[id];
-      if (resolve) {
-        WA.calls[id] = WA.callRejects[id] = null;
-        WA.freeCalls.push(id);
-      }
-      return resolve;
+    // WA.calls[id] is what call id has: null (the id is free), CALL_STARTING
+    // while C starts it (nothing settled yet), CALL_OK / CALL_FAILED when it
+    // settled during its start (the value or error in WA.callValues[id]), or,
+    // once it is outstanding, its Promise's resolve (reject in
+    // WA.callRejects[id]). Most calls finish during their start (the
+    // coroutine returns without suspending): those get Promise.resolve(v),
+    // which costs one Promise and no executor or resolving functions.
+    CALL_STARTING: 1, CALL_OK: 2, CALL_FAILED: 3,
+    callRejects: null, callValues: null,
+    callFree: function(id) {
+      WA.calls[id] = WA.callRejects[id] = WA.callValues[id] = null;
+      WA.freeCalls.push(id);
     },
-    callRejects: null,
+    // From wa__js_call_settled: call id's outcome (ok, or v is the Error).
+    callSettle: function(id, ok, v) {
+      var slot = WA.calls[id];
+      if (slot === WA.CALL_STARTING) {
+        WA.calls[id] = ok ? WA.CALL_OK : WA.CALL_FAILED;
+        WA.callValues[id] = v;
+      } else if (typeof slot === 'function') {
+        var reject = WA.callRejects[id];
+        WA.callFree(id);
+        if (ok) slot(v); else reject(v);
+      }
+    },
     newCallId: 0,
     callExecutor: function(resolve, reject) {
       WA.calls[WA.newCallId] = resolve;
@@ -282,26 +296,32 @@ var WasyncioLib = {
                                         '" (use WA_JS_EXPORT(' + name + ') or WA_JS_EXPORT_VALUE)'));
       }
       var id = WA.freeCalls.length ? WA.freeCalls.pop() : WA.calls.length;
-      WA.newCallId = id;
       // Registered before C runs: the call may settle at once.
-      var promise = new Promise(WA.callExecutor);
-      var mine = WA.calls[id], reject = WA.callRejects[id], rc;
+      WA.calls[id] = WA.CALL_STARTING;
+      var rc;
       // No 'unwind' can come out of here (a loop started for calls returns,
       // and a program's loop only gets a wake-up), so no stackSave either.
       try {
         rc = e.value ? WA.startValue(e, id, arg) : WA.startJson(e, id, arg);
       } catch (x) {
-        WA.callTake(id);
-        reject(x); // e.g. JSON.stringify of a cycle, a TypeError
-        return promise;
+        WA.callFree(id);
+        return Promise.reject(x); // e.g. JSON.stringify of a cycle, a TypeError
       }
-      if (rc < 0 && WA.calls[id] === mine) {
-        WA.callTake(id);
-        reject(WA.errorOf(rc));
-        return promise;
+      var slot = WA.calls[id];
+      if (slot !== WA.CALL_STARTING) { // settled already
+        var v = WA.callValues[id];
+        WA.callFree(id);
+        return slot === WA.CALL_OK ? Promise.resolve(v) : Promise.reject(v);
       }
+      if (rc < 0) {
+        WA.callFree(id);
+        return Promise.reject(WA.errorOf(rc));
+      }
+      WA.newCallId = id;
+      var promise = new Promise(WA.callExecutor);
+      var mine = WA.calls[id];
       var signal = opts && opts.signal;
-      if (signal && WA.calls[id] === mine) {
+      if (signal) {
         var onAbort = function() {
           if (WA.calls[id] === mine) WA.enter(function() { return WA.C('wa__web_call_cancel')(id); });
         };
@@ -453,12 +473,11 @@ var WasyncioLib = {
   // 100 JSON text; on failure data/len is the message.
   wa__js_call_settled__deps: ['$WA'],
   wa__js_call_settled: function(id, code, vp) {
-    var reject = WA.callRejects[id], resolve = WA.callTake(id);
-    if (!resolve) return;
+    if (!WA.calls[id]) return;
     var type = HEAP32[vp >> 2], num = HEAPF64[(vp + 8) >> 3];
     var data = HEAPU32[(vp + 16) >> 2], len = HEAPU32[(vp + 20) >> 2];
     if (code !== 0) {
-      reject(WA.errorOf(code, data ? UTF8ToString(data, len) : ''));
+      WA.callSettle(id, false, WA.errorOf(code, data ? UTF8ToString(data, len) : ''));
       return;
     }
     var v = null;
@@ -470,7 +489,7 @@ var WasyncioLib = {
       var t = UTF8ToString(data, len);
       try { v = JSON.parse(t); } catch (e) { v = t; }
     }
-    resolve(v);
+    WA.callSettle(id, true, v);
   },
 
   // A loop started for JS calls stays open one macrotask after its last

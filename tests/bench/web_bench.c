@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <emscripten.h>
 
 #include <wasyncio.h>
@@ -73,12 +74,14 @@ static void *b_sleep0(void *arg)
 }
 WA_JS_EXPORT(b_sleep0)
 
-static void *b_noop(void *arg)
+/* The JSON form: the argument's JSON text back as the result (a malloc'd
+ * copy: the call frees its argument and its result), so the call does what
+ * its JS peer `async (x) => x` does: take a value and return it. */
+static void *b_echo_json(void *arg)
 {
-    (void)arg;
-    return NULL;
+    return arg ? strdup(arg) : NULL;
 }
-WA_JS_EXPORT(b_noop)
+WA_JS_EXPORT(b_echo_json)
 
 /* The value form (WA_JS_EXPORT_VALUE): a number in, the same number out, no
  * JSON on either side. */

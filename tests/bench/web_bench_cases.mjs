@@ -91,19 +91,22 @@ export async function runBench(m, env, peers) {
   add('wa_sleep(0) round trips, 0 ms slice', r.ops / (r.ns / 1e9), '/s',
       env === 'node' ? 'JS await setImmediate' : 'JS await MessageChannel', await jsMC());
 
-  // 4. JS -> C -> JS: await an exported C coroutine that returns at once,
-  //    JSON form (WA_JS_EXPORT) and value form (WA_JS_EXPORT_VALUE), beside
-  //    a JS async function. Warm-up first (V8 compiles wasm with a baseline
+  // 4. JS -> C -> JS: await an exported C coroutine that returns its
+  //    argument at once, JSON form (WA_JS_EXPORT: the number goes through
+  //    JSON.stringify, C copies the text back, JSON.parse) and value form
+  //    (WA_JS_EXPORT_VALUE), beside a JS async function doing the same:
+  //    take the argument, return it. Warm-up first (V8 compiles wasm with a baseline
   //    tier and optimises hot functions later), then the best of 5 rounds,
   //    the three taken in turn, so a loaded machine hits them alike.
   const C = 10000;
   const forms = {
     js: async (x) => x,
-    json: () => m.waCall('b_noop', null),
+    json: (i) => m.waCall('b_echo_json', i),
     value: (i) => m.waCall('b_noop_value', i),
   };
   const best = {};
   for (const k in forms) {
+    if ((await forms[k](7)) !== 7) throw new Error(`waCall bench: the ${k} form does not return its argument`);
     for (let i = 0; i < 2000; i++) await forms[k](i);
     best[k] = Infinity;
   }
