@@ -149,13 +149,16 @@ static void *sleeper(void *arg)
     return NULL;
 }
 
+/* Each sleep's deadline counts from when that task starts; the five start
+ * in one turn, so deadlines 50 ms apart keep their order even when a loaded
+ * machine preempts the loop between two starts (5 ms apart did not). */
 static void test_sleep_orders_by_deadline(void)
 {
-    wa_task *ts[5] = {wa_spawn(sleeper, PTR(30)), wa_spawn(sleeper, PTR(10)),
-                      wa_spawn(sleeper, PTR(20)), wa_spawn(sleeper, PTR(0)),
-                      wa_spawn(sleeper, PTR(5))};
+    wa_task *ts[5] = {wa_spawn(sleeper, PTR(300)), wa_spawn(sleeper, PTR(100)),
+                      wa_spawn(sleeper, PTR(200)), wa_spawn(sleeper, PTR(0)),
+                      wa_spawn(sleeper, PTR(50))};
     CHECK_INT(wa_gather(ts, 5, NULL, NULL, 0), 0);
-    CHECK_STR(wa_h_trace, "0 5 10 20 30");
+    CHECK_STR(wa_h_trace, "0 50 100 200 300");
 }
 
 static void test_clocks_monotonic(void)
