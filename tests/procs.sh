@@ -8,6 +8,7 @@
 #   procs_start CMD ARGS... >log 2>&1   # $procs_last is its pid (= its group)
 #   procs_stop PID                      # kill one group now and reap it
 #   procs_on_exit 'rm -rf "$tmp"'       # more clean-up for the exit trap
+#   procs_free_port, procs_wait_http URL  # where to listen, when it is up
 #
 # The script must not set its own EXIT trap (use procs_on_exit instead).
 
@@ -53,6 +54,21 @@ procs_stop() {
 }
 
 procs_on_exit() { procs_extra+=("$1"); }
+
+# A free TCP port on 127.0.0.1, for a helper server to listen on.
+procs_free_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# 0 once URL answers (any status), 1 after about 20 s without an answer.
+procs_wait_http() {
+    local _
+    for _ in $(seq 200); do
+        curl -s -o /dev/null --max-time 1 "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
 
 procs_cleanup() {
     local p c

@@ -33,7 +33,6 @@ gcc -O2 -std=gnu11 -Isrc -pthread tests/bench/http_client.c -o "$out/http_client
     "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lm ||
     { echo "bench_http: building http_client failed" >&2; exit 1; }
 
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {
     for _ in $(seq 200); do
         "$py" -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
@@ -60,7 +59,7 @@ have_node=0
 command -v node >/dev/null && have_node=1
 
 # ---------------------------------------------------------------- client
-port=$(free_port)
+port=$(procs_free_port)
 start "$server" "$port"
 wait_port "$port" || { echo "bench_http: hello_server did not start" >&2; exit 1; }
 url="http://127.0.0.1:$port/bench"
@@ -119,7 +118,7 @@ read -r ours_rps1k ours_p991k < <(wrk_run "$url" 1000)
 stop_last
 peer_rps=n/a peer_p99=n/a
 if ((have_aiohttp)); then
-    pport=$(free_port)
+    pport=$(procs_free_port)
     start "$py" tests/bench/http_server_peer.py "$pport"
     if wait_port "$pport"; then
         read -r peer_rps peer_p99 < <(wrk_run "http://127.0.0.1:$pport/bench")
@@ -128,7 +127,7 @@ if ((have_aiohttp)); then
 fi
 ngx_rps=n/a ngx_p99=n/a ngx_rps1k=n/a ngx_p991k=n/a
 if [[ -n $nginx ]]; then
-    nport=$(free_port)
+    nport=$(procs_free_port)
     nginx_start "$nport"
     if wait_port "$nport"; then
         read -r ngx_rps ngx_p99 < <(wrk_run "http://127.0.0.1:$nport/bench")

@@ -24,8 +24,6 @@ tmp=$(mktemp -d)
 source tests/procs.sh
 procs_on_exit 'rm -rf "$tmp"'
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 200); do curl -s -o /dev/null --max-time 1 "$1" && return 0; sleep 0.1; done; return 1; }
 # ratio A B = A / B; rows pass (ours, peer) for rates, so > 1 means we are better
 ratio() { awk -v p="$1" -v o="$2" 'BEGIN { if (p+0 > 0 && o+0 > 0) printf "%.2f×", p / o; else printf "n/a" }'; }
 first_num() { grep -m1 -Eo '^[0-9]+(\.[0-9]+)?' || echo "n/a"; }
@@ -70,9 +68,9 @@ async def main():
         print(round(n / (time.perf_counter() - t0)))
 asyncio.run(main())
 PYEOF
-fp=$(free_port)
+fp=$(procs_free_port)
 procs_start node "$tmp/files.mjs" "$fp"
-wait_http "http://127.0.0.1:$fp/" || { echo "bench_wasip2: file server did not start" >&2; exit 1; }
+procs_wait_http "http://127.0.0.1:$fp/" || { echo "bench_wasip2: file server did not start" >&2; exit 1; }
 url="http://127.0.0.1:$fp/hello.txt"
 ours=$("$JCO" run "$dir/tests/p2_bench.wasm" "$url" 1000 100 2>/dev/null | first_num)
 nodef=$(node "$tmp/node_fetch.mjs" "$url" 1000 100 2>/dev/null | first_num)
@@ -86,10 +84,10 @@ wrk_rps() { wrk -t2 -c50 -d5s "$1" 2>/dev/null | awk '/Requests\/sec/ { printf "
 # Runs in a $(...) subshell, which has no exit trap of its own: the server
 # (jco serve and the child process it runs the component in) is stopped here.
 serve_rps() { # component -> req/s under jco serve
-    local p g; p=$(free_port)
+    local p g; p=$(procs_free_port)
     procs_start "$JCO" serve "$1" --port "$p" --host 127.0.0.1 >"$tmp/serve.$p.log" 2>&1
     g=$procs_last
-    if wait_http "http://127.0.0.1:$p/"; then wrk_rps "http://127.0.0.1:$p/alice"; else echo n/a; fi
+    if procs_wait_http "http://127.0.0.1:$p/"; then wrk_rps "http://127.0.0.1:$p/alice"; else echo n/a; fi
     procs_stop "$g"
 }
 if command -v wrk >/dev/null; then
@@ -99,9 +97,9 @@ if command -v wrk >/dev/null; then
     if [[ -f $dir/tools/p2_floor.wasm ]]; then floor=$(serve_rps "$dir/tools/p2_floor.wasm"); fi
     native=n/a
     if [[ -x build/native/examples/hello_server ]]; then
-        np=$(free_port)
+        np=$(procs_free_port)
         procs_start build/native/examples/hello_server "$np" >/dev/null 2>&1
-        wait_http "http://127.0.0.1:$np/" && native=$(wrk_rps "http://127.0.0.1:$np/alice")
+        procs_wait_http "http://127.0.0.1:$np/" && native=$(wrk_rps "http://127.0.0.1:$np/alice")
         procs_stop "$procs_last"
     fi
     printf '| wasip2 server: tests/wasip2/p2_server app, wrk -d5s c=50 (jco serve) | %s | req/s | bare component %s · native %s | %s · %s |\n' \

@@ -26,14 +26,6 @@ procs_on_exit 'rm -rf "$tmp"'
 
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # url: up to 20 s for a server to answer
-    for _ in $(seq 200); do
-        curl -s -o /dev/null --max-time 1 "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 expect() { # name expected actual
     if [[ "$3" == "$2" ]]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
 }
@@ -43,13 +35,13 @@ mkdir -p "$tmp/www"
 printf 'hello wasip2\n' >"$tmp/www/hello.txt"
 head -c 200000 /dev/zero | tr '\0' 'x' >"$tmp/www/big.bin"
 procs_start $PY "$root/tests/http/helper_server.py" 0 >"$tmp/helper.port" 2>"$tmp/helper.err"
-sport=$(free_port)
+sport=$(procs_free_port)
 procs_start $PY -m http.server "$sport" --bind 127.0.0.1 -d "$tmp/www" >"$tmp/static.log" 2>&1
-closed=$(free_port) # nobody listens there
+closed=$(procs_free_port) # nobody listens there
 for _ in $(seq 100); do [[ -s $tmp/helper.port ]] && break; sleep 0.1; done
 hport=$(head -1 "$tmp/helper.port")
-wait_http "http://127.0.0.1:$sport/hello.txt" || bad "static server did not start"
-wait_http "http://127.0.0.1:$hport/hello" || bad "helper server did not start"
+procs_wait_http "http://127.0.0.1:$sport/hello.txt" || bad "static server did not start"
+procs_wait_http "http://127.0.0.1:$hport/hello" || bad "helper server did not start"
 
 # ------------------------------------------------------------ client
 echo "== p2_client.wasm (jco run)"
@@ -133,7 +125,7 @@ echo "$out" | sed 's/^/    /'
 
 serve() { # component port
     procs_start "$JCO" serve "$1" --port "$2" --host 127.0.0.1 >"$tmp/serve.$2.log" 2>&1
-    wait_http "http://127.0.0.1:$2/" || { bad "jco serve $1 did not start"; cat "$tmp/serve.$2.log"; return 1; }
+    procs_wait_http "http://127.0.0.1:$2/" || { bad "jco serve $1 did not start"; cat "$tmp/serve.$2.log"; return 1; }
 }
 get() { curl -s --max-time 10 "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
@@ -169,7 +161,7 @@ server_checks() { # base-url label wa_read_file-code
 }
 
 echo "== p2_server.wasm (jco serve)"
-p=$(free_port)
+p=$(procs_free_port)
 if serve "$dir/tests/p2_server.wasm" "$p"; then
     server_checks "http://127.0.0.1:$p" wasip2 -19 # WA_ENOTCAPABLE: no files in the proxy world
 fi
@@ -181,9 +173,9 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
     cp "$root/build/native/libwasyncio.a" "$tmp/libwasyncio.a"
     if gcc -O2 -std=gnu11 -I"$root/src" "$root/tests/wasip2/p2_server.c" -o "$tmp/p2_server_native" \
         "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -pthread -lm; then
-        p=$(free_port)
+        p=$(procs_free_port)
         procs_start "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1
-        if wait_http "http://127.0.0.1:$p/"; then
+        if procs_wait_http "http://127.0.0.1:$p/"; then
             server_checks "http://127.0.0.1:$p" native -15 # WA_EIO: no such file
         else
             bad "native p2_server did not start"
@@ -194,7 +186,7 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
 fi
 
 echo "== examples/hello_server.wasm (jco serve)"
-p=$(free_port)
+p=$(procs_free_port)
 if serve "$dir/examples/hello_server.wasm" "$p"; then
     # the unchanged native program: its main() runs per request (see
     # src/host/wasip2/serve.c), or wa_build_app() when it defines one
