@@ -51,7 +51,6 @@ var WasyncioLib = {
       WA.promises = new Map();
       WA.calls = [null];
       WA.callRejects = [null];
-      WA.callValues = [null];
       WA.freeCalls = [];
       WA.exports = new Map();
       WA.macrotasks = [];
@@ -259,24 +258,26 @@ var WasyncioLib = {
     },
 
     // WA.calls[id] is what call id has: null (the id is free), CALL_STARTING
-    // while C starts it (nothing settled yet), CALL_OK / CALL_FAILED when it
-    // settled during its start (the value or error in WA.callValues[id]), or,
+    // while C starts it (nothing settled yet), CALL_SETTLED when it settled
+    // during its start (the outcome in WA.syncOk/syncValue, which call()
+    // takes as soon as C returns, before any other call can start), or,
     // once it is outstanding, its Promise's resolve (reject in
     // WA.callRejects[id]). Most calls finish during their start (the
     // coroutine returns without suspending): those get Promise.resolve(v),
     // which costs one Promise and no executor or resolving functions.
-    CALL_STARTING: 1, CALL_OK: 2, CALL_FAILED: 3,
-    callRejects: null, callValues: null,
+    CALL_STARTING: 1, CALL_SETTLED: 2,
+    callRejects: null, syncOk: false, syncValue: null,
     callFree: function(id) {
-      WA.calls[id] = WA.callRejects[id] = WA.callValues[id] = null;
+      WA.calls[id] = WA.callRejects[id] = null;
       WA.freeCalls.push(id);
     },
     // From wa__js_call_settled: call id's outcome (ok, or v is the Error).
     callSettle: function(id, ok, v) {
       var slot = WA.calls[id];
       if (slot === WA.CALL_STARTING) {
-        WA.calls[id] = ok ? WA.CALL_OK : WA.CALL_FAILED;
-        WA.callValues[id] = v;
+        WA.calls[id] = WA.CALL_SETTLED;
+        WA.syncOk = ok;
+        WA.syncValue = v;
       } else if (typeof slot === 'function') {
         var reject = WA.callRejects[id];
         WA.callFree(id);
@@ -307,11 +308,12 @@ var WasyncioLib = {
         WA.callFree(id);
         return Promise.reject(x); // e.g. JSON.stringify of a cycle, a TypeError
       }
-      var slot = WA.calls[id];
-      if (slot !== WA.CALL_STARTING) { // settled already
-        var v = WA.callValues[id];
-        WA.callFree(id);
-        return slot === WA.CALL_OK ? Promise.resolve(v) : Promise.reject(v);
+      if (WA.calls[id] === WA.CALL_SETTLED) {
+        var v = WA.syncValue;
+        WA.syncValue = null;
+        WA.calls[id] = null;
+        WA.freeCalls.push(id);
+        return WA.syncOk ? Promise.resolve(v) : Promise.reject(v);
       }
       if (rc < 0) {
         WA.callFree(id);

@@ -20,6 +20,14 @@
  * 0 if tasks are still ready, the next timer, or WA_NEVER. */
 int wa__loop_turn(uint64_t *deadline_ns);
 
+/* Run t, just spawned from outside any task, at once: the turn the loop
+ * would take when t is the only ready task and no timer is armed, without
+ * the turn's own bookkeeping (a JS call into an idle loop). Returns 1 when
+ * it ran t and the loop is idle again (nothing ready, no timer, the main
+ * task not done): the host has nothing to arrange. 0: run a normal turn
+ * (which runs t if it did not run). */
+int wa__run_now(wa_task *t);
+
 /* 1 when a task is ready to run. A host checks it just before it blocks:
  * a completion made by a callback that ran earlier in the same wait (e.g. a
  * libuv timer, which runs before libuv polls) must not wait for another
@@ -76,6 +84,10 @@ typedef void (*wa_done_hook)(wa_task *t, void *data);
  * mark it retrieved, so a failure delivered elsewhere (a JS Promise) is not
  * also reported as never awaited. */
 int wa__task_outcome(wa_task *t, void **result);
+
+/* Name t with a string that outlives it (not copied, never freed): a JS
+ * export's name, looked up once per module. */
+void wa__task_borrow_name(wa_task *t, const char *name);
 
 /* Spawn with a completion hook (a server's handler task, a group member). */
 wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,

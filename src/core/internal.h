@@ -115,8 +115,11 @@ struct wa_task {
     void *on_done_data;
     void *ext;                   /* generator state when this task is a generator body */
     uint64_t id;
-    char name[24];               /* short names inline; longer ones in long_name */
-    char *long_name;
+    char name[24];               /* short names inline ("" until read when
+                                    unnamed); longer ones in long_name */
+    char *long_name;             /* malloc'd, or borrowed (name_borrowed) */
+    uint8_t name_borrowed;       /* long_name outlives the task: not ours */
+    uint8_t named;               /* given a name (perhaps ""): no "task-N" */
 };
 
 /* Validate a handle: 0, or WA_EINVAL for NULL / freed / foreign. */
@@ -125,10 +128,17 @@ static inline int wa__task_check(const wa_task *t)
     return (t && t->magic == WA_TASK_MAGIC) ? 0 : WA_EINVAL;
 }
 
-/* A valid task's name (wa_task_name checks the handle first). */
+/* Write an unnamed task's "task-N" into t->name (task.c). */
+void wa__default_name(wa_task *t);
+
+/* A valid task's name (wa_task_name checks the handle first). An unnamed
+ * task's "task-N" is written on first use: spawn is a hot path and most
+ * names are never read. Async-signal-safe (no allocation). */
 static inline const char *wa__task_name(const wa_task *t)
 {
-    return t->long_name ? t->long_name : t->name;
+    if (t->long_name) return t->long_name;
+    if (!t->name[0] && !t->named) wa__default_name((wa_task *)t);
+    return t->name;
 }
 
 /* --------------------------------------------------- loop.c: park / wake

@@ -88,8 +88,9 @@ void wa__task_free(wa_loop *L, wa_task *t)
     if (t->all_next) t->all_next->all_prev = t->all_prev;
     if (t->in_heap) wa__timer_disarm(L, t);
     if (t->fiber) wa__fiber_free(t->fiber);
-    free(t->message);
-    free(t->long_name);
+    /* Most tasks have neither: skip the calls into free. */
+    if (t->message) free(t->message);
+    if (t->long_name && !t->name_borrowed) free(t->long_name);
     t->magic = 0;
     if (L->free_count < WA_TASK_CACHE_MAX) {
         t->all_next = L->free_tasks;
@@ -134,9 +135,8 @@ static void trampoline(void *arg)
     if (!t->error) t->result = r;
     wa__task_complete(L, t);
     L->zombie = t;
-    wa__switch_away(t);
-    fprintf(stderr, "wasyncio: internal error: finished task '%s' resumed\n", t->name);
-    abort();
+    wa__switch_away_final(t);
+    /* Asyncify: the fiber ends by returning (no unwind). */
 }
 
 int wa__task_start(wa_loop *L, wa_task *t)
@@ -170,7 +170,7 @@ wa_task *wa__next_runnable(wa_loop *L)
 
 /* Inlined into wa_yield and wa__park: on wasm every call frame between a
  * task and the switch is unwound and rewound by Asyncify on each switch. */
-static inline __attribute__((always_inline)) void switch_away(wa_task *self)
+static inline __attribute__((always_inline)) void switch_away(wa_task *self, int final)
 {
     wa_loop *L = wa__L;
     wa_task *next = NULL;
@@ -198,13 +198,20 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
     }
     /* L->current changes only once the switch is done, so an overflow
      * caught while switching away is reported under the right name. */
+    if (final) {
+        wa__fiber_finish(self->fiber, to); /* returns on Asyncify only */
+        return;
+    }
     wa__fiber_switch(self->fiber, to);
     L = wa__L;
     L->current = self;
     if (L->zombie) reap_zombie(L);
 }
 
-void wa__switch_away(wa_task *self) { switch_away(self); }
+void wa__switch_away(wa_task *self) { switch_away(self, 0); }
+
+/* A finished task leaves its fiber for good. */
+void wa__switch_away_final(wa_task *self) { switch_away(self, 1); }
 
 static int deliver_cancel(wa_task *self)
 {
@@ -253,7 +260,7 @@ int wa__park(uint64_t wake_at, unsigned flags)
     self->interrupt = 0;
     self->state = WA_T_PARKED;
     self->park_shielded = (uint8_t)(flags & WA_PARK_SHIELD);
-    switch_away(self);
+    switch_away(self, 0);
     if (self->in_heap) wa__timer_disarm(wa__L, self);
     int r = self->interrupt;
     self->interrupt = 0;
@@ -340,7 +347,7 @@ int wa_yield(void)
     if (r) return r;
     self->state = WA_T_READY;
     wa__ready_push(L, self);
-    switch_away(self);
+    switch_away(self, 0);
     if (self->cancel_pending) return deliver_cancel(self);
     return 0;
 }
@@ -359,7 +366,7 @@ const char *wa__running_task_name(void)
 {
     wa_loop *L = wa__L;
     if (!L || !L->current) return NULL;
-    return L->current->long_name ? L->current->long_name : L->current->name;
+    return wa__task_name(L->current);
 }
 
 int wa__loop_has_ready(void) { return wa__L && wa__L->ready_head != NULL; }

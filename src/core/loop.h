@@ -48,6 +48,7 @@ extern _Thread_local wa_loop *wa__L;
 void wa__ready_push(wa_loop *L, wa_task *t);
 wa_task *wa__next_runnable(wa_loop *L);         /* pop, starting NEW tasks */
 void wa__switch_away(wa_task *self);
+void wa__switch_away_final(wa_task *self);
 void wa__reap(wa_loop *L);
 void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before);

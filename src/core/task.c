@@ -10,8 +10,8 @@
 
 wa_task *wa_current(void) { return wa__self(); }
 
-/* "task-N" without snprintf: spawn is a hot path. */
-static void default_name(wa_task *t)
+/* "task-N" without snprintf (it may run in a signal handler's report). */
+void wa__default_name(wa_task *t)
 {
     char digits[24];
     int n = 0;
@@ -34,9 +34,19 @@ int wa_task_set_name(wa_task *t, const char *name)
     char *long_name = NULL;
     if (n >= sizeof t->name && (long_name = wa__strdup(name)) == NULL) return WA_ENOMEM;
     if (!long_name) memmove(t->name, name, n + 1);
-    free(t->long_name);
+    if (!t->name_borrowed) free(t->long_name);
     t->long_name = long_name;
+    t->name_borrowed = 0;
+    t->named = 1;
     return 0;
+}
+
+void wa__task_borrow_name(wa_task *t, const char *name)
+{
+    if (!t->name_borrowed) free(t->long_name);
+    t->long_name = (char *)name;
+    t->name_borrowed = 1;
+    t->named = 1;
 }
 
 const char *wa_task_name(const wa_task *t)
@@ -70,13 +80,9 @@ wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
         t->stack_size = opts->stack_size;
         t->asyncify_size = opts->asyncify_size;
     }
-    if (opts && opts->name) {
-        if (wa_task_set_name(t, opts->name) != 0) {
-            free(t);
-            return wa__set_last_error(WA_ENOMEM);
-        }
-    } else {
-        default_name(t);
+    if (opts && opts->name && wa_task_set_name(t, opts->name) != 0) {
+        free(t);
+        return wa__set_last_error(WA_ENOMEM);
     }
     t->all_next = L->all;
     if (L->all) L->all->all_prev = t;

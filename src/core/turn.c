@@ -34,7 +34,7 @@ int wa__loop_turn(uint64_t *deadline_ns)
             L->budget = WA_SWITCH_BUDGET;
             next->state = WA_T_RUNNING;
             if (L->debug) L->slice_start = wa__host_hrtime();
-            wa__fiber_switch(L->main_fiber, next->fiber);
+            wa__fiber_run(next->fiber);
             L->current = NULL;
             wa__reap(L);
         }
@@ -47,6 +47,26 @@ int wa__loop_turn(uint64_t *deadline_ns)
     wa_task *top = wa__timer_top(L);
     *deadline_ns = L->ready_head ? 0 : top ? top->timer_at : WA_NEVER;
     return 0;
+}
+
+int wa__run_now(wa_task *t)
+{
+    wa_loop *L = wa__L;
+    /* Only when the turn would run t and nothing else: t alone is ready,
+     * no timer could fire first, no task is running, the loop is not
+     * ending, and no debug timing is asked for. */
+    if (!L || L->current || L->ready_head != t || t->next_ready || t->state != WA_T_NEW ||
+        L->heap_len || L->main_done || L->ending || L->debug)
+        return 0;
+    L->ready_head = L->ready_tail = NULL;
+    if (wa__task_start(L, t) == 0) {
+        L->budget = WA_SWITCH_BUDGET;
+        t->state = WA_T_RUNNING;
+        wa__fiber_run(t->fiber);
+        L->current = NULL;
+        wa__reap(L);
+    }
+    return L->ready_head || L->heap_len || L->main_done ? 0 : 1;
 }
 
 /* Parked tasks that block the others: waiting on a lock, queue, event or

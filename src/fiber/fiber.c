@@ -29,7 +29,7 @@ static __attribute__((noreturn)) void fiber_start(void *fiber)
     wa_fiber *f = fiber;
     wa__asan_finish(NULL);
     f->entry(f->arg);
-    wa__fiber_report_misuse("fiber entry function returned; it must switch away for good");
+    wa__fiber_report_misuse("fiber entry function returned; it must end with wa__fiber_finish");
     wa__fiber_exit();
 }
 
@@ -46,6 +46,15 @@ void wa__fiber_switch(wa_fiber *from, wa_fiber *to)
 #else
     ctx_jump(from, to);
 #endif
+}
+
+void wa__fiber_run(wa_fiber *to) { wa__fiber_switch(wa__fiber_main(), to); }
+
+void wa__fiber_finish(wa_fiber *from, wa_fiber *to)
+{
+    wa__fiber_switch(from, to);
+    wa__fiber_report_misuse("a finished fiber was switched to again");
+    wa__fiber_exit();
 }
 
 #if WA_ASAN

@@ -40,9 +40,9 @@ wa_fiber *wa__fiber_main(void);
 int wa__fiber_init(const char *(*running_name)(void));
 void wa__fiber_shutdown(void);
 
-/* Create a fiber that will run entry(arg) when first switched to. entry must
- * never return: it ends by switching away for good, and the core frees the
- * fiber from another context. stack_size 0 = backend default; aux_size is the
+/* Create a fiber that will run entry(arg) when first switched to. entry
+ * ends with wa__fiber_finish (and then returns, where that returns), and
+ * the core frees the fiber from another context. stack_size 0 = backend default; aux_size is the
  * Asyncify buffer size (0 = default; ignored natively). Backends may reuse
  * pooled stacks, so creation should cost well under 100 ns.
  * Returns 0, WA_ENOMEM or WA_EINVAL. */
@@ -54,6 +54,20 @@ int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
  * `from`. Native: a register save/restore. Asyncify: a task unwinds to the
  * bottom loop, which rewinds `to`. */
 void wa__fiber_switch(wa_fiber *from, wa_fiber *to);
+
+/* From the loop's own context (the main fiber): continue `to`, returning
+ * when some fiber switches back to the main one. The same as
+ * wa__fiber_switch(wa__fiber_main(), to), kept apart because on Asyncify the
+ * loop's side never unwinds: Binaryen then leaves the loop's callers
+ * uninstrumented, as it instruments only what can reach an unwind. */
+void wa__fiber_run(wa_fiber *to);
+
+/* End the running fiber `from` for good and continue `to`: `from` will
+ * never be switched to again, so nothing of it is saved. On Asyncify this
+ * returns, and the caller (the entry, or code it returns straight into) must
+ * then return from the entry at once: a finished task costs no unwind. The
+ * native backends switch and never come back. */
+void wa__fiber_finish(wa_fiber *from, wa_fiber *to);
 
 /* Free a fiber that is not running (its stack may go back to a pool). */
 void wa__fiber_free(wa_fiber *f);

@@ -9,7 +9,8 @@
  * start_unwind/stop_rewind, also left uninstrumented); the loop stops the
  * unwind and rewinds the target, or returns when the target is the main
  * fiber. A task-to-task switch is therefore one unwind plus one rewind, and
- * never leaves wasm.
+ * never leaves wasm. A task that ends (wa__fiber_finish) just returns to the
+ * loop: a task that never suspends costs no Asyncify work at all.
  *
  * Memory. One allocation per task:
  *   [Asyncify buffer -> ... | canary | <- C stack | struct wa_fiber]
@@ -140,6 +141,7 @@ static wa_fiber *g_current = &g_main; /* running fiber */
 static wa_fiber *g_target;            /* where a task's unwind wants to go */
 static int g_rewinding;               /* suspend() is being re-entered */
 static int g_unwinding;               /* a suspend() started an unwind */
+static int g_finished;                /* the running fiber's entry is ending */
 static int g_in_loop;
 static size_t g_default_stack = WA__FIBER_STACK_DEFAULT;
 static wa_fiber *g_pool;
@@ -310,14 +312,23 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
          * of ours sits between, since each one is unwound and rewound at
          * every switch. It must switch away for good, never return. */
         f->entry(f->arg);
-        if (!g_unwinding)
-            die("fiber entry returned");
-        wa__asyncify_stop_unwind();
-        f->sp = get_sp();
-        set_limits(g_main_lo, g_main_hi);
-        set_sp(main_sp);
-        g_unwinding = 0;
-        check_limits(f);
+        if (g_finished) {
+            /* The entry returned after wa__fiber_finish: nothing to save. */
+            g_finished = 0;
+            set_limits(g_main_lo, g_main_hi);
+            set_sp(main_sp);
+            if (!canary_ok(f))
+                report_stack_overflow(f, 0);
+        } else {
+            if (!g_unwinding)
+                die("fiber entry returned without wa__fiber_finish");
+            wa__asyncify_stop_unwind();
+            f->sp = get_sp();
+            set_limits(g_main_lo, g_main_hi);
+            set_sp(main_sp);
+            g_unwinding = 0;
+            check_limits(f);
+        }
         f = g_target;
         if (f->is_main)
             break;
@@ -338,6 +349,23 @@ void wa__fiber_switch(wa_fiber *from, wa_fiber *to)
     suspend(from);
 }
 
+void wa__fiber_run(wa_fiber *to)
+{
+    if (g_current != &g_main || to == NULL || to->is_main)
+        die("bad fiber run");
+    run_tasks(to);
+}
+
+/* A finished fiber needs no unwind (it will never be rewound): record the
+ * target and let the entry return to run_tasks, which goes on from there. */
+void wa__fiber_finish(wa_fiber *from, wa_fiber *to)
+{
+    if (from != g_current || from->is_main || to == NULL || from == to)
+        die("bad fiber finish");
+    g_target = to;
+    g_finished = 1;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 wa_fiber *wa__fiber_main(void) { return &g_main; }
@@ -348,7 +376,7 @@ int wa__fiber_init(const char *(*running_name)(void))
     g_current = &g_main;
     limit_main_stack();
     g_target = NULL;
-    g_rewinding = g_unwinding = g_in_loop = 0;
+    g_rewinding = g_unwinding = g_finished = g_in_loop = 0;
     return 0;
 }
 

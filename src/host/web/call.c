@@ -81,9 +81,10 @@ static struct web_call *call_new(void)
 
 static void call_free(struct web_call *c)
 {
-    if (c->json != c->null_json)
+    if (c->json && c->json != c->null_json)
         free(c->json);
-    free(c->arg_copy);
+    if (c->arg_copy)
+        free(c->arg_copy);
     if (g_spare_count < WEB_CALL_CACHE_MAX) {
         c->next = g_spare;
         g_spare = c;
@@ -152,11 +153,12 @@ static void call_done(wa_task *t, void *data)
 
 static int start_call(wa_fn fn, const char *name, struct web_call *c)
 {
-    wa_task_opts o = {.name = name};
     void *arg = c->is_value ? (void *)&c->value : (void *)c->json;
-    wa_task *t = wa__spawn_hooked(fn, arg, &o, call_done, c);
+    wa_task *t = wa__spawn_hooked(fn, arg, NULL, call_done, c);
     if (!t)
         return wa_last_error();
+    if (name)
+        wa__task_borrow_name(t, name); /* JS keeps it as long as the module */
     c->task = t;
     wa_release(t); /* the hook delivers the outcome; nobody awaits t */
     c->next = g.calls;
@@ -283,7 +285,7 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
             call_free(c);
             return rc;
         }
-        wa__web_run_soon();
+        wa__web_run_now(c->task); /* c may be gone afterwards */
         return 0;
     }
     struct first_call first = {fn, name, c, 0};

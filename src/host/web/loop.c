@@ -95,7 +95,7 @@ void wa__host_close(void)
 /* Run turns until nothing is ready or the budget is spent. Returns 1 when the
  * main task (or, while ending, every task) is done; 0 when a JS wake-up was
  * arranged. */
-static int run_slice(void)
+static int wa__web_run_slice(void)
 {
     /* The budget's clock starts when a turn leaves work behind: a slice of
      * one turn (a JS call that returns at once) reads no clock at all. */
@@ -137,7 +137,7 @@ static int run_slice(void)
 int wa__host_drive(void)
 {
     W.in_slice++;
-    int done = run_slice();
+    int done = wa__web_run_slice();
     W.in_slice--;
     if (done)
         return 0;
@@ -189,13 +189,29 @@ void wa__web_run_soon(void)
         wa__js_schedule(0);
 }
 
+void wa__web_run_now(wa_task *t)
+{
+    /* The common case of a JS call into a loop started for JS calls, which
+     * sits idle between calls: run the task straight away. The slice is
+     * still taken when the run leaves work (a timer to arm, ready tasks) or
+     * when no host operation is pending (a stall must be seen). */
+    if (W.open && W.live && !W.in_slice && W.lib_mode && !W.finishing && W.pending) {
+        W.in_slice++;
+        int idle = wa__run_now(t);
+        W.in_slice--;
+        if (idle)
+            return;
+    }
+    wa__web_run_soon();
+}
+
 /* JS: a wake-up fired or a host operation completed. */
 EMSCRIPTEN_KEEPALIVE void wa__web_resume(void)
 {
     if (!W.open || !W.live || W.in_slice || W.finishing)
         return;
     W.in_slice++;
-    int done = run_slice();
+    int done = wa__web_run_slice();
     W.in_slice--;
     if (done)
         finish_loop();

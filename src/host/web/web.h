@@ -16,6 +16,10 @@ int wa__web_lib_mode(int on);
  * zero-delay wake-up. */
 void wa__web_run_soon(void);
 
+/* The same for the task t a JS call just spawned: when t is all the idle
+ * loop has to do, run it at once without a whole slice. */
+void wa__web_run_now(wa_task *t);
+
 /* Run a slice of the loop now (JS wake-ups and op callbacks end here). */
 void wa__web_resume(void);
 
