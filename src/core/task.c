@@ -43,7 +43,7 @@ int wa_task_set_name(wa_task *t, const char *name)
 
 void wa__task_borrow_name(wa_task *t, const char *name)
 {
-    if (!t->name_borrowed) free(t->long_name);
+    if (t->long_name && !t->name_borrowed) free(t->long_name);
     t->long_name = (char *)name;
     t->name_borrowed = 1;
     t->named = 1;

@@ -96,9 +96,11 @@ export async function runBench(m, env, peers) {
   //    JSON.stringify, C copies the text back, JSON.parse) and value form
   //    (WA_JS_EXPORT_VALUE), beside a JS async function doing the same:
   //    take the argument, return it. Warm-up first (V8 compiles wasm with a baseline
-  //    tier and optimises hot functions later), then the best of 5 rounds,
-  //    the three taken in turn, so a loaded machine hits them alike.
-  const C = 10000;
+  //    tier and optimises hot functions later), then the best of 15 rounds,
+  //    the three taken in turn, so a loaded machine hits them alike (a round
+  //    of the value form is ~3 ms: with 5 rounds one GC pause or tier-up
+  //    moved the figure by 30%).
+  const C = 20000;
   const forms = {
     js: async (x) => x,
     json: (i) => m.waCall('b_echo_json', i),
@@ -110,7 +112,7 @@ export async function runBench(m, env, peers) {
     for (let i = 0; i < 2000; i++) await forms[k](i);
     best[k] = Infinity;
   }
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 15; round++) {
     for (const k in forms) {
       const f = forms[k];
       const t0 = now();
