@@ -122,7 +122,7 @@ esac
 # cannot see it through their calls into stdio and task hooks, so they are
 # named here: left uninstrumented, a JS call into C costs ~6 ns less.
 # Binaryen warns if a name is missing (renamed in src/host/web or src/core).
-loop_side=wa__web_call,wa__web_run_now,wa__run_now,wa__web_resume,wa__web_run_soon
+loop_side=wa__web_call,wa__web_call_start,wa__web_run_now,wa__run_now,wa__web_resume,wa__web_run_soon
 loop_side=$loop_side,wa__web_run_slice,wa__loop_turn,wa__host_drive,wa__fiber_run
 wasm="${out%.*}.wasm"
 WASM_OPT="$WASM_OPT" bash "$stack_check" "$wasm" "$wasm" \

@@ -257,6 +257,25 @@ var WasyncioLib = {
       return _wa__web_call(e.fn, e.namep, id, 1, 0, type, num, data, len);
     },
 
+    // A call's value from wasm memory: vp is a wa_js_value (src/wasyncio/js.h;
+    // wasm32 layout: type @0, number @8, data @16, len @20). type: 0 null,
+    // 1 number, 2 string, 3 bytes (copied out), 5 a view of wasm memory (no
+    // copy), 100 JSON text.
+    readValue: function(vp) {
+      var type = HEAP32[vp >> 2];
+      if (type === 1) return HEAPF64[(vp + 8) >> 3];
+      if (type === 0) return null;
+      var data = HEAPU32[(vp + 16) >> 2], len = HEAPU32[(vp + 20) >> 2];
+      if (type === 2) return data ? UTF8ToString(data, len) : '';
+      if (type === 3) return HEAPU8.slice(data, data + len);
+      if (type === 5) return new Uint8Array(HEAPU8.buffer, data, len);
+      if (type === 100 && data) {
+        var t = UTF8ToString(data, len);
+        try { return JSON.parse(t); } catch (e) { return t; }
+      }
+      return null;
+    },
+
     // WA.calls[id] is what call id has: null (the id is free), CALL_STARTING
     // while C starts it (nothing settled yet), CALL_SETTLED when it settled
     // during its start (the outcome in WA.syncOk/syncValue, which call()
@@ -307,6 +326,11 @@ var WasyncioLib = {
       } catch (x) {
         WA.callFree(id);
         return Promise.reject(x); // e.g. JSON.stringify of a cycle, a TypeError
+      }
+      if (rc > 0) { // succeeded at once: rc is the address of its value
+        WA.calls[id] = null;
+        WA.freeCalls.push(id);
+        return Promise.resolve(WA.readValue(rc));
       }
       if (WA.calls[id] === WA.CALL_SETTLED) {
         var v = WA.syncValue;
@@ -469,29 +493,17 @@ var WasyncioLib = {
     WA.promises.delete(h);
   },
 
-  // Settle a waCall (call.c). vp: a wa_js_value (src/wasyncio/js.h; wasm32
-  // layout: type @0, number @8, data @16, len @20). type: 0 null, 1 number,
-  // 2 string, 3 bytes (copied out), 5 a view of wasm memory (no copy),
-  // 100 JSON text; on failure data/len is the message.
+  // Settle a waCall that did not end during its start (call.c). vp: its
+  // value as WA.readValue reads it; on failure data/len is the message.
   wa__js_call_settled__deps: ['$WA'],
   wa__js_call_settled: function(id, code, vp) {
     if (!WA.calls[id]) return;
-    var type = HEAP32[vp >> 2], num = HEAPF64[(vp + 8) >> 3];
-    var data = HEAPU32[(vp + 16) >> 2], len = HEAPU32[(vp + 20) >> 2];
     if (code !== 0) {
+      var data = HEAPU32[(vp + 16) >> 2], len = HEAPU32[(vp + 20) >> 2];
       WA.callSettle(id, false, WA.errorOf(code, data ? UTF8ToString(data, len) : ''));
       return;
     }
-    var v = null;
-    if (type === 1) v = num;
-    else if (type === 2) v = data ? UTF8ToString(data, len) : '';
-    else if (type === 3) v = HEAPU8.slice(data, data + len);
-    else if (type === 5) v = new Uint8Array(HEAPU8.buffer, data, len);
-    else if (type === 100 && data) {
-      var t = UTF8ToString(data, len);
-      try { v = JSON.parse(t); } catch (e) { v = t; }
-    }
-    WA.callSettle(id, true, v);
+    WA.callSettle(id, true, WA.readValue(vp));
   },
 
   // A loop started for JS calls stays open one macrotask after its last

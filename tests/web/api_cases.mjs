@@ -160,6 +160,16 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
     const again = await Promise.all([m.waCall('v_echo', 'x'), m.waCall('t_echo', [1])]);
     check('waCall value: calls in a row, then a new loop after an idle turn',
           row.every((x, i) => x === i) && again[0] === 'x' && JSON.stringify(again[1]) === '[1]', { row, again });
+    // A call started while another call's coroutine runs (C calls JS, JS
+    // calls C): both settle with their own values, in the loop's first
+    // call and in a loop that is already open.
+    const nested = [];
+    for (const n of [1, 2, 3]) {
+      const outer = await m.waCall('v_nested', n);
+      nested.push(outer, await m.nestedCall);
+    }
+    check('waCall value: a call made from inside another call\'s run',
+          nested.join() === 'outer-1,inner-1,outer-2,inner-2,outer-3,inner-3', nested);
   }
 
   // Many tasks sleeping and switching.

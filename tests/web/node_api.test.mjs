@@ -82,12 +82,18 @@ if (!rep) failed++;
       if ((await mc.waCall('v_hello', null)) !== 'héllo from C') bad++;
       if ((await mc.waCall('v_same_owned', `own-${round}`)) !== `own-${round}`) bad++;
       if ((await mc.waCall('v_same_owned', new Uint8Array([round]))).join() !== String(round)) bad++;
+      // An owned result handed back at once while a nested call starts.
+      if ((await mc.waCall('v_nested', round)) !== `outer-${round}`) bad++;
+      if ((await mc.nestedCall) !== `inner-${round}`) bad++;
     }
+    // Freed after JS read them: what the last call handed back at once.
+    await new Promise((res) => setTimeout(res, 20));
+    if ((await mc.waCall('v_same_owned', 'after-idle')) !== 'after-idle') bad++;
   } catch (e) {
     crash = String(e && e.message || e);
   }
   const ok = bad === 0 && crash === null;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} waCall value form: 4,000 calls with strings and bytes, no double free (checking allocator)` +
+  console.log(`${ok ? 'ok  ' : 'FAIL'} waCall value form: 4,000 calls with strings and bytes, nested calls, no double free (checking allocator)` +
               (ok ? '' : ': ' + JSON.stringify({ bad, crash })));
   if (!ok) failed++;
 }

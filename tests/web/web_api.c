@@ -431,3 +431,24 @@ static void *v_same_owned(void *arg)
     return v;
 }
 WA_JS_EXPORT_VALUE(v_same_owned)
+
+/* Calls into JS while it runs, and JS starts another call then (a waCall
+ * nested in this one's start: it settles through JS, this one comes back
+ * at once). Returns an owned string, so the value handed back at once must
+ * outlive the nested call's start. */
+static void *v_nested(void *arg)
+{
+    wa_js_value *v = arg;
+    int n = v->type == WA_JS_NUMBER ? (int)v->number : -1;
+    EM_ASM({ Module.nestedCall = Module.waCall('v_echo', 'inner-' + $0); }, n);
+    char *s = malloc(32);
+    if (!s)
+        return wa_raise(WA_ENOMEM, NULL);
+    snprintf(s, 32, "outer-%d", n);
+    v->type = WA_JS_STRING;
+    v->data = s;
+    v->len = strlen(s);
+    v->owned = 1;
+    return v;
+}
+WA_JS_EXPORT_VALUE(v_nested)

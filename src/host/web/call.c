@@ -102,6 +102,50 @@ static void settle(int id, int code, int type, double number, const void *data,
     wa__js_call_settled(id, code, &v);
 }
 
+/* A call that ends during its own start (its coroutine did not suspend:
+ * the common case) hands its value back as wa__web_call's return value
+ * instead of calling JS, one crossing less. Only the outermost start uses
+ * it (a call made from C code that a start runs settles through JS). JS
+ * reads the value before it calls into C again; what the value points at
+ * is freed at the next outermost start, or when the loop's linger ends. */
+static struct {
+    int starting;  /* the outermost call being started (JS ids are >= 1) */
+    int id;        /* whose value is in `value` (0: none) */
+    wa_js_value value;
+    void *owned[2]; /* freed once JS has read value */
+} g_sync;
+
+static void sync_release(void)
+{
+    if (g_sync.owned[0])
+        free(g_sync.owned[0]);
+    if (g_sync.owned[1])
+        free(g_sync.owned[1]);
+    g_sync.owned[0] = g_sync.owned[1] = NULL;
+    g_sync.id = 0;
+}
+
+/* Settle call c with a value (type may be WEB_CALL_JSON). drop: what to
+ * free once JS has its copy; the argument's copy may be the value itself. */
+static void deliver(struct web_call *c, int type, double number, void *data, size_t len,
+                    void *drop)
+{
+    if (c->id == g_sync.starting && !g_sync.id) {
+        g_sync.id = c->id;
+        g_sync.value = (wa_js_value){.type = (wa_js_type)type, .number = number,
+                                     .data = data, .len = len};
+        g_sync.owned[0] = drop;
+        if (data && data == c->arg_copy) {
+            g_sync.owned[1] = c->arg_copy; /* call_free must not free it yet */
+            c->arg_copy = NULL;
+        }
+        return;
+    }
+    settle(c->id, 0, type, number, data, len);
+    if (drop)
+        free(drop);
+}
+
 static void settle_error(int id, int code, const char *message)
 {
     if (!message || !*message)
@@ -112,18 +156,19 @@ static void settle_error(int id, int code, const char *message)
 static void settle_value(struct web_call *c, const wa_js_value *v)
 {
     if (!v) {
-        settle(c->id, 0, WA_JS_NULL, 0, NULL, 0);
+        deliver(c, WA_JS_NULL, 0, NULL, 0, NULL);
         return;
     }
     size_t len = v->len;
     if (v->type == WA_JS_STRING && len == 0 && v->data)
         len = strlen(v->data); /* a plain C string */
-    settle(c->id, 0, v->type, v->number, v->data, len);
-    /* An owned result is freed here, unless it is the argument's own copy,
-     * which call_free frees anyway. */
-    if (v->owned && v->data && v->data != c->arg_copy &&
-        (v->type == WA_JS_STRING || v->type == WA_JS_BYTES))
-        free(v->data);
+    /* An owned result is freed once JS has its copy, unless it is the
+     * argument's own copy, which call_free frees anyway. */
+    void *drop = v->owned && v->data && v->data != c->arg_copy &&
+                         (v->type == WA_JS_STRING || v->type == WA_JS_BYTES)
+                     ? v->data
+                     : NULL;
+    deliver(c, v->type, v->number, v->data, len, drop);
 }
 
 /* The task ended (ran, failed, or was cancelled before it started). */
@@ -136,10 +181,8 @@ static void call_done(wa_task *t, void *data)
         settle_error(c->id, rc, wa_task_message(t));
     else if (c->is_value)
         settle_value(c, res);
-    else {
-        settle(c->id, 0, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0);
-        free(res);
-    }
+    else
+        deliver(c, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0, res);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -196,6 +239,8 @@ static int linger_one_macrotask(void)
 /* JS: the macrotask posted by wa__js_linger ran. */
 EMSCRIPTEN_KEEPALIVE void wa__web_linger_end(void)
 {
+    if (!g_sync.starting)
+        sync_release(); /* JS read it long ago */
     wa_op *op = g.linger;
     if (!op)
         return;
@@ -248,11 +293,37 @@ static void *hub_main(void *p)
 
 /* ------------------------------------------------------- JS entry points */
 
-/* JS: run fn as a task; the outcome arrives through wa__js_call_settled(id).
- * The JSON form passes json (malloc'd, or NULL for "null"); the value form
- * passes type/number/data/len (data malloc'd by JS for STRING/BYTES, in
- * place for MEMORY). Ownership of json/data moves here. Returns 0, or an
- * error code (nothing will be settled then). */
+/* Start call c: run it now if the loop can. Returns 0 or an error code. */
+static int wa__web_call_start(wa_fn fn, const char *name, struct web_call *c)
+{
+    if (wa_running()) {
+        int rc = start_call(fn, name, c);
+        if (rc < 0) {
+            call_free(c);
+            return rc;
+        }
+        wa__web_run_now(c->task); /* c may be gone afterwards */
+        return 0;
+    }
+    struct first_call first = {fn, name, c, 0};
+    int old = wa__web_lib_mode(1);
+    int rc = wa_run(hub_main, &first, NULL);
+    wa__web_lib_mode(old);
+    if (!first.taken) {
+        call_free(c); /* the loop never started */
+        return rc < 0 ? rc : WA_ENOMEM;
+    }
+    return 0;
+}
+
+/* JS: run fn as a task. The JSON form passes json (malloc'd, or NULL for
+ * "null"); the value form passes type/number/data/len (data malloc'd by JS
+ * for STRING/BYTES, in place for MEMORY). Ownership of json/data moves
+ * here. Returns an error code (nothing will be settled then); 0 when the
+ * outcome comes through wa__js_call_settled(id) (perhaps already has); or,
+ * when the call succeeded at once, the address of its value (a wa_js_value,
+ * type WEB_CALL_JSON for the JSON form), which JS reads before it calls
+ * into C again. */
 EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is_value,
                                       char *json, int type, double number, void *data,
                                       size_t len)
@@ -279,24 +350,15 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
         memcpy(c->null_json, "null", 5);
         c->json = c->null_json;
     }
-    if (wa_running()) {
-        int rc = start_call(fn, name, c);
-        if (rc < 0) {
-            call_free(c);
-            return rc;
-        }
-        wa__web_run_now(c->task); /* c may be gone afterwards */
-        return 0;
-    }
-    struct first_call first = {fn, name, c, 0};
-    int old = wa__web_lib_mode(1);
-    int rc = wa_run(hub_main, &first, NULL);
-    wa__web_lib_mode(old);
-    if (!first.taken) {
-        call_free(c); /* the loop never started */
-        return rc < 0 ? rc : WA_ENOMEM;
-    }
-    return 0;
+    if (g_sync.starting)
+        return wa__web_call_start(fn, name, c); /* settles through JS */
+    sync_release(); /* JS has read the last one */
+    g_sync.starting = id;
+    int rc = wa__web_call_start(fn, name, c);
+    g_sync.starting = 0;
+    if (rc == 0 && g_sync.id == id)
+        return (int)(uintptr_t)&g_sync.value;
+    return rc;
 }
 
 /* JS: cancel call id (an AbortSignal fired). Returns 0 or WA_EINVAL when the
