@@ -246,7 +246,10 @@ __attribute__((noreturn, noinline)) static void report_checked_overflow(char *wa
     if (need > UINT32_MAX / 2)
         need = 0;
     fflush(stdout);
-    wa__fiber_report_overflow((size_t)(hi - lo), need, ", stopped before it wrote", 1);
+    if (g_current == &g_main) /* main() or the loop: the link sets its size */
+        wa__fiber_report_program_overflow((size_t)(hi - lo), need);
+    else
+        wa__fiber_report_overflow((size_t)(hi - lo), need, ", stopped before it wrote", 1);
     wa__fiber_exit();
 }
 
@@ -310,7 +313,8 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
         }
         /* The entry is the bottom instrumented frame of the task: no frame
          * of ours sits between, since each one is unwound and rewound at
-         * every switch. It must switch away for good, never return. */
+         * every switch. It returns when it unwinds (a switch away) or
+         * after wa__fiber_finish (the task ended). */
         f->entry(f->arg);
         if (g_finished) {
             /* The entry returned after wa__fiber_finish: nothing to save. */

@@ -64,6 +64,23 @@ void wa__fiber_report_overflow(size_t stack_bytes, size_t needed, const char *ho
     (void)w;
 }
 
+void wa__fiber_report_program_overflow(size_t stack_bytes, size_t needed)
+{
+    char msg[512];
+    size_t n = 0;
+    put_str(msg, sizeof msg, &n,
+            "wasyncio: stack overflow on the program's own stack (main() and the loop, "
+            "not a task; ");
+    put_num(msg, sizeof msg, &n, stack_bytes);
+    put_str(msg, sizeof msg, &n, " bytes, needs at least ");
+    put_num(msg, sizeof msg, &n, needed);
+    put_str(msg, sizeof msg, &n,
+            ", stopped before it wrote); raise it when linking: emcc -sSTACK_SIZE=N, "
+            "wasi-sdk -Wl,-z,stack-size=N\n");
+    ssize_t w = write(STDERR_FILENO, msg, n);
+    (void)w;
+}
+
 void wa__fiber_report_aux_overflow(size_t aux_bytes, size_t used)
 {
     char msg[512];

@@ -22,6 +22,10 @@ const char *wa__fiber_running_name(void);
  * next switch). Async-signal-safe, like the two below. */
 void wa__fiber_report_overflow(size_t stack_bytes, size_t needed, const char *how, int named);
 
+/* The program's own stack (main() and the loop, not a task) overflowed on
+ * wasm, stopped before the frame wrote: its size is the link's to raise. */
+void wa__fiber_report_program_overflow(size_t stack_bytes, size_t needed);
+
 /* "Asyncify buffer overflow in task '...' (U bytes, buffer is N) ...". */
 void wa__fiber_report_aux_overflow(size_t aux_bytes, size_t used);
 
