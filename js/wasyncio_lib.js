@@ -230,10 +230,10 @@ var WasyncioLib = {
     // module's memory (passed in place).
     startValue: function(e, id, arg) {
       var type = 0, num = 0, data = 0, len = 0;
-      if (arg === null || arg === undefined) {
-        // WA_JS_NULL
-      } else if (typeof arg === 'number') {
+      if (typeof arg === 'number') {
         type = 1; num = arg;
+      } else if (arg === null || arg === undefined) {
+        // WA_JS_NULL
       } else if (typeof arg === 'string') {
         type = 2; len = lengthBytesUTF8(arg);
         data = _malloc(len + 1);
@@ -309,8 +309,10 @@ var WasyncioLib = {
       WA.callRejects[WA.newCallId] = reject;
     },
 
+    lastName: null, lastExport: null, // the export called last: no Map lookup in a loop
     call: function(name, arg, opts) {
-      var e = WA.exports.get(name) || WA.lookup(name);
+      var e = name === WA.lastName ? WA.lastExport : WA.exports.get(name) || WA.lookup(name);
+      if (e) { WA.lastName = name; WA.lastExport = e; }
       if (!e) {
         return Promise.reject(new Error('wasyncio: no C coroutine exported as "' + name +
                                         '" (use WA_JS_EXPORT(' + name + ') or WA_JS_EXPORT_VALUE)'));

@@ -305,7 +305,10 @@ static int wa__web_call_start(wa_fn fn, const char *name, struct web_call *c)
         wa__web_run_now(c->task); /* c may be gone afterwards */
         return 0;
     }
-    struct first_call first = {fn, name, c, 0};
+    /* Static, not on the stack: this function then has no stack frame to
+     * set up on the hot path above (the loop runs one at a time). */
+    static struct first_call first;
+    first = (struct first_call){fn, name, c, 0};
     int old = wa__web_lib_mode(1);
     int rc = wa_run(hub_main, &first, NULL);
     wa__web_lib_mode(old);
