@@ -73,7 +73,6 @@ struct wa_task {
     uint8_t retrieved;        /* someone took the result/error */
     uint8_t in_heap;          /* timer armed */
     uint8_t timer_is_scope;   /* armed deadline is a scope's, not a sleep's */
-    uint8_t ever_ran;
     uint8_t park_shielded;    /* parked with WA_PARK_SHIELD */
     uint8_t waits_on_tasks;   /* parked until other tasks progress (await,
                                  gather, group, generator): not a root

@@ -120,25 +120,6 @@ void wa__task_complete(wa_loop *L, wa_task *t)
     while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
 }
 
-/* A task gets its fiber (stack) only when it first runs and gives it back as
- * soon as it finishes, so a finished task costs only its small struct and a
- * gather of 100k trivial tasks reuses one stack. */
-static void trampoline(void *arg)
-{
-    wa_task *t = arg;
-    wa_loop *L = wa__L;
-    L->current = t;
-    wa__reap(L);
-    t->ever_ran = 1;
-    void *r = t->fn(t->arg);
-    L = wa__L;
-    if (!t->error) t->result = r;
-    wa__task_complete(L, t);
-    L->zombie = t;
-    wa__switch_away_final(t);
-    /* Asyncify: the fiber ends by returning (no unwind). */
-}
-
 int wa__task_start(wa_loop *L, wa_task *t)
 {
     if (t->cancel_pending) {
@@ -146,7 +127,7 @@ int wa__task_start(wa_loop *L, wa_task *t)
         t->cancel_pending = 0;
     } else {
         size_t stack = t->stack_size; /* 0: the fiber backend's default */
-        int rc = wa__fiber_create(&t->fiber, stack, t->asyncify_size, trampoline, t);
+        int rc = wa__fiber_create(&t->fiber, stack, t->asyncify_size, t->fn, t->arg, t);
         if (rc == 0) return 0;
         t->error = rc;
         t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
@@ -168,11 +149,12 @@ wa_task *wa__next_runnable(wa_loop *L)
     return NULL;
 }
 
-/* Inlined into wa_yield and wa__park: on wasm every call frame between a
- * task and the switch is unwound and rewound by Asyncify on each switch. */
-static inline __attribute__((always_inline)) void switch_away(wa_task *self, int final)
+/* The task to run after self (self again: go on; NULL: the loop's own
+ * context). Inlined into wa_yield and wa__park: on wasm every call frame
+ * between a task and the switch is unwound and rewound by Asyncify on each
+ * switch. */
+static inline __attribute__((always_inline)) wa_task *next_after(wa_loop *L, wa_task *self)
 {
-    wa_loop *L = wa__L;
     wa_task *next = NULL;
     if (__builtin_expect(L->debug, 0)) debug_slice_end(L, self);
     if (L->budget > 0 && (!L->main_done || L->ending)) {
@@ -185,33 +167,57 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self, int
             next->next_ready = NULL;
         }
     }
+    return next;
+}
+
+static inline __attribute__((always_inline)) wa_fiber *fiber_to_run(wa_loop *L, wa_task *next)
+{
+    if (!next) return L->main_fiber;
+    next->state = WA_T_RUNNING;
+    return next->fiber;
+}
+
+static inline __attribute__((always_inline)) void switch_away(wa_task *self)
+{
+    wa_loop *L = wa__L;
+    wa_task *next = next_after(L, self);
     if (next == self) {
         self->state = WA_T_RUNNING;
         return;
     }
-    wa_fiber *to;
-    if (next) {
-        next->state = WA_T_RUNNING;
-        to = next->fiber;
-    } else {
-        to = L->main_fiber;
-    }
     /* L->current changes only once the switch is done, so an overflow
      * caught while switching away is reported under the right name. */
-    if (final) {
-        wa__fiber_finish(self->fiber, to); /* returns on Asyncify only */
-        return;
-    }
-    wa__fiber_switch(self->fiber, to);
+    wa__fiber_switch(self->fiber, fiber_to_run(L, next));
     L = wa__L;
     L->current = self;
     if (L->zombie) reap_zombie(L);
 }
 
-void wa__switch_away(wa_task *self) { switch_away(self, 0); }
+/* The fiber layer runs a task's body itself and calls these around it
+ * (fiber.h), on the task's own stack: no frame of ours sits under the body,
+ * so an Asyncify switch has one frame less to unwind and rewind. A task
+ * gets its fiber (stack) only when it first runs and gives it back as soon
+ * as it finishes, so a finished task costs only its small struct and a
+ * gather of 100k trivial tasks reuses one stack. */
+static void task_begin(void *owner)
+{
+    wa_task *t = owner;
+    wa_loop *L = wa__L;
+    L->current = t;
+    wa__reap(L);
+}
 
-/* A finished task leaves its fiber for good. */
-void wa__switch_away_final(wa_task *self) { switch_away(self, 1); }
+static wa_fiber *task_end(void *owner, void *result)
+{
+    wa_task *t = owner;
+    wa_loop *L = wa__L;
+    if (!t->error) t->result = result;
+    wa__task_complete(L, t);
+    L->zombie = t; /* freed by whoever runs next: we are still on its stack */
+    return fiber_to_run(L, next_after(L, t));
+}
+
+const wa_fiber_hooks wa__task_hooks = {wa__running_task_name, task_begin, task_end};
 
 static int deliver_cancel(wa_task *self)
 {
@@ -260,7 +266,7 @@ int wa__park(uint64_t wake_at, unsigned flags)
     self->interrupt = 0;
     self->state = WA_T_PARKED;
     self->park_shielded = (uint8_t)(flags & WA_PARK_SHIELD);
-    switch_away(self, 0);
+    switch_away(self);
     if (self->in_heap) wa__timer_disarm(wa__L, self);
     int r = self->interrupt;
     self->interrupt = 0;
@@ -347,7 +353,7 @@ int wa_yield(void)
     if (r) return r;
     self->state = WA_T_READY;
     wa__ready_push(L, self);
-    switch_away(self, 0);
+    switch_away(self);
     if (self->cancel_pending) return deliver_cancel(self);
     return 0;
 }

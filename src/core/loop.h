@@ -47,13 +47,12 @@ extern _Thread_local wa_loop *wa__L;
 /* loop.c: the ready queue, a task's run on its fiber, switch, park/wake */
 void wa__ready_push(wa_loop *L, wa_task *t);
 wa_task *wa__next_runnable(wa_loop *L);         /* pop, starting NEW tasks */
-void wa__switch_away(wa_task *self);
-void wa__switch_away_final(wa_task *self);
 void wa__reap(wa_loop *L);
 void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before);
 void wa__scopes_expire(wa_task *t, uint64_t now); /* mark passed deadline scopes */
-const char *wa__running_task_name(void); /* run.c hands it to wa__fiber_init */
+const char *wa__running_task_name(void);
+extern const wa_fiber_hooks wa__task_hooks; /* run.c hands them to wa__fiber_init */
 void wa__task_complete(wa_loop *L, wa_task *t); /* bookkeeping when t ends */
 void wa__task_free(wa_loop *L, wa_task *t);
 int wa__task_start(wa_loop *L, wa_task *t);     /* give a NEW task its fiber */

@@ -68,7 +68,7 @@ int wa_run(wa_fn fn, void *arg, void **result)
     if (!fn) return WA_EINVAL;
     wa_loop *L = calloc(1, sizeof *L);
     if (!L) return WA_ENOMEM;
-    int rc = wa__fiber_init(wa__running_task_name);
+    int rc = wa__fiber_init(&wa__task_hooks);
     if (rc) {
         free(L);
         return rc;

@@ -22,14 +22,23 @@
 static WA_TLS int t_depth;
 static WA_TLS wa_fiber t_main;
 
-/* First code to run on a new fiber's stack: finishes the ASan switch, calls
- * entry(arg); complains and aborts if it returns. */
+/* First code to run on a new fiber's stack: finishes the ASan switch, runs
+ * the core's begin hook and the body, then switches for good to the fiber
+ * the end hook names. */
 static __attribute__((noreturn)) void fiber_start(void *fiber)
 {
     wa_fiber *f = fiber;
     wa__asan_finish(NULL);
-    f->entry(f->arg);
-    wa__fiber_report_misuse("fiber entry function returned; it must end with wa__fiber_finish");
+    if (wa__fiber_hooks.begin)
+        wa__fiber_hooks.begin(f->owner);
+    void *result = f->body(f->arg);
+    wa_fiber *to = wa__fiber_hooks.end ? wa__fiber_hooks.end(f->owner, result) : NULL;
+    if (to) {
+        wa__fiber_switch(f, to);
+        wa__fiber_report_misuse("an ended fiber was switched to again");
+    } else {
+        wa__fiber_report_misuse("a fiber's body returned with nowhere to go (no end hook)");
+    }
     wa__fiber_exit();
 }
 
@@ -49,13 +58,6 @@ void wa__fiber_switch(wa_fiber *from, wa_fiber *to)
 }
 
 void wa__fiber_run(wa_fiber *to) { wa__fiber_switch(wa__fiber_main(), to); }
-
-void wa__fiber_finish(wa_fiber *from, wa_fiber *to)
-{
-    wa__fiber_switch(from, to);
-    wa__fiber_report_misuse("a finished fiber was switched to again");
-    wa__fiber_exit();
-}
 
 #if WA_ASAN
 /* A suspended fiber may own an ASan fake stack that only a final switch
@@ -88,18 +90,19 @@ static void reap(wa_fiber *f)
 #endif
 
 int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                     void (*entry)(void *), void *arg)
+                     void *(*body)(void *), void *arg, void *owner)
 {
     (void)aux_size; /* Asyncify only */
-    if (!out || !entry)
+    if (!out || !body)
         return WA_EINVAL;
     *out = NULL;
     int err = 0;
     wa_fiber *f = wa__stack_get(stack_size, &err);
     if (!f)
         return err;
-    f->entry = entry;
+    f->body = body;
     f->arg = arg;
+    f->owner = owner;
     int rc = ctx_prepare(f, fiber_start);
     if (rc != 0) {
         wa__fiber_free(f);
@@ -127,9 +130,9 @@ wa_fiber *wa__fiber_main(void)
     return t_depth > 0 ? &t_main : NULL;
 }
 
-int wa__fiber_init(const char *(*running_name)(void))
+int wa__fiber_init(const wa_fiber_hooks *hooks)
 {
-    wa__fiber_set_namer(running_name);
+    wa__fiber_set_hooks(hooks);
     wa__stack_init(t_depth == 0);
     if (t_depth++ > 0)
         return 0;

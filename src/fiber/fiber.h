@@ -33,21 +33,35 @@ typedef struct wa_fiber wa_fiber;
  * here. Valid between wa__fiber_init() and wa__fiber_shutdown(). */
 wa_fiber *wa__fiber_main(void);
 
-/* Per-loop set-up and tear-down (wa_run calls them). running_name, which
- * may be NULL, gives the name of the task running now (NULL in the loop's
- * own context) for overflow messages; it must be async-signal-safe.
- * shutdown releases any pooled stacks. */
-int wa__fiber_init(const char *(*running_name)(void));
+/* What the core does around a fiber's body, each on the fiber's own stack:
+ *  - running_name: the name of the task running now (NULL in the loop's own
+ *    context), for overflow messages; async-signal-safe;
+ *  - begin(owner): before the body first runs;
+ *  - end(owner, result): when the body returns; gives the fiber to continue.
+ *    The ended fiber is never run again; the core frees it from another
+ *    context.
+ * The backend calls the body itself, so no frame of the core's sits under a
+ * task's own code (on Asyncify, every frame there is unwound and rewound at
+ * each switch). Any hook may be NULL (fiber tests): a body that returns
+ * with no end hook is reported as misuse. */
+typedef struct wa_fiber_hooks {
+    const char *(*running_name)(void);
+    void (*begin)(void *owner);
+    wa_fiber *(*end)(void *owner, void *result);
+} wa_fiber_hooks;
+
+/* Per-loop set-up and tear-down (wa_run calls them). hooks may be NULL and
+ * are copied. shutdown releases any pooled stacks. */
+int wa__fiber_init(const wa_fiber_hooks *hooks);
 void wa__fiber_shutdown(void);
 
-/* Create a fiber that will run entry(arg) when first switched to. entry
- * ends with wa__fiber_finish (and then returns, where that returns), and
- * the core frees the fiber from another context. stack_size 0 = backend default; aux_size is the
+/* Create a fiber that will run body(arg) when first switched to, with owner
+ * passed to the hooks. stack_size 0 = backend default; aux_size is the
  * Asyncify buffer size (0 = default; ignored natively). Backends may reuse
  * pooled stacks, so creation should cost well under 100 ns.
  * Returns 0, WA_ENOMEM or WA_EINVAL. */
 int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                     void (*entry)(void *), void *arg);
+                     void *(*body)(void *), void *arg, void *owner);
 
 /* Save the current context into `from` and continue `to`. `from` must be the
  * fiber that is running. Returns when some other fiber switches back to
@@ -61,13 +75,6 @@ void wa__fiber_switch(wa_fiber *from, wa_fiber *to);
  * loop's side never unwinds: Binaryen then leaves the loop's callers
  * uninstrumented, as it instruments only what can reach an unwind. */
 void wa__fiber_run(wa_fiber *to);
-
-/* End the running fiber `from` for good and continue `to`: `from` will
- * never be switched to again, so nothing of it is saved. On Asyncify this
- * returns, and the caller (the entry, or code it returns straight into) must
- * then return from the entry at once: a finished task costs no unwind. The
- * native backends switch and never come back. */
-void wa__fiber_finish(wa_fiber *from, wa_fiber *to);
 
 /* Free a fiber that is not running (its stack may go back to a pool). */
 void wa__fiber_free(wa_fiber *f);

@@ -9,8 +9,10 @@
  * start_unwind/stop_rewind, also left uninstrumented); the loop stops the
  * unwind and rewinds the target, or returns when the target is the main
  * fiber. A task-to-task switch is therefore one unwind plus one rewind, and
- * never leaves wasm. A task that ends (wa__fiber_finish) just returns to the
- * loop: a task that never suspends costs no Asyncify work at all.
+ * never leaves wasm. The loop calls a task's body itself (no frame of the
+ * core's under it), and a body that returns has ended: the core's end hook
+ * names the next fiber, so a task that never suspends costs no Asyncify
+ * work at all.
  *
  * Memory. One allocation per task:
  *   [Asyncify buffer -> ... | canary | <- C stack | struct wa_fiber]
@@ -127,8 +129,8 @@ struct wa_fiber {
     char *limit;                /* buffer limit = canary = stack floor */
     char *top;                  /* stack top (16-aligned) */
     size_t stack_size, aux_size;
-    void (*entry)(void *);
-    void *arg;
+    void *(*body)(void *);
+    void *arg, *owner;
     wa_fiber *pool_next;
     unsigned char started;
     unsigned char is_main;
@@ -141,7 +143,6 @@ static wa_fiber *g_current = &g_main; /* running fiber */
 static wa_fiber *g_target;            /* where a task's unwind wants to go */
 static int g_rewinding;               /* suspend() is being re-entered */
 static int g_unwinding;               /* a suspend() started an unwind */
-static int g_finished;                /* the running fiber's entry is ending */
 static int g_in_loop;
 static size_t g_default_stack = WA__FIBER_STACK_DEFAULT;
 static wa_fiber *g_pool;
@@ -310,30 +311,34 @@ __attribute__((noinline)) static void run_tasks(wa_fiber *to)
         } else {
             f->started = 1;
             set_sp(f->top);
+            if (wa__fiber_hooks.begin)
+                wa__fiber_hooks.begin(f->owner);
         }
-        /* The entry is the bottom instrumented frame of the task: no frame
+        /* The body is the bottom instrumented frame of the task: no frame
          * of ours sits between, since each one is unwound and rewound at
-         * every switch. It returns when it unwinds (a switch away) or
-         * after wa__fiber_finish (the task ended). */
-        f->entry(f->arg);
-        if (g_finished) {
-            /* The entry returned after wa__fiber_finish: nothing to save. */
-            g_finished = 0;
-            set_limits(g_main_lo, g_main_hi);
-            set_sp(main_sp);
-            if (!canary_ok(f))
-                report_stack_overflow(f, 0);
-        } else {
-            if (!g_unwinding)
-                die("fiber entry returned without wa__fiber_finish");
+         * every switch. It returns when it unwinds (a switch away) or when
+         * it ends. */
+        void *result = f->body(f->arg);
+        if (g_unwinding) {
             wa__asyncify_stop_unwind();
             f->sp = get_sp();
             set_limits(g_main_lo, g_main_hi);
             set_sp(main_sp);
             g_unwinding = 0;
             check_limits(f);
+            f = g_target;
+        } else {
+            /* The task ended: the core's end hook runs on its stack, as
+             * natively, and names where to go. Nothing of it is saved. */
+            wa_fiber *next = wa__fiber_hooks.end ? wa__fiber_hooks.end(f->owner, result) : NULL;
+            set_limits(g_main_lo, g_main_hi);
+            set_sp(main_sp);
+            if (!canary_ok(f))
+                report_stack_overflow(f, 0);
+            if (!next || next == f)
+                die("a fiber's body returned with nowhere to go (no end hook)");
+            f = next;
         }
-        f = g_target;
         if (f->is_main)
             break;
     }
@@ -360,27 +365,17 @@ void wa__fiber_run(wa_fiber *to)
     run_tasks(to);
 }
 
-/* A finished fiber needs no unwind (it will never be rewound): record the
- * target and let the entry return to run_tasks, which goes on from there. */
-void wa__fiber_finish(wa_fiber *from, wa_fiber *to)
-{
-    if (from != g_current || from->is_main || to == NULL || from == to)
-        die("bad fiber finish");
-    g_target = to;
-    g_finished = 1;
-}
-
 /* ------------------------------------------------------------- lifecycle */
 
 wa_fiber *wa__fiber_main(void) { return &g_main; }
 
-int wa__fiber_init(const char *(*running_name)(void))
+int wa__fiber_init(const wa_fiber_hooks *hooks)
 {
-    wa__fiber_set_namer(running_name);
+    wa__fiber_set_hooks(hooks);
     g_current = &g_main;
     limit_main_stack();
     g_target = NULL;
-    g_rewinding = g_unwinding = g_finished = g_in_loop = 0;
+    g_rewinding = g_unwinding = g_in_loop = 0;
     return 0;
 }
 
@@ -397,9 +392,9 @@ void wa__fiber_shutdown(void)
 static size_t round16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
 int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                     void (*entry)(void *), void *arg)
+                     void *(*body)(void *), void *arg, void *owner)
 {
-    if (!out || !entry)
+    if (!out || !body)
         return WA_EINVAL;
     *out = NULL;
     if (wa__fiber_size(&stack_size, g_default_stack, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
@@ -432,8 +427,9 @@ int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
     }
     uint64_t *c = (uint64_t *)f->limit;
     c[0] = c[1] = WA_CANARY;
-    f->entry = entry;
+    f->body = body;
     f->arg = arg;
+    f->owner = owner;
     f->started = 0;
     f->pool_next = NULL;
     *out = f;

@@ -54,8 +54,8 @@ struct wa_fiber {
     size_t size;               /* usable stack bytes */
     struct wa__slab *slab;     /* NULL for the thread's main fiber */
     wa_fiber *free_prev, *free_next; /* pool links while free */
-    void (*entry)(void *);
-    void *arg;
+    void *(*body)(void *);
+    void *arg, *owner;
     unsigned char guarded;     /* a PROT_NONE page sits just below lo */
     unsigned char cold;        /* pooled and its pages were given back */
     unsigned char live;        /* handed out by wa__stack_get */

@@ -1,4 +1,4 @@
-/* fiber_report.c: the task-name hook the core passes at init, and every
+/* fiber_report.c: the hooks the core passes at init, and every
  * message the fiber backends end a program with (stack and Asyncify-buffer
  * overflow, misuse), worded once for native and wasm. Written without stdio:
  * the native SIGSEGV handler and the wasm overflow handler call it on a
@@ -9,17 +9,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Set by every wa__fiber_init; the core always passes the same function. */
-static const char *(*g_running_name)(void);
+/* Set by every wa__fiber_init; the core always passes the same functions,
+ * so threads that each run a loop write the same values. */
+wa_fiber_hooks wa__fiber_hooks;
 
-void wa__fiber_set_namer(const char *(*running_name)(void))
+void wa__fiber_set_hooks(const wa_fiber_hooks *hooks)
 {
-    g_running_name = running_name;
+    wa__fiber_hooks = hooks ? *hooks : (wa_fiber_hooks){0};
 }
 
 const char *wa__fiber_running_name(void)
 {
-    return g_running_name ? g_running_name() : NULL;
+    return wa__fiber_hooks.running_name ? wa__fiber_hooks.running_name() : NULL;
 }
 
 static void put_str(char *buf, size_t cap, size_t *len, const char *s)

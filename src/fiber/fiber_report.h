@@ -1,5 +1,5 @@
-/* fiber_report.h: the bottom of the fiber layer: the task-name hook the core
- * hands to wa__fiber_init, and the messages every fiber backend ends a
+/* fiber_report.h: the bottom of the fiber layer: the hooks the core hands
+ * to wa__fiber_init, and the messages every fiber backend ends a
  * program with. Private to src/fiber; calls nothing above it.
  */
 #ifndef WA_FIBER_REPORT_H
@@ -10,8 +10,11 @@
 /* Internal: never exported from the shared library. */
 #pragma GCC visibility push(hidden)
 
-/* Remember the core's hook (NULL: no names). */
-void wa__fiber_set_namer(const char *(*running_name)(void));
+#include "fiber.h"
+
+/* The core's hooks, set by every wa__fiber_init (all NULL: none). */
+extern wa_fiber_hooks wa__fiber_hooks;
+void wa__fiber_set_hooks(const wa_fiber_hooks *hooks);
 
 /* The running task's name, or NULL (loop context, or no hook). */
 const char *wa__fiber_running_name(void);

@@ -22,18 +22,20 @@
 #include "bench_clock.h"
 
 static wa_fiber *pp;
-static void pingpong(void *arg)
+static void *pingpong(void *arg)
 {
     (void)arg;
     for (;;)
         wa__fiber_switch(pp, wa__fiber_main());
+    return NULL;
 }
 
-static void parked(void *arg)
+static void *parked(void *arg)
 {
     wa_fiber **self = arg;
     for (;;)
         wa__fiber_switch(*self, wa__fiber_main());
+    return NULL;
 }
 
 /* Resident bytes (statm field 2) and page-table bytes (VmPTE). */
@@ -72,7 +74,7 @@ int main(void)
     wa_fiber *m = wa__fiber_main();
     double v[RUNS];
 
-    if (wa__fiber_create(&pp, 0, 0, pingpong, NULL) != 0)
+    if (wa__fiber_create(&pp, 0, 0, pingpong, NULL, NULL) != 0)
         return 1;
     for (int r = 0; r < RUNS; r++) {
         double t0 = now_ns();
@@ -88,7 +90,7 @@ int main(void)
         wa_fiber *f;
         double t0 = now_ns();
         for (int i = 0; i < CF; i++) {
-            if (wa__fiber_create(&f, 0, 0, pingpong, NULL) != 0)
+            if (wa__fiber_create(&f, 0, 0, pingpong, NULL, NULL) != 0)
                 return 1;
             wa__fiber_free(f);
         }
@@ -99,7 +101,7 @@ int main(void)
     static wa_fiber *fs[PARKED];
     long rss0 = rss_bytes(), pte0 = pte_bytes();
     for (int i = 0; i < PARKED; i++) {
-        if (wa__fiber_create(&fs[i], 0, 0, parked, &fs[i]) != 0) {
+        if (wa__fiber_create(&fs[i], 0, 0, parked, &fs[i], NULL) != 0) {
             fprintf(stderr, "create failed at fiber %d\n", i);
             return 1;
         }

@@ -118,29 +118,35 @@ WA_JS_EXPORT(b_js_await)
 /* Called from JS outside any loop (no waCall in flight), these time the
  * Asyncify fiber layer with no scheduler: a main <-> fiber ping-pong (each
  * one-way switch is one unwind or one rewind; a task-to-task switch is one
- * of each) and a fiber's whole life (create from the pool, first run, end
- * with wa__fiber_finish, free), which is a task's. Returns ns per operation, or -1. */
+ * of each) and a fiber's whole life (create from the pool, first run, its
+ * body returns, free), which is a task's. Returns ns per operation, or -1. */
 static wa_fiber *g_raw;
-static void raw_pingpong(void *arg)
+static void *raw_pingpong(void *arg)
 {
     (void)arg;
     for (;;)
         wa__fiber_switch(g_raw, wa__fiber_main());
+    return NULL;
 }
 
-/* A task's whole life on the fiber layer: it runs and ends. */
-static void raw_once(void *arg)
+/* A task's whole life on the fiber layer: it runs and ends, and the end
+ * hook sends the loop back to the main fiber (as the core's does when
+ * nothing else is ready). */
+static void *raw_once(void *arg) { return arg; }
+static wa_fiber *raw_end(void *owner, void *result)
 {
-    (void)arg;
-    wa__fiber_finish(g_raw, wa__fiber_main());
+    (void)owner;
+    (void)result;
+    return wa__fiber_main();
 }
+static const wa_fiber_hooks raw_hooks = {.end = raw_end};
 
 EMSCRIPTEN_KEEPALIVE double b_raw_switch_ns(int n)
 {
     if (wa_running() || wa__fiber_init(NULL) != 0)
         return -1;
     double ns = -1;
-    if (wa__fiber_create(&g_raw, 0, 0, raw_pingpong, NULL) == 0) {
+    if (wa__fiber_create(&g_raw, 0, 0, raw_pingpong, NULL, NULL) == 0) {
         uint64_t t0 = wa_hrtime();
         for (int i = 0; i < n / 2; i++)
             wa__fiber_switch(wa__fiber_main(), g_raw);
@@ -153,11 +159,11 @@ EMSCRIPTEN_KEEPALIVE double b_raw_switch_ns(int n)
 
 EMSCRIPTEN_KEEPALIVE double b_raw_spawn_ns(int n)
 {
-    if (wa_running() || wa__fiber_init(NULL) != 0)
+    if (wa_running() || wa__fiber_init(&raw_hooks) != 0)
         return -1;
     uint64_t t0 = wa_hrtime();
     for (int i = 0; i < n; i++) {
-        if (wa__fiber_create(&g_raw, 0, 0, raw_once, NULL) != 0) {
+        if (wa__fiber_create(&g_raw, 0, 0, raw_once, NULL, NULL) != 0) {
             wa__fiber_shutdown();
             return -1;
         }

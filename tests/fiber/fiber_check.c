@@ -36,7 +36,7 @@ static wa_fiber *mainf, *fa, *fb;
 static char trace[64];
 static int tn;
 
-static void ping(void *arg)
+static void *ping(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 3; i++) {
@@ -44,22 +44,24 @@ static void ping(void *arg)
         wa__fiber_switch(fa, fb);
     }
     wa__fiber_switch(fa, mainf);
+    return NULL;
 }
 
-static void pong(void *arg)
+static void *pong(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 3; i++) {
         trace[tn++] = 'b';
         wa__fiber_switch(fb, fa);
     }
+    return NULL;
 }
 
 static void check_ping_pong(void)
 {
     tn = 0;
-    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL) == 0);
-    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL) == 0);
+    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL, NULL) == 0);
+    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL, NULL) == 0);
     wa__fiber_switch(mainf, fa);
     trace[tn] = '\0';
     CHECK(strcmp(trace, "ababab") == 0);
@@ -70,7 +72,7 @@ static void check_ping_pong(void)
 /* Values kept in callee-saved registers across a switch must come back. */
 static wa_fiber *fr;
 static volatile double fsum;
-static void clobber(void *arg)
+static void *clobber(void *arg)
 {
     (void)arg;
     for (;;) {
@@ -79,11 +81,12 @@ static void clobber(void *arg)
         fsum = x;
         wa__fiber_switch(fr, mainf);
     }
+    return NULL;
 }
 
 static void check_registers(void)
 {
-    CHECK(wa__fiber_create(&fr, 0, 0, clobber, NULL) == 0);
+    CHECK(wa__fiber_create(&fr, 0, 0, clobber, NULL, NULL) == 0);
     register double d1 = 3.25, d2 = -7.5, d3 = 1e10;
     register long i1 = 12345, i2 = -99, i3 = 0x5a5a5a5a;
     for (int round = 0; round < 100; round++) {
@@ -99,17 +102,18 @@ static void check_registers(void)
 /* A fiber's first frame is ABI-aligned (16 bytes on both CPUs). */
 static wa_fiber *fal;
 static uintptr_t seen_sp;
-static void align_probe(void *arg)
+static void *align_probe(void *arg)
 {
     (void)arg;
     char probe __attribute__((aligned(16)));
     seen_sp = (uintptr_t)&probe;
     wa__fiber_switch(fal, mainf);
+    return NULL;
 }
 
 static void check_alignment(void)
 {
-    CHECK(wa__fiber_create(&fal, 0, 0, align_probe, NULL) == 0);
+    CHECK(wa__fiber_create(&fal, 0, 0, align_probe, NULL, NULL) == 0);
     wa__fiber_switch(mainf, fal);
     CHECK(seen_sp % 16 == 0);
     wa__fiber_free(fal);
@@ -119,19 +123,20 @@ static void check_alignment(void)
 #define MANY 2000
 static wa_fiber *many[MANY];
 static int resumed;
-static void parker(void *arg)
+static void *parker(void *arg)
 {
     intptr_t i = (intptr_t)arg;
     wa__fiber_switch(many[i], mainf);
     resumed++;
     wa__fiber_switch(many[i], mainf);
+    return NULL;
 }
 
 static void check_many(void)
 {
     int ok = 1;
     for (intptr_t i = 0; i < MANY; i++) {
-        ok &= wa__fiber_create(&many[i], 64 * 1024, 0, parker, (void *)i) == 0;
+        ok &= wa__fiber_create(&many[i], 64 * 1024, 0, parker, (void *)i, NULL) == 0;
         wa__fiber_switch(mainf, many[i]);
     }
     CHECK(ok);
@@ -151,16 +156,17 @@ static int recurse(int n)
     return recurse(n - 1) + pad[0] - (char)n;
 }
 
-static void deep(void *arg)
+static void *deep(void *arg)
 {
     (void)arg;
     depth_reached = recurse(500) == 0 ? 500 : -1;
     wa__fiber_switch(fd, mainf);
+    return NULL;
 }
 
 static void check_deep(void)
 {
-    CHECK(wa__fiber_create(&fd, 256 * 1024, 0, deep, NULL) == 0);
+    CHECK(wa__fiber_create(&fd, 256 * 1024, 0, deep, NULL, NULL) == 0);
     wa__fiber_switch(mainf, fd);
     CHECK(depth_reached == 500);
     wa__fiber_free(fd);
@@ -176,11 +182,12 @@ static int endless(int n)
     return endless(n + 1) + pad[0];
 }
 
-static void overflow(void *arg)
+static void *overflow(void *arg)
 {
     (void)arg;
     endless(0);
     wa__fiber_switch(fo, mainf);
+    return NULL;
 }
 
 static void check_overflow(void)
@@ -195,7 +202,7 @@ static void check_overflow(void)
     if (pid == 0) {
         dup2(pipefd[1], 2);
         running_name = "deep-one";
-        wa__fiber_create(&fo, 32 * 1024, 0, overflow, NULL);
+        wa__fiber_create(&fo, 32 * 1024, 0, overflow, NULL, NULL);
         wa__fiber_switch(mainf, fo);
         _exit(0); /* not reached if the overflow is caught */
     }
@@ -215,7 +222,7 @@ static void check_overflow(void)
 
 int main(void)
 {
-    if (wa__fiber_init(get_running_name) != 0) {
+    if (wa__fiber_init(&(wa_fiber_hooks){.running_name = get_running_name}) != 0) {
         printf("0 passed, 1 failed\n");
         return 1;
     }

@@ -33,7 +33,7 @@ static wa_fiber *fa, *fb, *fmain;
 static char trace[64];
 static int tlen;
 
-static void ping(void *arg)
+static void *ping(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 3; i++) {
@@ -42,22 +42,24 @@ static void ping(void *arg)
     }
     trace[tlen++] = 'A';
     wa__fiber_switch(fa, fmain);
+    return NULL;
 }
 
-static void pong(void *arg)
+static void *pong(void *arg)
 {
     (void)arg;
     for (int i = 0; i < 3; i++) {
         trace[tlen++] = 'b';
         wa__fiber_switch(fb, fa);
     }
+    return NULL;
 }
 
 static void test_pingpong(void)
 {
     fmain = wa__fiber_main();
-    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL) == 0);
-    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL) == 0);
+    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL, NULL) == 0);
+    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL, NULL) == 0);
     wa__fiber_switch(fmain, fa);
     trace[tlen] = 0;
     CHECK(strcmp(trace, "ababab" "A") == 0);
@@ -70,20 +72,21 @@ static void test_pingpong(void)
 static wa_fiber *many[MANY];
 static int counts[MANY];
 
-static void counter(void *arg)
+static void *counter(void *arg)
 {
     int i = (int)(long)arg;
     for (;;) {
         counts[i]++;
         wa__fiber_switch(many[i], fmain);
     }
+    return NULL;
 }
 
 static void test_many(void)
 {
     int ok = 1;
     for (int i = 0; i < MANY; i++)
-        ok &= wa__fiber_create(&many[i], 0, 0, counter, (void *)(long)i) == 0;
+        ok &= wa__fiber_create(&many[i], 0, 0, counter, (void *)(long)i, NULL) == 0;
     CHECK(ok);
     for (int round = 0; round < 5; round++)
         for (int i = 0; i < MANY; i++)
@@ -126,23 +129,25 @@ static long deep_expect(int depth, long seed)
 }
 
 static long res1, res2;
-static void deep1(void *arg)
+static void *deep1(void *arg)
 {
     (void)arg;
     res1 = deep(d1, d2, 32, 7);
     wa__fiber_switch(d1, d2);
+    return NULL;
 }
-static void deep2(void *arg)
+static void *deep2(void *arg)
 {
     (void)arg;
     res2 = deep(d2, d1, 32, 11);
     wa__fiber_switch(d2, fmain);
+    return NULL;
 }
 
 static void test_deep(void)
 {
-    CHECK(wa__fiber_create(&d1, 16384, 4096, deep1, NULL) == 0);
-    CHECK(wa__fiber_create(&d2, 16384, 4096, deep2, NULL) == 0);
+    CHECK(wa__fiber_create(&d1, 16384, 4096, deep1, NULL, NULL) == 0);
+    CHECK(wa__fiber_create(&d2, 16384, 4096, deep2, NULL, NULL) == 0);
     wa__fiber_switch(fmain, d1);
     CHECK(res1 == deep_expect(32, 7));
     CHECK(res2 == deep_expect(32, 11));
@@ -151,14 +156,14 @@ static void test_deep(void)
 }
 
 /* ---- errors */
-static void noop(void *arg) { (void)arg; }
+static void *noop(void *arg) { return arg; }
 static void test_errors(void)
 {
     wa_fiber *f;
-    CHECK(wa__fiber_create(NULL, 0, 0, noop, NULL) < 0);
-    CHECK(wa__fiber_create(&f, 0, 0, NULL, NULL) < 0);
-    CHECK(wa__fiber_create(&f, (size_t)1 << 30, 0, noop, NULL) < 0);
-    CHECK(wa__fiber_create(&f, 1, 1, noop, NULL) == 0); /* clamped up to minimums */
+    CHECK(wa__fiber_create(NULL, 0, 0, noop, NULL, NULL) < 0);
+    CHECK(wa__fiber_create(&f, 0, 0, NULL, NULL, NULL) < 0);
+    CHECK(wa__fiber_create(&f, (size_t)1 << 30, 0, noop, NULL, NULL) < 0);
+    CHECK(wa__fiber_create(&f, 1, 1, noop, NULL, NULL) == 0); /* clamped up to minimums */
     wa__fiber_free(f);
 }
 
@@ -175,12 +180,13 @@ __attribute__((noinline)) static int recurse_switch(int n, int acc)
     int r = recurse_ptr(n - 1, acc + n);
     return r * 3 + n;
 }
-static void overflow_aux(void *arg)
+static void *overflow_aux(void *arg)
 {
     (void)arg;
     recurse_ptr = recurse_switch;
     recurse_switch(200, 0);
     wa__fiber_switch(fo, fmain);
+    return NULL;
 }
 __attribute__((noinline)) static int eat_stack(int n)
 {
@@ -193,11 +199,12 @@ __attribute__((noinline)) static int eat_stack(int n)
     }
     return eat_stack(n - 1) + big[0];
 }
-static void overflow_stack(void *arg)
+static void *overflow_stack(void *arg)
 {
     (void)arg;
     eat_stack(22); /* ~12 KiB on an 8 KiB stack; the 8 KiB buffer absorbs it */
     wa__fiber_switch(fo, fmain);
+    return NULL;
 }
 
 /* ---- switch benchmark: two fibers ping-pong at a given call depth */
@@ -213,17 +220,19 @@ __attribute__((noinline)) static int bench_at(wa_fiber *self, wa_fiber *other, i
     return 0;
 }
 static int bench_depth;
-static void bench1(void *arg)
+static void *bench1(void *arg)
 {
     (void)arg;
     bench_at(b1, b2, bench_depth);
     wa__fiber_switch(b1, fmain);
+    return NULL;
 }
-static void bench2(void *arg)
+static void *bench2(void *arg)
 {
     (void)arg;
     bench_at(b2, b1, bench_depth);
     wa__fiber_switch(b2, fmain);
+    return NULL;
 }
 
 static double now_ns(void)
@@ -235,18 +244,18 @@ static double now_ns(void)
 
 int main(int argc, char **argv)
 {
-    wa__fiber_init(get_cur_name);
+    wa__fiber_init(&(wa_fiber_hooks){.running_name = get_cur_name});
     fmain = wa__fiber_main();
     if (argc > 1 && strcmp(argv[1], "overflow-aux") == 0) {
         cur_name = "deep-one";
-        wa__fiber_create(&fo, 0, 512, overflow_aux, NULL);
+        wa__fiber_create(&fo, 0, 512, overflow_aux, NULL, NULL);
         wa__fiber_switch(fmain, fo);
         printf("no overflow detected\n");
         return 0;
     }
     if (argc > 1 && strcmp(argv[1], "overflow-stack") == 0) {
         cur_name = "greedy";
-        wa__fiber_create(&fo, 8192, 8192, overflow_stack, NULL);
+        wa__fiber_create(&fo, 8192, 8192, overflow_stack, NULL, NULL);
         wa__fiber_switch(fmain, fo);
         printf("no overflow detected\n");
         return 0;
@@ -256,8 +265,8 @@ int main(int argc, char **argv)
         bench_depth = atoi(argv[3]);
         bench_ptr = bench_at;
         bench_left = n;
-        wa__fiber_create(&b1, 0, 4096, bench1, NULL);
-        wa__fiber_create(&b2, 0, 4096, bench2, NULL);
+        wa__fiber_create(&b1, 0, 4096, bench1, NULL, NULL);
+        wa__fiber_create(&b2, 0, 4096, bench2, NULL, NULL);
         double t0 = now_ns();
         wa__fiber_switch(fmain, b1);
         double t1 = now_ns();

@@ -66,7 +66,7 @@ static void park_forever(wa_fiber *self)
 
 static wa_fiber *fa, *fb;
 
-static void ping(void *arg)
+static void *ping(void *arg)
 {
     int *n = arg;
     for (int i = 0; i < *n; i++) {
@@ -75,6 +75,7 @@ static void ping(void *arg)
     }
     mark('A');
     park_forever(fa);
+    return NULL;
 }
 
 static void test_ping_pong_order(void **state)
@@ -82,7 +83,7 @@ static void test_ping_pong_order(void **state)
     (void)state;
     order_len = 0;
     int n = 3;
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n), 0);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n, NULL), 0);
     assert_non_null(fa);
     assert_string_equal(order, ""); /* nothing runs before the first switch */
     for (int i = 0; i < 4; i++) {
@@ -94,7 +95,7 @@ static void test_ping_pong_order(void **state)
 }
 
 /* Fiber to fiber without passing through main. */
-static void sym_a(void *arg)
+static void *sym_a(void *arg)
 {
     (void)arg;
     mark('1');
@@ -102,9 +103,10 @@ static void sym_a(void *arg)
     mark('3');
     wa__fiber_switch(fa, fb);
     park_forever(fa);
+    return NULL;
 }
 
-static void sym_b(void *arg)
+static void *sym_b(void *arg)
 {
     (void)arg;
     mark('2');
@@ -112,14 +114,15 @@ static void sym_b(void *arg)
     mark('4');
     wa__fiber_switch(fb, wa__fiber_main());
     park_forever(fb);
+    return NULL;
 }
 
 static void test_symmetric_switch(void **state)
 {
     (void)state;
     order_len = 0;
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, sym_a, NULL), 0);
-    assert_int_equal(wa__fiber_create(&fb, 0, 0, sym_b, NULL), 0);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, sym_a, NULL, NULL), 0);
+    assert_int_equal(wa__fiber_create(&fb, 0, 0, sym_b, NULL, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), fa);
     mark('M');
     assert_string_equal(order, "1234M");
@@ -137,7 +140,7 @@ struct worker {
     int done;
 };
 
-static void worker_body(void *arg)
+static void *worker_body(void *arg)
 {
     struct worker *w = arg;
     long local = w->id; /* lives on this fiber's stack across switches */
@@ -147,6 +150,7 @@ static void worker_body(void *arg)
     w->sum = local + 1;
     w->done = 1;
     park_forever(w->f);
+    return NULL;
 }
 
 static void test_many_fibers(void **state)
@@ -155,7 +159,7 @@ static void test_many_fibers(void **state)
     static struct worker w[MANY];
     for (int i = 0; i < MANY; i++) {
         w[i] = (struct worker){.id = i};
-        assert_int_equal(wa__fiber_create(&w[i].f, 0, 0, worker_body, &w[i]), 0);
+        assert_int_equal(wa__fiber_create(&w[i].f, 0, 0, worker_body, &w[i], NULL), 0);
     }
     for (int round = 0; round < 3; round++)
         for (int i = MANY - 1; i >= 0; i--) /* reverse order on purpose */
@@ -169,20 +173,21 @@ static void test_many_fibers(void **state)
 
 /* ------------------------------------------------------ pool reuse */
 
-static void noop_body(void *arg)
+static void *noop_body(void *arg)
 {
     wa_fiber **self = arg;
     park_forever(*self);
+    return NULL;
 }
 
 static void test_pool_reuse(void **state)
 {
     (void)state;
     wa_fiber *f1, *f2;
-    assert_int_equal(wa__fiber_create(&f1, 0, 0, noop_body, &f1), 0);
+    assert_int_equal(wa__fiber_create(&f1, 0, 0, noop_body, &f1, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), f1);
     wa__fiber_free(f1);
-    assert_int_equal(wa__fiber_create(&f2, 0, 0, noop_body, &f2), 0);
+    assert_int_equal(wa__fiber_create(&f2, 0, 0, noop_body, &f2, NULL), 0);
     assert_ptr_equal(f1, f2); /* the warm stack came back */
     wa__fiber_switch(wa__fiber_main(), f2); /* and it starts afresh */
     wa__fiber_free(f2);
@@ -191,8 +196,8 @@ static void test_pool_reuse(void **state)
     wa__fiber_free(wa__fiber_main());
     wa__fiber_free(f2);
     wa_fiber *g1, *g2;
-    assert_int_equal(wa__fiber_create(&g1, 0, 0, noop_body, &g1), 0);
-    assert_int_equal(wa__fiber_create(&g2, 0, 0, noop_body, &g2), 0);
+    assert_int_equal(wa__fiber_create(&g1, 0, 0, noop_body, &g1, NULL), 0);
+    assert_int_equal(wa__fiber_create(&g2, 0, 0, noop_body, &g2, NULL), 0);
     assert_ptr_not_equal(g1, g2); /* the double free did not duplicate it */
     wa__fiber_free(g1);
     wa__fiber_free(g2);
@@ -206,7 +211,7 @@ static void test_pool_churn(void **state)
     static wa_fiber *f[N];
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < N; i++) {
-            assert_int_equal(wa__fiber_create(&f[i], 48 * 1024, 0, noop_body, &f[i]), 0);
+            assert_int_equal(wa__fiber_create(&f[i], 48 * 1024, 0, noop_body, &f[i], NULL), 0);
             wa__fiber_switch(wa__fiber_main(), f[i]);
         }
         for (int i = 0; i < N; i++)
@@ -218,12 +223,12 @@ static void test_bad_input(void **state)
 {
     (void)state;
     wa_fiber *f = (wa_fiber *)&f;
-    assert_int_equal(wa__fiber_create(NULL, 0, 0, noop_body, NULL), WA_EINVAL);
-    assert_int_equal(wa__fiber_create(&f, 0, 0, NULL, NULL), WA_EINVAL);
-    assert_int_equal(wa__fiber_create(&f, (size_t)1 << 40, 0, noop_body, NULL),
+    assert_int_equal(wa__fiber_create(NULL, 0, 0, noop_body, NULL, NULL), WA_EINVAL);
+    assert_int_equal(wa__fiber_create(&f, 0, 0, NULL, NULL, NULL), WA_EINVAL);
+    assert_int_equal(wa__fiber_create(&f, (size_t)1 << 40, 0, noop_body, NULL, NULL),
                      WA_EINVAL);
     assert_null(f);
-    assert_int_equal(wa__fiber_create(&f, SIZE_MAX, 0, noop_body, NULL), WA_EINVAL);
+    assert_int_equal(wa__fiber_create(&f, SIZE_MAX, 0, noop_body, NULL, NULL), WA_EINVAL);
 }
 
 /* --------------------------------------------------- stack sizes */
@@ -244,11 +249,12 @@ struct deep {
     long got;
 };
 
-static void deep_body(void *arg)
+static void *deep_body(void *arg)
 {
     struct deep *d = arg;
     d->got = recurse(0, d->depth);
     park_forever(d->f);
+    return NULL;
 }
 
 static void test_deep_recursion_fits(void **state)
@@ -256,7 +262,7 @@ static void test_deep_recursion_fits(void **state)
     (void)state;
     /* ~120 KB of frames in the default stack (256 KiB, 1 MiB under ASan). */
     struct deep d = {.depth = T_ASAN ? 200 : 100};
-    assert_int_equal(wa__fiber_create(&d.f, 0, 0, deep_body, &d), 0);
+    assert_int_equal(wa__fiber_create(&d.f, 0, 0, deep_body, &d, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), d.f);
     assert_int_equal(d.got, d.depth + 1);
     wa__fiber_free(d.f);
@@ -267,13 +273,13 @@ static void test_per_fiber_stack_size(void **state)
     (void)state;
     /* 2 MB of frames: more than any default, fits in an 8 MiB stack. */
     struct deep d = {.depth = 2000};
-    assert_int_equal(wa__fiber_create(&d.f, 8u << 20, 0, deep_body, &d), 0);
+    assert_int_equal(wa__fiber_create(&d.f, 8u << 20, 0, deep_body, &d, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), d.f);
     assert_int_equal(d.got, d.depth + 1);
     wa__fiber_free(d.f);
     /* Odd sizes are rounded up, tiny ones raised to a usable minimum. */
     struct deep e = {.depth = 5};
-    assert_int_equal(wa__fiber_create(&e.f, 1, 0, deep_body, &e), 0);
+    assert_int_equal(wa__fiber_create(&e.f, 1, 0, deep_body, &e, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), e.f);
     assert_int_equal(e.got, 6);
     wa__fiber_free(e.f);
@@ -304,7 +310,7 @@ static __attribute__((noinline)) void check_alignment(void)
 }
 
 static int fiber_round;
-static void fp_body(void *arg)
+static void *fp_body(void *arg)
 {
     (void)arg;
     check_alignment();
@@ -312,13 +318,14 @@ static void fp_body(void *arg)
     wa__fiber_switch(fa, wa__fiber_main());
     fiber_round = fegetround();
     park_forever(fa);
+    return NULL;
 }
 
 static void test_abi_state(void **state)
 {
     (void)state;
     fesetround(FE_TONEAREST);
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, fp_body, NULL), 0);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, fp_body, NULL, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), fa);
     assert_int_equal(aligned_ok, 1);
     assert_int_equal(fegetround(), FE_TONEAREST); /* not leaked to main */
@@ -339,7 +346,7 @@ static void test_reinit(void **state)
     assert_non_null(wa__fiber_main());
     order_len = 0;
     int n = 1;
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n), 0);
+    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), fa);
     wa__fiber_switch(wa__fiber_main(), fa);
     assert_string_equal(order, "aA");
@@ -383,17 +390,18 @@ static int run_child(void (*fn)(void), char *out, size_t cap)
     return st;
 }
 
-static void overflow_body(void *arg)
+static void *overflow_body(void *arg)
 {
     (void)arg;
     recurse(0, 1 << 30);
     park_forever(fa);
+    return NULL;
 }
 
 static void child_overflow(void)
 {
     /* A 64 KiB stack and unbounded recursion: hits the guard page. */
-    if (wa__fiber_create(&fa, 64 * 1024, 0, overflow_body, NULL) != 0)
+    if (wa__fiber_create(&fa, 64 * 1024, 0, overflow_body, NULL, NULL) != 0)
         _exit(3);
     wa__fiber_switch(wa__fiber_main(), fa);
 }
@@ -427,21 +435,22 @@ static __attribute__((noinline)) long recurse_fill(int n, int limit)
     return recurse_fill(n + 1, limit) + buf[7];
 }
 
-static void canary_body(void *arg)
+static void *canary_body(void *arg)
 {
     (void)arg;
     recurse_fill(0, 24); /* ~25 KB of frames on a 16 KiB stack */
     wa__fiber_switch(fb, wa__fiber_main());
     _exit(4);
+    return NULL;
 }
 
 static void child_canary(void)
 {
     wa_fiber *f = NULL;
     for (int i = 0; i < 20000; i++) /* guard budget is at most 16384 */
-        if (wa__fiber_create(&f, 16 * 1024, 0, noop_body, NULL) != 0)
+        if (wa__fiber_create(&f, 16 * 1024, 0, noop_body, NULL, NULL) != 0)
             _exit(3);
-    if (wa__fiber_create(&fb, 16 * 1024, 0, canary_body, NULL) != 0)
+    if (wa__fiber_create(&fb, 16 * 1024, 0, canary_body, NULL, NULL) != 0)
         _exit(3);
     wa__fiber_switch(wa__fiber_main(), fb);
     _exit(5);
@@ -460,11 +469,11 @@ static void test_canary_message(void **state)
     assert_non_null(strstr(out, "canary"));
 }
 
-static void returning_body(void *arg) { (void)arg; }
+static void *returning_body(void *arg) { return arg; }
 
 static void child_return(void)
 {
-    if (wa__fiber_create(&fa, 0, 0, returning_body, NULL) != 0)
+    if (wa__fiber_create(&fa, 0, 0, returning_body, NULL, NULL) != 0)
         _exit(3);
     wa__fiber_switch(wa__fiber_main(), fa);
 }
@@ -476,7 +485,7 @@ static void test_entry_return_aborts(void **state)
     int st = run_child(child_return, out, sizeof out);
     assert_true(WIFSIGNALED(st));
     assert_int_equal(WTERMSIG(st), SIGABRT);
-    assert_non_null(strstr(out, "entry function returned"));
+    assert_non_null(strstr(out, "body returned with nowhere to go"));
 }
 
 /* A fault that is not a fiber overflow keeps its normal behaviour. */
