@@ -310,7 +310,26 @@ var WasyncioLib = {
     },
 
     lastName: null, lastExport: null, // the export called last: no Map lookup in a loop
+    // Set by fatal(): the Error every waCall gets once the module stopped.
+    dead: null,
+    // C stops the module for good (a stack overflow's report, already on
+    // stderr). In Node the process then ends with the status, as natively
+    // (Emscripten's exit). In a page exit() only throws and leaves the
+    // runtime up, so settle everything here and keep JS callbacks out of C.
+    fatal: function(code, status) {
+      if (WA.dead || ENVIRONMENT_IS_NODE) return;
+      WA.dead = WA.errorOf(code, 'wasyncio: the module stopped (exit status ' + status +
+                           '): ' + UTF8ToString(_wa_strerror(code)) + '; see the report on stderr');
+      ABORT = true; // callUserCallback runs nothing in C from now on
+      WA.finish(code, status);
+      for (var id = 1; id < WA.calls.length; id++) {
+        var reject = typeof WA.calls[id] === 'function' && WA.callRejects[id];
+        if (reject) { WA.callFree(id); reject(WA.dead); }
+      }
+    },
+
     call: function(name, arg, opts) {
+      if (WA.dead) return Promise.reject(WA.dead);
       var e = name === WA.lastName ? WA.lastExport : WA.exports.get(name) || WA.lookup(name);
       if (e) { WA.lastName = name; WA.lastExport = e; }
       if (!e) {
@@ -327,7 +346,9 @@ var WasyncioLib = {
         rc = e.value ? WA.startValue(e, id, arg) : WA.startJson(e, id, arg);
       } catch (x) {
         WA.callFree(id);
-        return Promise.reject(x); // e.g. JSON.stringify of a cycle, a TypeError
+        // e.g. JSON.stringify of a cycle, a TypeError; or exit()'s
+        // ExitStatus when this very call stopped the module.
+        return Promise.reject(WA.dead || x);
       }
       if (rc > 0) { // succeeded at once: rc is the address of its value
         WA.calls[id] = null;
@@ -507,6 +528,9 @@ var WasyncioLib = {
     }
     WA.callSettle(id, true, WA.readValue(vp));
   },
+
+  wa__js_fatal__deps: ['$WA'],
+  wa__js_fatal: function(code, status) { WA.fatal(code, status); },
 
   // A loop started for JS calls stays open one macrotask after its last
   // call (call.c), so awaited calls in a row share it.

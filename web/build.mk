@@ -46,7 +46,7 @@ WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WE
 
 .PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
-     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js
+     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -89,14 +89,18 @@ $(WEB)/node/examples/%.js: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 $(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
-# The overflow demo (wasi/overflow_demo.c) as a Node program: tests/web/run-node.sh
-# checks a stack overflow is stopped and reported once.
+# The overflow demo (wasi/overflow_demo.c) as a Node program and as a page
+# program: tests/web/run-node.sh checks a stack overflow is stopped and
+# reported once, tests/web/browser.test.mjs that a page's waDone says so.
 $(WEB)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
 	@mkdir -p $(@D)
 	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
 $(WEB)/node/tools/overflow_demo.js: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS) wasi/wasyncio-stack-check.sh
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
+$(WEB)/test/overflow_demo.mjs: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS) wasi/wasyncio-stack-check.sh
+	@mkdir -p $(@D)
+	$(WEB_CC) --page -o $@ $<
 
 # The demo page: static files, the loader, and the demo's C coroutines.
 $(WEB)/index.html: web/index.html

@@ -39,7 +39,7 @@ static __attribute__((noreturn)) void fiber_start(void *fiber)
     } else {
         wa__fiber_report_misuse("a fiber's body returned with nowhere to go (no end hook)");
     }
-    wa__fiber_exit();
+    wa__fiber_exit(WA_EFAILED);
 }
 
 void wa__fiber_switch(wa_fiber *from, wa_fiber *to)

@@ -166,7 +166,7 @@ __attribute__((noreturn, noinline)) static void report_aux_overflow(wa_fiber *f,
 {
     fflush(stdout);
     wa__fiber_report_aux_overflow(f->aux_size, used);
-    wa__fiber_exit();
+    wa__fiber_exit(WA_ESTACK);
 }
 
 /* Caught at a switch: the stack pointer the task left behind is below its
@@ -177,7 +177,7 @@ __attribute__((noreturn, noinline)) static void report_stack_overflow(wa_fiber *
     fflush(stdout);
     wa__fiber_report_overflow(f->stack_size, used > f->stack_size ? used : 0,
                               ", caught at a switch", 1);
-    wa__fiber_exit();
+    wa__fiber_exit(WA_ESTACK);
 }
 
 static inline int canary_ok(const wa_fiber *f)
@@ -205,7 +205,7 @@ static inline void check_limits(wa_fiber *f)
 __attribute__((noreturn, noinline)) static void die(const char *what)
 {
     wa__fiber_report_misuse(what);
-    wa__fiber_exit();
+    wa__fiber_exit(WA_EFAILED);
 }
 
 /* ------------------------------------------------------ stack check */
@@ -251,7 +251,7 @@ __attribute__((noreturn, noinline)) static void report_checked_overflow(char *wa
         wa__fiber_report_program_overflow((size_t)(hi - lo), need);
     else
         wa__fiber_report_overflow((size_t)(hi - lo), need, ", stopped before it wrote", 1);
-    wa__fiber_exit();
+    wa__fiber_exit(WA_ESTACK);
 }
 
 /* Binaryen's stack check calls this with the value a function was about to

@@ -112,8 +112,20 @@ void wa__fiber_report_misuse(const char *what)
     (void)w;
 }
 
-void wa__fiber_exit(void)
+#if defined(__EMSCRIPTEN__)
+/* js/wasyncio_lib.js: the module is stopping for good. Module.waDone
+ * resolves with {code, status}, every waCall (outstanding or later)
+ * rejects with code, and no JS callback runs C again. */
+extern void wa__js_fatal(int code, int status);
+#endif
+
+void wa__fiber_exit(int code)
 {
+#if defined(__EMSCRIPTEN__)
+    wa__js_fatal(code, 134);
+#else
+    (void)code;
+#endif
 #if defined(__wasm__)
     /* abort() would add a bare trap report under most hosts; 134 is the
      * status a native abort() gives a shell. */

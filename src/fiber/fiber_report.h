@@ -36,8 +36,10 @@ void wa__fiber_report_aux_overflow(size_t aux_bytes, size_t used);
 void wa__fiber_report_misuse(const char *what);
 
 /* End the program after a report: abort() natively, _Exit(134) on wasm
- * (where abort() adds a bare trap report under most hosts). */
-void wa__fiber_exit(void) __attribute__((noreturn));
+ * (where abort() adds a bare trap report under most hosts). code says why
+ * (WA_ESTACK: an overflow; WA_EFAILED: misuse): with Emscripten, JS hears
+ * it first, since exit() in a page only throws and leaves the runtime up. */
+void wa__fiber_exit(int code) __attribute__((noreturn));
 
 #pragma GCC visibility pop
 

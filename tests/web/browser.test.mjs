@@ -149,6 +149,34 @@ async function apiCases(browser, base) {
     results.push({ name: 'wa_sleep(0) x200 with a 0 ms slice: the loop yields to the page without setTimeout',
                    ok: timeouts === 0 && z.n === 200, detail: JSON.stringify({ timeouts, z }) });
     await m.waCall('t_unhandled', null);
+    // A stack overflow stops its own module for good, and says so: the
+    // report on printErr once; the call that overflowed, one outstanding
+    // and any later one reject with WA_ESTACK; a page program's waDone
+    // resolves with WA_ESTACK and status 134. Nothing hangs, and another
+    // module keeps working.
+    const hung = () => new Promise((r) => setTimeout(() => r('hung'), 5000));
+    const reports = [];
+    const m2 = await loadWasyncio('/test/web_api.mjs', { printErr: (s) => reports.push(s) });
+    const ESTACK = m2.waErrors.ESTACK;
+    const code = (p) => p.then(() => 'resolved', (e) => e && e.code);
+    const pending = code(m2.waCall('v_sleep', 60000));
+    const overflowed = await code(m2.waCall('t_stack_overflow', null));
+    const outstanding = await Promise.race([pending, hung()]);
+    const later = await code(m2.waCall('v_echo', 1));
+    const other = await m.waCall('v_echo', 5);
+    results.push({ name: 'a stack overflow in a waCall stops its module: every call rejects with WA_ESTACK',
+                   ok: overflowed === ESTACK && outstanding === ESTACK && later === ESTACK && other === 5 &&
+                       reports.filter((r) => /stack overflow in task/.test(r)).length === 1,
+                   detail: JSON.stringify({ overflowed, outstanding, later, other, reports }) });
+    const progReports = [], progOut = [];
+    const prog = await loadWasyncio('/test/overflow_demo.mjs', {
+      arguments: ['stack'], print: (s) => progOut.push(s), printErr: (s) => progReports.push(s) });
+    const done = await Promise.race([prog.waDone, hung()]);
+    results.push({ name: "a page program's stack overflow: waDone resolves with WA_ESTACK, status 134",
+                   ok: done.code === ESTACK && done.status === 134 &&
+                       progReports.filter((r) => /stack overflow in task 'stack-hog'/.test(r)).length === 1 &&
+                       !progOut.some((s) => /no overflow/.test(s)),
+                   detail: JSON.stringify({ done, progReports, progOut }) });
     return results;
   }, { base, closedUrl });
   for (const r of res) check(`page: ${r.name}`, r.ok, r.detail);
