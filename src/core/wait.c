@@ -72,6 +72,14 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
         if (wa__task_check(tasks[i])) return WA_EINVAL;
         if (tasks[i] == self) return WA_EDEADLK;
     }
+    /* Only a wait for all of them with no time limit can never end when one
+     * of them waits for us (asyncio.wait hangs there): like wa_gather it is
+     * WA_EDEADLK at once, and it shows its targets to the cycle check, so an
+     * await that would close such a cycle later is refused too. A wait that
+     * may end on one completion, one failure or its time limit is not a
+     * deadlock. */
+    int whole = return_when == WA_ALL_COMPLETED && timeout_ms == WA_NO_TIMEOUT;
+    if (whole && wa__wait_cycle(self, NULL, tasks, n, NULL)) return WA_EDEADLK;
     uint64_t until = WA_NEVER;
     if (timeout_ms != WA_NO_TIMEOUT) {
         uint64_t now = wa__host_hrtime();
@@ -92,6 +100,10 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
     }
     uint8_t was = self->waits_on_tasks;
     self->waits_on_tasks = 1;
+    if (whole) {
+        self->awaiting_set = tasks;
+        self->awaiting_n = n;
+    }
     rc = 0;
     /* A zero timeout only looks, as asyncio.wait(timeout=0) does. */
     while (!satisfied(&prog, n, return_when) && until > wa__host_hrtime()) {
@@ -105,6 +117,10 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
         }
     }
     self->waits_on_tasks = was;
+    if (whole) {
+        self->awaiting_set = NULL;
+        self->awaiting_n = 0;
+    }
     for (size_t i = 0; i < n; i++)
         if (!nodes[i].fired) wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
     if (nodes != small) free(nodes);

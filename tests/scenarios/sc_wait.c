@@ -193,6 +193,55 @@ static void test_wait_bad_arguments(void)
     wa_release(t);
 }
 
+/* A cycle through wa_wait(WA_ALL_COMPLETED, no time limit) is refused at
+ * once on both sides, as through wa_gather; before, it was found only when
+ * the whole loop stalled, and then every task in it got WA_EDEADLK. A wait
+ * that can end on one completion or its time limit closes no cycle. */
+static wa_task *g_w, *g_x;
+static void *x_awaits_w(void *arg)
+{
+    int rc = arg ? wa_yield() : 0; /* arg: let W start waiting first */
+    if (rc == 0) rc = wa_await(g_w, NULL);
+    return PTR(rc);
+}
+
+static void *w_waits_for_x(void *arg)
+{
+    int rc = arg ? wa_yield() : 0; /* arg: let X start awaiting first */
+    size_t nd = 0;
+    if (rc == 0) rc = wa_wait(&g_x, 1, WA_ALL_COMPLETED, WA_NO_TIMEOUT, NULL, &nd, NULL, NULL);
+    if (rc == WA_EDEADLK) {
+        /* Refused; a wait that may end early is no cycle: it times out. */
+        rc = wa_wait(&g_x, 1, WA_FIRST_COMPLETED, 10, NULL, &nd, NULL, NULL);
+        return PTR(rc == 0 && nd == 0 ? 2 : 100 - rc);
+    }
+    return PTR(rc == 0 && nd == 1 ? 1 : 100 - rc);
+}
+
+static void test_wait_cycle(void)
+{
+    void *r = NULL;
+    /* W waits first; X's await would close the cycle and is refused. */
+    g_x = wa_spawn(x_awaits_w, PTR(1));
+    g_w = wa_spawn(w_waits_for_x, NULL);
+    CHECK_INT(wa_await(g_x, &r), 0);
+    CHECK_INT((long)(intptr_t)r, WA_EDEADLK);
+    CHECK_INT(wa_await(g_w, &r), 0);
+    CHECK_INT((long)(intptr_t)r, 1);
+    wa_release(g_x);
+    wa_release(g_w);
+    /* X awaits first; W's wait would close the cycle and is refused, its
+     * timed wait is not; then W ends and so does X's await. */
+    g_w = wa_spawn(w_waits_for_x, PTR(1));
+    g_x = wa_spawn(x_awaits_w, NULL);
+    CHECK_INT(wa_await(g_w, &r), 0);
+    CHECK_INT((long)(intptr_t)r, 2);
+    CHECK_INT(wa_await(g_x, &r), 0);
+    CHECK_INT((long)(intptr_t)r, 0);
+    wa_release(g_x);
+    wa_release(g_w);
+}
+
 /* Many tasks (past the on-stack node array), each completion counted once. */
 static void test_wait_many(void)
 {
@@ -397,6 +446,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_wait_cancelled),
     WA_H_TEST(test_wait_deadline_scope),
     WA_H_TEST(test_wait_bad_arguments),
+    WA_H_TEST(test_wait_cycle),
     WA_H_TEST(test_wait_many),
     WA_H_TEST(test_as_completed_order),
     WA_H_TEST(test_as_completed_plain_loop),
