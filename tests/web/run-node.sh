@@ -58,6 +58,16 @@ for js in "$web"/scenarios/*.js; do
   fi
 done
 
+# The user's recipe builds without Binaryen warnings: every function the
+# script names in Asyncify's remove-list (the loop side of src/host/web and
+# src/core) still exists under that name.
+js/wasyncio-emcc.sh --node -o "$tmp/say_hello.js" examples/say_hello.c > "$tmp/emcc.out" 2>&1; rc=$?
+if [[ $rc == 0 ]] && ! grep -q "removelist contained a non-existing" "$tmp/emcc.out"; then
+  check "wasyncio-emcc.sh: the Asyncify remove-list names exist" 1
+else
+  check "wasyncio-emcc.sh: exit $rc, or a remove-list name is gone" 0 "$(head -5 "$tmp/emcc.out")"
+fi
+
 # Stack overflow: stopped before the frame writes, reported once by name
 # with the size needed, exit 134 (the README's status for Emscripten in
 # Node), and nothing after it (no "nothing can wake the main task" from the

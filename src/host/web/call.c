@@ -294,7 +294,9 @@ static void *hub_main(void *p)
 /* ------------------------------------------------------- JS entry points */
 
 /* Start call c: run it now if the loop can. Returns 0 or an error code. */
-static int wa__web_call_start(wa_fn fn, const char *name, struct web_call *c)
+/* noinline: js/wasyncio-emcc.sh names it in Asyncify's remove-list. */
+__attribute__((noinline)) static int wa__web_call_start(wa_fn fn, const char *name,
+                                                        struct web_call *c)
 {
     if (wa_running()) {
         int rc = start_call(fn, name, c);

@@ -95,7 +95,8 @@ void wa__host_close(void)
 /* Run turns until nothing is ready or the budget is spent. Returns 1 when the
  * main task (or, while ending, every task) is done; 0 when a JS wake-up was
  * arranged. */
-static int wa__web_run_slice(void)
+/* noinline: js/wasyncio-emcc.sh names it in Asyncify's remove-list. */
+__attribute__((noinline)) static int wa__web_run_slice(void)
 {
     /* The budget's clock starts when a turn leaves work behind: a slice of
      * one turn (a JS call that returns at once) reads no clock at all. */
