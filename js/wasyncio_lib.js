@@ -216,7 +216,8 @@ var WasyncioLib = {
     startJson: function(e, id, arg) {
       var p = 0;
       if (arg !== null && arg !== undefined) {
-        var json = JSON.stringify(arg);
+        // A finite number's JSON text is its string form (and 2x faster).
+        var json = typeof arg === 'number' && isFinite(arg) ? '' + arg : JSON.stringify(arg);
         if (json !== undefined && json !== 'null') {
           p = WA.str(json);
           if (!p) return WA.ENOMEM;

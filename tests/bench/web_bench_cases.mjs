@@ -118,6 +118,8 @@ export async function runBench(m, env, peers) {
   const C = 20000;
   const forms = {
     js: async (x) => x,
+    // The JSON form's own work done in JS alone: what the JSON costs.
+    jsJson: async (x) => JSON.parse(JSON.stringify(x)),
     json: (i) => m.waCall('b_echo_json', i),
     value: (i) => m.waCall('b_noop_value', i),
   };
@@ -136,6 +138,8 @@ export async function runBench(m, env, peers) {
     }
   }
   add('JS->C->JS promise round trip (waCall, JSON)', best.json, 'us', 'JS await async fn', best.js);
+  add('  the same beside a JS async fn doing the same JSON round trip', best.json, 'us',
+      'JS await async fn (x) => JSON.parse(JSON.stringify(x))', best.jsJson);
   add('JS->C->JS promise round trip (waCall, value: number)', best.value, 'us', 'JS await async fn', best.js);
 
   // 5. Peers built and measured in this run. The switch beside Emscripten's
