@@ -160,6 +160,12 @@ var WasyncioLib = {
     },
 
     // ---------------------------------------------------------- promises
+    // JSON.stringify, with a finite number's text made directly (the same
+    // text by the spec, and 2x faster in V8).
+    json: function(v) {
+      return typeof v === 'number' && isFinite(v) ? '' + v : JSON.stringify(v);
+    },
+
     promise: function(p) {
       var h = WA.nextPromise++;
       var rec = { settled: false, ok: false, text: null, op: 0 };
@@ -167,7 +173,7 @@ var WasyncioLib = {
       Promise.resolve(p).then(function(v) {
         var t;
         try {
-          t = JSON.stringify(v);
+          t = WA.json(v);
           if (t === undefined) t = 'null';
           rec.ok = true;
         } catch (e) {
@@ -216,8 +222,7 @@ var WasyncioLib = {
     startJson: function(e, id, arg) {
       var p = 0;
       if (arg !== null && arg !== undefined) {
-        // A finite number's JSON text is its string form (and 2x faster).
-        var json = typeof arg === 'number' && isFinite(arg) ? '' + arg : JSON.stringify(arg);
+        var json = WA.json(arg);
         if (json !== undefined && json !== 'null') {
           p = WA.str(json);
           if (!p) return WA.ENOMEM;
