@@ -93,9 +93,10 @@ for a in "${srcs[@]}"; do
   "$EMCC" -O2 -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
   objs+=("$o")
 done
-# _wa__fiber_stack_overflow: the stack check's handler, called from wasm only
-# (emcc would otherwise drop it before wasyncio-stack-check.sh runs).
-exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel,_wa__fiber_stack_overflow
+# _wa__fiber_stack_overflow, _wa__fiber_aux_overflow: the post-link checks'
+# handlers, called from wasm only (emcc would otherwise drop them before
+# wasyncio-stack-check.sh runs).
+exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel,_wa__fiber_stack_overflow,_wa__fiber_aux_overflow
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
 common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"

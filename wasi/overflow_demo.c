@@ -2,6 +2,10 @@
  * so test-wasi can check the report names the task and the exit is
  * non-zero (never a bare `unreachable` trap).
  *   overflow_demo asyncify   task 'deep-recursion' outgrows a 256-byte buffer
+ *   overflow_demo asyncify-far  task 'deep-far' suspends 1,000 frames deep:
+ *                            its Asyncify records outgrow the default buffer
+ *                            and the whole 16 KiB stack, so they must be
+ *                            stopped before they leave the task's memory
  *   overflow_demo stack      task 'stack-hog' outgrows a 4 KiB stack and fills it
  *   overflow_demo far        task 'far-writer' (4 KiB stack) writes only the
  *                            far end of a 32 KiB local array, which lies in
@@ -29,9 +33,8 @@ __attribute__((noinline)) static int recurse(int n)
 
 static void *deep(void *arg)
 {
-    (void)arg;
     recurse_ptr = recurse;
-    recurse(200);
+    recurse(arg ? (int)(long)arg : 200);
     return NULL;
 }
 
@@ -96,6 +99,15 @@ static void *main_task(void *arg)
         wa_await(t, NULL);
         wa_event_set(writer_done);
         wa_await(s, NULL);
+        return NULL;
+    }
+    if (strcmp((const char *)arg, "asyncify-far") == 0) {
+        /* 1,000 frames deep with the default buffer and stack: the unwind's
+         * records outgrow both; unchecked, they ran on past the task's
+         * memory before anything reported it. */
+        wa_task_opts o = {.name = "deep-far"};
+        wa_task *t = wa_spawn_opts(deep, (void *)1000L, &o);
+        wa_await(t, NULL);
         return NULL;
     }
     int stack = strcmp((const char *)arg, "stack") == 0;

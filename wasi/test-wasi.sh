@@ -99,6 +99,8 @@ check_report() { # check_report NAME WASM ARG PATTERN
 }
 check_report "asyncify overflow" $W/tools/overflow_demo.wasm asyncify \
     "wasyncio: Asyncify buffer overflow in task 'deep-recursion'"
+check_report "asyncify overflow past the stack" $W/tools/overflow_demo.wasm asyncify-far \
+    "wasyncio: Asyncify buffer overflow in task 'deep-far' (16[0-9]\{3\} bytes, buffer is 1024)"
 check_report "stack overflow" $W/tools/overflow_demo.wasm stack \
     "wasyncio: stack overflow in task 'stack-hog' (stack 4096 bytes, needs at least"
 # A frame 8x the task's stack whose only write lands in a sibling's heap

@@ -30,9 +30,11 @@
  * the task. The canary at the floor and the saved stack pointer are still
  * checked at every switch, for modules built without that step. The
  * Asyncify buffer: Binaryen traps with a bare `unreachable` in stop_unwind
- * if the data pointer passed the buffer's end, and it writes first, checks
- * after. So we give Binaryen an end it never reaches and check the real
- * limit ourselves after every unwind, naming the task before exiting. These
+ * if the data pointer passed the buffer's end, and it writes every frame
+ * first, checks once at the end. So we give Binaryen an end near the top of
+ * the fiber's own memory, the post-link step checks it after every frame
+ * (wa__fiber_aux_overflow names the task before anything outside the fiber
+ * is written), and run_tasks checks the real limit after every unwind. These
  * checks run in the uninstrumented loop, so they add nothing to the
  * instrumented path a switch unwinds through.
  *
@@ -271,6 +273,32 @@ void wa__fiber_stack_overflow(char *want)
 }
 __attribute__((used)) static void (*volatile g_keep_handler)(char *) = wa__fiber_stack_overflow;
 
+/* What an unwind may write past the end it gives Binaryen: the largest
+ * frame record (saved locals and call index) the post-link step accepts. */
+#define WA_AUX_SLACK 1024u
+
+/* Binaryen writes each frame's record during an unwind and checks the data
+ * pointer against the end only once the unwind is over (in stop_unwind):
+ * an unwind much larger than its buffer would write far past the task's
+ * own memory first. So the post-link step (wasi/wasyncio-stack-check.sh)
+ * checks after every record, and calls this once the records pass the end
+ * suspend() gives, WA_AUX_SLACK below the top of this fiber's own memory:
+ * nothing outside it has been written. Up to that end an overflow only
+ * overwrites the task's own idle stack, and run_tasks reports it after the
+ * unwind. Named and kept alive like the stack handler above. */
+__attribute__((noreturn, noinline)) void wa__fiber_aux_overflow(void);
+void wa__fiber_aux_overflow(void)
+{
+    wa_fiber *f = g_current;
+    f->ad.end = (char *)(uintptr_t)UINT32_MAX; /* stop_unwind checks it too */
+    wa__asyncify_stop_unwind();
+    g_unwinding = 0;
+    set_limits(NULL, (char *)UINTPTR_MAX);
+    set_sp(g_reserve_stack + sizeof g_reserve_stack);
+    report_aux_overflow(f, (size_t)(f->ad.cur - f->buf));
+}
+__attribute__((used)) static void (*volatile g_keep_aux_handler)(void) = wa__fiber_aux_overflow;
+
 /* ------------------------------------------------------------- switching */
 
 /* Starts the unwind, and when re-entered by the rewind, ends it. Inlined
@@ -287,8 +315,10 @@ static inline __attribute__((always_inline)) void suspend(wa_fiber *self)
     }
     self->ad.cur = self->buf;
     /* Not the real limit: Binaryen checks after writing and traps without a
-     * word, so run_tasks checks the real one and names the task. */
-    self->ad.end = (char *)(uintptr_t)UINT32_MAX;
+     * word, so run_tasks checks the real one and names the task. This end
+     * is where the post-link step's check stops an unwind that would leave
+     * the fiber's own memory (wa__fiber_aux_overflow). */
+    self->ad.end = self->top - WA_AUX_SLACK;
     g_unwinding = 1;
     wa__asyncify_start_unwind(&self->ad);
 }

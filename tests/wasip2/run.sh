@@ -110,7 +110,7 @@ rc=$?
 echo "== overflow reports (jco run)"
 # jco, like wasmtime running a component, exits 1, not 134: wasi:cli/exit@0.2
 # carries only success or failure (the README's per-host table).
-for kind in asyncify stack; do
+for kind in asyncify asyncify-far stack; do
     timeout 60 "$JCO" run "$dir/tools/overflow_demo.wasm" "$kind" >"$tmp/ovf.out" 2>&1
     rc=$?
     if [[ $rc -eq 1 ]] && grep -q "wasyncio: .*overflow in task" "$tmp/ovf.out"; then ok "$kind overflow reported, exit 1"
