@@ -2,7 +2,7 @@
 # bench_wasi.sh: WASI build measurements under Node (node:wasi), as markdown
 # rows `| name | value | unit | peer | ratio |`: ns per switch at call depths
 # 1/8/32 (and the per-frame slope), spawn+complete per task (100k gathered),
-# the cost of the stack check (switch, spawn, a call-heavy loop, against the
+# the cost of the stack and Asyncify-record checks (switch, spawn, a call-heavy loop, against the
 # same benchmark built without it), linear and resident memory per parked
 # task (10k and 100k sleeping), the smallest stack common libc calls run in,
 # and the Asyncify size overhead of a representative example. Needs `make wasi`.
@@ -47,7 +47,7 @@ check_row() { # check_row NAME UNIT KEY ARGS...: best of 3, alternating builds
     for i in 1 2 3; do run "$@" | val "$key"; run_unchecked "$@" | val "$key" >&2; done \
         > "$nocheck.with" 2> "$nocheck.without"
     with=$(best < "$nocheck.with"); without=$(best < "$nocheck.without")
-    row "wasi $name, stack check on" "$with" "$unit" "unchecked $without" "$(ratio "$without" "$with")"
+    row "wasi $name, stack and record checks on" "$with" "$unit" "unchecked $without" "$(ratio "$without" "$with")"
 }
 check_row "switch, depth 1" ns/switch ns_per_switch switch 1000000 1
 check_row "spawn+complete" ns/task ns_per_task spawn 100000
@@ -96,5 +96,5 @@ sw=$(stat -c %s "$with"); so=$(stat -c %s "$without"); sp=$(stat -c %s "$plain")
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", 100*(a-b)/b}'; }
 row "wasi Asyncify size overhead (tasks.wasm)" "$(pct "$sw" "$so")" "%" "+50% average (published)" "-"
 row "wasi Asyncify overhead without remove-list" "$(pct "$sp" "$so")" "%" "-" "-"
-row "wasi stack check size overhead (tasks.wasm)" "$(pct "$sw" "$sn")" "%" "-" "-"
+row "wasi stack and record checks size overhead (tasks.wasm)" "$(pct "$sw" "$sn")" "%" "-" "-"
 row "wasi tasks.wasm size" "$sw" bytes "-" "-"
