@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include "wasyncio.h"
 #include "fiber/fiber.h"
 #include "core/backend.h"
@@ -125,6 +126,12 @@ struct wa_task {
 static inline int wa__task_check(const wa_task *t)
 {
     return (t && t->magic == WA_TASK_MAGIC) ? 0 : WA_EINVAL;
+}
+
+/* Free t's long name if it is t's own (not borrowed). */
+static inline void wa__task_drop_long_name(wa_task *t)
+{
+    if (t->long_name && !t->name_borrowed) free(t->long_name);
 }
 
 /* Write an unnamed task's "task-N" into t->name (task.c). */

@@ -90,7 +90,7 @@ void wa__task_free(wa_loop *L, wa_task *t)
     if (t->fiber) wa__fiber_free(t->fiber);
     /* Most tasks have neither: skip the calls into free. */
     if (t->message) free(t->message);
-    if (t->long_name && !t->name_borrowed) free(t->long_name);
+    wa__task_drop_long_name(t);
     t->magic = 0;
     if (L->free_count < WA_TASK_CACHE_MAX) {
         t->all_next = L->free_tasks;

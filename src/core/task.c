@@ -34,7 +34,7 @@ int wa_task_set_name(wa_task *t, const char *name)
     char *long_name = NULL;
     if (n >= sizeof t->name && (long_name = wa__strdup(name)) == NULL) return WA_ENOMEM;
     if (!long_name) memmove(t->name, name, n + 1);
-    if (!t->name_borrowed) free(t->long_name);
+    wa__task_drop_long_name(t);
     t->long_name = long_name;
     t->name_borrowed = 0;
     t->named = 1;
@@ -43,7 +43,7 @@ int wa_task_set_name(wa_task *t, const char *name)
 
 void wa__task_borrow_name(wa_task *t, const char *name)
 {
-    if (t->long_name && !t->name_borrowed) free(t->long_name);
+    wa__task_drop_long_name(t);
     t->long_name = (char *)name;
     t->name_borrowed = 1;
     t->named = 1;

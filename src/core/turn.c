@@ -24,20 +24,25 @@ static void fire_timers(wa_loop *L)
     }
 }
 
+/* Run next (started, ready) from the loop's own context until control comes
+ * back to it, then free whatever finished on the way. */
+static void run_from_loop(wa_loop *L, wa_task *next)
+{
+    L->budget = WA_SWITCH_BUDGET;
+    next->state = WA_T_RUNNING;
+    if (L->debug) L->slice_start = wa__host_hrtime();
+    wa__fiber_run(next->fiber);
+    L->current = NULL;
+    wa__reap(L);
+}
+
 int wa__loop_turn(uint64_t *deadline_ns)
 {
     wa_loop *L = wa__L;
     if (!L->main_done || L->ending) {
         fire_timers(L);
         wa_task *next = wa__next_runnable(L);
-        if (next) {
-            L->budget = WA_SWITCH_BUDGET;
-            next->state = WA_T_RUNNING;
-            if (L->debug) L->slice_start = wa__host_hrtime();
-            wa__fiber_run(next->fiber);
-            L->current = NULL;
-            wa__reap(L);
-        }
+        if (next) run_from_loop(L, next);
     }
     int done = L->ending ? L->unfinished == 0 : L->main_done;
     if (done) {
@@ -59,13 +64,7 @@ int wa__run_now(wa_task *t)
         L->heap_len || L->main_done || L->ending || L->debug)
         return 0;
     L->ready_head = L->ready_tail = NULL;
-    if (wa__task_start(L, t) == 0) {
-        L->budget = WA_SWITCH_BUDGET;
-        t->state = WA_T_RUNNING;
-        wa__fiber_run(t->fiber);
-        L->current = NULL;
-        wa__reap(L);
-    }
+    if (wa__task_start(L, t) == 0) run_from_loop(L, t);
     return L->ready_head || L->heap_len || L->main_done ? 0 : 1;
 }
 
