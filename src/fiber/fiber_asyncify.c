@@ -256,6 +256,15 @@ __attribute__((noreturn, noinline)) static void report_checked_overflow(char *wa
     wa__fiber_exit(WA_ESTACK);
 }
 
+/* Lift the limits and move to the reserve stack, where an overflow handler
+ * reports. Inlined: the handlers have no frame of their own until then (a
+ * prologue would be checked against the limits that just failed). */
+static inline __attribute__((always_inline)) void to_reserve_stack(void)
+{
+    set_limits(NULL, (char *)UINTPTR_MAX);
+    set_sp(g_reserve_stack + sizeof g_reserve_stack);
+}
+
 /* Binaryen's stack check calls this with the value a function was about to
  * give __stack_pointer, outside the running fiber's limits: the frame that
  * crosses the floor has not written anything yet. It has no frame of its
@@ -267,8 +276,7 @@ __attribute__((noreturn, noinline)) void wa__fiber_stack_overflow(char *want);
 void wa__fiber_stack_overflow(char *want)
 {
     char *lo = get_limit_lo(), *hi = get_limit_hi();
-    set_limits(NULL, (char *)UINTPTR_MAX);
-    set_sp(g_reserve_stack + sizeof g_reserve_stack);
+    to_reserve_stack();
     report_checked_overflow(want, lo, hi);
 }
 __attribute__((used)) static void (*volatile g_keep_handler)(char *) = wa__fiber_stack_overflow;
@@ -293,8 +301,7 @@ void wa__fiber_aux_overflow(void)
     f->ad.end = (char *)(uintptr_t)UINT32_MAX; /* stop_unwind checks it too */
     wa__asyncify_stop_unwind();
     g_unwinding = 0;
-    set_limits(NULL, (char *)UINTPTR_MAX);
-    set_sp(g_reserve_stack + sizeof g_reserve_stack);
+    to_reserve_stack();
     report_aux_overflow(f, (size_t)(f->ad.cur - f->buf));
 }
 __attribute__((used)) static void (*volatile g_keep_aux_handler)(void) = wa__fiber_aux_overflow;

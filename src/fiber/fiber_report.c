@@ -23,13 +23,19 @@ const char *wa__fiber_running_name(void)
     return wa__fiber_hooks.running_name ? wa__fiber_hooks.running_name() : NULL;
 }
 
-static void put_str(char *buf, size_t cap, size_t *len, const char *s)
+/* One report line, built without stdio and written in one write(2). */
+struct line {
+    char buf[512];
+    size_t n;
+};
+
+static void put_str(struct line *l, const char *s)
 {
-    while (*s && *len + 1 < cap)
-        buf[(*len)++] = *s++;
+    while (*s && l->n + 1 < sizeof l->buf)
+        l->buf[l->n++] = *s++;
 }
 
-static void put_num(char *buf, size_t cap, size_t *len, size_t v)
+static void put_num(struct line *l, size_t v)
 {
     char tmp[24];
     int i = 0;
@@ -37,79 +43,78 @@ static void put_num(char *buf, size_t cap, size_t *len, size_t v)
         tmp[i++] = (char)('0' + v % 10);
         v /= 10;
     } while (v && i < (int)sizeof tmp);
-    while (i > 0 && *len + 1 < cap)
-        buf[(*len)++] = tmp[--i];
+    while (i > 0 && l->n + 1 < sizeof l->buf)
+        l->buf[l->n++] = tmp[--i];
+}
+
+/* The running task's name, or "(loop)" in the loop's own context. */
+static void put_running_name(struct line *l)
+{
+    const char *name = wa__fiber_running_name();
+    put_str(l, name ? name : "(loop)");
+}
+
+static void put_line(const struct line *l)
+{
+    ssize_t w = write(STDERR_FILENO, l->buf, l->n);
+    (void)w;
 }
 
 void wa__fiber_report_overflow(size_t stack_bytes, size_t needed, const char *how, int named)
 {
-    const char *name = "(unknown: caught when it switched away)";
+    struct line l = {.n = 0};
+    put_str(&l, "wasyncio: stack overflow in task '");
     if (named)
-        name = wa__fiber_running_name();
-    char msg[512];
-    size_t n = 0;
-    put_str(msg, sizeof msg, &n, "wasyncio: stack overflow in task '");
-    put_str(msg, sizeof msg, &n, name ? name : "(loop)");
-    put_str(msg, sizeof msg, &n, "' (stack ");
-    put_num(msg, sizeof msg, &n, stack_bytes);
-    put_str(msg, sizeof msg, &n, " bytes");
+        put_running_name(&l);
+    else
+        put_str(&l, "(unknown: caught when it switched away)");
+    put_str(&l, "' (stack ");
+    put_num(&l, stack_bytes);
+    put_str(&l, " bytes");
     if (needed) {
-        put_str(msg, sizeof msg, &n, ", needs at least ");
-        put_num(msg, sizeof msg, &n, needed);
+        put_str(&l, ", needs at least ");
+        put_num(&l, needed);
     }
-    put_str(msg, sizeof msg, &n, how);
-    put_str(msg, sizeof msg, &n,
-            "); raise it with wa_task_opts.stack_size or "
-            "wa_set_default_stack_size()\n");
-    ssize_t w = write(STDERR_FILENO, msg, n);
-    (void)w;
+    put_str(&l, how);
+    put_str(&l, "); raise it with wa_task_opts.stack_size or wa_set_default_stack_size()\n");
+    put_line(&l);
 }
 
 void wa__fiber_report_program_overflow(size_t stack_bytes, size_t needed)
 {
-    char msg[512];
-    size_t n = 0;
-    put_str(msg, sizeof msg, &n,
-            "wasyncio: stack overflow on the program's own stack (main() and the loop, "
-            "not a task; ");
-    put_num(msg, sizeof msg, &n, stack_bytes);
-    put_str(msg, sizeof msg, &n, " bytes, needs at least ");
-    put_num(msg, sizeof msg, &n, needed);
-    put_str(msg, sizeof msg, &n,
-            ", stopped before it wrote); raise it when linking: emcc -sSTACK_SIZE=N, "
-            "wasi-sdk -Wl,-z,stack-size=N\n");
-    ssize_t w = write(STDERR_FILENO, msg, n);
-    (void)w;
+    struct line l = {.n = 0};
+    put_str(&l, "wasyncio: stack overflow on the program's own stack (main() and the loop, "
+                "not a task; ");
+    put_num(&l, stack_bytes);
+    put_str(&l, " bytes, needs at least ");
+    put_num(&l, needed);
+    put_str(&l, ", stopped before it wrote); raise it when linking: emcc -sSTACK_SIZE=N, "
+                "wasi-sdk -Wl,-z,stack-size=N\n");
+    put_line(&l);
 }
 
 void wa__fiber_report_aux_overflow(size_t aux_bytes, size_t used)
 {
-    char msg[512];
-    size_t n = 0;
-    const char *name = wa__fiber_running_name();
-    put_str(msg, sizeof msg, &n, "wasyncio: Asyncify buffer overflow in task '");
-    put_str(msg, sizeof msg, &n, name ? name : "(loop)");
-    put_str(msg, sizeof msg, &n, "' (");
-    put_num(msg, sizeof msg, &n, used);
-    put_str(msg, sizeof msg, &n, " bytes, buffer is ");
-    put_num(msg, sizeof msg, &n, aux_bytes);
-    put_str(msg, sizeof msg, &n, "); raise it with wa_task_opts.asyncify_size\n");
-    ssize_t w = write(STDERR_FILENO, msg, n);
-    (void)w;
+    struct line l = {.n = 0};
+    put_str(&l, "wasyncio: Asyncify buffer overflow in task '");
+    put_running_name(&l);
+    put_str(&l, "' (");
+    put_num(&l, used);
+    put_str(&l, " bytes, buffer is ");
+    put_num(&l, aux_bytes);
+    put_str(&l, "); raise it with wa_task_opts.asyncify_size\n");
+    put_line(&l);
 }
 
 void wa__fiber_report_misuse(const char *what)
 {
-    char msg[512];
-    size_t n = 0;
-    const char *name = wa__fiber_running_name();
-    put_str(msg, sizeof msg, &n, "wasyncio: ");
-    put_str(msg, sizeof msg, &n, what);
-    put_str(msg, sizeof msg, &n, " (task '");
-    put_str(msg, sizeof msg, &n, name ? name : "(loop)");
-    put_str(msg, sizeof msg, &n, "')\n");
-    ssize_t w = write(STDERR_FILENO, msg, n);
-    (void)w;
+    struct line l = {.n = 0};
+    put_str(&l, "wasyncio: ");
+    put_str(&l, what);
+    put_str(&l, " (task '");
+    put_running_name(&l);
+    put_str(&l, "')\n");
+    put_line(&l);
 }
 
 #if defined(__EMSCRIPTEN__)
