@@ -336,8 +336,11 @@ var WasyncioLib = {
 
     call: function(name, arg, opts) {
       if (WA.dead) return Promise.reject(WA.dead);
-      var e = name === WA.lastName ? WA.lastExport : WA.exports.get(name) || WA.lookup(name);
-      if (e) { WA.lastName = name; WA.lastExport = e; }
+      var e = WA.lastExport;
+      if (name !== WA.lastName) {
+        e = WA.exports.get(name) || WA.lookup(name);
+        if (e) { WA.lastName = name; WA.lastExport = e; }
+      }
       if (!e) {
         return Promise.reject(new Error('wasyncio: no C coroutine exported as "' + name +
                                         '" (use WA_JS_EXPORT(' + name + ') or WA_JS_EXPORT_VALUE)'));
