@@ -34,9 +34,9 @@ CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# Portable C shared by every target: the core, HTTP, and the host helpers
+# Portable C shared by every target: the core, HTTP, streams, WebSocket, and the host helpers
 # every backend uses. Each target adds its fiber and its host folder.
-CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/host/common/*.c))
+CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/stream/*.c src/ws/*.c src/host/common/*.c))
 NATIVE_SRC := $(CORE_SRC) src/fiber/fiber.c src/fiber/fiber_report.c src/fiber/fiber_stack.c \
               $(sort $(wildcard src/host/native/*.c))
 NATIVE_ASM := $(if $(filter asm,$(FIBER)),$(wildcard src/fiber/switch_$(ARCH).S),)
@@ -152,12 +152,15 @@ APT_DEMO_PKGS := build-essential pkg-config libuv1-dev libcurl4-openssl-dev libh
 # The rest, for make test and make bench: cmocka; the WASI, WASI 0.2 and web
 # toolchains; the browsers and engines the web and WASI suites run on
 # (Chromium; Firefox ESR; WebKitGTK's WebDriver and MiniBrowser under Xvfb;
-# JavaScriptCore's jsc shell); aarch64 cross tools and qemu; benchmark peers.
+# JavaScriptCore's jsc shell); aarch64 cross tools and qemu; benchmark peers;
+# PostgreSQL and libpq (wasyncio-pg and its throwaway test cluster); the
+# Python peers of the streams, WebSocket and database twins; clang-format.
 APT_TEST_PKGS := libcmocka-dev emscripten binaryen clang-19 lld-19 wasi-libc \
                  libclang-rt-19-dev-wasm32 chromium firefox-esr webkit2gtk-driver xvfb \
                  libjavascriptcoregtk-4.0-bin gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
                  qemu-user python3-aiohttp wrk hyperfine openssl \
-                 libboost-context-dev nginx-light libclang-rt-19-dev
+                 libboost-context-dev nginx-light libclang-rt-19-dev \
+                 postgresql libpq-dev python3-asyncpg python3-websockets clang-format-19
 APT_PKGS := $(APT_DEMO_PKGS) $(APT_TEST_PKGS)
 deps:
 	@bash .ci/deps.sh $(APT_PKGS)

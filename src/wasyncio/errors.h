@@ -68,6 +68,27 @@
     X(EJS, -28, "JavaScript promise rejected")                                           \
     /* TLS: certificate not trusted or unusable, or the handshake failed */              \
     X(ETLS, -29, "TLS failure (certificate not trusted or unusable, or handshake failed)") \
+    /* a file or directory that does not exist */                                     \
+    X(ENOENT, -30, "no such file or directory")                                          \
+    /* the operating system refused access (file mode, socket permission) */           \
+    X(EACCES, -31, "permission denied")                                                  \
+    /* a server's address and port are taken by another socket */                       \
+    X(EADDRINUSE, -32, "address already in use")                                         \
+    /* the process (or system) is out of file descriptors */                            \
+    X(EMFILE, -33, "too many open files")                                                \
+    /* the peer reset the connection */                                                 \
+    X(ECONNRESET, -34, "connection reset by peer")                                       \
+    /* writing to a connection the peer has closed */                                   \
+    X(EPIPE, -35, "broken pipe (the peer closed the connection)")                        \
+    /* the stream ended before the bytes asked for (the partial bytes are kept) */      \
+    X(EINCOMPLETE, -36, "end of stream before the expected bytes")                       \
+    /* a separator was not found within the stream's limit */                           \
+    X(ELIMIT, -37, "separator not found within the limit")                               \
+    /* HTTP client: more redirects than max_redirects */                                \
+    X(EREDIRECTS, -38, "too many redirects")                                             \
+    /* the address is not available (not a local address, port out of range) */        \
+    X(EADDRNOTAVAIL, -39, "address not available")                                       \
+    /* codes -40..-49: WebSocket; -50..-59: database; -60..-69: threads, -70..-79: more */ \
     /* codes <= WA_EUSER are the application's own */                                    \
     X(EUSER, -1000, "application error")
 

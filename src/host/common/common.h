@@ -22,6 +22,11 @@ void wa__host_debug_note(const char *what);
  * them (for hosts whose file reads have nothing to wait on). */
 int wa__read_file_chunked(const char *path, char **data, size_t *len);
 
+/* errno_map.c: a positive errno (libc's, on every target) as a wasyncio
+ * code: WA_ENOENT, WA_EACCES, WA_EADDRINUSE, WA_ECONNRESET, ...; WA_EIO for
+ * anything without a name. */
+int wa__errno_code(int err);
+
 /* cabi_realloc.c (wasm builds): the exported allocator, and its answer to
  * zero-byte requests (never freed). Each wasm host backend refers to
  * cabi_realloc so that linking libwasyncio.a always brings it along. */

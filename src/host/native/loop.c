@@ -44,7 +44,15 @@ int wa__native_at_close(void (*fn)(void))
 
 int wa__uv_err(int uv_status)
 {
-    return uv_status == UV_ENOMEM ? WA_ENOMEM : WA_EIO;
+    switch (uv_status) {
+    case UV_EAI_NONAME: case UV_EAI_AGAIN: case UV_EAI_FAIL: case UV_EAI_NODATA:
+    case UV_EAI_ADDRFAMILY: case UV_EAI_SERVICE:
+        return WA_EDNS;
+    case UV_EAI_MEMORY: return WA_ENOMEM;
+    default:
+        /* Every other libuv code on Unix is a negated errno. */
+        return wa__errno_code(-uv_status);
+    }
 }
 
 uint64_t wa__host_hrtime(void) { return uv_hrtime(); }

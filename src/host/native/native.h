@@ -22,7 +22,8 @@ void wa__native_drain_add(int delta);
  * WA_ENOMEM. Hooks are cleared after each wa__host_close. */
 int wa__native_at_close(void (*fn)(void));
 
-/* uv error -> wasyncio code (WA_ENOMEM for UV_ENOMEM, WA_EIO otherwise). */
+/* uv error -> wasyncio code: name-lookup failures are WA_EDNS, the rest go
+ * through wa__errno_code (host/common/common.h); WA_EIO when unnamed. */
 int wa__uv_err(int uv_status);
 
 #endif

@@ -1,0 +1,37 @@
+/* errno_map.c: an operating-system error (errno, as libc reports it on every
+ * target: Linux natively, wasi-libc on WASI) as a wasyncio code. libuv's
+ * codes are negated errnos on Unix, so the native backend maps them here too.
+ * Anything without a named code is WA_EIO. */
+#include <errno.h>
+#include "host/common/common.h"
+#include "wasyncio.h"
+
+int wa__errno_code(int err)
+{
+    switch (err) {
+    case 0: return 0;
+    case ENOMEM: return WA_ENOMEM;
+    case EINVAL: return WA_EINVAL;
+    case ENOENT: case ENOTDIR: return WA_ENOENT;
+    case EACCES: case EPERM: case EROFS: return WA_EACCES;
+#ifdef ENOTCAPABLE
+    case ENOTCAPABLE: return WA_ENOTCAPABLE;
+#endif
+    case EADDRINUSE: return WA_EADDRINUSE;
+    case EADDRNOTAVAIL: return WA_EADDRNOTAVAIL;
+    case EMFILE: case ENFILE: return WA_EMFILE;
+    case ECONNREFUSED: return WA_ECONNREFUSED;
+    case ECONNRESET: case ECONNABORTED: return WA_ECONNRESET;
+    case EPIPE: return WA_EPIPE;
+    case ETIMEDOUT: return WA_ETIMEDOUT;
+    case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: case ENOTCONN: return WA_ENET;
+    case ECANCELED: return WA_ECANCELED;
+    case ENOSYS: case ENOTSUP:
+#if EOPNOTSUPP != ENOTSUP
+    case EOPNOTSUPP:
+#endif
+        return WA_ENOTSUP;
+    case EBUSY: return WA_EBUSY;
+    default: return WA_EIO;
+    }
+}
