@@ -14,7 +14,7 @@ static int no_sockets;
 
 /* ------------------------------------------------------------ a server */
 
-enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY };
+enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY, IDLE_LIMIT };
 
 struct plan {
     enum mode mode;
@@ -61,6 +61,13 @@ static int handler(wa_stream *s, void *arg)
                 break;
             }
         }
+        break;
+    }
+    case IDLE_LIMIT: { /* a client that sends nothing is let go after 100 ms */
+        int rc, scope;
+        { WA_TIMEOUT_SCOPE(100, scope); rc = (int)wa_stream_readline(s, buf, sizeof buf); }
+        if (rc == WA_ETIMEDOUT && scope == WA_ETIMEDOUT)
+            wa_stream_write(s, "idle\n", 5);
         break;
     }
     case READ_ALL_THEN_REPLY: {
@@ -309,6 +316,23 @@ static void test_peer_never_sends(void)
     stop(srv);
 }
 
+/* The server's side of a silent client: its read obeys a deadline scope. */
+static void test_server_drops_silent_client(void)
+{
+    if (no_sockets) return;
+    struct plan p = {.mode = IDLE_LIMIT};
+    int port;
+    wa_stream_server *srv = serve(&p, &port);
+    wa_stream *s = dial(port);
+    if (!s) { stop(srv); return; }
+    char buf[16];
+    CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 5);
+    CHECK(memcmp(buf, "idle\n", 5) == 0);
+    CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 0); /* then closed */
+    hang_up(s);
+    stop(srv);
+}
+
 static void test_slow_reader_bounds_drain(void)
 {
     if (no_sockets) return;
@@ -410,6 +434,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_half_close),
     WA_H_TEST(test_interrupted_read_keeps_bytes),
     WA_H_TEST(test_peer_never_sends),
+    WA_H_TEST(test_server_drops_silent_client),
     WA_H_TEST(test_slow_reader_bounds_drain),
     WA_H_TEST(test_refused_after_close),
     WA_H_TEST(test_names),
