@@ -150,6 +150,39 @@ static void *reset_main(void *arg)
     return NULL;
 }
 
+static void *broken_pipe_main(void *arg)
+{
+    (void)arg;
+    struct plan p = {.mode = CLOSE_AT_ONCE};
+    int port;
+    wa_stream_server *srv = serve(&p, &port, NULL);
+    wa_stream *s = NULL;
+    CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    char buf[8];
+    CHECK_EQ(wa_stream_read(s, buf, sizeof buf), 0); /* the server hung up */
+    /* Writing on: the first bytes may still be taken, then EPIPE or a
+     * reset, as a named error; never SIGPIPE. */
+    static char chunk[65536];
+    int rc = 0;
+    for (int i = 0; i < 100 && rc == 0; i++) {
+        rc = wa_stream_write(s, chunk, sizeof chunk);
+        if (rc == 0)
+            rc = wa_stream_drain(s);
+        if (rc == 0)
+            wa_sleep(1);
+    }
+    CHECK(rc == WA_EPIPE || rc == WA_ECONNRESET);
+    wa_stream_free(s);
+    stop(srv);
+    return NULL;
+}
+
+static void test_write_after_peer_closed(void **state)
+{
+    (void)state;
+    run_main(broken_pipe_main, NULL);
+}
+
 static void test_peer_resets_mid_read(void **state)
 {
     (void)state;
@@ -825,13 +858,14 @@ static void test_tls_client(void **state)
 
 int main(int argc, char **argv)
 {
-    signal(SIGPIPE, SIG_IGN);
+    /* SIGPIPE stays at its default: the library must not die of it. */
     if (argc == 3 && strcmp(argv[1], "--clients") == 0)
         return many_clients(atoi(argv[2]));
     if (argc == 3 && strcmp(argv[1], "--emfile") == 0)
         return emfile_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_peer_resets_mid_read),
+        cmocka_unit_test(test_write_after_peer_closed),
         cmocka_unit_test(test_line_that_never_ends),
         cmocka_unit_test(test_slow_reader_blocks_drain),
         cmocka_unit_test(test_named_errors),
