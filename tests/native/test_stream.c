@@ -275,6 +275,21 @@ static void *named_errors_main(void *arg)
     CHECK(again == NULL);
     CHECK_EQ(wa_start_server(handler, &p, "no-such-host.invalid", 0, NULL, &again), WA_EDNS);
     stop(srv);
+    /* IPv6 loopback, where the machine has it. */
+    int rc = wa_start_server(handler, &p, "::1", 0, NULL, &srv);
+    if (rc == 0) {
+        CHECK_EQ(wa_open_connection("::1", wa_stream_server_port(srv), NULL, &s), 0);
+        char host[64] = "";
+        CHECK_EQ(wa_stream_peername(s, host, sizeof host, NULL), 0);
+        CHECK_STR(host, "::1");
+        wa_stream_write(s, "six\n", 4);
+        char line[8];
+        CHECK_EQ(wa_stream_readline(s, line, sizeof line), 4);
+        hang_up(s);
+        stop(srv);
+    } else {
+        CHECK(rc == WA_EADDRNOTAVAIL || rc == WA_ENOTSUP);
+    }
     return NULL;
 }
 
