@@ -14,7 +14,7 @@ static int no_sockets;
 
 /* ------------------------------------------------------------ a server */
 
-enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY, IDLE_LIMIT };
+enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY, IDLE_LIMIT, SEND_SPLIT };
 
 struct plan {
     enum mode mode;
@@ -63,6 +63,12 @@ static int handler(wa_stream *s, void *arg)
         }
         break;
     }
+    case SEND_SPLIT: /* the separator cut in two between writes */
+        wa_stream_write(s, "abc:", 4);
+        wa_stream_drain(s);
+        wa_sleep(30);
+        wa_stream_write(s, ":def::", 6);
+        break;
     case IDLE_LIMIT: { /* a client that sends nothing is let go after 100 ms */
         int rc, scope;
         { WA_TIMEOUT_SCOPE(100, scope); rc = (int)wa_stream_readline(s, buf, sizeof buf); }
@@ -239,6 +245,28 @@ static void test_readuntil_and_limit(void)
     CHECK(memcmp(buf, "short\n", 6) == 0);
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 4); /* the last, unended */
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 0);
+    hang_up(s);
+    stop(srv);
+}
+
+static void test_separator_across_reads(void)
+{
+    if (no_sockets) return;
+    struct plan p = {.mode = SEND_SPLIT};
+    int port;
+    wa_stream_server *srv = serve(&p, &port);
+    wa_stream *s = dial(port);
+    if (!s) { stop(srv); return; }
+    char buf[16];
+    size_t len = 0;
+    CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), 0);
+    CHECK_INT(len, 5);
+    CHECK(memcmp(buf, "abc::", 5) == 0);
+    CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), 0);
+    CHECK_INT(len, 5);
+    CHECK(memcmp(buf, "def::", 5) == 0);
+    CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), WA_EINCOMPLETE);
+    CHECK_INT(len, 0);
     hang_up(s);
     stop(srv);
 }
@@ -431,6 +459,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_echo_lines),
     WA_H_TEST(test_readexactly_partial),
     WA_H_TEST(test_readuntil_and_limit),
+    WA_H_TEST(test_separator_across_reads),
     WA_H_TEST(test_half_close),
     WA_H_TEST(test_interrupted_read_keeps_bytes),
     WA_H_TEST(test_peer_never_sends),
