@@ -219,8 +219,8 @@ WA_EXTERN int wa_stream_server_wait_closed(wa_stream_server *srv);
 
 /* Serve until the calling task is interrupted (Server.serve_forever), then
  * close the server and return the interruption (WA_ECANCELED or
- * WA_ETIMEDOUT). Handlers keep running: wa_stream_server_wait_closed waits
- * for them. */
+ * WA_ETIMEDOUT); 0 if another task closed the server first. Handlers keep
+ * running: wa_stream_server_wait_closed waits for them. */
 WA_EXTERN int wa_stream_server_serve_forever(wa_stream_server *srv);
 
 /* Number of connections whose handlers are running. */
