@@ -227,7 +227,8 @@ WA_EXTERN int wa_stream_server_serve_forever(wa_stream_server *srv);
 WA_EXTERN int wa_stream_server_connections(const wa_stream_server *srv);
 
 /* Close the server, cancel the handlers still running (asyncio 3.13's
- * close_clients), and free it once they have ended. Freeing NULL does
+ * close_clients), drop connections still sending after their handler ended
+ * (abort_clients), and free it once all have ended. Freeing NULL does
  * nothing. */
 WA_EXTERN int wa_stream_server_free(wa_stream_server *srv);
 

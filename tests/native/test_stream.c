@@ -40,7 +40,7 @@ static long rss_kb(void)
     return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE };
+enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE, WRITE_AND_GO };
 
 struct plan {
     enum mode mode;
@@ -93,6 +93,11 @@ static int handler(wa_stream *s, void *arg)
         wa_sleep(60000);
         break;
     case CLOSE_AT_ONCE:
+        break;
+    case WRITE_AND_GO: /* 8 MiB queued, no drain: the server sends it after */
+        memset(chunk, 'y', sizeof chunk);
+        for (int i = 0; i < 512; i++)
+            wa_stream_write(s, chunk, sizeof chunk);
         break;
     }
     return 0;
@@ -742,6 +747,43 @@ static void *server_life_main(void *arg)
     return NULL;
 }
 
+/* A handler that queued more than a silent client reads: close waits for
+ * the bytes (asyncio's close flushes), free drops them. */
+static void *unread_reply_main(void *arg)
+{
+    (void)arg;
+    struct plan p = {.mode = WRITE_AND_GO};
+    int port;
+    wa_stream_server *srv = serve(&p, &port, NULL);
+    int fds = count_fds() - 1;
+    wa_stream *s = NULL;
+    CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    wa_sleep(50);
+    CHECK_EQ(p.started, 1);
+    wa_stream_server_close(srv);
+    int rc, scope;
+    { WA_TIMEOUT_SCOPE(100, scope); rc = wa_stream_server_wait_closed(srv); }
+    CHECK_EQ(rc, WA_ETIMEDOUT); /* still sending to a client that does not read */
+    CHECK_EQ(wa_stream_server_connections(srv), 1);
+    wa_stream_server_free(srv);
+    char buf[4096];
+    long n;
+    while ((n = wa_stream_read(s, buf, sizeof buf)) > 0)
+        ;
+    CHECK(n == 0 || n == WA_ECONNRESET); /* dropped, not delivered in full */
+    wa_stream_free(s);
+    for (int i = 0; i < 100 && count_fds() != fds; i++)
+        wa_sleep(10);
+    CHECK_EQ(count_fds(), fds);
+    return NULL;
+}
+
+static void test_server_free_drops_unread_replies(void **state)
+{
+    (void)state;
+    run_main(unread_reply_main, NULL);
+}
+
 static void test_server_life(void **state)
 {
     (void)state;
@@ -890,6 +932,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fd_exhaustion),
         cmocka_unit_test(test_unix_sockets),
         cmocka_unit_test(test_server_life),
+        cmocka_unit_test(test_server_free_drops_unread_replies),
     };
     const struct CMUnitTest tls[] = {
         cmocka_unit_test(test_tls_client),
