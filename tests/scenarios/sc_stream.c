@@ -438,6 +438,8 @@ static void test_bad_arguments(void)
     CHECK_INT(wa_open_connection("127.0.0.1", 70000, NULL, &s), WA_EINVAL);
     wa_stream_opts bad = {.high_water = 10, .low_water = 20};
     CHECK_INT(wa_open_connection("127.0.0.1", 80, &bad, &s), WA_EINVAL);
+    wa_stream_opts huge = {.limit = SIZE_MAX};
+    CHECK_INT(wa_open_connection("127.0.0.1", 80, &huge, &s), WA_EINVAL);
     wa_stream_opts tls_opt_without_tls = {.ca_file = "x.pem"};
     CHECK_INT(wa_open_connection("127.0.0.1", 80, &tls_opt_without_tls, &s), WA_EINVAL);
     wa_stream_server *srv = PTR(1);
