@@ -92,7 +92,7 @@ WA_EXTERN long wa_stream_read(wa_stream *s, void *buf, size_t n);
 
 /* Everything up to the end of the stream (asyncio's read(-1)), in a malloc'd
  * buffer (*data, NUL-terminated for convenience; free it). max bounds it
- * (0 = no bound): past max, WA_ETOOBIG and nothing consumed past it. */
+ * (0 = no bound): past max, WA_ETOOBIG with nothing consumed. */
 WA_EXTERN int wa_stream_read_all(wa_stream *s, void **data, size_t *len, size_t max);
 
 /* Exactly n bytes into buf (asyncio's readexactly). If the stream ends first:
