@@ -793,7 +793,7 @@ static void test_server_life(void **state)
 /* ------------------------------------------------------------ TLS */
 
 static char pki[64];
-static hh_proc signed_srv, self_srv, mtls_srv;
+static hh_proc signed_srv, self_srv, mtls_srv, echo_srv;
 
 static const char *P(const char *name)
 {
@@ -818,6 +818,7 @@ static int tls_teardown(void **state)
     hh_kill(&signed_srv);
     hh_kill(&self_srv);
     hh_kill(&mtls_srv);
+    hh_kill(&echo_srv);
     if (pki[0]) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", pki);
@@ -841,6 +842,14 @@ static int tls_setup(void **state)
         start_tls_server(&signed_srv, P("server.pem"), P("server.key"), NULL) < 0 ||
         start_tls_server(&self_srv, P("self.pem"), P("self.key"), NULL) < 0 ||
         start_tls_server(&mtls_srv, P("server.pem"), P("server.key"), P("ca.pem")) < 0) {
+        tls_teardown(state);
+        return -1;
+    }
+    char script[PATH_MAX + 64];
+    snprintf(script, sizeof script, "%s/tests/stream/tls_echo_server.py", hh_root());
+    char *argv[] = {(char *)hh_python(), script, (char *)P("server.pem"), (char *)P("server.key"),
+                    NULL};
+    if (hh_spawn(argv, 1, &echo_srv) < 0 || hh_wait_port(echo_srv.port) < 0) {
         tls_teardown(state);
         return -1;
     }
@@ -907,6 +916,71 @@ static void *tls_main(void *arg)
     return NULL;
 }
 
+/* 4 MiB each way through TLS, with a small limit so reading pauses and
+ * resumes often (OpenSSL holds decrypted bytes across a pause). */
+#define TLS_BULK ((size_t)4 << 20)
+
+struct tls_bulk {
+    wa_stream *s;
+    int bad;
+};
+
+static void *tls_bulk_reader(void *arg)
+{
+    struct tls_bulk *b = arg;
+    static unsigned char buf[7000];
+    size_t got = 0;
+    while (got < TLS_BULK) {
+        size_t want = TLS_BULK - got < sizeof buf ? TLS_BULK - got : sizeof buf;
+        if (wa_stream_readexactly(b->s, buf, want, NULL) != 0) {
+            b->bad = 1;
+            break;
+        }
+        for (size_t i = 0; i < want; i++)
+            if (buf[i] != (unsigned char)((got + i) % 251)) {
+                b->bad = 2;
+                return NULL;
+            }
+        got += want;
+        if (got % (1 << 20) < sizeof buf)
+            wa_sleep(5); /* a slow moment: the socket fills and reading pauses */
+    }
+    return NULL;
+}
+
+static void *tls_bulk_main(void *arg)
+{
+    (void)arg;
+    wa_stream_opts o = {.flags = WA_STREAM_TLS, .ca_file = P("ca.pem"), .limit = 4096};
+    struct tls_bulk b = {0};
+    CHECK_EQ(wa_open_connection("127.0.0.1", echo_srv.port, &o, &b.s), 0);
+    if (!b.s)
+        return NULL;
+    wa_task *reader = wa_spawn(tls_bulk_reader, &b);
+    static unsigned char chunk[65536];
+    for (size_t sent = 0; sent < TLS_BULK; sent += sizeof chunk) {
+        for (size_t i = 0; i < sizeof chunk; i++)
+            chunk[i] = (unsigned char)((sent + i) % 251);
+        CHECK_EQ(wa_stream_write(b.s, chunk, sizeof chunk), 0);
+        CHECK_EQ(wa_stream_drain(b.s), 0);
+        CHECK(wa_stream_write_buffer_size(b.s) <= 2 * sizeof chunk);
+    }
+    int rc, scope;
+    { WA_TIMEOUT_SCOPE(20000, scope); rc = wa_await(reader, NULL); }
+    CHECK_EQ(rc, 0);
+    wa_release(reader);
+    CHECK_EQ(b.bad, 0);
+    CHECK_EQ(wa_stream_write_eof(b.s), WA_ENOTSUP);
+    hang_up(b.s);
+    return NULL;
+}
+
+static void test_tls_bulk_both_ways(void **state)
+{
+    (void)state;
+    run_main(tls_bulk_main, NULL);
+}
+
 static void test_tls_client(void **state)
 {
     (void)state;
@@ -936,6 +1010,7 @@ int main(int argc, char **argv)
     };
     const struct CMUnitTest tls[] = {
         cmocka_unit_test(test_tls_client),
+        cmocka_unit_test(test_tls_bulk_both_ways),
     };
     int failed = cmocka_run_group_tests_name("stream", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("stream_tls", tls, tls_setup, tls_teardown);
