@@ -124,8 +124,11 @@ int wa_stream_free(wa_stream *s)
         wa__stream_destroy(s);
         return 0;
     }
-    s->free_wanted = 1;
-    wa__stream_begin_close(s, 0); /* wa__stream_on_closed frees it */
+    s->free_wanted = 1; /* wa__stream_on_closed frees it */
+    /* After wa_stream_close the queued bytes still go out, as asyncio's
+     * close then drop of the writer sends them; otherwise close now. */
+    if (!s->closing || s->err)
+        wa__stream_begin_close(s, 0);
     return 0;
 }
 

@@ -165,9 +165,11 @@ WA_EXTERN int wa_stream_wait_closed(wa_stream *s);
 /* 1 once close or abort was called or the connection was lost, else 0. */
 WA_EXTERN int wa_stream_is_closing(const wa_stream *s);
 
-/* Free a stream from wa_open_connection (closing it at once if it is still
- * open, without waiting). A handler's stream belongs to its server: free
- * returns WA_EPERM for it. Freeing NULL does nothing. */
+/* Free a stream from wa_open_connection, without waiting. After
+ * wa_stream_close the bytes still queued are sent first (the record goes
+ * once the connection has closed); a stream still open is closed at once,
+ * dropping them. A handler's stream belongs to its server: free returns
+ * WA_EPERM for it. Freeing NULL does nothing. */
 WA_EXTERN int wa_stream_free(wa_stream *s);
 
 /* ---------------------------------------------------------------- names */

@@ -80,7 +80,8 @@ static int handler(wa_stream *s, void *arg)
         void *all;
         size_t len;
         if (wa_stream_read_all(s, &all, &len, 0) == 0) {
-            int k = snprintf(buf, sizeof buf, "got %zu: %s", len, (char *)all);
+            p->flood_max = len;
+            int k = snprintf(buf, sizeof buf, "got %zu: %.64s", len, (char *)all);
             wa_stream_write(s, buf, (size_t)k);
             free(all);
         }
@@ -289,7 +290,18 @@ static void test_half_close(void)
     free(all);
     CHECK_INT(wa_stream_at_eof(s), 1);
     hang_up(s);
+
+    /* close then free, without waiting: the queued bytes still arrive. */
+    s = dial(port);
+    if (!s) { stop(srv); return; }
+    static char big[256 * 1024];
+    memset(big, 'z', sizeof big);
+    CHECK_INT(wa_stream_write(s, big, sizeof big), 0);
+    CHECK_INT(wa_stream_close(s), 0);
+    CHECK_INT(wa_stream_free(s), 0);
+    wa_sleep(200);
     stop(srv);
+    CHECK_INT(p.flood_max, sizeof big); /* what the handler read */
 }
 
 static void *read_five(void *arg)
