@@ -210,6 +210,7 @@ wa_pool *wa_pool_new(const wa_pool_opts *opts)
         wa_task_opts to = {.name = "wa_pool reaper"};
         if (!(p->reaper = wa_spawn_opts(reap, p, &to))) {
             rc = wa_last_error();
+            p->o.free_ctx = NULL; /* the caller keeps ctx */
             wa_pool_free(p);
             return wa__set_last_error(rc);
         }
@@ -353,6 +354,7 @@ int wa_pool_free(wa_pool *p)
     p->closing = 1;
     stop_reaper(p);
     close_idle(p);
+    if (p->o.free_ctx) p->o.free_ctx(p->o.ctx);
     free(p);
     return 0;
 }

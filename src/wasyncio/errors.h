@@ -106,8 +106,10 @@
     X(ECONNLOST, -56, "database connection lost")                                        \
     /* database: connecting failed (refused, authentication, no such database) */      \
     X(EDBCONNECT, -57, "could not connect to the database")                              \
-    /* database: a value read with a getter of another type, or NULL */                 \
-    X(ETYPE, -58, "value is NULL or of another type")                                    \
+    /* database: a value read with a getter of another type */                          \
+    X(ETYPE, -58, "value of another type than the getter reads")                         \
+    /* database: the value is SQL NULL (or there is no row) */                          \
+    X(ENULL, -59, "value is NULL")                                                       \
     /* codes <= WA_EUSER are the application's own */                                    \
     X(EUSER, -1000, "application error")
 

@@ -33,6 +33,10 @@ typedef struct wa_pool_opts {
      * (broken, or could not be reset). May be NULL (always keep). */
     int (*reset)(void *ctx, void *resource);
     void *ctx;
+    /* Called with ctx by wa_pool_free, so a pool can own its context (a
+     * driver's pool); a wa_pool_new that fails leaves ctx to the caller.
+     * May be NULL. */
+    void (*free_ctx)(void *ctx);
 } wa_pool_opts;
 
 /* A pool (asyncpg.create_pool). In a task: opens min_size resources first;

@@ -1,0 +1,60 @@
+/* pg.h: wasyncio-pg's private contract: the connection's layout and the
+ * helpers its files share (connect.c, query.c, result.c, error.c, tx.c,
+ * pool.c, listen.c). libpq appears only behind it. */
+#ifndef WA_PG_INTERNAL_H
+#define WA_PG_INTERNAL_H
+
+#include <libpq-fe.h>
+#include "wasyncio_pg.h"
+
+struct wa_pg_conn {
+    PGconn *pg;
+    int refs;             /* the owner, and a cancel task under way */
+    int closed;           /* wa_pg_close was called */
+    int busy;             /* a query or a listener is using it */
+    int lost;             /* the server went away, or a cancel failed */
+    /* Cancelling an interrupted query on the server and reading what is
+     * left of it: a task whose handle is released (valid while cancelling
+     * is set), and the event it sets when done. */
+    wa_task *cancel_task;
+    int cancelling;
+    wa_event *cancel_done;
+    uint64_t query_timeout_ms;
+    char *listening;      /* the channel a wa_pg_listen generator follows */
+};
+
+struct wa_pg_result {
+    PGresult *res;
+    struct bytea_buf *bytea; /* decoded bytea values, freed with the result */
+};
+
+/* ---------------------------------------------------------- error.c */
+
+/* Record the server's error in result r (SQLSTATE, message, detail, ...)
+ * and return its named code; WA_ECONNLOST if the connection is gone. */
+int wa__pg_fail_result(wa_pg_conn *c, const PGresult *r);
+/* Record a failure that is not the server's: code with libpq's message on
+ * the connection (when c is not NULL) or the given one. Returns code. */
+int wa__pg_fail(wa_pg_conn *c, int code, const char *message);
+/* While on, failures are not recorded (a cleanup keeps the error that
+ * caused it). Returns the previous setting. */
+int wa__pg_mute_errors(int on);
+/* Named code of an SQLSTATE. */
+int wa__pg_code_of(const char *sqlstate);
+
+/* ---------------------------------------------------------- connect.c */
+
+/* Drop one reference; the last one closes the libpq connection and frees. */
+void wa__pg_unref(wa_pg_conn *c);
+
+/* ---------------------------------------------------------- query.c */
+
+/* Wait (in the caller's task) for the socket: readable, or writable. */
+int wa__pg_wait(wa_pg_conn *c, int writable);
+/* Take the connection for one operation: waits for a server-side cancel
+ * still under way; WA_EBUSY if another task uses it, WA_ECONNLOST if lost.
+ * 0 with c->busy set; wa__pg_put gives it back. */
+int wa__pg_take(wa_pg_conn *c);
+static inline void wa__pg_put(wa_pg_conn *c) { c->busy = 0; }
+
+#endif
