@@ -229,13 +229,15 @@ int wa_pool_acquire(wa_pool *p, void **resource)
     int have_place = 0;
     if (wa__wlist_empty(&p->waiters)) {
         if (p->idle) {
+            /* The most recently released: if it expired or went bad, its
+             * place is kept and a fresh one opened on it. */
             s = p->idle;
             p->idle = s->next;
             p->n_idle--;
             p->n_busy++;
             uint64_t now = wa_now();
-            if (too_old(p, s, now) || idle_too_long(p, s, now)) {
-                /* Keep the place and open a fresh one on it. */
+            if (too_old(p, s, now) || idle_too_long(p, s, now) ||
+                (p->o.check && p->o.check(p->o.ctx, s->resource) != 0)) {
                 p->o.close(p->o.ctx, s->resource);
                 free(s);
                 s = NULL;

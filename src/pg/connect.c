@@ -39,13 +39,18 @@ static int list_add(list *l, const char *item)
     return 0;
 }
 
-/* The lookup's job: it belongs to whichever side finishes last (the task
- * may give up on a deadline while the thread still runs getaddrinfo). */
+/* The lookup's job. It runs on a worker thread started by a task of its
+ * own, which the connecting task awaits shielded: a connect cancelled or
+ * timed out leaves the lookup to finish (a thread cannot be stopped, and a
+ * job cancelled before its thread started would never run), and the job
+ * belongs to whichever of the three (connecting task, lookup task, thread)
+ * lets go of it last. */
 typedef struct lookup {
     atomic_int refs;
     char *hosts, *ports; /* in: comma-separated lists (ports may be NULL) */
     list host, addr, port; /* out: one entry per address */
-    int rc;
+    int rc;              /* the thread's */
+    int task_rc;         /* wa_to_thread's */
 } lookup;
 
 static void lookup_unref(lookup *j)
@@ -117,6 +122,14 @@ static void *lookup_on_thread(void *arg)
     return NULL;
 }
 
+static void *lookup_task(void *arg)
+{
+    lookup *j = arg;
+    j->task_rc = wa_to_thread(lookup_on_thread, j, NULL);
+    lookup_unref(j);
+    return NULL;
+}
+
 /* ================================================================ connect */
 
 typedef struct params {
@@ -163,11 +176,16 @@ static void ignore_notice(void *arg, const char *message) { (void)arg, (void)mes
 static int poll_connect(PGconn *pg)
 {
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    for (;;) {
+    for (int errors = 0;;) {
         if (st == PGRES_POLLING_OK) return 0;
         if (st == PGRES_POLLING_FAILED) return WA_EDBCONNECT;
         int fd = PQsocket(pg);
-        int rc = st == PGRES_POLLING_READING ? wa_wait_readable(fd) : wa_wait_writable(fd);
+        /* No socket yet, or the last address failed at once: libpq moves
+         * on to the next one when polled. */
+        int rc = fd < 0 ? 0 : st == PGRES_POLLING_READING ? wa_wait_readable(fd) : wa_wait_writable(fd);
+        /* An error pending on the socket (refused: POLLERR) ends the wait
+         * with WA_EINVAL or WA_EIO; PQconnectPoll reads it and moves on. */
+        if ((rc == WA_EINVAL || rc == WA_EIO) && ++errors < 100) rc = 0;
         if (rc < 0) return rc;
         st = PQconnectPoll(pg);
     }
@@ -185,16 +203,22 @@ static int resolve(params *p, lookup **out)
     if (!port) port = getenv("PGPORT");
     lookup *j = calloc(1, sizeof *j);
     if (!j) return WA_ENOMEM;
-    atomic_init(&j->refs, 2);
+    atomic_init(&j->refs, 1);
     j->hosts = strdup(host);
     j->ports = port ? strdup(port) : NULL;
-    if (!j->hosts || (port && !j->ports)) {
-        lookup_unref(j);
+    wa_task_opts to = {.name = "wa_pg lookup"};
+    wa_task *t = NULL;
+    if (j->hosts && (!port || j->ports)) {
+        atomic_store(&j->refs, 3); /* ours, the task's, the thread's */
+        if (!(t = wa_spawn_opts(lookup_task, j, &to))) atomic_store(&j->refs, 1);
+    }
+    if (!t) {
         lookup_unref(j);
         return WA_ENOMEM;
     }
-    int rc = wa_to_thread(lookup_on_thread, j, NULL);
-    if (rc == 0) rc = j->rc;
+    int rc = wa_await_shielded(t, NULL);
+    wa_release(t);
+    if (rc == 0) rc = j->task_rc < 0 ? j->task_rc : j->rc;
     if (rc < 0) {
         lookup_unref(j);
         return rc;
@@ -287,8 +311,8 @@ void wa_pg_close(wa_pg_conn *c)
 {
     if (!c || c->closed) return;
     c->closed = 1;
-    /* The cancel task holds a reference and ends at its next step. */
-    if (c->cancelling) wa_cancel(c->cancel_task);
+    /* A cancel task under way holds a reference: it sends the cancel (so
+     * the server stops the query) and then lets the connection go. */
     wa__pg_unref(c);
 }
 

@@ -13,10 +13,10 @@ struct wa_pg_conn {
     int closed;           /* wa_pg_close was called */
     int busy;             /* a query or a listener is using it */
     int lost;             /* the server went away, or a cancel failed */
+    int socket_errors;    /* socket waits that ended in an error, in a row */
     /* Cancelling an interrupted query on the server and reading what is
-     * left of it: a task whose handle is released (valid while cancelling
-     * is set), and the event it sets when done. */
-    wa_task *cancel_task;
+     * left of it: a task of its own (its handle released) is under way,
+     * and the event it sets when done. */
     int cancelling;
     wa_event *cancel_done;
     uint64_t query_timeout_ms;

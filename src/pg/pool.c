@@ -33,6 +33,20 @@ static int pool_reset(void *ctx, void *res)
     return wa_pg_usable(c) ? 0 : WA_ECONNLOST;
 }
 
+/* Before an idle connection is handed out: read what the server sent
+ * meanwhile without waiting. A server that restarted or dropped it has sent
+ * a FATAL and closed the socket: then it is replaced, not handed out. */
+static int pool_check(void *ctx, void *res)
+{
+    wa_pg_conn *c = res;
+    if (!wa_pg_usable(c)) return WA_ECONNLOST;
+    /* Twice: the first read may bring the server's FATAL, the second its
+     * end of file. On a live connection each is one recv that would block. */
+    for (int i = 0; i < 2 && !c->cancelling; i++)
+        if (!PQconsumeInput(c->pg)) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+    return wa_pg_usable(c) ? 0 : WA_ECONNLOST;
+}
+
 static void pool_free_ctx(void *ctx)
 {
     pool_ctx *x = ctx;
@@ -57,7 +71,7 @@ int wa_pg_pool_new(const wa_pg_pool_opts *o, wa_pool **out)
     wa_pool_opts po = {
         .min_size = o->min_size, .max_size = o->max_size,
         .max_idle_ms = o->max_idle_ms, .max_lifetime_ms = o->max_lifetime_ms,
-        .connect = pool_connect, .close = pool_close, .reset = pool_reset,
+        .connect = pool_connect, .close = pool_close, .reset = pool_reset, .check = pool_check,
         .ctx = x, .free_ctx = pool_free_ctx,
     };
     if (!o->min_size && !o->max_size) po.min_size = po.max_size = 10; /* asyncpg's */

@@ -16,7 +16,14 @@ int wa__pg_wait(wa_pg_conn *c, int writable)
 {
     int fd = PQsocket(c->pg);
     if (fd < 0) return wa__pg_fail(c, WA_ECONNLOST, NULL);
-    return writable ? wa_wait_writable(fd) : wa_wait_readable(fd);
+    int rc = writable ? wa_wait_writable(fd) : wa_wait_readable(fd);
+    /* An error pending on the socket (a reset: POLLERR) wakes the wait
+     * with WA_EINVAL or WA_EIO: libpq's next read finds out what it is.
+     * Three in a row without progress mean the socket is gone. */
+    if (rc == WA_EINVAL || rc == WA_EIO)
+        return ++c->socket_errors < 3 ? 0 : wa__pg_fail(c, WA_ECONNLOST, NULL);
+    if (rc == 0) c->socket_errors = 0;
+    return rc;
 }
 
 /* Send what libpq still buffers. */
@@ -72,6 +79,7 @@ static void *cancel_task(void *arg)
     int rc = flush_all(c);
     PGcancel *pc = rc == 0 ? PQgetCancel(c->pg) : NULL;
     if (pc) rc = wa_to_thread(cancel_on_thread, pc, NULL);
+    /* Closed meanwhile: the cancel was sent, the connection is not needed. */
     if (rc == 0 && !c->closed) {
         int trc;
         WA_TIMEOUT_SCOPE(CANCEL_DRAIN_MS, trc);
@@ -96,7 +104,6 @@ static void start_cancel(wa_pg_conn *c)
     }
     c->refs++;
     c->cancelling = 1;
-    c->cancel_task = t;
     wa_release(t);
 }
 
@@ -132,7 +139,9 @@ static int send_query(wa_pg_conn *c, const wa_pg_query *q)
         ok = PQsendQueryParams(c->pg, q->sql, q->n_params, NULL, q->params, q->lengths,
                                q->formats, 0);
     if (ok) return 0;
-    if (PQstatus(c->pg) != CONNECTION_OK) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+    /* A server that went away shows when what it sent last is read. */
+    if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+        return wa__pg_fail(c, WA_ECONNLOST, NULL);
     return wa__pg_fail(c, WA_EINVAL, NULL); /* libpq refused it (too many parameters, ...) */
 }
 

@@ -32,6 +32,10 @@ typedef struct wa_pool_opts {
     /* On release: 0 to keep the resource, or a negative code to close it
      * (broken, or could not be reset). May be NULL (always keep). */
     int (*reset)(void *ctx, void *resource);
+    /* Before an idle resource is handed out: 0 if it still works, else it
+     * is closed and the next one tried (a connection the server closed
+     * meanwhile). Should be cheap: no round trip. May be NULL. */
+    int (*check)(void *ctx, void *resource);
     void *ctx;
     /* Called with ctx by wa_pool_free, so a pool can own its context (a
      * driver's pool); a wa_pool_new that fails leaves ctx to the caller.
@@ -46,8 +50,8 @@ typedef struct wa_pool_opts {
  * closes expired idle resources (stopped by wa_pool_close). */
 WA_EXTERN wa_pool *wa_pool_new(const wa_pool_opts *opts);
 
-/* Take a resource: an idle one (the most recently released: expired ones
- * are closed on the way), a new one while fewer than max_size are open, or
+/* Take a resource: an idle one (the most recently released: expired ones,
+ * and those the check callback refuses, are closed on the way), a new one while fewer than max_size are open, or
  * wait for a release, first come first served. Returns 0 and *resource set;
  * WA_ECANCELED / WA_ETIMEDOUT (a deadline scope) with nothing taken, and no
  * resource lost: one handed over in the same step as the interruption is
