@@ -7,7 +7,6 @@
  *   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres ./a.out
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +134,7 @@ static void *amain(void *arg)
     printf("doubled: [");
     for (int i = 0; i < 6; i++) printf("%s%d", i ? ", " : "", (int)(intptr_t)doubled[i]);
     printf("]\n");
-    printf("rounds of 0.2 s: %.0f\n", nearbyint((double)(wa_now() - t0) / 200.0));
+    printf("rounds of 0.2 s: %d\n", (int)((wa_now() - t0 + 100) / 200)); /* round() */
     for (int i = 0; i < 6; i++) wa_release(t[i]);
 
     {

@@ -41,7 +41,9 @@ $(BA)/pg/%: tests/pg/%.c $(BA)/libwasyncio-pg.a $(BA)/libwasyncio.a
 	  $(BA)/libwasyncio-pg.a $(BA)/libwasyncio.a $(PG_LIBS) $(NATIVE_LIBS)
 
 # The driver's suite (and its ASan run) against a real, throwaway server.
-test-pg: $(addprefix $(B)/pg/,$(PG_TESTS)) $(addprefix $(BA)/pg/,$(PG_TESTS)) $(B)/examples/db_pool
+test-pg: $(addprefix $(B)/pg/,$(PG_TESTS)) $(addprefix $(BA)/pg/,$(PG_TESTS)) $(B)/examples/db_pool \
+         $(B)/libwasyncio-pg.so
+	@bash tests/check-exports.sh $(B)/libwasyncio-pg.so
 	@bash tests/pg/run.sh
 
 install-pg: install-native $(B)/libwasyncio-pg.a $(B)/libwasyncio-pg.so

@@ -25,10 +25,8 @@ int wa_pg_commit(wa_pg_conn *c)
     return rc;
 }
 
-void wa__pg_tx_exit(wa__pg_tx_guard *g)
+void wa_pg_transaction_end(wa_pg_conn *c)
 {
-    wa_pg_conn *c = g->c;
-    g->c = NULL;
     /* Committed (idle again), or closed: nothing to undo. A query cut
      * short is still being cancelled: wa_pg_rollback waits for that. */
     if (!c || c->closed || (PQtransactionStatus(c->pg) == PQTRANS_IDLE && !c->cancelling))

@@ -179,7 +179,14 @@ WA_EXTERN int wa_pg_rollback(wa_pg_conn *c);
 typedef struct wa__pg_tx_guard {
     wa_pg_conn *c;
 } wa__pg_tx_guard;
-WA_EXTERN void wa__pg_tx_exit(wa__pg_tx_guard *g);
+/* Roll back the transaction if one is still open (nothing once committed),
+ * keeping wa_pg_last_error as it was: the scope's exit. */
+WA_EXTERN void wa_pg_transaction_end(wa_pg_conn *c);
+static inline void wa__pg_tx_exit(wa__pg_tx_guard *g)
+{
+    if (g->c) wa_pg_transaction_end(g->c);
+    g->c = NULL;
+}
 static inline wa__pg_tx_guard wa__pg_tx_enter(wa_pg_conn *c, int *rc)
 {
     wa__pg_tx_guard g = {NULL};
