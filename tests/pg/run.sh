@@ -42,7 +42,9 @@ twin() {
     diff <(echo "$want") <(echo "$got")
     return 1
 }
-check db_pool-twin twin
+# Its "rounds of 0.2 s" line times the run: on a loaded machine either side
+# may take a round longer, so a mismatch is tried once more.
+check db_pool-twin eval 'twin >/dev/null || twin'
 
 echo "test-pg: $pass passed, $fail failed"
 ((fail == 0))
