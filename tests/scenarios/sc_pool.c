@@ -12,6 +12,7 @@
 typedef struct fake {
     int id;
     int broken; /* reset refuses it */
+    int dead;   /* check refuses it (went bad while idle) */
 } fake;
 
 typedef struct fake_ctx {
@@ -53,6 +54,12 @@ static int fake_reset(void *ctx, void *r)
     return ((fake *)r)->broken ? WA_EIO : 0;
 }
 
+static int fake_check(void *ctx, void *r)
+{
+    (void)ctx;
+    return ((fake *)r)->dead ? WA_ECONNRESET : 0;
+}
+
 static wa_pool *new_pool(size_t min, size_t max)
 {
     memset(&fx, 0, sizeof fx);
@@ -62,6 +69,7 @@ static wa_pool *new_pool(size_t min, size_t max)
     o.connect = fake_connect;
     o.close = fake_close;
     o.reset = fake_reset;
+    o.check = fake_check;
     o.ctx = &fx;
     return wa_pool_new(&o);
 }
@@ -274,6 +282,24 @@ static void test_pool_broken_on_release_is_replaced(void)
     CHECK_INT(wa_pool_size(shared), 0);
     wa_release(w);
     close_and_free(shared);
+}
+
+static void test_pool_idle_gone_bad_is_replaced(void)
+{
+    wa_pool *p = new_pool(2, 2);
+    void *a, *b;
+    CHECK_INT(wa_pool_acquire(p, &a), 0);
+    CHECK_INT(wa_pool_acquire(p, &b), 0);
+    wa_pool_release(p, a);
+    wa_pool_release(p, b);
+    ((fake *)b)->dead = 1; /* the server dropped it while idle */
+    void *got;
+    CHECK_INT(wa_pool_acquire(p, &got), 0); /* b refused, closed, a new one opened */
+    CHECK_INT(fake_id(got), 3);
+    CHECK_INT(fx.closed, 1);
+    CHECK_INT(wa_pool_size(p), 2);
+    CHECK_INT(wa_pool_release(p, got), 0);
+    close_and_free(p);
 }
 
 static void test_pool_connect_failure(void)
@@ -502,6 +528,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_pool_acquire_deadline),
     WA_H_TEST(test_pool_cancel_storm),
     WA_H_TEST(test_pool_broken_on_release_is_replaced),
+    WA_H_TEST(test_pool_idle_gone_bad_is_replaced),
     WA_H_TEST(test_pool_connect_failure),
     WA_H_TEST(test_pool_max_idle),
     WA_H_TEST(test_pool_max_lifetime),
