@@ -303,6 +303,7 @@ void wa__pg_unref(wa_pg_conn *c)
     if (--c->refs > 0) return;
     PQfinish(c->pg);
     wa_event_free(c->cancel_done);
+    wa__pg_stmts_free(c);
     free(c->listening);
     free(c);
 }

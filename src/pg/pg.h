@@ -21,11 +21,16 @@ struct wa_pg_conn {
     wa_event *cancel_done;
     uint64_t query_timeout_ms;
     char *listening;      /* the channel a wa_pg_listen generator follows */
+    struct wa__pg_stmt **stmts; /* prepared statements (stmt.c) */
+    int n_stmts;
+    unsigned stmt_seq;    /* names them */
+    uint64_t stmt_clock;  /* orders their uses */
 };
 
 struct wa_pg_result {
     PGresult *res;
     struct bytea_buf *bytea; /* decoded bytea values, freed with the result */
+    char **texts;            /* text forms of binary values, made on demand */
 };
 
 /* ---------------------------------------------------------- error.c */
@@ -56,5 +61,19 @@ int wa__pg_wait(wa_pg_conn *c, int writable);
  * 0 with c->busy set; wa__pg_put gives it back. */
 int wa__pg_take(wa_pg_conn *c);
 static inline void wa__pg_put(wa_pg_conn *c) { c->busy = 0; }
+/* One exchange: `sent` is what libpq's PQsend* returned; flush, then read
+ * every result (the first error wins, else the last is kept in *out). */
+int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out);
+
+/* ---------------------------------------------------------- stmt.c */
+
+typedef struct wa__pg_stmt wa__pg_stmt;
+/* The prepared statement for sql, preparing (and describing) it first if
+ * the connection has none. */
+int wa__pg_stmt_get(wa_pg_conn *c, const char *sql, int n_params, wa__pg_stmt **out);
+const char *wa__pg_stmt_name(const wa__pg_stmt *s);
+int wa__pg_stmt_binary(const wa__pg_stmt *s); /* rows may come back in binary */
+void wa__pg_stmt_forget(wa_pg_conn *c, wa__pg_stmt *s);
+void wa__pg_stmts_free(wa_pg_conn *c);
 
 #endif

@@ -130,15 +130,9 @@ int wa__pg_take(wa_pg_conn *c)
 
 /* ================================================================ a query */
 
-static int send_query(wa_pg_conn *c, const wa_pg_query *q)
+/* What a PQsend* that returned 0 means. */
+static int send_failed(wa_pg_conn *c)
 {
-    int ok;
-    if (q->n_params == 0 && !q->formats)
-        ok = PQsendQuery(c->pg, q->sql); /* may hold several statements */
-    else
-        ok = PQsendQueryParams(c->pg, q->sql, q->n_params, NULL, q->params, q->lengths,
-                               q->formats, 0);
-    if (ok) return 0;
     /* A server that went away shows when what it sent last is read. */
     if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
         return wa__pg_fail(c, WA_ECONNLOST, NULL);
@@ -190,6 +184,43 @@ static int collect(wa_pg_conn *c, PGresult **keep)
     return err;
 }
 
+int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out)
+{
+    int rc = sent ? flush_all(c) : send_failed(c);
+    return rc < 0 ? rc : collect(c, out);
+}
+
+/* A statement the server no longer knows as prepared (DEALLOCATE ALL,
+ * DISCARD ALL) or whose result columns changed (ALTER TABLE): prepare it
+ * again, once, unless a transaction is open (its failure aborted it). */
+static int stale_statement(wa_pg_conn *c, int rc)
+{
+    const char *s = wa_pg_last_error()->sqlstate;
+    return rc < 0 && (!strcmp(s, "26000") || !strcmp(s, "0A000")) &&
+           PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+static int send_and_collect(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
+{
+    /* Without parameters: the simple protocol, which takes several
+     * statements in one text. */
+    if (q->n_params == 0 && !q->formats) return wa__pg_roundtrip(c, PQsendQuery(c->pg, q->sql), out);
+    for (int attempt = 0;; attempt++) {
+        wa__pg_stmt *st;
+        int rc = wa__pg_stmt_get(c, q->sql, q->n_params, &st);
+        if (rc < 0) return rc;
+        rc = wa__pg_roundtrip(c, PQsendQueryPrepared(c->pg, wa__pg_stmt_name(st), q->n_params,
+                                                     q->params, q->lengths, q->formats,
+                                                     wa__pg_stmt_binary(st)),
+                              out);
+        if (attempt == 0 && stale_statement(c, rc)) {
+            wa__pg_stmt_forget(c, st);
+            continue;
+        }
+        return rc;
+    }
+}
+
 static int run(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
 {
     uint64_t ms = q->timeout_ms ? q->timeout_ms : c->query_timeout_ms;
@@ -197,13 +228,11 @@ static int run(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
     int scoped = ms && ms != WA_NO_TIMEOUT;
     int rc = scoped ? wa_timeout_enter(&scope, ms) : 0;
     if (rc) return rc;
-    if ((rc = send_query(c, q)) == 0) {
-        if ((rc = flush_all(c)) == 0) rc = collect(c, out);
-        if ((rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && !c->lost) {
-            start_cancel(c);
-            wa__pg_fail(NULL, rc, rc == WA_ETIMEDOUT ? "query timed out (cancelled on the server)"
-                                                     : "query cancelled (also on the server)");
-        }
+    rc = send_and_collect(c, q, out);
+    if ((rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && !c->lost) {
+        start_cancel(c);
+        wa__pg_fail(NULL, rc, rc == WA_ETIMEDOUT ? "query timed out (cancelled on the server)"
+                                                 : "query cancelled (also on the server)");
     }
     if (scoped) wa_timeout_exit(&scope);
     return rc;

@@ -1,7 +1,11 @@
 /* result.c: a query's rows, read by row and column (index or name) into C
- * types. Values arrive in PostgreSQL's text form; each getter checks the
- * column's type OID, so reading a text column as an int is WA_ETYPE, not
- * a silent 0, and SQL NULL is WA_ENULL, never confused with "". */
+ * types. Values arrive in PostgreSQL's text form, or in binary when the
+ * statement cache found every column readable so (stmt.c); each getter
+ * reads both, and checks the column's type OID, so reading a text column
+ * as an int is WA_ETYPE, not a silent 0, and SQL NULL is WA_ENULL, never
+ * confused with "". */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pg.h"
@@ -13,6 +17,16 @@ enum {
     OID_TIMESTAMPTZ = 1184
 };
 
+/* Big-endian integers of the binary form. */
+static uint64_t be(const char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++) v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+
+static int binary(const wa_pg_result *r, int col) { return PQfformat(r->res, col) == 1; }
+
 typedef struct bytea_buf {
     struct bytea_buf *next;
     int row, col;
@@ -23,6 +37,11 @@ typedef struct bytea_buf {
 void wa_pg_result_free(wa_pg_result *r)
 {
     if (!r) return;
+    if (r->texts) {
+        for (size_t i = 0, n = (size_t)PQntuples(r->res) * PQnfields(r->res); i < n; i++)
+            free(r->texts[i]);
+        free(r->texts);
+    }
     for (bytea_buf *b = r->bytea, *next; b; b = next) {
         next = b->next;
         PQfreemem(b->data);
@@ -80,10 +99,57 @@ int wa_pg_is_null(const wa_pg_result *r, int row, int col)
     return rc == WA_ENULL ? 1 : rc;
 }
 
+/* The text form of a value that came in binary, as the server would have
+ * written it; kept with the result. */
+static const char *text_of_binary(const wa_pg_result *r, int row, int col, const char *t)
+{
+    Oid ty = PQftype(r->res, col);
+    if (ty != OID_BOOL && ty != OID_BYTEA && ty != OID_INT8 && ty != OID_INT2 && ty != OID_INT4 &&
+        ty != OID_OID && ty != OID_FLOAT4 && ty != OID_FLOAT8)
+        return t; /* text, varchar, name, bpchar: the bytes are the text */
+    wa_pg_result *m = (wa_pg_result *)r;
+    size_t ncols = (size_t)PQnfields(r->res), at = (size_t)row * ncols + (size_t)col;
+    if (!m->texts && !(m->texts = calloc((size_t)PQntuples(r->res) * ncols, sizeof *m->texts)))
+        return NULL;
+    if (m->texts[at]) return m->texts[at];
+    size_t len = (size_t)PQgetlength(r->res, row, col);
+    char *s = malloc(ty == OID_BYTEA ? 2 * len + 3 : 32);
+    if (!s) return NULL;
+    if (ty == OID_BYTEA) {
+        static const char hex[] = "0123456789abcdef";
+        char *p = s;
+        *p++ = '\\';
+        *p++ = 'x';
+        for (size_t i = 0; i < len; i++) {
+            *p++ = hex[(unsigned char)t[i] >> 4];
+            *p++ = hex[(unsigned char)t[i] & 15];
+        }
+        *p = '\0';
+    } else if (ty == OID_BOOL) {
+        strcpy(s, t[0] ? "t" : "f");
+    } else if (ty == OID_FLOAT4 || ty == OID_FLOAT8) {
+        double d;
+        wa_pg_double(r, row, col, &d);
+        if (isnan(d)) strcpy(s, "NaN");
+        else if (isinf(d)) strcpy(s, d > 0 ? "Infinity" : "-Infinity");
+        else /* the shortest that reads back the same, as float8out */
+            for (int prec = 1; prec <= 17; prec++) {
+                snprintf(s, 32, "%.*g", prec, d);
+                if ((ty == OID_FLOAT4 ? (double)strtof(s, NULL) : strtod(s, NULL)) == d) break;
+            }
+    } else {
+        int64_t v;
+        wa_pg_int(r, row, col, &v);
+        snprintf(s, 32, "%lld", (long long)v); /* an oid is read unsigned */
+    }
+    return m->texts[at] = s;
+}
+
 const char *wa_pg_text(const wa_pg_result *r, int row, int col)
 {
     const char *t;
-    return cell(r, row, col, &t) == 0 ? t : NULL;
+    if (cell(r, row, col, &t) != 0) return NULL;
+    return binary(r, col) ? text_of_binary(r, row, col, t) : t;
 }
 
 int wa_pg_int(const wa_pg_result *r, int row, int col, int64_t *out)
@@ -94,7 +160,13 @@ int wa_pg_int(const wa_pg_result *r, int row, int col, int64_t *out)
     Oid ty = PQftype(r->res, col);
     if (ty != OID_INT2 && ty != OID_INT4 && ty != OID_INT8 && ty != OID_OID) return WA_ETYPE;
     if (!out) return WA_EINVAL;
-    *out = strtoll(t, NULL, 10);
+    if (!binary(r, col)) {
+        *out = strtoll(t, NULL, 10);
+        return 0;
+    }
+    int n = PQgetlength(r->res, row, col);
+    uint64_t v = be(t, n);
+    *out = n == 2 ? (int16_t)v : n == 4 && ty != OID_OID ? (int32_t)v : (int64_t)v;
     return 0;
 }
 
@@ -106,7 +178,19 @@ int wa_pg_double(const wa_pg_result *r, int row, int col, double *out)
     Oid ty = PQftype(r->res, col);
     if (ty != OID_FLOAT4 && ty != OID_FLOAT8) return WA_ETYPE;
     if (!out) return WA_EINVAL;
-    *out = strtod(t, NULL); /* reads "NaN", "Infinity", "-Infinity" too */
+    if (!binary(r, col)) {
+        *out = strtod(t, NULL); /* reads "NaN", "Infinity", "-Infinity" too */
+        return 0;
+    }
+    if (ty == OID_FLOAT4) {
+        uint32_t bits = (uint32_t)be(t, 4);
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        *out = f;
+    } else {
+        uint64_t bits = be(t, 8);
+        memcpy(out, &bits, sizeof *out);
+    }
     return 0;
 }
 
@@ -117,7 +201,7 @@ int wa_pg_bool(const wa_pg_result *r, int row, int col, int *out)
     if (rc) return rc;
     if (PQftype(r->res, col) != OID_BOOL) return WA_ETYPE;
     if (!out) return WA_EINVAL;
-    *out = t[0] == 't';
+    *out = binary(r, col) ? t[0] != 0 : t[0] == 't';
     return 0;
 }
 
@@ -128,6 +212,11 @@ int wa_pg_bytea(const wa_pg_result *r, int row, int col, const uint8_t **data, s
     if (rc) return rc;
     if (PQftype(r->res, col) != OID_BYTEA) return WA_ETYPE;
     if (!data || !len) return WA_EINVAL;
+    if (binary(r, col)) { /* the bytes themselves */
+        *data = (const uint8_t *)t;
+        *len = (size_t)PQgetlength(r->res, row, col);
+        return 0;
+    }
     wa_pg_result *m = (wa_pg_result *)r; /* the decoded copy is a cache */
     bytea_buf *b = m->bytea;
     while (b && (b->row != row || b->col != col)) b = b->next;

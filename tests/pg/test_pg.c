@@ -133,6 +133,98 @@ static void test_types(void)
     wa_pg_close(c);
 }
 
+/* Every column of a type read in binary: the rows come back so (the
+ * statement cache's choice); the getters and the text forms agree with
+ * the text path's. Run twice: prepared, then from the cache. */
+static void test_binary_results(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) { CHECK(0); return; }
+    for (int round = 0; round < 2; round++) {
+        wa_pg_result *r;
+        CHECK_INT(wa_pg_fetch(c,
+                              "SELECT 7::int2 AS a, -70000::int4 AS b, 9000000000::int8 AS c, "
+                              "1.25::float8 AS d, 0.1::float4 AS e, true AS f, "
+                              "'\\x00ff41'::bytea AS g, 'hé'::text AS h, NULL::int AS i, "
+                              "''::varchar AS j, 'NaN'::float8 AS k, 4000000000::oid AS l, "
+                              "0.1::float8 AS m, false AS n",
+                              0, NULL, &r),
+                  0);
+        int64_t i;
+        double d;
+        int b;
+        CHECK_INT(wa_pg_int(r, 0, 0, &i), 0);
+        CHECK_INT(i, 7);
+        CHECK_INT(wa_pg_int(r, 0, 1, &i), 0);
+        CHECK_INT(i, -70000);
+        CHECK_INT(wa_pg_int(r, 0, 2, &i), 0);
+        CHECK(i == 9000000000LL);
+        CHECK_INT(wa_pg_double(r, 0, 3, &d), 0);
+        CHECK(d == 1.25);
+        CHECK_INT(wa_pg_double(r, 0, 4, &d), 0);
+        CHECK(d == (double)0.1f);
+        CHECK_INT(wa_pg_bool(r, 0, 5, &b), 0);
+        CHECK_INT(b, 1);
+        const uint8_t *bytes;
+        size_t len;
+        CHECK_INT(wa_pg_bytea(r, 0, 6, &bytes, &len), 0);
+        CHECK(len == 3 && bytes[0] == 0 && bytes[1] == 0xff && bytes[2] == 'A');
+        CHECK_STR(wa_pg_text(r, 0, 0), "7");
+        CHECK_STR(wa_pg_text(r, 0, 1), "-70000");
+        CHECK_STR(wa_pg_text(r, 0, 2), "9000000000");
+        CHECK_STR(wa_pg_text(r, 0, 3), "1.25");
+        CHECK_STR(wa_pg_text(r, 0, 4), "0.1");
+        CHECK_STR(wa_pg_text(r, 0, 5), "t");
+        CHECK_STR(wa_pg_text(r, 0, 6), "\\x00ff41");
+        CHECK_STR(wa_pg_text(r, 0, 7), "hé");
+        CHECK_INT(wa_pg_is_null(r, 0, 8), 1);
+        CHECK_INT(wa_pg_int(r, 0, 8, &i), WA_ENULL);
+        CHECK_STR(wa_pg_text(r, 0, 9), "");
+        CHECK_INT(wa_pg_double(r, 0, 10, &d), 0);
+        CHECK(isnan(d));
+        CHECK_STR(wa_pg_text(r, 0, 10), "NaN");
+        CHECK_INT(wa_pg_int(r, 0, 11, &i), 0);
+        CHECK(i == 4000000000LL);
+        CHECK_STR(wa_pg_text(r, 0, 11), "4000000000");
+        CHECK_STR(wa_pg_text(r, 0, 12), "0.1");
+        CHECK_STR(wa_pg_text(r, 0, 13), "f");
+        CHECK_INT(wa_pg_int(r, 0, 7, &i), WA_ETYPE);
+        CHECK_INT(wa_pg_double(r, 0, 0, &d), WA_ETYPE);
+        wa_pg_result_free(r);
+    }
+    /* a cached statement the server forgot, or whose columns changed */
+    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE s (a int)", 0, NULL), 0);
+    CHECK_INT(wa_pg_execute(c, "INSERT INTO s VALUES ($1)", WA_PG_PARAMS("5")), 1);
+    wa_pg_result *r;
+    CHECK_INT(wa_pg_fetch(c, "SELECT * FROM s WHERE a = $1", WA_PG_PARAMS("5"), &r), 0);
+    CHECK_INT(wa_pg_ncols(r), 1);
+    wa_pg_result_free(r);
+    CHECK_INT(wa_pg_execute(c, "ALTER TABLE s ADD COLUMN b text DEFAULT 'x'", 0, NULL), 0);
+    CHECK_INT(wa_pg_fetch(c, "SELECT * FROM s WHERE a = $1", WA_PG_PARAMS("5"), &r), 0);
+    CHECK_INT(wa_pg_ncols(r), 2);
+    CHECK_STR(wa_pg_text(r, 0, 1), "x");
+    wa_pg_result_free(r);
+    CHECK_INT(wa_pg_execute(c, "DEALLOCATE ALL", 0, NULL), 0);
+    int64_t v;
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT a FROM s WHERE a = $1", WA_PG_PARAMS("5"), &v), 0);
+    CHECK_INT(v, 5);
+    /* more statements than the cache keeps */
+    int bad = 0;
+    for (int k = 0; k < 100; k++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SELECT $1::int + %d", k);
+        int rc = wa_pg_fetchval_int(c, sql, WA_PG_PARAMS("1"), &v);
+        if (rc < 0 || v != 1 + k) {
+            printf("statement %d: %s %s\n", k, wa_error_name(rc), wa_pg_last_error()->message);
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT count(*) FROM pg_prepared_statements", 0, NULL, &v), 0);
+    CHECK(v <= 64);
+    wa_pg_close(c);
+}
+
 static void test_params_are_bound(void)
 {
     wa_pg_conn *c = connect_or_null();
@@ -649,6 +741,7 @@ static void test_server_stopped_while_tasks_wait(void)
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_types),
+    WA_H_TEST(test_binary_results),
     WA_H_TEST(test_params_are_bound),
     WA_H_TEST(test_server_errors),
     WA_H_TEST(test_connect_failures),
