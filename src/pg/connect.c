@@ -313,7 +313,15 @@ void wa_pg_close(wa_pg_conn *c)
     if (!c || c->closed) return;
     c->closed = 1;
     /* A cancel task under way holds a reference: it sends the cancel (so
-     * the server stops the query) and then lets the connection go. */
+     * the server stops the query) and then lets the connection go. A task
+     * running a query on it holds one too: the query is cancelled on the
+     * server (which would not notice the closed socket before the query
+     * ends), shutting the socket down ends the task's wait (WA_ECONNLOST),
+     * and the last reference closes. */
+    if (c->busy && PQsocket(c->pg) >= 0) {
+        if (PQtransactionStatus(c->pg) == PQTRANS_ACTIVE) wa__pg_cancel_detached(c);
+        shutdown(PQsocket(c->pg), SHUT_RDWR);
+    }
     wa__pg_unref(c);
 }
 

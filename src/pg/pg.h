@@ -58,9 +58,13 @@ void wa__pg_unref(wa_pg_conn *c);
 int wa__pg_wait(wa_pg_conn *c, int writable);
 /* Take the connection for one operation: waits for a server-side cancel
  * still under way; WA_EBUSY if another task uses it, WA_ECONNLOST if lost.
- * 0 with c->busy set; wa__pg_put gives it back. */
+ * 0 with c->busy set and a reference held (a wa_pg_close meanwhile frees
+ * nothing under the operation); wa__pg_put gives both back. */
 int wa__pg_take(wa_pg_conn *c);
-static inline void wa__pg_put(wa_pg_conn *c) { c->busy = 0; }
+void wa__pg_put(wa_pg_conn *c);
+/* Cancel the running query on the server from a task of its own, nobody
+ * waiting for it: the connection is being closed under it. */
+void wa__pg_cancel_detached(wa_pg_conn *c);
 /* One exchange: `sent` is what libpq's PQsend* returned; flush, then read
  * every result (the first error wins, else the last is kept in *out). */
 int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out);

@@ -59,6 +59,22 @@ static void *cancel_on_thread(void *arg)
     return (void *)(intptr_t)ok;
 }
 
+static void *cancel_detached_task(void *pc)
+{
+    if (wa_to_thread(cancel_on_thread, pc, NULL) < 0) PQfreeCancel(pc); /* never ran */
+    return NULL;
+}
+
+void wa__pg_cancel_detached(wa_pg_conn *c)
+{
+    PGcancel *pc = PQgetCancel(c->pg);
+    if (!pc) return;
+    wa_task_opts o = {.name = "wa_pg cancel"};
+    wa_task *t = wa_current() ? wa_spawn_opts(cancel_detached_task, pc, &o) : NULL;
+    if (t) wa_release(t);
+    else PQfreeCancel(pc);
+}
+
 /* Read and drop every result still coming for the interrupted query. */
 static int drain(wa_pg_conn *c)
 {
@@ -125,7 +141,14 @@ int wa__pg_take(wa_pg_conn *c)
         c->busy = 0;
         return wa__pg_fail(c, WA_ECONNLOST, c->lost ? "the connection to the server was lost" : NULL);
     }
+    c->refs++;
     return 0;
+}
+
+void wa__pg_put(wa_pg_conn *c)
+{
+    c->busy = 0;
+    wa__pg_unref(c);
 }
 
 /* ================================================================ a query */

@@ -436,6 +436,21 @@ static void test_cancelled_task_cancels_query(void)
     wa_pg_close(c);
 }
 
+static void test_close_under_a_running_query(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) { CHECK(0); return; }
+    wa_task *t = wa_spawn(sleep_query, c);
+    wa_sleep(100);
+    uint64_t t0 = wa_now();
+    wa_pg_close(c); /* the query's task ends with a named error, nothing freed under it */
+    void *r;
+    CHECK_INT(wa_wait_for(t, 5000, &r), 0);
+    CHECK_INT(INT(r), WA_ECONNLOST);
+    CHECK(wa_now() - t0 < 1000);
+    wa_release(t);
+}
+
 /* ------------------------------------------------------------ transactions */
 
 static int tx_insert_and_fail(wa_pg_conn *c, int commit)
@@ -747,6 +762,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_connect_failures),
     WA_H_TEST(test_query_deadline_cancels_on_server),
     WA_H_TEST(test_cancelled_task_cancels_query),
+    WA_H_TEST(test_close_under_a_running_query),
     WA_H_TEST(test_transactions),
     WA_H_TEST(test_listen_notify),
     WA_H_TEST(test_pool_1000_tasks_share_10),
