@@ -290,6 +290,8 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
         return wa__pg_fail(NULL, WA_ENOMEM, NULL);
     }
     c->query_timeout_ms = o ? o->query_timeout_ms : 0;
+    c->stmt_cap = !o || !o->statement_cache_size ? WA__PG_STMT_CACHE
+                  : o->statement_cache_size < 0 ? 0 : o->statement_cache_size;
     /* Sends never block; notices (a ROLLBACK outside a transaction) are
      * not printed on stderr. */
     PQsetnonblocking(pg, 1);

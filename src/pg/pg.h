@@ -23,6 +23,7 @@ struct wa_pg_conn {
     char *listening;      /* the channel a wa_pg_listen generator follows */
     struct wa__pg_stmt **stmts; /* prepared statements (stmt.c) */
     int n_stmts;
+    int stmt_cap;         /* how many it keeps; 0: none (PQsendQueryParams) */
     unsigned stmt_seq;    /* names them */
     uint64_t stmt_clock;  /* orders their uses */
 };
@@ -72,6 +73,8 @@ int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out);
 /* ---------------------------------------------------------- stmt.c */
 
 typedef struct wa__pg_stmt wa__pg_stmt;
+/* Statements a connection keeps by default; the least recently used goes. */
+#define WA__PG_STMT_CACHE 64
 /* The prepared statement for sql, preparing (and describing) it first if
  * the connection has none. */
 int wa__pg_stmt_get(wa_pg_conn *c, const char *sql, int n_params, wa__pg_stmt **out);

@@ -228,6 +228,10 @@ static int send_and_collect(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
     /* Without parameters: the simple protocol, which takes several
      * statements in one text. */
     if (q->n_params == 0 && !q->formats) return wa__pg_roundtrip(c, PQsendQuery(c->pg, q->sql), out);
+    if (!c->stmt_cap) /* no statement cache: parsed anew each time */
+        return wa__pg_roundtrip(c, PQsendQueryParams(c->pg, q->sql, q->n_params, NULL, q->params,
+                                                     q->lengths, q->formats, 0),
+                                out);
     for (int attempt = 0;; attempt++) {
         wa__pg_stmt *st;
         int rc = wa__pg_stmt_get(c, q->sql, q->n_params, &st);

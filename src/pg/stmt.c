@@ -9,9 +9,6 @@
 #include <string.h>
 #include "pg.h"
 
-/* A connection keeps this many; the least recently used goes first. */
-#define STMT_CACHE 64
-
 struct wa__pg_stmt {
     char *sql;
     uint64_t hash;
@@ -105,9 +102,9 @@ int wa__pg_stmt_get(wa_pg_conn *c, const char *sql, int n_params, wa__pg_stmt **
         *out = s;
         return 0;
     }
-    if (!c->stmts && !(c->stmts = calloc(STMT_CACHE, sizeof *c->stmts))) return WA_ENOMEM;
+    if (!c->stmts && !(c->stmts = calloc((size_t)c->stmt_cap, sizeof *c->stmts))) return WA_ENOMEM;
     int rc;
-    if (c->n_stmts == STMT_CACHE && (rc = evict(c)) < 0) return rc;
+    if (c->n_stmts == c->stmt_cap && (rc = evict(c)) < 0) return rc;
     if (!(s = calloc(1, sizeof *s)) || !(s->sql = strdup(sql))) {
         stmt_free(s);
         return WA_ENOMEM;

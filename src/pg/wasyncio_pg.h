@@ -52,6 +52,12 @@ typedef struct wa_pg_opts {
     /* Default deadline of every query on the connection; 0: none
      * (asyncpg's command_timeout). */
     uint64_t query_timeout_ms;
+    /* Prepared statements kept per connection (asyncpg's
+     * statement_cache_size): a query with parameters is parsed once, and
+     * its rows travel in binary when every column is of a type read so.
+     * 0: 64; negative: none, every query goes with PQsendQueryParams and
+     * comes back as text (for pgbouncer in transaction mode). */
+    int statement_cache_size;
 } wa_pg_opts;
 
 /* Open a connection (asyncpg.connect); opts may be NULL. Returns 0 and *out;

@@ -223,6 +223,17 @@ static void test_binary_results(void)
     CHECK_INT(wa_pg_fetchval_int(c, "SELECT count(*) FROM pg_prepared_statements", 0, NULL, &v), 0);
     CHECK(v <= 64);
     wa_pg_close(c);
+    /* without a cache: nothing prepared, text rows, same values */
+    wa_pg_opts o = {.statement_cache_size = -1};
+    CHECK_INT(wa_pg_connect(&o, &c), 0);
+    CHECK_INT(wa_pg_fetch(c, "SELECT $1::int AS a, 0.1::float8 AS b", WA_PG_PARAMS("41"), &r), 0);
+    CHECK_INT(wa_pg_int(r, 0, 0, &v), 0);
+    CHECK_INT(v, 41);
+    CHECK_STR(wa_pg_text(r, 0, 1), "0.1");
+    wa_pg_result_free(r);
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT count(*) FROM pg_prepared_statements", 0, NULL, &v), 0);
+    CHECK_INT(v, 0);
+    wa_pg_close(c);
 }
 
 static void test_params_are_bound(void)
