@@ -23,8 +23,7 @@ struct wa_pool {
     wa_wlist waiters; /* acquires, first come first served */
     wa_wlist closers; /* wa_pool_close calls waiting for n_busy == 0 */
     wa_task *reaper;  /* closes expired idle resources, when limits are set */
-    int closing;      /* acquires refused */
-    int closed;       /* ... and everything closed */
+    int closing;      /* wa_pool_close was called: acquires refused */
 };
 
 /* ================================================================ places */
@@ -344,7 +343,6 @@ int wa_pool_close(wa_pool *p)
         if ((rc = wa__wait_on(&p->closers, &w, 0)) < 0) return rc;
     }
     close_idle(p);
-    p->closed = 1;
     return 0;
 }
 

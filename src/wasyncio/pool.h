@@ -122,9 +122,9 @@ static inline void wa__pool_guard_exit(wa__pool_guard *g)
     g->pool = NULL;
 }
 #define WA_POOL_SCOPE(pool, res, rc)                                                    \
-    wa__pool_guard WA__CAT(wa__pg_, __LINE__) __attribute__((cleanup(wa__pool_guard_exit))) = \
+    wa__pool_guard WA__CAT(wa__poolg_, __LINE__) __attribute__((cleanup(wa__pool_guard_exit))) = \
         wa__pool_guard_acquire((pool), &(rc));                                          \
-    char WA__CAT(wa__pgr_, __LINE__) __attribute__((unused)) =                          \
-        ((res) = WA__CAT(wa__pg_, __LINE__).resource, 0)
+    char WA__CAT(wa__poolr_, __LINE__) __attribute__((unused)) =                          \
+        ((res) = WA__CAT(wa__poolg_, __LINE__).resource, 0)
 
 #endif /* WASYNCIO_POOL_H */
