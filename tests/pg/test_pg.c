@@ -369,6 +369,14 @@ static void test_connect_failures(void)
     CHECK_INT(wa_pg_connect(&ok, &c), 0);
     wa_pg_close(c);
     c = NULL;
+    /* a Unix socket directory, and a URI */
+    snprintf(host_info, sizeof host_info, "host=%s port=%s", getenv("WA_PG_DIR"), getenv("PGPORT"));
+    CHECK_INT(wa_pg_connect(&ok, &c), 0);
+    wa_pg_close(c);
+    snprintf(host_info, sizeof host_info, "postgresql://postgres@127.0.0.1:%s/postgres", getenv("PGPORT"));
+    CHECK_INT(wa_pg_connect(&ok, &c), 0);
+    wa_pg_close(c);
+    c = NULL;
     /* a name that does not exist */
     o.conninfo = "host=no-such-host.invalid";
     o.connect_timeout_ms = 3000;
