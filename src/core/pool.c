@@ -169,7 +169,21 @@ static void *reap(void *arg)
         while (!p->closing && (s = take_expired(p, wa_now())))
             close_slot(p, s);
     }
+    /* Also when its loop ends: the handle goes with the loop, and the
+     * next loop that uses the pool starts a new reaper. */
+    p->reaper = NULL;
     return NULL;
+}
+
+/* With limits set, a reaper runs while the pool is used: started by the
+ * first release or wa_pool_new inside a task (a pool may be made before
+ * wa_run). Without one, expired resources are still closed when found. */
+static void ensure_reaper(wa_pool *p)
+{
+    if (p->reaper || p->closing || !(p->o.max_idle_ms || p->o.max_lifetime_ms) || !wa__self())
+        return;
+    wa_task_opts to = {.name = "wa_pool reaper"};
+    p->reaper = wa_spawn_opts(reap, p, &to);
 }
 
 /* ================================================================ the API */
@@ -177,7 +191,8 @@ static void *reap(void *arg)
 wa_pool *wa_pool_new(const wa_pool_opts *opts)
 {
     if (!opts || !opts->connect || !opts->close) return wa__set_last_error(WA_EINVAL);
-    int rc = wa__require_task();
+    /* Opening resources needs a task; an empty pool can be made anywhere. */
+    int rc = opts->min_size ? wa__require_task() : 0;
     if (rc) return wa__set_last_error(rc);
     wa_pool *p = calloc(1, sizeof *p);
     if (!p) return wa__set_last_error(WA_ENOMEM);
@@ -205,15 +220,7 @@ wa_pool *wa_pool_new(const wa_pool_opts *opts)
         free(p);
         return wa__set_last_error(rc);
     }
-    if (p->o.max_idle_ms || p->o.max_lifetime_ms) {
-        wa_task_opts to = {.name = "wa_pool reaper"};
-        if (!(p->reaper = wa_spawn_opts(reap, p, &to))) {
-            rc = wa_last_error();
-            p->o.free_ctx = NULL; /* the caller keeps ctx */
-            wa_pool_free(p);
-            return wa__set_last_error(rc);
-        }
-    }
+    ensure_reaper(p);
     return p;
 }
 
@@ -293,6 +300,7 @@ static int give_back(wa_pool *p, void *resource, int keep)
     if (keep && p->o.reset) keep = p->o.reset(p->o.ctx, resource) == 0;
     if (keep && !p->closing) hand_out(p, s);
     else close_slot(p, s);
+    ensure_reaper(p);
     return 0;
 }
 
@@ -302,13 +310,11 @@ int wa_pool_discard(wa_pool *p, void *resource) { return give_back(p, resource, 
 
 static void stop_reaper(wa_pool *p)
 {
-    if (!p->reaper) return;
-    /* After wa_run ended the handle is gone with its loop. */
-    if (wa__self()) {
-        wa_cancel(p->reaper);
-        wa__join_shielded(p->reaper, 0);
-        wa_release(p->reaper);
-    }
+    wa_task *r = p->reaper; /* set only while it runs: it clears it */
+    if (!r || !wa__self()) return;
+    wa_cancel(r);
+    wa__join_shielded(r, 0);
+    wa_release(r);
     p->reaper = NULL;
 }
 

@@ -43,11 +43,12 @@ typedef struct wa_pool_opts {
     void (*free_ctx)(void *ctx);
 } wa_pool_opts;
 
-/* A pool (asyncpg.create_pool). In a task: opens min_size resources first;
+/* A pool (asyncpg.create_pool). Opens min_size resources first (then it
+ * must be called in a task; with min_size 0 it may be made before wa_run);
  * if one fails to open, closes those opened and returns NULL with its code
  * (wa_last_error). WA_EINVAL without connect/close or min_size > max_size.
- * With max_idle_ms or max_lifetime_ms it runs a small task of its own that
- * closes expired idle resources (stopped by wa_pool_close). */
+ * With max_idle_ms or max_lifetime_ms a small task of its own closes
+ * expired idle resources while a loop runs (stopped by wa_pool_close). */
 WA_EXTERN wa_pool *wa_pool_new(const wa_pool_opts *opts);
 
 /* Take a resource: an idle one (the most recently released: expired ones,

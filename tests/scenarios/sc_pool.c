@@ -493,6 +493,27 @@ static void test_pool_scope(void)
     close_and_free(p);
 }
 
+/* Made in main(), before wa_run: an empty pool needs no task. Its reaper
+ * starts with the first release. */
+static wa_pool *early;
+static fake_ctx early_fx;
+
+static void test_pool_made_before_the_loop(void)
+{
+    CHECK(early != NULL);
+    void *a, *b;
+    CHECK_INT(wa_pool_acquire(early, &a), 0);
+    CHECK_INT(wa_pool_acquire(early, &b), 0);
+    CHECK_INT(wa_pool_release(early, a), 0);
+    CHECK_INT(wa_pool_release(early, b), 0);
+    CHECK_INT(wa_pool_idle_size(early), 2);
+    wa_sleep(60); /* max_idle_ms 15: closed while idle */
+    CHECK_INT(wa_pool_size(early), 0);
+    CHECK_INT(early_fx.closed, 2);
+    CHECK_INT(wa_pool_close(early), 0);
+    CHECK_INT(wa_pool_free(early), 0);
+}
+
 /* --------------------------------------------------------- bad inputs */
 
 static void test_pool_bad_args(void)
@@ -535,8 +556,20 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_pool_close_waits_and_wakes_fifo),
     WA_H_TEST(test_pool_close_cancelled_then_again),
     WA_H_TEST(test_pool_scope),
+    WA_H_TEST(test_pool_made_before_the_loop),
     WA_H_TEST(test_pool_bad_args),
     {0},
 };
 
-int main(void) { return wa_h_main(tests); }
+int main(void)
+{
+    wa_pool_opts o = {.max_size = 2, .max_idle_ms = 15, .connect = fake_connect,
+                      .close = fake_close, .ctx = &early_fx};
+    early = wa_pool_new(&o);
+    o.min_size = 1; /* opening one needs a task */
+    if (wa_pool_new(&o) != NULL || wa_last_error() != WA_ENOLOOP) {
+        printf("FAIL: wa_pool_new with min_size outside a task\n");
+        return 1;
+    }
+    return wa_h_main(tests);
+}
