@@ -65,7 +65,8 @@ typedef struct wa_pg_opts {
  * message in wa_pg_last_error), WA_EDNS, WA_ETIMEDOUT, WA_ECANCELED. */
 WA_EXTERN int wa_pg_connect(const wa_pg_opts *opts, wa_pg_conn **out);
 /* Close and free. Never suspends; a server-side cancel still under way
- * finishes on its own. NULL is a no-op. */
+ * finishes on its own. A query another task runs on it meanwhile is
+ * cancelled on the server and returns WA_ECONNLOST. NULL is a no-op. */
 WA_EXTERN void wa_pg_close(wa_pg_conn *c);
 /* 1 if the connection can run queries (not lost, not closed), else 0. */
 WA_EXTERN int wa_pg_usable(const wa_pg_conn *c);
