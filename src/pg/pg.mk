@@ -1,6 +1,6 @@
 # src/pg/pg.mk: wasyncio-pg, the PostgreSQL driver (native only), a library
 # of its own over libpq so that libwasyncio does not depend on libpq.
-#   build/native/libwasyncio-pg.{a,so}   make pg
+#   build/native/libwasyncio-pg.{a,so}   make pg (and make, when libpq is here)
 #   examples/db_pool (asyncpg twin)      built here, not by the examples rule
 #   make test-pg                         tests/pg/run.sh on a throwaway cluster
 #   make install                         + P/include/wasyncio_pg.h, the libraries,
@@ -58,6 +58,7 @@ install-pg: install-native $(B)/libwasyncio-pg.a $(B)/libwasyncio-pg.so
 # Installed with the native target when libpq's headers are here.
 HAVE_LIBPQ := $(shell test -f "$$(pg_config --includedir 2>/dev/null)/libpq-fe.h" && echo yes)
 ifeq ($(HAVE_LIBPQ),yes)
+all: pg
 install: install-pg
 INSTALL_LIBS += $(B)/libwasyncio-pg.a $(B)/libwasyncio-pg.so
 endif
