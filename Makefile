@@ -46,7 +46,10 @@ NATIVE_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(NATIVE_SRC)) \
 ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
             $(patsubst src/%.S,$(BA)/obj/%.o,$(NATIVE_ASM))
 
-EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
+# Examples that need another library than libwasyncio are built by that
+# library's fragment (db_pool: src/pg/pg.mk), on the native target only.
+EXAMPLES_OWN_RULE := db_pool
+EXAMPLES := $(filter-out $(EXAMPLES_OWN_RULE),$(basename $(notdir $(wildcard examples/*.c))))
 # Native-only cmocka suites (threads, the native HTTP client/server, forked
 # children reading stderr, sanitizers): tests/native/, plus the fiber
 # layer's own suite in tests/fiber/. Portable behaviour goes to
@@ -68,6 +71,8 @@ all: native
 -include wasi/wasip2.mk
 -include web/build.mk
 include install.mk
+# wasyncio-pg (PostgreSQL over libpq), its twin and its suite.
+include src/pg/pg.mk
 
 native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/examples/,$(EXAMPLES)) \

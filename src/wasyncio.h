@@ -1,7 +1,8 @@
 /* wasyncio.h: the public header of wasyncio, asyncio-style stackful tasks for C.
  * The only one to include: it includes wasyncio/errors.h (the error list),
- * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop) and
- * wasyncio/stream.h (TCP and Unix byte streams).
+ * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop),
+ * wasyncio/stream.h (TCP and Unix byte streams) and wasyncio/pool.h
+ * (resource pools).
  *
  * The model is Python's asyncio: wa_run() runs a loop until its main task
  * finishes; tasks are spawned, awaited, gathered, cancelled and given
@@ -557,6 +558,11 @@ WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
 #include "wasyncio/http.h"
 #include "wasyncio/js.h"
 #include "wasyncio/stream.h"
+
+/* ---------------------------------------------------------------- pools */
+
+/* wa_pool: an async pool of connections or any other resource. */
+#include "wasyncio/pool.h"
 
 #ifdef __cplusplus
 }

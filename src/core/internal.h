@@ -5,8 +5,9 @@
  * Layering (each file calls only files on its own line or below, never up):
  *   run.c                         wa_run, settings; drives the host
  *   as_completed.c                as_completed, a generator over gen.c
- *   gather gen group wait with    primitives (sync_cond over sync_lock);
- *   sync_*  all_tasks.c           all_tasks reads the loop's task list
+ *   gather gen group wait with    primitives (sync_cond over sync_lock;
+ *   sync_*  pool  all_tasks.c     pool over the wait lists, as sync_sem);
+ *                                 all_tasks reads the loop's task list
  *   timeout.c  ops.c              deadline scopes; host operations (wa_op)
  *   task.c                        the task API: spawn, await, cancel, release
  *   turn.c                        one loop turn, stall detection

@@ -77,6 +77,24 @@ if cc -O2 echo_streams.c $(pkg-config --cflags --libs wasyncio-static) -o echo_s
         ok "native echo_streams (static) prints the asyncio twin's lines"
     else ko "native echo_streams output"; timeout 30 ./echo_streams 2>&1 | diff - echo_streams.txt | head -5; fi
 else ko "native echo_streams build"; head -5 "$tmp/err"; fi
+# wasyncio-pg: its own library and pkg-config module; libwasyncio stays
+# free of libpq. The twin is built as its README says and, with PostgreSQL
+# here, run against a throwaway cluster.
+if [[ -f $P/lib/pkgconfig/wasyncio-pg.pc ]]; then
+    echo "== wasyncio-pg (pkg-config)"
+    if readelf -d "$P/lib/$so" | grep -q 'NEEDED.*libpq'; then ko "libwasyncio needs libpq"
+    else ok "libwasyncio does not depend on libpq"; fi
+    cp "$root/examples/db_pool.c" .
+    if cc db_pool.c $(pkg-config --cflags --libs wasyncio-pg) -Wl,-rpath,"$P/lib" -o db_pool 2>"$tmp/err"; then
+        ok "db_pool.c built with pkg-config wasyncio-pg"
+        source "$root/tests/pg/cluster.sh"
+        if command -v "$PG_BIN/initdb" >/dev/null 2>&1 && pg_cluster_start; then
+            if [[ "$(timeout 60 ./db_pool 2>&1)" == "$(cat "$root/examples/expected/db_pool.txt")" ]]; then
+                ok "db_pool against a throwaway cluster prints the twin's lines"
+            else ko "db_pool output"; timeout 60 ./db_pool 2>&1 | head -5; fi
+        fi
+    else ko "db_pool build"; head -5 "$tmp/err"; fi
+fi
 
 if [[ " $installed " == *" wasi "* ]]; then
     echo "== WASI preview1 (wasyncio-wasi-cc, node:wasi)"
