@@ -555,6 +555,7 @@ WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
  * <wasyncio.h>. */
 #include "wasyncio/http.h"
 #include "wasyncio/js.h"
+#include "wasyncio/threads.h" /* loops on other threads, hand-over between them */
 
 #ifdef __cplusplus
 }

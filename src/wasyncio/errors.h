@@ -89,6 +89,10 @@
     /* the address is not available (not a local address, port out of range) */        \
     X(EADDRNOTAVAIL, -39, "address not available")                                       \
     /* codes -40..-49: WebSocket; -50..-59: database; -60..-69: threads, -70..-79: more */ \
+    /* threads: a target with one thread (WASI, web) has no other loop to hand over to */ \
+    X(ENOTHREADS, -60, "no threads on this target (WASI and the web run one loop)")       \
+    /* threads: a call that would block the very loop that must answer it */             \
+    X(EWRONGLOOP, -61, "would block the loop that has to answer it (await it in a task)") \
     /* codes <= WA_EUSER are the application's own */                                    \
     X(EUSER, -1000, "application error")
 
