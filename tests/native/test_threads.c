@@ -265,6 +265,12 @@ static void *await_remote(void *arg)
     return (void *)(intptr_t)rc;
 }
 
+static void *await_remote_value(void *arg)
+{
+    void *r = NULL;
+    return wa_future_result(arg, WA_NO_TIMEOUT, &r) == 0 ? r : NULL;
+}
+
 static void *cross_loop_main(void *arg)
 {
     (void)arg;
@@ -309,6 +315,16 @@ static void *cross_loop_main(void *arg)
     f = wa_spawn_threadsafe(wa_loop_current(), add_one, (void *)9);
     CHECK_EQ(wa_future_result(f, WA_NO_TIMEOUT, &r), 0);
     CHECK_EQ((intptr_t)r, 10);
+    wa_future_free(f);
+
+    /* 6. several tasks await one future: each gets the outcome */
+    f = wa_spawn_threadsafe(remote->loop, slow_double, (void *)4);
+    wa_task *w1 = wa_spawn(await_remote_value, f), *w2 = wa_spawn(await_remote_value, f);
+    void *r1 = NULL, *r2 = NULL;
+    CHECK_EQ(wa_await(w1, &r1), 0);
+    CHECK_EQ(wa_await(w2, &r2), 0);
+    CHECK_EQ((intptr_t)r1, 8);
+    CHECK_EQ((intptr_t)r2, 8);
     wa_future_free(f);
 
     wa_cancel(tick);

@@ -13,6 +13,11 @@
 
 enum { F_QUEUED, F_RUNNING, F_DONE };
 
+struct fwaiter {                /* a task waiting, in its own frame */
+    struct fwaiter *next;
+    wa__remote_waiter *w;
+};
+
 struct wa_future {
     pthread_mutex_t mu;
     pthread_cond_t done_cv;     /* plain threads block on it */
@@ -25,7 +30,7 @@ struct wa_future {
     int code;                   /* under mu, once F_DONE */
     void *result;
     char *message;
-    wa__remote_waiter *waiter;    /* under mu: a task of some loop waits */
+    struct fwaiter *waiters;    /* under mu: tasks (of any loops) waiting */
     wa_task *task;              /* the remote loop's thread only */
 };
 
@@ -54,10 +59,9 @@ static void future_finish(wa_future *f, int code, void *result, char *message)
     f->result = code ? NULL : result;
     f->message = message;
     pthread_cond_broadcast(&f->done_cv);
-    if (f->waiter) {
-        wa__remote_wake(f->waiter);
-        f->waiter = NULL;
-    }
+    for (struct fwaiter *fw = f->waiters; fw; fw = fw->next)
+        wa__remote_wake(fw->w);
+    f->waiters = NULL;
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -235,13 +239,16 @@ static int wait_in_task(wa_future *f, int shield)
             wa__remote_wait_free(w);
             return 0;
         }
-        f->waiter = w;
+        struct fwaiter me = {f->waiters, w};
+        f->waiters = &me;
         pthread_mutex_unlock(&f->mu);
-        int woken = 0;
-        int rc = wa__remote_wait(w, shield, &woken);
+        int rc = wa__remote_wait(w, shield, NULL);
         pthread_mutex_lock(&f->mu);
-        if (f->waiter == w)
-            f->waiter = NULL;
+        for (struct fwaiter **p = &f->waiters; *p; p = &(*p)->next)
+            if (*p == &me) {
+                *p = me.next;
+                break;
+            }
         int done = f->state == F_DONE;
         pthread_mutex_unlock(&f->mu);
         wa__remote_wait_free(w);
