@@ -291,9 +291,9 @@ static void *probe_client(void *arg)
         nanosleep(&ts, NULL);
     }
     uintptr_t stuck = atomic_load(&blocked_loop);
-    double until = now_s() + 1.0; /* well inside the 2 s block */
+    double until = now_s() + 1.5; /* inside the 2 s block */
     while (now_s() < until) {
-        int fd = dial(b->port, 300);
+        int fd = dial(b->port, 150);
         int st = fd < 0 ? R_CLOSED : get(fd, "/loop", 0, body, sizeof body, NULL);
         if (fd >= 0)
             close(fd);
@@ -335,7 +335,7 @@ static void test_blocked_loop_others_answer(void **state)
     fprintf(stderr, "while one loop blocked for %.1f s: %d answered (%d by other loops), %d waited\n",
             b.block_took, b.answered, b.answered_elsewhere, b.timed_out);
     assert_true(b.block_took >= 1.9);
-    assert_true(b.answered >= 5); /* one loop alone: none */
+    assert_true(b.answered >= 3); /* one loop alone: none, every probe waits */
     assert_int_equal(b.answered_elsewhere, b.answered);
 }
 
