@@ -1,7 +1,8 @@
 /* server.c: wa_app_listen's native backend: the libuv listener, the
  * connection cap (503) and EMFILE, one tick that checks every connection's
  * deadline, and the graceful shutdown. A connection's own life is in
- * server_conn.c, its bytes are read by h1_reader.c. */
+ * server_conn.c, its bytes are read by h1_reader.c; several loops serving
+ * one app together (wa_server_opts.threads) are server_workers.c's. */
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
@@ -55,7 +56,12 @@ static void reject_closed(uv_handle_t *h)
  * (fd >= 0) by the loop that accepts for every loop. */
 static int take_client(uv_stream_t *server, int fd, uv_tcp_t *t)
 {
-    return fd >= 0 ? uv_tcp_open(t, fd) : uv_accept(server, (uv_stream_t *)t);
+    if (fd < 0)
+        return uv_accept(server, (uv_stream_t *)t);
+    int rc = uv_tcp_open(t, fd);
+    if (rc < 0)
+        close(fd); /* not the handle's: closing it would not */
+    return rc;
 }
 
 /* Over the connection cap: accept, answer 503 in one try, close. The
