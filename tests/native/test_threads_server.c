@@ -68,9 +68,17 @@ static int work(const wa_request *req, wa_reply *reply, void *ud)
     return wa_reply_text(reply, "done");
 }
 
+static int slow(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)req, (void)ud;
+    wa_sleep(600); /* keeps its connection busy, not idle */
+    return wa_reply_text(reply, "slow");
+}
+
 static wa_app *make_app(unsigned threads)
 {
     wa_app *app = wa_app_new();
+    wa_app_get(app, "/slow", slow, NULL);
     wa_app_get(app, "/loop", which_loop, NULL);
     wa_app_get(app, "/block", block, NULL);
     wa_app_get(app, "/work", work, NULL);
@@ -414,6 +422,68 @@ static void test_shutdown_under_load(void **state)
     assert_true(atomic_load(&L.answered) > 0);
 }
 
+/* ------------------------------------------------------------ caps add up */
+
+/* max_connections holds per loop: 2 loops with a cap of 2 hold 4 busy
+ * connections, and the 5th gets 503 from the loop whose turn it is (the
+ * hand-over path deals connections in turn, so the test knows which). */
+struct capped {
+    int port;
+    int status[5];
+};
+
+static void *capped_client(void *arg)
+{
+    struct capped *c = arg;
+    int fds[5];
+    char req[] = "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n";
+    for (int i = 0; i < 5; i++) {
+        fds[i] = dial(c->port, 5000);
+        if (fds[i] >= 0)
+            send(fds[i], req, sizeof req - 1, MSG_NOSIGNAL);
+        struct timespec ts = {0, 50 * 1000000L}; /* accepted and handed over in order */
+        nanosleep(&ts, NULL);
+    }
+    for (int i = 0; i < 5; i++) {
+        c->status[i] = R_CLOSED;
+        if (fds[i] < 0)
+            continue;
+        /* The request is sent already: read the reply alone. */
+        char buf[1024];
+        ssize_t n = recv(fds[i], buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = 0;
+            sscanf(buf, "HTTP/1.1 %d", &c->status[i]);
+        }
+        close(fds[i]);
+    }
+    return NULL;
+}
+
+static void *capped_main(void *arg)
+{
+    struct capped *c = arg;
+    wa_app *app = make_app(2);
+    wa_server_opts o = {.threads = 2, .max_connections = 2};
+    CHECK_EQ(wa_app_set_opts(app, &o), 0);
+    wa_task *srv = serve(app, &c->port);
+    CHECK_EQ(wa_to_thread(capped_client, c, NULL), 0);
+    stop(srv, app);
+    return NULL;
+}
+
+static void test_caps_add_up(void **state)
+{
+    (void)state;
+    setenv("WASYNCIO_NO_REUSEPORT", "1", 1);
+    struct capped c = {0};
+    run_main(capped_main, &c);
+    unsetenv("WASYNCIO_NO_REUSEPORT");
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(c.status[i], 200); /* 2 loops x 2 */
+    assert_int_equal(c.status[4], 503);
+}
+
 /* ------------------------------------------------------------ the option */
 
 static void test_threads_option(void **state)
@@ -440,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_connections_spread_by_hand_over),
         cmocka_unit_test(test_blocked_loop_others_answer),
         cmocka_unit_test(test_shutdown_under_load),
+        cmocka_unit_test(test_caps_add_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
