@@ -41,7 +41,8 @@ typedef void (*wa_callback)(void *arg);
 /* loop.call_soon_threadsafe: from any thread (the loop's own too), run
  * fn(arg) on loop's thread soon, in the order the calls were made, and wake
  * that loop if it is waiting. 0, WA_EINVAL, WA_ENOMEM, or WA_ECLOSED once
- * the loop has ended (then fn never runs). */
+ * the loop has ended (then fn never runs). As in asyncio, a call accepted
+ * while the loop is ending may be dropped unrun when it closes. */
 WA_EXTERN int wa_call_soon_threadsafe(wa_loop *loop, wa_callback fn, void *arg);
 
 /* ------------------------------------------------------------ futures */
