@@ -280,8 +280,8 @@ int wa_future_result(wa_future *f, uint64_t timeout_ms, void **result)
         /* Interrupted: the cancel crosses over, and, as with wa_await, we
          * wait for the task to end and it has the last word. */
         wa_future_cancel(f);
-        int late = wait_in_task(f, 1);
-        (void)late;
+        if (wait_in_task(f, 1) == WA_ENOMEM)
+            rc = WA_ENOMEM; /* could not wait for its end: no outcome yet */
     }
     int scope_rc = scope ? wa_timeout_exit(scope) : 0;
     if (rc == WA_ENOMEM)
