@@ -108,7 +108,8 @@ typedef struct wa_server_opts {
     /* Loops serving the app, each on a thread of its own with its own
      * listener on the same port (natively; nginx's worker_processes).
      * 0 = 1, the calling task's loop alone (nginx's default); N = that loop
-     * and N-1 more threads; WA_THREADS_AUTO = one per core. Every setting
+     * and N-1 more threads (N up to 1024, else wa_app_set_opts says
+     * WA_EINVAL); WA_THREADS_AUTO = one per core. Every setting
      * above holds per loop (see README "Every core"). WASI 0.2: ignored,
      * the host runs instances as it sees fit. */
     unsigned threads;
