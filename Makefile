@@ -61,7 +61,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-fiber test-procs test-fuzz fuzz fuzz-build bench demo install clean serve
+.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-tsan test-fiber test-procs test-fuzz fuzz fuzz-build bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -121,6 +121,30 @@ $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a
 $(BA)/scenarios/%: tests/scenarios/%.c $(BA)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BA)/libwasyncio.a $(NATIVE_LIBS)
+
+# ---------------------------------------------------------------- ThreadSanitizer
+# Loops on several threads and the hand-over between them
+# (tests/native/test_threads*.c), under -fsanitize=thread against a library
+# of its own; the fiber layer tells TSan of every switch (fiber_native.h).
+BT := build/native/tsan
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ := $(patsubst src/%.c,$(BT)/obj/%.o,$(NATIVE_SRC)) \
+            $(patsubst src/%.S,$(BT)/obj/%.o,$(NATIVE_ASM))
+TSAN_TESTS := $(basename $(notdir $(wildcard tests/native/test_threads*.c)))
+$(BT)/obj/%.o: src/%.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+$(BT)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(CC) -g -c $< -o $@
+$(BT)/libwasyncio.a: $(TSAN_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(BT)/tests/%: tests/native/%.c $(BT)/libwasyncio.a | deps-check-tests
+	@mkdir -p $(@D)
+	$(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BT)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+# halt_on_error: a race fails the suite, it is not just printed.
+test-tsan: $(addprefix $(BT)/tests/,$(TSAN_TESTS))
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 bash tests/run-native.sh $(BT)
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang and ASan+UBSan
@@ -188,7 +212,7 @@ WA_RUN_TAG := $(shell date +%s%N)-$(shell echo $$PPID)
 endif
 export WA_RUN_TAG
 
-TEST_SUITES := test-native test-asan test-fiber test-procs $(TEST_TARGETS_EXTRA)
+TEST_SUITES := test-native test-asan test-tsan test-fiber test-procs $(TEST_TARGETS_EXTRA)
 # Installing first, alone (see demo), then every suite; the fuzzers run last,
 # alone: 30 s of full CPU beside the suites that time themselves (the
 # tutorial examples) would make those flaky.

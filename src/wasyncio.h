@@ -1,8 +1,8 @@
 /* wasyncio.h: the public header of wasyncio, asyncio-style stackful tasks for C.
  * The only one to include: it includes wasyncio/errors.h (the error list),
  * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop),
- * wasyncio/stream.h (TCP and Unix byte streams) and wasyncio/pool.h
- * (resource pools).
+ * wasyncio/stream.h (TCP and Unix byte streams), wasyncio/pool.h
+ * (resource pools) and wasyncio/threads.h (loops on other threads).
  *
  * The model is Python's asyncio: wa_run() runs a loop until its main task
  * finishes; tasks are spawned, awaited, gathered, cancelled and given
@@ -563,6 +563,11 @@ WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
 
 /* wa_pool: an async pool of connections or any other resource. */
 #include "wasyncio/pool.h"
+
+/* ------------------------------------------------------------ threads */
+
+/* Loops on other threads, and hand-over between them. */
+#include "wasyncio/threads.h"
 
 #ifdef __cplusplus
 }

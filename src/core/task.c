@@ -58,7 +58,7 @@ const char *wa_task_name(const wa_task *t)
 wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
                           wa_done_hook hook, void *hook_data)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (!L) return wa__set_last_error(WA_ENOLOOP);
     if (!fn) return wa__set_last_error(WA_EINVAL);
     wa_task *t = L->free_tasks;
@@ -175,7 +175,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 
 /* Stamp every task reached with a fresh mark, so a task reached twice (a
  * diamond of waits) is followed once. */
-static uint32_t next_mark(wa_loop *L)
+static uint32_t next_mark(wa__loop *L)
 {
     if (++L->visit_mark == 0) {
         for (wa_task *x = L->all; x; x = x->all_next) x->visit_mark = 0;
@@ -219,7 +219,7 @@ static int stack_push(task_stack *st, wa_task *t)
 int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n,
                    wa_task *kids)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     uint32_t mark = next_mark(L);
     task_stack st;
     stack_init(&st);

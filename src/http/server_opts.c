@@ -11,6 +11,8 @@ int wa_app_set_opts(wa_app *app, const wa_server_opts *opts)
         return WA_EINVAL;
     if (app->listening)
         return WA_EBUSY;
+    if (opts->threads > WA_HTTP_MAX_THREADS && opts->threads != WA_THREADS_AUTO)
+        return WA_EINVAL;
     app->opts = *opts;
     return 0;
 }

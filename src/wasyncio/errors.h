@@ -110,6 +110,10 @@
     X(ETYPE, -58, "value of another type than the getter reads")                         \
     /* database: the value is SQL NULL (or there is no row) */                          \
     X(ENULL, -59, "value is NULL")                                                       \
+    /* threads: a target with one thread (WASI, web) has no other loop to hand over to */ \
+    X(ENOTHREADS, -60, "no threads on this target (WASI and the web run one loop)")       \
+    /* threads: a call that would block the very loop that must answer it */             \
+    X(EWRONGLOOP, -61, "would block the loop that has to answer it (await it in a task)") \
     /* codes <= WA_EUSER are the application's own */                                    \
     X(EUSER, -1000, "application error")
 

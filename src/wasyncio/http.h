@@ -105,7 +105,16 @@ typedef struct wa_server_opts {
     size_t max_unsent_bytes;       /* 1 MiB of unsent replies per connection: stop reading */
     unsigned max_connections;      /* open-file limit - 64 (at least 16): the oldest idle
                                       connection makes room, else 503 and close */
+    /* Loops serving the app, each on a thread of its own with its own
+     * listener on the same port (natively; nginx's worker_processes).
+     * 0 = 1, the calling task's loop alone (nginx's default); N = that loop
+     * and N-1 more threads (N up to 1024, else wa_app_set_opts says
+     * WA_EINVAL); WA_THREADS_AUTO = one per core. Every setting
+     * above holds per loop (see README "Every core"). WASI 0.2: ignored,
+     * the host runs instances as it sees fit. */
+    unsigned threads;
 } wa_server_opts;
+#define WA_THREADS_AUTO 0xFFFFFFFFu /* wa_server_opts.threads: one loop per core */
 /* Copy opts into app (before wa_app_listen; WA_EBUSY while listening). */
 WA_EXTERN int wa_app_set_opts(wa_app *app, const wa_server_opts *opts);
 WA_EXTERN int wa_app_port(const wa_app *app);

@@ -5,6 +5,7 @@
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/native/native.h"
+#include "host/native/mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ int wa__uv_err(int uv_status)
 
 uint64_t wa__host_hrtime(void) { return uv_hrtime(); }
 
-unsigned wa__host_pending(void) { return N.pending; }
+/* A loop that another thread holds may get mail: it is waiting, not stalled. */
+unsigned wa__host_pending(void) { return N.pending + wa__mail_expected(); }
 
 /* libuv runs due timers, then prepare handles, then blocks in its poll. A
  * timer callback (curl's, say) that completes an operation has made a task
@@ -82,6 +84,14 @@ int wa__host_open(void)
     uv_prepare_init(&N.loop, &N.wake_check);
     uv_prepare_start(&N.wake_check, wake_check_cb);
     uv_unref((uv_handle_t *)&N.wake_check);
+    rc = wa__mail_open(&N.loop);
+    if (rc < 0) {
+        uv_close((uv_handle_t *)&N.poll_timer, NULL);
+        uv_close((uv_handle_t *)&N.wake_check, NULL);
+        uv_run(&N.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&N.loop);
+        return rc;
+    }
     N.open = 1;
     return 0;
 }
@@ -104,6 +114,8 @@ void wa__host_close(void)
     for (int i = 0; i < N.n_close_hooks; i++)
         N.close_hooks[i]();
     N.n_close_hooks = 0;
+    /* Other threads' mail is refused from here; what was not run is dropped. */
+    wa__mail_close();
     /* Thread-pool and fs requests call back into this loop: let them land
      * (orphaned ones free themselves in their callbacks). */
     while (N.drain > 0)

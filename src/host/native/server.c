@@ -1,7 +1,8 @@
 /* server.c: wa_app_listen's native backend: the libuv listener, the
  * connection cap (503) and EMFILE, one tick that checks every connection's
  * deadline, and the graceful shutdown. A connection's own life is in
- * server_conn.c, its bytes are read by h1_reader.c. */
+ * server_conn.c, its bytes are read by h1_reader.c; several loops serving
+ * one app together (wa_server_opts.threads) are server_workers.c's. */
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------ shutdown */
 
@@ -50,19 +52,34 @@ static void reject_closed(uv_handle_t *h)
     wa__server_poke(srv);
 }
 
+/* The client: accepted from the listener, or a descriptor handed over
+ * (fd >= 0) by the loop that accepts for every loop. */
+static int take_client(uv_stream_t *server, int fd, uv_tcp_t *t)
+{
+    if (fd < 0)
+        return uv_accept(server, (uv_stream_t *)t);
+    int rc = uv_tcp_open(t, fd);
+    if (rc < 0)
+        close(fd); /* not the handle's: closing it would not */
+    return rc;
+}
+
 /* Over the connection cap: accept, answer 503 in one try, close. The
  * client learns why, and the listener keeps draining its backlog. */
-static void reject(struct server *srv, uv_stream_t *server)
+static void reject(struct server *srv, uv_stream_t *server, int fd)
 {
     uv_tcp_t *t = malloc(sizeof *t);
     if (!t || uv_tcp_init(wa__uv(), t) < 0) {
         free(t);
-        srv->accept_owed = 1; /* retried by the tick */
+        if (fd >= 0)
+            close(fd); /* nobody else will: no 503 for this one */
+        else
+            srv->accept_owed = 1; /* retried by the tick */
         return;
     }
     t->data = srv;
     srv->nconns++;
-    if (uv_accept(server, (uv_stream_t *)t) == 0) {
+    if (take_client(server, fd, t) == 0) {
         static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
                                    "Content-Type: text/plain; charset=utf-8\r\n"
                                    "Content-Length: 24\r\nConnection: close\r\n\r\n"
@@ -88,22 +105,21 @@ static int close_oldest_idle(struct server *srv)
     return 1;
 }
 
-static void on_connection(uv_stream_t *server, int status)
+static void add_client(struct server *srv, uv_stream_t *server, int fd)
 {
-    struct server *srv = server->data;
-    /* EMFILE/ENFILE: libuv has already accepted and closed that client with
-     * its reserve descriptor; the connections we have carry on. */
-    if (status < 0 || srv->stopping)
-        return;
     srv->accept_owed = 0;
     if (srv->nopen >= srv->opts.max_connections && !close_oldest_idle(srv)) {
-        reject(srv, server);
+        reject(srv, server, fd);
         return;
     }
     struct conn *c = calloc(1, sizeof *c);
     if (!c || uv_tcp_init(wa__uv(), &c->tcp) < 0) {
-        /* libuv holds the client until uv_accept: try again on the tick. */
         free(c);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        /* libuv holds the client until uv_accept: try again on the tick. */
         srv->accept_owed = 1;
         return;
     }
@@ -111,7 +127,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->srv = srv;
     c->refs = 1;
     srv->nconns++;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+    if (take_client(server, fd, &c->tcp) < 0) {
         c->closing = 1;
         uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
         return;
@@ -122,6 +138,25 @@ static void on_connection(uv_stream_t *server, int status)
     srv->conns = c;
     srv->nopen++;
     wa__conn_start(c);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct server *srv = server->data;
+    /* EMFILE/ENFILE: libuv has already accepted and closed that client with
+     * its reserve descriptor; the connections we have carry on. */
+    if (status < 0 || srv->stopping)
+        return;
+    add_client(srv, server, -1);
+}
+
+void wa__server_adopt(struct server *srv, int fd)
+{
+    if (srv->stopping) {
+        close(fd); /* shutting down: as a listener closed a moment earlier */
+        return;
+    }
+    add_client(srv, NULL, fd);
 }
 
 /* ------------------------------------------------------------ listening */
@@ -221,19 +256,32 @@ static void server_shutdown(struct server *srv)
 
 int wa__http_listen_backend(wa_app *app, const char *host, int port)
 {
-    uv_loop_t *loop = wa__uv();
-    if (!loop)
+    if (!wa__uv())
         return WA_ENOLOOP;
     ignore_sigpipe();
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     if (resolve(host, port, &ss) < 0)
         return WA_EINVAL;
+    unsigned n = wa__server_threads(&app->opts);
+    if (n > 1)
+        return wa__server_workers(app, (struct sockaddr *)&ss, n);
+    return wa__server_serve(app, (struct sockaddr *)&ss, -1, NULL);
+}
+
+int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct workers *ws)
+{
+    uv_loop_t *loop = wa__uv();
+    if (!loop)
+        return WA_ENOLOOP;
     struct server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return WA_ENOMEM;
     srv->app = app;
     wa__server_opts_resolve(&app->opts, fd_limit(), &srv->opts);
+    srv->ws = ws;
+    if (ws)
+        wa__workers_serving(ws, srv);
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     srv->listener_open = 1;
@@ -241,10 +289,14 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     srv->tick.data = srv;
     srv->tick_open = 1;
     uv_unref((uv_handle_t *)&srv->tick);
-    int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
-    if (rc == 0)
+    int rc = 0;
+    if (fd >= 0)
+        rc = uv_tcp_open(&srv->listener, fd);
+    else if (addr)
+        rc = uv_tcp_bind(&srv->listener, addr, 0);
+    if (rc == 0 && (fd >= 0 || addr))
         rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
-    if (rc == 0) {
+    if (rc == 0 && fd < 0 && addr) { /* the workers' port is set once, by them */
         struct sockaddr_storage bound;
         int len = sizeof bound;
         rc = uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
@@ -267,6 +319,8 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
         result = wa__op_wait(&op); /* only an interruption ends it */
         srv->op = NULL;
     }
+    if (ws)
+        wa__workers_stop(ws); /* the other loops shut down beside this one */
     server_shutdown(srv);
     wa__native_pending_add(-1);
     free(srv);

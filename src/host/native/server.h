@@ -62,6 +62,7 @@ struct server {
     int listener_open, tick_open;
     int accept_owed;         /* a connection waits to be accepted (no memory) */
     int stopping;
+    struct workers *ws;      /* threads > 1: the loops serving together, else NULL */
 };
 
 /* server_conn.c: one accepted connection's life. */
@@ -74,5 +75,21 @@ int wa__conn_idle(const struct conn *c); /* waits for a request not yet begun */
 
 /* server.c */
 void wa__server_poke(struct server *s); /* the shutdown waiter checks again */
+/* Serve app on this loop until the calling task is interrupted: on a
+ * listener bound to addr (fd -1), on a listening socket made for us (fd),
+ * or with no listener at all, fed by wa__server_adopt (addr NULL, fd -1).
+ * ws: the loops this one serves with (NULL: alone). */
+int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct workers *ws);
+/* A connected client handed over by the acceptor (its descriptor is ours). */
+void wa__server_adopt(struct server *srv, int fd);
+
+/* server_workers.c: wa_server_opts.threads */
+unsigned wa__server_threads(const wa_server_opts *o); /* loops to run: 1.. */
+/* Serve app on n loops: this one and n-1 threads. */
+int wa__server_workers(wa_app *app, const struct sockaddr *addr, unsigned n);
+/* A loop's server starts: its share of the limits, and its place in ws. */
+void wa__workers_serving(struct workers *ws, struct server *srv);
+/* The calling task's server was interrupted: stop the others too. */
+void wa__workers_stop(struct workers *ws);
 
 #endif
