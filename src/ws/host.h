@@ -31,8 +31,9 @@ typedef struct wa__ws_transport_ops {
      * network (that wait is the backpressure). 0 or an error code. An
      * interrupted write may have sent a prefix: the engine then closes. */
     int (*write)(wa__ws_transport *t, const void *const *bufs, const size_t *lens, size_t n);
-    /* Send what is queued, then close the connection and free t. Does not
-     * suspend. */
+    /* Send what is queued, then close the connection. Does not suspend. A
+     * read or write in progress (another task's) returns WA_ECLOSED; t is
+     * freed once none is left. No call on t after this. */
     void (*close)(wa__ws_transport *t);
 } wa__ws_transport_ops;
 
@@ -113,8 +114,5 @@ int wa__ws_client_handshake(wa_ws *ws, wa__ws_transport *t, const wa__ws_connect
  * requests cannot be upgraded (wasi:http, the browser). */
 int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head,
                         size_t head_len, wa__ws_transport **out);
-
-/* Make ws an engine connection over t (after a handshake). */
-int wa__ws_engine_attach(wa_ws *ws, wa__ws_transport *t, int is_client);
 
 #endif

@@ -1,0 +1,27 @@
+/* engine.h (src/ws/): the portable RFC 6455 connection (engine.c) and the
+ * handshakes that start it (handshake.c), as ws.c and the backends'
+ * helpers see them. */
+#ifndef WA_WS_ENGINE_H
+#define WA_WS_ENGINE_H
+
+#include "ws/codec.h"
+#include "ws/host.h"
+
+/* Make ws an engine connection over t once a handshake is done; early holds
+ * bytes that came after the handshake's head (the first frames). On error t
+ * is closed. */
+int wa__ws_engine_attach(wa_ws *ws, wa__ws_transport *t, int is_client, const void *early,
+                         size_t early_len);
+
+/* Server side (handshake.c): check req as an opening handshake (RFC 6455
+ * 4.2.1) and pick the subprotocol. On success 0, the complete 101 head in
+ * *head (malloc'd) and the protocol chosen in *protocol (malloc'd or NULL).
+ * On failure the HTTP status to answer (400, or 426 for the version) is
+ * returned as a positive number. */
+int wa__ws_server_handshake(const wa_request *req, const wa_ws_opts *opts, char **head,
+                            size_t *head_len, char **protocol);
+
+/* An HTTP token list (Connection, Upgrade) holds tok, case-insensitively. */
+int wa__ws_has_token(const char *list, const char *tok);
+
+#endif
