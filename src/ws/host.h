@@ -104,6 +104,11 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws);
  * ws an engine connection on t. On error t is closed. */
 int wa__ws_client_handshake(wa_ws *ws, wa__ws_transport *t, const wa__ws_connect_req *req);
 
+/* A transport over a wa_stream (wasyncio/stream.h, stream_transport.c):
+ * the dial of every target whose streams layer connects (native wss://,
+ * the WASI 0.2 client). TLS for req->secure, with req's options. */
+int wa__ws_stream_dial(const wa__ws_connect_req *req, wa__ws_transport **out);
+
 /* ------------------------------------------------------------ server */
 
 /* Send the 101 head (head_len bytes, complete with the blank line) for the

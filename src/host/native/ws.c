@@ -453,8 +453,12 @@ static int tcp_connect(uvt *t, const struct sockaddr *addr)
 
 int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws)
 {
-    if (req->secure)
-        return WA_ENOTSUP; /* wss: needs the streams layer's TLS */
+    if (req->secure) {
+        /* TLS is the streams layer's (OpenSSL, wa_fetch's verification). */
+        wa__ws_transport *st;
+        int rc = wa__ws_stream_dial(req, &st);
+        return rc < 0 ? rc : wa__ws_client_handshake(ws, st, req);
+    }
     struct addrinfo *res = NULL;
     int rc = resolve(req->host, req->port, &res);
     if (rc < 0)
