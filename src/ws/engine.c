@@ -514,7 +514,8 @@ int wa__ws_engine_attach(wa_ws *ws, wa__ws_transport *t, int is_client, const vo
     }
     e->t = t;
     e->is_client = is_client;
-    memcpy(e->in, early, early_len);
+    if (early_len)
+        memcpy(e->in, early, early_len);
     e->in_len = early_len;
     ws->impl = e;
     ws->ops = &engine_ops;
