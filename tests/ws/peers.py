@@ -9,6 +9,7 @@
 #                             sockets for what no library would send; prints
 #                             "ok|FAIL <rule> <case>" lines, exits 1 on a FAIL
 #   peers.py echo-server      python3-websockets echo server; prints its port
+#   peers.py tls-echo-server DIR  the same over TLS (DIR from tests/http/tls_certs.sh)
 #   peers.py raw-server       a hostile server whose behaviour the request path
 #                             picks (/masked, /huge, ...); prints its port
 import asyncio
@@ -397,6 +398,15 @@ async def echo_server():
         await asyncio.Future()
 
 
+async def tls_echo_server(cert_dir):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(f"{cert_dir}/server.pem", f"{cert_dir}/server.key")
+    async with websockets.serve(echo_handler, "127.0.0.1", 0, ssl=ctx) as srv:
+        print(srv.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Future()
+
+
 async def raw_conn(r, w):
     head = await r.readuntil(b"\r\n\r\n")
     lines = head.decode().split("\r\n")
@@ -466,6 +476,8 @@ def main():
         sys.exit(0 if ok else 1)
     elif mode == "echo-server":
         asyncio.run(echo_server())
+    elif mode == "tls-echo-server":
+        asyncio.run(tls_echo_server(sys.argv[2]))
     elif mode == "raw-server":
         asyncio.run(raw_server())
 
