@@ -113,9 +113,9 @@ static void *serve(void *arg)
 
 int main(int argc, char **argv)
 {
-    int port = argc > 1 ? atoi(argv[1]) : 8080;
-    if (port < 0 || port > 65535) {
-        fprintf(stderr, "usage: %s [port]\n", argv[0]);
+    int port = argc > 1 ? atoi(argv[1]) : -1; /* required, as in the Python twin */
+    if (argc != 2 || port < 0 || port > 65535) {
+        fprintf(stderr, "usage: %s PORT\n", argv[0]);
         return 2;
     }
     int rc = wa_run(serve, &port, NULL);
