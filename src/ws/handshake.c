@@ -230,15 +230,14 @@ static const char *pick_protocol(const char *offered, const char *const *ours)
     return NULL;
 }
 
-int wa__ws_server_handshake(const wa_request *req, const wa_ws_opts *opts, char **head,
-                            size_t *head_len, char **protocol)
+int wa__ws_server_handshake(const char *method, wa__ws_header_fn header, const void *ctx,
+                            const wa_ws_opts *opts, char **head, size_t *head_len,
+                            char **protocol)
 {
-    const char *version = wa_request_header(req, "Sec-WebSocket-Version");
-    const char *key = wa_request_header(req, "Sec-WebSocket-Key");
-    if (strcmp(wa_request_method(req), "GET") != 0 ||
-        !wa__ws_has_token(wa_request_header(req, "Upgrade"), "websocket") ||
-        !wa__ws_has_token(wa_request_header(req, "Connection"), "upgrade") || !key ||
-        !wa__ws_key_valid(key))
+    const char *version = header(ctx, "Sec-WebSocket-Version");
+    const char *key = header(ctx, "Sec-WebSocket-Key");
+    if (strcmp(method, "GET") != 0 || !wa__ws_has_token(header(ctx, "Upgrade"), "websocket") ||
+        !wa__ws_has_token(header(ctx, "Connection"), "upgrade") || !key || !wa__ws_key_valid(key))
         return 400;
     if (!version || strcmp(version, "13") != 0)
         return 426; /* with Sec-WebSocket-Version: 13 (4.4) */
@@ -248,7 +247,7 @@ int wa__ws_server_handshake(const wa_request *req, const wa_ws_opts *opts, char 
     char accept[29];
     wa__ws_accept_for(key, accept);
     const char *proto =
-        pick_protocol(wa_request_header(req, "Sec-WebSocket-Protocol"), opts ? opts->protocols : NULL);
+        pick_protocol(header(ctx, "Sec-WebSocket-Protocol"), opts ? opts->protocols : NULL);
     char *b = NULL;
     size_t len = 0, cap = 0;
     int rc = 0;

@@ -72,6 +72,7 @@ struct wa_ws {
     int is_client;
     size_t max_message;      /* resolved: never 0 */
     uint64_t close_timeout_ms; /* resolved: never 0 */
+    char *resource;          /* the request target (path and query), malloc'd, or NULL */
 };
 
 /* Record the close code and reason once (the first one wins). */

@@ -2,7 +2,7 @@
  * streams layer), for every target whose streams can connect: the native
  * wss:// client (TLS in the streams layer) and the WASI 0.2 client
  * (wasi:sockets). Portable: it uses only the public stream API. */
-#include "ws/host.h"
+#include "ws/engine.h"
 #include "core/backend.h"
 
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 typedef struct stream_transport {
     wa__ws_transport base;
     wa_stream *s;
+    int owned;      /* ours to free (a dialled stream), or its server's */
     unsigned users; /* tasks inside read or write */
     int closed;
 } stream_transport;
@@ -17,7 +18,8 @@ typedef struct stream_transport {
 static void maybe_free(stream_transport *t)
 {
     if (t->closed && t->users == 0) {
-        wa_stream_free(t->s);
+        if (t->owned)
+            wa_stream_free(t->s);
         free(t);
     }
 }
@@ -97,6 +99,18 @@ int wa__ws_stream_dial(const wa__ws_connect_req *req, wa__ws_transport **out)
         return rc;
     }
     t->base.ops = &stream_ops;
+    t->owned = 1;
     *out = &t->base;
     return 0;
+}
+
+wa__ws_transport *wa__ws_stream_transport(wa_stream *s, int owned)
+{
+    stream_transport *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->base.ops = &stream_ops;
+    t->s = s;
+    t->owned = owned;
+    return &t->base;
 }

@@ -18,7 +18,7 @@ void wa__ws_set_closed(wa_ws *ws, int code, const char *reason, size_t reason_le
     ws->close_reason = reason_len ? wa__strndup(reason, reason_len) : NULL;
 }
 
-static wa_ws *ws_new(const wa_ws_opts *opts, int is_client)
+wa_ws *wa__ws_new(const wa_ws_opts *opts, int is_client)
 {
     wa_ws *ws = calloc(1, sizeof *ws);
     if (!ws)
@@ -70,7 +70,7 @@ int wa_ws_connect(const char *url, const wa_ws_opts *opts, wa_ws **out)
         if (!host || !host_header || !resource)
             rc = WA_ENOMEM;
     }
-    wa_ws *ws = rc == 0 ? ws_new(opts, 1) : NULL;
+    wa_ws *ws = rc == 0 ? wa__ws_new(opts, 1) : NULL;
     if (rc == 0 && !ws)
         rc = WA_ENOMEM;
     if (rc == 0) {
@@ -94,6 +94,10 @@ int wa_ws_connect(const char *url, const wa_ws_opts *opts, wa_ws **out)
         rc = wa__ws_host_connect(&req, ws);
         if (wa_timeout_exit(&scope) == WA_ETIMEDOUT && rc < 0)
             rc = WA_ETIMEDOUT;
+        if (rc == 0) {
+            ws->resource = resource;
+            resource = NULL;
+        }
     }
     free(http);
     free(host);
@@ -109,6 +113,11 @@ int wa_ws_connect(const char *url, const wa_ws_opts *opts, wa_ws **out)
 
 /* ------------------------------------------------------------ accept */
 
+static const char *request_header(const void *req, const char *name)
+{
+    return wa_request_header(req, name);
+}
+
 int wa_ws_accept(const wa_request *req, wa_reply *reply, const wa_ws_opts *opts, wa_ws **out)
 {
     if (!out)
@@ -121,7 +130,8 @@ int wa_ws_accept(const wa_request *req, wa_reply *reply, const wa_ws_opts *opts,
         return rc;
     char *head = NULL, *protocol = NULL;
     size_t head_len = 0;
-    rc = wa__ws_server_handshake(req, opts, &head, &head_len, &protocol);
+    rc = wa__ws_server_handshake(wa_request_method(req), request_header, req, opts, &head,
+                                 &head_len, &protocol);
     if (rc > 0) {
         /* Not an upgrade: the handler's reply says why (aiohttp: 400). */
         wa_reply_status(reply, rc);
@@ -133,12 +143,14 @@ int wa_ws_accept(const wa_request *req, wa_reply *reply, const wa_ws_opts *opts,
     }
     if (rc < 0)
         return rc;
-    wa_ws *ws = ws_new(opts, 0);
+    wa_ws *ws = wa__ws_new(opts, 0);
     wa__ws_transport *t = NULL;
     rc = ws ? wa__ws_host_upgrade(req, reply, head, head_len, &t) : WA_ENOMEM;
     free(head);
     if (rc == 0)
         rc = wa__ws_engine_attach(ws, t, 0, NULL, 0);
+    if (rc == 0 && !(ws->resource = wa__strdup(wa_request_path(req))))
+        rc = WA_ENOMEM;
     if (rc < 0) {
         free(protocol);
         wa_ws_free(ws);
@@ -247,6 +259,8 @@ int wa_ws_closed(const wa_ws *ws) { return ws ? ws->closed : WA_EINVAL; }
 
 const char *wa_ws_protocol(const wa_ws *ws) { return ws ? ws->protocol : NULL; }
 
+const char *wa_ws_path(const wa_ws *ws) { return ws ? ws->resource : NULL; }
+
 size_t wa_ws_buffered_amount(const wa_ws *ws)
 {
     return ws && ws->ops && ws->ops->buffered ? ws->ops->buffered(ws) : 0;
@@ -260,5 +274,6 @@ void wa_ws_free(wa_ws *ws)
         ws->ops->free(ws);
     free(ws->protocol);
     free(ws->close_reason);
+    free(ws->resource);
     free(ws);
 }

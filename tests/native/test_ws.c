@@ -262,6 +262,71 @@ static void test_refused_upgrade(void **state)
     run_main(refused_main, NULL);
 }
 
+/* ------------------------------------------------------------ streams */
+
+/* A WebSocket server on wa_start_server, without wa_app. */
+static int stream_handler(wa_stream *s, void *arg)
+{
+    (void)arg;
+    wa_ws_opts o = {.handshake_timeout_ms = 300};
+    wa_ws *ws;
+    int rc = wa_ws_accept_stream(s, &o, &ws);
+    if (rc < 0)
+        return rc;
+    wa_ws_msg m;
+    while (wa_ws_receive(ws, &m) == 0 && m.type != WA_WS_CLOSE) {
+        char line[256];
+        snprintf(line, sizeof line, "%s %.*s", wa_ws_path(ws), (int)m.len, m.data);
+        wa_ws_send_text(ws, line);
+        wa_ws_msg_free(&m);
+    }
+    wa_ws_msg_free(&m);
+    wa_ws_free(ws);
+    return 0;
+}
+
+static void *stream_server_main(void *arg)
+{
+    (void)arg;
+    wa_stream_server *srv = NULL;
+    CHECK_EQ(wa_start_server(stream_handler, NULL, "127.0.0.1", 0, NULL, &srv), 0);
+    if (!srv)
+        return NULL;
+    int port = wa_stream_server_port(srv);
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/room/7?x=1", port);
+    wa_ws *ws = NULL;
+    CHECK_EQ(wa_ws_connect(url, NULL, &ws), 0);
+    if (ws) {
+        CHECK_STR(wa_ws_path(ws), "/room/7?x=1");
+        CHECK_EQ(wa_ws_send_text(ws, "hello"), 0);
+        wa_ws_msg m;
+        CHECK_EQ(wa_ws_receive(ws, &m), 0);
+        CHECK_STR(m.data, "/room/7?x=1 hello");
+        wa_ws_msg_free(&m);
+        CHECK_EQ(wa_ws_close(ws, 1000, NULL), 0);
+        wa_ws_free(ws);
+    }
+    /* Not an upgrade: 400. A head that never ends: dropped at the
+     * handshake timeout (300 ms here). */
+    static const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    char out[512] = {0};
+    CHECK(hh_exchange(port, get, sizeof get - 1, 0, out, sizeof out - 1) > 0);
+    CHECK(strncmp(out, "HTTP/1.1 400", 12) == 0);
+    static const char slow[] = "GET / HTTP/1.1\r\nHost: x\r\n";
+    uint64_t t0 = wa_now();
+    hh_exchange(port, slow, sizeof slow - 1, 0, out, sizeof out - 1);
+    CHECK(wa_now() - t0 < 3000);
+    wa_stream_server_free(srv);
+    return NULL;
+}
+
+static void test_stream_server(void **state)
+{
+    (void)state;
+    run_main(stream_server_main, NULL);
+}
+
 /* ------------------------------------------------------------ misuse */
 
 static void *misuse_main(void *arg)
@@ -350,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_codec),
         cmocka_unit_test(test_client_server_pair),
         cmocka_unit_test(test_refused_upgrade),
+        cmocka_unit_test(test_stream_server),
         cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_wss),
     };
