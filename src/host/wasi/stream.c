@@ -4,7 +4,7 @@
  * per-connection hooks are never called. */
 #include "stream/host.h"
 
-#define WHERE "WASI preview1 (build a WASI 0.2 component for wasi:sockets)"
+#define WHERE "WASI preview1, which has no sockets (a WASI 0.2 component has wasi:sockets)"
 
 int wa__sconn_connect(wa_stream *s, const wa__stream_target *t, wa__sconn **out)
 {

@@ -5,7 +5,7 @@
  * per-connection hooks are never called. */
 #include "stream/host.h"
 
-#define WHERE "a browser"
+#define WHERE "a browser, which has no sockets"
 
 int wa__sconn_connect(wa_stream *s, const wa__stream_target *t, wa__sconn **out)
 {
