@@ -12,10 +12,15 @@ struct one_send {
     size_t len;
 };
 
+/* The broadcast entered every connection before spawning its send, and
+ * leaves them once the gather is over (every send has ended then, even when
+ * the broadcast was cancelled), so a wa_ws_free meanwhile waits for it. */
 static void *send_one(void *arg)
 {
     struct one_send *s = arg;
-    int rc = s->type == WA_WS_TEXT ? wa_ws_send_text_n(s->ws, s->data, s->len)
+    int rc = WA_ECLOSED;
+    if (!s->ws->free_pending)
+        rc = s->type == WA_WS_TEXT ? wa_ws_send_text_n(s->ws, s->data, s->len)
                                    : wa_ws_send_binary(s->ws, s->data, s->len);
     return rc < 0 ? wa_raise(rc, "broadcast send") : NULL;
 }
@@ -49,9 +54,12 @@ int wa_ws_broadcast(wa_ws *const *conns, size_t n, int type, const void *data, s
         if (!conns[i] || conns[i]->closed)
             continue;
         sends[started] = (struct one_send){conns[i], type, data, len};
+        wa__ws_enter(conns[i]);
         tasks[started] = wa_spawn(send_one, &sends[started]);
-        if (!tasks[started])
+        if (!tasks[started]) {
+            wa__ws_leave(conns[i]);
             break;
+        }
         started++;
     }
     /* gather: a cancel of the caller cancels the sends too (data is ours). */
@@ -60,6 +68,7 @@ int wa_ws_broadcast(wa_ws *const *conns, size_t n, int type, const void *data, s
     for (size_t i = 0; i < started; i++) {
         ok += errors[i] == 0;
         wa_release(tasks[i]);
+        wa__ws_leave(sends[i].ws);
     }
     free(sends), free(tasks), free(errors);
     return rc == WA_ECANCELED || rc == WA_ETIMEDOUT ? rc : ok;

@@ -483,12 +483,23 @@ static void engine_free(wa_ws *ws)
     ws->impl = NULL;
 }
 
+/* wa_ws_free while other tasks are inside: the connection ends now. */
+static void engine_abort(wa_ws *ws)
+{
+    engine *e = ws->impl;
+    e->failed = 1;
+    wa__ws_set_closed(ws, WA_WS_ABNORMAL, NULL, 0);
+    shut_transport(e);
+    wa_event_set(e->peer_done);
+}
+
 static const wa__ws_ops engine_ops = {
     .send = engine_send,
     .receive = engine_receive,
     .close = engine_close,
     .buffered = engine_buffered,
     .free = engine_free,
+    .abort = engine_abort,
 };
 
 int wa__ws_engine_attach(wa_ws *ws, wa__ws_transport *t, int is_client, const void *early,

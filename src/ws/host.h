@@ -57,6 +57,10 @@ typedef struct wa__ws_ops {
     size_t (*buffered)(const wa_ws *ws);
     /* Drop everything (abort an open connection without a handshake). */
     void (*free)(wa_ws *ws);
+    /* Optional: wa_ws_free while other tasks are inside calls on ws: end
+     * the connection now (1006) so each of those calls returns (WA_ECLOSED,
+     * WA_EWSABNORMAL); free follows once the last one has. */
+    void (*abort)(wa_ws *ws);
 } wa__ws_ops;
 
 /* The connection object: the fields ws.c keeps for every target, and the
@@ -73,10 +77,17 @@ struct wa_ws {
     size_t max_message;      /* resolved: never 0 */
     uint64_t close_timeout_ms; /* resolved: never 0 */
     char *resource;          /* the request target (path and query), malloc'd, or NULL */
+    unsigned users;          /* tasks inside calls on ws (ws.c) */
+    int free_pending;        /* wa_ws_free came while users > 0 */
 };
 
 /* Record the close code and reason once (the first one wins). */
 void wa__ws_set_closed(wa_ws *ws, int code, const char *reason, size_t reason_len);
+
+/* A task enters / leaves a call on ws that may suspend (ws.c): a
+ * wa_ws_free meanwhile is carried out by the last one to leave. */
+void wa__ws_enter(wa_ws *ws);
+void wa__ws_leave(wa_ws *ws);
 
 /* ------------------------------------------------------------ client */
 

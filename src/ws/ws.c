@@ -172,7 +172,10 @@ static int send_checked(wa_ws *ws, int opcode, const void *data, size_t len)
         return rc;
     if (ws->closed || !ws->ops)
         return WA_ECLOSED;
-    return ws->ops->send(ws, opcode, data ? data : "", len);
+    wa__ws_enter(ws);
+    rc = ws->ops->send(ws, opcode, data ? data : "", len);
+    wa__ws_leave(ws);
+    return rc;
 }
 
 int wa_ws_send_text(wa_ws *ws, const char *text)
@@ -214,8 +217,10 @@ int wa_ws_receive(wa_ws *ws, wa_ws_msg *msg)
     if (!ws->ops)
         return WA_ECLOSED;
     ws->receiving = 1;
+    wa__ws_enter(ws);
     rc = ws->ops->receive(ws, msg);
     ws->receiving = 0;
+    wa__ws_leave(ws);
     return rc;
 }
 
@@ -245,7 +250,10 @@ int wa_ws_close(wa_ws *ws, int code, const char *reason)
         return rc;
     if (ws->closed || !ws->ops)
         return WA_ECLOSED;
-    return ws->ops->close(ws, code, reason ? reason : "", rlen);
+    wa__ws_enter(ws);
+    rc = ws->ops->close(ws, code, reason ? reason : "", rlen);
+    wa__ws_leave(ws);
+    return rc;
 }
 
 int wa_ws_close_code(const wa_ws *ws) { return ws ? ws->close_code : WA_EINVAL; }
@@ -266,14 +274,37 @@ size_t wa_ws_buffered_amount(const wa_ws *ws)
     return ws && ws->ops && ws->ops->buffered ? ws->ops->buffered(ws) : 0;
 }
 
-void wa_ws_free(wa_ws *ws)
+void wa__ws_enter(wa_ws *ws) { ws->users++; }
+
+static void ws_release(wa_ws *ws)
 {
-    if (!ws)
-        return;
     if (ws->ops)
         ws->ops->free(ws);
     free(ws->protocol);
     free(ws->close_reason);
     free(ws->resource);
     free(ws);
+}
+
+void wa__ws_leave(wa_ws *ws)
+{
+    if (--ws->users == 0 && ws->free_pending)
+        ws_release(ws);
+}
+
+/* Another task may still be inside a call on ws (a broadcast's send to a
+ * peer whose handler is leaving): end the connection so that call returns,
+ * and let it free ws. */
+void wa_ws_free(wa_ws *ws)
+{
+    if (!ws || ws->free_pending)
+        return;
+    if (ws->users > 0) {
+        ws->free_pending = 1;
+        ws->closed = 1;
+        if (ws->ops && ws->ops->abort)
+            ws->ops->abort(ws);
+        return;
+    }
+    ws_release(ws);
 }
