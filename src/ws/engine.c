@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IN_CAP (64 * 1024)   /* frame bytes read ahead */
+#define IN_CAP (16 * 1024)   /* frame bytes read ahead (big payloads bypass it) */
 #define DIRECT_MIN 4096      /* payload left at least this: read into the message */
 
 typedef struct engine {

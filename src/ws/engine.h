@@ -32,6 +32,9 @@ wa_ws *wa__ws_new(const wa_ws_opts *opts, int is_client);
  * closing it closes the stream, the stream's server frees it). */
 wa__ws_transport *wa__ws_stream_transport(wa_stream *s, int owned);
 
+/* Every name is an HTTP token (no spaces, commas, CR/LF...). */
+int wa__ws_protocols_ok(const char *const *protocols);
+
 /* An HTTP token list (Connection, Upgrade) holds tok, case-insensitively. */
 int wa__ws_has_token(const char *list, const char *tok);
 

@@ -413,6 +413,10 @@ async def raw_conn(r, w):
     path = lines[0].split()[1]
     key = next(l.split(":", 1)[1].strip() for l in lines if l.lower().startswith("sec-websocket-key"))
     accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
+    if path == "/silent":  # never answers the handshake
+        await asyncio.sleep(30)
+        w.close()
+        return
     if path == "/404":
         w.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         await w.drain()
