@@ -144,8 +144,13 @@ static void handler_done(wa_task *t, void *data)
         slot_free(s);
     } else if (c->upgraded) {
         /* A WebSocket handler ended: the connection was its, nothing more
-         * is answered on it. */
-        wa__conn_close(c);
+         * is answered on it. A close still lingering ends it later. */
+        c->q_head = s->next;
+        if (!c->q_head)
+            c->q_tail = NULL;
+        c->nq--;
+        if (!wa__ws_lingering(c->upgraded))
+            wa__conn_close(c);
         slot_free(s);
     } else {
         int failure = wa_task_error(t); /* t has finished */
