@@ -25,6 +25,12 @@ int wa__ws_server_handshake(const char *method, wa__ws_header_fn header, const v
                             const wa_ws_opts *opts, char **head, size_t *head_len,
                             char **protocol);
 
+/* accept_stream.c: wa__ws_server_handshake on a raw request head (buf:
+ * NUL-terminated, ending with the blank line; split in place); the request
+ * target is copied to target. */
+int wa__ws_server_head(char *buf, const wa_ws_opts *opts, char *target, size_t target_cap,
+                       char **resp, size_t *resp_len, char **protocol);
+
 /* ws.c: a new connection object with opts' limits resolved. */
 wa_ws *wa__ws_new(const wa_ws_opts *opts, int is_client);
 
