@@ -270,7 +270,7 @@ static void *client_hostile_main(void *arg)
         uint64_t t0 = wa_now();
         CHECK_EQ(wa_ws_close(ws, 1000, NULL), WA_EWSABNORMAL);
         uint64_t dt = wa_now() - t0;
-        CHECK(dt >= 250 && dt < 2000);
+        CHECK(dt >= 250 && dt < 5000);
         CHECK_EQ(wa_ws_close_code(ws), 1006);
         wa_ws_free(ws);
     }
@@ -298,7 +298,7 @@ static void *client_hostile_main(void *arg)
     wa_ws_opts hs = {.handshake_timeout_ms = 200};
     uint64_t t1 = wa_now();
     CHECK_EQ(receive_from("/silent", &hs, &m, &ws), WA_ETIMEDOUT);
-    CHECK(wa_now() - t1 < 2000);
+    CHECK(wa_now() - t1 < 5000);
     const char *const bad_proto[] = {"chat, evil", NULL};
     wa_ws_opts bp = {.protocols = bad_proto};
     CHECK_EQ(receive_from("/", &bp, &m, &ws), WA_EINVAL);

@@ -244,7 +244,7 @@ async def raw_never_answers_close(port):
     t0 = time.monotonic()
     eof = await r.read(1)
     dt = time.monotonic() - t0
-    expect(eof == b"" and dt < 3, f"dropped after {dt:.2f}s")
+    expect(eof == b"" and dt < 5, f"dropped after {dt:.2f}s")
     w.close()
 
 
@@ -269,7 +269,7 @@ async def raw_slowloris(port):
         except asyncio.TimeoutError:
             pass
     dt = time.monotonic() - t0
-    expect(dt < 4, f"still open after {dt:.1f}s")
+    expect(dt < 5, f"still open after {dt:.1f}s")
     w.close()
 
 
