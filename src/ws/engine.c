@@ -50,7 +50,9 @@ static void shut_transport(engine *e)
 
 /* ------------------------------------------------------------ sending */
 
-static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
+/* Frame and write one message; now: queue it without waiting (the
+ * transport's send_now), for a close sent while the connection is freed. */
+static int write_frame_how(wa_ws *ws, int opcode, const void *data, size_t len, int now)
 {
     engine *e = ws->impl;
     uint8_t hdr[WA_WS_MAX_HEADER];
@@ -80,10 +82,18 @@ static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
     lens[1] = len;
     if (e->t_closed)
         return WA_ECLOSED;
+    if (now)
+        return e->t->ops->send_now ? e->t->ops->send_now(e->t, bufs, lens, len ? 2 : 1)
+                                   : WA_ENOTSUP;
     int rc = e->t->ops->write(e->t, bufs, lens, len ? 2 : 1);
     if (rc < 0 && rc != WA_ECANCELED && rc != WA_ETIMEDOUT)
         e->failed = 1;
     return rc;
+}
+
+static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
+{
+    return write_frame_how(ws, opcode, data, len, 0);
 }
 
 /* Send one frame under the send lock, so messages never interleave. */
@@ -473,6 +483,14 @@ static void engine_free(wa_ws *ws)
     engine *e = ws->impl;
     if (!e)
         return;
+    if (!e->sent_close && !e->failed && !e->t_closed) {
+        /* Freed while open (a handler cancelled by the server's shutdown,
+         * a program leaving): say so with 1001 rather than a bare 1006.
+         * Nobody is inside a call on ws now, so no frame is half-sent. */
+        static const uint8_t going_away[] = {WA_WS_GOING_AWAY >> 8, WA_WS_GOING_AWAY & 0xFF};
+        e->sent_close = 1;
+        write_frame_how(ws, WA_WS_OP_CLOSE, going_away, sizeof going_away, 1);
+    }
     shut_transport(e);
     wa_lock_free(e->send_lock);
     wa_event_free(e->peer_done);

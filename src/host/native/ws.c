@@ -187,10 +187,10 @@ static void write_done(uv_write_t *req, int status)
     uvt_unref(t);
 }
 
-static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
-                     size_t n)
+/* Send what the socket takes now and queue a copy of the rest (so a
+ * cancelled sender still completes its frame). */
+static int uvt_queue(uvt *t, const void *const *bufs, const size_t *lens, size_t n)
 {
-    uvt *t = (uvt *)base;
     if (t->closed)
         return WA_ECLOSED;
     if (t->werr)
@@ -214,42 +214,53 @@ static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size
         else if (k < 0 && k != UV_EAGAIN)
             return wa__uv_err(k);
     }
-    if (sent < total) {
-        /* The rest is copied, so a cancelled sender still completes its
-         * frame and the stream stays in step. */
-        size_t rest = total - sent;
-        struct wreq *w = malloc(sizeof *w + rest);
-        if (!w)
-            return WA_ENOMEM;
-        size_t at = 0, skip = sent;
-        for (size_t i = 0; i < n; i++) {
-            size_t l = lens[i];
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            memcpy(w->data + at, (const char *)bufs[i] + skip, l - skip);
-            at += l - skip;
-            skip = 0;
+    if (sent == total)
+        return 0;
+    size_t rest = total - sent;
+    struct wreq *w = malloc(sizeof *w + rest);
+    if (!w)
+        return WA_ENOMEM;
+    size_t at = 0, skip = sent;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = lens[i];
+        if (skip >= l) {
+            skip -= l;
+            continue;
         }
-        w->t = t;
-        w->len = rest;
-        uv_buf_t b = uv_buf_init(w->data, (unsigned)rest);
-        int rc = uv_write(&w->req, t->stream, &b, 1, write_done);
-        if (rc < 0) {
-            free(w);
-            return wa__uv_err(rc);
-        }
-        t->refs++;
-        t->wqueued += rest;
+        memcpy(w->data + at, (const char *)bufs[i] + skip, l - skip);
+        at += l - skip;
+        skip = 0;
     }
+    w->t = t;
+    w->len = rest;
+    uv_buf_t b = uv_buf_init(w->data, (unsigned)rest);
+    int rc = uv_write(&w->req, t->stream, &b, 1, write_done);
+    if (rc < 0) {
+        free(w);
+        return wa__uv_err(rc);
+    }
+    t->refs++;
+    t->wqueued += rest;
+    return 0;
+}
+
+static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
+                     size_t n)
+{
+    uvt *t = (uvt *)base;
+    int rc = uvt_queue(t, bufs, lens, n);
     /* Backpressure: wait until the socket took everything. */
-    while (t->wqueued > 0 && !t->werr) {
-        int rc = wait_on(t, &t->wop);
-        if (rc < 0)
-            return rc;
-    }
+    while (rc == 0 && t->wqueued > 0 && !t->werr)
+        rc = wait_on(t, &t->wop);
+    if (rc < 0)
+        return rc;
     return t->werr ? wa__uv_err(t->werr) : 0;
+}
+
+static int uvt_send_now(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
+                        size_t n)
+{
+    return uvt_queue((uvt *)base, bufs, lens, n);
 }
 
 /* ------------------------------------------------------------ closing */
@@ -374,6 +385,7 @@ static const wa__ws_transport_ops uvt_ops = {
     .read = uvt_read,
     .write = uvt_write,
     .close = uvt_close,
+    .send_now = uvt_send_now,
 };
 
 static uvt *uvt_new(void)
