@@ -71,9 +71,7 @@ static int write_frame_how(wa_ws *ws, int opcode, const void *data, size_t len, 
             e->scratch = s;
             e->scratch_cap = cap;
         }
-        if (len)
-            memcpy(e->scratch, data, len);
-        wa__ws_mask(e->scratch, len, mask, 0);
+        wa__ws_mask_copy(e->scratch, data, len, mask, 0);
         payload = e->scratch;
     }
     bufs[0] = hdr;
