@@ -117,6 +117,19 @@ static int room_route(const wa_request *req, wa_reply *reply, void *ud)
     return 0;
 }
 
+/* Accepts and never reads: the client's sends must block (backpressure). */
+static int hold_route(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)ud;
+    wa_ws *ws;
+    int rc = wa_ws_accept(req, reply, NULL, &ws);
+    if (rc < 0)
+        return 0;
+    wa_sleep(60000); /* until the server's shutdown cancels it */
+    wa_ws_free(ws);
+    return 0;
+}
+
 static hh_server S;
 static wa_task *S_task;
 
@@ -124,6 +137,7 @@ static void start_server(void)
 {
     S.app = wa_app_new();
     wa_app_get(S.app, "/room", room_route, NULL);
+    wa_app_get(S.app, "/hold", hold_route, NULL);
     S_task = wa_spawn(hh_server_task, &S);
     while (wa_app_port(S.app) <= 0)
         wa_sleep(1);
@@ -252,6 +266,39 @@ static void *pair_main(void *arg)
     wa_ws_msg_free(&m);
     wa_ws_free(b);
     return NULL;
+}
+
+/* A peer that never reads: sends block once the socket buffers are full,
+ * a deadline interrupts the blocked send, and memory stays flat. */
+static void *backpressure_main(void *arg)
+{
+    (void)arg;
+    start_server();
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/hold", wa_app_port(S.app));
+    wa_ws *ws = NULL;
+    CHECK_EQ(wa_ws_connect(url, NULL, &ws), 0);
+    if (ws) {
+        static char chunk[64 * 1024];
+        size_t sent = 0;
+        int rc = 0;
+        wa_timeout scope;
+        wa_timeout_enter(&scope, 500);
+        while (sent < ((size_t)1 << 30) && (rc = wa_ws_send_binary(ws, chunk, sizeof chunk)) == 0)
+            sent += sizeof chunk;
+        wa_timeout_exit(&scope);
+        CHECK_EQ(rc, WA_ETIMEDOUT);
+        CHECK(sent < ((size_t)64 << 20)); /* the kernel's buffers, not 1 GB */
+        wa_ws_free(ws);
+    }
+    stop_server();
+    return NULL;
+}
+
+static void test_backpressure(void **state)
+{
+    (void)state;
+    run_main(backpressure_main, NULL);
 }
 
 static void test_client_server_pair(void **state)
@@ -433,6 +480,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codec),
         cmocka_unit_test(test_client_server_pair),
+        cmocka_unit_test(test_backpressure),
         cmocka_unit_test(test_refused_upgrade),
         cmocka_unit_test(test_stream_server),
         cmocka_unit_test(test_misuse),
