@@ -425,13 +425,20 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
 static int engine_close(wa_ws *ws, int code, const char *reason, size_t rlen)
 {
     engine *e = ws->impl;
+    if (e->sent_close)
+        return WA_ECLOSED; /* another task is closing */
     int rc = send_close_frame(ws, code, reason, rlen);
     if (rc == WA_ECANCELED || rc == WA_ETIMEDOUT)
         return rc;
+    if (rc == WA_ECLOSED && e->sent_close && !e->failed && !e->t_closed)
+        return WA_ECLOSED; /* another task sent it while this one waited */
+    int first = ws->close_code == 0;
     wa__ws_set_closed(ws, code, reason, rlen);
     if (rc < 0) {
+        /* Our close never left: the connection was already broken. */
         shut_transport(e);
-        ws->close_code = WA_WS_ABNORMAL;
+        if (first)
+            ws->close_code = WA_WS_ABNORMAL;
         return WA_EWSABNORMAL;
     }
     /* Wait for the peer's close (7.1.2), dropping data meanwhile; if another
