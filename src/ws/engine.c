@@ -12,6 +12,7 @@
 
 #define IN_CAP (16 * 1024)   /* frame bytes read ahead (big payloads bypass it) */
 #define DIRECT_MIN 4096      /* payload left at least this: read into the message */
+#define DIRECT_MAX ((size_t)1 << 20) /* room made per direct read */
 
 typedef struct engine {
     wa__ws_transport *t;
@@ -217,17 +218,24 @@ static int check_header(wa_ws *ws, wa_ws_msg *msg)
     }
     if (f->len > ws->max_message - e->msg_len) /* 10.4 */
         return fail(ws, msg, WA_WS_TOO_BIG, "message too big");
-    size_t want = e->msg_len + (size_t)f->len + 1;
-    if (want > e->msg_cap) {
-        size_t cap = e->msg_cap ? e->msg_cap : 256;
-        while (cap < want)
-            cap *= 2;
-        char *m = realloc(e->msg, cap);
-        if (!m)
-            return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
-        e->msg = m;
-        e->msg_cap = cap;
-    }
+    /* Room for the payload is made as it arrives (reserve), so a frame
+     * that announces much and sends little costs little. */
+    return 0;
+}
+
+/* Room for need bytes of message and its NUL; doubling. */
+static int reserve(engine *e, size_t need)
+{
+    if (need <= e->msg_cap)
+        return 0;
+    size_t cap = e->msg_cap ? e->msg_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *m = realloc(e->msg, cap);
+    if (!m)
+        return WA_ENOMEM;
+    e->msg = m;
+    e->msg_cap = cap;
     return 0;
 }
 
@@ -375,6 +383,8 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
         uint64_t left = e->fr.len - e->fr_done;
         if (left > 0 && e->in_len > 0) {
             size_t n = e->in_len < left ? e->in_len : (size_t)left;
+            if (e->fr.opcode < 8 && reserve(e, e->msg_len + n + 1) < 0)
+                return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
             uint8_t *dst = e->fr.opcode >= 8 ? e->ctrl + e->fr_done
                                              : (uint8_t *)e->msg + e->msg_len;
             memcpy(dst, e->in + e->in_off, n);
@@ -388,8 +398,11 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
         if (left > 0) {
             long n;
             if (e->fr.opcode < 8 && left >= DIRECT_MIN) {
+                size_t want = left < DIRECT_MAX ? (size_t)left : DIRECT_MAX;
+                if (reserve(e, e->msg_len + want + 1) < 0)
+                    return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
                 uint8_t *dst = (uint8_t *)e->msg + e->msg_len;
-                n = e->t_closed ? WA_ECLOSED : e->t->ops->read(e->t, dst, (size_t)left);
+                n = e->t_closed ? WA_ECLOSED : e->t->ops->read(e->t, dst, want);
                 if (n > 0) {
                     int rc = take_payload(ws, msg, dst, (size_t)n);
                     if (rc < 0)
