@@ -68,7 +68,11 @@ static void mem_close(wa__ws_transport *t_)
     ((mem_transport *)t_)->closed = 1;
 }
 
-static const wa__ws_transport_ops mem_ops = {.read = mem_read, .write = mem_write, .close = mem_close};
+static const wa__ws_transport_ops mem_ops = {
+    .read = mem_read,
+    .write = mem_write,
+    .close = mem_close,
+};
 
 static const uint8_t *in_data;
 static size_t in_len;
