@@ -245,7 +245,8 @@ static const wa__h1_events reader_events = {
 
 static void maybe_resume(struct conn *c)
 {
-    if (c->upgraded || c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
+    if (c->upgraded || /* a WebSocket reads for itself */
+        c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
         c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->srv->opts.max_unsent_bytes / 4 ||
         c->queued_in >= c->srv->opts.max_unsent_bytes)
         return;
