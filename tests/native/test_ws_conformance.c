@@ -81,6 +81,7 @@ static void *server_main(void *arg)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with the test */
         execl(hh_python(), hh_python(), peers(), "client", port, (char *)NULL);
         _exit(127);
     }
