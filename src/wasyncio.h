@@ -1,8 +1,9 @@
 /* wasyncio.h: the public header of wasyncio, asyncio-style stackful tasks for C.
  * The only one to include: it includes wasyncio/errors.h (the error list),
  * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop),
- * wasyncio/stream.h (TCP and Unix byte streams), wasyncio/pool.h
- * (resource pools) and wasyncio/threads.h (loops on other threads).
+ * wasyncio/stream.h (TCP and Unix byte streams), wasyncio/ws.h (WebSocket),
+ * wasyncio/pool.h (resource pools) and wasyncio/threads.h (loops on other
+ * threads).
  *
  * The model is Python's asyncio: wa_run() runs a loop until its main task
  * finishes; tasks are spawned, awaited, gathered, cancelled and given
@@ -558,6 +559,7 @@ WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
 #include "wasyncio/http.h"
 #include "wasyncio/js.h"
 #include "wasyncio/stream.h"
+#include "wasyncio/ws.h"
 
 /* ---------------------------------------------------------------- pools */
 

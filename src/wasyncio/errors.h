@@ -88,7 +88,13 @@
     X(EREDIRECTS, -38, "too many redirects")                                             \
     /* the address is not available (not a local address, port out of range) */        \
     X(EADDRNOTAVAIL, -39, "address not available")                                       \
-    /* codes -40..-49: WebSocket; -50..-59: database; -60..-69: threads, -70..-79: more */ \
+    /* WebSocket: the connection ended without a close frame (close code 1006) */      \
+    X(EWSABNORMAL, -40, "WebSocket closed abnormally (1006: no close frame)")             \
+    /* WebSocket: the peer broke RFC 6455 (we closed with 1002, or 1007 for bad UTF-8) */ \
+    X(EWSPROTO, -41, "WebSocket protocol violation by the peer")                          \
+    /* WebSocket: the opening handshake was refused or malformed (not a valid 101) */    \
+    X(EWSHANDSHAKE, -42, "WebSocket handshake failed (not a valid 101 upgrade)")          \
+    /* codes -43..-49: WebSocket; -50..-59: database; -60..-69: threads, -70..-79: more */ \
     /* database and pools (-50..-59) */                                                \
     /* wa_pool: acquire (or a waiting acquire) after wa_pool_close */                   \
     X(EPOOLCLOSED, -50, "pool closed")                                                   \

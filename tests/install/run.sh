@@ -96,6 +96,15 @@ if [[ -f $P/lib/pkgconfig/wasyncio-pg.pc ]]; then
     else ko "db_pool build"; head -5 "$tmp/err"; fi
 fi
 
+echo "== WebSocket chat twins (pkg-config wasyncio-static), against the aiohttp twins"
+cp "$root"/examples/ws_chat_{client,server}.c "$tmp/user/"
+if cc -O2 ws_chat_client.c $(pkg-config --cflags --libs wasyncio-static) -o ws_chat_client 2>"$tmp/err" &&
+   cc -O2 ws_chat_server.c $(pkg-config --cflags --libs wasyncio-static) -o ws_chat_server 2>>"$tmp/err"; then
+    if bash "$root/tests/ws/twins.sh" ./ws_chat_client ./ws_chat_server >"$tmp/twins.log" 2>&1; then
+        ok "ws_chat twins: C/Python, Python/C, C/C print what Python/Python prints"
+    else ko "ws_chat twins"; cat "$tmp/twins.log"; fi
+else ko "ws_chat twins build"; head -5 "$tmp/err"; fi
+
 if [[ " $installed " == *" wasi "* ]]; then
     echo "== WASI preview1 (wasyncio-wasi-cc, node:wasi)"
     mkdir -p "$tmp/runner" # the host: a node:wasi runner standing in for wasmtime
