@@ -36,6 +36,7 @@ static void on_tick(uv_timer_t *t)
         if (c->deadline && now >= c->deadline)
             wa__conn_expire(c);
     }
+    wa__guard_tick(srv, now);
     if (srv->accept_owed && !srv->stopping)
         on_connection((uv_stream_t *)&srv->listener, 0);
 }
@@ -73,21 +74,6 @@ static void reject(struct server *srv, uv_stream_t *server)
     uv_close((uv_handle_t *)t, reject_closed);
 }
 
-/* At the cap, a connection that holds a slot while waiting for a request
- * it has not begun (idle keep-alive, or never sent a byte) makes room for
- * the new client, oldest first, as nginx reuses its idle connections. */
-static int close_oldest_idle(struct server *srv)
-{
-    struct conn *oldest = NULL;
-    for (struct conn *c = srv->conns; c; c = c->next) /* newest first */
-        if (wa__conn_idle(c))
-            oldest = c;
-    if (!oldest)
-        return 0;
-    wa__conn_close(oldest); /* its descriptor is closed at once */
-    return 1;
-}
-
 static void on_connection(uv_stream_t *server, int status)
 {
     struct server *srv = server->data;
@@ -96,7 +82,7 @@ static void on_connection(uv_stream_t *server, int status)
     if (status < 0 || srv->stopping)
         return;
     srv->accept_owed = 0;
-    if (srv->nopen >= srv->opts.max_connections && !close_oldest_idle(srv)) {
+    if (srv->nopen >= srv->opts.max_connections && !wa__guard_make_room(srv)) {
         reject(srv, server);
         return;
     }
@@ -111,7 +97,13 @@ static void on_connection(uv_stream_t *server, int status)
     c->srv = srv;
     c->refs = 1;
     srv->nconns++;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 || wa__guard_client_over(srv, c)) {
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                   "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Content-Length: 24\r\nConnection: close\r\n\r\n"
+                                   "503: Service Unavailable";
+        uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1); /* fails unaccepted: no harm */
         c->closing = 1;
         uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
         return;
@@ -185,7 +177,8 @@ static uint64_t fd_limit(void)
 static uint64_t tick_ms(const wa_server_opts *o)
 {
     uint64_t m = o->head_timeout_ms;
-    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms};
+    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms,
+                            o->busy_head_timeout_ms};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i] < m)
             m = all[i];
