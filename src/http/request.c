@@ -90,21 +90,29 @@ int wa__request_set_host(wa_request *r, const char *value, size_t n)
     return wa__hdrs_add_raw(&r->headers, "Host", 4, value, n);
 }
 
-/* What malloc holds for a list: the array, and each pair's two strings
- * (a malloc chunk costs its bytes plus about 16). */
+/* What malloc takes for a string of n bytes: glibc's chunks are 16-byte
+ * multiples with an 8-byte header, 32 at least (a 1-byte header value costs
+ * 32, which is most of a parsed request). */
+static size_t chunk(size_t n)
+{
+    size_t c = (n + 1 + 8 + 15) & ~(size_t)15;
+    return c < 32 ? 32 : c;
+}
+
 static size_t hdrs_footprint(const wa__hdrs *h)
 {
-    size_t n = h->cap * sizeof *h->v;
+    size_t n = chunk(h->cap * sizeof *h->v);
     for (size_t i = 0; i < h->n; i++)
-        n += strlen(h->v[i].name) + strlen(h->v[i].value) + 2 + 2 * 16;
+        n += chunk(strlen(h->v[i].name)) + chunk(strlen(h->v[i].value));
     return n;
 }
 
 size_t wa__request_footprint(const wa_request *r)
 {
-    size_t n = sizeof *r + r->body_cap;
+    size_t n = chunk(sizeof *r) + (r->body_cap ? chunk(r->body_cap) : 0);
     if (r->target)
-        n += 2 * strlen(r->target) + 2 + 2 * 16; /* the target and its path */
+        n += chunk(strlen(r->target)) + chunk(strlen(r->path ? r->path : "")) +
+             chunk(strlen(r->method ? r->method : ""));
     return n + hdrs_footprint(&r->headers) + hdrs_footprint(&r->trailers);
 }
 

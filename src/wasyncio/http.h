@@ -114,7 +114,7 @@ typedef struct wa_server_opts {
                                       too); WA_NO_TIMEOUT: head_timeout_ms always */
     unsigned max_client_connections; /* 0 = no limit: connections one client IP address
                                         may hold open; past it, 503 and close */
-    size_t max_read_ahead_bytes;   /* 64 KiB: parsed requests (their memory) waiting behind
+    size_t max_read_ahead_bytes;   /* 16 KiB: parsed requests (their memory) waiting behind
                                       the one being handled; reading stops past it */
 } wa_server_opts;
 /* Copy opts into app (before wa_app_listen; WA_EBUSY while listening). */
