@@ -751,6 +751,109 @@ static void test_client_tls_files(void **state)
     run_main(tls_files_main, NULL);
 }
 
+/* ------------------------------------------------------------ nginx */
+
+/* The same bytes to nginx (Debian's nginx-light, started here on 127.0.0.1
+ * when installed) and to us: where the README claims parity, the status
+ * (and for HTTP/1.0 keep-alive, the Connection header) must match. */
+static const char *const parity[] = {
+    "GET /e?q=" /* 9,000 bytes of target, filled in below */,
+    "GET /e HTTP/1.1\r\nHost: evil/../x\r\n\r\n",
+    "GET /e HTTP/1.1\r\nHost: a b\r\n\r\n",
+    "GET /e HTTP/1.1\r\nHost: \r\n\r\n",
+    "GET /e HTTP/1.1\r\nHost: a..b\r\n\r\n",
+    "GET /e HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+    "GET http://evil.example/e HTTP/1.1\r\nHost: good\r\n\r\n",
+    "GET http://a@evil/e HTTP/1.1\r\nHost: good\r\n\r\n",
+    "GET http:///e HTTP/1.1\r\nHost: good\r\n\r\n",
+    "GET http://e vil/e HTTP/1.1\r\nHost: good\r\n\r\n",
+    "GET http://evil.example/e HTTP/1.1\r\n\r\n",
+    "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity, chunked\r\n\r\n"
+    "3\r\nabc\r\n0\r\n\r\n",
+    "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
+    "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked"
+    "\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    "POST /e HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n0\r\n\r\n",
+    "G@T /e HTTP/1.1\r\nHost: h\r\n\r\n",
+    "GET /e HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    "GET /e HTTP/1.0\r\n\r\n",
+};
+
+static char nginx_out[1 << 16];
+
+static void *parity_main(void *arg)
+{
+    int nginx_port = *(int *)arg;
+    srv s;
+    srv_start(&s, NULL);
+    for (size_t i = 0; i < sizeof parity / sizeof *parity; i++) {
+        const char *req = parity[i];
+        if (i == 0) {
+            int k = sprintf(big, "%s", parity[0]);
+            memset(big + k, 'q', 9000);
+            strcpy(big + k + 9000, " HTTP/1.1\r\nHost: h\r\n\r\n");
+            req = big;
+        }
+        /* HTTP/1.0 keep-alive: read one reply, do not wait for a close. */
+        int ka = strstr(req, "keep-alive") != NULL;
+        if (ka) {
+            int eof, fd = dial(nginx_port);
+            put(fd, req, strlen(req));
+            take(fd, nginx_out, sizeof nginx_out, "\r\n\r\n", 1000, &eof);
+            close(fd);
+            fd = dial(s.port);
+            put(fd, req, strlen(req));
+            take(fd, out, sizeof out, "\r\n\r\n", 1000, &eof);
+            close(fd);
+        } else {
+            hh_exchange(nginx_port, req, strlen(req), 1, nginx_out, sizeof nginx_out);
+            ask(&s, req, 0);
+        }
+        CHECK(strncmp(nginx_out, "HTTP/1.1 ", 9) == 0);
+        if (strncmp(nginx_out, out, 12) != 0)
+            tu_record(__FILE__, __LINE__, "case %zu (%.40s): nginx \"%.12s\", we \"%.12s\"", i,
+                      req, nginx_out, out);
+        if (ka && (!strstr(nginx_out, "Connection: keep-alive") ||
+                   !strstr(out, "Connection: keep-alive")))
+            tu_record(__FILE__, __LINE__, "HTTP/1.0 keep-alive not said by both");
+    }
+    srv_stop(&s);
+    return NULL;
+}
+
+static void test_nginx_parity(void **state)
+{
+    (void)state;
+    const char *nginx = "/usr/sbin/nginx";
+    char dir[] = "/tmp/wa-nginx-XXXXXX", conf[128];
+    if (access(nginx, X_OK) != 0 || !mkdtemp(dir))
+        skip();
+    int port = hh_closed_port();
+    snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
+    FILE *f = fopen(conf, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "worker_processes 1; daemon off; master_process off; pid %s/nginx.pid;\n"
+            "error_log %s/error.log;\nevents { worker_connections 64; }\n"
+            "http { access_log off; client_body_temp_path %s/body;\n"
+            "  server { listen 127.0.0.1:%d;\n"
+            "    location / { default_type text/plain; return 200 \"$host\"; } } }\n",
+            dir, dir, dir, port);
+    fclose(f);
+    char *argv[] = {(char *)nginx, "-p", dir, "-c", conf, NULL};
+    hh_proc p = {0};
+    int up = hh_spawn(argv, 0, &p) == 0 && hh_wait_port(port) == 0;
+    if (up)
+        run_main(parity_main, &port);
+    hh_kill(&p);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    assert_true(up);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -766,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_http10_keep_alive),
         cmocka_unit_test(test_leniencies),
         cmocka_unit_test(test_client_tls_files),
+        cmocka_unit_test(test_nginx_parity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
