@@ -432,6 +432,26 @@ static void *loris_main(void *arg)
     CHECK(!answered(one));
     close(one);
     srv_stop(&s);
+
+    /* Without the earlier deadline, a newcomer at the cap still gets in:
+     * the oldest head under way for half a second is evicted (408). */
+    wa_server_opts ev = {.max_connections = 4, .head_timeout_ms = 5000,
+                         .busy_head_timeout_ms = WA_NO_TIMEOUT, .shutdown_grace_ms = 500};
+    srv_start(&s, &ev);
+    for (int i = 0; i < 4; i++) {
+        lor[i] = dial(s.port);
+        put(lor[i], "GET /x HTTP/1.1\r\nX-A: ", 22);
+        wa_sleep(10);
+    }
+    wa_sleep(600);
+    ask(&s, "GET /in HTTP/1.1\r\nHost: h\r\n\r\n", 0);
+    CHECK(strstr(out, "Hello, in!") != NULL);
+    take(lor[0], buf, sizeof buf, NULL, 500, &eof);
+    CHECK(eof && strncmp(buf, "HTTP/1.1 408 ", 13) == 0);
+    CHECK(!answered(lor[1]));
+    for (int i = 0; i < 4; i++)
+        close(lor[i]);
+    srv_stop(&s);
     return NULL;
 }
 

@@ -80,8 +80,9 @@ void wa__conn_closed(uv_handle_t *h);  /* close callback of an accepted handle *
 void wa__conn_expire(struct conn *c);  /* its deadline passed: 408 or close */
 void wa__conn_drain(struct conn *c);   /* shutting down: finish what is in flight */
 int wa__conn_idle(const struct conn *c); /* waits for a request not yet begun */
-/* 2: idle; 1: slow (a head for a second or more, or a body below
- * min_body_rate over a second or more); 0: busy. The cap evicts by it. */
+/* 2: idle; 1: slow (a head under way for half a second or more, or a body
+ * below min_body_rate over half a second or more); 0: busy. The cap evicts
+ * by it. */
 int wa__conn_evict_rank(const struct conn *c, uint64_t now);
 void wa__conn_evict(struct conn *c);    /* slow: 408 (in one try) and close */
 /* It waits for a head (its first, or one begun) since busy_head_timeout_ms. */

@@ -449,8 +449,9 @@ int wa__conn_head_overdue(const struct conn *c, uint64_t now)
     return since && now >= since + ms;
 }
 
-/* A connection counts as slow after a second of it. */
-#define SLOW_AFTER_MS 1000
+/* A connection can be judged slow after half a second: a head normally
+ * arrives in one round trip, and 500 bytes/s over that long is 250 bytes. */
+#define SLOW_AFTER_MS 500
 
 int wa__conn_evict_rank(const struct conn *c, uint64_t now)
 {

@@ -11,7 +11,7 @@
 /* At the cap, a connection that holds a slot while waiting for a request
  * it has not begun (idle keep-alive, or never sent a byte) makes room for
  * the new client, oldest first, as nginx reuses its idle connections; with
- * none idle, the oldest slow one (a head dripping for a second or more, a
+ * none idle, the oldest slow one (a head under way for half a second, a
  * body under min_body_rate) is answered 408 and closed. */
 int wa__guard_make_room(struct server *srv)
 {
