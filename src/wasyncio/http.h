@@ -130,9 +130,10 @@ WA_EXTERN const char *wa_request_header(const wa_request *r, const char *name);
 /* The authority the request is for, as aiohttp's request.host: an
  * absolute-form target's ("GET http://a.example:8080/x" -> "a.example:8080"),
  * which replaces the Host field as RFC 9112 3.2.2 asks (so
- * wa_request_header(r, "Host") says the same), else the Host field. Always
- * a valid host[:port] (the server answers 400 otherwise); NULL for an
- * HTTP/1.0 request without Host. */
+ * wa_request_header(r, "Host") says the same), else the Host field (on
+ * WASI 0.2, the host's authority for the request when it passes no Host).
+ * Natively always a valid host[:port] (the server answers 400 otherwise);
+ * NULL for an HTTP/1.0 request without Host. */
 WA_EXTERN const char *wa_request_host(const wa_request *r);
 WA_EXTERN const void *wa_request_body(const wa_request *r, size_t *len);
 /* A trailer field of a chunked body; trailers are never merged into the
