@@ -400,6 +400,7 @@ var WasyncioLib = {
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return WA.EDNS;
       if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return WA.ETIMEDOUT;
       if (code === 'ERR_INVALID_URL') return WA.EURL;
+      if (c && /redirect count exceeded/.test(c.message)) return WA.EREDIRECTS; // Node
       // Node's certificate and handshake failures (browsers do not say).
       if (typeof code === 'string' &&
           /CERT|SIGNATURE|^ERR_SSL_|^ERR_TLS_|HOSTNAME_MISMATCH|INVALID_CA|CHAIN_TOO_LONG/.test(code))

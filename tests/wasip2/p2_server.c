@@ -26,6 +26,7 @@ static int echo(const wa_request *req, wa_reply *reply, void *ud)
     const char *q = wa_request_query(req, "q");
     wa_reply_status(reply, 201);
     wa_reply_header(reply, "X-Seen", h ? h : "-");
+    wa_reply_header(reply, "X-Host", wa_request_host(req) ? wa_request_host(req) : "-");
     wa_reply_header(reply, "Content-Type", "application/x-echo");
     wa_reply_text(reply, "%s q=%s len=%zu:%.*s", wa_request_method(req), q ? q : "-", n,
                   (int)n, (const char *)body);

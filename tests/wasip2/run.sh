@@ -147,6 +147,8 @@ server_checks() { # base-url label wa_read_file-code
     expect "$l POST status" "201" "$(code -X POST --data-binary x "$u/echo/it")"
     expect "$l reply header" "abc" \
         "$(curl -s -D - -o /dev/null -X POST -H 'X-Test: abc' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-seen: //Ip')"
+    expect "$l the host asked for" "h.example:81" \
+        "$(curl -s -D - -o /dev/null -X POST -H 'Host: h.example:81' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-host: //Ip')"
     head -c 1100000 /dev/zero >"$tmp/big.req"
     expect "$l body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
     expect "$l handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"

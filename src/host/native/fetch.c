@@ -48,6 +48,7 @@ struct xfer {
     int err;            /* our own failure from a callback (e.g. WA_ETOOBIG) */
     int stream;
     int follow;         /* redirects are followed */
+    int interim;        /* the last response was a 1xx: its head counts on */
     int headers_done;   /* the final response's headers are in */
     int done, result;   /* transfer finished, and its mapped code */
     int paused;
@@ -124,10 +125,11 @@ static int map_curl(CURLcode c, struct xfer *x)
         return WA_ETIMEDOUT;
     case CURLE_FILESIZE_EXCEEDED:
         return WA_ETOOBIG;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return WA_EREDIRECTS;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_GOT_NOTHING:
     case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_TOO_MANY_REDIRECTS:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_PARTIAL_FILE:
@@ -365,15 +367,25 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         return len; /* trailers */
     if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         /* A new response (after a 1xx or a redirect): its headers replace
-         * the previous ones. */
+         * the previous ones. Interim responses count toward the final
+         * one's head limits: an endless run of "100 Continue" is a head
+         * too big (WA_ETOOBIG), not a network error. */
+        size_t bytes = x->resp->head_bytes, lines = x->resp->head_lines;
         wa__response_reset_headers(x->resp);
+        if (x->interim) {
+            x->resp->head_bytes = bytes;
+            x->resp->head_lines = lines + 1; /* the blank line that ended it */
+        }
+        x->interim = 0;
         return head_fail(x, wa__response_head_line(x->resp, len), len);
     }
     if (len <= 2 && (data[0] == '\r' || data[0] == '\n')) {
         long code = 0;
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-        if (code >= 100 && code < 200)
+        if (code >= 100 && code < 200) {
+            x->interim = 1;
             return len;
+        }
         if (x->follow && wa__http_is_redirect((int)code) && wa__hdrs_get(&x->resp->headers, "Location"))
             return len; /* curl goes on to the next hop */
         x->headers_done = 1;
@@ -508,6 +520,12 @@ static void fetch_cancel(wa_op *op)
  * curl keeps its built-in bundle or path unless told NULL. */
 static int setup_tls(CURL *e, const wa__fetch_req *req)
 {
+    int rc;
+    if ((rc = wa__tls_file_check("ca_file", req->ca_file, 0)) < 0 ||
+        (rc = wa__tls_file_check("ca_dir", req->ca_dir, 1)) < 0 ||
+        (rc = wa__tls_file_check("client_cert", req->client_cert, 0)) < 0 ||
+        (rc = wa__tls_file_check("client_key", req->client_key, 0)) < 0)
+        return rc;
     int bad = 0;
     if (req->ca_file || req->ca_dir) {
         bad |= curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) != CURLE_OK;
@@ -545,7 +563,9 @@ static int setup_easy(struct xfer *x, const wa__fetch_req *req)
         curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->max_redirects);
         x->follow = 1;
     }
-    bad |= setup_tls(e, req) < 0;
+    int rc = setup_tls(e, req);
+    if (rc < 0)
+        return rc;
     if (req->timeout_ms)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                          (long)(req->timeout_ms > (uint64_t)LONG_MAX ? LONG_MAX : req->timeout_ms));

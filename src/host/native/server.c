@@ -38,6 +38,7 @@ static void on_tick(uv_timer_t *t)
         if (c->deadline && now >= c->deadline)
             wa__conn_expire(c);
     }
+    wa__guard_tick(srv, now);
     if (srv->accept_owed && !srv->stopping)
         on_connection((uv_stream_t *)&srv->listener, 0);
 }
@@ -64,6 +65,17 @@ static int take_client(uv_stream_t *server, int fd, uv_tcp_t *t)
     return rc;
 }
 
+/* 503 in one try: the client learns why it is turned away. */
+static void send_busy(uv_tcp_t *t)
+{
+    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                               "Content-Type: text/plain; charset=utf-8\r\n"
+                               "Content-Length: 24\r\nConnection: close\r\n\r\n"
+                               "503: Service Unavailable";
+    uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+    uv_try_write((uv_stream_t *)t, &b, 1); /* fails unaccepted: no harm */
+}
+
 /* Over the connection cap: accept, answer 503 in one try, close. The
  * client learns why, and the listener keeps draining its backlog. */
 static void reject(struct server *srv, uv_stream_t *server, int fd)
@@ -79,36 +91,15 @@ static void reject(struct server *srv, uv_stream_t *server, int fd)
     }
     t->data = srv;
     srv->nconns++;
-    if (take_client(server, fd, t) == 0) {
-        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
-                                   "Content-Type: text/plain; charset=utf-8\r\n"
-                                   "Content-Length: 24\r\nConnection: close\r\n\r\n"
-                                   "503: Service Unavailable";
-        uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
-        uv_try_write((uv_stream_t *)t, &b, 1);
-    }
+    if (take_client(server, fd, t) == 0)
+        send_busy(t);
     uv_close((uv_handle_t *)t, reject_closed);
-}
-
-/* At the cap, a connection that holds a slot while waiting for a request
- * it has not begun (idle keep-alive, or never sent a byte) makes room for
- * the new client, oldest first, as nginx reuses its idle connections. */
-static int close_oldest_idle(struct server *srv)
-{
-    struct conn *oldest = NULL;
-    for (struct conn *c = srv->conns; c; c = c->next) /* newest first */
-        if (wa__conn_idle(c))
-            oldest = c;
-    if (!oldest)
-        return 0;
-    wa__conn_close(oldest); /* its descriptor is closed at once */
-    return 1;
 }
 
 static void add_client(struct server *srv, uv_stream_t *server, int fd)
 {
     srv->accept_owed = 0;
-    if (srv->nopen >= srv->opts.max_connections && !close_oldest_idle(srv)) {
+    if (srv->nopen >= srv->opts.max_connections && !wa__guard_make_room(srv)) {
         reject(srv, server, fd);
         return;
     }
@@ -127,7 +118,10 @@ static void add_client(struct server *srv, uv_stream_t *server, int fd)
     c->srv = srv;
     c->refs = 1;
     srv->nconns++;
-    if (take_client(server, fd, &c->tcp) < 0) {
+    int taken = take_client(server, fd, &c->tcp) == 0;
+    if (!taken || wa__guard_client_over(srv, c)) {
+        if (taken)
+            send_busy(&c->tcp);
         c->closing = 1;
         uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
         return;
@@ -220,7 +214,8 @@ static uint64_t fd_limit(void)
 static uint64_t tick_ms(const wa_server_opts *o)
 {
     uint64_t m = o->head_timeout_ms;
-    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms};
+    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms,
+                            o->busy_head_timeout_ms};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i] < m)
             m = all[i];

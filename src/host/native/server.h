@@ -24,6 +24,8 @@ struct slot {                /* one request and its response, or an interim 100 
     int done;                /* out holds the serialized response */
     char *out;
     size_t out_len;
+    size_t footprint;        /* the request's memory while it waits: read-ahead */
+    int entered;             /* the handler began to run */
 };
 
 enum deadline_kind { DL_NONE, DL_QUIET, DL_408 };
@@ -47,6 +49,13 @@ struct conn {
     enum deadline_kind dl_kind;
     unsigned refs;           /* the handle + slots whose task still runs + writes */
     struct wa__ws_uvt *upgraded; /* a WebSocket owns the connection (ws.c) */
+    /* slow clients and clients that left (server_guard.c) */
+    uint64_t accepted_at;    /* uv_now at accept */
+    uint64_t body_since;     /* uv_now when the current body began, or 0 */
+    int peer_gone;           /* the client closed its side: handlers are cancelled */
+    int discarding;          /* after a last request: read only to see the client leave */
+    unsigned char peer[16];  /* the client's IP address (peer_len bytes), for its limit */
+    unsigned char peer_len;
 };
 
 struct server {
@@ -73,6 +82,18 @@ void wa__conn_closed(uv_handle_t *h);  /* close callback of an accepted handle *
 void wa__conn_expire(struct conn *c);  /* its deadline passed: 408 or close */
 void wa__conn_drain(struct conn *c);   /* shutting down: finish what is in flight */
 int wa__conn_idle(const struct conn *c); /* waits for a request not yet begun */
+/* 2: idle; 1: slow (a head under way for half a second or more, or a body
+ * below min_body_rate over half a second or more); 0: busy. The cap evicts
+ * by it. */
+int wa__conn_evict_rank(const struct conn *c, uint64_t now);
+void wa__conn_evict(struct conn *c);    /* slow: 408 (in one try) and close */
+/* It waits for a head (its first, or one begun) since busy_head_timeout_ms. */
+int wa__conn_head_overdue(const struct conn *c, uint64_t now);
+
+/* server_guard.c: the cap's protections. */
+int wa__guard_make_room(struct server *srv);          /* 1 when a connection was closed */
+int wa__guard_client_over(struct server *srv, struct conn *c); /* 1: past its client's limit */
+void wa__guard_tick(struct server *srv, uint64_t now); /* near the cap: the earlier deadline */
 
 void wa__conn_release(struct conn *c); /* drop a reference taken with c->refs++ */
 
