@@ -286,6 +286,24 @@ int wa_await(wa_task *t, void **result) { return await_task(t, result, 0); }
 
 int wa_await_shielded(wa_task *t, void **result) { return await_task(t, result, 1); }
 
+/* Push the tasks t waits for so that they pop in t's order: the awaited
+ * task, a gather's arguments in argument order, a group's children oldest
+ * first. */
+static int push_awaited(task_stack *st, wa_task *t)
+{
+    size_t from = st->len;
+    int oom = stack_push(st, t->awaiting);
+    for (size_t i = 0; i < t->awaiting_n; i++) oom |= stack_push(st, t->awaiting_set[i]);
+    if (t->awaiting_kids)
+        for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next) oom |= stack_push(st, k);
+    for (size_t i = from, j = st->len; i + 1 < j; i++, j--) {
+        wa_task *x = st->items[i];
+        st->items[i] = st->items[j - 1];
+        st->items[j - 1] = x;
+    }
+    return oom;
+}
+
 /* One request on t. Returns the tasks t waits for, to be cancelled too, on
  * st. */
 static void cancel_one(wa_task *t, task_stack *st)
@@ -293,13 +311,8 @@ static void cancel_one(wa_task *t, task_stack *st)
     t->cancel_requests++;
     if (t->state == WA_T_PARKED && !t->park_shielded) {
         wa__resume(t, WA_ECANCELED);
-        if (t->forward_cancel) {
-            int oom = stack_push(st, t->awaiting);
-            for (size_t i = 0; i < t->awaiting_n; i++) oom |= stack_push(st, t->awaiting_set[i]);
-            if (t->awaiting_kids)
-                for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next) oom |= stack_push(st, k);
-            t->cancel_forwarded = !oom; /* else the waiter cancels them itself */
-        }
+        if (t->forward_cancel)
+            t->cancel_forwarded = !push_awaited(st, t); /* else the waiter cancels them itself */
     } else if (!(t->state == WA_T_READY && t->interrupt == WA_ECANCELED)) {
         /* One delivery per burst: a cancel that finds one already on its way
          * (a pending cancel, or a parked task already made ready by one) is
@@ -311,7 +324,10 @@ static void cancel_one(wa_task *t, task_stack *st)
 
 /* A cancel goes down a chain of awaits at once, as asyncio's Task.cancel
  * cancels the future the task waits on: the awaited tasks get it in the same
- * step. An explicit stack, since such chains can be long. */
+ * step. An explicit stack, since such chains can be long. The walk is
+ * depth-first in each waiter's own order (a gather's arguments, a group's
+ * children oldest first), so the wake-ups are queued in the order asyncio
+ * schedules them: gather(C, A, B) cleans up C, A, B. */
 int wa_cancel(wa_task *t)
 {
     if (wa__task_check(t)) return WA_EINVAL;
