@@ -55,8 +55,9 @@ const char *wa_task_name(const wa_task *t)
     return wa__task_name(t);
 }
 
-wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
-                          wa_done_hook hook, void *hook_data)
+/* A new task, counted and listed but not queued yet. */
+static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_hook hook,
+                         void *hook_data)
 {
     wa_loop *L = wa__L;
     if (!L) return wa__set_last_error(WA_ENOLOOP);
@@ -94,7 +95,21 @@ wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
         t->cancel_requests = 1;
         t->cancel_pending = 1;
     }
-    wa__ready_push(L, t);
+    return t;
+}
+
+wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
+                          wa_done_hook hook, void *hook_data)
+{
+    wa_task *t = new_task(fn, arg, opts, hook, hook_data);
+    if (t) wa__ready_push(wa__L, t);
+    return t;
+}
+
+wa_task *wa__spawn_first(wa_fn fn, void *arg, wa_done_hook hook, void *hook_data)
+{
+    wa_task *t = new_task(fn, arg, NULL, hook, hook_data);
+    if (t) wa__run_first(t);
     return t;
 }
 
