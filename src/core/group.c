@@ -318,12 +318,23 @@ int wa_group_free(wa_group *g)
         int rc = wa__require_task();
         if (rc)
             return rc;
-        if (closes_cycle(g, self))
-            return WA_EDEADLK;
         int owner = is_owner(g, self);
         if (owner)
             g->owner_waiting = 1;
-        wa_group_cancel(g);
+        if (closes_cycle(g, self)) {
+            /* A child waits for us (wa_group_wait said WA_EDEADLK).
+             * Cancelling it breaks the cycle: its wait returns WA_ECANCELED
+             * and its join gives up on us (wa__join_shielded), so the drain
+             * below ends. The cancel its wait would forward to us is ours,
+             * not a request to stop us: take it back. */
+            uint32_t requests = self->cancel_requests;
+            uint8_t pending = self->cancel_pending;
+            wa_group_cancel(g);
+            self->cancel_requests = requests;
+            self->cancel_pending = pending;
+        } else {
+            wa_group_cancel(g);
+        }
         self->awaiting_kids = &g->live;
         drain(g, 0);
         self->awaiting_kids = NULL;

@@ -188,7 +188,8 @@ int wa__task_outcome(wa_task *t, void **result);
 /* Wait for t to finish without interruption (after cancelling it). If the
  * waiter is processing a cancellation (merge_cancel), cancels that reach it
  * meanwhile are merged into it, as asyncio forwards them to the awaited task:
- * the waiter sees one WA_ECANCELED, and wa_task_cancelling counts them all. */
+ * the waiter sees one WA_ECANCELED, and wa_task_cancelling counts them all.
+ * Returns at once, t unfinished, if t (transitively) waits for the caller. */
 void wa__join_shielded(wa_task *t, int merge_cancel);
 
 /* Would self, waiting for these tasks, close a cycle of waits? Each start

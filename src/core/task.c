@@ -177,8 +177,12 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 {
     wa_task *self = wa__self();
     wa_task *was = self->awaiting;
+    /* t waits (transitively) for us, uninterruptibly (a group being freed by
+     * the task its child awaits): joining would close a cycle nothing can
+     * break, so we do not wait and our caller returns its interruption. */
+    int cycle = t->state != WA_T_DONE && wa__wait_cycle(self, t, NULL, 0, NULL);
     self->awaiting = t;
-    while (t->state != WA_T_DONE) {
+    while (!cycle && t->state != WA_T_DONE) {
         wa__wait w = {0};
         wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
     }
@@ -286,7 +290,7 @@ static int await_task(wa_task *t, void **result, int shielded)
              * cancelled, the await returns its outcome (a value if it
              * swallowed the cancellation) and the waiter's interruption is
              * withdrawn, as no CancelledError reaches the waiter there. */
-            if (t->error != WA_ECANCELED) {
+            if (t->state == WA_T_DONE && t->error != WA_ECANCELED) {
                 if (rc == WA_ECANCELED) self->cancel_delivered = delivered;
                 interrupted = 0;
             }
