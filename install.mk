@@ -1,7 +1,7 @@
 # install.mk: `make install PREFIX=P [DESTDIR=D]` (included by the top
 # Makefile after the target fragments). Installs every target whose toolchain
 # is present and names the ones it skipped:
-#   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0,so.0.x.y},
+#   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0.y,so.0.y.z},
 #            P/lib/pkgconfig/wasyncio.pc (shared), wasyncio-static.pc
 #   wasi     P/lib/wasyncio/wasm32-wasi/libwasyncio.a, P/bin/wasyncio-wasi-cc
 #   wasip2   P/lib/wasyncio/wasm32-wasip2/libwasyncio{,-proxy}.a, the component
@@ -16,8 +16,12 @@
 # MAJOR.MINOR.PATCH from the WASYNCIO_VERSION_* macros of wasyncio.h.
 WA_VERSION := $(shell sed -n 's/^\#define WASYNCIO_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\)$$/\2/p' \
                 src/wasyncio.h | paste -sd.)
+# The SONAME changes whenever the ABI breaks: with the major, and while the
+# major is 0 with the minor too (0.2 broke 0.1: libwasyncio.so.0.2).
 WA_SOMAJOR := $(firstword $(subst ., ,$(WA_VERSION)))
-WA_SONAME := libwasyncio.so.$(WA_SOMAJOR)
+WA_SOMINOR := $(word 2,$(subst ., ,$(WA_VERSION)))
+WA_SOVERSION := $(if $(filter 0,$(WA_SOMAJOR)),0.$(WA_SOMINOR),$(WA_SOMAJOR))
+WA_SONAME := libwasyncio.so.$(WA_SOVERSION)
 I := $(DESTDIR)$(PREFIX)
 ILIB := $(I)/lib/wasyncio
 JSMOD := js/node_modules/@bytecodealliance
@@ -39,8 +43,8 @@ install: $(addprefix install-,$(INSTALL_TARGETS))
 	@echo "install: $(INSTALL_TARGETS) into $(I)"
 	@$(foreach t,$(INSTALL_SKIPPED),echo "install: skipped $(t): $(SKIP_WHY_$(t))";)
 
-# The shared library (built with its SONAME, libwasyncio.so.MAJOR) goes in
-# as the versioned file; libwasyncio.so.MAJOR and libwasyncio.so link to it.
+# The shared library (built with its SONAME, libwasyncio.so.$(WA_SOVERSION)) goes
+# in as the versioned file; the SONAME and libwasyncio.so link to it.
 install-native: $(B)/libwasyncio.a $(B)/libwasyncio.so
 	@[[ "$(WA_VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || \
 	  { echo "install: cannot read the version from src/wasyncio.h" >&2; exit 1; }

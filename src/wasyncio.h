@@ -43,12 +43,17 @@ extern "C" {
 
 /* ----------------------------------------------------------------- version */
 
+/* CHANGELOG.md says what changed in each version and how to port. While the
+ * major is 0 a minor bump may break the API (0.2 did). */
 #define WASYNCIO_VERSION_MAJOR 0
-#define WASYNCIO_VERSION_MINOR 1
+#define WASYNCIO_VERSION_MINOR 2
 #define WASYNCIO_VERSION_PATCH 0
-/* One number for #if: WASYNCIO_VERSION_HEX >= 0x000100 means 0.1.0 or later. */
+/* One number for #if: WASYNCIO_VERSION_HEX >= 0x000200 means 0.2.0 or later. */
 #define WASYNCIO_VERSION_HEX \
     ((WASYNCIO_VERSION_MAJOR << 16) | (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH)
+/* #if WASYNCIO_VERSION_AT_LEAST(0, 2, 0) ... #endif */
+#define WASYNCIO_VERSION_AT_LEAST(major, minor, patch) \
+    (WASYNCIO_VERSION_HEX >= (((major) << 16) | ((minor) << 8) | (patch)))
 #define WA__STR2(x) #x
 #define WA__STR(x) WA__STR2(x)
 /* "MAJOR.MINOR.PATCH", made from the numbers above. */

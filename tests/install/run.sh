@@ -46,20 +46,27 @@ expect_run() { # name expected-first-line command...
     local out rc
     out=$(timeout 60 "$@" 2>"$tmp/err")
     rc=$?
-    if [[ $rc -eq 0 && "$(head -1 <<<"$out")" == "$first" && "$out" == *"wasyncio "*": ok" ]]; then ok "$name"
+    if [[ $rc -eq 0 && "$(head -1 <<<"$out")" == "$first" && "$out" == *"wasyncio $version: ok" ]]; then ok "$name"
     else ko "$name (exit $rc)"; echo "$out" | head -3; head -3 "$tmp/err"; fi
 }
 
 echo "== native (pkg-config)"
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
-so=$(readlink "$P/lib/libwasyncio.so.0")
-if [[ $so == libwasyncio.so.0.* && -f $P/lib/$so ]] &&
-   readelf -d "$P/lib/$so" | grep -q 'SONAME.*\[libwasyncio.so.0\]'; then
-    ok "SONAME libwasyncio.so.0 -> $so"
-else ko "SONAME / versioned symlinks"; ls -l "$P/lib"; fi
+# The version: one number in the header, the .pc files and the file names;
+# the SONAME changes with the ABI (0.MINOR while the major is 0).
+version=$(pkg-config --modversion wasyncio)
+IFS=. read -r vmaj vmin _ <<<"$version"
+soname=libwasyncio.so.$([[ $vmaj == 0 ]] && echo "0.$vmin" || echo "$vmaj")
+so=$(readlink "$P/lib/$soname")
+if [[ $so == "libwasyncio.so.$version" && -f $P/lib/$so ]] &&
+   readelf -d "$P/lib/$so" | grep -q "SONAME.*\[$soname\]"; then
+    ok "SONAME $soname -> $so"
+else ko "SONAME / versioned symlinks for $version"; ls -l "$P/lib"; fi
+[[ $(pkg-config --modversion wasyncio-static) == "$version" ]] && ok "both .pc files say $version" ||
+    ko "wasyncio-static.pc version differs from $version"
 if cc -O2 app.c greet.c -DGREETING='"hi from the prefix"' $(pkg-config --cflags --libs wasyncio) \
       -Wl,-rpath,"$P/lib" -o app_shared 2>"$tmp/err"; then
-    readelf -d app_shared | grep -q 'NEEDED.*libwasyncio.so.0' || ko "app_shared does not need libwasyncio.so.0"
+    readelf -d app_shared | grep -q "NEEDED.*\[$soname\]" || ko "app_shared does not need $soname"
     expect_run "native shared (pkg-config, rpath)" "$want" ./app_shared
 else ko "native shared build"; head -5 "$tmp/err"; fi
 if cc -O2 app.c greet.c -DGREETING='"hi from the prefix"' $(pkg-config --cflags --libs wasyncio-static) \

@@ -158,6 +158,13 @@ static void test_version_macros(void)
     CHECK_STR(WASYNCIO_VERSION, buf);
     CHECK_INT(WASYNCIO_VERSION_HEX, (WASYNCIO_VERSION_MAJOR << 16) |
                                         (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH);
+    /* 0.2 changed the API incompatibly (CHANGELOG.md): a program can ask. */
+#if !WASYNCIO_VERSION_AT_LEAST(0, 2, 0) || WASYNCIO_VERSION_AT_LEAST(0, 2, 1) != \
+    (WASYNCIO_VERSION_HEX > 0x000200)
+#error "WASYNCIO_VERSION_AT_LEAST disagrees with WASYNCIO_VERSION_HEX"
+#endif
+    CHECK(WASYNCIO_VERSION_HEX >= 0x000200);
+    CHECK_INT(WASYNCIO_VERSION_AT_LEAST(WASYNCIO_VERSION_MAJOR, WASYNCIO_VERSION_MINOR + 1, 0), 0);
 }
 
 static const wa_h_test tests[] = {
