@@ -14,16 +14,14 @@
 
 static int open_error(int err)
 {
-    if (err == ENOMEM)
-        return WA_ENOMEM;
 #ifdef __wasi__
     /* wasi-libc says ENOTCAPABLE when no preopen covers the path; component
      * hosts (through the preview1 adapter) say EPERM for a path that
      * escapes its preopen ("../x"). */
-    if (err == ENOTCAPABLE || err == EPERM)
+    if (err == EPERM)
         return WA_ENOTCAPABLE;
 #endif
-    return WA_EIO;
+    return wa__errno_code(err);
 }
 
 int wa__read_file_chunked(const char *path, char **data, size_t *len)
@@ -32,9 +30,9 @@ int wa__read_file_chunked(const char *path, char **data, size_t *len)
     if (len)
         *len = 0;
     /* Codes match the native backend: a directory is WA_EINVAL, a missing
-     * or unreadable file WA_EIO. WASI adds one: a path no preopened
-     * directory covers is WA_ENOTCAPABLE, so the user learns to grant it
-     * (a bare "I/O error" hid that). */
+     * file WA_ENOENT, an unreadable one WA_EACCES (wa__errno_code). WASI adds
+     * one: a path no preopened directory covers is WA_ENOTCAPABLE, so the
+     * user learns to grant it (a bare "I/O error" hid that). */
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return WA_EINVAL;
@@ -62,7 +60,7 @@ int wa__read_file_chunked(const char *path, char **data, size_t *len)
         n += got;
         if (got < want) {
             if (ferror(f))
-                rc = WA_EIO;
+                rc = wa__errno_code(errno);
             break;
         }
     }

@@ -26,4 +26,9 @@ int wa__native_at_close(void (*fn)(void));
  * through wa__errno_code (host/common/common.h); WA_EIO when unnamed. */
 int wa__uv_err(int uv_status);
 
+/* fetch.c: a curl result (CURLcode) as a wasyncio code, given curl's
+ * CURLINFO_OS_ERRNO and error message, and whether the reply's head was
+ * complete. */
+int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done);
+
 #endif

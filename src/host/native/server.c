@@ -8,6 +8,7 @@
 #include "core/backend.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -227,8 +228,11 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     ignore_sigpipe();
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    if (resolve(host, port, &ss) < 0)
+    if (resolve(host, port, &ss) < 0) {
+        fprintf(stderr, "wasyncio: cannot listen on %s:%d: not an IP address (WA_EINVAL)\n", host,
+                port);
         return WA_EINVAL;
+    }
     struct server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return WA_ENOMEM;
@@ -256,7 +260,11 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     wa__native_pending_add(1);
     int result;
     if (rc < 0) {
-        result = rc == UV_EADDRNOTAVAIL ? WA_EINVAL : WA_EIO;
+        /* Named, as nginx's "bind() to ... failed": WA_EADDRINUSE for a busy
+         * port, WA_EADDRNOTAVAIL for an address not on this host. */
+        result = wa__uv_err(rc);
+        fprintf(stderr, "wasyncio: cannot listen on %s:%d: %s (%s)\n", host, port,
+                wa_strerror(result), wa_error_name(result));
     } else {
         uint64_t t = tick_ms(&srv->opts);
         uv_timer_start(&srv->tick, on_tick, t, t);
