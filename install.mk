@@ -3,7 +3,8 @@
 # is present and names the ones it skipped:
 #   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0.y,so.0.y.z},
 #            P/lib/pkgconfig/wasyncio.pc (shared), wasyncio-static.pc
-#   wasi     P/lib/wasyncio/wasm32-wasi/libwasyncio.a, P/bin/wasyncio-wasi-cc
+#   wasi     P/lib/wasyncio/wasm32-wasi/libwasyncio.a, P/bin/wasyncio-wasi-cc,
+#            the runners P/bin/wasyncio-run and wasyncio-serve (Node)
 #   wasip2   P/lib/wasyncio/wasm32-wasip2/libwasyncio{,-proxy}.a, the component
 #            step (lib/wasyncio/wasip2/: WIT, adapter, wasm-tools from jco),
 #            P/bin/wasyncio-wasip2-cc
@@ -62,10 +63,15 @@ install-native: $(B)/libwasyncio.a $(B)/libwasyncio.so
 
 # The Asyncify step and its start-up check, shared by both WASI commands: a
 # target of its own, so a parallel make installs these files once.
+# The runners too: wasyncio-run (a preview1 module or a 0.2 command, with
+# --dir preopens) and wasyncio-serve (a 0.2 server component), on Node.
 install-wasm-common:
 	install -d $(I)/bin $(ILIB)
 	install -m 755 wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh $(ILIB)/
-	install -m 644 wasi/asyncify-check.mjs $(ILIB)/
+	install -m 644 wasi/asyncify-check.mjs wasi/run-node.mjs $(ILIB)/
+	install -m 755 wasi/wasyncio-run.mjs $(ILIB)/
+	ln -sf ../lib/wasyncio/wasyncio-run.mjs $(I)/bin/wasyncio-run
+	ln -sf ../lib/wasyncio/wasyncio-run.mjs $(I)/bin/wasyncio-serve
 	install -m 755 wasi/wasyncio-wasi-cc.sh $(I)/bin/wasyncio-wasi-cc
 
 install-wasi: install-native install-wasm-common $(WB)/libwasyncio.a

@@ -4,6 +4,7 @@
 # post-link Asyncify pass (Binaryen) that makes the task switch work.
 #
 #   js/wasyncio-emcc.sh [--page|--node|--lib] [-O0..-O3|-Os|-Oz] [-g] -o OUT SOURCES... [emcc args]
+#     SOURCES are C, or C++ (.cpp/.cc/.cxx: compiled and linked with em++).
 #     --page  (default) ES module OUT.mjs + OUT.wasm; the page imports it:
 #             import create from './OUT.mjs'; const m = await create({print});
 #             main() runs at once; m.waDone resolves when the main task ends.
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --page|--node|--lib|--node-lib) mode="${1#--}"; shift ;;
     -o) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -89,7 +90,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for a in "${args[@]}"; do
   case "$a" in
-    *.c) srcs+=("$a") ;;
+    *.c|*.cpp|*.cc|*.cxx|*.C|*.c++) srcs+=("$a") ;;
     -O|-O[0-3sz]|-Ofast|-Og) olevel="$a" ;;
     -O*) echo "$me: unknown optimisation level $a (use -O0..-O3, -Os, -Oz)" >&2; exit 2 ;;
     -g*) cflags+=("$a"); debug=1 ;;
@@ -102,9 +103,20 @@ case "$olevel" in
   -Ofast) final_opt=-O3 ;;
   *) final_opt="$olevel" ;;
 esac
-for a in "${srcs[@]}"; do
-  o="$tmp/$(basename "${a%.c}").o"
-  "$EMCC" "$olevel" -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
+# C++ sources are compiled and the program linked by em++ (Emscripten's
+# libc++ comes with it).
+EMXX="${EMXX:-$(dirname "$EMCC")/em++}"
+[ "$(dirname "$EMCC")" = . ] && EMXX="${EMXX#./}"
+linker="$EMCC"
+n=0
+for a in ${srcs[@]+"${srcs[@]}"}; do
+  o="$tmp/$n-$(basename "${a%.*}").o"
+  n=$((n + 1))
+  case "$a" in
+    *.c) "$EMCC" "$olevel" -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o" ;;
+    *) "$EMXX" "$olevel" -std=gnu++17 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
+       linker="$EMXX" ;;
+  esac
   objs+=("$o")
 done
 # _wa__fiber_stack_overflow, _wa__fiber_aux_overflow: the post-link checks'
@@ -125,7 +137,7 @@ case "$mode" in
   node) flags=(-sENVIRONMENT=node -sEXIT_RUNTIME=1 -sNODERAWFS=1
                --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
-"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
+"$linker" "${common[@]}" "${flags[@]}" ${objs[@]+"${objs[@]}"} ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
 # No -sASYNCIFY: emcc reports the functions imported from module "asyncify"
 # as undefined (kept as imports by -sERROR_ON_UNDEFINED_SYMBOLS=0); the
 # post-link wasm-opt --asyncify instruments the module and turns those

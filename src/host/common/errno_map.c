@@ -25,7 +25,11 @@ int wa__errno_code(int err)
     case EMFILE: case ENFILE: return WA_EMFILE;
     case ECONNREFUSED: return WA_ECONNREFUSED;
     case ECONNRESET: case ECONNABORTED: return WA_ECONNRESET;
-    case EPIPE: case ESHUTDOWN: return WA_EPIPE;
+    case EPIPE:
+#ifdef ESHUTDOWN
+    case ESHUTDOWN:
+#endif
+        return WA_EPIPE;
     case ETIMEDOUT: return WA_ETIMEDOUT;
     case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: case ENOTCONN:
 #ifdef EHOSTDOWN
