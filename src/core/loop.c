@@ -311,21 +311,24 @@ void wa__run_first(wa_task *t)
     ready_push_first(L, t);
 }
 
-void wa__wake_first(wa_wlist *l, wa__wait *w, int status)
+/* Unlink w from l and mark it fired (its task is readied by the caller). */
+static void fire(wa_wlist *l, wa__wait *w, int status)
 {
     wa__wlist_remove(l, w);
     w->status = status;
     w->fired = 1;
     if (w->collect) wa__wlist_push(w->collect, w);
+}
+
+void wa__wake_first(wa_wlist *l, wa__wait *w, int status)
+{
+    fire(l, w, status);
     wa__run_first(w->task);
 }
 
 void wa__wake(wa_wlist *l, wa__wait *w, int status)
 {
-    wa__wlist_remove(l, w);
-    w->status = status;
-    w->fired = 1;
-    if (w->collect) wa__wlist_push(w->collect, w);
+    fire(l, w, status);
     wa__ready(w->task);
 }
 
