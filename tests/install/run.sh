@@ -10,7 +10,7 @@ set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tmp="$(mktemp -d)"
 P="$tmp/prefix"
-# jco serve runs the component in a child process: procs.sh stops the group.
+# wasyncio-serve is started as a helper: procs.sh stops it (and any child) with the script.
 source "$root/tests/procs.sh"
 procs_on_exit 'rm -rf "$tmp"'
 pass=0 fail=0
