@@ -94,8 +94,9 @@ $(BA)/obj/%.o: src/%.S
 
 $(B)/libwasyncio.a: $(NATIVE_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-# The SONAME carries the major version (installed as libwasyncio.so.X.Y.Z,
-# with libwasyncio.so.X and libwasyncio.so pointing at it: install.mk).
+# The SONAME carries the ABI version (0.MINOR while the major is 0; installed
+# as libwasyncio.so.X.Y.Z, with the SONAME and libwasyncio.so pointing at it:
+# install.mk).
 $(B)/libwasyncio.so: $(NATIVE_OBJ)
 	$(CC) -shared -Wl,-soname,$(WA_SONAME) -o $@ $^ $(NATIVE_LIBS)
 $(BA)/libwasyncio.a: $(ASAN_OBJ)

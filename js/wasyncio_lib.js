@@ -555,6 +555,10 @@ var WasyncioLib = {
   wa__js_linger_forget__deps: ['$WA'],
   wa__js_linger_forget: function() { WA.lingerGen++; },
 
+  // Called once per wa_run: its only job is to be missing from a plain emcc
+  // link, so the error names the command to use (src/host/web/loop.c).
+  WASYNCIO_LINK_WITH_wasyncio_emcc: function() {},
+
   // The loop's clock. Emscripten's emscripten_get_now() uses process.hrtime()
   // in Node, which allocates on every call.
   wa__js_now_ms: function() { return performance.now(); },

@@ -4,7 +4,8 @@
 #                  pages, node/examples/<name>.js and node/scenarios/<name>.js
 #                  for Node, and the demo page (index.html + demo files)
 #   make test-web  Node: examples print what the native build prints, the
-#                  scenarios pass, the JS interop/fetch tests
+#                  scenarios pass, the JS interop/fetch tests, and
+#                  wasyncio-emcc's page, Node and library builds at every -O
 #   make test-web-chromium / test-web-firefox / test-web-webkit: the demo page
 #                  and the in-page API cases in one engine (one test file,
 #                  tests/web/browser.test.mjs; screenshot build/web/demo-<engine>.png)
@@ -151,6 +152,7 @@ $(WEB)/test/peer_jspi.wasm: tests/bench/peer_jspi.c
 
 test-web: web native
 	@bash tests/web/run-node.sh
+	@bash tests/web/opt_levels.sh
 	@cd js && $(NODE) ../tests/web/node_api.test.mjs
 
 $(WEB_BROWSER_SUITES): test-web-%: web

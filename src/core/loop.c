@@ -287,12 +287,48 @@ void wa__resume(wa_task *t, int interrupt)
 
 void wa__ready(wa_task *t) { wa__resume(t, 0); }
 
-void wa__wake(wa_wlist *l, wa__wait *w, int status)
+/* Queue t (NEW or READY, not yet queued) first, and let the next switch go
+ * to it rather than back to the loop: the running task hands the CPU to t
+ * with no loop turn and no other task between them. */
+static void ready_push_first(wa__loop *L, wa_task *t)
+{
+    t->next_ready = L->ready_head;
+    L->ready_head = t;
+    if (!L->ready_tail) L->ready_tail = t;
+    if (L->budget == 0) L->budget = 1;
+}
+
+void wa__run_first(wa_task *t)
+{
+    wa__loop *L = wa__L;
+    if (t->state == WA_T_PARKED) {
+        if (t->in_heap) wa__timer_disarm(L, t);
+        t->interrupt = 0;
+        t->state = WA_T_READY;
+    } else if (t->state != WA_T_NEW) {
+        return;
+    }
+    ready_push_first(L, t);
+}
+
+/* Unlink w from l and mark it fired (its task is readied by the caller). */
+static void fire(wa_wlist *l, wa__wait *w, int status)
 {
     wa__wlist_remove(l, w);
     w->status = status;
     w->fired = 1;
     if (w->collect) wa__wlist_push(w->collect, w);
+}
+
+void wa__wake_first(wa_wlist *l, wa__wait *w, int status)
+{
+    fire(l, w, status);
+    wa__run_first(w->task);
+}
+
+void wa__wake(wa_wlist *l, wa__wait *w, int status)
+{
+    fire(l, w, status);
     wa__ready(w->task);
 }
 

@@ -51,7 +51,11 @@ static int finish_leftovers(wa__loop *L)
     if (L->unfinished == 0) return 0;
     if (!L->ending) {
         L->ending = 1;
-        for (wa_task *t = L->all; t; t = t->all_next) {
+        /* Oldest first (the list is newest first): the leftovers' cleanups
+         * run in the order the tasks were spawned. */
+        wa_task *oldest = NULL;
+        for (wa_task *t = L->all; t; t = t->all_next) oldest = t;
+        for (wa_task *t = oldest; t; t = t->all_prev) {
             if (t->state == WA_T_DONE) continue;
             if (L->debug)
                 fprintf(stderr, "wasyncio: debug: task '%s' was still pending when "

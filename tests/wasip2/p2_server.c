@@ -62,7 +62,7 @@ static int fail(const wa_request *req, wa_reply *reply, void *ud)
 /* The C library inside a handler. In a component it runs on
  * src/host/wasip2/proxy/preview1.c (the wasi:http/proxy world only): clocks,
  * randomness and stdout work; files do not exist there, and wa_read_file
- * says why (WA_ENOTCAPABLE; natively the missing file is WA_EIO). */
+ * says why (WA_ENOTCAPABLE; natively the missing file is WA_ENOENT). */
 static int libc_check(const wa_request *req, wa_reply *reply, void *ud)
 {
     (void)req;

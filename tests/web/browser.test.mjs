@@ -106,6 +106,18 @@ async function demoCases(browser, base) {
         { wide, narrow });
   await page.resize(1040, 1200);
 
+  // Bad input after a run: "not run", and nothing of the previous run stays
+  // on the page beside it (timelines, totals, the speed-up line).
+  v = await attempt('0', '250');
+  const left = await page.evaluate(() => ({
+    bars: document.querySelectorAll('#tl-seq .bar, #tl-con .bar').length,
+    rows: document.querySelectorAll('#tl-seq .row, #tl-con .row').length,
+    totals: [document.getElementById('seq-total').textContent, document.getElementById('con-total').textContent],
+    speedup: document.getElementById('speedup').textContent }));
+  check('fetch demo: bad input after a run clears the previous timelines and totals',
+        v.status === 'not run' && !v.ran && left.bars === 0 && left.rows === 0 &&
+        left.totals.every((t) => t === '–') && left.speedup === '', { v, left });
+
   await page.click('#run-gather');
   await page.waitFor(() => window.demoState.gather, null, 20000);
   const g = await page.evaluate(() => window.demoState.gather);

@@ -5,6 +5,7 @@
 #include "host/host.h"
 #include "core/backend.h"
 #include "host/native/native.h"
+#include "host/common/common.h"
 #include "http/host.h"
 
 #include <curl/curl.h>
@@ -95,13 +96,13 @@ static void xfer_destroy(struct xfer *x)
     free(x);
 }
 
-static int map_curl(CURLcode c, struct xfer *x)
+/* Every curl code a transfer can end with, as a wasyncio code. os_errno is
+ * curl's CURLINFO_OS_ERRNO, errbuf its message (some codes say more there),
+ * headers_done whether the reply's head was complete. */
+int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
 {
-    if (c != CURLE_OK && wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: fetch failed: curl error %d: %s\n", (int)c,
-                x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
-    if (x->err)
-        return x->err;
+    CURLcode c = (CURLcode)code;
+    int os = wa__errno_code((int)os_errno);
     switch (c) {
     case CURLE_OK:
         return 0;
@@ -112,15 +113,16 @@ static int map_curl(CURLcode c, struct xfer *x)
          * redirect to another scheme ('Protocol "ftp" not supported'), or
          * a reply curl cannot read as HTTP (no status line: "HTTP/0.9";
          * a bad version). */
-        return strncmp(x->errbuf, "Protocol \"", 10) == 0 ? WA_ESCHEME : WA_EPROTO;
+        return strncmp(errbuf, "Protocol \"", 10) == 0 ? WA_ESCHEME : WA_EPROTO;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return WA_EDNS;
-    case CURLE_COULDNT_CONNECT: {
-        long oserr = 0;
-        curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
-        return oserr == ECONNREFUSED ? WA_ECONNREFUSED : WA_ENET;
-    }
+    case CURLE_COULDNT_CONNECT:
+        /* refused, timed out, no route, an address not on this host */
+        return os == WA_ECONNREFUSED || os == WA_ETIMEDOUT || os == WA_EADDRNOTAVAIL ? os
+                                                                                    : WA_ENET;
+    case CURLE_INTERFACE_FAILED:
+        return WA_EADDRNOTAVAIL;
     case CURLE_OPERATION_TIMEDOUT:
         return WA_ETIMEDOUT;
     case CURLE_FILESIZE_EXCEEDED:
@@ -133,6 +135,8 @@ static int map_curl(CURLcode c, struct xfer *x)
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_PARTIAL_FILE:
+    case CURLE_RANGE_ERROR:
+    case CURLE_SEND_FAIL_REWIND:
         return WA_EPROTO;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -148,26 +152,49 @@ static int map_curl(CURLcode c, struct xfer *x)
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
     case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
         return WA_ETLS;
     case CURLE_OUT_OF_MEMORY:
         /* curl holds one header line in a buffer capped at 100 KiB and
          * reports a longer line as out of memory: before the head is
          * complete, that is what a peer can make happen, not malloc. */
-        return x->headers_done ? WA_ENOMEM : WA_ETOOBIG;
+        return headers_done ? WA_ENOMEM : WA_ETOOBIG;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
         /* curl reports bad chunked framing (syntax, a size over 64 bits)
          * and a TLS alert after the handshake (TLS 1.3 servers refuse a
          * missing client certificate that way) as receive errors; only its
          * message tells them from a reset. */
-        if (strstr(x->errbuf, "chunk"))
+        if (strstr(errbuf, "chunk"))
             return WA_EPROTO;
-        return strstr(x->errbuf, " alert ") ? WA_ETLS : WA_ENET;
+        if (strstr(errbuf, " alert "))
+            return WA_ETLS;
+        return os == WA_ECONNRESET || os == WA_EPIPE ? os : WA_ENET;
     case CURLE_ABORTED_BY_CALLBACK:
         return WA_ECANCELED;
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+        return WA_EINVAL;
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_NOT_BUILT_IN:
+        return WA_ENOTSUP;
+    case CURLE_FAILED_INIT:
+        return WA_ENOMEM;
     default:
+        /* The rest belong to other protocols or proxies: a network error. */
         return WA_ENET;
     }
+}
+
+static int map_curl(CURLcode c, struct xfer *x)
+{
+    if (c != CURLE_OK && wa__debug_on())
+        fprintf(stderr, "wasyncio: debug: fetch failed: curl error %d: %s\n", (int)c,
+                x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
+    if (x->err)
+        return x->err;
+    long os_errno = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
+    return wa__curl_code(c, os_errno, x->errbuf, x->headers_done);
 }
 
 /* ------------------------------------------------------------ curl <-> uv */

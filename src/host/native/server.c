@@ -9,6 +9,7 @@
 #include "core/backend.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -249,6 +250,26 @@ static void server_shutdown(struct server *srv)
         wa__park(WA_NEVER, WA_PARK_SHIELD);
 }
 
+/* Named, as nginx's "bind() to ... failed": WA_EADDRINUSE for a busy port,
+ * WA_EADDRNOTAVAIL for an address not on this host. */
+int wa__server_listen_failed(const struct sockaddr *addr, int code)
+{
+    char ip[64] = "?";
+    int port = 0;
+    if (addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
+        uv_ip6_name(a6, ip, sizeof ip);
+        port = ntohs(a6->sin6_port);
+    } else {
+        const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
+        uv_ip4_name(a4, ip, sizeof ip);
+        port = ntohs(a4->sin_port);
+    }
+    fprintf(stderr, "wasyncio: cannot listen on %s:%d: %s (%s)\n", ip, port, wa_strerror(code),
+            wa_error_name(code));
+    return code;
+}
+
 int wa__http_listen_backend(wa_app *app, const char *host, int port)
 {
     if (!wa__uv())
@@ -256,8 +277,11 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     ignore_sigpipe();
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    if (resolve(host, port, &ss) < 0)
+    if (resolve(host, port, &ss) < 0) {
+        fprintf(stderr, "wasyncio: cannot listen on %s:%d: not an IP address (WA_EINVAL)\n", host,
+                port);
         return WA_EINVAL;
+    }
     unsigned n = wa__server_threads(&app->opts);
     if (n > 1)
         return wa__server_workers(app, (struct sockaddr *)&ss, n);
@@ -303,7 +327,9 @@ int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct wo
     wa__native_pending_add(1);
     int result;
     if (rc < 0) {
-        result = rc == UV_EADDRNOTAVAIL ? WA_EINVAL : WA_EIO;
+        result = wa__uv_err(rc);
+        if (addr)
+            wa__server_listen_failed(addr, result);
     } else {
         uint64_t t = tick_ms(&srv->opts);
         uv_timer_start(&srv->tick, on_tick, t, t);

@@ -109,6 +109,9 @@ void wa__server_poke(struct server *s); /* the shutdown waiter checks again */
  * or with no listener at all, fed by wa__server_adopt (addr NULL, fd -1).
  * ws: the loops this one serves with (NULL: alone). */
 int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct workers *ws);
+/* Binding or listening on addr failed with code: say so on stderr, naming
+ * the address and port; returns code. */
+int wa__server_listen_failed(const struct sockaddr *addr, int code);
 /* A connected client handed over by the acceptor (its descriptor is ours). */
 void wa__server_adopt(struct server *srv, int fd);
 

@@ -84,12 +84,6 @@ static socklen_t addr_len(const struct sockaddr *a)
     return a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-static int bind_error(int err)
-{
-    /* As the one-loop server reports it (server.c). */
-    return err == EADDRNOTAVAIL ? WA_EINVAL : WA_EIO;
-}
-
 /* A listening socket on addr; reuseport: shared with the other loops'.
  * WA_ENOTSUP when the system has no SO_REUSEPORT. */
 static int listen_socket(const struct sockaddr *addr, int reuseport, int *out)
@@ -113,9 +107,9 @@ static int listen_socket(const struct sockaddr *addr, int reuseport, int *out)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
     }
     if (rc == 0 && bind(fd, addr, addr_len(addr)) < 0)
-        rc = bind_error(errno);
+        rc = wa__errno_code(errno);
     if (rc == 0 && listen(fd, 1024) < 0)
-        rc = bind_error(errno);
+        rc = wa__errno_code(errno);
     if (rc < 0) {
         close(fd);
         return rc;
@@ -376,6 +370,8 @@ int wa__server_workers(wa_app *app, const struct sockaddr *addr, unsigned n)
     ws->news = wa_shared_queue_new(0);
     int rc = ws->news ? open_sockets(ws, addr) : WA_ENOMEM;
     if (rc < 0) {
+        if (rc != WA_ENOMEM)
+            wa__server_listen_failed(addr, rc);
         workers_free(ws);
         return rc;
     }

@@ -34,6 +34,12 @@ extern int wa__js_loop_ended(int code, int from_program);
  * process.hrtime(), which allocates an array per call (GC pressure on a
  * clock the loop reads every slice). */
 extern double wa__js_now_ms(void);
+/* Does nothing. Only js/wasyncio_lib.js defines it, so a program linked by
+ * plain emcc, without wasyncio-emcc's JS library and Asyncify step, stops
+ * with "undefined symbol: WASYNCIO_LINK_WITH_wasyncio_emcc" (emcc lists
+ * undefined symbols in order, and this name sorts first) instead of a list
+ * of internal names. */
+extern void WASYNCIO_LINK_WITH_wasyncio_emcc(void);
 
 static int g_lib_request; /* the next wa_run comes from a JS call */
 
@@ -77,6 +83,7 @@ int wa__host_open(void)
 {
     if (W.open)
         return WA_EBUSY;
+    WASYNCIO_LINK_WITH_wasyncio_emcc();
     memset(&W, 0, sizeof W);
     W.lib_mode = g_lib_request;
     W.open = 1;
