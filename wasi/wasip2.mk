@@ -30,7 +30,7 @@ P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
 P2_TESTS := p2_client p2_server p2_bench p2_streams
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
           $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm \
-          $(P2B)/tools/overflow_demo.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
+          $(P2B)/tools/overflow_demo.wasm $(P2B)/tools/stream_bench.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
 TEST_TARGETS_EXTRA += test-wasip2
@@ -82,6 +82,12 @@ $(P2B)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
 $(P2B)/tools/overflow_demo.wasm: $(P2B)/obj/tools/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# the stream benchmark (tests/bench/bench_wasip2.sh)
+$(P2B)/obj/tools/stream_bench.o: tests/bench/stream_bench.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/tools/stream_bench.wasm: $(P2B)/obj/tools/stream_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
 $(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c

@@ -47,7 +47,7 @@ WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WE
 .PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
      $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs \
-     $(WEB)/node/tests/p2_streams.js
+     $(WEB)/node/tests/p2_streams.js $(WEB)/node/tools/stream_bench.js
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -96,6 +96,9 @@ $(WEB)/obj/tests/p2_streams.o: tests/wasip2/p2_streams.c
 	@mkdir -p $(@D)
 	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
 $(WEB)/node/tests/p2_streams.js: $(WEB)/obj/tests/p2_streams.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+$(WEB)/node/tools/stream_bench.js: $(WEB)/obj/tools/stream_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 # The overflow demo (wasi/overflow_demo.c) as a Node program and as a page
