@@ -93,7 +93,7 @@ var WasyncioNetLib = {
       var any = false;
       while (rec.reading && rec.queue.length) {
         var chunk = rec.queue[0];
-        var p = WANET.call('wa__web_net_rbuf', [rec.x, chunk.length]);
+        var p = WANET.call('wa__web_net_rbuf', [rec.x, 0]); // 0: the layer picks
         if (!p) {
           WANET.lose(rec, WA.ENOMEM);
           return;
