@@ -3,20 +3,22 @@
  * Emscripten Node build (tests/web/run-node.sh), against its own in-process
  * server and the hostile peers of stream_peer.py.
  *
- *   p2_streams PEER_PORT CLOSED_PORT
+ *   p2_streams PEER_PORT CLOSED_PORT [emfile]
  *
  * Cases: the echo twin's moves (lines, write_eof, readexactly short at EOF,
  * names), 100 connections at once, a refused connect and a name that does
  * not resolve (named errors, at once), a peer that resets mid-read or
  * half-closes, a line that never ends (WA_ELIMIT, memory flat), a slow
  * reader (drain blocks, the write buffer and memory stay bounded), a peer
- * that never sends (a read times out), and cancelling a connect, a read
+ * that never sends (a read times out), Unix sockets (Node; WA_ENOTSUP on
+ * WASI 0.2), and cancelling a connect, a read
  * and a drain: no connection is left open at the peer afterwards.
  * Prints `N passed, N failed` (tests/scenarios/harness.h).
  */
 #include "scenarios/harness.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static int peer_port, closed_port;
 
@@ -298,6 +300,55 @@ static void test_peer_never_sends(void)
     done(s);
 }
 
+/* ------------------------------------------------------------ Unix sockets */
+
+/* wasi:sockets 0.2 has no Unix-domain sockets: WA_ENOTSUP at once. Node
+ * has them: echo over one, its names, a regular file in the way, and the
+ * socket file gone once the server closed. */
+static void test_unix_sockets(void)
+{
+    wa_stream *s = NULL;
+    wa_stream_server *srv = NULL;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/wa-p2-streams-%llu.sock", (unsigned long long)wa_hrtime());
+#ifndef __EMSCRIPTEN__
+    uint64_t t0 = wa_now();
+    CHECK_INT(wa_start_unix_server(upper_echo, NULL, path, NULL, &srv), WA_ENOTSUP);
+    CHECK_INT(wa_open_unix_connection(path, NULL, &s), WA_ENOTSUP);
+    CHECK(srv == NULL && s == NULL);
+    CHECK(wa_now() - t0 < 100);
+#else
+    CHECK_INT(wa_open_unix_connection(path, NULL, &s), WA_ENOENT);
+    CHECK_INT(wa_start_unix_server(upper_echo, NULL, path, NULL, &srv), 0);
+    if (!srv)
+        return;
+    CHECK_INT(wa_stream_server_port(srv), 0);
+    CHECK_INT(wa_open_unix_connection(path, NULL, &s), 0);
+    if (s) {
+        char line[64] = "";
+        CHECK_INT(wa_stream_write(s, "unix\n", 5), 0);
+        CHECK_INT(wa_stream_readline(s, line, sizeof line - 1), 5);
+        CHECK_STR(line, "UNIX\n");
+        char host[64] = "x";
+        int port = -1;
+        CHECK_INT(wa_stream_peername(s, host, sizeof host, &port), 0);
+        CHECK_STR(host, path);
+        CHECK_INT(port, 0);
+        done(s);
+    }
+    CHECK_INT(wa_stream_server_free(srv), 0);
+    CHECK(access(path, F_OK) != 0); /* the socket file went with the server */
+    FILE *f = fopen(path, "w");     /* a regular file in the way */
+    if (f) {
+        fclose(f);
+        srv = NULL;
+        CHECK_INT(wa_start_unix_server(upper_echo, NULL, path, NULL, &srv), WA_EADDRINUSE);
+        CHECK(srv == NULL);
+        remove(path);
+    }
+#endif
+}
+
 /* ------------------------------------------------------------ cancelling */
 
 static void *connect_task(void *arg)
@@ -374,6 +425,50 @@ static void test_cancel_drain(void)
     CHECK_INT(peer_open(NULL), 0);
 }
 
+/* ------------------------------------------------------------ EMFILE */
+
+/* Run alone, under a small descriptor limit (prlimit --nofile): connect
+ * until the process runs out, expect WA_EMFILE by name, then the server
+ * must still serve once descriptors are free again. */
+#define EMFILE_MAX 400
+static void test_emfile(void)
+{
+    wa_stream_server *srv = NULL;
+    CHECK_INT(wa_start_server(upper_echo, NULL, "127.0.0.1", 0, NULL, &srv), 0);
+    if (!srv)
+        return;
+    int port = wa_stream_server_port(srv);
+    static wa_stream *held[EMFILE_MAX];
+    int n = 0, rc = 0;
+    while (n < EMFILE_MAX) {
+        rc = wa_open_connection("127.0.0.1", port, NULL, &held[n]);
+        if (rc < 0)
+            break;
+        n++;
+    }
+    CHECK(n > 0);
+    CHECK_INT(rc, WA_EMFILE);
+    wa_sleep(100); /* the server met the limit too, accepting */
+    for (int i = 0; i < n; i++) {
+        wa_stream_abort(held[i]);
+        wa_stream_wait_closed(held[i]);
+        wa_stream_free(held[i]);
+    }
+    wa_sleep(100);
+    wa_stream *s = NULL;
+    CHECK_INT(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    if (s) {
+        char line[16] = "";
+        CHECK_INT(wa_stream_write(s, "again\n", 6), 0);
+        CHECK_INT(wa_stream_readline(s, line, sizeof line - 1), 6);
+        CHECK_STR(line, "AGAIN\n");
+        done(s);
+    }
+    CHECK_INT(wa_stream_server_free(srv), 0);
+}
+
+static const wa_h_test emfile_tests[] = {WA_H_TEST(test_emfile), {0}};
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_echo_twin),
     WA_H_TEST(test_many_connections),
@@ -384,6 +479,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_line_that_never_ends),
     WA_H_TEST(test_slow_reader),
     WA_H_TEST(test_peer_never_sends),
+    WA_H_TEST(test_unix_sockets),
     WA_H_TEST(test_cancel_connect),
     WA_H_TEST(test_cancel_read),
     WA_H_TEST(test_cancel_drain),
@@ -398,5 +494,7 @@ int main(int argc, char **argv)
     }
     peer_port = atoi(argv[1]);
     closed_port = atoi(argv[2]);
+    if (argc > 3 && strcmp(argv[3], "emfile") == 0)
+        return wa_h_main(emfile_tests);
     return wa_h_main(tests);
 }

@@ -73,6 +73,13 @@ if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then
 else
     bad "p2_streams (exit $rc)"; cat "$tmp/speer.err"
 fi
+# Out of descriptors (prlimit): WA_EMFILE by name, and the server goes on.
+if command -v prlimit >/dev/null; then
+    out=$(timeout 60 prlimit --nofile=120:120 "$JCO" run "$dir/tests/p2_streams.wasm" "$speer" "$closed" emfile 2>&1)
+    rc=$?
+    if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then ok "p2_streams EMFILE: $(tail -1 <<<"$out")"
+    else bad "p2_streams EMFILE (exit $rc)"; tail -5 <<<"$out"; fi
+fi
 # Only what is used is imported: the stream program takes wasi:sockets and
 # no wasi:http; a program without streams takes no wasi:sockets.
 imp() { "$JCO" wit "$1" 2>/dev/null | sed -n 's/^ *import \([^@;]*\).*/\1/p' | sort | tr '\n' ' '; }

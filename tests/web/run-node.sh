@@ -74,6 +74,14 @@ if [[ -f $stream_test ]]; then
   else
     check "streams on node:net (exit $rc: ${last:-no summary})" 0 "$(tail -15 "$tmp/st.txt"; cat "$tmp/speer.err")"
   fi
+  # out of descriptors: WA_EMFILE by name, and the server goes on
+  if command -v prlimit > /dev/null; then
+    timeout 60 prlimit --nofile=120:120 node "$stream_test" "$(head -1 "$tmp/speer.port")" "$closed" emfile \
+      > "$tmp/st.txt" 2>&1; rc=$?
+    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/st.txt" | tail -1)
+    [[ $rc == 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed ]]
+    check "streams on node:net, EMFILE (${last:-exit $rc})" $(( $? == 0 )) "$(tail -5 "$tmp/st.txt")"
+  fi
 else
   check "streams on node:net ($stream_test not built)" 0
 fi
