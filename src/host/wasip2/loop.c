@@ -111,6 +111,12 @@ int wa__host_open(void)
         return WA_EBUSY;
     P.open = 1;
     P.waiters = (wa__waiters){0};
+    /* Watches and due callbacks belong to one loop: a connection a program
+     * left open when its wa_run ended must not be polled by the next one. */
+    P.watches = NULL;
+    P.nwatches = 0;
+    P.due = P.due_tail = NULL;
+    P.ndue = 0;
     return 0;
 }
 
