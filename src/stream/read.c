@@ -23,10 +23,12 @@ static int ended(const wa_stream *s)
 /* Wait for the buffer to change or the stream to end. */
 static int wait_for_data(wa_stream *s)
 {
-    s->nreaders++;
-    wa__stream_update_reading(s); /* a waiting reader reads past 2 * limit */
+    /* A reader waiting for more reads past 2 * limit (readexactly of more,
+     * read_all), until the next bytes wake it. */
+    s->reader_waiting = 1;
+    wa__stream_update_reading(s);
     int rc = wa__swait(&s->readers);
-    s->nreaders--;
+    s->reader_waiting = 0;
     return rc;
 }
 
@@ -60,7 +62,14 @@ long wa_stream_read(wa_stream *s, void *buf, size_t n)
             return s->err;
         if (ended(s))
             return 0;
-        if ((rc = wait_for_data(s)) != 0)
+        s->direct = buf;
+        s->direct_cap = n;
+        s->direct_got = 0;
+        rc = wait_for_data(s);
+        s->direct = NULL;
+        if (s->direct_got) /* the backend read into buf itself */
+            return (long)s->direct_got;
+        if (rc)
             return rc;
     }
 }
@@ -167,6 +176,8 @@ static int read_until(wa_stream *s, const void *sep, size_t seplen, void *buf, s
                 return WA_ELIMIT;
             take(s, buf, n);
             *len = n;
+            if (n < cap)
+                ((char *)buf)[n] = 0; /* a C string too, where room allows */
             return 0;
         }
         if (have >= seplen)
@@ -178,6 +189,8 @@ static int read_until(wa_stream *s, const void *sep, size_t seplen, void *buf, s
         if (ended(s)) {
             take(s, buf, have);
             *len = have;
+            if (have < cap)
+                ((char *)buf)[have] = 0;
             return WA_EINCOMPLETE;
         }
         int rc = wait_for_data(s);

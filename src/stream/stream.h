@@ -42,12 +42,18 @@ struct wa_stream {
     struct wa_stream *srv_prev, *srv_next; /* in srv's list of connections */
     wa_task *handler;       /* the handler task, while it runs */
     size_t limit, high_water, low_water;
+    int tls;                /* no write_eof (asyncio's SSL transport has none) */
 
     /* reading */
     wa__sbuf in;
     int eof;                /* the peer sent EOF (no more bytes) */
     int reading;            /* the backend delivers bytes */
-    int nreaders;           /* tasks waiting for bytes */
+    int reader_waiting;     /* a reader waits for more: read on */
+    /* wa_stream_read waiting on an empty buffer lends its own: the backend
+     * reads straight into it, saving a copy of every bulk read. */
+    char *direct;
+    size_t direct_cap, direct_got;
+    int direct_lent;        /* handed out by wa__stream_rbuf */
     wa__swaitq readers;
 
     /* writing: bytes go to `out` while the backend sends `flight` */

@@ -15,6 +15,7 @@ wa_stream *wa__stream_new(const wa_stream_opts *opts)
     s->limit = opts->limit;
     s->high_water = opts->high_water;
     s->low_water = opts->low_water;
+    s->tls = (opts->flags & WA_STREAM_TLS) != 0;
     return s;
 }
 
@@ -34,7 +35,7 @@ void wa__stream_update_reading(wa_stream *s)
         return;
     /* Keep reading while under 2 * limit, or while a reader waits for more
      * (readexactly of more than that, read_all). */
-    int want = wa__sbuf_len(&s->in) < 2 * s->limit || s->nreaders > 0;
+    int want = wa__sbuf_len(&s->in) < 2 * s->limit || s->reader_waiting;
     if (want && !s->reading) {
         s->reading = 1;
         wa__sconn_read_start(s->conn);
@@ -46,6 +47,12 @@ void wa__stream_update_reading(wa_stream *s)
 
 void *wa__stream_rbuf(wa_stream *s, size_t want, size_t *cap)
 {
+    if (s->direct && wa__sbuf_len(&s->in) == 0) {
+        s->direct_lent = 1;
+        *cap = s->direct_cap;
+        return s->direct;
+    }
+    s->direct_lent = 0; /* a lent buffer the backend did not fill */
     /* 64 KiB reads take a bulk transfer in few calls; the buffer is reused. */
     if (want == 0 || want > 65536)
         want = 65536;
@@ -57,7 +64,16 @@ void *wa__stream_rbuf(wa_stream *s, size_t want, size_t *cap)
 
 void wa__stream_on_read(wa_stream *s, size_t n)
 {
-    s->in.end += n;
+    if (s->direct_lent) {
+        s->direct_lent = 0;
+        s->direct = NULL; /* one read each: later bytes go to the buffer */
+        s->direct_got = n;
+    } else {
+        s->in.end += n;
+    }
+    /* Woken readers look again before asking for more: until they do, the
+     * 2 * limit pause holds (libuv reads up to 32 times per wake-up). */
+    s->reader_waiting = 0;
     wa__swake_all(&s->readers, 0);
     wa__stream_update_reading(s);
 }

@@ -70,6 +70,16 @@ if cc -O2 app.c greet.c -DGREETING='"hi from the prefix"' $(pkg-config --cflags 
     else expect_run "native static (pkg-config wasyncio-static)" "$want" ./app_static; fi
 else ko "native static build"; head -5 "$tmp/err"; fi
 
+# The streams twin, built as a user would from the prefix (static, which
+# needs libssl/libcrypto named by wasyncio-static.pc), prints the asyncio lines.
+cp "$root/examples/echo_streams.c" "$root/examples/expected/echo_streams.txt" .
+if cc -O2 echo_streams.c $(pkg-config --cflags --libs wasyncio-static) -o echo_streams \
+      2>"$tmp/err"; then
+    if timeout 30 ./echo_streams 2>"$tmp/err" | cmp -s - echo_streams.txt; then
+        ok "native echo_streams (static) prints the asyncio twin's lines"
+    else ko "native echo_streams output"; timeout 30 ./echo_streams 2>&1 | diff - echo_streams.txt | head -5; fi
+else ko "native echo_streams build"; head -5 "$tmp/err"; fi
+
 if [[ " $installed " == *" wasi "* ]]; then
     echo "== WASI preview1 (wasyncio-wasi-cc, node:wasi)"
     mkdir -p "$tmp/runner" # the host: a node:wasi runner standing in for wasmtime
