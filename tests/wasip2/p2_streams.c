@@ -211,13 +211,34 @@ static void test_many_connections(void)
 
 /* ------------------------------------------------------------ failures */
 
-static void test_refused_at_once(void)
+static void test_refused_at_once_and_names(void)
 {
     wa_stream *s = (wa_stream *)1;
     uint64_t t0 = wa_now();
     CHECK_INT(wa_open_connection("127.0.0.1", closed_port, NULL, &s), WA_ECONNREFUSED);
     CHECK(s == NULL);
+    /* a name: each of its addresses refuses in turn */
+    CHECK_INT(wa_open_connection("localhost", closed_port, NULL, &s), WA_ECONNREFUSED);
     CHECK(wa_now() - t0 < 2000);
+    /* and a server on the name listens on each of them (here localhost
+     * is 127.0.0.1 alone, in /etc/hosts), one port */
+    wa_stream_server *srv = NULL;
+    CHECK_INT(wa_start_server(upper_echo, NULL, "localhost", 0, NULL, &srv), 0);
+    if (!srv)
+        return;
+    const char *hosts[] = {"localhost", "127.0.0.1"};
+    for (int i = 0; i < 2; i++) {
+        char line[16] = "";
+        s = NULL;
+        CHECK_INT(wa_open_connection(hosts[i], wa_stream_server_port(srv), NULL, &s), 0);
+        if (!s)
+            continue;
+        wa_stream_write(s, "name\n", 5);
+        CHECK_INT(wa_stream_readline(s, line, sizeof line - 1), 5);
+        CHECK_STR(line, "NAME\n");
+        done(s);
+    }
+    CHECK_INT(wa_stream_server_free(srv), 0);
 }
 
 static void test_name_does_not_resolve(void)
@@ -509,7 +530,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_echo_twin),
     WA_H_TEST(test_ipv6_loopback),
     WA_H_TEST(test_many_connections),
-    WA_H_TEST(test_refused_at_once),
+    WA_H_TEST(test_refused_at_once_and_names),
     WA_H_TEST(test_name_does_not_resolve),
     WA_H_TEST(test_peer_resets_mid_read),
     WA_H_TEST(test_peer_half_closes),
