@@ -410,9 +410,8 @@ static void test_unix_sockets(void)
 
 static void *connect_task(void *arg)
 {
-    (void)arg;
     wa_stream *s = NULL;
-    int rc = wa_open_connection("127.0.0.1", peer_port, NULL, &s);
+    int rc = wa_open_connection(arg, peer_port, NULL, &s);
     if (rc == 0) {
         wa_stream_free(s);
         return PTR(1);
@@ -423,9 +422,10 @@ static void *connect_task(void *arg)
 static void test_cancel_connect(void)
 {
     int cancelled = 0;
-    for (int i = 0; i < 30; i++) {
-        wa_task *t = wa_spawn(connect_task, NULL);
-        wa_yield(); /* it starts the connect and waits */
+    for (int i = 0; i < 40; i++) {
+        /* an address: cancelled in the TCP connect; a name: in the lookup */
+        wa_task *t = wa_spawn(connect_task, i % 2 ? "localhost" : "127.0.0.1");
+        wa_yield(); /* it starts the lookup or the connect and waits */
         wa_cancel(t);
         int rc = wa_await(t, NULL);
         CHECK(rc == WA_ECANCELED || rc == 0);
@@ -434,6 +434,12 @@ static void test_cancel_connect(void)
     }
     CHECK(cancelled > 0);
     CHECK_INT(peer_open(NULL), 0);
+    /* nothing of the cancelled ones is in the way of the next connect */
+    void *r = NULL;
+    wa_task *t = wa_spawn(connect_task, "localhost");
+    CHECK_INT(wa_await(t, &r), 0);
+    CHECK_INT(INT(r), 1);
+    wa_release(t);
 }
 
 static void *read_task(void *arg)
