@@ -126,6 +126,7 @@ exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_ca
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
 common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
+        --js-library "$data/wasyncio_net.js"
         -sALLOW_MEMORY_GROWTH=1)
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
