@@ -24,7 +24,7 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js \
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_ws.js \
                  js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
