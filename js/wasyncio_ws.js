@@ -121,11 +121,12 @@ var WasyncioWs = {
       var n = typeof data === 'string' ? lengthBytesUTF8(data) : data.length;
       if (rec.maxMsg > 0 && n > rec.maxMsg) {
         rec.tooBig = true;
-        WAWS.push(rec, { kind: WAWS.KIND_ERROR, code: WA.ETOOBIG, sent: 1009, data: null });
+        // Close first: C may run (and free the socket) inside the push.
         try {
           if (rec.node) rec.ws.close(1009, 'message too big');
           else rec.ws.close(1000, 'message too big');
         } catch (e) { /* already closing */ }
+        WAWS.push(rec, { kind: WAWS.KIND_ERROR, code: WA.ETOOBIG, sent: 1009, data: null });
         return;
       }
       WAWS.push(rec, { kind: kind, code: 0, data: data });
@@ -166,6 +167,7 @@ var WasyncioWs = {
         answered(r.type === 'opaqueredirect' ? 0 : r.status);
       }, function() {
         init.mode = 'no-cors';
+        init.redirect = 'follow'; // the only one no-cors allows
         fetch(http, init).then(function() { answered(0); },
                                function() { WAWS.opened(rec, WA.ECONNREFUSED, 0); });
       });
