@@ -31,7 +31,7 @@ BASE_CFLAGS := -std=gnu11 $(WARN) -Isrc -fPIC -pthread
 # export_name symbols, hidden or not (the export lists were compared).
 LIB_CFLAGS := -fvisibility=hidden
 CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
-NATIVE_LIBS := -luv -lcurl -lhttp_parser -pthread -lm
+NATIVE_LIBS := -luv -lcurl -lhttp_parser -lssl -lcrypto -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Portable C shared by every target: the core, HTTP, streams, WebSocket, and the host helpers

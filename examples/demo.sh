@@ -5,7 +5,7 @@
 # `demo.sh --list` names the examples the tour runs (make demo builds those).
 set -u
 cd "$(dirname "$0")/.."
-tour=(sync_vs_async fetch_all say_hello tasks read_file async_range to_thread)
+tour=(sync_vs_async fetch_all say_hello tasks read_file async_range to_thread echo_streams)
 if [[ ${1:-} == --list ]]; then echo "${tour[*]}"; exit 0; fi
 bin=build/native/examples
 py=/usr/bin/python3
@@ -59,6 +59,7 @@ for name in "${tour[@]}"; do
         read_file) run read_file "Async Context Managers (aiofiles twin)" examples/data/hello.txt ;;
         async_range) run async_range "Async Iterators (async for over async_range)" ;;
         to_thread) run to_thread "Pitfall 1: blocking code goes to a thread" ;;
+        echo_streams) run echo_streams "Streams: a line-echo server and its clients (asyncio streams twin)" ;;
     esac
 done
 

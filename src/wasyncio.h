@@ -1,7 +1,7 @@
 /* wasyncio.h: the public header of wasyncio, asyncio-style stackful tasks for C.
  * The only one to include: it includes wasyncio/errors.h (the error list),
- * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop) and
- * wasyncio/ws.h (WebSocket).
+ * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop),
+ * wasyncio/stream.h (TCP and Unix byte streams), wasyncio/ws.h (WebSocket).
  *
  * The model is Python's asyncio: wa_run() runs a loop until its main task
  * finishes; tasks are spawned, awaited, gathered, cancelled and given
@@ -556,6 +556,7 @@ WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
  * <wasyncio.h>. */
 #include "wasyncio/http.h"
 #include "wasyncio/js.h"
+#include "wasyncio/stream.h"
 #include "wasyncio/ws.h"
 
 #ifdef __cplusplus

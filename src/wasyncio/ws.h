@@ -97,6 +97,20 @@ WA_EXTERN int wa_ws_connect_status(void);
 WA_EXTERN int wa_ws_accept(const wa_request *req, wa_reply *reply, const wa_ws_opts *opts,
                            wa_ws **out);
 
+/* Server over a byte stream, without wa_app: read the opening handshake
+ * from s (a connection that wa_start_server accepted, wasyncio/stream.h),
+ * answer 101 and take the stream over. For programs that serve only
+ * WebSockets, and for targets whose streams listen but whose wa_app cannot
+ * upgrade: a WASI 0.2 command (wasi:sockets). The head must arrive within
+ * handshake_timeout_ms (30 s; a slowloris client gets WA_ETIMEDOUT). Not an
+ * upgrade: 400 (426 for the version) is sent and WA_EWSHANDSHAKE returned.
+ * The stream stays the server's: free *out before the handler returns. */
+WA_EXTERN int wa_ws_accept_stream(wa_stream *s, const wa_ws_opts *opts, wa_ws **out);
+
+/* The request target (path and query): the one a server accepted (route it
+ * with wa_ws_accept_stream), or the one a client asked for. */
+WA_EXTERN const char *wa_ws_path(const wa_ws *ws);
+
 /* Send one message; returns when it is handed to the connection (natively:
  * written to the socket, so a peer that does not read holds the sender:
  * backpressure). wa_ws_send_text takes a NUL-terminated string,

@@ -31,8 +31,9 @@ typedef struct wa__ws_transport_ops {
      * network (that wait is the backpressure). 0 or an error code. An
      * interrupted write may have sent a prefix: the engine then closes. */
     int (*write)(wa__ws_transport *t, const void *const *bufs, const size_t *lens, size_t n);
-    /* Send what is queued, then close the connection and free t. Does not
-     * suspend. */
+    /* Send what is queued, then close the connection. Does not suspend. A
+     * read or write in progress (another task's) returns WA_ECLOSED; t is
+     * freed once none is left. No call on t after this. */
     void (*close)(wa__ws_transport *t);
 } wa__ws_transport_ops;
 
@@ -56,6 +57,10 @@ typedef struct wa__ws_ops {
     size_t (*buffered)(const wa_ws *ws);
     /* Drop everything (abort an open connection without a handshake). */
     void (*free)(wa_ws *ws);
+    /* Optional: wa_ws_free while other tasks are inside calls on ws: end
+     * the connection now (1006) so each of those calls returns (WA_ECLOSED,
+     * WA_EWSABNORMAL); free follows once the last one has. */
+    void (*abort)(wa_ws *ws);
 } wa__ws_ops;
 
 /* The connection object: the fields ws.c keeps for every target, and the
@@ -71,10 +76,18 @@ struct wa_ws {
     int is_client;
     size_t max_message;      /* resolved: never 0 */
     uint64_t close_timeout_ms; /* resolved: never 0 */
+    char *resource;          /* the request target (path and query), malloc'd, or NULL */
+    unsigned users;          /* tasks inside calls on ws (ws.c) */
+    int free_pending;        /* wa_ws_free came while users > 0 */
 };
 
 /* Record the close code and reason once (the first one wins). */
 void wa__ws_set_closed(wa_ws *ws, int code, const char *reason, size_t reason_len);
+
+/* A task enters / leaves a call on ws that may suspend (ws.c): a
+ * wa_ws_free meanwhile is carried out by the last one to leave. */
+void wa__ws_enter(wa_ws *ws);
+void wa__ws_leave(wa_ws *ws);
 
 /* ------------------------------------------------------------ client */
 
@@ -103,6 +116,11 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws);
  * ws an engine connection on t. On error t is closed. */
 int wa__ws_client_handshake(wa_ws *ws, wa__ws_transport *t, const wa__ws_connect_req *req);
 
+/* A transport over a wa_stream (wasyncio/stream.h, stream_transport.c):
+ * the dial of every target whose streams layer connects (native wss://,
+ * the WASI 0.2 client). TLS for req->secure, with req's options. */
+int wa__ws_stream_dial(const wa__ws_connect_req *req, wa__ws_transport **out);
+
 /* ------------------------------------------------------------ server */
 
 /* Send the 101 head (head_len bytes, complete with the blank line) for the
@@ -113,8 +131,5 @@ int wa__ws_client_handshake(wa_ws *ws, wa__ws_transport *t, const wa__ws_connect
  * requests cannot be upgraded (wasi:http, the browser). */
 int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head,
                         size_t head_len, wa__ws_transport **out);
-
-/* Make ws an engine connection over t (after a handshake). */
-int wa__ws_engine_attach(wa_ws *ws, wa__ws_transport *t, int is_client);
 
 #endif

@@ -68,6 +68,25 @@ if cc -O2 app.c greet.c -DGREETING='"hi from the prefix"' $(pkg-config --cflags 
     else expect_run "native static (pkg-config wasyncio-static)" "$want" ./app_static; fi
 else ko "native static build"; head -5 "$tmp/err"; fi
 
+# The streams twin, built as a user would from the prefix (static, which
+# needs libssl/libcrypto named by wasyncio-static.pc), prints the asyncio lines.
+cp "$root/examples/echo_streams.c" "$root/examples/expected/echo_streams.txt" .
+if cc -O2 echo_streams.c $(pkg-config --cflags --libs wasyncio-static) -o echo_streams \
+      2>"$tmp/err"; then
+    if timeout 30 ./echo_streams 2>"$tmp/err" | cmp -s - echo_streams.txt; then
+        ok "native echo_streams (static) prints the asyncio twin's lines"
+    else ko "native echo_streams output"; timeout 30 ./echo_streams 2>&1 | diff - echo_streams.txt | head -5; fi
+else ko "native echo_streams build"; head -5 "$tmp/err"; fi
+
+echo "== WebSocket chat twins (pkg-config wasyncio-static), against the aiohttp twins"
+cp "$root"/examples/ws_chat_{client,server}.c "$tmp/user/"
+if cc -O2 ws_chat_client.c $(pkg-config --cflags --libs wasyncio-static) -o ws_chat_client 2>"$tmp/err" &&
+   cc -O2 ws_chat_server.c $(pkg-config --cflags --libs wasyncio-static) -o ws_chat_server 2>>"$tmp/err"; then
+    if bash "$root/tests/ws/twins.sh" ./ws_chat_client ./ws_chat_server >"$tmp/twins.log" 2>&1; then
+        ok "ws_chat twins: C/Python, Python/C, C/C print what Python/Python prints"
+    else ko "ws_chat twins"; cat "$tmp/twins.log"; fi
+else ko "ws_chat twins build"; head -5 "$tmp/err"; fi
+
 if [[ " $installed " == *" wasi "* ]]; then
     echo "== WASI preview1 (wasyncio-wasi-cc, node:wasi)"
     mkdir -p "$tmp/runner" # the host: a node:wasi runner standing in for wasmtime

@@ -46,6 +46,7 @@ struct conn {
     uint64_t deadline;       /* uv_now ms, 0 = none */
     enum deadline_kind dl_kind;
     unsigned refs;           /* the handle + slots whose task still runs + writes */
+    struct wa__ws_uvt *upgraded; /* a WebSocket owns the connection (ws.c) */
 };
 
 struct server {
@@ -71,6 +72,12 @@ void wa__conn_closed(uv_handle_t *h);  /* close callback of an accepted handle *
 void wa__conn_expire(struct conn *c);  /* its deadline passed: 408 or close */
 void wa__conn_drain(struct conn *c);   /* shutting down: finish what is in flight */
 int wa__conn_idle(const struct conn *c); /* waits for a request not yet begun */
+
+void wa__conn_release(struct conn *c); /* drop a reference taken with c->refs++ */
+
+/* ws.c: the connection an upgraded WebSocket used is closing. */
+struct wa__ws_uvt;
+void wa__ws_conn_gone(struct wa__ws_uvt *t);
 
 /* server.c */
 void wa__server_poke(struct server *s); /* the shutdown waiter checks again */

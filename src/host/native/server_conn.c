@@ -63,6 +63,8 @@ static void conn_unref(struct conn *c)
     wa__server_poke(srv);
 }
 
+void wa__conn_release(struct conn *c) { conn_unref(c); }
+
 static void enqueue(struct conn *c, struct slot *s)
 {
     s->next = NULL;
@@ -139,6 +141,11 @@ static void handler_done(wa_task *t, void *data)
     c->running = 0;
     if (c->closing) {
         /* Nobody to answer; the slot was unlinked when the conn closed. */
+        slot_free(s);
+    } else if (c->upgraded) {
+        /* A WebSocket handler ended: the connection was its, nothing more
+         * is answered on it. */
+        wa__conn_close(c);
         slot_free(s);
     } else {
         int failure = wa_task_error(t); /* t has finished */
@@ -233,7 +240,7 @@ static const wa__h1_events reader_events = {
 
 static void maybe_resume(struct conn *c)
 {
-    if (c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
+    if (c->upgraded || c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
         c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->srv->opts.max_unsent_bytes / 4 ||
         c->queued_in >= c->srv->opts.max_unsent_bytes)
         return;
@@ -384,7 +391,7 @@ static void conn_rearm(struct conn *c)
     enum deadline_kind kind = DL_QUIET;
     if (c->rd.phase != WA_H1_HEAD)
         c->head_since = 0;
-    if (c->closing) {
+    if (c->closing || c->upgraded) {
         kind = DL_NONE;
     } else if (c->write_queued > 0 || c->stopped) {
         ms = o->send_timeout_ms;
@@ -509,6 +516,9 @@ void wa__conn_close(struct conn *c)
     if (c->closing)
         return;
     c->closing = 1;
+    int upgraded = c->upgraded != NULL;
+    if (upgraded)
+        wa__ws_conn_gone(c->upgraded);
     struct server *srv = c->srv;
     srv->nopen--;
     if (c->prev)
@@ -524,9 +534,9 @@ void wa__conn_close(struct conn *c)
     c->nq = 0;
     while (s) {
         struct slot *next = s->next;
-        if (s->task)
+        if (s->task && !upgraded) /* a WebSocket handler goes on to its end */
             wa_cancel(s->task);
-        else
+        else if (!s->task)
             slot_free(s);
         s = next;
     }
@@ -555,6 +565,13 @@ void wa__conn_start(struct conn *c)
 void wa__conn_drain(struct conn *c)
 {
     c->draining = 1;
+    if (c->upgraded) {
+        /* A WebSocket has no request to finish: its handler is told to stop
+         * now (its receive returns WA_ECANCELED) rather than at the grace's end. */
+        if (c->q_head && c->q_head->task)
+            wa_cancel(c->q_head->task);
+        return;
+    }
     if (!c->q_head && c->write_queued == 0) {
         wa__conn_close(c);
         return;
