@@ -84,7 +84,7 @@ install-wasip2: install-native install-wasm-common $(P2B)/libwasyncio.a $(P2B)/l
 
 install-web: install-native $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js
 	install -d $(I)/bin $(ILIB)/web
-	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/node_pre.js \
+	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js js/node_pre.js \
 	  js/wasyncio.mjs js/wasyncio_ws.js $(ILIB)/web/
 	# Node's WebSocket (js/wasyncio_ws.js): the pinned ws package, which has
 	# no dependencies of its own, found by programs after their own require('ws').

@@ -100,7 +100,8 @@ exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_ca
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
 common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
-        --js-library "$data/wasyncio_ws.js" -sALLOW_MEMORY_GROWTH=1)
+        --js-library "$data/wasyncio_net.js" --js-library "$data/wasyncio_ws.js"
+        -sALLOW_MEMORY_GROWTH=1)
 # WebSocket under Node: the ws package next to this script (js/node_modules
 # in the tree, PREFIX/lib/wasyncio/web/node_modules installed) is where the
 # program looks after its own require('ws') (js/wasyncio_ws.js).

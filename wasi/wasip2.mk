@@ -27,10 +27,10 @@ P2_PROXY_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(wildcard src/host/wasip2/pro
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
 P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
-P2_TESTS := p2_client p2_server p2_bench
+P2_TESTS := p2_client p2_server p2_bench p2_streams
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
           $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm \
-          $(P2B)/tools/overflow_demo.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
+          $(P2B)/tools/overflow_demo.wasm $(P2B)/tools/stream_bench.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
 TEST_TARGETS_EXTRA += test-wasip2
@@ -76,10 +76,18 @@ $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+$(P2B)/tests/p2_streams.wasm: $(P2B)/obj/tests/p2_streams.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
 	@mkdir -p $(@D)
 	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
 $(P2B)/tools/overflow_demo.wasm: $(P2B)/obj/tools/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# the stream benchmark (tests/bench/bench_wasip2.sh)
+$(P2B)/obj/tools/stream_bench.o: tests/bench/stream_bench.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/tools/stream_bench.wasm: $(P2B)/obj/tools/stream_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
 $(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c

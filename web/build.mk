@@ -24,7 +24,8 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_ws.js \
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js \
+                 js/wasyncio_ws.js \
                  js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
@@ -47,7 +48,8 @@ WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WE
 
 .PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
-     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs
+     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs \
+     $(WEB)/node/tests/p2_streams.js $(WEB)/node/tools/stream_bench.js
 
 $(WEB)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -88,6 +90,17 @@ $(WEB)/node/examples/%.js: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 $(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+# Streams under Node: the same cases as the WASI 0.2 component's
+# (tests/wasip2/p2_streams.c), run by tests/web/run-node.sh.
+$(WEB)/obj/tests/p2_streams.o: tests/wasip2/p2_streams.c
+	@mkdir -p $(@D)
+	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
+$(WEB)/node/tests/p2_streams.js: $(WEB)/obj/tests/p2_streams.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+$(WEB)/node/tools/stream_bench.js: $(WEB)/obj/tools/stream_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 # The overflow demo (wasi/overflow_demo.c) as a Node program and as a page

@@ -38,6 +38,8 @@ else ko "install without emcc"; grep '^install' "$tmp/partial.log"; fi
 # The user's project: sources copied out; builds run there.
 mkdir -p "$tmp/user"
 cp "$root"/tests/install/{app.c,greet.c,server_app.c} "$tmp/user/"
+# the streams twin and the lines asyncio prints (examples/expected)
+cp "$root/examples/echo_streams.c" "$root/examples/expected/echo_streams.txt" "$tmp/user/"
 cd "$tmp/user" || exit 1
 export PATH="$P/bin:$PATH"
 
@@ -119,6 +121,13 @@ if [[ " $installed " == *" wasip2 "* ]]; then
         [[ $got == "installed hello, ada" ]] && ok "wasip2-cc server under jco serve" ||
             { ko "wasip2-cc server: got [$got]"; tail -3 "$tmp/serve.log"; }
     else ko "wasyncio-wasip2-cc server"; head -5 "$tmp/err"; fi
+    # streams: wasi:sockets under jco, the twin's lines exactly
+    if wasyncio-wasip2-cc echo_streams.c -O2 -o echo_streams.wasm 2>"$tmp/err"; then
+        out=$(timeout 60 "$JCO" run echo_streams.wasm 2>"$tmp/err")
+        [[ $? -eq 0 && "$out" == "$(cat echo_streams.txt)" ]] &&
+            ok "wasip2-cc echo_streams under jco run prints the Python twin's lines" ||
+            { ko "wasip2-cc echo_streams: got [$out]"; head -3 "$tmp/err"; }
+    else ko "wasyncio-wasip2-cc echo_streams"; head -5 "$tmp/err"; fi
 else ko "wasip2 not installed (toolchain or make deps missing?)"; fi
 
 if [[ " $installed " == *" web "* ]]; then
@@ -126,6 +135,13 @@ if [[ " $installed " == *" web "* ]]; then
     if wasyncio-emcc --node app.c greet.c -DGREETING='"hi from the prefix"' -o app.js 2>"$tmp/err"; then
         expect_run "wasyncio-emcc --node app under node" "$want" node app.js
     else ko "wasyncio-emcc --node"; head -5 "$tmp/err"; fi
+    # streams: node:net, the twin's lines exactly
+    if wasyncio-emcc --node echo_streams.c -o echo_streams.js 2>"$tmp/err"; then
+        out=$(timeout 60 node echo_streams.js 2>"$tmp/err")
+        [[ $? -eq 0 && "$out" == "$(cat echo_streams.txt)" ]] &&
+            ok "wasyncio-emcc --node echo_streams prints the Python twin's lines" ||
+            { ko "wasyncio-emcc --node echo_streams: got [$out]"; head -3 "$tmp/err"; }
+    else ko "wasyncio-emcc --node echo_streams"; head -5 "$tmp/err"; fi
     mkdir -p page
     if wasyncio-emcc app.c greet.c -DGREETING='"hi"' -o page/app.mjs 2>"$tmp/err" &&
        [[ -f page/app.wasm && -f $P/lib/wasyncio/web/wasyncio.mjs ]]; then

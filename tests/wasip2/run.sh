@@ -4,6 +4,8 @@
 #   1. p2_client.wasm under `jco run` against tests/http/helper_server.py and
 #      `python3 -m http.server` (status, body, 404, refused, bad URL, limit,
 #      timeouts, streaming, cancellation, sleeps and fetches together).
+#   1b. p2_streams.wasm under `jco run` (wasi:sockets) against its own server
+#      and tests/wasip2/stream_peer.py's hostile peers; its import list.
 #   2. examples/fetch_all.wasm under `jco run` against the static server;
 #      the tutorial examples, the portable scenarios and the overflow reports.
 #   3. every server component's import list (imports.sh: wasi:http/proxy
@@ -54,6 +56,44 @@ if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then
 else
     bad "p2_client (exit $rc)"
 fi
+
+# ------------------------------------------------------------ streams
+echo "== p2_streams.wasm (jco run, wasi:sockets)"
+# Hostile and faulty peers (stream_peer.py) and the component's own server:
+# echo, 100 connections, refused, unresolvable, reset, half close, a line
+# that never ends, a slow reader, a silent peer, cancels with nothing left.
+procs_start $PY "$root/tests/wasip2/stream_peer.py" >"$tmp/speer.port" 2>"$tmp/speer.err"
+for _ in $(seq 100); do [[ -s $tmp/speer.port ]] && break; sleep 0.1; done
+speer=$(head -1 "$tmp/speer.port")
+out=$(timeout 120 "$JCO" run "$dir/tests/p2_streams.wasm" "$speer" "$closed" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then
+    ok "p2_streams: $(tail -1 <<<"$out")"
+else
+    bad "p2_streams (exit $rc)"; cat "$tmp/speer.err"
+fi
+# Out of descriptors (prlimit): WA_EMFILE by name, and the server goes on.
+if command -v prlimit >/dev/null; then
+    out=$(timeout 60 prlimit --nofile=120:120 "$JCO" run "$dir/tests/p2_streams.wasm" "$speer" "$closed" emfile 2>&1)
+    rc=$?
+    if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then ok "p2_streams EMFILE: $(tail -1 <<<"$out")"
+    else bad "p2_streams EMFILE (exit $rc)"; tail -5 <<<"$out"; fi
+fi
+# Only what is used is imported: the stream program takes wasi:sockets and
+# no wasi:http; a program without streams takes no wasi:sockets.
+imp() { "$JCO" wit "$1" 2>/dev/null | sed -n 's/^ *import \([^@;]*\).*/\1/p' | sort | tr '\n' ' '; }
+got=$(imp "$dir/tests/p2_streams.wasm")
+want_sockets="wasi:sockets/instance-network wasi:sockets/ip-name-lookup wasi:sockets/network wasi:sockets/tcp wasi:sockets/tcp-create-socket"
+missing=()
+for w in $want_sockets; do [[ " $got " == *" $w "* ]] || missing+=("$w"); done
+if ((${#missing[@]} == 0)) && [[ $got != *wasi:http* && $got != *wasi:sockets/udp* ]]; then
+    ok "p2_streams imports wasi:sockets (tcp, lookup), no udp, no wasi:http"
+else bad "p2_streams imports: missing [${missing[*]}] in [$got]"; fi
+got=$(imp "$dir/examples/say_hello.wasm")
+[[ -n $got && $got != *wasi:sockets* ]] && ok "say_hello imports no wasi:sockets" || bad "say_hello imports [$got]"
+# examples/echo_streams.wasm is checked against the Python twin's lines
+# (examples/expected/) with the tutorial examples below.
 
 echo "== overflow_demo.wasm (jco run)"
 # A task's frame 8x its stack, whose only write would land in a sibling's

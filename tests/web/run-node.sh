@@ -4,7 +4,9 @@
 #     build/native/examples/<name> (timings such as "3.001 s" are masked; the
 #     lines and their order must match);
 #  2. every scenario in build/web/node/scenarios exits 0 and ends with
-#     "N passed, 0 failed".
+#     "N passed, 0 failed";
+#  3. the stream cases (tests/wasip2/p2_streams.c) on node:net against
+#     tests/wasip2/stream_peer.py.
 # fetch_all runs against web/serve.mjs on 127.0.0.1, for both builds.
 set -u
 cd "$(dirname "$0")/../.."
@@ -57,6 +59,32 @@ for js in "$web"/scenarios/*.js; do
     check "scenario $name (exit $rc: ${last:-no summary})" 0 "$(tail -15 "$tmp/sc.txt")"
   fi
 done
+
+# Streams on node:net: the cases of the WASI 0.2 component
+# (tests/wasip2/p2_streams.c) against tests/wasip2/stream_peer.py's peers.
+stream_test=$web/tests/p2_streams.js
+if [[ -f $stream_test ]]; then
+  procs_start /usr/bin/python3 tests/wasip2/stream_peer.py > "$tmp/speer.port" 2> "$tmp/speer.err"
+  for _ in $(seq 100); do [[ -s $tmp/speer.port ]] && break; sleep 0.1; done
+  closed=$(procs_free_port)
+  timeout 120 node "$stream_test" "$(head -1 "$tmp/speer.port")" "$closed" > "$tmp/st.txt" 2>&1; rc=$?
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/st.txt" | tail -1)
+  if [[ $rc == 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed ]]; then
+    check "streams on node:net ($last)" 1
+  else
+    check "streams on node:net (exit $rc: ${last:-no summary})" 0 "$(tail -15 "$tmp/st.txt"; cat "$tmp/speer.err")"
+  fi
+  # out of descriptors: WA_EMFILE by name, and the server goes on
+  if command -v prlimit > /dev/null; then
+    timeout 60 prlimit --nofile=120:120 node "$stream_test" "$(head -1 "$tmp/speer.port")" "$closed" emfile \
+      > "$tmp/st.txt" 2>&1; rc=$?
+    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/st.txt" | tail -1)
+    [[ $rc == 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed ]]
+    check "streams on node:net, EMFILE (${last:-exit $rc})" $(( $? == 0 )) "$(tail -5 "$tmp/st.txt")"
+  fi
+else
+  check "streams on node:net ($stream_test not built)" 0
+fi
 
 # The user's recipe builds without Binaryen warnings: every function the
 # script names in Asyncify's remove-list (the loop side of src/host/web and
