@@ -53,10 +53,6 @@ extern int wa__js_ws_end(int id, web_ws_entry *out);
 extern int wa__js_ws_ping(int id, const void *data, size_t len);
 extern void wa__js_ws_free(int id);
 
-/* src/ws/ws.c: what wa_ws_connect_status reports next (requested in
- * ws-requests.md; declared here until ws/host.h has it). */
-void wa__ws_set_connect_status(int status);
-
 typedef struct web_ws {
     int id;
     web_ws_entry entry; /* the receive's (and the open's) landing place */
@@ -229,6 +225,7 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws)
 {
     if (req->ca_file || (req->flags & WA_WS_INSECURE))
         return WA_ENOTSUP; /* the browser or Node does TLS with its own store */
+    wa__ws_set_connect_status(0);
     web_ws *s = calloc(1, sizeof *s);
     if (!s)
         return WA_ENOMEM;
