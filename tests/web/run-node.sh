@@ -86,6 +86,22 @@ else
   check "streams on node:net ($stream_test not built)" 0
 fi
 
+# The WebSocket twin under Node (bound to the ws package): it prints what the
+# Python client prints, against the Python server and against the native
+# C server (tests/ws/twins.sh).
+if [[ -f $web/examples/ws_chat_client.js && -x $native/examples/ws_chat_server ]]; then
+  bash tests/ws/twins.sh "node $web/examples/ws_chat_client.js" "$native/examples/ws_chat_server" \
+    > "$tmp/twins.txt" 2>&1
+  while read -r line; do
+    case "$line" in
+      "ok   "*"Python client vs C server"*) ;; # the native server's own check (test-native)
+      "ok   "*) check "ws twin under Node: ${line#ok   }" 1 ;;
+      "FAIL "*"Python client vs C server"*) ;;
+      "FAIL "*) check "ws twin under Node: ${line#FAIL }" 0 "$(cat "$tmp/twins.txt")" ;;
+    esac
+  done < <(sed 's/^ *//' "$tmp/twins.txt")
+fi
+
 # The user's recipe builds without Binaryen warnings: every function the
 # script names in Asyncify's remove-list (the loop side of src/host/web and
 # src/core) still exists under that name.
