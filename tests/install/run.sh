@@ -158,6 +158,14 @@ if [[ " $installed " == *" web "* ]]; then
             ok "wasyncio-emcc --node ws_chat_client prints the Python client's lines (ws from the prefix)"
         else ko "wasyncio-emcc --node ws_chat_client"; cat "$tmp/twins.log"; fi
     else ko "wasyncio-emcc --node ws_chat_client"; head -5 "$tmp/err"; fi
+    # The same twin in a page (Chromium), from the prefix: its lines exactly.
+    mkdir -p site/examples && cp "$P/lib/wasyncio/web/wasyncio.mjs" site/
+    if wasyncio-emcc ws_chat_client.c -o site/examples/ws_chat_client.mjs 2>"$tmp/err"; then
+        if timeout 120 node "$root/tests/web/ws_browser_cases.mjs" chromium --twin-only site \
+               >"$tmp/page.log" 2>&1; then
+            ok "wasyncio-emcc ws_chat_client in a Chromium page prints the Python client's lines"
+        else ko "ws_chat_client in a page"; grep -v '^ok' "$tmp/page.log" | head -5; fi
+    else ko "wasyncio-emcc ws_chat_client (page)"; head -5 "$tmp/err"; fi
     mkdir -p page
     if wasyncio-emcc app.c greet.c -DGREETING='"hi"' -o page/app.mjs 2>"$tmp/err" &&
        [[ -f page/app.wasm && -f $P/lib/wasyncio/web/wasyncio.mjs ]]; then

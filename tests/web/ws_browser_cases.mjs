@@ -50,7 +50,7 @@ export function pythonClientLines(url, twins = TWINS) {
   });
 }
 
-export async function wsBrowserCases(browser, check, { webDir, engine }) {
+export async function wsBrowserCases(browser, check, { webDir, engine, twinOnly = false }) {
   const twin = path.join(webDir, 'examples/ws_chat_client.mjs');
   const py = await startPyServer();
   const front = await startFront({ root: webDir, backendPort: py.port, headScript: browser.headScript });
@@ -81,6 +81,7 @@ export async function wsBrowserCases(browser, check, { webDir, engine }) {
             got.lines.length === 7 && /^no route: /.test(got.lines[6]) && !/REFUSED/.test(got.lines[6]) &&
             got.done.status === 0, { got, want });
     }
+    if (twinOnly) return;
     const res = await page.evaluate(async ({ peer, closedUrl }) => {
       const { loadWasyncio } = await import('/wasyncio.mjs');
       const { runWsCases } = await import('/test/ws_cases.mjs');
@@ -103,9 +104,13 @@ export async function wsBrowserCases(browser, check, { webDir, engine }) {
 
 // Alone: node tests/web/ws_browser_cases.mjs chromium|firefox|webkit (needs
 // `make web`; browser.test.mjs runs the same as part of make test-web-<engine>).
+// --twin-only DIR: only the twin, from DIR/examples/ws_chat_client.{mjs,wasm}
+// and DIR/wasyncio.mjs (the install test's build from the prefix).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { launchBrowser } = await import('./browsers.mjs');
   const engine = process.argv[2] || 'chromium';
+  const only = process.argv.indexOf('--twin-only');
+  const webDir = only > 0 ? path.resolve(process.argv[only + 1]) : path.join(root, 'build/web');
   let passed = 0, failed = 0;
   const check = (name, ok, detail) => {
     if (ok) passed++; else failed++;
@@ -113,7 +118,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   };
   const browser = await launchBrowser(engine);
   try {
-    await wsBrowserCases(browser, check, { webDir: path.join(root, 'build/web'), engine });
+    await wsBrowserCases(browser, check, { webDir, engine, twinOnly: only > 0 });
   } catch (e) {
     check(`${engine}: the ws run finished`, false, String((e && e.stack) || e));
   } finally {
