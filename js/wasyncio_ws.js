@@ -32,7 +32,7 @@ var WasyncioWs = {
     nodeLib: undefined, // Node: the ws module, null when absent
     warned: false,
     decoder: null,
-    HIGH_RECV: 0,
+    encoder: null,
 
     KIND_ERROR: 0, KIND_TEXT: 1, KIND_BINARY: 2, KIND_CLOSE: 8,
 
@@ -59,14 +59,9 @@ var WasyncioWs = {
     write: function(p, e) {
       var data = 0, len = 0, code = e.code | 0;
       if (e.data !== null && e.data !== undefined) {
-        if (typeof e.data === 'string') {
-          len = lengthBytesUTF8(e.data);
-          data = _malloc(len + 1);
-          if (data) stringToUTF8(e.data, data, len + 1);
-        } else {
-          len = e.data.length;
-          data = WA.bytes(e.data);
-        }
+        var u8 = typeof e.data === 'string' ? WAWS.utf8(e.data) : e.data;
+        len = u8.length;
+        data = WA.bytes(u8);
         if (!data) return WA.ENOMEM;
       }
       if (e.kind === WAWS.KIND_ERROR) len = e.sent | 0; // the close code we sent
@@ -75,6 +70,13 @@ var WasyncioWs = {
       HEAPU32[(p + 8) >> 2] = data;
       HEAPU32[(p + 12) >> 2] = len;
       return 0;
+    },
+
+    // A string's UTF-8 bytes: TextEncoder is native (Emscripten's
+    // stringToUTF8 is a JS loop).
+    utf8: function(s) {
+      if (!WAWS.encoder) WAWS.encoder = new TextEncoder();
+      return WAWS.encoder.encode(s);
     },
 
     // Complete a waiting receive with the next entry, if both exist.
@@ -118,7 +120,8 @@ var WasyncioWs = {
     // send 1009: it closes with 1000 and says why in the reason).
     message: function(rec, kind, data) {
       if (rec.tooBig) return;
-      var n = typeof data === 'string' ? lengthBytesUTF8(data) : data.length;
+      if (typeof data === 'string') data = WAWS.utf8(data); // encoded once, here
+      var n = data.length;
       if (rec.maxMsg > 0 && n > rec.maxMsg) {
         rec.tooBig = true;
         // Close first: C may run (and free the socket) inside the push.
@@ -373,15 +376,16 @@ var WasyncioWs = {
     var rec = WAWS.map().get(id);
     if (!rec || !rec.ws) return WA.EINVAL;
     if (rec.ended || rec.ws.readyState !== 1) return WA.ECLOSED;
-    var bytes = HEAPU8.slice(p, p + len); // the send may outlive this call's memory
     try {
-      if (rec.node) {
-        rec.ws.send(bytes, { binary: kind === 2 });
-      } else if (kind === 1) {
+      if (kind === 1 && !rec.node) {
+        // A page sends text as a string (decoding copies it out of wasm memory).
         if (!WAWS.decoder) WAWS.decoder = new TextDecoder();
-        rec.ws.send(WAWS.decoder.decode(bytes));
+        rec.ws.send(WAWS.decoder.decode(HEAPU8.subarray(p, p + len)));
       } else {
-        rec.ws.send(bytes);
+        // A copy: the send may outlive this call's memory (Node's ws writes later).
+        var bytes = HEAPU8.slice(p, p + len);
+        if (rec.node) rec.ws.send(bytes, { binary: kind === 2 });
+        else rec.ws.send(bytes);
       }
     } catch (e) {
       return WA.ECLOSED;
