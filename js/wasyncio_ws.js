@@ -79,13 +79,23 @@ var WasyncioWs = {
       return WAWS.encoder.encode(s);
     },
 
+    // Received bytes a program has not taken yet. Node's ws stops reading
+    // from the socket above READ_HIGH (TCP then holds the sender back) and
+    // reads again at READ_LOW; a page's WebSocket cannot stop reading.
+    READ_HIGH: 1 << 20, READ_LOW: 256 << 10,
+    taken: function(rec) {
+      var e = rec.queue.shift();
+      rec.queued -= e.data ? e.data.length : 0;
+      if (rec.paused && rec.queued <= WAWS.READ_LOW) { rec.paused = false; rec.ws.resume(); }
+    },
+
     // Complete a waiting receive with the next entry, if both exist.
     pump: function(rec) {
       if (!rec.recvOp || !rec.queue.length) return;
       var op = rec.recvOp, msgp = rec.recvMsg;
       rec.recvOp = 0;
       var rc = WAWS.write(msgp, rec.queue[0]);
-      if (rc === 0) rec.queue.shift(); // on ENOMEM the entry stays queued
+      if (rc === 0) WAWS.taken(rec); // on ENOMEM the entry stays queued
       callUserCallback(function() { WA.C('wa__web_ws_done')(op, rc); });
     },
 
@@ -98,6 +108,12 @@ var WasyncioWs = {
         WAWS.wakeAll(rec);
       }
       rec.queue.push(e);
+      rec.queued += e.data ? e.data.length : 0;
+      if (rec.node && !rec.paused && !rec.ended && rec.queued > WAWS.READ_HIGH &&
+          typeof rec.ws.pause === 'function') {
+        rec.paused = true;
+        rec.ws.pause();
+      }
       WAWS.pump(rec);
     },
 
@@ -317,7 +333,8 @@ var WasyncioWs = {
     if (!node && lines.length) return WA.ENOTSUP;
     var id = WAWS.nextId++;
     var rec = { id: id, url: u.href, ws: null, node: node, queue: [], recvOp: op, recvMsg: msgp,
-                drains: [], closeWaits: [], drainTimer: null, endCode: 0, endReason: '', openDone: false, ended: false,
+                drains: [], closeWaits: [], drainTimer: null, endCode: 0, endReason: '',
+                queued: 0, paused: false, openDone: false, ended: false,
                 timedOut: false, timer: null, tooBig: false, maxMsg: maxMsg, status: 0 };
     try {
       if (node) WAWS.bindNode(rec, impl, protocols, headers, timeoutMs);
@@ -349,7 +366,7 @@ var WasyncioWs = {
     if (rec.queue.length) {
       var rc = WAWS.write(msgp, rec.queue[0]);
       if (rc) return rc;
-      rec.queue.shift();
+      WAWS.taken(rec);
       return 1;
     }
     if (rec.ended) return WA.ECLOSED; // the close was taken already

@@ -45,7 +45,8 @@ const peer = await startWsPeer();
 let passed = 0, failed = 0;
 try {
   const results = await runWsCases(m, { peer: peer.url, closedUrl, env: 'wasip2',
-                                        closes: async () => peer.closes });
+                                        closes: async () => peer.closes,
+                                        flood: () => peer.flood });
   for (const r of results) {
     if (r.ok) passed++; else failed++;
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ws (wasip2): ${r.name}${r.ok ? '' : ' ' + r.detail}`);

@@ -295,6 +295,32 @@ static void *backpressure(void *arg)
 }
 WA_JS_EXPORT(backpressure)
 
+/* /flood: receive nothing for 500 ms, then everything (32 MiB): all of it
+ * arrives, in whole 64 KiB messages. */
+static void *flood_hold(void *arg)
+{
+    wa_ws *ws = NULL;
+    wa_ws_opts o = {.max_message = 1 << 20};
+    int rc = wa_ws_connect(unquote(arg), &o, &ws);
+    if (rc)
+        return fmt("{\"rc\":%d}", rc);
+    wa_sleep(500);
+    size_t got = 0, bad = 0;
+    while (got < ((size_t)32 << 20)) {
+        wa_ws_msg m;
+        rc = wa_ws_receive(ws, &m);
+        if (rc < 0)
+            break;
+        bad += m.type != WA_WS_BINARY || m.len != (64 << 10);
+        got += m.len;
+        wa_ws_msg_free(&m);
+    }
+    wa_ws_close(ws, 1000, NULL);
+    wa_ws_free(ws);
+    return fmt("{\"rc\":%d,\"got\":%zu,\"bad\":%zu}", rc, got, bad);
+}
+WA_JS_EXPORT(flood_hold)
+
 /* Echo benchmark: n round trips of a size-byte text message on /echo.
  * Returns {"n", "ms"}. */
 static void *echo_bench(void *arg)
@@ -341,6 +367,7 @@ static const struct {
     {"cancel_loses_nothing", cancel_loses_nothing}, {"max_message", max_message},
     {"subprotocol", subprotocol}, {"extra_header", extra_header}, {"echo_close", echo_close},
     {"close_timeout", close_timeout}, {"backpressure", backpressure}, {"echo_bench", echo_bench},
+    {"flood_hold", flood_hold},
 };
 
 int main(int argc, char **argv)

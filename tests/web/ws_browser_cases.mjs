@@ -87,7 +87,7 @@ export async function wsBrowserCases(browser, check, { webDir, engine, twinOnly 
       const { runWsCases } = await import('/test/ws_cases.mjs');
       const m = await loadWasyncio('/test/ws_api.mjs');
       const closes = async () => (await fetch(peer.replace(/^ws/, 'http') + '/closes')).json();
-      return runWsCases(m, { peer, closedUrl, env: 'browser', closes });
+      return runWsCases(m, { peer, closedUrl, env: 'browser', closes, flood: () => null });
     }, { peer: peer.url, closedUrl: `ws://127.0.0.1:${closedPort}/closed` });
     for (const r of res) check(`ws page: ${r.name}`, r.ok, r.detail);
     // The browser's own reports of the failed sockets and probes the cases make.

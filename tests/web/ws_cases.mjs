@@ -4,8 +4,9 @@
 //   runWsCases(m, {peer, closedUrl, env, closes}) -> [{name, ok, detail}]
 // peer: ws://127.0.0.1:PORT; closedUrl: a ws:// URL nobody listens on;
 // env: 'node' | 'browser' | 'wasip2' (the RFC 6455 engine); closes(): the peer's record of closes it received
-// (a function, since in a page it lives in the test process: async).
-export async function runWsCases(m, { peer, closedUrl, env, closes }) {
+// (a function, since in a page it lives in the test process: async);
+// flood(): the peer's /flood record (Node and WASI 0.2 runs only).
+export async function runWsCases(m, { peer, closedUrl, env, closes, flood }) {
   const out = [];
   const E = m.waErrors;
   const name = (code) => m.waErrorName(code);
@@ -80,6 +81,16 @@ export async function runWsCases(m, { peer, closedUrl, env, closes }) {
   else
     check(`backpressure: a send waits once over 1 MiB is buffered, until 256 KiB (${r.sends} sends, at most ${r.most} bytes)`,
           r.rc === 0 && r.last === 'WA_ETIMEDOUT' && r.most > (1 << 20) - (64 << 10) && r.sends < 4096, r);
+
+  if (flood) {
+    r = await m.waCall('flood_hold', peer + '/flood');
+    const f = flood();
+    const held = env === 'browser' ? null : f && f.at400 >= 0 && f.at400 < (16 << 20);
+    check(env === 'browser'
+      ? 'a flood the page does not read yet: all 32 MiB arrive, whole and in order (a page cannot push back)'
+      : `a flood not read for 500 ms: the sender is held back (${f && f.at400} bytes sent in 400 ms), then all 32 MiB arrive`,
+          r.rc === 0 && r.got === (32 << 20) && r.bad === 0 && held !== false, { r, f });
+  }
 
   void name;
   return out;

@@ -28,7 +28,8 @@ const killer = setTimeout(() => { console.log('web-node-ws: timed out'); process
 let passed = 0, failed = 0;
 try {
   const results = await runWsCases(m, { peer: peer.url, closedUrl, env: 'node',
-                                        closes: async () => peer.closes });
+                                        closes: async () => peer.closes,
+                                        flood: () => peer.flood });
   for (const r of results) {
     if (r.ok) passed++; else failed++;
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ws (node): ${r.name}${r.ok ? '' : ' ' + r.detail}`);

@@ -9,6 +9,8 @@
 //   /silent             never reads (its socket is paused): the client's
 //                       sends pile up in its own buffers
 //   /noclose            reads, but never answers a close
+//   /flood              32 MiB in 64 KiB binary messages, as fast as flow
+//                       control allows (peer.flood: {sent, at400})
 // peer.closes: [{path, code, reason}] of every close the peer received
 // (also GET /closes as JSON, open to any origin, for a page);
 // peer.pings: pings received. startWsPeer() -> {port, url, closes, close()}.
@@ -22,6 +24,7 @@ const { WebSocketServer } = createRequire(path.join(root, 'js/package.json'))('w
 
 export function startWsPeer() {
   const closes = [], pings = [];
+  const peer = { flood: null };
   const server = http.createServer((req, res) => {
     res.writeHead(req.url === '/closes' ? 200 : 404,
                   { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
@@ -60,6 +63,22 @@ export function startWsPeer() {
         ws.send('b'.repeat(n));
         break;
       }
+      case '/flood': {
+        // 64 KiB binary messages, 32 MiB in all, as fast as the client's
+        // flow control lets them go; peer.flood.at400: bytes sent within 400 ms.
+        const total = 32 << 20, chunk = Buffer.alloc(64 << 10, 'f');
+        const rec = (peer.flood = { sent: 0, at400: -1 });
+        setTimeout(() => { rec.at400 = rec.sent; }, 400);
+        const pump = () => {
+          while (ws.readyState === 1 && rec.sent < total) {
+            if (ws.bufferedAmount > (256 << 10)) { setTimeout(pump, 1); return; }
+            ws.send(chunk);
+            rec.sent += chunk.length;
+          }
+        };
+        pump();
+        break;
+      }
       case '/proto':
         ws.send(ws.protocol || '(none)');
         break;
@@ -83,6 +102,7 @@ export function startWsPeer() {
       const port = server.address().port;
       resolve({
         port, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}`, closes, pings,
+        get flood() { return peer.flood; },
         close: () => new Promise((r) => {
           for (const c of wss.clients) c.terminate();
           wss.close(() => { server.closeAllConnections(); server.close(() => r()); });
