@@ -204,13 +204,24 @@ var WasyncioWs = {
         if (typeof d === 'string') WAWS.message(rec, WAWS.KIND_TEXT, d);
         else WAWS.message(rec, WAWS.KIND_BINARY, new Uint8Array(d));
       };
-      ws.onerror = function() { rec.sawError = true; };
+      // Browsers fire error, then close. Node 20's global WebSocket (undici)
+      // fires only error for a failed handshake, so either one starts the
+      // probe, and an error after the open that no close follows within a
+      // second ends the socket as a lost connection.
+      var failed = function() {
+        if (rec.probing || rec.openDone) return;
+        rec.probing = true;
+        if (rec.timedOut) WAWS.opened(rec, WA.ETIMEDOUT, 0);
+        else WAWS.probe(rec);
+      };
+      ws.onerror = function() {
+        if (!rec.openDone) { failed(); return; }
+        setTimeout(function() {
+          if (!rec.ended) WAWS.push(rec, { kind: WAWS.KIND_CLOSE, code: 1006, data: '' });
+        }, 1000);
+      };
       ws.onclose = function(ev) {
-        if (!rec.openDone) {
-          if (rec.timedOut) WAWS.opened(rec, WA.ETIMEDOUT, 0);
-          else WAWS.probe(rec);
-          return;
-        }
+        if (!rec.openDone) { failed(); return; }
         WAWS.push(rec, { kind: WAWS.KIND_CLOSE, code: ev.wasClean ? ev.code : 1006,
                          data: ev.reason || '' });
       };
