@@ -46,7 +46,7 @@ let passed = 0, failed = 0;
 try {
   const results = await runWsCases(m, { peer: peer.url, closedUrl, env: 'wasip2',
                                         closes: async () => peer.closes,
-                                        flood: () => peer.flood });
+                                        flood: () => peer.flood, silentUrl: peer.silentUrl });
   for (const r of results) {
     if (r.ok) passed++; else failed++;
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ws (wasip2): ${r.name}${r.ok ? '' : ' ' + r.detail}`);

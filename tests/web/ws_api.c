@@ -51,6 +51,21 @@ static void *connect_only(void *arg)
 }
 WA_JS_EXPORT(connect_only)
 
+/* A server that accepts and never answers: WA_ETIMEDOUT after
+ * handshake_timeout_ms (300), and the time it took. */
+static void *connect_timeout(void *arg)
+{
+    wa_ws *ws = NULL;
+    wa_ws_opts o = {.handshake_timeout_ms = 300};
+    uint64_t t0 = wa_now(); /* ms */
+    int rc = wa_ws_connect(unquote(arg), &o, &ws);
+    uint64_t ms = wa_now() - t0;
+    wa_ws_free(ws);
+    return fmt("{\"rc\":%d,\"name\":\"%s\",\"ms\":%llu}", rc, wa_error_name(rc),
+               (unsigned long long)ms);
+}
+WA_JS_EXPORT(connect_timeout)
+
 /* /abort: "x", then the connection drops: WA_EWSABNORMAL with 1006. */
 static void *abnormal(void *arg)
 {
@@ -367,7 +382,7 @@ static const struct {
     {"cancel_loses_nothing", cancel_loses_nothing}, {"max_message", max_message},
     {"subprotocol", subprotocol}, {"extra_header", extra_header}, {"echo_close", echo_close},
     {"close_timeout", close_timeout}, {"backpressure", backpressure}, {"echo_bench", echo_bench},
-    {"flood_hold", flood_hold},
+    {"flood_hold", flood_hold}, {"connect_timeout", connect_timeout},
 };
 
 int main(int argc, char **argv)

@@ -82,13 +82,13 @@ export async function wsBrowserCases(browser, check, { webDir, engine, twinOnly 
             got.done.status === 0, { got, want });
     }
     if (twinOnly) return;
-    const res = await page.evaluate(async ({ peer, closedUrl }) => {
+    const res = await page.evaluate(async ({ peer, closedUrl, silentUrl }) => {
       const { loadWasyncio } = await import('/wasyncio.mjs');
       const { runWsCases } = await import('/test/ws_cases.mjs');
       const m = await loadWasyncio('/test/ws_api.mjs');
       const closes = async () => (await fetch(peer.replace(/^ws/, 'http') + '/closes')).json();
-      return runWsCases(m, { peer, closedUrl, env: 'browser', closes, flood: () => null });
-    }, { peer: peer.url, closedUrl: `ws://127.0.0.1:${closedPort}/closed` });
+      return runWsCases(m, { peer, closedUrl, env: 'browser', closes, flood: () => null, silentUrl });
+    }, { peer: peer.url, closedUrl: `ws://127.0.0.1:${closedPort}/closed`, silentUrl: peer.silentUrl });
     for (const r of res) check(`ws page: ${r.name}`, r.ok, r.detail);
     // The browser's own reports of the failed sockets and probes the cases make.
     const noise = /WebSocket|Failed to load resource|CORS|websocket|can.t establish|interrupted/i;

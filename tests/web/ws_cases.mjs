@@ -5,8 +5,9 @@
 // peer: ws://127.0.0.1:PORT; closedUrl: a ws:// URL nobody listens on;
 // env: 'node' | 'browser' | 'wasip2' (the RFC 6455 engine); closes(): the peer's record of closes it received
 // (a function, since in a page it lives in the test process: async);
-// flood(): the peer's /flood record (Node and WASI 0.2 runs only).
-export async function runWsCases(m, { peer, closedUrl, env, closes, flood }) {
+// flood(): the peer's /flood record (Node and WASI 0.2 runs only);
+// silentUrl: a ws:// URL whose server accepts and never answers.
+export async function runWsCases(m, { peer, closedUrl, env, closes, flood, silentUrl }) {
   const out = [];
   const E = m.waErrors;
   const name = (code) => m.waErrorName(code);
@@ -15,6 +16,12 @@ export async function runWsCases(m, { peer, closedUrl, env, closes, flood }) {
 
   let r = await m.waCall('connect_only', closedUrl);
   check('connection refused is named (WA_ECONNREFUSED)', r.rc === E.ECONNREFUSED, r);
+
+  if (silentUrl) {
+    r = await m.waCall('connect_timeout', silentUrl);
+    check(`a server that never answers the handshake: WA_ETIMEDOUT after handshake_timeout_ms (${r.ms} ms)`,
+          r.rc === E.ETIMEDOUT && r.ms >= 250 && r.ms < 3000, r);
+  }
 
   r = await m.waCall('connect_only', 'http://127.0.0.1:1/');
   check('an http:// URL is WA_ESCHEME', r.rc === E.ESCHEME, r);

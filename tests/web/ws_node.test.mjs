@@ -29,7 +29,7 @@ let passed = 0, failed = 0;
 try {
   const results = await runWsCases(m, { peer: peer.url, closedUrl, env: 'node',
                                         closes: async () => peer.closes,
-                                        flood: () => peer.flood });
+                                        flood: () => peer.flood, silentUrl: peer.silentUrl });
   for (const r of results) {
     if (r.ok) passed++; else failed++;
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ws (node): ${r.name}${r.ok ? '' : ' ' + r.detail}`);

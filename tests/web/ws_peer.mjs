@@ -13,8 +13,10 @@
 //                       control allows (peer.flood: {sent, at400})
 // peer.closes: [{path, code, reason}] of every close the peer received
 // (also GET /closes as JSON, open to any origin, for a page);
-// peer.pings: pings received. startWsPeer() -> {port, url, closes, close()}.
+// peer.pings: pings received; peer.silentUrl: a TCP server that accepts and
+// never answers. startWsPeer() -> {port, url, silentUrl, closes, close()}.
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -97,17 +99,23 @@ export function startWsPeer() {
         ws.close(4004, 'no such path');
     }
   });
+  // A TCP server that accepts and never says a word (handshake timeouts).
+  const mute = new Set();
+  const silent = net.createServer((c) => { mute.add(c); c.on('error', () => {}); c.on('close', () => mute.delete(c)); });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, '127.0.0.1', () => silent.listen(0, '127.0.0.1', () => {
       const port = server.address().port;
       resolve({
+        silentUrl: `ws://127.0.0.1:${silent.address().port}/`,
         port, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}`, closes, pings,
         get flood() { return peer.flood; },
         close: () => new Promise((r) => {
           for (const c of wss.clients) c.terminate();
+          for (const c of mute) c.destroy();
+          silent.close();
           wss.close(() => { server.closeAllConnections(); server.close(() => r()); });
         }),
       });
-    });
+    }));
   });
 }
