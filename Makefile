@@ -148,7 +148,7 @@ test-fuzz: fuzz-build
 # What the native tour (make demo) needs: a C toolchain, the native library's
 # dependencies, and python3 for the local server of the fetch example.
 APT_DEMO_PKGS := build-essential pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev \
-                 python3
+                 libssl-dev python3
 # The rest, for make test and make bench: cmocka; the WASI, WASI 0.2 and web
 # toolchains; the browsers and engines the web and WASI suites run on
 # (Chromium; Firefox ESR; WebKitGTK's WebDriver and MiniBrowser under Xvfb;
@@ -168,7 +168,7 @@ deps-demo:
 	@bash .ci/deps.sh --no-npm $(APT_DEMO_PKGS)
 # cheap checks used before compiling: install only when something is missing
 deps-check:
-	@dpkg -s libuv1-dev libcurl4-openssl-dev libhttp-parser-dev >/dev/null 2>&1 \
+	@dpkg -s libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libssl-dev >/dev/null 2>&1 \
 	  || $(MAKE) --no-print-directory deps-demo
 deps-check-tests:
 	@dpkg -s libcmocka-dev >/dev/null 2>&1 || $(MAKE) --no-print-directory deps

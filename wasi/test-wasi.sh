@@ -44,8 +44,8 @@ args_for() { # args_for NAME HOST: extra arguments an example needs
 
 echo "== $suite examples"
 for ex in $examples; do
-    if [[ $ex == fetch_all || $ex == hello_server || $ex == ws_chat_* ]]; then
-        # preview1 has no HTTP and no sockets: fetches, listening and
+    if [[ $ex == fetch_all || $ex == hello_server || $ex == echo_streams || $ex == ws_chat_* ]]; then
+        # preview1 has no HTTP and no sockets: fetches, listening, streams and
         # WebSockets must report WA_ENOTSUP.
         for host in $hosts; do
             run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/out" 2> "$tmp/err"

@@ -1,6 +1,7 @@
 /* connect.c: options with their defaults, and opening a connection
  * (asyncio.open_connection / open_unix_connection). The backend connects;
  * this file checks the arguments and owns the stream record around it. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@ int wa__stream_opts_resolve(const wa_stream_opts *in, int for_server, wa_stream_
         out->high_water = WA_STREAM_DEFAULT_HIGH_WATER;
     if (!out->low_water)
         out->low_water = out->high_water / 4;
-    if (out->low_water > out->high_water || out->backlog < 0)
+    /* The reader pauses at 2 * limit: keep that from overflowing. */
+    if (out->low_water > out->high_water || out->backlog < 0 || out->limit > SIZE_MAX / 4)
         return WA_EINVAL;
     if (!out->backlog)
         out->backlog = WA_STREAM_DEFAULT_BACKLOG;

@@ -216,9 +216,15 @@ int wa_stream_server_free(wa_stream_server *srv)
     if (!srv)
         return 0;
     wa_stream_server_close(srv);
-    for (wa_stream *s = srv->conns; s; s = s->srv_next)
+    /* Handlers are cancelled; connections whose handler has ended but whose
+     * last bytes a peer is not reading are dropped, so freeing is bounded. */
+    for (wa_stream *s = srv->conns, *next; s; s = next) {
+        next = s->srv_next;
         if (s->handler)
             wa_cancel(s->handler);
+        else
+            wa_stream_abort(s);
+    }
     srv->free_wanted = 1;
     if (server_done(srv) && !srv->closers.head)
         free(srv);

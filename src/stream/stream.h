@@ -42,6 +42,7 @@ struct wa_stream {
     struct wa_stream *srv_prev, *srv_next; /* in srv's list of connections */
     wa_task *handler;       /* the handler task, while it runs */
     size_t limit, high_water, low_water;
+    int tls;                /* no write_eof (asyncio's SSL transport has none) */
 
     /* reading */
     wa__sbuf in;

@@ -15,6 +15,7 @@ wa_stream *wa__stream_new(const wa_stream_opts *opts)
     s->limit = opts->limit;
     s->high_water = opts->high_water;
     s->low_water = opts->low_water;
+    s->tls = (opts->flags & WA_STREAM_TLS) != 0;
     return s;
 }
 

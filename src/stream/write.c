@@ -64,24 +64,15 @@ int wa_stream_write_eof(wa_stream *s)
         return WA_EINVAL;
     if (s->err)
         return s->err;
+    if (s->tls)
+        return WA_ENOTSUP;
     if (s->closing || !s->conn)
         return WA_ECLOSED;
     if (s->eof_wanted)
         return 0;
     s->eof_wanted = 1;
-    if (!s->writing && wa__sbuf_len(&s->out) == 0) {
-        /* Refused at once where the transport cannot (TLS). */
-        s->eof_sent = 1;
-        int rc = wa__sconn_shutdown(s->conn);
-        if (rc == WA_ENOTSUP) {
-            s->eof_wanted = s->eof_sent = 0;
-            return rc;
-        }
-        if (rc < 0)
-            wa__stream_on_lost(s, rc);
-        return rc;
-    }
-    return 0;
+    wa__stream_flush(s); /* shuts down now if nothing is left to send */
+    return s->err;
 }
 
 int wa_stream_close(wa_stream *s)
@@ -133,8 +124,11 @@ int wa_stream_free(wa_stream *s)
         wa__stream_destroy(s);
         return 0;
     }
-    s->free_wanted = 1;
-    wa__stream_begin_close(s, 0); /* wa__stream_on_closed frees it */
+    s->free_wanted = 1; /* wa__stream_on_closed frees it */
+    /* After wa_stream_close the queued bytes still go out, as asyncio's
+     * close then drop of the writer sends them; otherwise close now. */
+    if (!s->closing || s->err)
+        wa__stream_begin_close(s, 0);
     return 0;
 }
 

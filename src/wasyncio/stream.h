@@ -92,7 +92,7 @@ WA_EXTERN long wa_stream_read(wa_stream *s, void *buf, size_t n);
 
 /* Everything up to the end of the stream (asyncio's read(-1)), in a malloc'd
  * buffer (*data, NUL-terminated for convenience; free it). max bounds it
- * (0 = no bound): past max, WA_ETOOBIG and nothing consumed past it. */
+ * (0 = no bound): past max, WA_ETOOBIG with nothing consumed. */
 WA_EXTERN int wa_stream_read_all(wa_stream *s, void **data, size_t *len, size_t max);
 
 /* Exactly n bytes into buf (asyncio's readexactly). If the stream ends first:
@@ -165,9 +165,11 @@ WA_EXTERN int wa_stream_wait_closed(wa_stream *s);
 /* 1 once close or abort was called or the connection was lost, else 0. */
 WA_EXTERN int wa_stream_is_closing(const wa_stream *s);
 
-/* Free a stream from wa_open_connection (closing it at once if it is still
- * open, without waiting). A handler's stream belongs to its server: free
- * returns WA_EPERM for it. Freeing NULL does nothing. */
+/* Free a stream from wa_open_connection, without waiting. After
+ * wa_stream_close the bytes still queued are sent first (the record goes
+ * once the connection has closed); a stream still open is closed at once,
+ * dropping them. A handler's stream belongs to its server: free returns
+ * WA_EPERM for it. Freeing NULL does nothing. */
 WA_EXTERN int wa_stream_free(wa_stream *s);
 
 /* ---------------------------------------------------------------- names */
@@ -219,15 +221,16 @@ WA_EXTERN int wa_stream_server_wait_closed(wa_stream_server *srv);
 
 /* Serve until the calling task is interrupted (Server.serve_forever), then
  * close the server and return the interruption (WA_ECANCELED or
- * WA_ETIMEDOUT). Handlers keep running: wa_stream_server_wait_closed waits
- * for them. */
+ * WA_ETIMEDOUT); 0 if another task closed the server first. Handlers keep
+ * running: wa_stream_server_wait_closed waits for them. */
 WA_EXTERN int wa_stream_server_serve_forever(wa_stream_server *srv);
 
 /* Number of connections whose handlers are running. */
 WA_EXTERN int wa_stream_server_connections(const wa_stream_server *srv);
 
 /* Close the server, cancel the handlers still running (asyncio 3.13's
- * close_clients), and free it once they have ended. Freeing NULL does
+ * close_clients), drop connections still sending after their handler ended
+ * (abort_clients), and free it once all have ended. Freeing NULL does
  * nothing. */
 WA_EXTERN int wa_stream_server_free(wa_stream_server *srv);
 

@@ -168,8 +168,10 @@ WA_EXTERN size_t wa_ws_buffered_amount(const wa_ws *ws);
 WA_EXTERN int wa_ws_broadcast(wa_ws *const *conns, size_t n, int type, const void *data,
                               size_t len);
 
-/* Free the connection. If it is still open, it is closed at once without a
- * handshake (the peer sees 1006). NULL is fine. */
+/* Free the connection. If it is still open, a close frame with 1001 (going
+ * away) is queued and the connection closed without waiting for the answer.
+ * If other tasks are inside calls on it, the connection ends at once (1006)
+ * and they return; it is freed when the last one has. NULL is fine. */
 WA_EXTERN void wa_ws_free(wa_ws *ws);
 
 #endif /* WASYNCIO_WS_H */

@@ -60,6 +60,23 @@ static int split(head *h)
     return h->n > 0 ? 0 : -1;
 }
 
+int wa__ws_server_head(char *buf, const wa_ws_opts *opts, char *target, size_t target_cap,
+                       char **resp, size_t *resp_len, char **protocol)
+{
+    head h = {.buf = buf};
+    char method[16] = "", version[16] = "";
+    char fmt[48];
+    if (target_cap < 2)
+        return WA_EINVAL;
+    snprintf(fmt, sizeof fmt, "%%15s %%%zus %%15s", target_cap - 1);
+    target[0] = '\0';
+    int ok = split(&h) == 0 && sscanf(h.lines[0], fmt, method, target, version) == 3 &&
+             strcmp(version, "HTTP/1.1") == 0 && target[0] == '/';
+    if (!ok)
+        return 400;
+    return wa__ws_server_handshake(method, head_header, &h, opts, resp, resp_len, protocol);
+}
+
 static void refuse(wa_stream *s, int status)
 {
     char msg[256];
@@ -83,8 +100,8 @@ int wa_ws_accept_stream(wa_stream *s, const wa_ws_opts *opts, wa_ws **out)
     int rc = wa__require_task();
     if (rc < 0)
         return rc;
-    head h = {.buf = malloc(MAX_HEAD + 1)};
-    if (!h.buf)
+    char *buf = malloc(MAX_HEAD + 1);
+    if (!buf)
         return WA_ENOMEM;
     /* The head under the handshake timeout: a slowloris client is dropped. */
     uint64_t ms = opts && opts->handshake_timeout_ms ? opts->handshake_timeout_ms
@@ -92,29 +109,25 @@ int wa_ws_accept_stream(wa_stream *s, const wa_ws_opts *opts, wa_ws **out)
     size_t len = 0;
     wa_timeout scope;
     wa_timeout_enter(&scope, ms);
-    rc = wa_stream_readuntil(s, "\r\n\r\n", 4, h.buf, MAX_HEAD, &len);
+    rc = wa_stream_readuntil(s, "\r\n\r\n", 4, buf, MAX_HEAD, &len);
     if (wa_timeout_exit(&scope) == WA_ETIMEDOUT && rc < 0)
         rc = WA_ETIMEDOUT;
     if (rc == WA_ELIMIT || rc == WA_EINCOMPLETE) {
         if (rc == WA_ELIMIT)
             refuse(s, 400);
-        free(h.buf);
+        free(buf);
         return WA_EWSHANDSHAKE;
     }
     if (rc < 0) {
-        free(h.buf);
+        free(buf);
         return rc;
     }
-    h.buf[len] = '\0';
-    char method[16] = "", target[2048] = "", version[16] = "";
-    int ok = split(&h) == 0 &&
-             sscanf(h.lines[0], "%15s %2047s %15s", method, target, version) == 3 &&
-             strcmp(version, "HTTP/1.1") == 0 && target[0] == '/';
+    buf[len] = '\0';
+    char target[2048];
     char *resp = NULL, *protocol = NULL;
     size_t resp_len = 0;
-    rc = ok ? wa__ws_server_handshake(method, head_header, &h, opts, &resp, &resp_len, &protocol)
-            : 400;
-    free(h.buf);
+    rc = wa__ws_server_head(buf, opts, target, sizeof target, &resp, &resp_len, &protocol);
+    free(buf);
     if (rc > 0) {
         refuse(s, rc);
         return WA_EWSHANDSHAKE;

@@ -67,6 +67,9 @@ size_t wa__ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
 /* XOR p[0..n) with mask, starting at offset off of the payload (so a payload
  * can be unmasked in pieces). */
 void wa__ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t off);
+/* The same into dst (a client's frame: copy and mask in one pass). */
+void wa__ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t mask[4],
+                      uint64_t off);
 
 /* ---------------------------------------------------- close codes (frame.c) */
 

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IN_CAP (64 * 1024)   /* frame bytes read ahead */
+#define IN_CAP (16 * 1024)   /* frame bytes read ahead (big payloads bypass it) */
 #define DIRECT_MIN 4096      /* payload left at least this: read into the message */
+#define DIRECT_MAX ((size_t)1 << 20) /* room made per direct read */
 
 typedef struct engine {
     wa__ws_transport *t;
@@ -50,7 +51,9 @@ static void shut_transport(engine *e)
 
 /* ------------------------------------------------------------ sending */
 
-static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
+/* Frame and write one message; now: queue it without waiting (the
+ * transport's send_now), for a close sent while the connection is freed. */
+static int write_frame_how(wa_ws *ws, int opcode, const void *data, size_t len, int now)
 {
     engine *e = ws->impl;
     uint8_t hdr[WA_WS_MAX_HEADER];
@@ -69,9 +72,7 @@ static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
             e->scratch = s;
             e->scratch_cap = cap;
         }
-        if (len)
-            memcpy(e->scratch, data, len);
-        wa__ws_mask(e->scratch, len, mask, 0);
+        wa__ws_mask_copy(e->scratch, data, len, mask, 0);
         payload = e->scratch;
     }
     bufs[0] = hdr;
@@ -80,10 +81,18 @@ static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
     lens[1] = len;
     if (e->t_closed)
         return WA_ECLOSED;
+    if (now)
+        return e->t->ops->send_now ? e->t->ops->send_now(e->t, bufs, lens, len ? 2 : 1)
+                                   : WA_ENOTSUP;
     int rc = e->t->ops->write(e->t, bufs, lens, len ? 2 : 1);
     if (rc < 0 && rc != WA_ECANCELED && rc != WA_ETIMEDOUT)
         e->failed = 1;
     return rc;
+}
+
+static int write_frame(wa_ws *ws, int opcode, const void *data, size_t len)
+{
+    return write_frame_how(ws, opcode, data, len, 0);
 }
 
 /* Send one frame under the send lock, so messages never interleave. */
@@ -209,17 +218,24 @@ static int check_header(wa_ws *ws, wa_ws_msg *msg)
     }
     if (f->len > ws->max_message - e->msg_len) /* 10.4 */
         return fail(ws, msg, WA_WS_TOO_BIG, "message too big");
-    size_t want = e->msg_len + (size_t)f->len + 1;
-    if (want > e->msg_cap) {
-        size_t cap = e->msg_cap ? e->msg_cap : 256;
-        while (cap < want)
-            cap *= 2;
-        char *m = realloc(e->msg, cap);
-        if (!m)
-            return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
-        e->msg = m;
-        e->msg_cap = cap;
-    }
+    /* Room for the payload is made as it arrives (reserve), so a frame
+     * that announces much and sends little costs little. */
+    return 0;
+}
+
+/* Room for need bytes of message and its NUL; doubling. */
+static int reserve(engine *e, size_t need)
+{
+    if (need <= e->msg_cap)
+        return 0;
+    size_t cap = e->msg_cap ? e->msg_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *m = realloc(e->msg, cap);
+    if (!m)
+        return WA_ENOMEM;
+    e->msg = m;
+    e->msg_cap = cap;
     return 0;
 }
 
@@ -367,6 +383,8 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
         uint64_t left = e->fr.len - e->fr_done;
         if (left > 0 && e->in_len > 0) {
             size_t n = e->in_len < left ? e->in_len : (size_t)left;
+            if (e->fr.opcode < 8 && reserve(e, e->msg_len + n + 1) < 0)
+                return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
             uint8_t *dst = e->fr.opcode >= 8 ? e->ctrl + e->fr_done
                                              : (uint8_t *)e->msg + e->msg_len;
             memcpy(dst, e->in + e->in_off, n);
@@ -380,8 +398,11 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
         if (left > 0) {
             long n;
             if (e->fr.opcode < 8 && left >= DIRECT_MIN) {
+                size_t want = left < DIRECT_MAX ? (size_t)left : DIRECT_MAX;
+                if (reserve(e, e->msg_len + want + 1) < 0)
+                    return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
                 uint8_t *dst = (uint8_t *)e->msg + e->msg_len;
-                n = e->t_closed ? WA_ECLOSED : e->t->ops->read(e->t, dst, (size_t)left);
+                n = e->t_closed ? WA_ECLOSED : e->t->ops->read(e->t, dst, want);
                 if (n > 0) {
                     int rc = take_payload(ws, msg, dst, (size_t)n);
                     if (rc < 0)
@@ -417,13 +438,20 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
 static int engine_close(wa_ws *ws, int code, const char *reason, size_t rlen)
 {
     engine *e = ws->impl;
+    if (e->sent_close)
+        return WA_ECLOSED; /* another task is closing */
     int rc = send_close_frame(ws, code, reason, rlen);
     if (rc == WA_ECANCELED || rc == WA_ETIMEDOUT)
         return rc;
+    if (rc == WA_ECLOSED && e->sent_close && !e->failed && !e->t_closed)
+        return WA_ECLOSED; /* another task sent it while this one waited */
+    int first = ws->close_code == 0;
     wa__ws_set_closed(ws, code, reason, rlen);
     if (rc < 0) {
+        /* Our close never left: the connection was already broken. */
         shut_transport(e);
-        ws->close_code = WA_WS_ABNORMAL;
+        if (first)
+            ws->close_code = WA_WS_ABNORMAL;
         return WA_EWSABNORMAL;
     }
     /* Wait for the peer's close (7.1.2), dropping data meanwhile; if another
@@ -473,6 +501,14 @@ static void engine_free(wa_ws *ws)
     engine *e = ws->impl;
     if (!e)
         return;
+    if (!e->sent_close && !e->failed && !e->t_closed) {
+        /* Freed while open (a handler cancelled by the server's shutdown,
+         * a program leaving): say so with 1001 rather than a bare 1006.
+         * Nobody is inside a call on ws now, so no frame is half-sent. */
+        static const uint8_t going_away[] = {WA_WS_GOING_AWAY >> 8, WA_WS_GOING_AWAY & 0xFF};
+        e->sent_close = 1;
+        write_frame_how(ws, WA_WS_OP_CLOSE, going_away, sizeof going_away, 1);
+    }
     shut_transport(e);
     wa_lock_free(e->send_lock);
     wa_event_free(e->peer_done);

@@ -25,12 +25,21 @@ int wa__ws_server_handshake(const char *method, wa__ws_header_fn header, const v
                             const wa_ws_opts *opts, char **head, size_t *head_len,
                             char **protocol);
 
+/* accept_stream.c: wa__ws_server_handshake on a raw request head (buf:
+ * NUL-terminated, ending with the blank line; split in place); the request
+ * target is copied to target. */
+int wa__ws_server_head(char *buf, const wa_ws_opts *opts, char *target, size_t target_cap,
+                       char **resp, size_t *resp_len, char **protocol);
+
 /* ws.c: a new connection object with opts' limits resolved. */
 wa_ws *wa__ws_new(const wa_ws_opts *opts, int is_client);
 
 /* stream_transport.c: the transport over an accepted stream (not owned:
  * closing it closes the stream, the stream's server frees it). */
 wa__ws_transport *wa__ws_stream_transport(wa_stream *s, int owned);
+
+/* Every name is an HTTP token (no spaces, commas, CR/LF...). */
+int wa__ws_protocols_ok(const char *const *protocols);
 
 /* An HTTP token list (Connection, Upgrade) holds tok, case-insensitively. */
 int wa__ws_has_token(const char *list, const char *tok);

@@ -46,6 +46,25 @@ static int header_line_ok(const char *h)
     return h && strchr(h, ':') && !strpbrk(h, "\r\n");
 }
 
+/* A subprotocol name is an HTTP token (RFC 6455 4.1 item 10, RFC 9110 5.6.2). */
+static int token_ok(const char *t)
+{
+    if (!t || !*t)
+        return 0;
+    for (; *t; t++)
+        if (*t <= 32 || *t >= 127 || strchr("()<>@,;:\\\"/[]?={}", *t))
+            return 0;
+    return 1;
+}
+
+int wa__ws_protocols_ok(const char *const *protocols)
+{
+    for (size_t i = 0; protocols && protocols[i]; i++)
+        if (!token_ok(protocols[i]))
+            return 0;
+    return 1;
+}
+
 static int append(char **buf, size_t *len, size_t *cap, const char *s)
 {
     return wa__bytes_append(buf, len, cap, 512, s, strlen(s));
@@ -169,11 +188,13 @@ int wa__ws_client_handshake(wa_ws *ws, wa__ws_transport *t, const wa__ws_connect
     size_t get_len = 0;
     wa__ws_new_key(key);
     last_refused_status = 0;
+    int bad = !wa__ws_protocols_ok(req->protocols);
     for (size_t i = 0; req->headers && req->headers[i]; i++)
-        if (!header_line_ok(req->headers[i])) {
-            t->ops->close(t);
-            return WA_EINVAL;
-        }
+        bad |= !header_line_ok(req->headers[i]);
+    if (bad) {
+        t->ops->close(t);
+        return WA_EINVAL;
+    }
     int rc = client_request(req, key, &get, &get_len);
     if (rc == 0) {
         const void *bufs[1] = {get};
@@ -245,6 +266,8 @@ int wa__ws_server_handshake(const char *method, wa__ws_header_fn header, const v
     for (size_t i = 0; opts && opts->headers && opts->headers[i]; i++)
         if (!header_line_ok(opts->headers[i]))
             return WA_EINVAL;
+    if (opts && !wa__ws_protocols_ok(opts->protocols))
+        return WA_EINVAL;
     char accept[29];
     wa__ws_accept_for(key, accept);
     const char *proto =

@@ -35,6 +35,9 @@ typedef struct wa__ws_transport_ops {
      * read or write in progress (another task's) returns WA_ECLOSED; t is
      * freed once none is left. No call on t after this. */
     void (*close)(wa__ws_transport *t);
+    /* Optional: queue n buffers to be sent before the close, without
+     * waiting (for the 1001 close of a connection freed while open). */
+    int (*send_now)(wa__ws_transport *t, const void *const *bufs, const size_t *lens, size_t n);
 } wa__ws_transport_ops;
 
 struct wa__ws_transport {

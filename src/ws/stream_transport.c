@@ -63,6 +63,17 @@ static int st_write(wa__ws_transport *base, const void *const *bufs, const size_
     return rc;
 }
 
+static int st_send_now(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
+                       size_t n)
+{
+    stream_transport *t = (stream_transport *)base;
+    int rc = t->closed ? WA_ECLOSED : 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (lens[i])
+            rc = wa_stream_write(t->s, bufs[i], lens[i]); /* never waits */
+    return rc;
+}
+
 static void st_close(wa__ws_transport *base)
 {
     stream_transport *t = (stream_transport *)base;
@@ -84,6 +95,7 @@ static const wa__ws_transport_ops stream_ops = {
     .read = st_read,
     .write = st_write,
     .close = st_close,
+    .send_now = st_send_now,
 };
 
 int wa__ws_stream_dial(const wa__ws_connect_req *req, wa__ws_transport **out)

@@ -1,8 +1,9 @@
 /* fuzz_ws.c: libFuzzer harness for the WebSocket engine (src/ws/): the
- * client's handshake check and the frame parser, fragments, UTF-8, control
- * frames and close rules of either side. Input byte 0 picks the case (a
- * client's view of a 101 response followed by frames, or raw frames to a
- * server or a client engine) and seeds how reads split the rest. Aborts if
+ * client's handshake check, the server's (on a raw request head), and the
+ * frame parser, fragments, UTF-8, control frames and close rules of either
+ * side. Input byte 0 picks the case (mod 4: a client's view of a response
+ * head and frames, frames to a client engine, frames to a server engine, a
+ * request head) and seeds how reads split the rest. Aborts if
  * a delivered message breaks an invariant (text not UTF-8, over the limit)
  * or a frame we send is malformed or wrongly masked. */
 #include "ws/engine.h"
@@ -67,7 +68,11 @@ static void mem_close(wa__ws_transport *t_)
     ((mem_transport *)t_)->closed = 1;
 }
 
-static const wa__ws_transport_ops mem_ops = {mem_read, mem_write, mem_close};
+static const wa__ws_transport_ops mem_ops = {
+    .read = mem_read,
+    .write = mem_write,
+    .close = mem_close,
+};
 
 static const uint8_t *in_data;
 static size_t in_len;
@@ -89,10 +94,36 @@ static void drain(wa_ws *ws)
     }
 }
 
+/* The server's handshake on a raw request head (wa_ws_accept_stream's):
+ * whatever it accepts must yield a well-formed 101. */
+static void server_head(void)
+{
+    char *buf = malloc(in_len + 5);
+    memcpy(buf, in_data + 1, in_len - 1);
+    memcpy(buf + in_len - 1, "\r\n\r\n", 5);
+    const char *const protos[] = {"chat", "v2.chat", NULL};
+    wa_ws_opts o = {.protocols = protos};
+    char target[256], *resp = NULL, *proto = NULL;
+    size_t resp_len = 0;
+    int rc = wa__ws_server_head(buf, &o, target, sizeof target, &resp, &resp_len, &proto);
+    if (rc == 0 && (resp_len < 40 || memcmp(resp, "HTTP/1.1 101 ", 13) != 0 ||
+                    memcmp(resp + resp_len - 4, "\r\n\r\n", 4) != 0 || target[0] != '/'))
+        abort();
+    if (rc > 0 && rc != 400 && rc != 426)
+        abort();
+    free(resp);
+    free(proto);
+    free(buf);
+}
+
 static void *run(void *arg)
 {
     (void)arg;
     uint8_t mode = in_data[0];
+    if (mode % 4 == 3) {
+        server_head();
+        return NULL;
+    }
     mem_transport *t = calloc(1, sizeof *t);
     t->base.ops = &mem_ops;
     t->data = in_data + 1;
@@ -102,7 +133,7 @@ static void *run(void *arg)
     ws->max_message = MAX_MESSAGE;
     ws->close_timeout_ms = 10;
     int rc;
-    if (mode % 3 == 0) {
+    if (mode % 4 == 0) {
         /* The client's handshake: the response head can never carry the
          * right accept key, so this exercises the head parser and checks. */
         t->is_client = 1;
@@ -111,7 +142,7 @@ static void *run(void *arg)
                                   .host_header = "h", .resource = "/", .protocols = protos};
         rc = wa__ws_client_handshake(ws, &t->base, &req);
     } else {
-        t->is_client = mode % 3 == 1;
+        t->is_client = mode % 4 == 1;
         rc = wa__ws_engine_attach(ws, &t->base, t->is_client, NULL, 0);
     }
     if (rc == 0) {

@@ -40,7 +40,7 @@ static long rss_kb(void)
     return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE };
+enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE, WRITE_AND_GO };
 
 struct plan {
     enum mode mode;
@@ -93,6 +93,11 @@ static int handler(wa_stream *s, void *arg)
         wa_sleep(60000);
         break;
     case CLOSE_AT_ONCE:
+        break;
+    case WRITE_AND_GO: /* 8 MiB queued, no drain: the server sends it after */
+        memset(chunk, 'y', sizeof chunk);
+        for (int i = 0; i < 512; i++)
+            wa_stream_write(s, chunk, sizeof chunk);
         break;
     }
     return 0;
@@ -148,6 +153,39 @@ static void *reset_main(void *arg)
     wa_stream_free(s);
     stop(srv);
     return NULL;
+}
+
+static void *broken_pipe_main(void *arg)
+{
+    (void)arg;
+    struct plan p = {.mode = CLOSE_AT_ONCE};
+    int port;
+    wa_stream_server *srv = serve(&p, &port, NULL);
+    wa_stream *s = NULL;
+    CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    char buf[8];
+    CHECK_EQ(wa_stream_read(s, buf, sizeof buf), 0); /* the server hung up */
+    /* Writing on: the first bytes may still be taken, then EPIPE or a
+     * reset, as a named error; never SIGPIPE. */
+    static char chunk[65536];
+    int rc = 0;
+    for (int i = 0; i < 100 && rc == 0; i++) {
+        rc = wa_stream_write(s, chunk, sizeof chunk);
+        if (rc == 0)
+            rc = wa_stream_drain(s);
+        if (rc == 0)
+            wa_sleep(1);
+    }
+    CHECK(rc == WA_EPIPE || rc == WA_ECONNRESET);
+    wa_stream_free(s);
+    stop(srv);
+    return NULL;
+}
+
+static void test_write_after_peer_closed(void **state)
+{
+    (void)state;
+    run_main(broken_pipe_main, NULL);
 }
 
 static void test_peer_resets_mid_read(void **state)
@@ -242,6 +280,21 @@ static void *named_errors_main(void *arg)
     CHECK(again == NULL);
     CHECK_EQ(wa_start_server(handler, &p, "no-such-host.invalid", 0, NULL, &again), WA_EDNS);
     stop(srv);
+    /* IPv6 loopback, where the machine has it. */
+    int rc = wa_start_server(handler, &p, "::1", 0, NULL, &srv);
+    if (rc == 0) {
+        CHECK_EQ(wa_open_connection("::1", wa_stream_server_port(srv), NULL, &s), 0);
+        char host[64] = "";
+        CHECK_EQ(wa_stream_peername(s, host, sizeof host, NULL), 0);
+        CHECK_STR(host, "::1");
+        wa_stream_write(s, "six\n", 4);
+        char line[8];
+        CHECK_EQ(wa_stream_readline(s, line, sizeof line), 4);
+        hang_up(s);
+        stop(srv);
+    } else {
+        CHECK(rc == WA_EADDRNOTAVAIL || rc == WA_ENOTSUP);
+    }
     return NULL;
 }
 
@@ -694,6 +747,43 @@ static void *server_life_main(void *arg)
     return NULL;
 }
 
+/* A handler that queued more than a silent client reads: close waits for
+ * the bytes (asyncio's close flushes), free drops them. */
+static void *unread_reply_main(void *arg)
+{
+    (void)arg;
+    struct plan p = {.mode = WRITE_AND_GO};
+    int port;
+    wa_stream_server *srv = serve(&p, &port, NULL);
+    int fds = count_fds() - 1;
+    wa_stream *s = NULL;
+    CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    wa_sleep(50);
+    CHECK_EQ(p.started, 1);
+    wa_stream_server_close(srv);
+    int rc, scope;
+    { WA_TIMEOUT_SCOPE(100, scope); rc = wa_stream_server_wait_closed(srv); }
+    CHECK_EQ(rc, WA_ETIMEDOUT); /* still sending to a client that does not read */
+    CHECK_EQ(wa_stream_server_connections(srv), 1);
+    wa_stream_server_free(srv);
+    char buf[4096];
+    long n;
+    while ((n = wa_stream_read(s, buf, sizeof buf)) > 0)
+        ;
+    CHECK(n == 0 || n == WA_ECONNRESET); /* dropped, not delivered in full */
+    wa_stream_free(s);
+    for (int i = 0; i < 100 && count_fds() != fds; i++)
+        wa_sleep(10);
+    CHECK_EQ(count_fds(), fds);
+    return NULL;
+}
+
+static void test_server_free_drops_unread_replies(void **state)
+{
+    (void)state;
+    run_main(unread_reply_main, NULL);
+}
+
 static void test_server_life(void **state)
 {
     (void)state;
@@ -703,7 +793,7 @@ static void test_server_life(void **state)
 /* ------------------------------------------------------------ TLS */
 
 static char pki[64];
-static hh_proc signed_srv, self_srv, mtls_srv;
+static hh_proc signed_srv, self_srv, mtls_srv, echo_srv;
 
 static const char *P(const char *name)
 {
@@ -728,6 +818,7 @@ static int tls_teardown(void **state)
     hh_kill(&signed_srv);
     hh_kill(&self_srv);
     hh_kill(&mtls_srv);
+    hh_kill(&echo_srv);
     if (pki[0]) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", pki);
@@ -751,6 +842,14 @@ static int tls_setup(void **state)
         start_tls_server(&signed_srv, P("server.pem"), P("server.key"), NULL) < 0 ||
         start_tls_server(&self_srv, P("self.pem"), P("self.key"), NULL) < 0 ||
         start_tls_server(&mtls_srv, P("server.pem"), P("server.key"), P("ca.pem")) < 0) {
+        tls_teardown(state);
+        return -1;
+    }
+    char script[PATH_MAX + 64];
+    snprintf(script, sizeof script, "%s/tests/stream/tls_echo_server.py", hh_root());
+    char *argv[] = {(char *)hh_python(), script, (char *)P("server.pem"), (char *)P("server.key"),
+                    NULL};
+    if (hh_spawn(argv, 1, &echo_srv) < 0 || hh_wait_port(echo_srv.port) < 0) {
         tls_teardown(state);
         return -1;
     }
@@ -817,6 +916,71 @@ static void *tls_main(void *arg)
     return NULL;
 }
 
+/* 4 MiB each way through TLS, with a small limit so reading pauses and
+ * resumes often (OpenSSL holds decrypted bytes across a pause). */
+#define TLS_BULK ((size_t)4 << 20)
+
+struct tls_bulk {
+    wa_stream *s;
+    int bad;
+};
+
+static void *tls_bulk_reader(void *arg)
+{
+    struct tls_bulk *b = arg;
+    static unsigned char buf[7000];
+    size_t got = 0;
+    while (got < TLS_BULK) {
+        size_t want = TLS_BULK - got < sizeof buf ? TLS_BULK - got : sizeof buf;
+        if (wa_stream_readexactly(b->s, buf, want, NULL) != 0) {
+            b->bad = 1;
+            break;
+        }
+        for (size_t i = 0; i < want; i++)
+            if (buf[i] != (unsigned char)((got + i) % 251)) {
+                b->bad = 2;
+                return NULL;
+            }
+        got += want;
+        if (got % (1 << 20) < sizeof buf)
+            wa_sleep(5); /* a slow moment: the socket fills and reading pauses */
+    }
+    return NULL;
+}
+
+static void *tls_bulk_main(void *arg)
+{
+    (void)arg;
+    wa_stream_opts o = {.flags = WA_STREAM_TLS, .ca_file = P("ca.pem"), .limit = 4096};
+    struct tls_bulk b = {0};
+    CHECK_EQ(wa_open_connection("127.0.0.1", echo_srv.port, &o, &b.s), 0);
+    if (!b.s)
+        return NULL;
+    wa_task *reader = wa_spawn(tls_bulk_reader, &b);
+    static unsigned char chunk[65536];
+    for (size_t sent = 0; sent < TLS_BULK; sent += sizeof chunk) {
+        for (size_t i = 0; i < sizeof chunk; i++)
+            chunk[i] = (unsigned char)((sent + i) % 251);
+        CHECK_EQ(wa_stream_write(b.s, chunk, sizeof chunk), 0);
+        CHECK_EQ(wa_stream_drain(b.s), 0);
+        CHECK(wa_stream_write_buffer_size(b.s) <= 2 * sizeof chunk);
+    }
+    int rc, scope;
+    { WA_TIMEOUT_SCOPE(20000, scope); rc = wa_await(reader, NULL); }
+    CHECK_EQ(rc, 0);
+    wa_release(reader);
+    CHECK_EQ(b.bad, 0);
+    CHECK_EQ(wa_stream_write_eof(b.s), WA_ENOTSUP);
+    hang_up(b.s);
+    return NULL;
+}
+
+static void test_tls_bulk_both_ways(void **state)
+{
+    (void)state;
+    run_main(tls_bulk_main, NULL);
+}
+
 static void test_tls_client(void **state)
 {
     (void)state;
@@ -825,13 +989,14 @@ static void test_tls_client(void **state)
 
 int main(int argc, char **argv)
 {
-    signal(SIGPIPE, SIG_IGN);
+    /* SIGPIPE stays at its default: the library must not die of it. */
     if (argc == 3 && strcmp(argv[1], "--clients") == 0)
         return many_clients(atoi(argv[2]));
     if (argc == 3 && strcmp(argv[1], "--emfile") == 0)
         return emfile_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_peer_resets_mid_read),
+        cmocka_unit_test(test_write_after_peer_closed),
         cmocka_unit_test(test_line_that_never_ends),
         cmocka_unit_test(test_slow_reader_blocks_drain),
         cmocka_unit_test(test_named_errors),
@@ -841,9 +1006,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fd_exhaustion),
         cmocka_unit_test(test_unix_sockets),
         cmocka_unit_test(test_server_life),
+        cmocka_unit_test(test_server_free_drops_unread_replies),
     };
     const struct CMUnitTest tls[] = {
         cmocka_unit_test(test_tls_client),
+        cmocka_unit_test(test_tls_bulk_both_ways),
     };
     int failed = cmocka_run_group_tests_name("stream", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("stream_tls", tls, tls_setup, tls_teardown);

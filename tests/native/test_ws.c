@@ -91,7 +91,7 @@ static void test_codec(void **state)
  * "/hold" accepts and waits for a close; "/echo" echoes. */
 static wa_ws *room[8];
 static size_t nroom;
-static int handlers_ended, handler_saw;
+static int handlers_ended, handler_saw, handler_code;
 
 static int room_route(const wa_request *req, wa_reply *reply, void *ud)
 {
@@ -107,12 +107,26 @@ static int room_route(const wa_request *req, wa_reply *reply, void *ud)
         wa_ws_msg_free(&m);
     }
     handler_saw = rc;
+    handler_code = wa_ws_close_code(ws);
     wa_ws_msg_free(&m);
     for (size_t i = 0; i < nroom; i++)
         if (room[i] == ws)
             room[i] = room[--nroom];
     wa_ws_free(ws);
     handlers_ended++;
+    return 0;
+}
+
+/* Accepts and never reads: the client's sends must block (backpressure). */
+static int hold_route(const wa_request *req, wa_reply *reply, void *ud)
+{
+    (void)ud;
+    wa_ws *ws;
+    int rc = wa_ws_accept(req, reply, NULL, &ws);
+    if (rc < 0)
+        return 0;
+    wa_sleep(60000); /* until the server's shutdown cancels it */
+    wa_ws_free(ws);
     return 0;
 }
 
@@ -123,6 +137,7 @@ static void start_server(void)
 {
     S.app = wa_app_new();
     wa_app_get(S.app, "/room", room_route, NULL);
+    wa_app_get(S.app, "/hold", hold_route, NULL);
     S_task = wa_spawn(hh_server_task, &S);
     while (wa_app_port(S.app) <= 0)
         wa_sleep(1);
@@ -216,12 +231,13 @@ static void *pair_main(void *arg)
     }
     wa_ws_free(c);
 
-    /* Freeing an open connection: the server's handler sees 1006. */
+    /* Freeing an open connection sends 1001 (going away). */
     wa_ws_free(a);
     for (int i = 0; i < 200 && handlers_ended < 2; i++)
         wa_sleep(5);
     CHECK_EQ(handlers_ended, 2);
-    CHECK_EQ(handler_saw, WA_EWSABNORMAL);
+    CHECK_EQ(handler_saw, 0);
+    CHECK_EQ(handler_code, 1001);
 
     /* Freed while another task receives on it: that receive returns, and
      * the last one out frees (ASan checks nothing is touched after). */
@@ -239,15 +255,50 @@ static void *pair_main(void *arg)
         wa_sleep(5);
 
     /* Server shutdown with a WebSocket open: its handler is cancelled at
-     * once (no 60 s grace), the client sees the connection end. */
+     * once (no 60 s grace), and freeing its socket says 1001. */
     uint64_t t0 = wa_now();
     stop_server();
     CHECK(wa_now() - t0 < 5000);
     CHECK_EQ(handlers_ended, 4);
-    CHECK_EQ(wa_ws_receive(b, &m), WA_EWSABNORMAL);
-    CHECK_EQ(m.close_code, 1006);
+    CHECK_EQ(wa_ws_receive(b, &m), 0);
+    CHECK_EQ(m.type, WA_WS_CLOSE);
+    CHECK_EQ(m.close_code, 1001);
+    wa_ws_msg_free(&m);
     wa_ws_free(b);
     return NULL;
+}
+
+/* A peer that never reads: sends block once the socket buffers are full,
+ * a deadline interrupts the blocked send, and memory stays flat. */
+static void *backpressure_main(void *arg)
+{
+    (void)arg;
+    start_server();
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/hold", wa_app_port(S.app));
+    wa_ws *ws = NULL;
+    CHECK_EQ(wa_ws_connect(url, NULL, &ws), 0);
+    if (ws) {
+        static char chunk[64 * 1024];
+        size_t sent = 0;
+        int rc = 0;
+        wa_timeout scope;
+        wa_timeout_enter(&scope, 500);
+        while (sent < ((size_t)1 << 30) && (rc = wa_ws_send_binary(ws, chunk, sizeof chunk)) == 0)
+            sent += sizeof chunk;
+        wa_timeout_exit(&scope);
+        CHECK_EQ(rc, WA_ETIMEDOUT);
+        CHECK(sent < ((size_t)64 << 20)); /* the kernel's buffers, not 1 GB */
+        wa_ws_free(ws);
+    }
+    stop_server();
+    return NULL;
+}
+
+static void test_backpressure(void **state)
+{
+    (void)state;
+    run_main(backpressure_main, NULL);
 }
 
 static void test_client_server_pair(void **state)
@@ -429,6 +480,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codec),
         cmocka_unit_test(test_client_server_pair),
+        cmocka_unit_test(test_backpressure),
         cmocka_unit_test(test_refused_upgrade),
         cmocka_unit_test(test_stream_server),
         cmocka_unit_test(test_misuse),

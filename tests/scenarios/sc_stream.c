@@ -14,7 +14,7 @@ static int no_sockets;
 
 /* ------------------------------------------------------------ a server */
 
-enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY };
+enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY, IDLE_LIMIT, SEND_SPLIT };
 
 struct plan {
     enum mode mode;
@@ -63,11 +63,25 @@ static int handler(wa_stream *s, void *arg)
         }
         break;
     }
+    case SEND_SPLIT: /* the separator cut in two between writes */
+        wa_stream_write(s, "abc:", 4);
+        wa_stream_drain(s);
+        wa_sleep(30);
+        wa_stream_write(s, ":def::", 6);
+        break;
+    case IDLE_LIMIT: { /* a client that sends nothing is let go after 100 ms */
+        int rc, scope;
+        { WA_TIMEOUT_SCOPE(100, scope); rc = (int)wa_stream_readline(s, buf, sizeof buf); }
+        if (rc == WA_ETIMEDOUT && scope == WA_ETIMEDOUT)
+            wa_stream_write(s, "idle\n", 5);
+        break;
+    }
     case READ_ALL_THEN_REPLY: {
         void *all;
         size_t len;
         if (wa_stream_read_all(s, &all, &len, 0) == 0) {
-            int k = snprintf(buf, sizeof buf, "got %zu: %s", len, (char *)all);
+            p->flood_max = len;
+            int k = snprintf(buf, sizeof buf, "got %zu: %.64s", len, (char *)all);
             wa_stream_write(s, buf, (size_t)k);
             free(all);
         }
@@ -236,6 +250,28 @@ static void test_readuntil_and_limit(void)
     stop(srv);
 }
 
+static void test_separator_across_reads(void)
+{
+    if (no_sockets) return;
+    struct plan p = {.mode = SEND_SPLIT};
+    int port;
+    wa_stream_server *srv = serve(&p, &port);
+    wa_stream *s = dial(port);
+    if (!s) { stop(srv); return; }
+    char buf[16];
+    size_t len = 0;
+    CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), 0);
+    CHECK_INT(len, 5);
+    CHECK(memcmp(buf, "abc::", 5) == 0);
+    CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), 0);
+    CHECK_INT(len, 5);
+    CHECK(memcmp(buf, "def::", 5) == 0);
+    CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), WA_EINCOMPLETE);
+    CHECK_INT(len, 0);
+    hang_up(s);
+    stop(srv);
+}
+
 static void test_half_close(void)
 {
     if (no_sockets) return;
@@ -254,7 +290,18 @@ static void test_half_close(void)
     free(all);
     CHECK_INT(wa_stream_at_eof(s), 1);
     hang_up(s);
+
+    /* close then free, without waiting: the queued bytes still arrive. */
+    s = dial(port);
+    if (!s) { stop(srv); return; }
+    static char big[256 * 1024];
+    memset(big, 'z', sizeof big);
+    CHECK_INT(wa_stream_write(s, big, sizeof big), 0);
+    CHECK_INT(wa_stream_close(s), 0);
+    CHECK_INT(wa_stream_free(s), 0);
+    wa_sleep(200);
     stop(srv);
+    CHECK_INT(p.flood_max, sizeof big); /* what the handler read */
 }
 
 static void *read_five(void *arg)
@@ -306,6 +353,23 @@ static void test_peer_never_sends(void)
     CHECK_INT(n, WA_ETIMEDOUT);
     CHECK(wa_now() - t0 < 2000);
     hang_up(s); /* the server's read ends with our close */
+    stop(srv);
+}
+
+/* The server's side of a silent client: its read obeys a deadline scope. */
+static void test_server_drops_silent_client(void)
+{
+    if (no_sockets) return;
+    struct plan p = {.mode = IDLE_LIMIT};
+    int port;
+    wa_stream_server *srv = serve(&p, &port);
+    wa_stream *s = dial(port);
+    if (!s) { stop(srv); return; }
+    char buf[16];
+    CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 5);
+    CHECK(memcmp(buf, "idle\n", 5) == 0);
+    CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 0); /* then closed */
+    hang_up(s);
     stop(srv);
 }
 
@@ -386,6 +450,8 @@ static void test_bad_arguments(void)
     CHECK_INT(wa_open_connection("127.0.0.1", 70000, NULL, &s), WA_EINVAL);
     wa_stream_opts bad = {.high_water = 10, .low_water = 20};
     CHECK_INT(wa_open_connection("127.0.0.1", 80, &bad, &s), WA_EINVAL);
+    wa_stream_opts huge = {.limit = SIZE_MAX};
+    CHECK_INT(wa_open_connection("127.0.0.1", 80, &huge, &s), WA_EINVAL);
     wa_stream_opts tls_opt_without_tls = {.ca_file = "x.pem"};
     CHECK_INT(wa_open_connection("127.0.0.1", 80, &tls_opt_without_tls, &s), WA_EINVAL);
     wa_stream_server *srv = PTR(1);
@@ -407,9 +473,11 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_echo_lines),
     WA_H_TEST(test_readexactly_partial),
     WA_H_TEST(test_readuntil_and_limit),
+    WA_H_TEST(test_separator_across_reads),
     WA_H_TEST(test_half_close),
     WA_H_TEST(test_interrupted_read_keeps_bytes),
     WA_H_TEST(test_peer_never_sends),
+    WA_H_TEST(test_server_drops_silent_client),
     WA_H_TEST(test_slow_reader_bounds_drain),
     WA_H_TEST(test_refused_after_close),
     WA_H_TEST(test_names),

@@ -78,6 +78,7 @@ void wa__conn_release(struct conn *c); /* drop a reference taken with c->refs++ 
 /* ws.c: the connection an upgraded WebSocket used is closing. */
 struct wa__ws_uvt;
 void wa__ws_conn_gone(struct wa__ws_uvt *t);
+int wa__ws_lingering(const struct wa__ws_uvt *t); /* closed, finishing its close */
 
 /* server.c */
 void wa__server_poke(struct server *s); /* the shutdown waiter checks again */

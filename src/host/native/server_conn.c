@@ -144,8 +144,13 @@ static void handler_done(wa_task *t, void *data)
         slot_free(s);
     } else if (c->upgraded) {
         /* A WebSocket handler ended: the connection was its, nothing more
-         * is answered on it. */
-        wa__conn_close(c);
+         * is answered on it. A close still lingering ends it later. */
+        c->q_head = s->next;
+        if (!c->q_head)
+            c->q_tail = NULL;
+        c->nq--;
+        if (!wa__ws_lingering(c->upgraded))
+            wa__conn_close(c);
         slot_free(s);
     } else {
         int failure = wa_task_error(t); /* t has finished */
@@ -240,7 +245,8 @@ static const wa__h1_events reader_events = {
 
 static void maybe_resume(struct conn *c)
 {
-    if (c->upgraded || c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
+    if (c->upgraded || /* a WebSocket reads for itself */
+        c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
         c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->srv->opts.max_unsent_bytes / 4 ||
         c->queued_in >= c->srv->opts.max_unsent_bytes)
         return;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define RBUF (64 * 1024) /* read ahead; full: stop reading (TCP pushes back) */
+#define LINGER_MS 1000
 
 struct wa__ws_uvt {
     wa__ws_transport base;
@@ -29,6 +30,14 @@ struct wa__ws_uvt {
     int werr;              /* the first write error */
     int closed;            /* close() was called */
     unsigned refs;         /* the owner until close, tasks inside, writes, the handle */
+    /* Lingering close: FIN after our last frame, then read and drop what
+     * the peer still sends until it closes too or LINGER_MS pass, so a
+     * close with unread input does not reset the connection (and lose our
+     * close frame at the peer) -- nginx's lingering_close. */
+    uv_shutdown_t sreq;
+    uv_timer_t linger;
+    int linger_timer_open, finished;
+    struct wa__ws_uvt *lnext, *lprev; /* the thread's lingering transports */
 };
 typedef struct wa__ws_uvt uvt;
 
@@ -97,12 +106,20 @@ static void stop_reading(uvt *t)
     t->reading = 0;
 }
 
+static void finish_close(uvt *t);
+
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
     (void)b;
     uvt *t = s->data;
     if (n == 0)
         return;
+    if (t->closed) { /* lingering: drop it, until the peer's end */
+        t->off = t->len = 0;
+        if (n < 0)
+            finish_close(t);
+        return;
+    }
     if (n < 0) {
         t->eof = (int)n;
         stop_reading(t);
@@ -170,10 +187,10 @@ static void write_done(uv_write_t *req, int status)
     uvt_unref(t);
 }
 
-static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
-                     size_t n)
+/* Send what the socket takes now and queue a copy of the rest (so a
+ * cancelled sender still completes its frame). */
+static int uvt_queue(uvt *t, const void *const *bufs, const size_t *lens, size_t n)
 {
-    uvt *t = (uvt *)base;
     if (t->closed)
         return WA_ECLOSED;
     if (t->werr)
@@ -197,42 +214,53 @@ static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size
         else if (k < 0 && k != UV_EAGAIN)
             return wa__uv_err(k);
     }
-    if (sent < total) {
-        /* The rest is copied, so a cancelled sender still completes its
-         * frame and the stream stays in step. */
-        size_t rest = total - sent;
-        struct wreq *w = malloc(sizeof *w + rest);
-        if (!w)
-            return WA_ENOMEM;
-        size_t at = 0, skip = sent;
-        for (size_t i = 0; i < n; i++) {
-            size_t l = lens[i];
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            memcpy(w->data + at, (const char *)bufs[i] + skip, l - skip);
-            at += l - skip;
-            skip = 0;
+    if (sent == total)
+        return 0;
+    size_t rest = total - sent;
+    struct wreq *w = malloc(sizeof *w + rest);
+    if (!w)
+        return WA_ENOMEM;
+    size_t at = 0, skip = sent;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = lens[i];
+        if (skip >= l) {
+            skip -= l;
+            continue;
         }
-        w->t = t;
-        w->len = rest;
-        uv_buf_t b = uv_buf_init(w->data, (unsigned)rest);
-        int rc = uv_write(&w->req, t->stream, &b, 1, write_done);
-        if (rc < 0) {
-            free(w);
-            return wa__uv_err(rc);
-        }
-        t->refs++;
-        t->wqueued += rest;
+        memcpy(w->data + at, (const char *)bufs[i] + skip, l - skip);
+        at += l - skip;
+        skip = 0;
     }
+    w->t = t;
+    w->len = rest;
+    uv_buf_t b = uv_buf_init(w->data, (unsigned)rest);
+    int rc = uv_write(&w->req, t->stream, &b, 1, write_done);
+    if (rc < 0) {
+        free(w);
+        return wa__uv_err(rc);
+    }
+    t->refs++;
+    t->wqueued += rest;
+    return 0;
+}
+
+static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
+                     size_t n)
+{
+    uvt *t = (uvt *)base;
+    int rc = uvt_queue(t, bufs, lens, n);
     /* Backpressure: wait until the socket took everything. */
-    while (t->wqueued > 0 && !t->werr) {
-        int rc = wait_on(t, &t->wop);
-        if (rc < 0)
-            return rc;
-    }
+    while (rc == 0 && t->wqueued > 0 && !t->werr)
+        rc = wait_on(t, &t->wop);
+    if (rc < 0)
+        return rc;
     return t->werr ? wa__uv_err(t->werr) : 0;
+}
+
+static int uvt_send_now(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
+                        size_t n)
+{
+    return uvt_queue((uvt *)base, bufs, lens, n);
 }
 
 /* ------------------------------------------------------------ closing */
@@ -259,8 +287,77 @@ void wa__ws_conn_gone(struct wa__ws_uvt *t)
     wake(&t->rop, 0);
     wake(&t->wop, 0);
     wa__conn_release(c);
+    if (t->closed && t->linger_timer_open)
+        finish_close(t); /* lingering on a connection that is gone */
     uvt_unref(t); /* the connection's reference */
 }
+
+static _Thread_local uvt *lingering;
+static _Thread_local int linger_hook;
+
+static void linger_unlink(uvt *t)
+{
+    if (t->lprev)
+        t->lprev->lnext = t->lnext;
+    else if (lingering == t)
+        lingering = t->lnext;
+    if (t->lnext)
+        t->lnext->lprev = t->lprev;
+    t->lnext = t->lprev = NULL;
+}
+
+static void timer_closed(uv_handle_t *h) { uvt_unref(h->data); }
+
+/* The end of a close: the handle (or the server's connection) closes now. */
+static void finish_close(uvt *t)
+{
+    if (t->finished)
+        return;
+    t->finished = 1;
+    linger_unlink(t);
+    if (t->linger_timer_open && !uv_is_closing((uv_handle_t *)&t->linger)) {
+        uv_close((uv_handle_t *)&t->linger, timer_closed);
+        t->linger_timer_open = 0;
+    }
+    stop_reading(t);
+    if (t->conn)
+        wa__conn_close(t->conn); /* calls wa__ws_conn_gone */
+    else if (t->owns_handle && !uv_is_closing((uv_handle_t *)&t->own))
+        uv_close((uv_handle_t *)&t->own, handle_closed);
+    uvt_unref(t); /* the close's own reference */
+}
+
+static void linger_timeout(uv_timer_t *tm) { finish_close(tm->data); }
+
+/* The loop is closing: end every linger first, so the handles close with
+ * our callbacks and the transports are freed. */
+static void linger_at_close(void)
+{
+    while (lingering)
+        finish_close(lingering);
+    linger_hook = 0;
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    uvt *t = req->data;
+    if (status < 0 || !t->stream || t->finished ||
+        uv_timer_init(wa__uv(), &t->linger) < 0) {
+        finish_close(t);
+        return;
+    }
+    t->linger.data = t;
+    t->linger_timer_open = 1;
+    t->refs++; /* the timer handle's */
+    uv_timer_start(&t->linger, linger_timeout, LINGER_MS, 0);
+    t->off = t->len = 0;
+    if (uv_read_start(t->stream, on_alloc, on_read) == 0)
+        t->reading = 1;
+    else
+        finish_close(t);
+}
+
+int wa__ws_lingering(const struct wa__ws_uvt *t) { return t->closed && !t->finished; }
 
 static void uvt_close(wa__ws_transport *base)
 {
@@ -271,13 +368,16 @@ static void uvt_close(wa__ws_transport *base)
     stop_reading(t);
     wake(&t->rop, WA_ECLOSED);
     wake(&t->wop, WA_ECLOSED);
-    if (t->conn) {
-        /* Queued frames (our close) leave first: the server's close waits
-         * for nothing, so shut down after them, then close. */
-        wa__conn_close(t->conn); /* calls wa__ws_conn_gone */
-    } else if (t->owns_handle && !uv_is_closing((uv_handle_t *)&t->own)) {
-        uv_close((uv_handle_t *)&t->own, handle_closed);
-    }
+    t->refs++; /* the close's, dropped by finish_close */
+    if (!linger_hook && wa__native_at_close(linger_at_close) == 0)
+        linger_hook = 1;
+    t->lnext = lingering;
+    if (lingering)
+        lingering->lprev = t;
+    lingering = t;
+    t->sreq.data = t;
+    if (!t->stream || !linger_hook || uv_shutdown(&t->sreq, t->stream, on_shutdown) < 0)
+        finish_close(t);
     uvt_unref(t); /* the owner's */
 }
 
@@ -285,6 +385,7 @@ static const wa__ws_transport_ops uvt_ops = {
     .read = uvt_read,
     .write = uvt_write,
     .close = uvt_close,
+    .send_now = uvt_send_now,
 };
 
 static uvt *uvt_new(void)
