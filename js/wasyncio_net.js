@@ -68,17 +68,30 @@ var WasyncioNetLib = {
     // that came past a pause), eof (the peer ended; told C once the queue
     // is empty), err (an error before bind), closing, done (closed told)}
     add: function(sock, path) {
-      var id = WANET.nextId++;
-      var rec = { id: id, sock: sock, x: 0, reading: false, queue: [], eof: false,
-                  eofTold: false, err: 0, closing: false, done: false, path: path || null,
-                  closed: false, flushPosted: false };
-      WANET.socks.set(id, rec);
-      sock.pause();
-      sock.on('data', function(chunk) { WANET.onData(rec, chunk); });
-      sock.on('end', function() { rec.eof = true; WANET.flush(rec); });
-      sock.on('error', function(e) { WANET.onError(rec, WANET.code(e)); });
-      sock.on('close', function() { rec.closed = true; WANET.onClose(rec); });
+      var rec = WANET.record(path);
+      WANET.attach(rec, sock);
       return rec;
+    },
+
+    record: function(path) {
+      var id = WANET.nextId++;
+      var rec = { id: id, sock: null, x: 0, reading: false, queue: [], eof: false,
+                  eofTold: false, err: 0, closing: false, done: false, path: path || null,
+                  closed: false, flushPosted: false, connecting: false };
+      WANET.socks.set(id, rec);
+      return rec;
+    },
+
+    // Make sock rec's socket (paused); events of a socket rec has since
+    // dropped (a failed connect attempt) are ignored.
+    attach: function(rec, sock) {
+      rec.sock = sock;
+      sock.pause();
+      var mine = function() { return rec.sock === sock; };
+      sock.on('data', function(chunk) { if (mine()) WANET.onData(rec, chunk); });
+      sock.on('end', function() { if (mine()) { rec.eof = true; WANET.flush(rec); } });
+      sock.on('error', function(e) { if (mine() && !rec.connecting) WANET.onError(rec, WANET.code(e)); });
+      sock.on('close', function() { if (mine()) { rec.closed = true; WANET.onClose(rec); } });
     },
 
     onData: function(rec, chunk) {
@@ -155,27 +168,57 @@ var WasyncioNetLib = {
   wa__js_net_connect__deps: ['$WANET'],
   wa__js_net_connect: function(op, hostp, port, pathp) {
     var path = pathp ? UTF8ToString(pathp) : null;
-    var opts = path ? { path: path, allowHalfOpen: true }
-                    : { host: UTF8ToString(hostp), port: port, allowHalfOpen: true };
-    var sock;
-    try {
-      sock = WANET.net.connect(opts);
-    } catch (e) {
-      return WANET.code(e);
-    }
-    var rec = WANET.add(sock, path);
+    var host = path ? null : UTF8ToString(hostp).replace(/^\[(.*)\]$/, '$1');
+    var rec = WANET.record(path);
     rec.connecting = true;
-    var settle = function(code) {
+    var last = WA.ECONNREFUSED;
+    var finish = function(code) {
       if (!rec.connecting) return;
       rec.connecting = false;
       if (code) {
         WANET.socks.delete(rec.id);
-        sock.destroy();
+        if (rec.sock) rec.sock.destroy();
       }
       WANET.call('wa__web_net_opened', [op, code]);
     };
-    sock.once('connect', function() { settle(0); });
-    sock.once('error', function(e) { settle(WANET.code(e)); });
+    // Each address in turn until one accepts (asyncio's order, no happy
+    // eyeballs); the last one's error if none does.
+    var attempt = function(list, i) {
+      if (!rec.connecting) return;
+      if (i === list.length) { finish(last); return; }
+      var sock;
+      try {
+        sock = WANET.net.connect(list[i]);
+      } catch (e) {
+        last = WANET.code(e);
+        attempt(list, i + 1);
+        return;
+      }
+      WANET.attach(rec, sock);
+      sock.once('connect', function() { if (rec.sock === sock) finish(0); });
+      sock.once('error', function(e) {
+        if (rec.sock !== sock || !rec.connecting) return;
+        last = WANET.code(e);
+        rec.sock = null;
+        sock.destroy();
+        attempt(list, i + 1);
+      });
+    };
+    if (path) {
+      attempt([{ path: path, allowHalfOpen: true }], 0);
+    } else if (WANET.net.isIP(host)) {
+      attempt([{ host: host, port: port, allowHalfOpen: true }], 0);
+    } else {
+      // node:dns's lookup runs getaddrinfo on libuv's thread pool: the
+      // loop never blocks on it.
+      WANET.dns.lookup(host, { all: true }, function(e, addrs) {
+        if (!rec.connecting) return;
+        if (e || !addrs.length) { finish(WA.EDNS); return; }
+        attempt(addrs.map(function(a) {
+          return { host: a.address, port: port, family: a.family, allowHalfOpen: true };
+        }), 0);
+      });
+    }
     return rec.id;
   },
 
@@ -189,7 +232,7 @@ var WasyncioNetLib = {
       rec.closing = true;
       rec.x = 0;
       WANET.socks.delete(id);
-      rec.sock.destroy();
+      if (rec.sock) rec.sock.destroy();
       return;
     }
     var srv = WANET.servers.get(id);

@@ -176,6 +176,8 @@ static int read_until(wa_stream *s, const void *sep, size_t seplen, void *buf, s
                 return WA_ELIMIT;
             take(s, buf, n);
             *len = n;
+            if (n < cap)
+                ((char *)buf)[n] = 0; /* a C string too, where room allows */
             return 0;
         }
         if (have >= seplen)
@@ -187,6 +189,8 @@ static int read_until(wa_stream *s, const void *sep, size_t seplen, void *buf, s
         if (ended(s)) {
             take(s, buf, have);
             *len = have;
+            if (have < cap)
+                ((char *)buf)[have] = 0;
             return WA_EINCOMPLETE;
         }
         int rc = wait_for_data(s);

@@ -108,7 +108,8 @@ WA_EXTERN int wa_stream_readexactly(wa_stream *s, void *buf, size_t n, size_t *g
  *     LimitOverrunError; read them with wa_stream_read);
  *   - the stream ends before sep: WA_EINCOMPLETE, the remaining bytes are
  *     handed back in buf and *len (consumed), as IncompleteReadError.
- * seplen must be at least 1. */
+ * seplen must be at least 1. When cap leaves room, a NUL follows the bytes
+ * (not counted), so a text line is a C string too. */
 WA_EXTERN int wa_stream_readuntil(wa_stream *s, const void *sep, size_t seplen, void *buf,
                                   size_t cap, size_t *len);
 
@@ -116,7 +117,8 @@ WA_EXTERN int wa_stream_readuntil(wa_stream *s, const void *sep, size_t seplen, 
  * end of the stream the last partial line without "\n", then 0. A line over
  * the bound (limit, or cap if smaller) returns WA_ELIMIT and is discarded,
  * up to and including its "\n" if that was buffered, else everything
- * buffered (asyncio's rule: the next readline starts on fresh bytes). */
+ * buffered (asyncio's rule: the next readline starts on fresh bytes).
+ * A NUL follows the line when cap leaves room. */
 WA_EXTERN long wa_stream_readline(wa_stream *s, void *buf, size_t cap);
 
 /* 1 when the peer ended the stream and every byte was read (asyncio's

@@ -10,7 +10,7 @@
 #           writes "Hello, name!": the host's ceiling) and, when built, the
 #           native hello_server.
 #   streams: echo round trips and bulk MB/s through wasi:sockets
-#           (bench_streams_targets.sh), beside the native build.
+#           (stream_target_rows.sh), beside the native build.
 # Prints rows `| name | value | unit | peer | ratio |` (ratio = peer / ours).
 # Exit 77 means skipped (prerequisites missing).
 set -u
@@ -115,4 +115,4 @@ fi
 # ---------------------------------------------------------------- streams
 # wasi:sockets echo and bulk under jco, beside the native build of the same
 # program (tests/bench/stream_bench.c).
-bash tests/bench/bench_streams_targets.sh wasip2 || true
+bash tests/bench/stream_target_rows.sh wasip2 || true

@@ -40,11 +40,11 @@ static long rss_kb(void)
     return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE, WRITE_AND_GO };
+enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE, WRITE_AND_GO, READ_TO_END };
 
 struct plan {
     enum mode mode;
-    int drain_rc; /* FLOOD: how its drain ended */
+    int drain_rc; /* FLOOD: how its drain ended; READ_TO_END: its last read */
     int started;
 };
 
@@ -93,6 +93,11 @@ static int handler(wa_stream *s, void *arg)
         wa_sleep(60000);
         break;
     case CLOSE_AT_ONCE:
+        break;
+    case READ_TO_END:
+        while ((n = wa_stream_read(s, line, sizeof line)) > 0)
+            ;
+        p->drain_rc = (int)n;
         break;
     case WRITE_AND_GO: /* 8 MiB queued, no drain: the server sends it after */
         memset(chunk, 'y', sizeof chunk);
@@ -151,6 +156,27 @@ static void *reset_main(void *arg)
     CHECK_EQ(wa_stream_is_closing(s), 1);
     CHECK_EQ(wa_stream_wait_closed(s), WA_ECONNRESET);
     wa_stream_free(s);
+    stop(srv);
+
+    /* The other way: a client resets while its handler reads; the handler
+     * gets the named error and the server goes on serving. */
+    struct plan q = {.mode = READ_TO_END, .drain_rc = 1};
+    srv = serve(&q, &port, NULL);
+    CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    wa_stream_write(s, "x", 1);
+    wa_sleep(20);
+    wa_stream_abort(s);
+    wa_stream_wait_closed(s);
+    wa_stream_free(s);
+    for (int i = 0; i < 100 && q.drain_rc == 1; i++)
+        wa_sleep(5);
+    CHECK_EQ(q.drain_rc, WA_ECONNRESET);
+    CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &s), 0);
+    hang_up(s);
+    for (int i = 0; i < 100 && q.started < 2; i++)
+        wa_sleep(5);
+    CHECK_EQ(q.started, 2);
+    CHECK_EQ(q.drain_rc, 0); /* the second one ended cleanly */
     stop(srv);
     return NULL;
 }

@@ -6,7 +6,7 @@
  *   p2_streams PEER_PORT CLOSED_PORT [emfile]
  *
  * Cases: the echo twin's moves (lines, write_eof, readexactly short at EOF,
- * names), 100 connections at once, a refused connect and a name that does
+ * names), 100 connections at once beside one that never sends, a refused connect and a name that does
  * not resolve (named errors, at once), a peer that resets mid-read or
  * half-closes, a line that never ends (WA_ELIMIT, memory flat), a slow
  * reader (drain blocks, the write buffer and memory stay bounded), a peer
@@ -130,6 +130,35 @@ static void test_echo_twin(void)
     CHECK_INT(wa_open_connection("127.0.0.1", port, NULL, &s), WA_ECONNREFUSED);
 }
 
+/* IPv6: the address travels as eight u16 in wasi:sockets (and back). */
+static void test_ipv6_loopback(void)
+{
+    wa_stream_server *srv = NULL;
+    int rc = wa_start_server(upper_echo, NULL, "::1", 0, NULL, &srv);
+    if (rc == WA_EADDRNOTAVAIL || rc == WA_ENET) {
+        printf("no IPv6 loopback here: skipped\n");
+        return;
+    }
+    CHECK_INT(rc, 0);
+    if (!srv)
+        return;
+    int port = wa_stream_server_port(srv);
+    wa_stream *s = NULL;
+    CHECK_INT(wa_open_connection("::1", port, NULL, &s), 0);
+    if (s) {
+        char line[16] = "", host[64] = "";
+        int p = 0;
+        CHECK_INT(wa_stream_write(s, "six\n", 4), 0);
+        CHECK_INT(wa_stream_readline(s, line, sizeof line - 1), 4);
+        CHECK_STR(line, "SIX\n");
+        CHECK_INT(wa_stream_peername(s, host, sizeof host, &p), 0);
+        CHECK_STR(host, "::1");
+        CHECK_INT(p, port);
+        done(s);
+    }
+    CHECK_INT(wa_stream_server_free(srv), 0);
+}
+
 #define MANY 100
 static int many_port;
 
@@ -161,6 +190,9 @@ static void test_many_connections(void)
     if (!srv)
         return;
     many_port = wa_stream_server_port(srv);
+    /* a client that connects and never sends holds one handler, not the server */
+    wa_stream *idle = NULL;
+    CHECK_INT(wa_open_connection("127.0.0.1", many_port, NULL, &idle), 0);
     wa_task *t[MANY];
     int errs[MANY];
     for (int i = 0; i < MANY; i++)
@@ -170,18 +202,43 @@ static void test_many_connections(void)
     for (int i = 0; i < MANY; i++)
         good += errs[i] == 0;
     CHECK_INT(good, MANY);
+    wa_sleep(300); /* the handlers of the closed clients end */
+    CHECK_INT(wa_stream_server_connections(srv), idle ? 1 : 0);
+    if (idle)
+        done(idle);
     CHECK_INT(wa_stream_server_free(srv), 0);
 }
 
 /* ------------------------------------------------------------ failures */
 
-static void test_refused_at_once(void)
+static void test_refused_at_once_and_names(void)
 {
     wa_stream *s = (wa_stream *)1;
     uint64_t t0 = wa_now();
     CHECK_INT(wa_open_connection("127.0.0.1", closed_port, NULL, &s), WA_ECONNREFUSED);
     CHECK(s == NULL);
+    /* a name: each of its addresses refuses in turn */
+    CHECK_INT(wa_open_connection("localhost", closed_port, NULL, &s), WA_ECONNREFUSED);
     CHECK(wa_now() - t0 < 2000);
+    /* and a server on the name listens on each of them (here localhost
+     * is 127.0.0.1 alone, in /etc/hosts), one port */
+    wa_stream_server *srv = NULL;
+    CHECK_INT(wa_start_server(upper_echo, NULL, "localhost", 0, NULL, &srv), 0);
+    if (!srv)
+        return;
+    const char *hosts[] = {"localhost", "127.0.0.1"};
+    for (int i = 0; i < 2; i++) {
+        char line[16] = "";
+        s = NULL;
+        CHECK_INT(wa_open_connection(hosts[i], wa_stream_server_port(srv), NULL, &s), 0);
+        if (!s)
+            continue;
+        wa_stream_write(s, "name\n", 5);
+        CHECK_INT(wa_stream_readline(s, line, sizeof line - 1), 5);
+        CHECK_STR(line, "NAME\n");
+        done(s);
+    }
+    CHECK_INT(wa_stream_server_free(srv), 0);
 }
 
 static void test_name_does_not_resolve(void)
@@ -353,9 +410,8 @@ static void test_unix_sockets(void)
 
 static void *connect_task(void *arg)
 {
-    (void)arg;
     wa_stream *s = NULL;
-    int rc = wa_open_connection("127.0.0.1", peer_port, NULL, &s);
+    int rc = wa_open_connection(arg, peer_port, NULL, &s);
     if (rc == 0) {
         wa_stream_free(s);
         return PTR(1);
@@ -366,9 +422,10 @@ static void *connect_task(void *arg)
 static void test_cancel_connect(void)
 {
     int cancelled = 0;
-    for (int i = 0; i < 30; i++) {
-        wa_task *t = wa_spawn(connect_task, NULL);
-        wa_yield(); /* it starts the connect and waits */
+    for (int i = 0; i < 40; i++) {
+        /* an address: cancelled in the TCP connect; a name: in the lookup */
+        wa_task *t = wa_spawn(connect_task, i % 2 ? "localhost" : "127.0.0.1");
+        wa_yield(); /* it starts the lookup or the connect and waits */
         wa_cancel(t);
         int rc = wa_await(t, NULL);
         CHECK(rc == WA_ECANCELED || rc == 0);
@@ -377,6 +434,12 @@ static void test_cancel_connect(void)
     }
     CHECK(cancelled > 0);
     CHECK_INT(peer_open(NULL), 0);
+    /* nothing of the cancelled ones is in the way of the next connect */
+    void *r = NULL;
+    wa_task *t = wa_spawn(connect_task, "localhost");
+    CHECK_INT(wa_await(t, &r), 0);
+    CHECK_INT(INT(r), 1);
+    wa_release(t);
 }
 
 static void *read_task(void *arg)
@@ -471,8 +534,9 @@ static const wa_h_test emfile_tests[] = {WA_H_TEST(test_emfile), {0}};
 
 static const wa_h_test tests[] = {
     WA_H_TEST(test_echo_twin),
+    WA_H_TEST(test_ipv6_loopback),
     WA_H_TEST(test_many_connections),
-    WA_H_TEST(test_refused_at_once),
+    WA_H_TEST(test_refused_at_once_and_names),
     WA_H_TEST(test_name_does_not_resolve),
     WA_H_TEST(test_peer_resets_mid_read),
     WA_H_TEST(test_peer_half_closes),

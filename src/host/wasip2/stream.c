@@ -30,10 +30,10 @@ struct wa__sconn {
     wa_stream *s;
     wa__p2_conn c;
     wa__p2_watch rd, wr;  /* reading; a write in flight (or the close's flush) */
-    wa__p2_due done;    /* frees the connection after close */
+    wa__p2_due done;      /* frees the connection after close */
     const char *wdata;    /* the write in flight */
     size_t wlen, woff;
-    int closing, reset;
+    int closing;
 };
 
 /* ------------------------------------------------------------ closing */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_streams_targets.sh wasip2|node: the stream rows of the WASI 0.2
+# stream_target_rows.sh wasip2|node: the stream rows of the WASI 0.2
 # component (under jco) or of the Emscripten Node build, beside the same
 # program built natively (tests/bench/stream_bench.c: an echo server and its
 # clients in one loop on 127.0.0.1; 1 s per measure). Called by
@@ -8,7 +8,7 @@
 # share of the native speed the target reaches).
 set -u
 cd "$(dirname "$0")/../.."
-target=${1:?usage: bench_streams_targets.sh wasip2|node}
+target=${1:?usage: stream_target_rows.sh wasip2|node}
 JCO=${JCO:-js/node_modules/.bin/jco}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -16,9 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 case $target in
   wasip2) prog=build/wasip2/tools/stream_bench.wasm; run=("$JCO" run "$prog"); label="wasip2 (jco run)" ;;
   node) prog=build/web/node/tools/stream_bench.js; run=(node "$prog"); label="Node (emcc --node)" ;;
-  *) echo "bench_streams_targets: unknown target $target" >&2; exit 2 ;;
+  *) echo "stream_target_rows: unknown target $target" >&2; exit 2 ;;
 esac
-[[ -f $prog ]] || { echo "bench_streams_targets: $prog missing" >&2; exit 77; }
+[[ -f $prog ]] || { echo "stream_target_rows: $prog missing" >&2; exit 77; }
 
 # The native figures: the same source against the native library, when
 # that library has streams (the native backend is another branch's).
