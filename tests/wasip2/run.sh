@@ -238,7 +238,7 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
     # a private copy: a parallel build may be rewriting the library
     cp "$root/build/native/libwasyncio.a" "$tmp/libwasyncio.a"
     if gcc -O2 -std=gnu11 -I"$root/src" "$root/tests/wasip2/p2_server.c" -o "$tmp/p2_server_native" \
-        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -pthread -lm; then
+        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lssl -lcrypto -pthread -lm; then
         p=$(procs_free_port)
         procs_start "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1
         if procs_wait_http "http://127.0.0.1:$p/"; then
