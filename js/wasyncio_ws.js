@@ -17,12 +17,14 @@
  * the close); C takes one entry per receive. A receive that finds the queue
  * empty leaves its op here and the next event completes it; a cancelled
  * receive only drops its op, so no entry is ever lost. An entry is written
- * into C's wa__web_ws_msg (kind @0, code @4, data @8, len @12; wasm32), its
+ * into C's web_ws_entry (kind @0, code @4, data @8, len @12; wasm32), its
  * data malloc'd here and owned by C from then on.
  *
  * Entry kinds (src/host/web/ws.c has the same numbers): 1 text, 2 binary,
  * 8 close (code, reason as data; code 1006 when the connection ended without
- * a close handshake), 0 error (code < 0, a WA_E* code).
+ * a close handshake), 0 error (code < 0, a WA_E* code; len is the close code
+ * our side sent for it). Node's ws stops reading while more than 1 MiB waits
+ * untaken (READ_HIGH); sends report bufferedAmount and C waits on it (drain).
  */
 var WasyncioWs = {
   $WAWS__deps: ['$WA', '$callUserCallback', 'malloc', 'free'],
