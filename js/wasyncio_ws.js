@@ -247,9 +247,10 @@ var WasyncioWs = {
       return WA.ENET;
     },
 
-    bindNode: function(rec, W, protocols, headers, timeoutMs) {
+    bindNode: function(rec, W, protocols, headers, timeoutMs, tls) {
       var opts = { perMessageDeflate: false, maxPayload: rec.maxMsg > 0 ? rec.maxMsg : 0,
                    followRedirects: false, headers: headers };
+      for (var k in tls) opts[k] = tls[k]; // ws passes them to tls.connect
       if (timeoutMs > 0) opts.handshakeTimeout = Math.min(timeoutMs, 2147483647);
       var ws = new W(rec.url, protocols, opts);
       rec.ws = ws;
@@ -302,7 +303,7 @@ var WasyncioWs = {
   // id (> 0) or an error code. The outcome arrives through msgp (status @4,
   // the agreed subprotocol @8/@12) and wa__web_ws_done(op, code).
   wa__js_ws_open__deps: ['$WAWS'],
-  wa__js_ws_open: function(op, msgp, urlp, protosp, hdrsp, timeoutMs, maxMsg) {
+  wa__js_ws_open: function(op, msgp, urlp, protosp, hdrsp, timeoutMs, maxMsg, caFilep, insecure) {
     var url = UTF8ToString(urlp), u;
     try {
       u = new URL(url);
@@ -342,15 +343,23 @@ var WasyncioWs = {
       if (typeof WebSocket !== 'function') return WA.ENOTSUP;
       impl = WebSocket;
     }
-    // A page's WebSocket sends no headers of the program's own.
-    if (!node && lines.length) return WA.ENOTSUP;
+    // A page's WebSocket sends no headers of the program's own, and its TLS
+    // is the browser's (its trust store, no exceptions).
+    if (!node && (lines.length || caFilep || insecure)) return WA.ENOTSUP;
+    var tls = {};
+    if (node && insecure) tls.rejectUnauthorized = false;
+    if (node && caFilep) {
+      // ca_file replaces the default store, as natively (a PEM bundle).
+      try { tls.ca = require('fs').readFileSync(UTF8ToString(caFilep)); }
+      catch (e) { return e && e.code === 'ENOENT' ? WA.ENOENT : WA.EACCES; }
+    }
     var id = WAWS.nextId++;
     var rec = { id: id, url: u.href, ws: null, node: node, queue: [], recvOp: op, recvMsg: msgp,
                 drains: [], closeWaits: [], drainTimer: null, endCode: 0, endReason: '',
                 queued: 0, paused: false, openDone: false, ended: false,
                 timedOut: false, timer: null, tooBig: false, maxMsg: maxMsg, status: 0 };
     try {
-      if (node) WAWS.bindNode(rec, impl, protocols, headers, timeoutMs);
+      if (node) WAWS.bindNode(rec, impl, protocols, headers, timeoutMs, tls);
       else WAWS.bindBrowser(rec, impl, protocols);
     } catch (e) {
       // Bad subprotocol tokens, a blocked port, ws:// from an https page.

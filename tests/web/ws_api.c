@@ -66,6 +66,39 @@ static void *connect_timeout(void *arg)
 }
 WA_JS_EXPORT(connect_timeout)
 
+/* wss:// to a server with a self-signed certificate; the URL's fragment
+ * says how: "#" the default trust store, "#ca=PATH" that PEM file instead,
+ * "#insecure" no checks. An echo of "tls" tells the connection works. */
+static void *tls_connect(void *arg)
+{
+    char *url = unquote(arg);
+    char *hash = strchr(url, '#');
+    wa_ws_opts o = {0};
+    if (hash) {
+        *hash++ = '\0';
+        if (!strncmp(hash, "ca=", 3))
+            o.ca_file = hash + 3;
+        else if (!strcmp(hash, "insecure"))
+            o.flags = WA_WS_INSECURE;
+    }
+    wa_ws *ws = NULL;
+    int rc = wa_ws_connect(url, &o, &ws);
+    if (rc)
+        return fmt("{\"rc\":%d,\"name\":\"%s\"}", rc, wa_error_name(rc));
+    wa_ws_msg m;
+    rc = wa_ws_send_text(ws, "tls");
+    if (rc == 0)
+        rc = wa_ws_receive(ws, &m);
+    char *out = fmt("{\"rc\":%d,\"name\":\"%s\",\"echo\":\"%s\"}", rc, wa_error_name(rc),
+                    rc == 0 && m.type == WA_WS_TEXT ? m.data : "");
+    if (rc == 0)
+        wa_ws_msg_free(&m);
+    wa_ws_close(ws, 1000, NULL);
+    wa_ws_free(ws);
+    return out;
+}
+WA_JS_EXPORT(tls_connect)
+
 /* /abort: "x", then the connection drops: WA_EWSABNORMAL with 1006. */
 static void *abnormal(void *arg)
 {
@@ -383,6 +416,7 @@ static const struct {
     {"subprotocol", subprotocol}, {"extra_header", extra_header}, {"echo_close", echo_close},
     {"close_timeout", close_timeout}, {"backpressure", backpressure}, {"echo_bench", echo_bench},
     {"flood_hold", flood_hold}, {"connect_timeout", connect_timeout},
+    {"tls_connect", tls_connect},
 };
 
 int main(int argc, char **argv)

@@ -41,7 +41,8 @@ typedef struct web_ws_entry {
 /* JS side (js/wasyncio_ws.js). */
 extern int wa__js_ws_open(wa_op *op, web_ws_entry *out, const char *url,
                           const char *const *protocols, const char *const *headers,
-                          double timeout_ms, double max_message);
+                          double timeout_ms, double max_message, const char *ca_file,
+                          int insecure);
 extern int wa__js_ws_recv(int id, wa_op *op, web_ws_entry *out);
 extern void wa__js_ws_forget(int id, wa_op *op);
 extern double wa__js_ws_send(int id, int kind, const void *data, size_t len);
@@ -223,8 +224,6 @@ static const wa__ws_ops web_ws_ops = {
 
 int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws)
 {
-    if (req->ca_file || (req->flags & WA_WS_INSECURE))
-        return WA_ENOTSUP; /* the browser or Node does TLS with its own store */
     wa__ws_set_connect_status(0);
     web_ws *s = calloc(1, sizeof *s);
     if (!s)
@@ -232,7 +231,8 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws)
     web_wait w;
     wait_init(&w, 0);
     int id = wa__js_ws_open(&w.op, &s->entry, req->url, req->protocols, req->headers,
-                            (double)req->handshake_timeout_ms, (double)ws->max_message);
+                            (double)req->handshake_timeout_ms, (double)ws->max_message,
+                            req->ca_file, (req->flags & WA_WS_INSECURE) != 0);
     if (id < 0) {
         free(s);
         return id;
