@@ -110,7 +110,7 @@ static void *chat(void *arg)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: %s ws://HOST:PORT\n", argv[0]);
+        fprintf(stderr, "usage: ws_chat_client ws://HOST:PORT\n");
         return 2;
     }
     int rc = wa_run(chat, argv[1], NULL);

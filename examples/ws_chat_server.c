@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 {
     int port = argc > 1 ? atoi(argv[1]) : -1; /* required, as in the Python twin */
     if (argc != 2 || port < 0 || port > 65535) {
-        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+        fprintf(stderr, "usage: ws_chat_server PORT\n");
         return 2;
     }
     int rc = wa_run(serve, &port, NULL);

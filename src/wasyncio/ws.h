@@ -88,9 +88,11 @@ WA_EXTERN int wa_ws_connect_status(void);
 
 /* Server, inside a route handler of wa_app: answer req with 101 Switching
  * Protocols and take the connection over. The handler then keeps running
- * and uses *out like a client's connection; when the handler returns, the
- * connection is closed (with 1000 if nothing was sent) and *out must have
- * been freed, as aiohttp's WebSocketResponse lives in its handler.
+ * and uses *out like a client's connection, as aiohttp's WebSocketResponse
+ * lives in its handler: free *out before returning (if it is still open,
+ * that sends 1001); the connection closes when the handler returns. The
+ * HTTP server's timeouts stop at the 101; on its shutdown the handler is
+ * cancelled at once. The handler's task must be the one that calls this.
  * A request that is not a valid upgrade gets 400 (426 for a wrong
  * Sec-WebSocket-Version) in reply and WA_EWSHANDSHAKE. Native only; WASI 0.2
  * proxy components: WA_ENOTSUP (wasi:http has no upgrade). */

@@ -38,6 +38,9 @@ wa_ws *wa__ws_new(const wa_ws_opts *opts, int is_client);
  * closing it closes the stream, the stream's server frees it). */
 wa__ws_transport *wa__ws_stream_transport(wa_stream *s, int owned);
 
+/* Every line is one "Name: value" line (no CR/LF: no header injection). */
+int wa__ws_headers_ok(const char *const *headers);
+
 /* Every name is an HTTP token (no spaces, commas, CR/LF...). */
 int wa__ws_protocols_ok(const char *const *protocols);
 

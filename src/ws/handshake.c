@@ -57,6 +57,14 @@ static int token_ok(const char *t)
     return 1;
 }
 
+int wa__ws_headers_ok(const char *const *headers)
+{
+    for (size_t i = 0; headers && headers[i]; i++)
+        if (!header_line_ok(headers[i]))
+            return 0;
+    return 1;
+}
+
 int wa__ws_protocols_ok(const char *const *protocols)
 {
     for (size_t i = 0; protocols && protocols[i]; i++)

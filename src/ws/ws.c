@@ -42,7 +42,7 @@ int wa_ws_connect(const char *url, const wa_ws_opts *opts, wa_ws **out)
     int rc = wa__require_task();
     if (rc < 0)
         return rc;
-    if (opts && !wa__ws_protocols_ok(opts->protocols))
+    if (opts && (!wa__ws_protocols_ok(opts->protocols) || !wa__ws_headers_ok(opts->headers)))
         return WA_EINVAL; /* before anything is dialled */
     /* ws:// and wss:// are http:// and https:// with another name (RFC 6455
      * 3), so the HTTP layer's URL rules apply unchanged. */

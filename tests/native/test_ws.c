@@ -92,6 +92,7 @@ static void test_codec(void **state)
 static wa_ws *room[8];
 static size_t nroom;
 static int handlers_ended, handler_saw, handler_code;
+static char seen_auth[64], seen_path[64];
 
 static int room_route(const wa_request *req, wa_reply *reply, void *ud)
 {
@@ -100,6 +101,9 @@ static int room_route(const wa_request *req, wa_reply *reply, void *ud)
     int rc = wa_ws_accept(req, reply, NULL, &ws);
     if (rc < 0)
         return rc == WA_EWSHANDSHAKE ? 0 : rc;
+    const char *auth = wa_request_header(req, "Authorization");
+    snprintf(seen_auth, sizeof seen_auth, "%s", auth ? auth : "");
+    snprintf(seen_path, sizeof seen_path, "%s", wa_ws_path(ws));
     room[nroom++] = ws;
     wa_ws_msg m;
     while ((rc = wa_ws_receive(ws, &m)) == 0 && m.type != WA_WS_CLOSE) {
@@ -176,6 +180,25 @@ static void *pair_main(void *arg)
     (void)arg;
     handlers_ended = 0;
     start_server();
+    /* Extra request headers reach the handler. */
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/room?x=1", wa_app_port(S.app));
+    const char *const hdrs[] = {"Authorization: Bearer t0k", NULL};
+    wa_ws_opts ho = {.headers = hdrs};
+    wa_ws *h = NULL;
+    CHECK_EQ(wa_ws_connect(url, &ho, &h), 0);
+    CHECK_EQ(wa_ws_close(h, 1000, NULL), 0);
+    wa_ws_free(h);
+    CHECK_STR(seen_auth, "Bearer t0k");
+    CHECK_STR(seen_path, "/room");
+    for (int i = 0; i < 200 && handlers_ended < 1; i++)
+        wa_sleep(5);
+    handlers_ended = 0;
+    /* A header line with CR/LF is refused before anything is sent. */
+    const char *const evil[] = {"X: a\r\nInjected: 1", NULL};
+    wa_ws_opts eo = {.headers = evil};
+    CHECK_EQ(wa_ws_connect(url, &eo, &h), WA_EINVAL);
+
     wa_ws *a = join(), *b = join(), *c = join();
     if (!a || !b || !c)
         return NULL;

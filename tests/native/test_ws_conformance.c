@@ -81,6 +81,7 @@ static void *server_main(void *arg)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with the test */
         execl(hh_python(), hh_python(), peers(), "client", port, (char *)NULL);
         _exit(127);
     }
@@ -120,6 +121,21 @@ static hh_proc py_server(const char *mode)
 
 static int port_of_echo, port_of_raw;
 
+/* Report the case before (ok, or FAIL if a CHECK failed in it) and start
+ * the next: each line names the RFC 6455 rule it checks. NULL ends. */
+static const char *case_rule, *case_name;
+static int case_failures;
+
+static void CASE(const char *rule, const char *name)
+{
+    if (case_name)
+        printf("%s %-8s %s (our client)\n", tu_failures > case_failures ? "FAIL" : "ok  ",
+               case_rule, case_name);
+    case_rule = rule;
+    case_name = name;
+    case_failures = tu_failures;
+}
+
 static wa_ws *open_ws(int port, const char *path, const wa_ws_opts *o, int *rc)
 {
     char url[128];
@@ -133,7 +149,7 @@ static void *client_echo_main(void *arg)
 {
     (void)arg;
     int rc;
-    /* 4.1 + 1.9: handshake and the subprotocol the server picked. */
+    CASE("4.1", "handshake, and the subprotocol the server picked");
     const char *const offer[] = {"superchat", "chat", NULL};
     wa_ws_opts o = {.protocols = offer};
     wa_ws *ws = open_ws(port_of_echo, "/", &o, &rc);
@@ -141,7 +157,7 @@ static void *client_echo_main(void *arg)
     if (!ws)
         return NULL;
     CHECK_STR(wa_ws_protocol(ws), "chat");
-    /* 5.2: 7-, 16- and 64-bit lengths, masked by us (5.3), both types. */
+    CASE("5.2", "7-, 16- and 64-bit lengths up to 3 MiB, masked (5.3), text and binary");
     size_t sizes[] = {0, 1, 125, 126, 65535, 65536, 3 << 20};
     char *buf = malloc(3 << 20);
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
@@ -159,7 +175,7 @@ static void *client_echo_main(void *arg)
         wa_ws_msg_free(&m);
     }
     free(buf);
-    /* 5.5.2: our ping gets a pong, which the receiver skips. */
+    CASE("5.5.2", "our ping gets a pong, which the receiver skips; 126 bytes refused");
     CHECK_EQ(wa_ws_ping(ws, "abc", 3), 0);
     static const char big_ping[126];
     CHECK_EQ(wa_ws_ping(ws, big_ping, sizeof big_ping), WA_EINVAL);
@@ -168,9 +184,9 @@ static void *client_echo_main(void *arg)
     CHECK_EQ(wa_ws_receive(ws, &m), 0);
     CHECK_STR(m.data, "after ping");
     wa_ws_msg_free(&m);
-    /* Sending text that is not UTF-8 is refused before anything is sent. */
+    CASE("8.1", "sending text that is not UTF-8 is refused before anything is sent");
     CHECK_EQ(wa_ws_send_text_n(ws, "\xff", 1), WA_EINVAL);
-    /* 7.1.2: the server closes; we get its code and reason, answered. */
+    CASE("7.1.2", "the server closes: its code and reason arrive, answered");
     CHECK_EQ(wa_ws_send_text(ws, "close-me"), 0);
     CHECK_EQ(wa_ws_receive(ws, &m), 0);
     CHECK_EQ(m.type, WA_WS_CLOSE);
@@ -183,7 +199,7 @@ static void *client_echo_main(void *arg)
     CHECK_EQ(wa_ws_send_text(ws, "late"), WA_ECLOSED);
     CHECK_EQ(wa_ws_close(ws, 1000, NULL), WA_ECLOSED);
     wa_ws_free(ws);
-    /* 7.1.2 from our side: the server echoes our code. */
+    CASE("7.1.2", "we close: the server echoes our code; 1005 may not be sent");
     ws = open_ws(port_of_echo, "/", NULL, &rc);
     CHECK_EQ(rc, 0);
     if (ws) {
@@ -193,6 +209,7 @@ static void *client_echo_main(void *arg)
         CHECK_EQ(wa_ws_close(ws, 1005, NULL), WA_EINVAL); /* 7.4.1: never sent */
         wa_ws_free(ws);
     }
+    CASE(NULL, NULL);
     return NULL;
 }
 
@@ -221,37 +238,37 @@ static void *client_hostile_main(void *arg)
     (void)arg;
     wa_ws *ws;
     wa_ws_msg m;
-    /* 5.1: a masked server frame fails the connection with 1002. */
+    CASE("5.1", "a masked server frame: 1002");
     CHECK_EQ(receive_from("/masked", NULL, &m, &ws), WA_EWSPROTO);
     CHECK_EQ(m.close_code, 1002);
     CHECK_EQ(wa_ws_close_code(ws), 1002);
     wa_ws_free(ws);
-    /* 5.2: RSV bits without an extension: 1002. */
+    CASE("5.2", "RSV bits without an extension: 1002");
     CHECK_EQ(receive_from("/rsv", NULL, &m, &ws), WA_EWSPROTO);
     CHECK_EQ(m.close_code, 1002);
     wa_ws_free(ws);
-    /* 8.1: invalid UTF-8 in a later fragment: 1007. */
+    CASE("8.1", "invalid UTF-8 in a later fragment: 1007");
     CHECK_EQ(receive_from("/badutf8", NULL, &m, &ws), WA_EWSPROTO);
     CHECK_EQ(m.close_code, 1007);
     wa_ws_free(ws);
-    /* 10.4: a 1 GB message header: 1009 at once, nothing allocated. */
+    CASE("10.4", "a 1 GB message header: 1009 at once, memory flat");
     long before = max_rss_kb();
     CHECK_EQ(receive_from("/huge", NULL, &m, &ws), WA_ETOOBIG);
     CHECK_EQ(m.close_code, 1009);
     CHECK(max_rss_kb() - before < 32 * 1024);
     wa_ws_free(ws);
-    /* 5.4: 100,000 one-byte fragments make one message. */
+    CASE("5.4", "100,000 one-byte fragments make one message");
     CHECK_EQ(receive_from("/fragments", NULL, &m, &ws), 0);
     CHECK_EQ(m.type, WA_WS_TEXT);
     CHECK_EQ(m.len, 100000);
     wa_ws_msg_free(&m);
     wa_ws_free(ws);
-    /* 5.5.2: 20,000 pings in a row, then a message: it arrives. */
+    CASE("5.5.2", "20,000 pings in a row, then a message: it arrives");
     CHECK_EQ(receive_from("/pings", NULL, &m, &ws), 0);
     CHECK_STR(m.data, "done");
     wa_ws_msg_free(&m);
     wa_ws_free(ws);
-    /* 7.1.5: the connection drops without a close: 1006, a named error. */
+    CASE("7.1.5", "the connection drops without a close: 1006, WA_EWSABNORMAL");
     CHECK_EQ(receive_from("/drop", NULL, &m, &ws), 0);
     CHECK_STR(m.data, "last words");
     wa_ws_msg_free(&m);
@@ -261,7 +278,7 @@ static void *client_hostile_main(void *arg)
     CHECK_EQ(wa_ws_close_code(ws), 1006);
     CHECK_EQ(wa_ws_receive(ws, &m), WA_ECLOSED);
     wa_ws_free(ws);
-    /* 7.1.1: a server that never answers our close: the close timeout. */
+    CASE("7.1.1", "a server that never answers our close: the close timeout");
     int rc;
     wa_ws_opts quick = {.close_timeout_ms = 300};
     ws = open_ws(port_of_raw, "/noclose", &quick, &rc);
@@ -274,7 +291,7 @@ static void *client_hostile_main(void *arg)
         CHECK_EQ(wa_ws_close_code(ws), 1006);
         wa_ws_free(ws);
     }
-    /* Cancel rule: a receive that times out mid-frame loses nothing. */
+    CASE("cancel", "a receive that times out mid-frame loses nothing");
     ws = open_ws(port_of_raw, "/slow", NULL, &rc);
     CHECK_EQ(rc, 0);
     if (ws) {
@@ -287,14 +304,13 @@ static void *client_hostile_main(void *arg)
         wa_ws_msg_free(&m);
         wa_ws_free(ws);
     }
-    /* 4.1: a wrong Sec-WebSocket-Accept; a 404. */
+    CASE("4.1", "a wrong Sec-WebSocket-Accept; a 404 (status kept)");
     CHECK_EQ(receive_from("/badaccept", NULL, &m, &ws), WA_EWSHANDSHAKE);
     CHECK_PTR(ws, NULL);
     CHECK_EQ(receive_from("/404", NULL, &m, &ws), WA_EWSHANDSHAKE);
     CHECK_EQ(wa_ws_connect_status(), 404);
-    /* 4.1: a server that never answers the handshake: the handshake
-     * timeout; a subprotocol that is not a token is refused before any
-     * connection. */
+    CASE("4.1", "a server that never answers the handshake: the handshake timeout; "
+                "a subprotocol that is not a token is refused");
     wa_ws_opts hs = {.handshake_timeout_ms = 200};
     uint64_t t1 = wa_now();
     CHECK_EQ(receive_from("/silent", &hs, &m, &ws), WA_ETIMEDOUT);
@@ -302,13 +318,14 @@ static void *client_hostile_main(void *arg)
     const char *const bad_proto[] = {"chat, evil", NULL};
     wa_ws_opts bp = {.protocols = bad_proto};
     CHECK_EQ(receive_from("/", &bp, &m, &ws), WA_EINVAL);
-    /* URLs: only ws and wss; a fragment is refused (RFC 6455 3). */
+    CASE("3", "URLs: only ws and wss, no fragment; a closed port");
     CHECK_EQ(wa_ws_connect("http://127.0.0.1/", NULL, &ws), WA_ESCHEME);
     CHECK_EQ(wa_ws_connect("ws://127.0.0.1/#x", NULL, &ws), WA_EURL);
     CHECK_EQ(wa_ws_connect("ws://", NULL, &ws), WA_EURL);
     char url[64];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/", hh_closed_port());
     CHECK_EQ(wa_ws_connect(url, NULL, &ws), WA_ECONNREFUSED);
+    CASE(NULL, NULL);
     return NULL;
 }
 

@@ -85,10 +85,10 @@ async def case(rule, name, coro):
     try:
         await asyncio.wait_for(coro, 20)
         results.append(True)
-        print(f"ok   {rule:8} {name}", flush=True)
+        print(f"ok   {rule:8} {name} (our server)", flush=True)
     except Exception as e:  # noqa: BLE001 - every failure is reported
         results.append(False)
-        print(f"FAIL {rule:8} {name}: {type(e).__name__}: {e}", flush=True)
+        print(f"FAIL {rule:8} {name} (our server): {type(e).__name__}: {e}", flush=True)
 
 
 def expect(cond, what):

@@ -590,6 +590,6 @@ void wa__conn_drain(struct conn *c)
 
 int wa__conn_idle(const struct conn *c)
 {
-    return !c->closing && !c->stopped && !c->read_eof && c->rd.phase == WA_H1_IDLE &&
+    return !c->upgraded && !c->closing && !c->stopped && !c->read_eof && c->rd.phase == WA_H1_IDLE &&
            !c->q_head && c->write_queued == 0 && !c->held;
 }
