@@ -64,9 +64,11 @@ var WasyncioNetLib = {
     },
 
     // -------------------------------------------------------- connections
-    // rec: {sock, x (C's record, 0 before bind), reading, queue (Buffers
-    // that came past a pause), eof (the peer ended; told C once the queue
-    // is empty), err (an error before bind), closing, done (closed told)}
+    // rec: {sock (null between connect attempts), x (C's record, 0 before
+    // bind), connecting, reading, queue (Buffers that came past a pause),
+    // eof (the peer ended; told C once the queue is empty), err (an error
+    // before bind), lost (told C), closing (C closed it), done (closed
+    // told), path (Unix sockets), accepted}
     add: function(sock, path) {
       var rec = WANET.record(path);
       WANET.attach(rec, sock);
@@ -300,7 +302,6 @@ var WasyncioNetLib = {
   wa__js_net_end: function(id) {
     var rec = WANET.socks.get(id);
     if (!rec || rec.closing) return WA.ECLOSED;
-    rec.ended = true;
     rec.sock.end();
     return 0;
   },

@@ -47,20 +47,23 @@ static void done(wa_stream *s)
     CHECK_INT(wa_stream_free(s), 0);
 }
 
-/* The peer's count of connections still open besides the asking one
- * (after a moment for closes to reach it), and its last half-close count. */
+/* The peer's count of connections still open besides the asking one, and
+ * its last half-close count. Closes take a moment to reach the peer (more
+ * on a loaded machine): asked again for up to 3 s until none is left. */
 static int peer_open(int *halfclose)
 {
-    wa_sleep(300);
-    wa_stream *s = peer("stats");
-    if (!s)
-        return -1;
-    char line[64] = "";
-    long n = wa_stream_readline(s, line, sizeof line - 1);
-    done(s);
     int open = -1, hc = -1;
-    if (n > 0)
-        sscanf(line, "open %d halfclose %d", &open, &hc);
+    for (int tries = 0; tries < 15 && open != 0; tries++) {
+        wa_sleep(200);
+        wa_stream *s = peer("stats");
+        if (!s)
+            return -1;
+        char line[64] = "";
+        long n = wa_stream_readline(s, line, sizeof line - 1);
+        done(s);
+        if (n <= 0 || sscanf(line, "open %d halfclose %d", &open, &hc) != 2)
+            open = -1;
+    }
     if (halfclose)
         *halfclose = hc;
     return open;
