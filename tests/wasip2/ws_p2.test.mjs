@@ -47,6 +47,10 @@ try {
   const results = await runWsCases(m, { peer: peer.url, closedUrl, env: 'wasip2',
                                         closes: async () => peer.closes,
                                         flood: () => peer.flood, silentUrl: peer.silentUrl });
+  // No TLS in the WASI 0.2 streams: wss:// is refused at once, by name.
+  const r = await m.waCall('tls_connect', peer.url.replace('ws:', 'wss:') + '/#');
+  results.push({ name: 'wss:// is WA_ENOTSUP (no TLS over wasi:sockets)', ok: r.name === 'WA_ENOTSUP',
+                 detail: JSON.stringify(r) });
   for (const r of results) {
     if (r.ok) passed++; else failed++;
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ws (wasip2): ${r.name}${r.ok ? '' : ' ' + r.detail}`);
