@@ -126,17 +126,28 @@ exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_ca
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
 common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
-        --js-library "$data/wasyncio_net.js"
+        --js-library "$data/wasyncio_net.js" --js-library "$data/wasyncio_ws.js"
         -sALLOW_MEMORY_GROWTH=1)
+# WebSocket under Node: the ws package next to this script (js/node_modules
+# in the tree, PREFIX/lib/wasyncio/web/node_modules installed) is where the
+# program looks after its own require('ws') (js/wasyncio_ws.js).
+ws_pre=()
+if [ -d "$data/node_modules/ws" ]; then
+  printf "Module['waWsModule'] = %s;\n" "$(printf '%s' "$data/node_modules/ws" | sed 's/[\\"]/\\&/g; s/.*/"&"/')" \
+    > "$tmp/ws_pre.js"
+  ws_pre=(--pre-js "$tmp/ws_pre.js")
+fi
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio -sEXPORTED_FUNCTIONS=_main,$exports) ;;
   lib)  flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio --no-entry -sEXPORTED_FUNCTIONS=$exports) ;;
   node-lib) flags=(-sMODULARIZE=1 -sENVIRONMENT=node -sEXPORT_NAME=createWasyncio
-               --no-entry --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
+               --no-entry --pre-js "$data/node_pre.js" ${ws_pre[@]+"${ws_pre[@]}"}
+               -sEXPORTED_FUNCTIONS=$exports) ;;
   node) flags=(-sENVIRONMENT=node -sEXIT_RUNTIME=1 -sNODERAWFS=1
-               --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
+               --pre-js "$data/node_pre.js" ${ws_pre[@]+"${ws_pre[@]}"}
+               -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
 "$linker" "${common[@]}" "${flags[@]}" ${objs[@]+"${objs[@]}"} ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
 # No -sASYNCIFY: emcc reports the functions imported from module "asyncify"

@@ -30,6 +30,7 @@ P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
 P2_TESTS := p2_client p2_server p2_bench p2_streams
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
           $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm \
+          $(P2B)/tests/ws_api.wasm \
           $(P2B)/tools/overflow_demo.wasm $(P2B)/tools/stream_bench.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
@@ -77,6 +78,12 @@ $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $
 $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/tests/p2_streams.wasm: $(P2B)/obj/tests/p2_streams.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# The WebSocket cases (tests/web/ws_api.c as a command; tests/wasip2/ws_p2.test.mjs)
+$(P2B)/obj/tests/ws_api.o: tests/web/ws_api.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(P2B)/tests/ws_api.wasm: $(P2B)/obj/tests/ws_api.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
 	@mkdir -p $(@D)

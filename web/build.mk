@@ -26,11 +26,12 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
 WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js \
+                 js/wasyncio_ws.js \
                  js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
 # A server cannot run in a page (WA_ENOTSUP): not built for the web.
-WEB_EXAMPLES_SKIP ?= hello_server
+WEB_EXAMPLES_SKIP ?= hello_server ws_chat_server
 WEB_EXAMPLES := $(filter-out $(WEB_EXAMPLES_SKIP),$(EXAMPLES))
 WEB_PAGE_EX := $(addprefix $(WEB)/examples/,$(addsuffix .mjs,$(WEB_EXAMPLES)))
 WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)))
@@ -38,6 +39,7 @@ WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
 WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
             $(WEB)/demo_lib.mjs
 WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
+                $(WEB)/test/ws_api.mjs $(WEB)/test/ws_cases.mjs \
                 $(WEB)/test/web_bench_cases.mjs $(WEB)/test/node/web_api_memcheck.cjs
 # The web benchmark's peers, measured in the same run (tests/bench/peer_*.c):
 # Emscripten's own fibers (same emcc, -sASYNCIFY) for pages and Node, and a
@@ -166,6 +168,7 @@ test-web: web native
 	@bash tests/web/run-node.sh
 	@bash tests/web/opt_levels.sh
 	@cd js && $(NODE) ../tests/web/node_api.test.mjs
+	@timeout 120 $(NODE) tests/web/ws_node.test.mjs
 
 $(WEB_BROWSER_SUITES): test-web-%: web
 	@bash tests/web/run-browser.sh $*

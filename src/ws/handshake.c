@@ -15,6 +15,7 @@
 static _Thread_local int last_refused_status;
 
 int wa_ws_connect_status(void) { return last_refused_status; }
+void wa__ws_set_connect_status(int status) { last_refused_status = status; }
 
 static int is_tchar_sep(char c) { return c == ',' || c == ' ' || c == '\t'; }
 

@@ -119,6 +119,10 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws);
  * ws an engine connection on t. On error t is closed. */
 int wa__ws_client_handshake(wa_ws *ws, wa__ws_transport *t, const wa__ws_connect_req *req);
 
+/* What wa_ws_connect_status reports next: a host WebSocket's refused
+ * handshake status (0 when it cannot know, or before a new attempt). */
+void wa__ws_set_connect_status(int status);
+
 /* A transport over a wa_stream (wasyncio/stream.h, stream_transport.c):
  * the dial of every target whose streams layer connects (native wss://,
  * the WASI 0.2 client). TLS for req->secure, with req's options. */

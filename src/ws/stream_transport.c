@@ -80,7 +80,14 @@ static void st_close(wa__ws_transport *base)
     if (t->closed)
         return;
     t->closed = 1;
-    wa_stream_close(t->s); /* queued bytes (our close frame) still leave */
+    /* Every write drains, so bytes still buffered belong to a write that
+     * was interrupted (a peer that does not read): the frame is cut anyway,
+     * and a close would wait for a flush that never comes (WASI 0.2 closes
+     * flush first). Drop the connection instead. */
+    if (wa_stream_write_buffer_size(t->s) > 0)
+        wa_stream_abort(t->s);
+    else
+        wa_stream_close(t->s); /* what is queued in the OS (our close frame) still leaves */
     maybe_free(t);
 }
 

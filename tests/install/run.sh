@@ -209,6 +209,13 @@ if [[ " $installed " == *" wasip2 "* ]]; then
             ok "wasip2-cc echo_streams under jco run prints the Python twin's lines" ||
             { ko "wasip2-cc echo_streams: got [$out]"; head -3 "$tmp/err"; }
     else ko "wasyncio-wasip2-cc echo_streams"; head -5 "$tmp/err"; fi
+    # WebSocket: the RFC 6455 engine over wasi:sockets, the chat twin's lines exactly
+    if wasyncio-wasip2-cc ws_chat_client.c -O2 -o ws_chat_client.wasm 2>"$tmp/err"; then
+        srv=./ws_chat_server # the native twin built above
+        if bash "$root/tests/ws/twins.sh" "$JCO run ws_chat_client.wasm" "$srv" >"$tmp/twins.log" 2>&1; then
+            ok "wasip2-cc ws_chat_client under jco run prints the Python client's lines"
+        else ko "wasip2-cc ws_chat_client"; cat "$tmp/twins.log"; fi
+    else ko "wasyncio-wasip2-cc ws_chat_client"; head -5 "$tmp/err"; fi
 else ko "wasip2 not installed (toolchain or make deps missing?)"; fi
 
 if [[ " $installed " == *" web "* ]]; then
@@ -223,6 +230,23 @@ if [[ " $installed " == *" web "* ]]; then
             ok "wasyncio-emcc --node echo_streams prints the Python twin's lines" ||
             { ko "wasyncio-emcc --node echo_streams: got [$out]"; head -3 "$tmp/err"; }
     else ko "wasyncio-emcc --node echo_streams"; head -5 "$tmp/err"; fi
+    # WebSocket under Node: bound to the ws package; none next to the program
+    # here, so it is the copy the prefix ships (lib/wasyncio/web/node_modules/ws).
+    if wasyncio-emcc --node ws_chat_client.c -o ws_chat_client.js 2>"$tmp/err"; then
+        srv=./ws_chat_server # the native twin built above
+        if [[ ! -d node_modules ]] &&
+           bash "$root/tests/ws/twins.sh" "node ws_chat_client.js" "$srv" >"$tmp/twins.log" 2>&1; then
+            ok "wasyncio-emcc --node ws_chat_client prints the Python client's lines (ws from the prefix)"
+        else ko "wasyncio-emcc --node ws_chat_client"; cat "$tmp/twins.log"; fi
+    else ko "wasyncio-emcc --node ws_chat_client"; head -5 "$tmp/err"; fi
+    # The same twin in a page (Chromium), from the prefix: its lines exactly.
+    mkdir -p site/examples && cp "$P/lib/wasyncio/web/wasyncio.mjs" site/
+    if wasyncio-emcc ws_chat_client.c -o site/examples/ws_chat_client.mjs 2>"$tmp/err"; then
+        if timeout 120 node "$root/tests/web/ws_browser_cases.mjs" chromium --twin-only site \
+               >"$tmp/page.log" 2>&1; then
+            ok "wasyncio-emcc ws_chat_client in a Chromium page prints the Python client's lines"
+        else ko "ws_chat_client in a page"; grep -v '^ok' "$tmp/page.log" | head -5; fi
+    else ko "wasyncio-emcc ws_chat_client (page)"; head -5 "$tmp/err"; fi
     mkdir -p page
     if wasyncio-emcc app.c greet.c -DGREETING='"hi"' -o page/app.mjs 2>"$tmp/err" &&
        [[ -f page/app.wasm && -f $P/lib/wasyncio/web/wasyncio.mjs ]]; then

@@ -6,6 +6,8 @@
 #      timeouts, streaming, cancellation, sleeps and fetches together).
 #   1b. p2_streams.wasm under `jco run` (wasi:sockets) against its own server
 #      and tests/wasip2/stream_peer.py's hostile peers; its import list.
+#   1c. the WebSocket client: the chat twin against the Python server (and
+#      the native C server), and tests/web/ws_cases.mjs on ws_api.wasm.
 #   2. examples/fetch_all.wasm under `jco run` against the static server;
 #      the tutorial examples, the portable scenarios and the overflow reports.
 #   3. every server component's import list (imports.sh: wasi:http/proxy
@@ -94,6 +96,30 @@ got=$(imp "$dir/examples/say_hello.wasm")
 [[ -n $got && $got != *wasi:sockets* ]] && ok "say_hello imports no wasi:sockets" || bad "say_hello imports [$got]"
 # examples/echo_streams.wasm is checked against the Python twin's lines
 # (examples/expected/) with the tutorial examples below.
+
+# ------------------------------------------------------------ WebSocket
+echo "== WebSocket client (jco run, the RFC 6455 engine over wasi:sockets)"
+# The chat twin prints exactly the Python client's lines (Python server, and
+# the native C server when built), then the cases of tests/web/ws_cases.mjs.
+if [[ -f $dir/examples/ws_chat_client.wasm ]]; then
+    cserver="$root/build/native/examples/ws_chat_server"
+    [[ -x $cserver ]] || cserver="$PY $root/../shared/twins/ws_chat_server.py"
+    timeout 180 bash "$root/tests/ws/twins.sh" "$JCO run $dir/examples/ws_chat_client.wasm" "$cserver" \
+        > "$tmp/twins.txt" 2>&1
+    while read -r line; do
+        case "$line" in
+            "ok   "*"Python client vs"*|"FAIL "*"Python client vs"*) ;; # the server's own suite
+            "ok   "*) ok "ws twin under jco run: ${line#ok   }" ;;
+            "FAIL "*) bad "ws twin under jco run: ${line#FAIL }"; head -20 "$tmp/twins.txt" ;;
+        esac
+    done < <(sed 's/^ *//' "$tmp/twins.txt")
+fi
+if [[ -f $dir/tests/ws_api.wasm ]]; then
+    out=$(timeout 240 node "$root/tests/wasip2/ws_p2.test.mjs" "$dir/tests/ws_api.wasm" "$JCO" 2>&1)
+    rc=$?
+    if [[ $rc -eq 0 ]]; then ok "ws cases: $(tail -1 <<<"$out")"
+    else bad "ws cases (exit $rc)"; grep -v '^ok' <<<"$out" | head -20; fi
+fi
 
 echo "== overflow_demo.wasm (jco run)"
 # A task's frame 8x its stack, whose only write would land in a sibling's
@@ -217,7 +243,7 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
     # a private copy: a parallel build may be rewriting the library
     cp "$root/build/native/libwasyncio.a" "$tmp/libwasyncio.a"
     if gcc -O2 -std=gnu11 -I"$root/src" "$root/tests/wasip2/p2_server.c" -o "$tmp/p2_server_native" \
-        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -pthread -lm; then
+        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lssl -lcrypto -pthread -lm; then
         p=$(procs_free_port)
         procs_start "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1
         if procs_wait_http "http://127.0.0.1:$p/"; then

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../web/serve.mjs';
 import { launchBrowser, BROWSERS } from './browsers.mjs';
+import { wsBrowserCases } from './ws_browser_cases.mjs';
 
 const engine = process.argv[2] || 'chromium';
 if (!BROWSERS.includes(engine)) {
@@ -219,6 +220,7 @@ try {
   srv = await startServer({ root: webDir, headScript: browser.headScript });
   await demoCases(browser, srv.base);
   await apiCases(browser, srv.base);
+  await wsBrowserCases(browser, check, { webDir, engine });
 } catch (e) {
   check(`${engine}: the run finished`, false, String((e && e.stack) || e));
 } finally {

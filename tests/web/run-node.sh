@@ -37,6 +37,7 @@ check() { # name ok? detail
 shopt -s nullglob
 for js in "$web"/examples/*.js; do
   name=$(basename "$js" .js)
+  [[ $name == ws_chat_client ]] && continue # needs a server: the twins block below
   nat="$native/examples/$name"
   [[ -x $nat ]] || { check "example $name (no native build to compare)" 0; continue; }
   read -r -a a <<< "$(args_for "$name")"  # no globbing: URLs contain '?'
@@ -84,6 +85,47 @@ if [[ -f $stream_test ]]; then
   fi
 else
   check "streams on node:net ($stream_test not built)" 0
+fi
+
+# The WebSocket twin under Node (bound to the ws package): it prints what the
+# Python client prints, against the Python server and against the native
+# C server (tests/ws/twins.sh).
+if [[ -f $web/examples/ws_chat_client.js && -x $native/examples/ws_chat_server ]]; then
+  bash tests/ws/twins.sh "node $web/examples/ws_chat_client.js" "$native/examples/ws_chat_server" \
+    > "$tmp/twins.txt" 2>&1
+  while read -r line; do
+    case "$line" in
+      "ok   "*"Python client vs C server"*) ;; # the native server's own check (test-native)
+      "ok   "*) check "ws twin under Node: ${line#ok   }" 1 ;;
+      "FAIL "*"Python client vs C server"*) ;;
+      "FAIL "*) check "ws twin under Node: ${line#FAIL }" 0 "$(cat "$tmp/twins.txt")" ;;
+    esac
+  done < <(sed 's/^ *//' "$tmp/twins.txt")
+fi
+
+# Without the ws package (none found from the program's directory, the
+# recorded copy hidden): Node 20's --experimental-websocket global is the
+# fallback, and the twin still prints the Python client's lines; without the
+# flag either, WA_ENOTSUP and one line saying how to get ws.
+if [[ -f $web/examples/ws_chat_client.js && -x $native/examples/ws_chat_server ]]; then
+  mkdir -p "$tmp/nows"
+  sed 's|Module\[.waWsModule.\] = "[^"]*"|Module["waWsModule"] = "/nonexistent/ws"|' \
+    "$web/examples/ws_chat_client.js" > "$tmp/nows/c.js"
+  cp "$web/examples/ws_chat_client.wasm" "$tmp/nows/c.wasm"
+  NODE_PATH= bash tests/ws/twins.sh "node --experimental-websocket $tmp/nows/c.js" \
+    "$native/examples/ws_chat_server" > "$tmp/nows.txt" 2>&1
+  if grep -q "ok   C client vs Python server" "$tmp/nows.txt"; then
+    check "ws twin under Node 20's --experimental-websocket (no ws package)" 1
+  else
+    check "ws twin under --experimental-websocket" 0 "$(head -20 "$tmp/nows.txt")"
+  fi
+  (cd "$tmp/nows" && NODE_PATH= timeout 20 node c.js ws://127.0.0.1:1) > "$tmp/nows.out" 2>&1
+  n=$(grep -c "needs the ws package" "$tmp/nows.out")
+  if [[ $n == 1 ]] && grep -q "not supported on this target" "$tmp/nows.out"; then
+    check "ws under Node without ws or the flag: WA_ENOTSUP, said once" 1
+  else
+    check "ws under Node without ws or the flag" 0 "$(cat "$tmp/nows.out")"
+  fi
 fi
 
 # The user's recipe builds without Binaryen warnings: every function the
