@@ -204,7 +204,7 @@ if [[ " $installed " == *" wasip2 "* ]]; then
     else ko "wasyncio-wasip2-cc server"; head -5 "$tmp/err"; fi
     # streams: wasi:sockets under jco, the twin's lines exactly
     if wasyncio-wasip2-cc echo_streams.c -O2 -o echo_streams.wasm 2>"$tmp/err"; then
-        out=$(timeout 60 "$JCO" run echo_streams.wasm 2>"$tmp/err")
+        out=$(timeout 60 wasyncio-run echo_streams.wasm 2>"$tmp/err")
         [[ $? -eq 0 && "$out" == "$(cat echo_streams.txt)" ]] &&
             ok "wasip2-cc echo_streams under jco run prints the Python twin's lines" ||
             { ko "wasip2-cc echo_streams: got [$out]"; head -3 "$tmp/err"; }
@@ -212,7 +212,7 @@ if [[ " $installed " == *" wasip2 "* ]]; then
     # WebSocket: the RFC 6455 engine over wasi:sockets, the chat twin's lines exactly
     if wasyncio-wasip2-cc ws_chat_client.c -O2 -o ws_chat_client.wasm 2>"$tmp/err"; then
         srv=./ws_chat_server # the native twin built above
-        if bash "$root/tests/ws/twins.sh" "$JCO run ws_chat_client.wasm" "$srv" >"$tmp/twins.log" 2>&1; then
+        if bash "$root/tests/ws/twins.sh" "wasyncio-run ws_chat_client.wasm" "$srv" >"$tmp/twins.log" 2>&1; then
             ok "wasip2-cc ws_chat_client under jco run prints the Python client's lines"
         else ko "wasip2-cc ws_chat_client"; cat "$tmp/twins.log"; fi
     else ko "wasyncio-wasip2-cc ws_chat_client"; head -5 "$tmp/err"; fi
