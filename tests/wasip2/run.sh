@@ -120,6 +120,12 @@ if [[ -f $dir/tests/ws_api.wasm ]]; then
     if [[ $rc -eq 0 ]]; then ok "ws cases: $(tail -1 <<<"$out")"
     else bad "ws cases (exit $rc)"; grep -v '^ok' <<<"$out" | head -20; fi
 fi
+# A command serves WebSockets too, over the streams layer's wasi:sockets
+# listener (a wasi:http proxy component cannot upgrade).
+out=$(timeout 120 bash "$root/tests/ws/wasip2_server.sh" 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then ok "${out#ok   }"
+else bad "WebSocket server as a command (exit $rc)"; head -10 <<<"$out"; fi
 
 echo "== overflow_demo.wasm (jco run)"
 # A task's frame 8x its stack, whose only write would land in a sibling's
