@@ -19,6 +19,7 @@
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/web/web.h"
+#include "fiber/fiber.h"
 
 #include <emscripten.h>
 #include <sys/stat.h>
@@ -34,6 +35,10 @@ extern int wa__js_loop_ended(int code, int from_program);
  * process.hrtime(), which allocates an array per call (GC pressure on a
  * clock the loop reads every slice). */
 extern double wa__js_now_ms(void);
+/* The module is stopping for good: Module.waDone resolves with {code,
+ * status}, every waCall (outstanding or later) rejects with code, and no JS
+ * callback runs C again. */
+extern void wa__js_fatal(int code, int status);
 
 static int g_lib_request; /* the next wa_run comes from a JS call */
 
@@ -73,10 +78,18 @@ uint64_t wa__host_hrtime(void)
 
 unsigned wa__host_pending(void) { return W.pending; }
 
+/* A fiber backend is ending the program (an overflow, misuse): JS hears it
+ * first, with the status a native abort() gives a shell. */
+static void tell_js_the_program_ends(int code)
+{
+    wa__js_fatal(code, 134);
+}
+
 int wa__host_open(void)
 {
     if (W.open)
         return WA_EBUSY;
+    wa__fiber_set_exit_hook(tell_js_the_program_ends);
     memset(&W, 0, sizeof W);
     W.lib_mode = g_lib_request;
     W.open = 1;
