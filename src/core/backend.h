@@ -1,5 +1,6 @@
-/* backend.h: what the core offers host backends and the portable HTTP layer
- * (src/host/, src/http/), as libdill's libdillimpl.h does for its backends.
+/* backend.h: what the core offers host backends and the portable protocol
+ * layers (src/host/, src/http/, src/stream/), as libdill's libdillimpl.h
+ * does for its backends.
  * A backend implements host/host.h and calls the core only through this
  * header; core/internal.h is the core's own and no file outside src/core/
  * includes it.

@@ -1,6 +1,6 @@
 /* internal.h: the core's private contract: task layout, wait lists and the
  * park/wake primitive every suspending operation is built on. Only files in
- * src/core/ include it; backends and src/http/ use core/backend.h.
+ * src/core/ include it; backends and the protocol layers use core/backend.h.
  *
  * Layering (each file calls only files on its own line or below, never up):
  *   run.c                         wa_run, settings; drives the host
