@@ -32,25 +32,26 @@ typedef struct p2_waiter {
     int32_t pollable;
 } p2_waiter;
 
+/* The host of the one loop a wasm module runs. */
 static struct {
     int open;
     wa__waiters waiters;
     /* poll()'s argument (a) and the waiter each slot belongs to (b) */
     wa__poll_arrays arrays;
-} P;
+} host;
 
-int wa__p2_open(void) { return P.open; }
+int wa__p2_open(void) { return host.open; }
 
 uint64_t wa__host_hrtime(void) { return (uint64_t)wa__p2_clock_now(); }
 
-unsigned wa__host_pending(void) { return P.waiters.count; }
+unsigned wa__host_pending(void) { return host.waiters.count; }
 
 int wa__host_open(void)
 {
-    if (P.open)
+    if (host.open)
         return WA_EBUSY;
-    P.open = 1;
-    P.waiters = (wa__waiters){0};
+    host.open = 1;
+    host.waiters = (wa__waiters){0};
     return 0;
 }
 
@@ -58,26 +59,26 @@ void wa__host_close(void)
 {
     /* Every task has finished by now, so no waiter is left; the arrays are
      * kept for the next wa_run (each incoming request runs one). */
-    P.open = 0;
+    host.open = 0;
 }
 
 int wa__p2_wait(int32_t pollable)
 {
-    if (!P.open)
+    if (!host.open)
         return WA_ENOLOOP;
     p2_waiter w = {0};
     w.pollable = pollable;
-    return wa__waiters_wait(&P.waiters, &w.w);
+    return wa__waiters_wait(&host.waiters, &w.w);
 }
 
 void wa__host_poll(uint64_t deadline_ns)
 {
-    if (!P.open)
+    if (!host.open)
         return;
     /* Nothing could ever make an empty poll return. */
-    if (P.waiters.count == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
+    if (host.waiters.count == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
         return;
-    if (wa__poll_arrays_reserve(&P.arrays, P.waiters.count + 1, sizeof(int32_t),
+    if (wa__poll_arrays_reserve(&host.arrays, host.waiters.count + 1, sizeof(int32_t),
                                 sizeof(p2_waiter *)) < 0) {
         /* No memory for the list: wait for the timer alone rather than
          * spin; waiters are retried on the next turn. */
@@ -90,10 +91,10 @@ void wa__host_poll(uint64_t deadline_ns)
         }
         return;
     }
-    int32_t *list = P.arrays.a;
-    p2_waiter **owners = P.arrays.b;
+    int32_t *list = host.arrays.a;
+    p2_waiter **owners = host.arrays.b;
     size_t n = 0;
-    for (wa__waiter *x = P.waiters.head; x; x = x->next) {
+    for (wa__waiter *x = host.waiters.head; x; x = x->next) {
         list[n] = ((p2_waiter *)x)->pollable;
         owners[n++] = (p2_waiter *)x;
     }
@@ -113,7 +114,7 @@ void wa__host_poll(uint64_t deadline_ns)
         uint32_t k = ready[i];
         if (k >= n || !owners[k])
             continue;
-        wa__waiters_wake(&P.waiters, &owners[k]->w, 0);
+        wa__waiters_wake(&host.waiters, &owners[k]->w, 0);
     }
     wa__p2_free(ready, nready);
     if (timer >= 0)
