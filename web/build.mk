@@ -48,9 +48,8 @@ WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WE
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
      $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs
 
-$(WEB)/obj/%.o: src/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
+WEB_COMPILE = $(WEB_ENV) $(EMCC) $(WEB_CFLAGS)
+$(eval $(call compile_rule,$(WEB)/obj,src,WEB_COMPILE,$(LIB_CFLAGS)))
 
 $(WEB)/libwasyncio.a: $(WEB_OBJ)
 	@mkdir -p $(@D); rm -f $@
@@ -64,21 +63,11 @@ $(WEB)/wasyncio_errors.js: js/wasyncio_errors.js.in src/wasyncio/errors.h
 
 # Programs are compiled here (with -MMD, so header edits rebuild them) and
 # linked by js/wasyncio-emcc.sh, which takes objects as well as sources.
-$(WEB)/obj/examples/%.o: examples/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
-$(WEB)/obj/scenarios/%.o: tests/scenarios/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
-$(WEB)/obj/tests/%.o: tests/web/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
-$(WEB)/obj/tools/%.o: web/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
-$(WEB)/obj/tools/%.o: tests/bench/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(WEB)/obj/examples,examples,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/scenarios,tests/scenarios,WEB_COMPILE,-Itests))
+$(eval $(call compile_rule,$(WEB)/obj/tests,tests/web,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/tools,web,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/tools,tests/bench,WEB_COMPILE))
 
 $(WEB)/examples/%.mjs: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
@@ -92,9 +81,7 @@ $(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
 # The overflow demo (wasi/overflow_demo.c) as a Node program and as a page
 # program: tests/web/run-node.sh checks a stack overflow is stopped and
 # reported once, tests/web/browser.test.mjs that a page's waDone says so.
-$(WEB)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(WEB)/obj/tools,wasi,WEB_COMPILE))
 $(WEB)/node/tools/overflow_demo.js: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS) wasi/wasyncio-stack-check.sh
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
