@@ -110,13 +110,16 @@ $(BA)/libwasyncio.a: $(ASAN_OBJ)
 $(B)/examples/%: examples/%.c $(B)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+# Every cmocka suite links cmocka_filter.o (WASYNCIO_TEST_FILTER picks cases).
+$(eval $(call compile_rule,$(B)/tests,tests,NATIVE_COMPILE,,deps-check-tests))
+$(eval $(call compile_rule,$(BA)/tests,tests,ASAN_COMPILE,,deps-check-tests))
 define cmocka_rules
-$(B)/tests/%: $(1)/%.c $(B)/libwasyncio.a | deps-check-tests
+$(B)/tests/%: $(1)/%.c $(B)/tests/cmocka_filter.o $(B)/libwasyncio.a | deps-check-tests
 	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
-$(BA)/tests/%: $(1)/%.c $(BA)/libwasyncio.a | deps-check-tests
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(B)/tests/cmocka_filter.o $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(BA)/tests/%: $(1)/%.c $(BA)/tests/cmocka_filter.o $(BA)/libwasyncio.a | deps-check-tests
 	@mkdir -p $$(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(BA)/tests/cmocka_filter.o $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
 endef
 $(foreach d,$(CMOCKA_DIRS),$(eval $(call cmocka_rules,$(d))))
 $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a
