@@ -218,8 +218,10 @@ test-procs:
 test-fiber: deps-check
 	@bash tests/fiber/run.sh
 
+# The layers' own module graphs have no circle (tests/module_cycles.py).
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
+	@python3 tests/module_cycles.py $(B)/obj core fiber http host/common
 	@bash tests/run-native.sh $(B)
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
