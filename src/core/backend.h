@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include "wasyncio.h"
 #include "host/host.h"
+#include "core/list.h" /* the intrusive list every layer uses */
+#include "core/grow.h" /* growing an array by doubling */
 
 /* ------------------------------- driving the loop (turn.c, run.c, loop.c) */
 

@@ -422,17 +422,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
             x->slen -= x->soff;
             x->soff = 0;
         }
-        if (x->slen + len > x->scap) {
-            size_t ncap = x->scap ? x->scap : 16384;
-            while (ncap < x->slen + len)
-                ncap *= 2;
-            char *nb = realloc(x->sbuf, ncap);
-            if (!nb) {
-                x->err = WA_ENOMEM;
-                return 0;
-            }
-            x->sbuf = nb;
-            x->scap = ncap;
+        if (wa__grow(&x->sbuf, &x->scap, x->slen + len, 1, 16384)) {
+            x->err = WA_ENOMEM;
+            return 0;
         }
     }
     memcpy(x->sbuf + x->slen, data, len);
