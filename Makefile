@@ -221,7 +221,7 @@ test-fiber: deps-check
 # The layers' own module graphs have no circle (tests/module_cycles.py).
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
-	@python3 tests/module_cycles.py $(B)/obj core fiber http host/common
+	@python3 tests/module_cycles.py $(B)/obj core fiber http stream host/common
 	@bash tests/run-native.sh $(B)
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
