@@ -222,6 +222,7 @@ test-fiber: deps-check
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
 	@python3 tests/module_cycles.py $(B)/obj core fiber http stream host/common
+	@bash tests/deps_check_test.sh
 	@bash tests/run-native.sh $(B)
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
