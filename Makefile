@@ -57,7 +57,10 @@ NATIVE_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(NATIVE_SRC)) \
 ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(NATIVE_SRC)) \
             $(patsubst src/%.S,$(BA)/obj/%.o,$(NATIVE_ASM))
 
-EXAMPLES := $(basename $(notdir $(wildcard examples/*.c)))
+# Examples that need another library than libwasyncio are built by that
+# library's fragment (db_pool: src/pg/pg.mk), on the native target only.
+EXAMPLES_OWN_RULE := db_pool
+EXAMPLES := $(filter-out $(EXAMPLES_OWN_RULE),$(basename $(notdir $(wildcard examples/*.c))))
 # Native-only cmocka suites (threads, the native HTTP client/server, forked
 # children reading stderr, sanitizers): tests/native/, plus the fiber
 # layer's own suite in tests/fiber/. Portable behaviour goes to
@@ -69,7 +72,7 @@ SCENARIOS := $(basename $(notdir $(wildcard tests/scenarios/*.c)))
 .DEFAULT_GOAL := all
 # Keep objects that chains of pattern rules make (rebuilds stay incremental).
 .SECONDARY:
-.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-fiber test-procs test-fuzz fuzz fuzz-build bench demo install clean serve
+.PHONY: all native deps deps-demo deps-check deps-check-tests test test-native test-asan test-tsan test-fiber test-procs test-fuzz fuzz fuzz-build bench demo install clean serve
 all: native
 
 # Target fragments add their own rules and append to TEST_TARGETS_EXTRA,
@@ -79,6 +82,8 @@ all: native
 -include wasi/wasip2.mk
 -include web/build.mk
 include install.mk
+# wasyncio-pg (PostgreSQL over libpq), its twin and its suite.
+include src/pg/pg.mk
 
 native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/examples/,$(EXAMPLES)) \
@@ -98,8 +103,9 @@ $(BA)/obj/%.o: src/%.S
 
 $(B)/libwasyncio.a: $(NATIVE_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-# The SONAME carries the major version (installed as libwasyncio.so.X.Y.Z,
-# with libwasyncio.so.X and libwasyncio.so pointing at it: install.mk).
+# The SONAME carries the ABI version (0.MINOR while the major is 0; installed
+# as libwasyncio.so.X.Y.Z, with the SONAME and libwasyncio.so pointing at it:
+# install.mk).
 $(B)/libwasyncio.so: $(NATIVE_OBJ)
 	$(CC) -shared -Wl,-soname,$(WA_SONAME) -o $@ $^ $(NATIVE_LIBS)
 $(BA)/libwasyncio.a: $(ASAN_OBJ)
@@ -128,6 +134,30 @@ $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a
 $(BA)/scenarios/%: tests/scenarios/%.c $(BA)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BA)/libwasyncio.a $(NATIVE_LIBS)
+
+# ---------------------------------------------------------------- ThreadSanitizer
+# Loops on several threads and the hand-over between them
+# (tests/native/test_threads*.c), under -fsanitize=thread against a library
+# of its own; the fiber layer tells TSan of every switch (fiber_native.h).
+BT := build/native/tsan
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ := $(patsubst src/%.c,$(BT)/obj/%.o,$(NATIVE_SRC)) \
+            $(patsubst src/%.S,$(BT)/obj/%.o,$(NATIVE_ASM))
+TSAN_TESTS := $(basename $(notdir $(wildcard tests/native/test_threads*.c)))
+TSAN_COMPILE = $(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER)
+$(eval $(call compile_rule,$(BT)/obj,src,TSAN_COMPILE,$(LIB_CFLAGS),deps-check))
+$(eval $(call compile_rule,$(BT)/tests,tests,TSAN_COMPILE,,deps-check-tests))
+$(BT)/obj/%.o: src/%.S
+	@mkdir -p $(@D)
+	$(CC) -g -c $< -o $@
+$(BT)/libwasyncio.a: $(TSAN_OBJ)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(BT)/tests/%: tests/native/%.c $(BT)/tests/cmocka_filter.o $(BT)/libwasyncio.a | deps-check-tests
+	@mkdir -p $(@D)
+	$(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BT)/tests/cmocka_filter.o $(BT)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+# halt_on_error: a race fails the suite, it is not just printed.
+test-tsan: $(addprefix $(BT)/tests/,$(TSAN_TESTS))
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 bash tests/run-native.sh $(BT)
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang and ASan+UBSan
@@ -197,7 +227,7 @@ WA_RUN_TAG := $(shell date +%s%N)-$(shell echo $$PPID)
 endif
 export WA_RUN_TAG
 
-TEST_SUITES := test-native test-asan test-fiber test-procs $(TEST_TARGETS_EXTRA)
+TEST_SUITES := test-native test-asan test-tsan test-fiber test-procs $(TEST_TARGETS_EXTRA)
 # Installing first, alone (see demo), then every suite; the fuzzers run last,
 # alone: 30 s of full CPU beside the suites that time themselves (the
 # tutorial examples) would make those flaky.

@@ -1,13 +1,15 @@
 # install.mk: `make install PREFIX=P [DESTDIR=D]` (included by the top
 # Makefile after the target fragments). Installs every target whose toolchain
 # is present and names the ones it skipped:
-#   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0,so.0.x.y},
+#   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0.y,so.0.y.z},
 #            P/lib/pkgconfig/wasyncio.pc (shared), wasyncio-static.pc
-#   wasi     P/lib/wasyncio/wasm32-wasi/libwasyncio.a, P/bin/wasyncio-wasi-cc
+#   wasi     P/lib/wasyncio/wasm32-wasi/libwasyncio.a, P/bin/wasyncio-wasi-cc,
+#            the runners P/bin/wasyncio-run and wasyncio-serve (Node)
 #   wasip2   P/lib/wasyncio/wasm32-wasip2/libwasyncio{,-proxy}.a, the component
 #            step (lib/wasyncio/wasip2/: WIT, adapter, wasm-tools from jco),
 #            P/bin/wasyncio-wasip2-cc
-#   web      P/lib/wasyncio/web/ (archive, its error table, JS library, page loader),
+#   web      P/lib/wasyncio/web/ (archive, its error table, JS libraries, page loader,
+#            node_modules/ws for WebSocket under Node),
 #            P/bin/wasyncio-emcc
 # Only the libraries are built for it, not the examples. make test-install
 # (tests/install/run.sh) installs into a temporary prefix and builds a user's
@@ -16,8 +18,12 @@
 # MAJOR.MINOR.PATCH from the WASYNCIO_VERSION_* macros of wasyncio.h.
 WA_VERSION := $(shell sed -n 's/^\#define WASYNCIO_VERSION_\(MAJOR\|MINOR\|PATCH\) *\([0-9]*\)$$/\2/p' \
                 src/wasyncio.h | paste -sd.)
+# The SONAME changes whenever the ABI breaks: with the major, and while the
+# major is 0 with the minor too (0.2 broke 0.1: libwasyncio.so.0.2).
 WA_SOMAJOR := $(firstword $(subst ., ,$(WA_VERSION)))
-WA_SONAME := libwasyncio.so.$(WA_SOMAJOR)
+WA_SOMINOR := $(word 2,$(subst ., ,$(WA_VERSION)))
+WA_SOVERSION := $(if $(filter 0,$(WA_SOMAJOR)),0.$(WA_SOMINOR),$(WA_SOMAJOR))
+WA_SONAME := libwasyncio.so.$(WA_SOVERSION)
 I := $(DESTDIR)$(PREFIX)
 ILIB := $(I)/lib/wasyncio
 JSMOD := js/node_modules/@bytecodealliance
@@ -39,8 +45,8 @@ install: $(addprefix install-,$(INSTALL_TARGETS))
 	@echo "install: $(INSTALL_TARGETS) into $(I)"
 	@$(foreach t,$(INSTALL_SKIPPED),echo "install: skipped $(t): $(SKIP_WHY_$(t))";)
 
-# The shared library (built with its SONAME, libwasyncio.so.MAJOR) goes in
-# as the versioned file; libwasyncio.so.MAJOR and libwasyncio.so link to it.
+# The shared library (built with its SONAME, libwasyncio.so.$(WA_SOVERSION)) goes
+# in as the versioned file; the SONAME and libwasyncio.so link to it.
 install-native: $(B)/libwasyncio.a $(B)/libwasyncio.so
 	@[[ "$(WA_VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || \
 	  { echo "install: cannot read the version from src/wasyncio.h" >&2; exit 1; }
@@ -58,10 +64,15 @@ install-native: $(B)/libwasyncio.a $(B)/libwasyncio.so
 
 # The Asyncify step and its start-up check, shared by both WASI commands: a
 # target of its own, so a parallel make installs these files once.
+# The runners too: wasyncio-run (a preview1 module or a 0.2 command, with
+# --dir preopens) and wasyncio-serve (a 0.2 server component), on Node.
 install-wasm-common:
 	install -d $(I)/bin $(ILIB)
 	install -m 755 wasi/wasyncio-wasm-opt.sh wasi/wasyncio-stack-check.sh $(ILIB)/
-	install -m 644 wasi/asyncify-check.mjs $(ILIB)/
+	install -m 644 wasi/asyncify-check.mjs wasi/run-node.mjs $(ILIB)/
+	install -m 755 wasi/wasyncio-run.mjs $(ILIB)/
+	ln -sf ../lib/wasyncio/wasyncio-run.mjs $(I)/bin/wasyncio-run
+	ln -sf ../lib/wasyncio/wasyncio-run.mjs $(I)/bin/wasyncio-serve
 	install -m 755 wasi/wasyncio-wasi-cc.sh $(I)/bin/wasyncio-wasi-cc
 
 install-wasi: install-native install-wasm-common $(WB)/libwasyncio.a
@@ -83,8 +94,12 @@ install-wasip2: install-native install-wasm-common $(P2B)/libwasyncio.a $(P2B)/l
 
 install-web: install-native $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js
 	install -d $(I)/bin $(ILIB)/web
-	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/node_pre.js \
-	  js/wasyncio.mjs $(ILIB)/web/
+	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js js/node_pre.js \
+	  js/wasyncio.mjs js/wasyncio_ws.js $(ILIB)/web/
+	# Node's WebSocket (js/wasyncio_ws.js): the pinned ws package, which has
+	# no dependencies of its own, found by programs after their own require('ws').
+	if [ -d js/node_modules/ws ]; then rm -rf $(ILIB)/web/node_modules/ws && \
+	  install -d $(ILIB)/web/node_modules && cp -RL js/node_modules/ws $(ILIB)/web/node_modules/; fi
 	install -m 755 wasi/wasyncio-stack-check.sh $(ILIB)/web/
 	install -m 755 js/wasyncio-emcc.sh $(I)/bin/wasyncio-emcc
 

@@ -6,6 +6,8 @@
 set -u
 cd "$(dirname "$0")/.."
 tour=(sync_vs_async fetch_all say_hello tasks read_file async_range to_thread echo_streams)
+# db_pool (asyncpg twin) is built only where libpq's headers are.
+[[ -f "$(pg_config --includedir 2>/dev/null)/libpq-fe.h" ]] && tour+=(db_pool)
 if [[ ${1:-} == --list ]]; then echo "${tour[*]}"; exit 0; fi
 bin=build/native/examples
 py=/usr/bin/python3
@@ -50,6 +52,24 @@ fetch_demo() {
     procs_stop "$pid"
 }
 
+# The database twin runs against the server named by PGHOST/PGPORT when
+# one is set, else against a throwaway cluster (tests/pg/cluster.sh) when
+# PostgreSQL is installed; without either it is skipped, saying so.
+db_demo() {
+    local heading="Database connection pools (asyncpg create_pool twin)"
+    if [[ ! -x $bin/db_pool ]]; then
+        echo; echo "=== db_pool: skipped (libpq not installed: make deps installs PostgreSQL)"; return
+    fi
+    if [[ -z ${PGHOST:-}${PGPORT:-} ]]; then
+        source tests/pg/cluster.sh
+        if ! command -v "$PG_BIN/initdb" >/dev/null 2>&1; then
+            echo; echo "=== db_pool: skipped (no PostgreSQL server: set PGHOST/PGPORT, or make deps)"; return
+        fi
+        pg_cluster_start || { echo "demo: could not start a PostgreSQL cluster" >&2; status=1; return; }
+    fi
+    run db_pool "$heading"
+}
+
 for name in "${tour[@]}"; do
     case $name in
         sync_vs_async) run sync_vs_async "Sync vs Async (sleeps stand in for requests)" ;;
@@ -60,6 +80,7 @@ for name in "${tour[@]}"; do
         async_range) run async_range "Async Iterators (async for over async_range)" ;;
         to_thread) run to_thread "Pitfall 1: blocking code goes to a thread" ;;
         echo_streams) run echo_streams "Streams: a line-echo server and its clients (asyncio streams twin)" ;;
+        db_pool) db_demo ;;
     esac
 done
 

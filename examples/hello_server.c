@@ -1,10 +1,14 @@
 /* hello_server.c: the tutorial's aiohttp app: "Hello, {name}!" on /{name},
- * its only route (so / is 404, as in aiohttp). Usage: hello_server [port]
- * (default 8080), listening on 127.0.0.1 until interrupted. */
+ * its only route (so / is 404, as in aiohttp). Usage:
+ *   hello_server [port] [--threads N|auto]
+ * (port 8080 by default), listening on 127.0.0.1 until interrupted, on one
+ * loop, or on N loops each on a thread of its own (auto: one per core), as
+ * nginx's worker_processes. */
 #include <wasyncio.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int handle(const wa_request *req, wa_reply *reply, void *ud)
 {
@@ -25,12 +29,20 @@ wa_app *wa_build_app(void)
     return app;
 }
 
+struct settings {
+    int port;
+    unsigned threads; /* wa_server_opts.threads: 0 = one loop */
+};
+
 static void *serve(void *arg)
 {
-    int port = *(int *)arg;
+    const struct settings *set = arg;
+    int port = set->port;
     wa_app *app = wa_build_app();
     if (!app)
         return wa_raise(wa_last_error(), "cannot create the app");
+    wa_server_opts opts = {.threads = set->threads};
+    wa_app_set_opts(app, &opts);
     printf("======== Running on http://127.0.0.1:%d ========\n", port);
     fflush(stdout);
     int rc = wa_app_listen(app, "127.0.0.1", port);
@@ -40,17 +52,47 @@ static void *serve(void *arg)
     return NULL;
 }
 
+/* "auto" or a number of loops from 1 to 1024; 0 when it is neither. */
+static unsigned parse_threads(const char *s)
+{
+    if (strcmp(s, "auto") == 0)
+        return WA_THREADS_AUTO;
+    char *end;
+    long n = strtol(s, &end, 10);
+    return *s && !*end && n >= 1 && n <= 1024 ? (unsigned)n : 0;
+}
+
 int main(int argc, char **argv)
 {
-    int port = argc > 1 ? atoi(argv[1]) : 8080;
-    if (port < 0 || port > 65535) {
-        fprintf(stderr, "usage: %s [port]\n", argv[0]);
-        return 2;
+    struct settings set = {8080, 0};
+    int have_port = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (strncmp(a, "--threads=", 10) == 0)
+            v = a + 10;
+        else if ((strcmp(a, "--threads") == 0 || strcmp(a, "-t") == 0) && i + 1 < argc)
+            v = argv[++i];
+        if (v) {
+            if (!(set.threads = parse_threads(v)))
+                goto usage;
+        } else if (!have_port && a[0] != '-') {
+            char *end;
+            long p = strtol(a, &end, 10);
+            if (*end || p < 0 || p > 65535)
+                goto usage;
+            set.port = (int)p;
+            have_port = 1;
+        } else {
+            goto usage;
+        }
     }
-    int rc = wa_run(serve, &port, NULL);
+    int rc = wa_run(serve, &set, NULL);
     if (rc < 0) {
         fprintf(stderr, "hello_server: %s\n", wa_strerror(rc));
         return 1;
     }
     return 0;
+usage:
+    fprintf(stderr, "usage: %s [port] [--threads N|auto]\n", argv[0]);
+    return 2;
 }

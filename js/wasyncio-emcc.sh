@@ -3,7 +3,8 @@
 # Node in one command: emcc with the JS library and flags, then the
 # post-link Asyncify pass (Binaryen) that makes the task switch work.
 #
-#   js/wasyncio-emcc.sh [--page|--node|--lib] -o OUT SOURCES... [emcc args]
+#   js/wasyncio-emcc.sh [--page|--node|--lib] [-O0..-O3|-Os|-Oz] [-g] -o OUT SOURCES... [emcc args]
+#     SOURCES are C, or C++ (.cpp/.cc/.cxx: compiled and linked with em++).
 #     --page  (default) ES module OUT.mjs + OUT.wasm; the page imports it:
 #             import create from './OUT.mjs'; const m = await create({print});
 #             main() runs at once; m.waDone resolves when the main task ends.
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --page|--node|--lib|--node-lib) mode="${1#--}"; shift ;;
     -o) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -71,26 +72,51 @@ for f in "$LIB" "$ERRORS_JS"; do
   fi
 done
 
-# Sources are compiled at -O2; the link runs at -O1 because emcc's -O2 link
-# step (its own wasm-opt run) produced modules whose first Asyncify rewind
-# fails ('unreachable' in the task) on emscripten 3.1.6; the wasm-opt -O2
-# below optimises the whole module afterwards anyway.
+# The user's -O level (default -O2) compiles the sources and sets the level of
+# the final wasm-opt pass, which optimises the whole module after Asyncify.
+# It never reaches emcc's link, which stays at -O1: at -O2 and above emcc's
+# link runs its own wasm-opt (the first Asyncify rewind then fails with
+# 'unreachable' in the task on emscripten 3.1.6, and the functions the
+# remove-list below names are gone) and at -O3/-Os/-Oz it also minifies the
+# import names the JS library and the Asyncify step rely on. -g keeps the
+# function names in the module (stack traces name C functions).
 objs=()
 srcs=()
 rest=()
 cflags=()
+olevel=-O2
+debug=0
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for a in "${args[@]}"; do
   case "$a" in
-    *.c) srcs+=("$a") ;;
-    -I*|-D*|-U*|-W*|-std=*|-g*) cflags+=("$a") ;;
+    *.c|*.cpp|*.cc|*.cxx|*.C|*.c++) srcs+=("$a") ;;
+    -O|-O[0-3sz]|-Ofast|-Og) olevel="$a" ;;
+    -O*) echo "$me: unknown optimisation level $a (use -O0..-O3, -Os, -Oz)" >&2; exit 2 ;;
+    -g*) cflags+=("$a"); debug=1 ;;
+    -I*|-D*|-U*|-W*|-std=*) cflags+=("$a") ;;
     *) rest+=("$a") ;;
   esac
 done
-for a in "${srcs[@]}"; do
-  o="$tmp/$(basename "${a%.c}").o"
-  "$EMCC" -O2 -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
+case "$olevel" in
+  -O|-Og) final_opt=-O1 ;;
+  -Ofast) final_opt=-O3 ;;
+  *) final_opt="$olevel" ;;
+esac
+# C++ sources are compiled and the program linked by em++ (Emscripten's
+# libc++ comes with it).
+EMXX="${EMXX:-$(dirname "$EMCC")/em++}"
+[ "$(dirname "$EMCC")" = . ] && EMXX="${EMXX#./}"
+linker="$EMCC"
+n=0
+for a in ${srcs[@]+"${srcs[@]}"}; do
+  o="$tmp/$n-$(basename "${a%.*}").o"
+  n=$((n + 1))
+  case "$a" in
+    *.c) "$EMCC" "$olevel" -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o" ;;
+    *) "$EMXX" "$olevel" -std=gnu++17 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$a" -o "$o"
+       linker="$EMXX" ;;
+  esac
   objs+=("$o")
 done
 # _wa__fiber_stack_overflow, _wa__fiber_aux_overflow: the post-link checks'
@@ -100,18 +126,30 @@ exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_ca
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
 common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
+        --js-library "$data/wasyncio_net.js" --js-library "$data/wasyncio_ws.js"
         -sALLOW_MEMORY_GROWTH=1)
+# WebSocket under Node: the ws package next to this script (js/node_modules
+# in the tree, PREFIX/lib/wasyncio/web/node_modules installed) is where the
+# program looks after its own require('ws') (js/wasyncio_ws.js).
+ws_pre=()
+if [ -d "$data/node_modules/ws" ]; then
+  printf "Module['waWsModule'] = %s;\n" "$(printf '%s' "$data/node_modules/ws" | sed 's/[\\"]/\\&/g; s/.*/"&"/')" \
+    > "$tmp/ws_pre.js"
+  ws_pre=(--pre-js "$tmp/ws_pre.js")
+fi
 case "$mode" in
   page) flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio -sEXPORTED_FUNCTIONS=_main,$exports) ;;
   lib)  flags=(-sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web,worker
                -sEXPORT_NAME=createWasyncio --no-entry -sEXPORTED_FUNCTIONS=$exports) ;;
   node-lib) flags=(-sMODULARIZE=1 -sENVIRONMENT=node -sEXPORT_NAME=createWasyncio
-               --no-entry --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=$exports) ;;
+               --no-entry --pre-js "$data/node_pre.js" ${ws_pre[@]+"${ws_pre[@]}"}
+               -sEXPORTED_FUNCTIONS=$exports) ;;
   node) flags=(-sENVIRONMENT=node -sEXIT_RUNTIME=1 -sNODERAWFS=1
-               --pre-js "$data/node_pre.js" -sEXPORTED_FUNCTIONS=_main,$exports) ;;
+               --pre-js "$data/node_pre.js" ${ws_pre[@]+"${ws_pre[@]}"}
+               -sEXPORTED_FUNCTIONS=_main,$exports) ;;
 esac
-"$EMCC" "${common[@]}" "${flags[@]}" "${objs[@]}" ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
+"$linker" "${common[@]}" "${flags[@]}" ${objs[@]+"${objs[@]}"} ${rest[@]+"${rest[@]}"} "$LIB" -o "$out"
 # No -sASYNCIFY: emcc reports the functions imported from module "asyncify"
 # as undefined (kept as imports by -sERROR_ON_UNDEFINED_SYMBOLS=0); the
 # post-link wasm-opt --asyncify instruments the module and turns those
@@ -128,5 +166,7 @@ loop_side=$loop_side,wa__web_run_slice,wa__loop_turn,wa__host_drive,wa__fiber_ru
 wasm="${out%.*}.wasm"
 WASM_OPT="$WASM_OPT" bash "$stack_check" "$wasm" "$wasm" \
   --asyncify --pass-arg=asyncify-ignore-imports \
-  --pass-arg=asyncify-removelist@"$loop_side" -O2
-"$WASM_OPT" --strip-debug "$wasm" -o "$wasm"
+  --pass-arg=asyncify-removelist@"$loop_side" "$final_opt" $([ "$debug" = 1 ] && echo -g)
+if [ "$debug" = 0 ]; then
+  "$WASM_OPT" --strip-debug "$wasm" -o "$wasm"
+fi

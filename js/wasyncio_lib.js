@@ -400,6 +400,7 @@ var WasyncioLib = {
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return WA.EDNS;
       if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return WA.ETIMEDOUT;
       if (code === 'ERR_INVALID_URL') return WA.EURL;
+      if (c && /redirect count exceeded/.test(c.message)) return WA.EREDIRECTS; // Node
       // Node's certificate and handshake failures (browsers do not say).
       if (typeof code === 'string' &&
           /CERT|SIGNATURE|^ERR_SSL_|^ERR_TLS_|HOSTNAME_MISMATCH|INVALID_CA|CHAIN_TOO_LONG/.test(code))
@@ -553,6 +554,10 @@ var WasyncioLib = {
   },
   wa__js_linger_forget__deps: ['$WA'],
   wa__js_linger_forget: function() { WA.lingerGen++; },
+
+  // Called once per wa_run: its only job is to be missing from a plain emcc
+  // link, so the error names the command to use (src/host/web/loop.c).
+  WASYNCIO_LINK_WITH_wasyncio_emcc: function() {},
 
   // The loop's clock. Emscripten's emscripten_get_now() uses process.hrtime()
   // in Node, which allocates on every call.

@@ -1,7 +1,9 @@
 /* wasyncio.h: the public header of wasyncio, asyncio-style stackful tasks for C.
  * The only one to include: it includes wasyncio/errors.h (the error list),
- * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop) and
- * wasyncio/stream.h (TCP and Unix byte streams).
+ * wasyncio/http.h (HTTP client and server), wasyncio/js.h (JS interop),
+ * wasyncio/stream.h (TCP and Unix byte streams), wasyncio/ws.h (WebSocket),
+ * wasyncio/pool.h (resource pools) and wasyncio/threads.h (loops on other
+ * threads).
  *
  * The model is Python's asyncio: wa_run() runs a loop until its main task
  * finishes; tasks are spawned, awaited, gathered, cancelled and given
@@ -15,6 +17,18 @@
  * Predicates (wa_running, wa_task_done, wa_event_is_set, wa_lock_locked,
  * wa_debug) return 1 or 0; those that take a handle return WA_EINVAL (< 0)
  * for a NULL or stale one, so test them with `> 0` or `== 1`.
+ *
+ * Freeing: every wa_*_free returns WA_EINVAL for NULL. An object tasks still
+ * wait on (a lock, queue, event..., a group being waited for, a generator
+ * whose consumer waits) is not freed: its free returns WA_EBUSY and frees
+ * nothing, and so do wa_group_free and wa_gen_free called outside a task
+ * (WA_ENOLOOP) or a generator freed from its own body (WA_EBUSY) while
+ * something still runs; free it again once the waiters are gone (when wa_run
+ * returns, every task has finished). Any other code is returned after
+ * everything was freed: wa_group_free cancels the children (a child that
+ * waits for the caller stops waiting for it, so no cycle keeps the group
+ * alive) and wa_gen_free closes the body, and both return a failure no call
+ * reported.
  *
  * Targets: native (Linux x86-64/aarch64, libuv), WASI preview1 and 0.2
  * (Asyncify), and the browser/Node through Emscripten (Asyncify). What a target
@@ -32,12 +46,17 @@ extern "C" {
 
 /* ----------------------------------------------------------------- version */
 
+/* CHANGELOG.md says what changed in each version and how to port. While the
+ * major is 0 a minor bump may break the API (0.2 did). */
 #define WASYNCIO_VERSION_MAJOR 0
-#define WASYNCIO_VERSION_MINOR 1
+#define WASYNCIO_VERSION_MINOR 2
 #define WASYNCIO_VERSION_PATCH 0
-/* One number for #if: WASYNCIO_VERSION_HEX >= 0x000100 means 0.1.0 or later. */
+/* One number for #if: WASYNCIO_VERSION_HEX >= 0x000200 means 0.2.0 or later. */
 #define WASYNCIO_VERSION_HEX \
     ((WASYNCIO_VERSION_MAJOR << 16) | (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH)
+/* #if WASYNCIO_VERSION_AT_LEAST(0, 2, 0) ... #endif */
+#define WASYNCIO_VERSION_AT_LEAST(major, minor, patch) \
+    (WASYNCIO_VERSION_HEX >= (((major) << 16) | ((minor) << 8) | (patch)))
 #define WA__STR2(x) #x
 #define WA__STR(x) WA__STR2(x)
 /* "MAJOR.MINOR.PATCH", made from the numbers above. */
@@ -209,7 +228,9 @@ WA_EXTERN int wa_gather(wa_task *const *tasks, size_t n, void **results, int *er
 
 /* asyncio.wait: wait until return_when holds or timeout_ms passes, and sort
  * the tasks into done[] and pending[] (each may be NULL, else has room for n;
- * input order kept; *n_done and *n_pending get the counts). A timeout is not
+ * input order kept; *n_done and *n_pending get the counts). Like asyncio's
+ * set, a task listed twice counts and is reported once, where it first
+ * appears, so *n_done + *n_pending is the number of distinct tasks. A timeout is not
  * an error: it returns 0 with pending tasks left. No task is cancelled, on
  * timeout nor when the caller is interrupted, and no result is taken:
  * wa_await() a done task for its result. Returns 0; WA_EINVAL for n == 0, a
@@ -313,7 +334,8 @@ WA_EXTERN size_t wa_group_error_count(const wa_group *g);
 /* i-th failure in the order they happened: code, message and task name. */
 WA_EXTERN int wa_group_error(const wa_group *g, size_t i, const char **message,
                    const char **task_name);
-/* Free the group; children still running are cancelled and waited for.
+/* Free the group; children still running are cancelled and waited for (a
+ * child awaiting the caller stops awaiting it: see "Freeing" at the top).
  * Failures no wa_group_wait returned are reported on stderr, like a failed
  * task nobody awaited, and the first one is returned. */
 WA_EXTERN int wa_group_free(wa_group *g);
@@ -557,6 +579,17 @@ WA_EXTERN int wa_debug(void); /* 1 on, 0 off */
 #include "wasyncio/http.h"
 #include "wasyncio/js.h"
 #include "wasyncio/stream.h"
+#include "wasyncio/ws.h"
+
+/* ---------------------------------------------------------------- pools */
+
+/* wa_pool: an async pool of connections or any other resource. */
+#include "wasyncio/pool.h"
+
+/* ------------------------------------------------------------ threads */
+
+/* Loops on other threads, and hand-over between them. */
+#include "wasyncio/threads.h"
 
 #ifdef __cplusplus
 }

@@ -48,10 +48,25 @@ tagged() {
     done
 }
 
+# A PostgreSQL server rewrites its environment (its process titles), so the
+# throwaway clusters (tests/pg/cluster.sh) are found by their data
+# directory, whose name carries the tag.
+tagged_pg() {
+    local f pid
+    for f in $(grep -lzF "wa-pg-$tag-" /proc/[0-9]*/cmdline 2>/dev/null); do
+        pid=${f#/proc/}
+        pid=${pid%/cmdline}
+        [[ $ancestors == *" $pid "* ]] && continue
+        [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) =~ ^[^Z]$ ]] || continue
+        ours "$pid" && continue
+        echo "$pid"
+    done
+}
+
 # Processes that are exiting right now get a moment.
 left=()
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-    mapfile -t left < <(tagged)
+    mapfile -t left < <({ tagged; tagged_pg; } | sort -u)
     ((${#left[@]} == 0)) && break
     sleep 0.2
 done

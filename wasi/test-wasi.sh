@@ -36,15 +36,17 @@ run_on() { # run_on HOST WASM ARGS... > stdout
 args_for() { # args_for NAME HOST: extra arguments an example needs
     case $1 in
         fetch_all) echo "http://127.0.0.1:9/" ;;
+        ws_chat_client) echo "ws://127.0.0.1:9" ;;
+        ws_chat_server) echo "0" ;;
         *) ;;
     esac
 }
 
 echo "== $suite examples"
 for ex in $examples; do
-    if [[ $ex == fetch_all || $ex == hello_server || $ex == echo_streams ]]; then
-        # preview1 has no HTTP and no sockets: fetches, listening and streams
-        # must report WA_ENOTSUP.
+    if [[ $ex == fetch_all || $ex == hello_server || $ex == echo_streams || $ex == ws_chat_* ]]; then
+        # preview1 has no HTTP and no sockets: fetches, listening, streams and
+        # WebSockets must report WA_ENOTSUP.
         for host in $hosts; do
             run_on $host $W/examples/$ex.wasm $(args_for "$ex" $host) > "$tmp/out" 2> "$tmp/err"
             if grep -q "not supported on this target" "$tmp/out" "$tmp/err"; then ok "$ex ($host): WA_ENOTSUP"

@@ -34,10 +34,11 @@ P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/component.mjs wasi/asyncify-ch
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
 P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
-P2_TESTS := p2_client p2_server p2_bench
+P2_TESTS := p2_client p2_server p2_bench p2_streams
 P2_OUT := $(addprefix $(P2B)/examples/,$(addsuffix .wasm,$(EXAMPLES))) \
           $(addprefix $(P2B)/tests/,$(addsuffix .wasm,$(P2_TESTS))) $(P2B)/tools/p2_floor.wasm \
-          $(P2B)/tools/overflow_demo.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
+          $(P2B)/tests/ws_api.wasm \
+          $(P2B)/tools/overflow_demo.wasm $(P2B)/tools/stream_bench.wasm $(addprefix $(P2B)/scenarios/,$(addsuffix .wasm,$(SCENARIOS)))
 
 .PHONY: wasip2 test-wasip2 bench-wasip2
 TEST_TARGETS_EXTRA += test-wasip2
@@ -76,7 +77,17 @@ $(P2B)/tests/p2_client.wasm: $(P2B)/obj/tests/p2_client.o $(P2B)/libwasyncio.a $
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+$(P2B)/tests/p2_streams.wasm: $(P2B)/obj/tests/p2_streams.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# The WebSocket cases (tests/web/ws_api.c as a command; tests/wasip2/ws_p2.test.mjs)
+$(eval $(call compile_rule,$(P2B)/obj/tests,tests/web,P2_COMPILE))
+$(P2B)/tests/ws_api.wasm: $(P2B)/obj/tests/ws_api.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 $(P2B)/tools/overflow_demo.wasm: $(P2B)/obj/tools/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
+	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
+# the stream benchmark (tests/bench/bench_wasip2.sh)
+$(eval $(call compile_rule,$(P2B)/obj/tools,tests/bench,P2_COMPILE))
+$(P2B)/tools/stream_bench.wasm: $(P2B)/obj/tools/stream_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
 $(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2/bindings.o $(P2B)/obj/host/common/cabi_realloc.o $(P2_TOOLS)

@@ -152,4 +152,7 @@ sed -e "/^ (global \\\$$base (mut i32)/d" -e "/^ (global \\\$$limit (mut i32)/d"
     -e 's/(call \$wa__stack_check_import$/(call $wa__fiber_stack_overflow/' \
     -e 's/^ (global \$wa__stack_hi (mut i32) (i32.const 0))$/ (global $wa__stack_hi (mut i32) (i32.const -1))/' \
     "$tmp/in.wat" > "$tmp/out.wat"
-"$WASM_OPT" -q "${features[@]}" "$tmp/out.wat" -o "$out"
+# -g among the passes (a debug build) keeps the function names in the output.
+names=()
+for a in "$@"; do [ "$a" = -g ] && names=(-g); done
+"$WASM_OPT" -q "${features[@]}" ${names[@]+"${names[@]}"} "$tmp/out.wat" -o "$out"

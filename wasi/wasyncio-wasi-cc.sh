@@ -4,6 +4,7 @@
 # component step. Installed as two names (make install):
 #
 #   wasyncio-wasi-cc   [--] app.c [more.c lib.a -Iinc -DX -O2 -lm ...] -o app.wasm
+#       (C++ sources, .cpp/.cc/.cxx, need a wasi-sdk's libc++: WASI_SDK_PATH)
 #       a WASI preview1 module (wasmtime run, node:wasi)
 #   wasyncio-wasip2-cc [--command|--server] app.c [...] -o app.wasm
 #       a WASI 0.2 component: a command (wasi:cli/run), or, when the program
@@ -56,15 +57,16 @@ WASM_OPT="${WASM_OPT:-wasm-opt}"
 NODE="${NODE:-node}"
 export WASM_OPT
 
-srcs=() objs=() cflags=() ldflags=() out=
+srcs=() cxx_srcs=() objs=() cflags=() ldflags=() out=
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) [ $# -ge 2 ] || die "-o needs a file"; out="$2"; shift 2 ;;
     -o*) out="${1#-o}"; shift ;;
     --command|--server) [ $mode = wasip2 ] || die "$1 is for wasyncio-wasip2-cc"; role="${1#--}"; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     --) shift ;;
     *.c) srcs+=("$1"); shift ;;
+    *.cpp|*.cc|*.cxx|*.C|*.c++) cxx_srcs+=("$1"); shift ;;
     *.o|*.a) objs+=("$1"); shift ;;
     -l*|-L*|-Wl,*) ldflags+=("$1"); shift ;;
     -O*|-g*) cflags+=("$1"); shift ;;
@@ -72,7 +74,7 @@ while [ $# -gt 0 ]; do
     *) cflags+=("$1"); ldflags+=("$1"); shift ;;
   esac
 done
-[ -n "$out" ] && [ $((${#srcs[@]} + ${#objs[@]})) -gt 0 ] ||
+[ -n "$out" ] && [ $((${#srcs[@]} + ${#cxx_srcs[@]} + ${#objs[@]})) -gt 0 ] ||
   die "usage: $me [options] app.c [more sources, objects, flags] -o app.wasm"
 
 # Name what is missing before starting.
@@ -85,6 +87,14 @@ command -v "$WASM_OPT" >/dev/null 2>&1 ||
 lib="$lib_wasi"
 [ $mode = wasip2 ] && lib="$lib_p2"
 [ -f "$lib/libwasyncio.a" ] || die "$lib/libwasyncio.a is missing: $built_by"
+# C++ needs a C++ library built for wasm32-wasi (libc++, as a wasi-sdk ships
+# without exceptions); Debian's wasi-libc has none.
+cxx_libs=()
+if [ ${#cxx_srcs[@]} -gt 0 ]; then
+  [ -f "$sysroot/lib/wasm32-wasi/libc++.a" ] ||
+    die "${cxx_srcs[0]}: C++ sources need libc++ for wasm32-wasi, which $sysroot lacks; set WASI_SDK_PATH to a wasi-sdk (it ships one), or write the program in C"
+  cxx_libs=(-lc++ -lc++abi)
+fi
 if [ $mode = wasip2 ]; then
   command -v "$NODE" >/dev/null 2>&1 || die "node ('$NODE') not found: WASI 0.2 components are made with Node 18+ (or set NODE)"
 fi
@@ -97,6 +107,13 @@ for src in "${srcs[@]}"; do
   o="$tmp/$n-$(basename "${src%.c}").o"
   n=$((n + 1))
   "$cc" "${target[@]}" -std=gnu11 -I"$inc" ${cflags[@]+"${cflags[@]}"} -c "$src" -o "$o"
+  objs+=("$o")
+done
+for src in ${cxx_srcs[@]+"${cxx_srcs[@]}"}; do
+  o="$tmp/$n-$(basename "${src%.*}").o"
+  n=$((n + 1))
+  "$cc" "${target[@]}" -x c++ -std=gnu++17 -fno-exceptions -I"$inc" \
+    ${cflags[@]+"${cflags[@]}"} -c "$src" -o "$o"
   objs+=("$o")
 done
 
@@ -117,7 +134,8 @@ if [ $mode = wasip2 ]; then
     objs+=("$lib_p2/libwasyncio-proxy.a")
   fi
 fi
-"${link[@]}" "${objs[@]}" "$lib/libwasyncio.a" ${ldflags[@]+"${ldflags[@]}"} -o "$tmp/raw.wasm"
+"${link[@]}" "${objs[@]}" "$lib/libwasyncio.a" ${cxx_libs[@]+"${cxx_libs[@]}"} \
+  ${ldflags[@]+"${ldflags[@]}"} -o "$tmp/raw.wasm"
 
 if [ $mode = wasi ]; then
   bash "$wasm_opt_step" "$tmp/raw.wasm" "$out"

@@ -4,7 +4,8 @@
 #                  pages, node/examples/<name>.js and node/scenarios/<name>.js
 #                  for Node, and the demo page (index.html + demo files)
 #   make test-web  Node: examples print what the native build prints, the
-#                  scenarios pass, the JS interop/fetch tests
+#                  scenarios pass, the JS interop/fetch tests, and
+#                  wasyncio-emcc's page, Node and library builds at every -O
 #   make test-web-chromium / test-web-firefox / test-web-webkit: the demo page
 #                  and the in-page API cases in one engine (one test file,
 #                  tests/web/browser.test.mjs; screenshot build/web/demo-<engine>.png)
@@ -24,12 +25,13 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js \
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js \
+                 js/wasyncio_ws.js \
                  js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
 # A server cannot run in a page (WA_ENOTSUP): not built for the web.
-WEB_EXAMPLES_SKIP ?= hello_server
+WEB_EXAMPLES_SKIP ?= hello_server ws_chat_server
 WEB_EXAMPLES := $(filter-out $(WEB_EXAMPLES_SKIP),$(EXAMPLES))
 WEB_PAGE_EX := $(addprefix $(WEB)/examples/,$(addsuffix .mjs,$(WEB_EXAMPLES)))
 WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)))
@@ -37,6 +39,7 @@ WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
 WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
             $(WEB)/demo_lib.mjs
 WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
+                $(WEB)/test/ws_api.mjs $(WEB)/test/ws_cases.mjs \
                 $(WEB)/test/web_bench_cases.mjs $(WEB)/test/node/web_api_memcheck.cjs
 # The web benchmark's peers, measured in the same run (tests/bench/peer_*.c):
 # Emscripten's own fibers (same emcc, -sASYNCIFY) for pages and Node, and a
@@ -46,7 +49,8 @@ WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WE
 
 .PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
 web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
-     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs
+     $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs \
+     $(WEB)/node/tests/p2_streams.js $(WEB)/node/tools/stream_bench.js
 
 WEB_COMPILE = $(WEB_ENV) $(EMCC) $(WEB_CFLAGS)
 $(eval $(call compile_rule,$(WEB)/obj,src,WEB_COMPILE,$(LIB_CFLAGS)))
@@ -76,6 +80,15 @@ $(WEB)/node/examples/%.js: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 $(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+# Streams under Node: the same cases as the WASI 0.2 component's
+# (tests/wasip2/p2_streams.c), run by tests/web/run-node.sh.
+$(eval $(call compile_rule,$(WEB)/obj/tests,tests/wasip2,WEB_COMPILE,-Itests))
+$(WEB)/node/tests/p2_streams.js: $(WEB)/obj/tests/p2_streams.o $(WEB_LINK_DEPS)
+	@mkdir -p $(@D)
+	$(WEB_CC) --node -o $@ $<
+$(WEB)/node/tools/stream_bench.js: $(WEB)/obj/tools/stream_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
 # The overflow demo (wasi/overflow_demo.c) as a Node program and as a page
@@ -138,7 +151,9 @@ $(WEB)/test/peer_jspi.wasm: tests/bench/peer_jspi.c
 
 test-web: web native
 	@bash tests/web/run-node.sh
+	@bash tests/web/opt_levels.sh
 	@cd js && $(NODE) ../tests/web/node_api.test.mjs
+	@timeout 120 $(NODE) tests/web/ws_node.test.mjs
 
 $(WEB_BROWSER_SUITES): test-web-%: web
 	@bash tests/web/run-browser.sh $*

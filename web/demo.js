@@ -108,12 +108,23 @@ async function fetchRun(id, mode, n, delay, el, scaleRef) {
   return { ms: r.total, results: res.results, queued };
 }
 
+// Wipe what a previous run drew, so a refused or new run never shows its
+// timelines and totals beside its own status.
+function clearFetchResults() {
+  for (const id of [1, 2]) delete runs[id];
+  $('tl-seq').innerHTML = $('tl-con').innerHTML = '';
+  $('seq-total').textContent = $('con-total').textContent = '–';
+  $('speedup').textContent = '';
+  state.fetch = {};
+}
+
 $('run-fetch').onclick = async () => {
   const nIn = readWhole($('n'), 'URLs', 1, 40);
   const delayIn = readWhole($('delay'), 'Delay', 0, 2000);
   const bad = [nIn.error, delayIn.error].filter(Boolean);
   $('fetch-error').textContent = bad.join(' ');
   $('fetch-error').hidden = bad.length === 0;
+  clearFetchResults();
   if (bad.length) {
     $('fetch-status').className = 'status error';
     $('fetch-status').textContent = 'not run';
@@ -124,8 +135,6 @@ $('run-fetch').onclick = async () => {
   btn.disabled = true;
   $('fetch-status').className = 'status';
   $('fetch-status').textContent = 'running sequential…';
-  $('seq-total').textContent = $('con-total').textContent = '–';
-  $('speedup').textContent = '';
   try {
     // Both timelines share the sequential run's scale, so bars compare.
     let scale = n * (delay + 80);

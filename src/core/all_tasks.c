@@ -6,7 +6,7 @@
 
 int wa_all_tasks(wa_task **tasks, size_t cap)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (!L)
         return WA_ENOLOOP;
     if (cap && !tasks)

@@ -1,6 +1,10 @@
 /* gen.c: async generators (wa_gen_*) and WA_FOR's guard.
  *
- * The body is a task of its own, started by the first wa_gen_next. Consumer
+ * The body is a task of its own, started by the first wa_gen_next. Each
+ * hand-over (next to the body, yield or return to the consumer, close) runs
+ * the other side first, before any other ready task and with no loop turn
+ * between: asyncio runs an async generator's frame inside the consumer's
+ * step, so a cancel of the consumer lands inside the body. Consumer
  * and body meet through two one-slot wait lists: the consumer parks on
  * `consumer` until a value (node data), WA_EOF or the body's error arrives;
  * the body parks on `producer` in wa_gen_yield until the next request (0) or
@@ -60,7 +64,7 @@ static void body_done(wa_task *t, void *data)
     if (w) {
         if (err)
             g->error_reported = 1;
-        wa__wake(&g->consumer, w, err ? err : WA_EOF);
+        wa__wake_first(&g->consumer, w, err ? err : WA_EOF);
     }
 }
 
@@ -92,19 +96,20 @@ int wa_gen_next(wa_gen *g, void **value)
     wa_task *self = wa__self();
     if (!wa__wlist_empty(&g->consumer) || self == g->body)
         return WA_EBUSY;
+    /* A new body waits for nobody; a started one may await us. */
+    if (g->body && wa__wait_cycle(self, g->body, NULL, 0, NULL))
+        return WA_EDEADLK;
     if (!g->body) {
-        wa_task *t = wa__spawn_hooked(g->fn, g->arg, NULL, body_done, g);
+        wa_task *t = wa__spawn_first(g->fn, g->arg, body_done, g);
         if (!t)
             return wa_last_error() ? wa_last_error() : WA_ENOMEM;
         t->ext = g;
         t->owned = 1; /* our handle: wa_release on it is refused */
         g->body = t;
     } else if (!wa__wlist_empty(&g->producer)) {
-        wa__wake(&g->producer, g->producer.head, 0);
+        wa__wake_first(&g->producer, g->producer.head, 0);
     }
     /* Otherwise the body is running ahead; it delivers at its next yield. */
-    if (wa__wait_cycle(self, g->body, NULL, 0, NULL))
-        return WA_EDEADLK; /* the body awaits us */
     wa__wait w = node_for(self, NULL);
     self->awaiting = g->body;
     self->forward_cancel = 1;
@@ -153,7 +158,7 @@ int wa_gen_yield(void *value)
         return WA_ECLOSED;
     wa__wait *c = g->consumer.head;
     c->data = value;
-    wa__wake(&g->consumer, c, 0);
+    wa__wake_first(&g->consumer, c, 0);
     return wa__wait_on(&g->producer, &w, 0);
 }
 
@@ -172,7 +177,7 @@ static int close_body(wa_gen *g)
     g->closed = 1;
     g->closing = 1;
     if (!wa__wlist_empty(&g->producer))
-        wa__wake(&g->producer, g->producer.head, WA_ECLOSED);
+        wa__wake_first(&g->producer, g->producer.head, WA_ECLOSED);
     else
         wa_cancel(g->body); /* not at a yield: nothing else would stop it */
     wa__join_shielded(g->body, 0);

@@ -23,7 +23,8 @@ typedef struct group_err {
 } group_err;
 
 struct wa_group {
-    wa_task *live;   /* children not finished, linked by kid_next */
+    wa_task *live;   /* children not finished, oldest first, linked by kid_next */
+    wa_task *live_tail;
     size_t nlive;
     wa_task **kept;  /* handles wa_group_spawn gave out, kept until free */
     size_t nkept, kept_cap;
@@ -63,6 +64,8 @@ static int is_owner(const wa_group *g, const wa_task *self)
     return self && g->owner_id && self->id == g->owner_id;
 }
 
+/* Oldest first: "cancel everything" wakes the children in the order they
+ * were started, so their cleanups run in that order too. */
 static void cancel_live(wa_group *g)
 {
     for (wa_task *k = g->live; k; k = k->kid_next)
@@ -121,6 +124,8 @@ static void child_done(wa_task *t, void *data)
         g->live = t->kid_next;
     if (t->kid_next)
         t->kid_next->kid_prev = t->kid_prev;
+    else
+        g->live_tail = t->kid_prev;
     t->kid_prev = t->kid_next = NULL;
     g->nlive--;
     if (err && err != WA_ECANCELED) {
@@ -156,10 +161,12 @@ static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts
     if (!t)
         return NULL;
     t->owned = 1;
-    t->kid_next = g->live;
-    if (g->live)
-        g->live->kid_prev = t;
-    g->live = t;
+    t->kid_prev = g->live_tail;
+    if (g->live_tail)
+        g->live_tail->kid_next = t;
+    else
+        g->live = t;
+    g->live_tail = t;
     g->nlive++;
     if (keep)
         g->kept[g->nkept++] = t;
@@ -311,12 +318,23 @@ int wa_group_free(wa_group *g)
         int rc = wa__require_task();
         if (rc)
             return rc;
-        if (closes_cycle(g, self))
-            return WA_EDEADLK;
         int owner = is_owner(g, self);
         if (owner)
             g->owner_waiting = 1;
-        wa_group_cancel(g);
+        if (closes_cycle(g, self)) {
+            /* A child waits for us (wa_group_wait said WA_EDEADLK).
+             * Cancelling it breaks the cycle: its wait returns WA_ECANCELED
+             * and its join gives up on us (wa__join_shielded), so the drain
+             * below ends. The cancel its wait would forward to us is ours,
+             * not a request to stop us: take it back. */
+            uint32_t requests = self->cancel_requests;
+            uint8_t pending = self->cancel_pending;
+            wa_group_cancel(g);
+            self->cancel_requests = requests;
+            self->cancel_pending = pending;
+        } else {
+            wa_group_cancel(g);
+        }
         self->awaiting_kids = &g->live;
         drain(g, 0);
         self->awaiting_kids = NULL;

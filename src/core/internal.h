@@ -5,8 +5,9 @@
  * Layering (each file calls only files on its own line or below, never up):
  *   run.c                         wa_run, settings; drives the host
  *   as_completed.c                as_completed, a generator over gen.c
- *   gather gen group wait with    primitives (sync_cond over sync_lock);
- *   sync_*  all_tasks.c           all_tasks reads the loop's task list
+ *   gather gen group wait with    primitives (sync_cond over sync_lock;
+ *   sync_*  pool  all_tasks.c     pool over the wait lists, as sync_sem);
+ *                                 all_tasks reads the loop's task list
  *   timeout.c  ops.c              deadline scopes; host operations (wa_op)
  *   task.c                        the task API: spawn, await, cancel, release
  *   turn.c                        one loop turn, stall detection
@@ -155,6 +156,15 @@ static inline const char *wa__task_name(const wa_task *t)
  * w->collect is set, append w there so a multi-wait finds it in O(1)). */
 void wa__wake(wa_wlist *l, wa__wait *w, int status);
 
+/* wa__wake, but w's task runs next, before every other ready task and with
+ * no loop turn between (a generator's body and its consumer hand over as
+ * asyncio runs an async generator's frame inside the consumer's step). */
+void wa__wake_first(wa_wlist *l, wa__wait *w, int status);
+
+/* t, parked or NEW and not queued yet (wa__spawn_first), runs next, as
+ * wa__wake_first. */
+void wa__run_first(wa_task *t);
+
 /* Push w onto l and park. Returns w->status if it fired; otherwise unlinks w
  * and returns the interruption code. */
 int wa__wait_on(wa_wlist *l, wa__wait *w, unsigned flags);
@@ -166,6 +176,10 @@ int wa__wait_on_tasks(wa_wlist *l, wa__wait *w, unsigned flags);
 
 /* -------------------------------------------------------------- task.c */
 
+/* wa__spawn_hooked, but the new task runs next (wa__run_first): a
+ * generator's first step starts its body inside the consumer's step. */
+wa_task *wa__spawn_first(wa_fn fn, void *arg, wa_done_hook hook, void *hook_data);
+
 /* Record the running task's failure (message may be NULL). */
 void wa__fail(wa_task *t, int code, const char *message);
 
@@ -176,7 +190,8 @@ int wa__task_outcome(wa_task *t, void **result);
 /* Wait for t to finish without interruption (after cancelling it). If the
  * waiter is processing a cancellation (merge_cancel), cancels that reach it
  * meanwhile are merged into it, as asyncio forwards them to the awaited task:
- * the waiter sees one WA_ECANCELED, and wa_task_cancelling counts them all. */
+ * the waiter sees one WA_ECANCELED, and wa_task_cancelling counts them all.
+ * Returns at once, t unfinished, if t (transitively) waits for the caller. */
 void wa__join_shielded(wa_task *t, int merge_cancel);
 
 /* Would self, waiting for these tasks, close a cycle of waits? Each start

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include "loop.h"
 
-_Thread_local wa_loop *wa__L;
+_Thread_local wa__loop *wa__L;
 
 int wa_running(void) { return wa__L != NULL; }
 
-void wa__ready_push(wa_loop *L, wa_task *t)
+void wa__ready_push(wa__loop *L, wa_task *t)
 {
     t->next_ready = NULL;
     if (L->ready_tail) L->ready_tail->next_ready = t;
@@ -24,7 +24,7 @@ void wa__ready_push(wa_loop *L, wa_task *t)
     L->ready_tail = t;
 }
 
-static wa_task *ready_pop(wa_loop *L)
+static wa_task *ready_pop(wa__loop *L)
 {
     wa_task *t = L->ready_head;
     if (t) {
@@ -35,7 +35,7 @@ static wa_task *ready_pop(wa_loop *L)
     return t;
 }
 
-static void reap_zombie(wa_loop *L)
+static void reap_zombie(wa__loop *L)
 {
     wa_task *t = L->zombie;
     L->zombie = NULL;
@@ -46,12 +46,12 @@ static void reap_zombie(wa_loop *L)
     if (t->released) wa__task_free(L, t);
 }
 
-void wa__reap(wa_loop *L)
+void wa__reap(wa__loop *L)
 {
     if (L->zombie) reap_zombie(L);
 }
 
-static void debug_slice_end(wa_loop *L, wa_task *t)
+static void debug_slice_end(wa__loop *L, wa_task *t)
 {
     uint64_t now = wa__host_hrtime();
     uint64_t ran = now - L->slice_start;
@@ -80,7 +80,7 @@ static void report_unretrieved(wa_task *t)
     }
 }
 
-void wa__task_free(wa_loop *L, wa_task *t)
+void wa__task_free(wa__loop *L, wa_task *t)
 {
     report_unretrieved(t);
     if (t->all_prev) t->all_prev->all_next = t->all_next;
@@ -102,7 +102,7 @@ void wa__task_free(wa_loop *L, wa_task *t)
 }
 
 /* Bookkeeping when t ends, in whatever context that happens. */
-void wa__task_complete(wa_loop *L, wa_task *t)
+void wa__task_complete(wa__loop *L, wa_task *t)
 {
     /* A cancel still pending when the body returns (it arrived with a wake-up
      * in the same step, or the task cancelled itself) ends the task as
@@ -120,7 +120,7 @@ void wa__task_complete(wa_loop *L, wa_task *t)
     while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
 }
 
-int wa__task_start(wa_loop *L, wa_task *t)
+int wa__task_start(wa__loop *L, wa_task *t)
 {
     if (t->cancel_pending) {
         t->error = WA_ECANCELED;
@@ -139,7 +139,7 @@ int wa__task_start(wa_loop *L, wa_task *t)
 }
 
 /* Next task to run, starting NEW ones (a cancelled NEW task never runs). */
-wa_task *wa__next_runnable(wa_loop *L)
+wa_task *wa__next_runnable(wa__loop *L)
 {
     wa_task *t;
     while ((t = ready_pop(L)) != NULL) {
@@ -153,7 +153,7 @@ wa_task *wa__next_runnable(wa_loop *L)
  * context). Inlined into wa_yield and wa__park: on wasm every call frame
  * between a task and the switch is unwound and rewound by Asyncify on each
  * switch. */
-static inline __attribute__((always_inline)) wa_task *next_after(wa_loop *L, wa_task *self)
+static inline __attribute__((always_inline)) wa_task *next_after(wa__loop *L, wa_task *self)
 {
     wa_task *next = NULL;
     if (__builtin_expect(L->debug, 0)) debug_slice_end(L, self);
@@ -170,7 +170,7 @@ static inline __attribute__((always_inline)) wa_task *next_after(wa_loop *L, wa_
     return next;
 }
 
-static inline __attribute__((always_inline)) wa_fiber *fiber_to_run(wa_loop *L, wa_task *next)
+static inline __attribute__((always_inline)) wa_fiber *fiber_to_run(wa__loop *L, wa_task *next)
 {
     if (!next) return L->main_fiber;
     next->state = WA_T_RUNNING;
@@ -179,7 +179,7 @@ static inline __attribute__((always_inline)) wa_fiber *fiber_to_run(wa_loop *L, 
 
 static inline __attribute__((always_inline)) void switch_away(wa_task *self)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     wa_task *next = next_after(L, self);
     if (next == self) {
         self->state = WA_T_RUNNING;
@@ -202,7 +202,7 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
 static void task_begin(void *owner)
 {
     wa_task *t = owner;
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     L->current = t;
     wa__reap(L);
 }
@@ -210,7 +210,7 @@ static void task_begin(void *owner)
 static wa_fiber *task_end(void *owner, void *result)
 {
     wa_task *t = owner;
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (!t->error) t->result = result;
     wa__task_complete(L, t);
     L->zombie = t; /* freed by whoever runs next: we are still on its stack */
@@ -249,7 +249,7 @@ static int interrupt_now(wa_task *self)
 
 int wa__park(uint64_t wake_at, unsigned flags)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     wa_task *self = L->current;
     int is_scope = 0;
     uint64_t at = wake_at;
@@ -278,7 +278,7 @@ int wa__park(uint64_t wake_at, unsigned flags)
 void wa__resume(wa_task *t, int interrupt)
 {
     if (t->state != WA_T_PARKED) return;
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (t->in_heap) wa__timer_disarm(L, t);
     t->interrupt = interrupt;
     t->state = WA_T_READY;
@@ -287,12 +287,48 @@ void wa__resume(wa_task *t, int interrupt)
 
 void wa__ready(wa_task *t) { wa__resume(t, 0); }
 
-void wa__wake(wa_wlist *l, wa__wait *w, int status)
+/* Queue t (NEW or READY, not yet queued) first, and let the next switch go
+ * to it rather than back to the loop: the running task hands the CPU to t
+ * with no loop turn and no other task between them. */
+static void ready_push_first(wa__loop *L, wa_task *t)
+{
+    t->next_ready = L->ready_head;
+    L->ready_head = t;
+    if (!L->ready_tail) L->ready_tail = t;
+    if (L->budget == 0) L->budget = 1;
+}
+
+void wa__run_first(wa_task *t)
+{
+    wa__loop *L = wa__L;
+    if (t->state == WA_T_PARKED) {
+        if (t->in_heap) wa__timer_disarm(L, t);
+        t->interrupt = 0;
+        t->state = WA_T_READY;
+    } else if (t->state != WA_T_NEW) {
+        return;
+    }
+    ready_push_first(L, t);
+}
+
+/* Unlink w from l and mark it fired (its task is readied by the caller). */
+static void fire(wa_wlist *l, wa__wait *w, int status)
 {
     wa__wlist_remove(l, w);
     w->status = status;
     w->fired = 1;
     if (w->collect) wa__wlist_push(w->collect, w);
+}
+
+void wa__wake_first(wa_wlist *l, wa__wait *w, int status)
+{
+    fire(l, w, status);
+    wa__run_first(w->task);
+}
+
+void wa__wake(wa_wlist *l, wa__wait *w, int status)
+{
+    fire(l, w, status);
     wa__ready(w->task);
 }
 
@@ -346,7 +382,7 @@ int wa__wait_on_tasks(wa_wlist *l, wa__wait *w, unsigned flags)
 
 int wa_yield(void)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     wa_task *self = L ? L->current : NULL;
     if (!self) return WA_ENOLOOP;
     int r = interrupt_now(self);
@@ -370,7 +406,7 @@ int wa_sleep(uint64_t ms)
 
 const char *wa__running_task_name(void)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (!L || !L->current) return NULL;
     return wa__task_name(L->current);
 }

@@ -14,7 +14,7 @@
  * pair cannot starve timers and I/O for long. */
 #define WA_SWITCH_BUDGET 128
 
-typedef struct wa_loop {
+typedef struct wa__loop {
     wa_task *current;                 /* running task, NULL in the loop context */
     wa_task *ready_head, *ready_tail; /* FIFO of WA_T_READY / WA_T_NEW tasks */
     wa_task *main_task;
@@ -36,31 +36,31 @@ typedef struct wa_loop {
     wa_task *free_tasks;              /* cache of freed task structs (all_next link) */
     size_t free_count;
     uint32_t visit_mark;              /* last stamp used by wa__wait_cycle */
-} wa_loop;
+} wa__loop;
 
 /* Freed task structs kept for reuse: spawning then costs no malloc and the
  * pages stay mapped. Bounded, so a burst does not pin memory for good. */
 #define WA_TASK_CACHE_MAX 65536
 
-extern _Thread_local wa_loop *wa__L;
+extern _Thread_local wa__loop *wa__L;
 
 /* loop.c: the ready queue, a task's run on its fiber, switch, park/wake */
-void wa__ready_push(wa_loop *L, wa_task *t);
-wa_task *wa__next_runnable(wa_loop *L);         /* pop, starting NEW tasks */
-void wa__reap(wa_loop *L);
+void wa__ready_push(wa__loop *L, wa_task *t);
+wa_task *wa__next_runnable(wa__loop *L);         /* pop, starting NEW tasks */
+void wa__reap(wa__loop *L);
 void wa__resume(wa_task *t, int interrupt); /* ready a parked task, with a code */
 void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_before);
 void wa__scopes_expire(wa_task *t, uint64_t now); /* mark passed deadline scopes */
 const char *wa__running_task_name(void);
 extern const wa_fiber_hooks wa__task_hooks; /* run.c hands them to wa__fiber_init */
-void wa__task_complete(wa_loop *L, wa_task *t); /* bookkeeping when t ends */
-void wa__task_free(wa_loop *L, wa_task *t);
-int wa__task_start(wa_loop *L, wa_task *t);     /* give a NEW task its fiber */
+void wa__task_complete(wa__loop *L, wa_task *t); /* bookkeeping when t ends */
+void wa__task_free(wa__loop *L, wa_task *t);
+int wa__task_start(wa__loop *L, wa_task *t);     /* give a NEW task its fiber */
 
 /* timer.c */
-int wa__timer_arm(wa_loop *L, wa_task *t, uint64_t at, int is_scope); /* WA_ENOMEM */
-void wa__timer_disarm(wa_loop *L, wa_task *t);
-wa_task *wa__timer_top(const wa_loop *L);
-void wa__timer_pop(wa_loop *L);
+int wa__timer_arm(wa__loop *L, wa_task *t, uint64_t at, int is_scope); /* WA_ENOMEM */
+void wa__timer_disarm(wa__loop *L, wa_task *t);
+wa_task *wa__timer_top(const wa__loop *L);
+void wa__timer_pop(wa__loop *L);
 
 #endif

@@ -46,12 +46,16 @@ static uint64_t slow_ms_setting(void)
 /* Cancel what is left when the main task ends, and let it finish. On the
  * web a leftover may still wait on JavaScript: then wa__host_drive returns
  * WA_EBUSY and the web host calls wa__run_finish again when it is done. */
-static int finish_leftovers(wa_loop *L)
+static int finish_leftovers(wa__loop *L)
 {
     if (L->unfinished == 0) return 0;
     if (!L->ending) {
         L->ending = 1;
-        for (wa_task *t = L->all; t; t = t->all_next) {
+        /* Oldest first (the list is newest first): the leftovers' cleanups
+         * run in the order the tasks were spawned. */
+        wa_task *oldest = NULL;
+        for (wa_task *t = L->all; t; t = t->all_next) oldest = t;
+        for (wa_task *t = oldest; t; t = t->all_prev) {
             if (t->state == WA_T_DONE) continue;
             if (L->debug)
                 fprintf(stderr, "wasyncio: debug: task '%s' was still pending when "
@@ -66,7 +70,7 @@ int wa_run(wa_fn fn, void *arg, void **result)
 {
     if (wa__L) return WA_ENESTED;
     if (!fn) return WA_EINVAL;
-    wa_loop *L = calloc(1, sizeof *L);
+    wa__loop *L = calloc(1, sizeof *L);
     if (!L) return WA_ENOMEM;
     int rc = wa__fiber_init(&wa__task_hooks);
     if (rc) {
@@ -107,7 +111,7 @@ int wa_run(wa_fn fn, void *arg, void **result)
  * from a JavaScript callback. */
 int wa__run_finish(void **result)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     wa_task *main = L->main_task;
     if (finish_leftovers(L) == WA_EBUSY) return WA_EBUSY;
     int rc = wa__task_outcome(main, result);

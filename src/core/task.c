@@ -39,10 +39,11 @@ const char *wa_task_name(const wa_task *t)
     return wa__task_name(t);
 }
 
-wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
-                          wa_done_hook hook, void *hook_data)
+/* A new task, counted and listed but not queued yet. */
+static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_hook hook,
+                         void *hook_data)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (!L) return wa__set_last_error(WA_ENOLOOP);
     if (!fn) return wa__set_last_error(WA_EINVAL);
     wa_task *t = L->free_tasks;
@@ -78,7 +79,21 @@ wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
         t->cancel_requests = 1;
         t->cancel_pending = 1;
     }
-    wa__ready_push(L, t);
+    return t;
+}
+
+wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
+                          wa_done_hook hook, void *hook_data)
+{
+    wa_task *t = new_task(fn, arg, opts, hook, hook_data);
+    if (t) wa__ready_push(wa__L, t);
+    return t;
+}
+
+wa_task *wa__spawn_first(wa_fn fn, void *arg, wa_done_hook hook, void *hook_data)
+{
+    wa_task *t = new_task(fn, arg, NULL, hook, hook_data);
+    if (t) wa__run_first(t);
     return t;
 }
 
@@ -146,8 +161,12 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 {
     wa_task *self = wa__self();
     wa_task *was = self->awaiting;
+    /* t waits (transitively) for us, uninterruptibly (a group being freed by
+     * the task its child awaits): joining would close a cycle nothing can
+     * break, so we do not wait and our caller returns its interruption. */
+    int cycle = t->state != WA_T_DONE && wa__wait_cycle(self, t, NULL, 0, NULL);
     self->awaiting = t;
-    while (t->state != WA_T_DONE) {
+    while (!cycle && t->state != WA_T_DONE) {
         wa__wait w = {0};
         wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
     }
@@ -159,7 +178,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 
 /* Stamp every task reached with a fresh mark, so a task reached twice (a
  * diamond of waits) is followed once. */
-static uint32_t next_mark(wa_loop *L)
+static uint32_t next_mark(wa__loop *L)
 {
     if (++L->visit_mark == 0) {
         for (wa_task *x = L->all; x; x = x->all_next) x->visit_mark = 0;
@@ -203,7 +222,7 @@ static int stack_push(task_stack *st, wa_task *t)
 int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n,
                    wa_task *kids)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     uint32_t mark = next_mark(L);
     task_stack st;
     stack_init(&st);
@@ -255,7 +274,7 @@ static int await_task(wa_task *t, void **result, int shielded)
              * cancelled, the await returns its outcome (a value if it
              * swallowed the cancellation) and the waiter's interruption is
              * withdrawn, as no CancelledError reaches the waiter there. */
-            if (t->error != WA_ECANCELED) {
+            if (t->state == WA_T_DONE && t->error != WA_ECANCELED) {
                 if (rc == WA_ECANCELED) self->cancel_delivered = delivered;
                 interrupted = 0;
             }
@@ -270,6 +289,24 @@ int wa_await(wa_task *t, void **result) { return await_task(t, result, 0); }
 
 int wa_await_shielded(wa_task *t, void **result) { return await_task(t, result, 1); }
 
+/* Push the tasks t waits for so that they pop in t's order: the awaited
+ * task, a gather's arguments in argument order, a group's children oldest
+ * first. */
+static int push_awaited(task_stack *st, wa_task *t)
+{
+    size_t from = st->len;
+    int oom = stack_push(st, t->awaiting);
+    for (size_t i = 0; i < t->awaiting_n; i++) oom |= stack_push(st, t->awaiting_set[i]);
+    if (t->awaiting_kids)
+        for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next) oom |= stack_push(st, k);
+    for (size_t i = from, j = st->len; i + 1 < j; i++, j--) {
+        wa_task *x = st->items[i];
+        st->items[i] = st->items[j - 1];
+        st->items[j - 1] = x;
+    }
+    return oom;
+}
+
 /* One request on t. Returns the tasks t waits for, to be cancelled too, on
  * st. */
 static void cancel_one(wa_task *t, task_stack *st)
@@ -277,13 +314,8 @@ static void cancel_one(wa_task *t, task_stack *st)
     t->cancel_requests++;
     if (t->state == WA_T_PARKED && !t->park_shielded) {
         wa__resume(t, WA_ECANCELED);
-        if (t->forward_cancel) {
-            int oom = stack_push(st, t->awaiting);
-            for (size_t i = 0; i < t->awaiting_n; i++) oom |= stack_push(st, t->awaiting_set[i]);
-            if (t->awaiting_kids)
-                for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next) oom |= stack_push(st, k);
-            t->cancel_forwarded = !oom; /* else the waiter cancels them itself */
-        }
+        if (t->forward_cancel)
+            t->cancel_forwarded = !push_awaited(st, t); /* else the waiter cancels them itself */
     } else if (!(t->state == WA_T_READY && t->interrupt == WA_ECANCELED)) {
         /* One delivery per burst: a cancel that finds one already on its way
          * (a pending cancel, or a parked task already made ready by one) is
@@ -295,7 +327,10 @@ static void cancel_one(wa_task *t, task_stack *st)
 
 /* A cancel goes down a chain of awaits at once, as asyncio's Task.cancel
  * cancels the future the task waits on: the awaited tasks get it in the same
- * step. An explicit stack, since such chains can be long. */
+ * step. An explicit stack, since such chains can be long. The walk is
+ * depth-first in each waiter's own order (a gather's arguments, a group's
+ * children oldest first), so the wake-ups are queued in the order asyncio
+ * schedules them: gather(C, A, B) cleans up C, A, B. */
 int wa_cancel(wa_task *t)
 {
     if (wa__task_check(t)) return WA_EINVAL;

@@ -11,13 +11,13 @@ static int before(const wa_task *a, const wa_task *b)
            (a->timer_at == b->timer_at && a->timer_seq < b->timer_seq);
 }
 
-static void place(wa_loop *L, size_t i, wa_task *t)
+static void place(wa__loop *L, size_t i, wa_task *t)
 {
     L->heap[i] = t;
     t->heap_index = i;
 }
 
-static void sift_up(wa_loop *L, size_t i)
+static void sift_up(wa__loop *L, size_t i)
 {
     wa_task *t = L->heap[i];
     while (i > 0) {
@@ -29,7 +29,7 @@ static void sift_up(wa_loop *L, size_t i)
     place(L, i, t);
 }
 
-static void sift_down(wa_loop *L, size_t i)
+static void sift_down(wa__loop *L, size_t i)
 {
     wa_task *t = L->heap[i];
     for (;;) {
@@ -43,7 +43,7 @@ static void sift_down(wa_loop *L, size_t i)
     place(L, i, t);
 }
 
-int wa__timer_arm(wa_loop *L, wa_task *t, uint64_t at, int is_scope)
+int wa__timer_arm(wa__loop *L, wa_task *t, uint64_t at, int is_scope)
 {
     if (t->in_heap) wa__timer_disarm(L, t);
     if (L->heap_len == L->heap_cap) {
@@ -62,7 +62,7 @@ int wa__timer_arm(wa_loop *L, wa_task *t, uint64_t at, int is_scope)
     return 0;
 }
 
-void wa__timer_disarm(wa_loop *L, wa_task *t)
+void wa__timer_disarm(wa__loop *L, wa_task *t)
 {
     if (!t->in_heap) return;
     size_t i = t->heap_index;
@@ -74,12 +74,12 @@ void wa__timer_disarm(wa_loop *L, wa_task *t)
     else sift_down(L, i);
 }
 
-wa_task *wa__timer_top(const wa_loop *L)
+wa_task *wa__timer_top(const wa__loop *L)
 {
     return L->heap_len ? L->heap[0] : NULL;
 }
 
-void wa__timer_pop(wa_loop *L)
+void wa__timer_pop(wa__loop *L)
 {
     if (L->heap_len) wa__timer_disarm(L, L->heap[0]);
 }

@@ -8,7 +8,7 @@
 
 /* Fire every timer that is due: a sleep ends normally, a scope deadline
  * interrupts with WA_ETIMEDOUT. */
-static void fire_timers(wa_loop *L)
+static void fire_timers(wa__loop *L)
 {
     wa_task *t = wa__timer_top(L);
     if (!t) return;
@@ -26,7 +26,7 @@ static void fire_timers(wa_loop *L)
 
 /* Run next (started, ready) from the loop's own context until control comes
  * back to it, then free whatever finished on the way. */
-static void run_from_loop(wa_loop *L, wa_task *next)
+static void run_from_loop(wa__loop *L, wa_task *next)
 {
     L->budget = WA_SWITCH_BUDGET;
     next->state = WA_T_RUNNING;
@@ -38,7 +38,7 @@ static void run_from_loop(wa_loop *L, wa_task *next)
 
 int wa__loop_turn(uint64_t *deadline_ns)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     if (!L->main_done || L->ending) {
         fire_timers(L);
         wa_task *next = wa__next_runnable(L);
@@ -56,7 +56,7 @@ int wa__loop_turn(uint64_t *deadline_ns)
 
 int wa__run_now(wa_task *t)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     /* Only when the turn would run t and nothing else: t alone is ready,
      * no timer could fire first, no task is running, the loop is not
      * ending, and no debug timing is asked for. */
@@ -77,7 +77,7 @@ static int is_root_blocker(const wa_task *t)
 
 void wa__loop_stalled(void)
 {
-    wa_loop *L = wa__L;
+    wa__loop *L = wa__L;
     size_t roots = 0, open = 0;
     const char *first = NULL;
     for (wa_task *t = L->all; t; t = t->all_next) {

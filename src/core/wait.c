@@ -32,11 +32,15 @@ static int satisfied(const progress *p, size_t n, int return_when)
     return p->done == n;
 }
 
-static void sort_out(wa_task *const *tasks, size_t n, wa_task **done, size_t *n_done,
-                     wa_task **pending, size_t *n_pending)
+/* A task listed again has a node with no task (see wa_wait). */
+static int is_repeat(const wa__wait *node) { return node->task == NULL; }
+
+static void sort_out(wa_task *const *tasks, const wa__wait *nodes, size_t n, wa_task **done,
+                     size_t *n_done, wa_task **pending, size_t *n_pending)
 {
     size_t d = 0, p = 0;
     for (size_t i = 0; i < n; i++) {
+        if (is_repeat(&nodes[i])) continue;
         if (wa_task_done(tasks[i]) == 1) {
             if (done) done[d] = tasks[i];
             d++;
@@ -93,10 +97,25 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
         return WA_ENOMEM;
     wa_wlist fired = {0};
     progress prog = {0, 0};
+    /* asyncio.wait takes a set: a task listed twice counts, and is reported,
+     * once. Every node is hung on its task first, so a task seen before has
+     * our node last on its list (O(1) per entry); a repeat's node gets no
+     * task. Then finished tasks are counted and their nodes taken off. */
+    size_t distinct = 0;
     for (size_t i = 0; i < n; i++) {
+        wa__wait *last = tasks[i]->done_waiters.tail;
+        if (last && last->collect == &fired) {
+            nodes[i] = (wa__wait){.task = NULL};
+            continue;
+        }
         nodes[i] = (wa__wait){.task = self, .collect = &fired};
-        if (tasks[i]->state != WA_T_DONE) wa__wlist_push(&tasks[i]->done_waiters, &nodes[i]);
-        else count(&prog, tasks[i]);
+        wa__wlist_push(&tasks[i]->done_waiters, &nodes[i]);
+        distinct++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (is_repeat(&nodes[i]) || tasks[i]->state != WA_T_DONE) continue;
+        wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
+        count(&prog, tasks[i]);
     }
     uint8_t was = self->waits_on_tasks;
     self->waits_on_tasks = 1;
@@ -106,7 +125,7 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
     }
     rc = 0;
     /* A zero timeout only looks, as asyncio.wait(timeout=0) does. */
-    while (!satisfied(&prog, n, return_when) && until > wa__host_hrtime()) {
+    while (!satisfied(&prog, distinct, return_when) && until > wa__host_hrtime()) {
         int r = park_once(until);
         wa__wait *w;
         while ((w = wa__wlist_pop(&fired)) != NULL) count(&prog, tasks[w - nodes]);
@@ -122,8 +141,9 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
         self->awaiting_n = 0;
     }
     for (size_t i = 0; i < n; i++)
-        if (!nodes[i].fired) wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
+        if (!is_repeat(&nodes[i]) && !nodes[i].fired)
+            wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
+    sort_out(tasks, nodes, n, done, n_done, pending, n_pending);
     if (nodes != small) free(nodes);
-    sort_out(tasks, n, done, n_done, pending, n_pending);
     return rc;
 }

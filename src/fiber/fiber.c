@@ -47,6 +47,9 @@ void wa__fiber_switch(wa_fiber *from, wa_fiber *to)
     if (__builtin_expect(*from->canary != WA_CANARY, 0))
         wa__stack_overflow(from);
     wa__fiber_cur = to;
+#if WA_TSAN
+    __tsan_switch_to_fiber(to->tsan, 0); /* 0: the switch orders the two */
+#endif
 #if WA_ASAN
     wa__asan_start(&from->asan_fake, from, to);
     ctx_jump(from, to);
@@ -103,6 +106,9 @@ int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
     f->body = body;
     f->arg = arg;
     f->owner = owner;
+#if WA_TSAN
+    f->tsan = __tsan_create_fiber(0);
+#endif
     int rc = ctx_prepare(f, fiber_start);
     if (rc != 0) {
         wa__fiber_free(f);
@@ -122,6 +128,11 @@ void wa__fiber_free(wa_fiber *f)
     if (f->asan_fake)
         reap(f);
 #endif
+#if WA_TSAN
+    if (f->tsan)
+        __tsan_destroy_fiber(f->tsan);
+    f->tsan = NULL;
+#endif
     wa__stack_put(f);
 }
 
@@ -138,6 +149,9 @@ int wa__fiber_init(const wa_fiber_hooks *hooks)
         return 0;
     memset(&t_main, 0, sizeof t_main);
     t_main.canary = &wa__zero_canary;
+#if WA_TSAN
+    t_main.tsan = __tsan_get_current_fiber();
+#endif
     wa__fiber_cur = &t_main;
     return 0;
 }

@@ -24,6 +24,23 @@
 #define WA_ASAN 0
 #endif
 
+/* ThreadSanitizer (-fsanitize=thread, make test-tsan) must be told of every
+ * switch between stacks, or it takes a task's frames for another's and
+ * reports races between code that ran one after the other on one thread. */
+#if defined(__SANITIZE_THREAD__)
+#define WA_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WA_TSAN 1
+#endif
+#endif
+#ifndef WA_TSAN
+#define WA_TSAN 0
+#endif
+#if WA_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 #if WA_ASAN
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
@@ -63,6 +80,9 @@ struct wa_fiber {
     const void *asan_bottom;   /* stack bounds as ASan wants them */
     size_t asan_size;
     void *asan_fake;           /* ASan fake stack while switched out */
+#endif
+#if WA_TSAN
+    void *tsan;                /* ThreadSanitizer's context for this stack */
 #endif
 #ifdef WA_FIBER_UCONTEXT
     ucontext_t uc;

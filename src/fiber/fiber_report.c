@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Set by every wa__fiber_init; the core always passes the same functions,
- * so threads that each run a loop write the same values. */
-wa_fiber_hooks wa__fiber_hooks;
+/* Set by every wa__fiber_init, per thread: each thread that runs a loop
+ * has its own copy, so loops starting side by side never write one shared
+ * struct (ThreadSanitizer would rightly call that a race, however equal
+ * the values). */
+_Thread_local wa_fiber_hooks wa__fiber_hooks;
 
 void wa__fiber_set_hooks(const wa_fiber_hooks *hooks)
 {

@@ -12,8 +12,9 @@
 
 #include "fiber.h"
 
-/* The core's hooks, set by every wa__fiber_init (all NULL: none). */
-extern wa_fiber_hooks wa__fiber_hooks;
+/* The core's hooks, set by every wa__fiber_init on its thread (all NULL:
+ * none). */
+extern _Thread_local wa_fiber_hooks wa__fiber_hooks;
 void wa__fiber_set_hooks(const wa_fiber_hooks *hooks);
 
 /* The running task's name, or NULL (loop context, or no hook). */

@@ -175,6 +175,7 @@ static void install_handler(void)
     if (!g_sig_installed) {
         g_sig_installed = 1;
         read_guard_budget();
+        page_size(); /* written once, under the lock: loops start side by side */
     }
     for (int i = 0; i < 2; i++) {
         struct sigaction cur;
@@ -449,7 +450,6 @@ void wa__stack_init(int first_on_thread)
     install_handler();
     if (!first_on_thread)
         return;
-    page_size();
     install_altstack();
 }
 

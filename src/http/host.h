@@ -56,6 +56,10 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp);
 #define WA_HTTP_SEND_TIMEOUT_MS 60000      /* nginx send_timeout */
 #define WA_HTTP_SHUTDOWN_GRACE_MS 60000    /* aiohttp shutdown_timeout */
 #define WA_HTTP_FD_RESERVE 64              /* fds kept for handlers, files, fetches */
+#define WA_HTTP_MAX_THREADS 1024           /* wa_server_opts.threads, WA_THREADS_AUTO aside */
+#define WA_HTTP_MIN_BODY_RATE 500          /* bytes/s, Apache mod_reqtimeout's MinRate */
+#define WA_HTTP_BUSY_HEAD_TIMEOUT_MS 10000 /* the head timeout near the connection cap */
+#define WA_HTTP_MAX_READ_AHEAD ((size_t)16 << 10)
 
 /* opts with every 0 replaced by its default (max_connections from the
  * process's open-file limit fd_limit; 0 = unknown). server_opts.c. */

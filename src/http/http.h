@@ -56,6 +56,16 @@ typedef struct wa__url {
  * or WA_ESCHEME (well-formed but not http/https). out may be NULL. */
 int wa__url_parse(const char *url, wa__url *out);
 
+/* An IPv6 address in RFC 4291 text form (no brackets, no zone id). */
+int wa__ipv6_text_ok(const char *s, size_t n);
+
+/* An authority a server is asked for (RFC 3986 3.2.2-3.2.3): host [":" port],
+ * where host is a bracketed IP literal, or a name or IPv4 address of
+ * unreserved, %-escaped and sub-delim characters; no userinfo, no space or
+ * '/', no ".." (nginx refuses it too: it would climb out of a directory named
+ * after the host), a port of at most 65535. Empty is refused. authority.c. */
+int wa__http_authority_ok(const char *s, size_t n);
+
 /* Decode %XX (and '+' as space when plus_is_space) into a new string; NULL
  * on OOM. Malformed escapes are kept literally. */
 char *wa__pct_decode(const char *s, size_t n, int plus_is_space);
@@ -166,6 +176,14 @@ void wa__request_clear(wa_request *r);
  * absolute-form target (http://host/p?q) gives path "/p" and query "q". */
 void wa__request_set_line(wa_request *r, char *method, char *target);
 int wa__request_body_append(wa_request *r, const void *data, size_t n);
+/* The authority of an absolute-form target ("http://a:8080/p" -> "a:8080",
+ * *len bytes, userinfo included as sent), or NULL for any other form. */
+const char *wa__request_target_authority(const wa_request *r, size_t *len);
+/* The memory a parsed request holds (a server bounds its read-ahead). */
+size_t wa__request_footprint(const wa_request *r);
+/* Replace the Host field's value (or add the field): an absolute-form
+ * target's authority overrides Host (RFC 9112 3.2.2). 0 or WA_ENOMEM. */
+int wa__request_set_host(wa_request *r, const char *value, size_t n);
 /* Decode the query into qparams (dispatch does it before the handler). */
 int wa__request_parse_query(wa_request *r);
 
@@ -181,8 +199,11 @@ int wa__reply_error(wa_reply *r, int status);
 void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply);
 
 /* Serialize reply as HTTP/1.1 into a malloc'd buffer. Adds Content-Length,
- * a default Content-Type and "Connection: close" when !keep_alive; head
- * omits the body. 0 or WA_ENOMEM. */
+ * a default Content-Type and "Connection: close" when !keep_alive, or
+ * "Connection: keep-alive" when keep_alive is WA_HTTP_SAY_KEEP_ALIVE (an
+ * HTTP/1.0 client keeps the connection only when told); head omits the
+ * body. 0 or WA_ENOMEM. */
+#define WA_HTTP_SAY_KEEP_ALIVE 2
 int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
                         char **out, size_t *out_len);
 

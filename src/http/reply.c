@@ -168,6 +168,9 @@ int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
     if (!keep_alive) {
         memcpy(p, "Connection: close\r\n", 19);
         p += 19;
+    } else if (keep_alive == WA_HTTP_SAY_KEEP_ALIVE) {
+        memcpy(p, "Connection: keep-alive\r\n", 24);
+        p += 24;
     }
     *p++ = '\r';
     *p++ = '\n';

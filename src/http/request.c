@@ -65,6 +65,57 @@ void wa__request_set_line(wa_request *r, char *method, char *target)
     }
 }
 
+const char *wa__request_target_authority(const wa_request *r, size_t *len)
+{
+    int absolute = 0;
+    const char *rest = r->target ? origin_part(r->target, &absolute) : NULL;
+    if (!absolute)
+        return NULL;
+    const char *auth = strstr(r->target, "://") + 3;
+    *len = (size_t)(rest - auth);
+    return auth;
+}
+
+int wa__request_set_host(wa_request *r, const char *value, size_t n)
+{
+    for (size_t i = 0; i < r->headers.n; i++)
+        if (strcasecmp(r->headers.v[i].name, "Host") == 0) {
+            char *v = wa__strndup(value, n);
+            if (!v)
+                return WA_ENOMEM;
+            free(r->headers.v[i].value);
+            r->headers.v[i].value = v;
+            return 0;
+        }
+    return wa__hdrs_add_raw(&r->headers, "Host", 4, value, n);
+}
+
+/* What malloc takes for a string of n bytes: glibc's chunks are 16-byte
+ * multiples with an 8-byte header, 32 at least (a 1-byte header value costs
+ * 32, which is most of a parsed request). */
+static size_t chunk(size_t n)
+{
+    size_t c = (n + 1 + 8 + 15) & ~(size_t)15;
+    return c < 32 ? 32 : c;
+}
+
+static size_t hdrs_footprint(const wa__hdrs *h)
+{
+    size_t n = chunk(h->cap * sizeof *h->v);
+    for (size_t i = 0; i < h->n; i++)
+        n += chunk(strlen(h->v[i].name)) + chunk(strlen(h->v[i].value));
+    return n;
+}
+
+size_t wa__request_footprint(const wa_request *r)
+{
+    size_t n = chunk(sizeof *r) + (r->body_cap ? chunk(r->body_cap) : 0);
+    if (r->target)
+        n += chunk(strlen(r->target)) + chunk(strlen(r->path ? r->path : "")) +
+             chunk(strlen(r->method ? r->method : ""));
+    return n + hdrs_footprint(&r->headers) + hdrs_footprint(&r->trailers);
+}
+
 int wa__request_body_append(wa_request *r, const void *data, size_t n)
 {
     return wa__bytes_append(&r->body, &r->body_len, &r->body_cap, 256, data, n);
@@ -138,6 +189,11 @@ const char *wa_request_header(const wa_request *r, const char *name)
     if (!r || !name)
         return NULL;
     return wa__hdrs_get(&r->headers, name);
+}
+
+const char *wa_request_host(const wa_request *r)
+{
+    return r ? wa__hdrs_get(&r->headers, "Host") : NULL;
 }
 
 const char *wa_request_trailer(const wa_request *r, const char *name)

@@ -67,8 +67,12 @@ int wa_app_route(wa_app *app, const char *method, const char *pattern,
 
 int wa_app_listen(wa_app *app, const char *host, int port)
 {
-    if (!app || !host || port < 0 || port > 65535)
+    if (!app || !host)
         return WA_EINVAL;
+    if (port < 0 || port > 65535) {
+        fprintf(stderr, "wasyncio: wa_app_listen: port %d is not in 0..65535 (WA_EINVAL)\n", port);
+        return WA_EINVAL;
+    }
     int rc = wa__require_task();
     if (rc < 0)
         return rc;

@@ -11,6 +11,8 @@ int wa_app_set_opts(wa_app *app, const wa_server_opts *opts)
         return WA_EINVAL;
     if (app->listening)
         return WA_EBUSY;
+    if (opts->threads > WA_HTTP_MAX_THREADS && opts->threads != WA_THREADS_AUTO)
+        return WA_EINVAL;
     app->opts = *opts;
     return 0;
 }
@@ -33,6 +35,9 @@ void wa__server_opts_resolve(const wa_server_opts *in, uint64_t fd_limit,
     out->max_header_lines = (unsigned)or_default(in->max_header_lines, WA_HTTP_MAX_HEADER_LINES);
     out->max_body_bytes = or_default(in->max_body_bytes, WA_HTTP_MAX_REQ_BODY);
     out->max_unsent_bytes = or_default(in->max_unsent_bytes, WA_HTTP_MAX_UNSENT);
+    out->min_body_rate = or_default(in->min_body_rate, WA_HTTP_MIN_BODY_RATE);
+    out->busy_head_timeout_ms = or_default(in->busy_head_timeout_ms, WA_HTTP_BUSY_HEAD_TIMEOUT_MS);
+    out->max_read_ahead_bytes = or_default(in->max_read_ahead_bytes, WA_HTTP_MAX_READ_AHEAD);
     if (!in->max_connections) {
         /* Below the fd limit, so that refusing is a choice, not an EMFILE. */
         uint64_t cap = fd_limit > 2 * WA_HTTP_FD_RESERVE ? fd_limit - WA_HTTP_FD_RESERVE : 16;

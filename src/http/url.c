@@ -58,8 +58,9 @@ static int ipv4_dotted_ok(const char *s, size_t n)
 
 /* RFC 4291 2.2 text form, s[0..n) between the brackets: up to eight groups
  * of 1-4 hex digits, one "::" standing for one or more zero groups, and
- * optionally a dotted quad as the last two groups. No zone id. */
-static int ipv6_ok(const char *s, size_t n)
+ * optionally a dotted quad as the last two groups. No zone id. The server's
+ * Host check (authority.c) reads IP literals with it too. */
+int wa__ipv6_text_ok(const char *s, size_t n)
 {
     int groups = 0, gap = 0;
     size_t i = 0;
@@ -143,7 +144,7 @@ int wa__url_parse(const char *url, wa__url *out)
     const char *hend;
     if (*h == '[') {
         const char *close = memchr(h, ']', (size_t)(auth_end - h));
-        if (!close || !ipv6_ok(h + 1, (size_t)(close - h - 1)))
+        if (!close || !wa__ipv6_text_ok(h + 1, (size_t)(close - h - 1)))
             return WA_EURL;
         u.host = h + 1;
         u.host_len = (size_t)(close - h - 1);

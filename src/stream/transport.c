@@ -56,7 +56,10 @@ void *wa__stream_rbuf(wa_stream *s, size_t want, size_t *cap)
     /* 64 KiB reads take a bulk transfer in few calls; the buffer is reused. */
     if (want == 0 || want > 65536)
         want = 65536;
-    if (s->in.cap - s->in.end < want / 4 && wa__sbuf_reserve(&s->in, want) != 0)
+    /* Room of at least a quarter of want, and never none: a never-allocated
+     * buffer asked for 1..3 bytes must still get room (cap >= 1). */
+    size_t least = want / 4 ? want / 4 : 1;
+    if (s->in.cap - s->in.end < least && wa__sbuf_reserve(&s->in, want) != 0)
         return NULL;
     *cap = s->in.cap - s->in.end;
     return s->in.data + s->in.end;

@@ -88,7 +88,38 @@
     X(EREDIRECTS, -38, "too many redirects")                                             \
     /* the address is not available (not a local address, port out of range) */        \
     X(EADDRNOTAVAIL, -39, "address not available")                                       \
-    /* codes -40..-49: WebSocket; -50..-59: database; -60..-69: threads, -70..-79: more */ \
+    /* WebSocket: the connection ended without a close frame (close code 1006) */      \
+    X(EWSABNORMAL, -40, "WebSocket closed abnormally (1006: no close frame)")             \
+    /* WebSocket: the peer broke RFC 6455 (we closed with 1002, or 1007 for bad UTF-8) */ \
+    X(EWSPROTO, -41, "WebSocket protocol violation by the peer")                          \
+    /* WebSocket: the opening handshake was refused or malformed (not a valid 101) */    \
+    X(EWSHANDSHAKE, -42, "WebSocket handshake failed (not a valid 101 upgrade)")          \
+    /* codes -43..-49: WebSocket; -50..-59: database; -60..-69: threads, -70..-79: more */ \
+    /* database and pools (-50..-59) */                                                \
+    /* wa_pool: acquire (or a waiting acquire) after wa_pool_close */                   \
+    X(EPOOLCLOSED, -50, "pool closed")                                                   \
+    /* database: a server error of a class without a code of its own (see the SQLSTATE) */ \
+    X(EDB, -51, "database server error")                                                 \
+    /* database: unique violation (SQLSTATE 23505) */                                   \
+    X(EUNIQUE, -52, "unique violation")                                                  \
+    /* database: other integrity violation (class 23: foreign key, not null, check) */  \
+    X(EINTEGRITY, -53, "integrity constraint violation")                                 \
+    /* database: serialization failure or deadlock (class 40: retry the transaction) */ \
+    X(ESERIALIZE, -54, "serialization failure or deadlock (retry the transaction)")      \
+    /* database: SQL syntax error, undefined table or column, access rule (class 42) */ \
+    X(ESQL, -55, "SQL syntax error or access rule violation")                            \
+    /* database: the connection to the server was lost (or it is shutting down) */      \
+    X(ECONNLOST, -56, "database connection lost")                                        \
+    /* database: connecting failed (refused, authentication, no such database) */      \
+    X(EDBCONNECT, -57, "could not connect to the database")                              \
+    /* database: a value read with a getter of another type */                          \
+    X(ETYPE, -58, "value of another type than the getter reads")                         \
+    /* database: the value is SQL NULL (or there is no row) */                          \
+    X(ENULL, -59, "value is NULL")                                                       \
+    /* threads: a target with one thread (WASI, web) has no other loop to hand over to */ \
+    X(ENOTHREADS, -60, "no threads on this target (WASI and the web run one loop)")       \
+    /* threads: a call that would block the very loop that must answer it */             \
+    X(EWRONGLOOP, -61, "would block the loop that has to answer it (await it in a task)") \
     /* codes <= WA_EUSER are the application's own */                                    \
     X(EUSER, -1000, "application error")
 

@@ -105,7 +105,27 @@ typedef struct wa_server_opts {
     size_t max_unsent_bytes;       /* 1 MiB of unsent replies per connection: stop reading */
     unsigned max_connections;      /* open-file limit - 64 (at least 16): the oldest idle
                                       connection makes room, else 503 and close */
+    /* Loops serving the app, each on a thread of its own with its own
+     * listener on the same port (natively; nginx's worker_processes).
+     * 0 = 1, the calling task's loop alone (nginx's default); N = that loop
+     * and N-1 more threads (N up to 1024, else wa_app_set_opts says
+     * WA_EINVAL); WA_THREADS_AUTO = one per core. Every setting
+     * above holds per loop (see README "Every core"). WASI 0.2: ignored,
+     * the host runs instances as it sees fit. */
+    unsigned threads;
+    /* Slow clients and read-ahead. */
+    size_t min_body_rate;          /* 500 bytes/s: past body_timeout_ms, a request body must
+                                      average this (Apache's MinRate), or 408 and close;
+                                      WA_NO_TIMEOUT in body_timeout_ms turns both off */
+    uint64_t busy_head_timeout_ms; /* 10000: the head timeout once 3/4 of max_connections
+                                      are open (a connection that has sent nothing yet,
+                                      too); WA_NO_TIMEOUT: head_timeout_ms always */
+    unsigned max_client_connections; /* 0 = no limit: connections one client IP address
+                                        may hold open; past it, 503 and close */
+    size_t max_read_ahead_bytes;   /* 16 KiB: parsed requests (their memory) waiting behind
+                                      the one being handled; reading stops past it */
 } wa_server_opts;
+#define WA_THREADS_AUTO 0xFFFFFFFFu /* wa_server_opts.threads: one loop per core */
 /* Copy opts into app (before wa_app_listen; WA_EBUSY while listening). */
 WA_EXTERN int wa_app_set_opts(wa_app *app, const wa_server_opts *opts);
 WA_EXTERN int wa_app_port(const wa_app *app);
@@ -116,6 +136,14 @@ WA_EXTERN const char *wa_request_path(const wa_request *r);
 WA_EXTERN const char *wa_request_param(const wa_request *r, const char *name);  /* {name} */
 WA_EXTERN const char *wa_request_query(const wa_request *r, const char *name);  /* ?name= */
 WA_EXTERN const char *wa_request_header(const wa_request *r, const char *name);
+/* The authority the request is for, as aiohttp's request.host: an
+ * absolute-form target's ("GET http://a.example:8080/x" -> "a.example:8080"),
+ * which replaces the Host field as RFC 9112 3.2.2 asks (so
+ * wa_request_header(r, "Host") says the same), else the Host field (on
+ * WASI 0.2, the host's authority for the request when it passes no Host).
+ * Natively always a valid host[:port] (the server answers 400 otherwise);
+ * NULL for an HTTP/1.0 request without Host. */
+WA_EXTERN const char *wa_request_host(const wa_request *r);
 WA_EXTERN const void *wa_request_body(const wa_request *r, size_t *len);
 /* A trailer field of a chunked body; trailers are never merged into the
  * headers. NULL if absent. */

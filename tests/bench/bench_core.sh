@@ -17,7 +17,7 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$lib" "$tmp/libwasyncio.a"
-for b in switch spawn memory timers; do
+for b in switch gen spawn memory timers; do
     gcc -O2 -std=gnu11 -Isrc -pthread "tests/bench/core_$b.c" -o "$out/core_$b" \
         "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lm ||
         { echo "bench_core: building core_$b failed" >&2; exit 1; }
@@ -77,6 +77,11 @@ printf '| switch: raw one-way context switch (wa__fiber_switch) | %s | ns | Boos
 ours=$(best3 "$out/core_switch" event 5000000)
 row "switch: 2 tasks ping-pong via event" "$ours" "ns/round trip" \
     "$(peer_py switch-event 200000)" "$(peer_node switch-event 1000000)"
+
+# One async-generator step: the consumer's next and the body's yield.
+ours=$(best3 "$out/core_gen" 2000000)
+row "generator: one step (next + yield)" "$ours" "ns/step" \
+    "$(peer_py gen 200000)" "$(peer_node gen 1000000)"
 
 ours=$("$out/core_spawn" 100000 5 | head -n1)
 py=$(peer_py spawn 100000 3) nd=$(peer_node spawn 100000 5)

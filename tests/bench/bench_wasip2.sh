@@ -9,6 +9,8 @@
 #           minimal component with no runtime (a hand-written handler that
 #           writes "Hello, name!": the host's ceiling) and, when built, the
 #           native hello_server.
+#   streams: echo round trips and bulk MB/s through wasi:sockets
+#           (stream_target_rows.sh), beside the native build.
 # Prints rows `| name | value | unit | peer | ratio |` (ratio = peer / ours).
 # Exit 77 means skipped (prerequisites missing).
 set -u
@@ -109,3 +111,8 @@ if command -v wrk >/dev/null; then
 else
     echo "bench_wasip2: wrk missing, server rows skipped" >&2
 fi
+
+# ---------------------------------------------------------------- streams
+# wasi:sockets echo and bulk under jco, beside the native build of the same
+# program (tests/bench/stream_bench.c).
+bash tests/bench/stream_target_rows.sh wasip2 || true

@@ -1,6 +1,6 @@
 // peer_core.mjs: Node async/await peer of the core benchmark; same
 // workloads as core_*.c. Usage: node --expose-gc peer_core.mjs
-// switch-yield|switch-event|spawn|memory|timers [n] [rounds]
+// switch-yield|switch-event|gen|spawn|memory|timers [n] [rounds]
 // Prints the figure (ns, or bytes for memory) on stdout.
 const [what, nArg, roundsArg] = process.argv.slice(2);
 const n = Number(nArg ?? 100000);
@@ -37,6 +37,14 @@ async function switchEvent() {
   };
   const t0 = now();
   await Promise.all([ping(), pong()]);
+  return Number(now() - t0) / n;
+}
+
+async function gen() {
+  async function* counter() { for (let i = 0; i < n; i++) yield i; }
+  const t0 = now();
+  let total = 0;
+  for await (const v of counter()) total += v;
   return Number(now() - t0) / n;
 }
 
@@ -89,7 +97,7 @@ async function timersBench() {
 }
 
 const work = {
-  'switch-yield': switchYield, 'switch-event': switchEvent, spawn, memory, timers: timersBench,
+  'switch-yield': switchYield, 'switch-event': switchEvent, gen, spawn, memory, timers: timersBench,
 }[what];
 if (!work) { console.error(`unknown workload ${what}`); process.exit(2); }
 const v = await work();

@@ -1,5 +1,5 @@
 """peer_core.py: Python asyncio peer of the core benchmark; same workloads
-as core_*.c. Usage: peer_core.py switch-yield|switch-event|spawn|memory|timers [n] [rounds]
+as core_*.c. Usage: peer_core.py switch-yield|switch-event|gen|spawn|memory|timers [n] [rounds]
 Prints the figure (ns, or bytes for memory) on stdout."""
 import asyncio
 import os
@@ -34,6 +34,18 @@ async def switch_event(n):
 
     t0 = time.perf_counter_ns()
     await asyncio.gather(ping(), pong())
+    return (time.perf_counter_ns() - t0) / n
+
+
+async def gen(n):
+    async def counter():
+        for i in range(n):
+            yield i
+
+    t0 = time.perf_counter_ns()
+    total = 0
+    async for v in counter():
+        total += v
     return (time.perf_counter_ns() - t0) / n
 
 
@@ -98,6 +110,7 @@ def main():
     work = {
         "switch-yield": lambda: switch_yield(n),
         "switch-event": lambda: switch_event(n),
+        "gen": lambda: gen(n),
         "spawn": lambda: spawn(n, rounds),
         "memory": lambda: memory(n),
         "timers": lambda: timers(n, rounds),

@@ -2,7 +2,8 @@
  * bytes in, through h1_reader (http_parser and every RFC 9112 check), the
  * router and a handler that reads everything a request offers, to the reply
  * serializer. The input is fed in pieces whose sizes come from its first
- * byte, as reads would split it. Aborts if a reply is not well framed. */
+ * byte, as reads would split it. Aborts if a reply is not well framed, or
+ * if a handler sees a Host that is not an authority. */
 #define _GNU_SOURCE /* memmem */
 #include "host/native/h1_reader.h"
 #include "http/host.h"
@@ -22,6 +23,10 @@ static int h_echo(const wa_request *req, wa_reply *reply, void *ud)
     const char *body = wa_request_body(req, &len);
     const char *p = wa_request_param(req, "p"), *q = wa_request_query(req, "q");
     const char *host = wa_request_header(req, "host"), *t = wa_request_trailer(req, "x-t");
+    /* What reaches a handler names a valid authority, whichever field or
+     * target form it came from, and the two accessors agree. */
+    if (host && (!wa__http_authority_ok(host, strlen(host)) || host != wa_request_host(req)))
+        abort();
     wa_reply_header(reply, "X-Echo", p ? p : "-"); /* may refuse: CR/LF checks */
     return wa_reply_text(reply, "%s %s p=%s q=%s h=%s t=%s n=%zu %.*s", wa_request_method(req),
                          wa_request_path(req), p ? p : "-", q ? q : "-", host ? host : "-",

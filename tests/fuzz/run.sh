@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh DIR SECS: runs every libFuzzer harness built in DIR (fuzz_*) for SECS
 # seconds each, from the seed corpus in tests/fuzz/corpus/<name> (copied, so
-# the repo's seeds stay as committed) with tests/fuzz/http.dict. A crash or
+# the repo's seeds stay as committed) with tests/fuzz/<name>.dict, or http.dict. A crash or
 # leak fails the run and leaves its input in DIR/artifacts/. Prints
 # "fuzz: N passed, N failed".
 set -u
@@ -15,13 +15,15 @@ for bin in "$dir"/fuzz_*; do
     name=$(basename "$bin")
     seeds=$root/tests/fuzz/corpus/${name#fuzz_}
     work=$dir/corpus/${name#fuzz_}
+    dict=$root/tests/fuzz/${name#fuzz_}.dict # a harness's own, else HTTP's
+    [[ -f $dict ]] || dict=$root/tests/fuzz/http.dict
     mkdir -p "$work"
     echo "== $name (${secs}s)"
     # bounded: max_total_time, per-input timeout, memory cap; an outer
     # timeout in case the fuzzer itself wedges. nice: under make -j the
     # suites that measure time (tutorial examples) run beside it.
     if timeout $((secs + 60)) nice -n 10 "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
-        -dict="$root/tests/fuzz/http.dict" -artifact_prefix="$dir/artifacts/$name-" \
+        -dict="$dict" -artifact_prefix="$dir/artifacts/$name-" \
         -print_final_stats=1 "$work" "$seeds" >"$dir/$name.log" 2>&1; then
         grep -E "stat::number_of_executed_units" "$dir/$name.log" | sed "s/^/  /"
         pass=$((pass + 1))

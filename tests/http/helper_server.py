@@ -9,6 +9,7 @@ first line, and serves:
   /chunked?n=N      the same without Content-Length (chunked)
   /redirect         302 to /hello
   /redirect_ftp     302 to an ftp:// URL
+  /redirect_loop    302 to itself
   /status?code=N    an empty body with status N
   /echo             method, X-Echo header and request body echoed back
   /garbage          bytes that are not HTTP, then close
@@ -65,6 +66,11 @@ class H(BaseHTTPRequestHandler):
         elif u.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/hello")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif u.path == "/redirect_loop":
+            self.send_response(302)
+            self.send_header("Location", "/redirect_loop")
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif u.path == "/redirect_ftp":

@@ -5,7 +5,8 @@ for the wa_fetch tests of malformed, oversized and contradictory responses.
 Listens on 127.0.0.1 (port from argv, 0 = any) and prints the port on
 stdout's first line. Each connection reads one request head; its path picks
 the script in SCRIPTS, whose bytes are sent as they are; then the connection
-closes. /silent reads the request and never answers (until the client goes).
+closes. /silent reads the request and never answers (until the client goes);
+/continue_flood answers "100 Continue" over and over.
 An unknown path gets a 404.
 """
 import socket
@@ -35,7 +36,14 @@ SCRIPTS = {
     "/cl_same": OK + b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
     "/cl_list_same": OK + b"Content-Length: 5, 5\r\n\r\nhello",
     "/cl_bad": OK + b"Content-Length: 5x\r\n\r\nhello",
+    # every hop of a redirect loop closes its connection
+    "/redirect_loop": b"HTTP/1.1 302 Found\r\nLocation: /redirect_loop\r\n"
+    b"Content-Length: 0\r\nConnection: close\r\n\r\n",
 }
+
+# Interim responses that never end (up to 4 MB, or until the client goes).
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
 
 
 def read_head(conn):
@@ -56,6 +64,10 @@ def serve(conn):
         parts = head.split(b" ", 2)
         path = parts[1].decode("latin-1") if len(parts) > 1 else "/"
         path = path.split("?", 1)[0]
+        if path == "/continue_flood":
+            for _ in range((4 << 20) // (len(CONTINUE) * 64)):
+                conn.sendall(CONTINUE * 64)
+            return
         if path == "/silent":
             while conn.recv(4096):
                 pass

@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include <wasyncio.h>
 
+/* A program tests the version at compile time. */
+#if !defined(WASYNCIO_VERSION_HEX) || !WASYNCIO_VERSION_AT_LEAST(0, 2, 0)
+#error "this program needs wasyncio 0.2.0 or later"
+#endif
+
 const char *greet(void); /* greet.c */
 
 static void *nap(void *arg)

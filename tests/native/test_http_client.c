@@ -603,6 +603,7 @@ static void *hostile_main(void *arg)
         {"/cl_bad", WA_EPROTO, NULL}, /* Content-Length: 5x */
         {"/cl_same", 0, "hello"}, /* 5 twice: one length */
         {"/cl_list_same", 0, "hello"}, /* Content-Length: 5, 5 */
+        {"/continue_flood", WA_ETOOBIG, NULL}, /* "100 Continue" without end: a head */
     };
     char url[128], buf[256];
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -630,6 +631,20 @@ static void *hostile_main(void *arg)
                 tu_record(__FILE__, __LINE__, "%s: body '%s'", cases[i].path, buf);
             wa_response_free(r);
         }
+    }
+    /* A redirect loop: past max_redirects (default 10, or 3) it is
+     * WA_EREDIRECTS, not a malformed response; with 0 the 302 comes back. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/redirect_loop", hostile.port);
+    const int maxes[] = {-1, 3, 0};
+    for (int i = 0; i < 3; i++) {
+        wa_fetch_opts o = {.max_redirects = maxes[i]};
+        wa_response *r = NULL;
+        int rc = wa_fetch(url, &o, &r);
+        if (maxes[i] == 0)
+            CHECK(rc == 0 && wa_response_status(r) == 302);
+        else
+            CHECK_EQ(rc, WA_EREDIRECTS);
+        wa_response_free(r);
     }
     return NULL;
 }

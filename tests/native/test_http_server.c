@@ -161,7 +161,7 @@ static void *api_main(void *arg)
     /* A port in use. */
     int port = 0;
     int fd = hh_listen(&port, 4);
-    CHECK_EQ(wa_app_listen(app, "127.0.0.1", port), WA_EIO);
+    CHECK_EQ(wa_app_listen(app, "127.0.0.1", port), WA_EADDRINUSE);
     close(fd);
     CHECK_EQ(wa_app_port(app), 0);
     wa_app_free(app);

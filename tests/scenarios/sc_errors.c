@@ -3,6 +3,7 @@
  * awaiting yourself and await cycles are WA_EDEADLK, a second generator
  * close is WA_ECLOSED, a closed queue refuses puts, cancelling a finished
  * task is WA_EDONE. */
+#include <errno.h>
 #include "harness.h"
 
 /* ---------------------------------------------------------- strerror */
@@ -158,9 +159,48 @@ static void test_version_macros(void)
     CHECK_STR(WASYNCIO_VERSION, buf);
     CHECK_INT(WASYNCIO_VERSION_HEX, (WASYNCIO_VERSION_MAJOR << 16) |
                                         (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH);
+    /* 0.2 changed the API incompatibly (CHANGELOG.md): a program can ask. */
+#if !WASYNCIO_VERSION_AT_LEAST(0, 2, 0) || WASYNCIO_VERSION_AT_LEAST(0, 2, 1) != \
+    (WASYNCIO_VERSION_HEX > 0x000200)
+#error "WASYNCIO_VERSION_AT_LEAST disagrees with WASYNCIO_VERSION_HEX"
+#endif
+    CHECK(WASYNCIO_VERSION_HEX >= 0x000200);
+    CHECK_INT(WASYNCIO_VERSION_AT_LEAST(WASYNCIO_VERSION_MAJOR, WASYNCIO_VERSION_MINOR + 1, 0), 0);
+}
+
+/* The host's errno (Linux's, wasi-libc's WASI errnos, Emscripten's) through
+ * the one table every backend uses (host/common/errno_map.c, internal):
+ * every value is a code wasyncio defines, and the ones users meet are named. */
+int wa__errno_code(int err);
+static void test_errno_table(void)
+{
+    int undefined = 0;
+    for (int e = 0; e < 1024; e++) {
+        int c = wa__errno_code(e);
+        if (c > 0 || !wa_error_name(c)) undefined++;
+    }
+    CHECK_INT(undefined, 0);
+    CHECK_INT(wa__errno_code(0), 0);
+    CHECK_INT(wa__errno_code(ENOENT), WA_ENOENT);
+    CHECK_INT(wa__errno_code(EACCES), WA_EACCES);
+    CHECK_INT(wa__errno_code(EPERM), WA_EACCES);
+    CHECK_INT(wa__errno_code(EADDRINUSE), WA_EADDRINUSE);
+    CHECK_INT(wa__errno_code(EADDRNOTAVAIL), WA_EADDRNOTAVAIL);
+    CHECK_INT(wa__errno_code(EMFILE), WA_EMFILE);
+    CHECK_INT(wa__errno_code(ECONNREFUSED), WA_ECONNREFUSED);
+    CHECK_INT(wa__errno_code(ECONNRESET), WA_ECONNRESET);
+    CHECK_INT(wa__errno_code(EPIPE), WA_EPIPE);
+    CHECK_INT(wa__errno_code(ETIMEDOUT), WA_ETIMEDOUT);
+    CHECK_INT(wa__errno_code(EISDIR), WA_EINVAL);
+    CHECK_INT(wa__errno_code(ENOMEM), WA_ENOMEM);
+    CHECK_INT(wa__errno_code(EIO), WA_EIO);
+#ifdef ENOTCAPABLE
+    CHECK_INT(wa__errno_code(ENOTCAPABLE), WA_ENOTCAPABLE);
+#endif
 }
 
 static const wa_h_test tests[] = {
+    WA_H_TEST(test_errno_table),
     WA_H_TEST(test_strerror_distinct),
     WA_H_TEST(test_error_names_from_the_list),
     WA_H_TEST(test_version_macros),

@@ -4,7 +4,10 @@
  * WA_ECLOSED, failures reach wa_gen_next, concurrent next is WA_EBUSY.
  * A failing cleanup is returned by wa_gen_close (asyncio's aclose
  * raises it) or, without a close, by wa_gen_free (and reported on stderr);
- * a body awaiting its consumer is WA_EDEADLK. */
+ * a body awaiting its consumer is WA_EDEADLK; each wa_gen_next
+ * runs the body before any other ready task, on the first step and later
+ * ones, so a cancel that arrives meanwhile lands inside the body and its
+ * cleanup runs (asyncio: body-start ... body-clean). */
 #include "harness.h"
 
 static int cleaned;
@@ -309,6 +312,95 @@ static void test_gen_body_awaiting_consumer_is_edeadlk(void)
     CHECK_INT(wa_gen_free(g), 0);
 }
 
+/* A body that sleeps before its first or second value, noting its steps. */
+static void *noted_body(void *arg)
+{
+    int skip = INT(arg);
+    wa_h_note("body-start");
+    if (skip && wa_gen_yield(PTR(1)) != 0)
+        return NULL;
+    if (skip)
+        wa_h_note("step2");
+    int rc = wa_sleep(10000);
+    if (rc == 0)
+        rc = wa_gen_yield(PTR(2));
+    wa_h_note("body-clean");
+    return rc ? wa_raise(rc, NULL) : NULL;
+}
+
+static void *cancel_arg(void *arg)
+{
+    wa_h_note("other");
+    wa_cancel(arg);
+    return NULL;
+}
+
+/* Takes `skip` values, then asks for the next one with a task ready that
+ * cancels us: it must run after the body started. */
+static void *consume_cancelled(void *arg)
+{
+    int skip = INT(arg);
+    wa_gen *g = wa_gen_new(noted_body, PTR(skip));
+    void *v;
+    for (int i = 0; i < skip; i++) CHECK_INT(wa_gen_next(g, &v), 0);
+    wa_release(wa_spawn(cancel_arg, wa_current()));
+    if (wa_gen_next(g, &v) == WA_ECANCELED)
+        wa_h_note("consumer-cancelled");
+    wa_gen_free(g);
+    return NULL;
+}
+
+static void test_gen_cancel_lands_in_body_first_step(void)
+{
+    wa_task *t = wa_spawn(consume_cancelled, PTR(0));
+    wa_await(t, NULL);
+    wa_release(t);
+    CHECK_STR(wa_h_trace, "body-start other body-clean consumer-cancelled");
+}
+
+static void test_gen_cancel_lands_in_body_later_step(void)
+{
+    wa_task *t = wa_spawn(consume_cancelled, PTR(1));
+    wa_await(t, NULL);
+    wa_release(t);
+    CHECK_STR(wa_h_trace, "body-start step2 other body-clean consumer-cancelled");
+}
+
+static void *note_other(void *arg)
+{
+    wa_h_note("other");
+    return NULL;
+}
+
+static void *two_steps(void *arg)
+{
+    wa_h_note("body");
+    if (wa_gen_yield(PTR(1)) == 0) {
+        wa_h_note("body2");
+        wa_gen_yield(PTR(2));
+    }
+    return NULL;
+}
+
+/* Next and yield hand over with no other task between, as asyncio's
+ * __anext__ runs the frame in the consumer's step. */
+static void test_gen_steps_run_before_ready_tasks(void)
+{
+    wa_gen *g = wa_gen_new(two_steps, NULL);
+    void *v;
+    wa_task *a = wa_spawn(note_other, NULL);
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    wa_h_note("got1");
+    wa_task *b = wa_spawn(note_other, NULL);
+    CHECK_INT(wa_gen_next(g, &v), 0);
+    wa_h_note("got2");
+    CHECK_INT(wa_yield(), 0);
+    CHECK_STR(wa_h_trace, "body got1 body2 got2 other other");
+    CHECK_INT(wa_gen_free(g), 0);
+    wa_release(a);
+    wa_release(b);
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_range),
     WA_H_TEST(test_for_break),
@@ -324,6 +416,9 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_gen_null_args),
     WA_H_TEST(test_gen_failing_cleanup_not_silent),
     WA_H_TEST(test_gen_body_awaiting_consumer_is_edeadlk),
+    WA_H_TEST(test_gen_cancel_lands_in_body_first_step),
+    WA_H_TEST(test_gen_cancel_lands_in_body_later_step),
+    WA_H_TEST(test_gen_steps_run_before_ready_tasks),
     {0},
 };
 

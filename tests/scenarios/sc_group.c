@@ -5,7 +5,10 @@
  * through a group are WA_EDEADLK, a shutting-down or finished group refuses
  * children (WA_ESHUTDOWN), the group owns child handles and frees handle-less
  * children at once (100k stay flat), an unwaited failure is returned by free,
- * and a child's failure interrupts the owner (asyncio TaskGroup). */
+ * and a child's failure interrupts the owner (asyncio TaskGroup);
+ * freeing a group whose child awaits the freeing task (wa_group_wait said
+ * WA_EDEADLK) cancels the child, breaks the cycle and frees everything,
+ * without cancelling the task that frees it. */
 #include "harness.h"
 
 static void *nap(void *arg)
@@ -495,6 +498,38 @@ static void test_child_then_group_waiter_cancelled_once(void)
     CHECK_INT(gk_cleanup, 0);
 }
 
+static wa_task *cycle_parent;
+static int cycle_child_rc;
+static void *await_cycle_parent(void *arg)
+{
+    cycle_child_rc = wa_await(cycle_parent, NULL);
+    return NULL;
+}
+
+static void *free_group_in_cycle(void *arg)
+{
+    wa_group *g = wa_group_new();
+    wa_task *kid = wa_group_spawn(g, await_cycle_parent, NULL);
+    CHECK_INT(wa_yield(), 0);
+    CHECK_INT(wa_group_wait(g), WA_EDEADLK);
+    CHECK_INT(wa_group_free(g), 0);
+    (void)kid;
+    CHECK_INT(wa_task_cancelling(wa_current()), 0);
+    CHECK_INT(wa_sleep(1), 0); /* the free did not cancel us */
+    return PTR(7);
+}
+
+static void test_group_free_breaks_a_wait_cycle(void)
+{
+    cycle_child_rc = 1;
+    cycle_parent = wa_spawn(free_group_in_cycle, NULL);
+    void *r = NULL;
+    CHECK_INT(wa_await(cycle_parent, &r), 0);
+    CHECK_INT(INT(r), 7);
+    CHECK_INT(cycle_child_rc, WA_ECANCELED);
+    wa_release(cycle_parent);
+}
+
 static const wa_h_test tests[] = {
     WA_H_TEST(test_all_succeed),
     WA_H_TEST(test_failure_cancels_siblings),
@@ -515,6 +550,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_child_failure_interrupts_owner),
     WA_H_TEST(test_foreign_cancel_survives_group_wait),
     WA_H_TEST(test_child_then_group_waiter_cancelled_once),
+    WA_H_TEST(test_group_free_breaks_a_wait_cycle),
     {0},
 };
 

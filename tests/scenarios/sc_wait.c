@@ -2,7 +2,8 @@
  * (asyncio.wait: ALL / FIRST_COMPLETED / FIRST_EXCEPTION, time limit),
  * wa_as_completed (completion order, with WA_FOR and a plain loop, time
  * limit) and wa_all_tasks; and for each wait, a cancel and a deadline scope
- * interrupting it without cancelling the watched tasks. */
+ * interrupting it without cancelling the watched tasks; a task
+ * listed twice counts and is reported once (asyncio.wait takes a set). */
 #include "harness.h"
 
 /* A task that yields `arg` times, then returns arg. */
@@ -62,6 +63,42 @@ static void test_wait_first_completed(void)
     CHECK_INT(wa_event_set(e), 0);
     CHECK_INT(wa_await(ts[0], NULL), 0);
     for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    CHECK_INT(wa_event_free(e), 0);
+}
+
+static void test_wait_same_task_twice(void)
+{
+    wa_event *e = wa_event_new();
+    wa_task *a = wa_spawn(after_yields, PTR(1)), *b = wa_spawn(until_event, e);
+    wa_task *ts[4] = {a, b, a, b};
+    wa_task *done[4] = {0}, *pending[4] = {0};
+    size_t nd = 99, np = 99;
+    /* Both pending: one entry each, where each first appears. */
+    CHECK_INT(wa_wait(ts, 4, WA_ALL_COMPLETED, 0, done, &nd, pending, &np), 0);
+    CHECK_INT(nd, 0);
+    CHECK_INT(np, 2);
+    CHECK_PTR(pending[0], a);
+    CHECK_PTR(pending[1], b);
+    /* a finishes: FIRST_COMPLETED reports it once. */
+    CHECK_INT(wa_wait(ts, 4, WA_FIRST_COMPLETED, WA_NO_TIMEOUT, done, &nd, pending, &np), 0);
+    CHECK_INT(nd, 1);
+    CHECK_INT(np, 1);
+    CHECK_PTR(done[0], a);
+    CHECK_PTR(pending[0], b);
+    /* ALL_COMPLETED waits for two tasks, not four entries. */
+    wa_task *waiter_ts[3] = {b, b, a};
+    CHECK_INT(wa_event_set(e), 0);
+    CHECK_INT(wa_wait(waiter_ts, 3, WA_ALL_COMPLETED, WA_NO_TIMEOUT, done, &nd, pending, &np), 0);
+    CHECK_INT(nd, 2);
+    CHECK_INT(np, 0);
+    CHECK_PTR(done[0], b);
+    CHECK_PTR(done[1], a);
+    /* Finished and listed twice: still once. */
+    CHECK_INT(wa_wait(ts, 4, WA_ALL_COMPLETED, WA_NO_TIMEOUT, done, &nd, pending, &np), 0);
+    CHECK_INT(nd, 2);
+    CHECK_INT(np, 0);
+    wa_release(a);
+    wa_release(b);
     CHECK_INT(wa_event_free(e), 0);
 }
 
@@ -441,6 +478,7 @@ static void test_all_tasks(void)
 static const wa_h_test tests[] = {
     WA_H_TEST(test_wait_all_completed),
     WA_H_TEST(test_wait_first_completed),
+    WA_H_TEST(test_wait_same_task_twice),
     WA_H_TEST(test_wait_first_exception),
     WA_H_TEST(test_wait_time_limit),
     WA_H_TEST(test_wait_cancelled),

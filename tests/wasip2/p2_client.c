@@ -136,6 +136,10 @@ static void t_request(void)
     CHECK(rc == 0 && r && wa_response_status(r) == 302, "no-follow: %d",
           r ? wa_response_status(r) : rc);
     wa_response_free(r);
+    o.max_redirects = 3; /* a loop: an error, as natively */
+    rc = wa_fetch(url(helper, "/redirect_loop"), &o, &r);
+    CHECK(rc == WA_EREDIRECTS && !r, "redirect loop: %s", wa_error_name(rc));
+    wa_response_free(r);
     printf("ok method, headers, body, redirects\n");
 }
 

@@ -26,6 +26,7 @@ static int echo(const wa_request *req, wa_reply *reply, void *ud)
     const char *q = wa_request_query(req, "q");
     wa_reply_status(reply, 201);
     wa_reply_header(reply, "X-Seen", h ? h : "-");
+    wa_reply_header(reply, "X-Host", wa_request_host(req) ? wa_request_host(req) : "-");
     wa_reply_header(reply, "Content-Type", "application/x-echo");
     wa_reply_text(reply, "%s q=%s len=%zu:%.*s", wa_request_method(req), q ? q : "-", n,
                   (int)n, (const char *)body);
@@ -61,7 +62,7 @@ static int fail(const wa_request *req, wa_reply *reply, void *ud)
 /* The C library inside a handler. In a component it runs on
  * src/host/wasip2/proxy/preview1.c (the wasi:http/proxy world only): clocks,
  * randomness and stdout work; files do not exist there, and wa_read_file
- * says why (WA_ENOTCAPABLE; natively the missing file is WA_EIO). */
+ * says why (WA_ENOTCAPABLE; natively the missing file is WA_ENOENT). */
 static int libc_check(const wa_request *req, wa_reply *reply, void *ud)
 {
     (void)req;

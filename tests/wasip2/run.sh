@@ -4,6 +4,10 @@
 #   1. p2_client.wasm under `jco run` against tests/http/helper_server.py and
 #      `python3 -m http.server` (status, body, 404, refused, bad URL, limit,
 #      timeouts, streaming, cancellation, sleeps and fetches together).
+#   1b. p2_streams.wasm under `jco run` (wasi:sockets) against its own server
+#      and tests/wasip2/stream_peer.py's hostile peers; its import list.
+#   1c. the WebSocket client: the chat twin against the Python server (and
+#      the native C server), and tests/web/ws_cases.mjs on ws_api.wasm.
 #   2. examples/fetch_all.wasm under `jco run` against the static server;
 #      the tutorial examples, the portable scenarios and the overflow reports.
 #   3. every server component's import list (imports.sh: wasi:http/proxy
@@ -55,6 +59,68 @@ else
     bad "p2_client (exit $rc)"
 fi
 
+# ------------------------------------------------------------ streams
+echo "== p2_streams.wasm (jco run, wasi:sockets)"
+# Hostile and faulty peers (stream_peer.py) and the component's own server:
+# echo, 100 connections, refused, unresolvable, reset, half close, a line
+# that never ends, a slow reader, a silent peer, cancels with nothing left.
+procs_start $PY "$root/tests/wasip2/stream_peer.py" >"$tmp/speer.port" 2>"$tmp/speer.err"
+for _ in $(seq 100); do [[ -s $tmp/speer.port ]] && break; sleep 0.1; done
+speer=$(head -1 "$tmp/speer.port")
+out=$(timeout 120 "$JCO" run "$dir/tests/p2_streams.wasm" "$speer" "$closed" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then
+    ok "p2_streams: $(tail -1 <<<"$out")"
+else
+    bad "p2_streams (exit $rc)"; cat "$tmp/speer.err"
+fi
+# Out of descriptors (prlimit): WA_EMFILE by name, and the server goes on.
+if command -v prlimit >/dev/null; then
+    out=$(timeout 60 prlimit --nofile=120:120 "$JCO" run "$dir/tests/p2_streams.wasm" "$speer" "$closed" emfile 2>&1)
+    rc=$?
+    if [[ $rc -eq 0 ]] && grep -q '^[0-9]* passed, 0 failed$' <<<"$out"; then ok "p2_streams EMFILE: $(tail -1 <<<"$out")"
+    else bad "p2_streams EMFILE (exit $rc)"; tail -5 <<<"$out"; fi
+fi
+# Only what is used is imported: the stream program takes wasi:sockets and
+# no wasi:http; a program without streams takes no wasi:sockets.
+imp() { "$JCO" wit "$1" 2>/dev/null | sed -n 's/^ *import \([^@;]*\).*/\1/p' | sort | tr '\n' ' '; }
+got=$(imp "$dir/tests/p2_streams.wasm")
+want_sockets="wasi:sockets/instance-network wasi:sockets/ip-name-lookup wasi:sockets/network wasi:sockets/tcp wasi:sockets/tcp-create-socket"
+missing=()
+for w in $want_sockets; do [[ " $got " == *" $w "* ]] || missing+=("$w"); done
+if ((${#missing[@]} == 0)) && [[ $got != *wasi:http* && $got != *wasi:sockets/udp* ]]; then
+    ok "p2_streams imports wasi:sockets (tcp, lookup), no udp, no wasi:http"
+else bad "p2_streams imports: missing [${missing[*]}] in [$got]"; fi
+got=$(imp "$dir/examples/say_hello.wasm")
+[[ -n $got && $got != *wasi:sockets* ]] && ok "say_hello imports no wasi:sockets" || bad "say_hello imports [$got]"
+# examples/echo_streams.wasm is checked against the Python twin's lines
+# (examples/expected/) with the tutorial examples below.
+
+# ------------------------------------------------------------ WebSocket
+echo "== WebSocket client (jco run, the RFC 6455 engine over wasi:sockets)"
+# The chat twin prints exactly the Python client's lines (Python server, and
+# the native C server when built), then the cases of tests/web/ws_cases.mjs.
+if [[ -f $dir/examples/ws_chat_client.wasm ]]; then
+    cserver="$root/build/native/examples/ws_chat_server"
+    [[ -x $cserver ]] || cserver="$PY $root/../shared/twins/ws_chat_server.py"
+    timeout 180 bash "$root/tests/ws/twins.sh" "$JCO run $dir/examples/ws_chat_client.wasm" "$cserver" \
+        > "$tmp/twins.txt" 2>&1
+    while read -r line; do
+        case "$line" in
+            "ok   "*"Python client vs"*|"FAIL "*"Python client vs"*) ;; # the server's own suite
+            "ok   "*) ok "ws twin under jco run: ${line#ok   }" ;;
+            "FAIL "*) bad "ws twin under jco run: ${line#FAIL }"; head -20 "$tmp/twins.txt" ;;
+        esac
+    done < <(sed 's/^ *//' "$tmp/twins.txt")
+fi
+if [[ -f $dir/tests/ws_api.wasm ]]; then
+    out=$(timeout 240 node "$root/tests/wasip2/ws_p2.test.mjs" "$dir/tests/ws_api.wasm" "$JCO" 2>&1)
+    rc=$?
+    if [[ $rc -eq 0 ]]; then ok "ws cases: $(tail -1 <<<"$out")"
+    else bad "ws cases (exit $rc)"; grep -v '^ok' <<<"$out" | head -20; fi
+fi
+
 echo "== overflow_demo.wasm (jco run)"
 # A task's frame 8x its stack, whose only write would land in a sibling's
 # heap block: stopped before it writes, reported by name with the size it
@@ -84,6 +150,7 @@ fi
 echo "== tutorial examples (jco run, current directory preopened)"
 for want in "$root"/examples/expected/*.txt; do
     ex=$(basename "$want" .txt)
+    [[ $ex == db_pool ]] && continue # wasyncio-pg is native only (libpq)
     args=()
     [[ $ex == read_file ]] && args=(examples/data/hello.txt)
     got=$(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" \
@@ -93,17 +160,20 @@ for want in "$root"/examples/expected/*.txt; do
     else bad "example $ex (exit $rc)"; head -8 "$tmp/ex.diff"; head -3 "$tmp/ex.err"; fi
 done
 
-echo "== scenarios (jco run)"
+# As under test-wasi's --dir .: sc_run's missing file is then WA_ENOENT (with
+# no preopen at all it would be WA_ENOTCAPABLE).
+echo "== scenarios (jco run, current directory preopened)"
 for sc in "$dir"/scenarios/*.wasm; do
     name=$(basename "$sc" .wasm)
-    timeout 120 "$JCO" run "$sc" >"$tmp/sc.out" 2>&1
+    (cd "$root" && timeout 120 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" "$sc") >"$tmp/sc.out" 2>&1
     rc=$?
     last=$(tail -1 "$tmp/sc.out")
     if [[ $rc -eq 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then ok "$name: $last"
     else bad "$name (exit $rc)"; grep FAIL "$tmp/sc.out" | head -5; fi
 done
 # sc_run checks wa_wait_writable(1) == 0: it must hold with stdout on /dev/null
-timeout 60 "$JCO" run "$dir/scenarios/sc_run.wasm" >/dev/null 2>"$tmp/sc.err"
+(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" \
+    "$dir/scenarios/sc_run.wasm") >/dev/null 2>"$tmp/sc.err"
 rc=$?
 [[ $rc -eq 0 ]] && ok "sc_run with stdout on /dev/null" || { bad "sc_run with stdout on /dev/null (exit $rc)"; head -3 "$tmp/sc.err"; }
 
@@ -147,6 +217,8 @@ server_checks() { # base-url label wa_read_file-code
     expect "$l POST status" "201" "$(code -X POST --data-binary x "$u/echo/it")"
     expect "$l reply header" "abc" \
         "$(curl -s -D - -o /dev/null -X POST -H 'X-Test: abc' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-seen: //Ip')"
+    expect "$l the host asked for" "h.example:81" \
+        "$(curl -s -D - -o /dev/null -X POST -H 'Host: h.example:81' -d x "$u/echo/it" | tr -d '\r' | sed -n 's/^x-host: //Ip')"
     head -c 1100000 /dev/zero >"$tmp/big.req"
     expect "$l body over 1 MiB" "413" "$(code -X POST --data-binary @"$tmp/big.req" "$u/echo/it")"
     expect "$l handler sleeps in the loop" "slept together" "$(get "$u/slow/naps")"
@@ -172,11 +244,11 @@ if [[ -f $root/build/native/libwasyncio.a ]]; then
     # a private copy: a parallel build may be rewriting the library
     cp "$root/build/native/libwasyncio.a" "$tmp/libwasyncio.a"
     if gcc -O2 -std=gnu11 -I"$root/src" "$root/tests/wasip2/p2_server.c" -o "$tmp/p2_server_native" \
-        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -pthread -lm; then
+        "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lssl -lcrypto -pthread -lm; then
         p=$(procs_free_port)
         procs_start "$tmp/p2_server_native" "$p" >"$tmp/native.log" 2>&1
         if procs_wait_http "http://127.0.0.1:$p/"; then
-            server_checks "http://127.0.0.1:$p" native -15 # WA_EIO: no such file
+            server_checks "http://127.0.0.1:$p" native -30 # WA_ENOENT: no such file
         else
             bad "native p2_server did not start"
         fi

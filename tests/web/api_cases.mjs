@@ -90,6 +90,14 @@ export async function runApiCases(m, base, env, closedUrl, log = () => {}) {
         r.url === WA.EURL && r.scheme === WA.ESCHEME && r.null === WA.EINVAL && r.handle === WA.EINVAL &&
         r.handle0 === WA.EINVAL && r.listen === WA.ENOTSUP && r.thread === 0 && r.threadResult === 1 &&
         r.stdin === WA.ENOTSUP && r.tls === WA.ENOTSUP, r);
+  // Streams: no sockets in a page (WA_ENOTSUP at once); node:net under Node.
+  r = await m.waCall('t_stream_open', Number(new URL(closedUrl).port));
+  if (env === 'node')
+    check('streams (node): connect refused, listen on a free port',
+          r.connect === WA.ECONNREFUSED && r.listen === 0 && r.port > 0 && r.null === 1, r);
+  else
+    check('streams (browser): connect and listen are WA_ENOTSUP at once',
+          r.connect === WA.ENOTSUP && r.listen === WA.ENOTSUP && r.null === 1 && r.ms < 50, r);
   r = await m.waCall('t_fetch_stream', `${base}/api/bytes?n=300000`);
   check('wa_fetch: streamed body read in chunks', r.rc === 0 && r.total === 300000 && r.bad === 0 && r.reads > 1, r);
   r = await m.waCall('t_fetch_limit', `${base}/api/bytes?n=5000`);

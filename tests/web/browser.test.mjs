@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../web/serve.mjs';
 import { launchBrowser, BROWSERS } from './browsers.mjs';
+import { wsBrowserCases } from './ws_browser_cases.mjs';
 
 const engine = process.argv[2] || 'chromium';
 if (!BROWSERS.includes(engine)) {
@@ -106,6 +107,18 @@ async function demoCases(browser, base) {
         { wide, narrow });
   await page.resize(1040, 1200);
 
+  // Bad input after a run: "not run", and nothing of the previous run stays
+  // on the page beside it (timelines, totals, the speed-up line).
+  v = await attempt('0', '250');
+  const left = await page.evaluate(() => ({
+    bars: document.querySelectorAll('#tl-seq .bar, #tl-con .bar').length,
+    rows: document.querySelectorAll('#tl-seq .row, #tl-con .row').length,
+    totals: [document.getElementById('seq-total').textContent, document.getElementById('con-total').textContent],
+    speedup: document.getElementById('speedup').textContent }));
+  check('fetch demo: bad input after a run clears the previous timelines and totals',
+        v.status === 'not run' && !v.ran && left.bars === 0 && left.rows === 0 &&
+        left.totals.every((t) => t === '–') && left.speedup === '', { v, left });
+
   await page.click('#run-gather');
   await page.waitFor(() => window.demoState.gather, null, 20000);
   const g = await page.evaluate(() => window.demoState.gather);
@@ -186,7 +199,12 @@ async function apiCases(browser, base) {
   // The browser's own reports of the failed requests the cases make (the 404
   // page, the closed port): Chromium's and Firefox's wordings.
   const networkReport = /Failed to load resource|CORS request did not succeed/;
-  const other = apiErrors.filter((e) => !/doomed-task/.test(e) && !networkReport.test(e));
+  // The stream case's one stderr line saying why a page has no sockets
+  // (wa__stream_unsupported, once per page) is expected too.
+  const streamsNote = /streams are not supported in a browser/;
+  const notes = apiErrors.filter((e) => streamsNote.test(e));
+  check('page: the no-sockets reason is said once', notes.length === 1, apiErrors);
+  const other = apiErrors.filter((e) => !/doomed-task/.test(e) && !networkReport.test(e) && !streamsNote.test(e));
   check('page: no other console errors', other.length === 0, other);
   await api.close();
 }
@@ -202,6 +220,7 @@ try {
   srv = await startServer({ root: webDir, headScript: browser.headScript });
   await demoCases(browser, srv.base);
   await apiCases(browser, srv.base);
+  await wsBrowserCases(browser, check, { webDir, engine });
 } catch (e) {
   check(`${engine}: the run finished`, false, String((e && e.stack) || e));
 } finally {

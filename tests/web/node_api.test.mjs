@@ -42,10 +42,11 @@ const hostilePort = await new Promise((resolve) => {
   hostile.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(parseInt(out, 10)); });
   hostile.on('exit', () => resolve(0));
 });
-const WA_CODES = { EPROTO: -26, ETOOBIG: -25 };
+const WA_CODES = { EPROTO: -26, ETOOBIG: -25, EREDIRECTS: -38 };
 for (const [p, want] of [['/chunk_bad_hex', 'EPROTO'], ['/chunk_overflow', 'EPROTO'],
                          ['/header_flood', 'ETOOBIG'], ['/header_100k', 'ETOOBIG'],
-                         ['/cl_conflict', 'EPROTO'], ['/cl_bad', 'EPROTO']]) {
+                         ['/cl_conflict', 'EPROTO'], ['/cl_bad', 'EPROTO'],
+                         ['/redirect_loop', 'EREDIRECTS']]) {
   const r = hostilePort ? await m.waCall('t_fetch', `http://127.0.0.1:${hostilePort}${p}`) : { rc: 'no server' };
   const ok = r.rc === WA_CODES[want];
   console.log(`${ok ? 'ok  ' : 'FAIL'} hostile ${p}: WA_${want}${ok ? '' : ': ' + JSON.stringify(r)}`);

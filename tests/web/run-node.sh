@@ -4,7 +4,9 @@
 #     build/native/examples/<name> (timings such as "3.001 s" are masked; the
 #     lines and their order must match);
 #  2. every scenario in build/web/node/scenarios exits 0 and ends with
-#     "N passed, 0 failed".
+#     "N passed, 0 failed";
+#  3. the stream cases (tests/wasip2/p2_streams.c) on node:net against
+#     tests/wasip2/stream_peer.py.
 # fetch_all runs against web/serve.mjs on 127.0.0.1, for both builds.
 set -u
 cd "$(dirname "$0")/../.."
@@ -35,6 +37,7 @@ check() { # name ok? detail
 shopt -s nullglob
 for js in "$web"/examples/*.js; do
   name=$(basename "$js" .js)
+  [[ $name == ws_chat_client ]] && continue # needs a server: the twins block below
   nat="$native/examples/$name"
   [[ -x $nat ]] || { check "example $name (no native build to compare)" 0; continue; }
   read -r -a a <<< "$(args_for "$name")"  # no globbing: URLs contain '?'
@@ -57,6 +60,73 @@ for js in "$web"/scenarios/*.js; do
     check "scenario $name (exit $rc: ${last:-no summary})" 0 "$(tail -15 "$tmp/sc.txt")"
   fi
 done
+
+# Streams on node:net: the cases of the WASI 0.2 component
+# (tests/wasip2/p2_streams.c) against tests/wasip2/stream_peer.py's peers.
+stream_test=$web/tests/p2_streams.js
+if [[ -f $stream_test ]]; then
+  procs_start /usr/bin/python3 tests/wasip2/stream_peer.py > "$tmp/speer.port" 2> "$tmp/speer.err"
+  for _ in $(seq 100); do [[ -s $tmp/speer.port ]] && break; sleep 0.1; done
+  closed=$(procs_free_port)
+  timeout 120 node "$stream_test" "$(head -1 "$tmp/speer.port")" "$closed" > "$tmp/st.txt" 2>&1; rc=$?
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/st.txt" | tail -1)
+  if [[ $rc == 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed ]]; then
+    check "streams on node:net ($last)" 1
+  else
+    check "streams on node:net (exit $rc: ${last:-no summary})" 0 "$(tail -15 "$tmp/st.txt"; cat "$tmp/speer.err")"
+  fi
+  # out of descriptors: WA_EMFILE by name, and the server goes on
+  if command -v prlimit > /dev/null; then
+    timeout 60 prlimit --nofile=120:120 node "$stream_test" "$(head -1 "$tmp/speer.port")" "$closed" emfile \
+      > "$tmp/st.txt" 2>&1; rc=$?
+    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/st.txt" | tail -1)
+    [[ $rc == 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed ]]
+    check "streams on node:net, EMFILE (${last:-exit $rc})" $(( $? == 0 )) "$(tail -5 "$tmp/st.txt")"
+  fi
+else
+  check "streams on node:net ($stream_test not built)" 0
+fi
+
+# The WebSocket twin under Node (bound to the ws package): it prints what the
+# Python client prints, against the Python server and against the native
+# C server (tests/ws/twins.sh).
+if [[ -f $web/examples/ws_chat_client.js && -x $native/examples/ws_chat_server ]]; then
+  bash tests/ws/twins.sh "node $web/examples/ws_chat_client.js" "$native/examples/ws_chat_server" \
+    > "$tmp/twins.txt" 2>&1
+  while read -r line; do
+    case "$line" in
+      "ok   "*"Python client vs C server"*) ;; # the native server's own check (test-native)
+      "ok   "*) check "ws twin under Node: ${line#ok   }" 1 ;;
+      "FAIL "*"Python client vs C server"*) ;;
+      "FAIL "*) check "ws twin under Node: ${line#FAIL }" 0 "$(cat "$tmp/twins.txt")" ;;
+    esac
+  done < <(sed 's/^ *//' "$tmp/twins.txt")
+fi
+
+# Without the ws package (none found from the program's directory, the
+# recorded copy hidden): Node 20's --experimental-websocket global is the
+# fallback, and the twin still prints the Python client's lines; without the
+# flag either, WA_ENOTSUP and one line saying how to get ws.
+if [[ -f $web/examples/ws_chat_client.js && -x $native/examples/ws_chat_server ]]; then
+  mkdir -p "$tmp/nows"
+  sed 's|Module\[.waWsModule.\] = "[^"]*"|Module["waWsModule"] = "/nonexistent/ws"|' \
+    "$web/examples/ws_chat_client.js" > "$tmp/nows/c.js"
+  cp "$web/examples/ws_chat_client.wasm" "$tmp/nows/c.wasm"
+  NODE_PATH= bash tests/ws/twins.sh "node --experimental-websocket $tmp/nows/c.js" \
+    "$native/examples/ws_chat_server" > "$tmp/nows.txt" 2>&1
+  if grep -q "ok   C client vs Python server" "$tmp/nows.txt"; then
+    check "ws twin under Node 20's --experimental-websocket (no ws package)" 1
+  else
+    check "ws twin under --experimental-websocket" 0 "$(head -20 "$tmp/nows.txt")"
+  fi
+  (cd "$tmp/nows" && NODE_PATH= timeout 20 node c.js ws://127.0.0.1:1) > "$tmp/nows.out" 2>&1
+  n=$(grep -c "needs the ws package" "$tmp/nows.out")
+  if [[ $n == 1 ]] && grep -q "not supported on this target" "$tmp/nows.out"; then
+    check "ws under Node without ws or the flag: WA_ENOTSUP, said once" 1
+  else
+    check "ws under Node without ws or the flag" 0 "$(cat "$tmp/nows.out")"
+  fi
+fi
 
 # The user's recipe builds without Binaryen warnings: every function the
 # script names in Asyncify's remove-list (the loop side of src/host/web and

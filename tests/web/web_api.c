@@ -452,3 +452,27 @@ static void *v_nested(void *arg)
     return v;
 }
 WA_JS_EXPORT_VALUE(v_nested)
+
+/* ---- streams: arg is a port nobody listens on. A page has no
+ * sockets: connect and listen return WA_ENOTSUP at once, before anything
+ * waits; Node connects (refused there) and listens. */
+static int t_stream_handler(wa_stream *s, void *arg)
+{
+    (void)s, (void)arg;
+    return 0;
+}
+static void *t_stream_open(void *arg)
+{
+    int port = atoi(arg);
+    uint64_t t0 = wa_now();
+    wa_stream *s = NULL;
+    wa_stream_server *srv = NULL;
+    int conn = wa_open_connection("127.0.0.1", port, NULL, &s);
+    int listen = wa_start_server(t_stream_handler, NULL, "127.0.0.1", 0, NULL, &srv);
+    int lport = srv ? wa_stream_server_port(srv) : 0;
+    wa_stream_free(s);
+    wa_stream_server_free(srv);
+    return fmt("{\"connect\":%d,\"listen\":%d,\"port\":%d,\"null\":%d,\"ms\":%llu}", conn,
+               listen, lport, s == NULL, (unsigned long long)(wa_now() - t0));
+}
+WA_JS_EXPORT(t_stream_open)

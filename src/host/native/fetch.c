@@ -5,6 +5,7 @@
 #include "host/host.h"
 #include "core/backend.h"
 #include "host/native/native.h"
+#include "host/common/common.h"
 #include "http/host.h"
 
 #include <curl/curl.h>
@@ -49,6 +50,7 @@ struct xfer {
     int err;            /* our own failure from a callback (e.g. WA_ETOOBIG) */
     int stream;
     int follow;         /* redirects are followed */
+    int interim;        /* the last response was a 1xx: its head counts on */
     int headers_done;   /* the final response's headers are in */
     int done, result;   /* transfer finished, and its mapped code */
     int paused;
@@ -95,13 +97,13 @@ static void xfer_destroy(struct xfer *x)
     free(x);
 }
 
-static int map_curl(CURLcode c, struct xfer *x)
+/* Every curl code a transfer can end with, as a wasyncio code. os_errno is
+ * curl's CURLINFO_OS_ERRNO, errbuf its message (some codes say more there),
+ * headers_done whether the reply's head was complete. */
+int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
 {
-    if (c != CURLE_OK && wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: fetch failed: curl error %d: %s\n", (int)c,
-                x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
-    if (x->err)
-        return x->err;
+    CURLcode c = (CURLcode)code;
+    int os = wa__errno_code((int)os_errno);
     switch (c) {
     case CURLE_OK:
         return 0;
@@ -112,26 +114,30 @@ static int map_curl(CURLcode c, struct xfer *x)
          * redirect to another scheme ('Protocol "ftp" not supported'), or
          * a reply curl cannot read as HTTP (no status line: "HTTP/0.9";
          * a bad version). */
-        return strncmp(x->errbuf, "Protocol \"", 10) == 0 ? WA_ESCHEME : WA_EPROTO;
+        return strncmp(errbuf, "Protocol \"", 10) == 0 ? WA_ESCHEME : WA_EPROTO;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return WA_EDNS;
-    case CURLE_COULDNT_CONNECT: {
-        long oserr = 0;
-        curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
-        return oserr == ECONNREFUSED ? WA_ECONNREFUSED : WA_ENET;
-    }
+    case CURLE_COULDNT_CONNECT:
+        /* refused, timed out, no route, an address not on this host */
+        return os == WA_ECONNREFUSED || os == WA_ETIMEDOUT || os == WA_EADDRNOTAVAIL ? os
+                                                                                    : WA_ENET;
+    case CURLE_INTERFACE_FAILED:
+        return WA_EADDRNOTAVAIL;
     case CURLE_OPERATION_TIMEDOUT:
         return WA_ETIMEDOUT;
     case CURLE_FILESIZE_EXCEEDED:
         return WA_ETOOBIG;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return WA_EREDIRECTS;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_GOT_NOTHING:
     case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_TOO_MANY_REDIRECTS:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_PARTIAL_FILE:
+    case CURLE_RANGE_ERROR:
+    case CURLE_SEND_FAIL_REWIND:
         return WA_EPROTO;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -147,26 +153,49 @@ static int map_curl(CURLcode c, struct xfer *x)
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
     case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
         return WA_ETLS;
     case CURLE_OUT_OF_MEMORY:
         /* curl holds one header line in a buffer capped at 100 KiB and
          * reports a longer line as out of memory: before the head is
          * complete, that is what a peer can make happen, not malloc. */
-        return x->headers_done ? WA_ENOMEM : WA_ETOOBIG;
+        return headers_done ? WA_ENOMEM : WA_ETOOBIG;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
         /* curl reports bad chunked framing (syntax, a size over 64 bits)
          * and a TLS alert after the handshake (TLS 1.3 servers refuse a
          * missing client certificate that way) as receive errors; only its
          * message tells them from a reset. */
-        if (strstr(x->errbuf, "chunk"))
+        if (strstr(errbuf, "chunk"))
             return WA_EPROTO;
-        return strstr(x->errbuf, " alert ") ? WA_ETLS : WA_ENET;
+        if (strstr(errbuf, " alert "))
+            return WA_ETLS;
+        return os == WA_ECONNRESET || os == WA_EPIPE ? os : WA_ENET;
     case CURLE_ABORTED_BY_CALLBACK:
         return WA_ECANCELED;
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+        return WA_EINVAL;
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_NOT_BUILT_IN:
+        return WA_ENOTSUP;
+    case CURLE_FAILED_INIT:
+        return WA_ENOMEM;
     default:
+        /* The rest belong to other protocols or proxies: a network error. */
         return WA_ENET;
     }
+}
+
+static int map_curl(CURLcode c, struct xfer *x)
+{
+    if (c != CURLE_OK && wa__debug_on())
+        fprintf(stderr, "wasyncio: debug: fetch failed: curl error %d: %s\n", (int)c,
+                x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
+    if (x->err)
+        return x->err;
+    long os_errno = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
+    return wa__curl_code(c, os_errno, x->errbuf, x->headers_done);
 }
 
 /* ------------------------------------------------------------ curl <-> uv */
@@ -366,15 +395,25 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         return len; /* trailers */
     if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         /* A new response (after a 1xx or a redirect): its headers replace
-         * the previous ones. */
+         * the previous ones. Interim responses count toward the final
+         * one's head limits: an endless run of "100 Continue" is a head
+         * too big (WA_ETOOBIG), not a network error. */
+        size_t bytes = x->resp->head_bytes, lines = x->resp->head_lines;
         wa__response_reset_headers(x->resp);
+        if (x->interim) {
+            x->resp->head_bytes = bytes;
+            x->resp->head_lines = lines + 1; /* the blank line that ended it */
+        }
+        x->interim = 0;
         return head_fail(x, wa__response_head_line(x->resp, len), len);
     }
     if (len <= 2 && (data[0] == '\r' || data[0] == '\n')) {
         long code = 0;
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-        if (code >= 100 && code < 200)
+        if (code >= 100 && code < 200) {
+            x->interim = 1;
             return len;
+        }
         if (x->follow && wa__http_is_redirect((int)code) && wa__hdrs_get(&x->resp->headers, "Location"))
             return len; /* curl goes on to the next hop */
         x->headers_done = 1;
@@ -501,6 +540,12 @@ static void fetch_cancel(wa_op *op)
  * curl keeps its built-in bundle or path unless told NULL. */
 static int setup_tls(CURL *e, const wa__fetch_req *req)
 {
+    int rc;
+    if ((rc = wa__tls_file_check("ca_file", req->ca_file, 0)) < 0 ||
+        (rc = wa__tls_file_check("ca_dir", req->ca_dir, 1)) < 0 ||
+        (rc = wa__tls_file_check("client_cert", req->client_cert, 0)) < 0 ||
+        (rc = wa__tls_file_check("client_key", req->client_key, 0)) < 0)
+        return rc;
     int bad = 0;
     if (req->ca_file || req->ca_dir) {
         bad |= curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file) != CURLE_OK;
@@ -538,7 +583,9 @@ static int setup_easy(struct xfer *x, const wa__fetch_req *req)
         curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)req->max_redirects);
         x->follow = 1;
     }
-    bad |= setup_tls(e, req) < 0;
+    int rc = setup_tls(e, req);
+    if (rc < 0)
+        return rc;
     if (req->timeout_ms)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                          (long)(req->timeout_ms > (uint64_t)LONG_MAX ? LONG_MAX : req->timeout_ms));

@@ -8,11 +8,13 @@
 #include <http_parser.h>
 #include <stddef.h>
 
+#include "http/chunk_scan.h"
 #include "http/http.h"
 
 /* What a complete request needs besides itself. */
 typedef struct wa__h1_msg {
-    int keep_alive; /* the connection may carry another request */
+    int keep_alive; /* the connection may carry another request;
+                       WA_HTTP_SAY_KEEP_ALIVE: an HTTP/1.0 client asked */
     int head;       /* HEAD: the reply goes without its body */
 } wa__h1_msg;
 
@@ -38,7 +40,7 @@ typedef struct wa__h1_reader {
     void *ctx;
     wa_request *cur;
     enum wa__h1_phase phase;
-    int status;            /* error status chosen (400/413/417/431/505...) */
+    int status;            /* error status chosen (400/413/414/417/431/501/505...) */
     int paused;            /* a request callback asked to pause */
     int in_value;          /* the last header callback was a value */
     size_t head_bytes;     /* read since the last request ended, up to its head's end */
@@ -48,6 +50,8 @@ typedef struct wa__h1_reader {
     size_t hname_len, hval_len, hname_cap, hval_cap;
     char *url;
     size_t url_len, url_cap;
+    wa__chunk_scan chunks; /* a chunked body's framing, checked ahead of the parser */
+    int head_lf_owed;      /* paused at the head's end, the parser reads its LF next */
 } wa__h1_reader;
 
 void wa__h1_init(wa__h1_reader *r, const wa_server_opts *opts, const wa__h1_events *ev,

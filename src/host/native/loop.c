@@ -5,6 +5,7 @@
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/native/native.h"
+#include "host/native/mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +48,14 @@ int wa__uv_err(int uv_status)
 {
     switch (uv_status) {
     case UV_EAI_NONAME: case UV_EAI_AGAIN: case UV_EAI_FAIL: case UV_EAI_NODATA:
-    case UV_EAI_ADDRFAMILY: case UV_EAI_SERVICE:
+    case UV_EAI_ADDRFAMILY: case UV_EAI_SERVICE: case UV_EAI_BADHINTS: case UV_EAI_PROTOCOL:
+    case UV_EAI_SOCKTYPE: case UV_EAI_FAMILY: case UV_EAI_BADFLAGS: case UV_EAI_OVERFLOW:
         return WA_EDNS;
     case UV_EAI_MEMORY: return WA_ENOMEM;
+    case UV_EAI_CANCELED: return WA_ECANCELED;
+    case UV_EOF: return WA_EINCOMPLETE; /* the peer closed where more was due */
+    case UV_ECHARSET: return WA_EINVAL;
+    case UV_EFTYPE: return WA_EINVAL;
     default:
         /* Every other libuv code on Unix is a negated errno. */
         return wa__errno_code(-uv_status);
@@ -58,7 +64,8 @@ int wa__uv_err(int uv_status)
 
 uint64_t wa__host_hrtime(void) { return uv_hrtime(); }
 
-unsigned wa__host_pending(void) { return host.pending; }
+/* A loop that another thread holds may get mail: it is waiting, not stalled. */
+unsigned wa__host_pending(void) { return host.pending + wa__mail_expected(); }
 
 /* libuv runs due timers, then prepare handles, then blocks in its poll. A
  * timer callback (curl's, say) that completes an operation has made a task
@@ -83,6 +90,14 @@ int wa__host_open(void)
     uv_prepare_init(&host.loop, &host.wake_check);
     uv_prepare_start(&host.wake_check, wake_check_cb);
     uv_unref((uv_handle_t *)&host.wake_check);
+    rc = wa__mail_open(&host.loop);
+    if (rc < 0) {
+        uv_close((uv_handle_t *)&host.poll_timer, NULL);
+        uv_close((uv_handle_t *)&host.wake_check, NULL);
+        uv_run(&host.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&host.loop);
+        return rc;
+    }
     host.open = 1;
     return 0;
 }
@@ -105,6 +120,8 @@ void wa__host_close(void)
     for (int i = 0; i < host.n_close_hooks; i++)
         host.close_hooks[i]();
     host.n_close_hooks = 0;
+    /* Other threads' mail is refused from here; what was not run is dropped. */
+    wa__mail_close();
     /* Thread-pool and fs requests call back into this loop: let them land
      * (orphaned ones free themselves in their callbacks). */
     while (host.drain > 0)
@@ -276,7 +293,7 @@ static void fr_read_cb(uv_fs_t *req)
     ssize_t n = req->result;
     uv_fs_req_cleanup(req);
     if (n < 0) {
-        fr->err = n == UV_EISDIR ? WA_EINVAL : WA_EIO;
+        fr->err = n == UV_EISDIR ? WA_EINVAL : wa__uv_err((int)n);
         fr_close(fr);
     } else if (n == 0 || !fr->op) {
         fr_close(fr);
@@ -302,8 +319,9 @@ static void fr_read_more(struct file_read *fr)
     uv_buf_t b = uv_buf_init(fr->buf + fr->len, (unsigned)(fr->cap - fr->len - 1 > (1u << 30)
                                                                ? (1u << 30)
                                                                : fr->cap - fr->len - 1));
-    if (uv_fs_read(&host.loop, &fr->req, fr->fd, &b, 1, -1, fr_read_cb) < 0) {
-        fr->err = WA_EIO;
+    int rc = uv_fs_read(&host.loop, &fr->req, fr->fd, &b, 1, -1, fr_read_cb);
+    if (rc < 0) {
+        fr->err = wa__uv_err(rc);
         fr_close(fr);
     }
 }
@@ -311,14 +329,14 @@ static void fr_read_more(struct file_read *fr)
 static void fr_stat_cb(uv_fs_t *req)
 {
     struct file_read *fr = req->data;
-    int bad = req->result < 0;
+    int bad = req->result < 0 ? (int)req->result : 0;
     /* Sized from fstat (+1 so EOF is seen without a realloc); files that
      * report 0 (/proc) grow as they are read. */
     uint64_t size = bad ? 0 : req->statbuf.st_size;
     int is_dir = !bad && S_ISDIR(req->statbuf.st_mode);
     uv_fs_req_cleanup(req);
     if (bad || is_dir) {
-        fr->err = is_dir ? WA_EINVAL : WA_EIO;
+        fr->err = is_dir ? WA_EINVAL : wa__uv_err(bad);
         fr_close(fr);
         return;
     }
@@ -343,13 +361,14 @@ static void fr_open_cb(uv_fs_t *req)
     ssize_t r = req->result;
     uv_fs_req_cleanup(req);
     if (r < 0) {
-        fr->err = WA_EIO;
+        fr->err = wa__uv_err((int)r); /* WA_ENOENT, WA_EACCES, WA_EMFILE... */
         fr_finish(fr);
         return;
     }
     fr->fd = (uv_file)r;
-    if (uv_fs_fstat(&host.loop, &fr->req, fr->fd, fr_stat_cb) < 0) {
-        fr->err = WA_EIO;
+    int rc = uv_fs_fstat(&host.loop, &fr->req, fr->fd, fr_stat_cb);
+    if (rc < 0) {
+        fr->err = wa__uv_err(rc);
         fr_close(fr);
     }
 }

@@ -26,4 +26,13 @@ int wa__native_at_close(void (*fn)(void));
  * through wa__errno_code (host/common/common.h); WA_EIO when unnamed. */
 int wa__uv_err(int uv_status);
 
+/* tls_files.c: a TLS option's file (dir: a directory) exists and holds PEM:
+ * 0, or WA_ENOENT / WA_EACCES / WA_EINVAL after a line on stderr naming the
+ * file. NULL path: 0. */
+int wa__tls_file_check(const char *what, const char *path, int dir);
+/* fetch.c: a curl result (CURLcode) as a wasyncio code, given curl's
+ * CURLINFO_OS_ERRNO and error message, and whether the reply's head was
+ * complete. */
+int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done);
+
 #endif

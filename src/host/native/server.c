@@ -1,16 +1,19 @@
 /* server.c: wa_app_listen's native backend: the libuv listener, the
  * connection cap (503) and EMFILE, one tick that checks every connection's
  * deadline, and the graceful shutdown. A connection's own life is in
- * server_conn.c, its bytes are read by h1_reader.c. */
+ * server_conn.c, its bytes are read by h1_reader.c; several loops serving
+ * one app together (wa_server_opts.threads) are server_workers.c's. */
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
 #include "core/backend.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------ shutdown */
 
@@ -36,6 +39,7 @@ static void on_tick(uv_timer_t *t)
         if (c->deadline && now >= c->deadline)
             wa__conn_expire(c);
     }
+    wa__guard_tick(srv, now);
     if (srv->accept_owed && !srv->stopping)
         on_connection((uv_stream_t *)&srv->listener, 0);
 }
@@ -50,60 +54,64 @@ static void reject_closed(uv_handle_t *h)
     wa__server_poke(srv);
 }
 
+/* The client: accepted from the listener, or a descriptor handed over
+ * (fd >= 0) by the loop that accepts for every loop. */
+static int take_client(uv_stream_t *server, int fd, uv_tcp_t *t)
+{
+    if (fd < 0)
+        return uv_accept(server, (uv_stream_t *)t);
+    int rc = uv_tcp_open(t, fd);
+    if (rc < 0)
+        close(fd); /* not the handle's: closing it would not */
+    return rc;
+}
+
+/* 503 in one try: the client learns why it is turned away. */
+static void send_busy(uv_tcp_t *t)
+{
+    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                               "Content-Type: text/plain; charset=utf-8\r\n"
+                               "Content-Length: 24\r\nConnection: close\r\n\r\n"
+                               "503: Service Unavailable";
+    uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+    uv_try_write((uv_stream_t *)t, &b, 1); /* fails unaccepted: no harm */
+}
+
 /* Over the connection cap: accept, answer 503 in one try, close. The
  * client learns why, and the listener keeps draining its backlog. */
-static void reject(struct server *srv, uv_stream_t *server)
+static void reject(struct server *srv, uv_stream_t *server, int fd)
 {
     uv_tcp_t *t = malloc(sizeof *t);
     if (!t || uv_tcp_init(wa__uv(), t) < 0) {
         free(t);
-        srv->accept_owed = 1; /* retried by the tick */
+        if (fd >= 0)
+            close(fd); /* nobody else will: no 503 for this one */
+        else
+            srv->accept_owed = 1; /* retried by the tick */
         return;
     }
     t->data = srv;
     srv->nconns++;
-    if (uv_accept(server, (uv_stream_t *)t) == 0) {
-        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
-                                   "Content-Type: text/plain; charset=utf-8\r\n"
-                                   "Content-Length: 24\r\nConnection: close\r\n\r\n"
-                                   "503: Service Unavailable";
-        uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
-        uv_try_write((uv_stream_t *)t, &b, 1);
-    }
+    if (take_client(server, fd, t) == 0)
+        send_busy(t);
     uv_close((uv_handle_t *)t, reject_closed);
 }
 
-/* At the cap, a connection that holds a slot while waiting for a request
- * it has not begun (idle keep-alive, or never sent a byte) makes room for
- * the new client, oldest first, as nginx reuses its idle connections. */
-static int close_oldest_idle(struct server *srv)
+static void add_client(struct server *srv, uv_stream_t *server, int fd)
 {
-    struct conn *oldest = NULL;
-    for (struct conn *c = srv->conns; c; c = c->next) /* newest first */
-        if (wa__conn_idle(c))
-            oldest = c;
-    if (!oldest)
-        return 0;
-    wa__conn_close(oldest); /* its descriptor is closed at once */
-    return 1;
-}
-
-static void on_connection(uv_stream_t *server, int status)
-{
-    struct server *srv = server->data;
-    /* EMFILE/ENFILE: libuv has already accepted and closed that client with
-     * its reserve descriptor; the connections we have carry on. */
-    if (status < 0 || srv->stopping)
-        return;
     srv->accept_owed = 0;
-    if (srv->nopen >= srv->opts.max_connections && !close_oldest_idle(srv)) {
-        reject(srv, server);
+    if (srv->nopen >= srv->opts.max_connections && !wa__guard_make_room(srv)) {
+        reject(srv, server, fd);
         return;
     }
     struct conn *c = calloc(1, sizeof *c);
     if (!c || uv_tcp_init(wa__uv(), &c->tcp) < 0) {
-        /* libuv holds the client until uv_accept: try again on the tick. */
         free(c);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        /* libuv holds the client until uv_accept: try again on the tick. */
         srv->accept_owed = 1;
         return;
     }
@@ -111,7 +119,10 @@ static void on_connection(uv_stream_t *server, int status)
     c->srv = srv;
     c->refs = 1;
     srv->nconns++;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+    int taken = take_client(server, fd, &c->tcp) == 0;
+    if (!taken || wa__guard_client_over(srv, c)) {
+        if (taken)
+            send_busy(&c->tcp);
         c->closing = 1;
         uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
         return;
@@ -122,6 +133,25 @@ static void on_connection(uv_stream_t *server, int status)
     srv->conns = c;
     srv->nopen++;
     wa__conn_start(c);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct server *srv = server->data;
+    /* EMFILE/ENFILE: libuv has already accepted and closed that client with
+     * its reserve descriptor; the connections we have carry on. */
+    if (status < 0 || srv->stopping)
+        return;
+    add_client(srv, server, -1);
+}
+
+void wa__server_adopt(struct server *srv, int fd)
+{
+    if (srv->stopping) {
+        close(fd); /* shutting down: as a listener closed a moment earlier */
+        return;
+    }
+    add_client(srv, NULL, fd);
 }
 
 /* ------------------------------------------------------------ listening */
@@ -185,7 +215,8 @@ static uint64_t fd_limit(void)
 static uint64_t tick_ms(const wa_server_opts *o)
 {
     uint64_t m = o->head_timeout_ms;
-    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms};
+    const uint64_t all[] = {o->keepalive_timeout_ms, o->body_timeout_ms, o->send_timeout_ms,
+                            o->busy_head_timeout_ms};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i] < m)
             m = all[i];
@@ -219,21 +250,57 @@ static void server_shutdown(struct server *srv)
         wa__park(WA_NEVER, WA_PARK_SHIELD);
 }
 
+/* Named, as nginx's "bind() to ... failed": WA_EADDRINUSE for a busy port,
+ * WA_EADDRNOTAVAIL for an address not on this host. */
+int wa__server_listen_failed(const struct sockaddr *addr, int code)
+{
+    char ip[64] = "?";
+    int port = 0;
+    if (addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
+        uv_ip6_name(a6, ip, sizeof ip);
+        port = ntohs(a6->sin6_port);
+    } else {
+        const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
+        uv_ip4_name(a4, ip, sizeof ip);
+        port = ntohs(a4->sin_port);
+    }
+    fprintf(stderr, "wasyncio: cannot listen on %s:%d: %s (%s)\n", ip, port, wa_strerror(code),
+            wa_error_name(code));
+    return code;
+}
+
 int wa__http_listen_backend(wa_app *app, const char *host, int port)
 {
-    uv_loop_t *loop = wa__uv();
-    if (!loop)
+    if (!wa__uv())
         return WA_ENOLOOP;
     ignore_sigpipe();
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    if (resolve(host, port, &ss) < 0)
+    if (resolve(host, port, &ss) < 0) {
+        fprintf(stderr, "wasyncio: cannot listen on %s:%d: not an IP address (WA_EINVAL)\n", host,
+                port);
         return WA_EINVAL;
+    }
+    unsigned n = wa__server_threads(&app->opts);
+    if (n > 1)
+        return wa__server_workers(app, (struct sockaddr *)&ss, n);
+    return wa__server_serve(app, (struct sockaddr *)&ss, -1, NULL);
+}
+
+int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct workers *ws)
+{
+    uv_loop_t *loop = wa__uv();
+    if (!loop)
+        return WA_ENOLOOP;
     struct server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return WA_ENOMEM;
     srv->app = app;
     wa__server_opts_resolve(&app->opts, fd_limit(), &srv->opts);
+    srv->ws = ws;
+    if (ws)
+        wa__workers_serving(ws, srv);
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     srv->listener_open = 1;
@@ -241,10 +308,14 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     srv->tick.data = srv;
     srv->tick_open = 1;
     uv_unref((uv_handle_t *)&srv->tick);
-    int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
-    if (rc == 0)
+    int rc = 0;
+    if (fd >= 0)
+        rc = uv_tcp_open(&srv->listener, fd);
+    else if (addr)
+        rc = uv_tcp_bind(&srv->listener, addr, 0);
+    if (rc == 0 && (fd >= 0 || addr))
         rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
-    if (rc == 0) {
+    if (rc == 0 && fd < 0 && addr) { /* the workers' port is set once, by them */
         struct sockaddr_storage bound;
         int len = sizeof bound;
         rc = uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
@@ -256,7 +327,9 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
     wa__native_pending_add(1);
     int result;
     if (rc < 0) {
-        result = rc == UV_EADDRNOTAVAIL ? WA_EINVAL : WA_EIO;
+        result = wa__uv_err(rc);
+        if (addr)
+            wa__server_listen_failed(addr, result);
     } else {
         uint64_t t = tick_ms(&srv->opts);
         uv_timer_start(&srv->tick, on_tick, t, t);
@@ -267,6 +340,8 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
         result = wa__op_wait(&op); /* only an interruption ends it */
         srv->op = NULL;
     }
+    if (ws)
+        wa__workers_stop(ws); /* the other loops shut down beside this one */
     server_shutdown(srv);
     wa__native_pending_add(-1);
     free(srv);

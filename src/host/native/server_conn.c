@@ -63,6 +63,8 @@ static void conn_unref(struct conn *c)
     wa__server_poke(srv);
 }
 
+void wa__conn_release(struct conn *c) { conn_unref(c); }
+
 static void enqueue(struct conn *c, struct slot *s)
 {
     s->next = NULL;
@@ -115,6 +117,9 @@ static void enqueue_ready(struct conn *c, int status, int close_after)
 static void *handler_main(void *arg)
 {
     struct slot *s = arg;
+    s->entered = 1;
+    if (s->c->peer_gone)
+        wa_cancel(wa__self()); /* it runs until its first wait, which returns the cancel */
     wa__app_dispatch(s->c->srv->app, s->req, &s->reply);
     s->ran = 1;
     return NULL;
@@ -124,7 +129,7 @@ static void *handler_main(void *arg)
  * during a graceful shutdown. */
 static int reply_keeps_alive(const struct conn *c, const struct slot *s)
 {
-    return s->keep_alive && !(c->draining && s->next == NULL);
+    return c->draining && s->next == NULL ? 0 : s->keep_alive; /* may say so: 1.0 */
 }
 
 /* Runs when the handler task ends, whether it ran, failed, or was
@@ -140,8 +145,22 @@ static void handler_done(wa_task *t, void *data)
     if (c->closing) {
         /* Nobody to answer; the slot was unlinked when the conn closed. */
         slot_free(s);
+    } else if (c->upgraded) {
+        /* A WebSocket handler ended: the connection was its, nothing more
+         * is answered on it. A close still lingering ends it later. */
+        c->q_head = s->next;
+        if (!c->q_head)
+            c->q_tail = NULL;
+        c->nq--;
+        if (!wa__ws_lingering(c->upgraded))
+            wa__conn_close(c);
+        slot_free(s);
     } else {
         int failure = wa_task_error(t); /* t has finished */
+        /* A handler that answered before the cancel of a client that left
+         * reached it keeps its answer: a half-closed client still reads. */
+        if (s->ran && failure == WA_ECANCELED && c->peer_gone)
+            failure = 0;
         if (!s->ran || failure)
             wa__reply_error(&s->reply, failure == WA_ECANCELED ? 503 : 500);
         s->keep_alive = reply_keeps_alive(c, s);
@@ -170,7 +189,7 @@ static void start_next(struct conn *c)
     if (!s)
         return;
     s->started = 1;
-    c->queued_in -= s->req->body_len;
+    c->queued_in -= s->footprint;
     wa_task_opts o = {.name = "http-handler"};
     wa_task *t = wa__spawn_hooked(handler_main, s, &o, handler_done, s);
     if (!t) {
@@ -195,7 +214,8 @@ static void start_next(struct conn *c)
 static int over_budget(const struct conn *c)
 {
     size_t budget = c->srv->opts.max_unsent_bytes;
-    return c->nq >= MAX_QUEUED || c->write_queued >= budget || c->queued_in >= budget;
+    return c->nq >= MAX_QUEUED || c->write_queued >= budget ||
+           c->queued_in >= c->srv->opts.max_read_ahead_bytes;
 }
 
 static int ev_continue(void *ctx)
@@ -218,7 +238,8 @@ static int ev_request(void *ctx, wa_request *req, const wa__h1_msg *m)
     s->keep_alive = m->keep_alive;
     s->head = m->head;
     enqueue(c, s);
-    c->queued_in += req->body_len;
+    s->footprint = wa__request_footprint(req);
+    c->queued_in += s->footprint;
     c->head_since = 0;
     start_next(c);
     return over_budget(c) || !s->keep_alive; /* 1: read no further for now */
@@ -233,9 +254,10 @@ static const wa__h1_events reader_events = {
 
 static void maybe_resume(struct conn *c)
 {
-    if (c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
+    if (c->upgraded || /* a WebSocket reads for itself */
+        c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
         c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->srv->opts.max_unsent_bytes / 4 ||
-        c->queued_in >= c->srv->opts.max_unsent_bytes)
+        c->queued_in >= c->srv->opts.max_read_ahead_bytes)
         return;
     if (c->held) {
         /* Requests that arrived while we were full: parse them first. */
@@ -373,18 +395,31 @@ static void conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ timeouts */
 
+/* A body must arrive within body_timeout_ms plus a second for each
+ * min_body_rate bytes received (Apache mod_reqtimeout's MinRate): a drip
+ * of a byte every few seconds no longer keeps it open forever. */
+static uint64_t body_deadline(const struct conn *c)
+{
+    const wa_server_opts *o = &c->srv->opts;
+    uint64_t got = c->rd.cur ? c->rd.cur->body_len : 0;
+    return c->body_since + o->body_timeout_ms + got * 1000 / o->min_body_rate;
+}
+
 /* What the connection waits for decides its deadline: the client reading
  * (send), a handler (none), the rest of a head (from its first byte, so a
  * byte every few seconds does not extend it), the rest of a body (from the
- * last read), or the next request (keep-alive). */
+ * last read, and at the body's minimum rate), or the next request
+ * (keep-alive). */
 static void conn_rearm(struct conn *c)
 {
     const wa_server_opts *o = &c->srv->opts;
-    uint64_t now = uv_now(wa__uv()), ms = 0;
+    uint64_t now = uv_now(wa__uv()), ms = 0, last = 0;
     enum deadline_kind kind = DL_QUIET;
     if (c->rd.phase != WA_H1_HEAD)
         c->head_since = 0;
-    if (c->closing) {
+    if (c->rd.phase != WA_H1_BODY)
+        c->body_since = 0;
+    if (c->closing || c->upgraded) {
         kind = DL_NONE;
     } else if (c->write_queued > 0 || c->stopped) {
         ms = o->send_timeout_ms;
@@ -397,8 +432,12 @@ static void conn_rearm(struct conn *c)
         now = c->head_since;
         kind = DL_408;
     } else if (c->rd.phase == WA_H1_BODY) {
+        if (!c->body_since)
+            c->body_since = now;
         ms = o->body_timeout_ms;
         kind = DL_408;
+        if (ms < WA_NO_TIMEOUT / 2)
+            last = body_deadline(c);
     } else {
         ms = c->served ? o->keepalive_timeout_ms : o->head_timeout_ms;
     }
@@ -406,9 +445,53 @@ static void conn_rearm(struct conn *c)
         c->deadline = 0;
         c->dl_kind = DL_NONE;
     } else {
-        c->deadline = now + ms;
+        c->deadline = last && last < now + ms ? last : now + ms;
         c->dl_kind = kind;
     }
+}
+
+int wa__conn_head_overdue(const struct conn *c, uint64_t now)
+{
+    uint64_t ms = c->srv->opts.busy_head_timeout_ms, since = 0;
+    if (ms >= WA_NO_TIMEOUT / 2 || c->closing || c->upgraded || c->stopped || c->q_head ||
+        c->write_queued)
+        return 0;
+    if (c->rd.phase == WA_H1_HEAD)
+        since = c->head_since;
+    else if (c->rd.phase == WA_H1_IDLE && !c->served && !c->held)
+        since = c->accepted_at; /* connected, and said nothing yet */
+    return since && now >= since + ms;
+}
+
+/* A connection can be judged slow after half a second: a head normally
+ * arrives in one round trip, and 500 bytes/s over that long is 250 bytes. */
+#define SLOW_AFTER_MS 500
+
+int wa__conn_evict_rank(const struct conn *c, uint64_t now)
+{
+    if (wa__conn_idle(c))
+        return 2;
+    if (c->closing || c->upgraded || c->stopped || c->q_head || c->write_queued)
+        return 0;
+    if (c->rd.phase == WA_H1_HEAD)
+        return c->head_since && now - c->head_since >= SLOW_AFTER_MS;
+    if (c->rd.phase == WA_H1_BODY && c->body_since && c->rd.cur &&
+        now - c->body_since >= SLOW_AFTER_MS)
+        return c->rd.cur->body_len * 1000 / (now - c->body_since) < c->srv->opts.min_body_rate;
+    return 0;
+}
+
+void wa__conn_evict(struct conn *c)
+{
+    static const char timeout[] = "HTTP/1.1 408 Request Timeout\r\n"
+                                  "Content-Type: text/plain; charset=utf-8\r\n"
+                                  "Content-Length: 20\r\nConnection: close\r\n\r\n"
+                                  "408: Request Timeout";
+    if (c->write_queued == 0 && !c->stopped) {
+        uv_buf_t b = uv_buf_init((char *)timeout, sizeof timeout - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    }
+    wa__conn_close(c);
 }
 
 void wa__conn_expire(struct conn *c)
@@ -433,6 +516,19 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init(read_buf, sizeof read_buf);
 }
 
+/* The client closed its side (EOF): as aiohttp's handler_cancellation and
+ * Go's request context do, its handlers are cancelled. One waiting now gets
+ * WA_ECANCELED; one not yet running gets it at its first wait, so a handler
+ * that answers without waiting still answers a client that only
+ * half-closed. */
+static void client_left(struct conn *c)
+{
+    c->peer_gone = 1;
+    for (struct slot *s = c->q_head; s; s = s->next)
+        if (s->task && s->entered)
+            wa_cancel(s->task);
+}
+
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = st->data;
@@ -440,6 +536,17 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         return;
     if (nread == 0)
         return;
+    if (c->discarding) { /* the last request is in: this read only watches */
+        if (nread > 0)
+            return;
+        stop_reading(c);
+        c->discarding = 0;
+        if (nread == UV_EOF)
+            client_left(c);
+        else
+            wa__conn_close(c);
+        return;
+    }
     if (nread < 0) {
         stop_reading(c);
         if (nread != UV_EOF) {
@@ -447,6 +554,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
             return;
         }
         c->read_eof = 1;
+        client_left(c);
         /* A request cut short is dropped; answered requests still go out
          * first, then the connection closes. */
         conn_flush(c);
@@ -489,11 +597,14 @@ static void conn_parse(struct conn *c, const char *data, size_t n)
         c->held_len = n - done;
         if (!c->q_tail || c->q_tail->keep_alive)
             return;
-        /* The last request closes the connection: nothing more to read. */
+        /* The last request closes the connection: nothing more to read,
+         * but reading on shows when the client leaves. */
         c->read_eof = 1;
         free(c->held);
         c->held = NULL;
         c->held_len = 0;
+        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+            c->reading = c->discarding = 1;
         return;
     }
     maybe_resume(c);
@@ -509,6 +620,9 @@ void wa__conn_close(struct conn *c)
     if (c->closing)
         return;
     c->closing = 1;
+    int upgraded = c->upgraded != NULL;
+    if (upgraded)
+        wa__ws_conn_gone(c->upgraded);
     struct server *srv = c->srv;
     srv->nopen--;
     if (c->prev)
@@ -524,9 +638,9 @@ void wa__conn_close(struct conn *c)
     c->nq = 0;
     while (s) {
         struct slot *next = s->next;
-        if (s->task)
+        if (s->task && !upgraded) /* a WebSocket handler goes on to its end */
             wa_cancel(s->task);
-        else
+        else if (!s->task)
             slot_free(s);
         s = next;
     }
@@ -540,6 +654,7 @@ void wa__conn_close(struct conn *c)
 void wa__conn_start(struct conn *c)
 {
     uv_tcp_nodelay(&c->tcp, 1);
+    c->accepted_at = uv_now(wa__uv());
     wa__h1_init(&c->rd, &c->srv->opts, &reader_events, c);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
         c->reading = 1;
@@ -555,6 +670,13 @@ void wa__conn_start(struct conn *c)
 void wa__conn_drain(struct conn *c)
 {
     c->draining = 1;
+    if (c->upgraded) {
+        /* A WebSocket has no request to finish: its handler is told to stop
+         * now (its receive returns WA_ECANCELED) rather than at the grace's end. */
+        if (c->q_head && c->q_head->task)
+            wa_cancel(c->q_head->task);
+        return;
+    }
     if (!c->q_head && c->write_queued == 0) {
         wa__conn_close(c);
         return;
@@ -567,6 +689,6 @@ void wa__conn_drain(struct conn *c)
 
 int wa__conn_idle(const struct conn *c)
 {
-    return !c->closing && !c->stopped && !c->read_eof && c->rd.phase == WA_H1_IDLE &&
+    return !c->upgraded && !c->closing && !c->stopped && !c->read_eof && c->rd.phase == WA_H1_IDLE &&
            !c->q_head && c->write_queued == 0 && !c->held;
 }

@@ -158,6 +158,8 @@ WA_P2_IMPORT(WA_P2_TYPES, "http-error-code") void wa__p2_http_error_code(int32_t
 WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.method") void wa__p2_ireq_method(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.path-with-query")
 void wa__p2_ireq_path(int32_t r, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.authority") /* option<string>, as path */
+void wa__p2_ireq_authority(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.headers") int32_t wa__p2_ireq_headers(int32_t r);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.consume") void wa__p2_ireq_consume(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]incoming-request") void wa__p2_ireq_drop(int32_t r);

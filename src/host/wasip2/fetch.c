@@ -330,8 +330,12 @@ static int fetch_inner(const wa__fetch_req *req, wa_response *out)
         if (rc < 0)
             break;
         const char *loc = wa__hdrs_get(&out->headers, "location");
-        if (!wa__http_is_redirect(out->status) || !loc || hops >= req->max_redirects)
+        if (!wa__http_is_redirect(out->status) || !loc || req->max_redirects == 0)
             break;
+        if (hops >= req->max_redirects) {
+            rc = WA_EREDIRECTS; /* as libcurl natively: a loop is an error */
+            break;
+        }
         char *next = wa__http_resolve_location(url, loc);
         if (!next) {
             rc = WA_ENOMEM;

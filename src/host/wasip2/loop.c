@@ -36,6 +36,12 @@ typedef struct p2_waiter {
 static struct {
     int open;
     wa__waiters waiters;
+    /* background watches (stream.c's reads, writes, accepts) and callbacks
+     * due at the next poll, each a doubly/singly linked list */
+    wa__p2_watch *watches;
+    unsigned nwatches;
+    wa__p2_due *due, *due_tail;
+    unsigned ndue;
     /* poll()'s argument (a) and the waiter each slot belongs to (b) */
     wa__poll_arrays arrays;
 } host;
@@ -44,7 +50,61 @@ int wa__p2_open(void) { return host.open; }
 
 uint64_t wa__host_hrtime(void) { return (uint64_t)wa__p2_clock_now(); }
 
-unsigned wa__host_pending(void) { return host.waiters.count; }
+unsigned wa__host_pending(void) { return host.waiters.count + host.nwatches + host.ndue; }
+
+void wa__p2_watch_start(wa__p2_watch *w)
+{
+    if (w->active)
+        return;
+    w->active = 1;
+    w->prev = NULL;
+    w->next = host.watches;
+    if (host.watches)
+        host.watches->prev = w;
+    host.watches = w;
+    host.nwatches++;
+}
+
+void wa__p2_watch_stop(wa__p2_watch *w)
+{
+    if (!w->active)
+        return;
+    w->active = 0;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        host.watches = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    w->prev = w->next = NULL;
+    host.nwatches--;
+}
+
+void wa__p2_defer(wa__p2_due *d)
+{
+    d->next = NULL;
+    if (host.due_tail)
+        host.due_tail->next = d;
+    else
+        host.due = d;
+    host.due_tail = d;
+    host.ndue++;
+}
+
+/* Run the callbacks that were due before this poll; those they add wait
+ * for the next one. */
+static void run_due(void)
+{
+    wa__p2_due *d = host.due;
+    unsigned n = host.ndue;
+    host.due = host.due_tail = NULL;
+    host.ndue = 0;
+    while (n--) {
+        wa__p2_due *next = d->next;
+        d->run(d);
+        d = next;
+    }
+}
 
 int wa__host_open(void)
 {
@@ -52,6 +112,12 @@ int wa__host_open(void)
         return WA_EBUSY;
     host.open = 1;
     host.waiters = (wa__waiters){0};
+    /* Watches and due callbacks belong to one loop: a connection a program
+     * left open when its wa_run ended must not be polled by the next one. */
+    host.watches = NULL;
+    host.nwatches = 0;
+    host.due = host.due_tail = NULL;
+    host.ndue = 0;
     return 0;
 }
 
@@ -75,11 +141,16 @@ void wa__host_poll(uint64_t deadline_ns)
 {
     if (!host.open)
         return;
+    if (host.ndue) {
+        run_due();
+        if (wa__loop_has_ready() || host.ndue)
+            deadline_ns = 0; /* they woke someone: just look */
+    }
     /* Nothing could ever make an empty poll return. */
-    if (host.waiters.count == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
+    if (host.waiters.count + host.nwatches == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
         return;
-    if (wa__poll_arrays_reserve(&host.arrays, host.waiters.count + 1, sizeof(int32_t),
-                                sizeof(p2_waiter *)) < 0) {
+    size_t slots = host.waiters.count + host.nwatches + 1;
+    if (wa__poll_arrays_reserve(&host.arrays, slots, sizeof(int32_t), sizeof(void *)) < 0) {
         /* No memory for the list: wait for the timer alone rather than
          * spin; waiters are retried on the next turn. */
         if (deadline_ns != WA_NEVER && deadline_ns != 0) {
@@ -92,11 +163,16 @@ void wa__host_poll(uint64_t deadline_ns)
         return;
     }
     int32_t *list = host.arrays.a;
-    p2_waiter **owners = host.arrays.b;
+    void **owners = host.arrays.b;
     size_t n = 0;
     for (wa__waiter *x = host.waiters.head; x; x = x->next) {
         list[n] = ((p2_waiter *)x)->pollable;
-        owners[n++] = (p2_waiter *)x;
+        owners[n++] = x;
+    }
+    size_t first_watch = n;
+    for (wa__p2_watch *w = host.watches; w; w = w->next) {
+        list[n] = w->pollable;
+        owners[n++] = w;
     }
     int32_t timer = -1;
     if (deadline_ns != WA_NEVER) {
@@ -110,11 +186,22 @@ void wa__host_poll(uint64_t deadline_ns)
     wa__p2_poll(list, (int32_t)n, &r);
     uint32_t *ready = wa__p2_ptr(&r, 0);
     size_t nready = (size_t)(uint32_t)wa__p2_i32(&r, 4);
+    /* Waiters first (waking a task runs nothing now), then the watches'
+     * callbacks. A callback may stop any watch, so each is checked before
+     * its turn; none is freed before the next poll (stream.c frees through
+     * wa__p2_defer), so the pointers stay valid. */
     for (size_t i = 0; i < nready; i++) {
         uint32_t k = ready[i];
-        if (k >= n || !owners[k])
+        if (k < first_watch && owners[k])
+            wa__waiters_wake(&host.waiters, owners[k], 0);
+    }
+    for (size_t i = 0; i < nready; i++) {
+        uint32_t k = ready[i];
+        if (k < first_watch || k >= n || !owners[k])
             continue;
-        wa__waiters_wake(&host.waiters, &owners[k]->w, 0);
+        wa__p2_watch *w = owners[k];
+        if (w->active && w->pollable == list[k])
+            w->ready(w);
     }
     wa__p2_free(ready, nready);
     if (timer >= 0)

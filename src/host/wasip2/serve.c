@@ -76,6 +76,23 @@ static char *read_target(int32_t req)
     return t;
 }
 
+/* wasi:http hands the authority apart from the headers, where Host may be
+ * missing: wa_request_host and the Host header then get it from there. */
+static int read_authority(int32_t req, wa_request *out)
+{
+    if (wa__hdrs_get(&out->headers, "host"))
+        return 0;
+    wa__p2_ret r;
+    wa__p2_ireq_authority(req, &r);
+    if (!wa__p2_u8(&r, 0))
+        return 0;
+    char *p = wa__p2_ptr(&r, 4);
+    size_t n = (size_t)(uint32_t)wa__p2_i32(&r, 8);
+    int rc = n ? wa__request_set_host(out, p, n) : 0;
+    wa__p2_free(p, n);
+    return rc;
+}
+
 static int read_headers(int32_t req, wa_request *out)
 {
     return wa__p2_fields_read(wa__p2_ireq_headers(req), &out->headers);
@@ -208,7 +225,7 @@ static int serve_request(serve_ctx *c)
         status = 500;
     } else {
         wa__request_set_line(&req, method, target);
-        if (read_headers(c->req, &req) < 0)
+        if (read_headers(c->req, &req) < 0 || read_authority(c->req, &req) < 0)
             status = 500;
     }
     /* HTTP/1.1: a request without Content-Length or Transfer-Encoding has

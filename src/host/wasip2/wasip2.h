@@ -1,6 +1,6 @@
 /* wasip2.h: what the WASI 0.2 host files share: waiting on a pollable from
- * a task. loop.c owns the waiter list; fetch.c and serve.c
- * use it. */
+ * a task, and background watches. loop.c owns the lists; fetch.c, serve.c
+ * and stream.c use them. */
 #ifndef WA_HOST_WASIP2_H
 #define WA_HOST_WASIP2_H
 
@@ -12,6 +12,29 @@
  * Returns 0, or WA_ECANCELED / WA_ETIMEDOUT if the task was interrupted.
  * The caller keeps ownership of the pollable and drops it afterwards. */
 int wa__p2_wait(int32_t pollable);
+
+/* A background watch: while started, pollable joins every poll call and
+ * ready(w) runs (in loop context, from wa__host_poll) each time it is
+ * ready. Used by the stream backend, whose reads, writes and accepts go on
+ * while no task waits. The owner must not free a started watch, nor free a
+ * watch inside a watch's callback (free it from a wa__p2_defer). Started
+ * watches count as pending host work. */
+typedef struct wa__p2_watch {
+    int32_t pollable;
+    void (*ready)(struct wa__p2_watch *w);
+    int active;
+    struct wa__p2_watch *prev, *next;
+} wa__p2_watch;
+void wa__p2_watch_start(wa__p2_watch *w); /* idempotent */
+void wa__p2_watch_stop(wa__p2_watch *w);  /* idempotent */
+
+/* A callback run once at the start of the next poll (never inside the call
+ * that queued it): for reports a contract says come "later". */
+typedef struct wa__p2_due {
+    void (*run)(struct wa__p2_due *d);
+    struct wa__p2_due *next;
+} wa__p2_due;
+void wa__p2_defer(wa__p2_due *d);
 
 /* 1 between wa__host_open and wa__host_close. */
 int wa__p2_open(void);

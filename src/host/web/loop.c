@@ -39,6 +39,12 @@ extern double wa__js_now_ms(void);
  * status}, every waCall (outstanding or later) rejects with code, and no JS
  * callback runs C again. */
 extern void wa__js_fatal(int code, int status);
+/* Does nothing. Only js/wasyncio_lib.js defines it, so a program linked by
+ * plain emcc, without wasyncio-emcc's JS library and Asyncify step, stops
+ * with "undefined symbol: WASYNCIO_LINK_WITH_wasyncio_emcc" (emcc lists
+ * undefined symbols in order, and this name sorts first) instead of a list
+ * of internal names. */
+extern void WASYNCIO_LINK_WITH_wasyncio_emcc(void);
 
 static int g_lib_request; /* the next wa_run comes from a JS call */
 
@@ -91,6 +97,7 @@ int wa__host_open(void)
     if (host.open)
         return WA_EBUSY;
     wa__fiber_set_exit_hook(tell_js_the_program_ends);
+    WASYNCIO_LINK_WITH_wasyncio_emcc();
     memset(&host, 0, sizeof host);
     host.lib_mode = g_lib_request;
     host.open = 1;

@@ -1,0 +1,351 @@
+/* query.c: running a query on libpq's non-blocking API (PQsendQueryParams,
+ * PQflush, PQconsumeInput, PQisBusy, PQgetResult) on the socket's waits,
+ * and what happens when it is interrupted: a task of its own cancels it on
+ * the server (PQcancel blocks, so on a worker thread) and reads what is left
+ * of it, so the connection is usable again. Also execute/fetch/fetchval. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pg.h"
+
+/* How long the cancel task waits for the server to finish the cancelled
+ * query before it gives the connection up as lost. */
+#define CANCEL_DRAIN_MS 10000
+
+int wa__pg_wait(wa_pg_conn *c, int writable)
+{
+    int fd = PQsocket(c->pg);
+    if (fd < 0) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+    int rc = writable ? wa_wait_writable(fd) : wa_wait_readable(fd);
+    /* An error pending on the socket (a reset: POLLERR) wakes the wait
+     * with WA_EINVAL or WA_EIO: libpq's next read finds out what it is.
+     * Three in a row without progress mean the socket is gone. */
+    if (rc == WA_EINVAL || rc == WA_EIO)
+        return ++c->socket_errors < 3 ? 0 : wa__pg_fail(c, WA_ECONNLOST, NULL);
+    if (rc == 0) c->socket_errors = 0;
+    return rc;
+}
+
+/* Send what libpq still buffers. */
+static int flush_all(wa_pg_conn *c)
+{
+    int f;
+    while ((f = PQflush(c->pg)) == 1) {
+        int rc = wa__pg_wait(c, 1);
+        if (rc < 0) return rc;
+    }
+    return f < 0 ? wa__pg_fail(c, WA_ECONNLOST, NULL) : 0;
+}
+
+/* Wait until a whole result (or the end of them) can be read. */
+static int await_result(wa_pg_conn *c)
+{
+    while (PQisBusy(c->pg)) {
+        int rc = wa__pg_wait(c, 0);
+        if (rc < 0) return rc;
+        if (!PQconsumeInput(c->pg)) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+    }
+    return 0;
+}
+
+/* ================================================================ cancel */
+
+static void *cancel_on_thread(void *arg)
+{
+    PGcancel *pc = arg;
+    char err[256];
+    int ok = PQcancel(pc, err, sizeof err);
+    PQfreeCancel(pc); /* the thread's own: the task may be gone already */
+    return (void *)(intptr_t)ok;
+}
+
+/* pc is the thread's to free. (Only a loop ending while the job waits
+ * for a worker drops it unrun: a small leak at exit, never a double free.) */
+static void *cancel_detached_task(void *pc)
+{
+    wa_to_thread(cancel_on_thread, pc, NULL);
+    return NULL;
+}
+
+void wa__pg_cancel_detached(wa_pg_conn *c)
+{
+    PGcancel *pc = PQgetCancel(c->pg);
+    if (!pc) return;
+    wa_task_opts o = {.name = "wa_pg cancel"};
+    wa_task *t = wa_current() ? wa_spawn_opts(cancel_detached_task, pc, &o) : NULL;
+    if (t) wa_release(t);
+    else PQfreeCancel(pc);
+}
+
+/* Read and drop every result still coming for the interrupted query. */
+static int drain(wa_pg_conn *c)
+{
+    PGresult *r;
+    do {
+        int rc = await_result(c);
+        if (rc < 0) return rc;
+        r = PQgetResult(c->pg);
+        if (r && PQresultStatus(r) == PGRES_COPY_IN) PQputCopyEnd(c->pg, "cancelled");
+        PQclear(r);
+    } while (r);
+    return 0;
+}
+
+static void *cancel_task(void *arg)
+{
+    wa_pg_conn *c = arg;
+    int rc = flush_all(c);
+    PGcancel *pc = rc == 0 ? PQgetCancel(c->pg) : NULL;
+    if (pc) rc = wa_to_thread(cancel_on_thread, pc, NULL);
+    /* Closed meanwhile: the cancel was sent, the connection is not needed. */
+    if (rc == 0 && !c->closed) {
+        int trc;
+        WA_TIMEOUT_SCOPE(CANCEL_DRAIN_MS, trc);
+        rc = drain(c);
+    }
+    if (rc < 0 || !pc) c->lost = 1;
+    c->cancelling = 0;
+    wa_event_set(c->cancel_done);
+    wa__pg_unref(c);
+    return NULL;
+}
+
+/* The query was interrupted while the server runs it: cancel it there. */
+static void start_cancel(wa_pg_conn *c)
+{
+    wa_task_opts o = {.name = "wa_pg cancel"};
+    wa_event_clear(c->cancel_done);
+    wa_task *t = wa_spawn_opts(cancel_task, c, &o);
+    if (!t) {
+        c->lost = 1; /* cannot clean it up: the pool drops it */
+        return;
+    }
+    c->refs++;
+    c->cancelling = 1;
+    wa_release(t);
+}
+
+int wa__pg_take(wa_pg_conn *c)
+{
+    if (!c) return WA_EINVAL;
+    if (!wa_current()) return WA_ENOLOOP;
+    int rc;
+    if (c->busy) return wa__pg_fail(NULL, WA_EBUSY, "another operation is in progress on the connection");
+    if (c->closed) return wa__pg_fail(NULL, WA_ECLOSED, "the connection is closed");
+    c->busy = 1;
+    while (c->cancelling) {
+        if ((rc = wa_event_wait(c->cancel_done)) < 0) {
+            c->busy = 0;
+            return rc;
+        }
+    }
+    if (!wa_pg_usable(c)) {
+        c->busy = 0;
+        return wa__pg_fail(c, WA_ECONNLOST, c->lost ? "the connection to the server was lost" : NULL);
+    }
+    c->refs++;
+    return 0;
+}
+
+void wa__pg_put(wa_pg_conn *c)
+{
+    c->busy = 0;
+    wa__pg_unref(c);
+}
+
+/* ================================================================ a query */
+
+/* What a PQsend* that returned 0 means. */
+static int send_failed(wa_pg_conn *c)
+{
+    /* A server that went away shows when what it sent last is read. */
+    if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+        return wa__pg_fail(c, WA_ECONNLOST, NULL);
+    return wa__pg_fail(c, WA_EINVAL, NULL); /* libpq refused it (too many parameters, ...) */
+}
+
+/* Read every result: the first error wins, else the last result is kept. */
+static int collect(wa_pg_conn *c, PGresult **keep)
+{
+    int err = 0;
+    for (;;) {
+        int rc = await_result(c);
+        if (rc < 0) {
+            PQclear(*keep);
+            *keep = NULL;
+            return rc;
+        }
+        PGresult *r = PQgetResult(c->pg);
+        if (!r) break;
+        switch (PQresultStatus(r)) {
+        case PGRES_TUPLES_OK:
+        case PGRES_COMMAND_OK:
+        case PGRES_EMPTY_QUERY:
+            if (!err) {
+                PQclear(*keep);
+                *keep = r;
+                continue;
+            }
+            break;
+        case PGRES_COPY_IN:
+            PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by wasyncio-pg");
+            break;
+        case PGRES_COPY_OUT:
+        case PGRES_COPY_BOTH:
+            if (!err) err = wa__pg_fail(c, WA_ENOTSUP, "COPY TO STDOUT is not supported by wasyncio-pg");
+            c->lost = 1; /* the stream cannot be read here: drop the connection */
+            break;
+        default:
+            if (!err) err = wa__pg_fail_result(c, r);
+            break;
+        }
+        PQclear(r);
+        if (c->lost) break;
+    }
+    if (err) {
+        PQclear(*keep);
+        *keep = NULL;
+    }
+    return err;
+}
+
+int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out)
+{
+    int rc = sent ? flush_all(c) : send_failed(c);
+    return rc < 0 ? rc : collect(c, out);
+}
+
+/* A statement the server no longer knows as prepared (DEALLOCATE ALL,
+ * DISCARD ALL) or whose result columns changed (ALTER TABLE): prepare it
+ * again, once, unless a transaction is open (its failure aborted it). */
+static int stale_statement(wa_pg_conn *c, int rc)
+{
+    const char *s = wa_pg_last_error()->sqlstate;
+    return rc < 0 && (!strcmp(s, "26000") || !strcmp(s, "0A000")) &&
+           PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+static int send_and_collect(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
+{
+    /* Without parameters: the simple protocol, which takes several
+     * statements in one text. */
+    if (q->n_params == 0 && !q->formats) return wa__pg_roundtrip(c, PQsendQuery(c->pg, q->sql), out);
+    if (!c->stmt_cap) /* no statement cache: parsed anew each time */
+        return wa__pg_roundtrip(c, PQsendQueryParams(c->pg, q->sql, q->n_params, NULL, q->params,
+                                                     q->lengths, q->formats, 0),
+                                out);
+    for (int attempt = 0;; attempt++) {
+        wa__pg_stmt *st;
+        int rc = wa__pg_stmt_get(c, q->sql, q->n_params, &st);
+        if (rc < 0) return rc;
+        rc = wa__pg_roundtrip(c, PQsendQueryPrepared(c->pg, wa__pg_stmt_name(st), q->n_params,
+                                                     q->params, q->lengths, q->formats,
+                                                     wa__pg_stmt_binary(st)),
+                              out);
+        if (attempt == 0 && stale_statement(c, rc)) {
+            wa__pg_stmt_forget(c, st);
+            continue;
+        }
+        return rc;
+    }
+}
+
+static int run(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
+{
+    uint64_t ms = q->timeout_ms ? q->timeout_ms : c->query_timeout_ms;
+    wa_timeout scope;
+    int scoped = ms && ms != WA_NO_TIMEOUT;
+    int rc = scoped ? wa_timeout_enter(&scope, ms) : 0;
+    if (rc) return rc;
+    rc = send_and_collect(c, q, out);
+    if ((rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && !c->lost) {
+        start_cancel(c);
+        wa__pg_fail(NULL, rc, rc == WA_ETIMEDOUT ? "query timed out (cancelled on the server)"
+                                                 : "query cancelled (also on the server)");
+    }
+    if (scoped) wa_timeout_exit(&scope);
+    return rc;
+}
+
+int wa_pg_query_run(wa_pg_conn *c, const wa_pg_query *q, wa_pg_result **out)
+{
+    if (out) *out = NULL;
+    if (!c || !q || !q->sql || q->n_params < 0 || (q->n_params && !q->params)) return WA_EINVAL;
+    int rc = wa__pg_take(c);
+    if (rc) return rc;
+    PGresult *res = NULL;
+    rc = run(c, q, &res);
+    wa__pg_put(c);
+    if (rc < 0) return rc;
+    if (!out) {
+        PQclear(res);
+        return 0;
+    }
+    wa_pg_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        PQclear(res);
+        return WA_ENOMEM;
+    }
+    r->res = res;
+    *out = r;
+    return 0;
+}
+
+/* ================================================================ shorthands */
+
+int wa_pg_fetch(wa_pg_conn *c, const char *sql, int n, const char *const *params,
+                wa_pg_result **out)
+{
+    if (!out) return WA_EINVAL;
+    wa_pg_query q = {.sql = sql, .n_params = n, .params = params};
+    /* Extended protocol even without parameters: one statement, as asyncpg. */
+    static const int text_only[1] = {0};
+    if (n == 0) q.formats = text_only;
+    return wa_pg_query_run(c, &q, out);
+}
+
+int wa_pg_execute(wa_pg_conn *c, const char *sql, int n, const char *const *params)
+{
+    wa_pg_result *r;
+    wa_pg_query q = {.sql = sql, .n_params = n, .params = params};
+    int rc = wa_pg_query_run(c, &q, &r);
+    if (rc < 0) return rc;
+    rc = wa_pg_affected(r);
+    wa_pg_result_free(r);
+    return rc;
+}
+
+static int first_value(wa_pg_result *r)
+{
+    if (wa_pg_nrows(r) < 1 || wa_pg_ncols(r) < 1) return WA_ENULL;
+    return 0;
+}
+
+int wa_pg_fetchval_int(wa_pg_conn *c, const char *sql, int n, const char *const *params,
+                       int64_t *out)
+{
+    if (!out) return WA_EINVAL;
+    wa_pg_result *r;
+    int rc = wa_pg_fetch(c, sql, n, params, &r);
+    if (rc < 0) return rc;
+    if ((rc = first_value(r)) == 0) rc = wa_pg_int(r, 0, 0, out);
+    wa_pg_result_free(r);
+    return rc;
+}
+
+int wa_pg_fetchval_text(wa_pg_conn *c, const char *sql, int n, const char *const *params,
+                        char **out)
+{
+    if (!out) return WA_EINVAL;
+    *out = NULL;
+    wa_pg_result *r;
+    int rc = wa_pg_fetch(c, sql, n, params, &r);
+    if (rc < 0) return rc;
+    if ((rc = first_value(r)) == 0) {
+        const char *t = wa_pg_text(r, 0, 0);
+        if (!t) rc = WA_ENULL;
+        else if (!(*out = strdup(t))) rc = WA_ENOMEM;
+    }
+    wa_pg_result_free(r);
+    return rc;
+}
