@@ -34,6 +34,17 @@ CPPFLAGS_FIBER := $(if $(filter ucontext,$(FIBER)),-DWA_FIBER_UCONTEXT,)
 NATIVE_LIBS := -luv -lcurl -lhttp_parser -lssl -lcrypto -pthread -lm
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# One compile rule for every target and source folder:
+#   $(call compile_rule,OBJ_DIR,SRC_DIR,COMMAND_VAR[,EXTRA_FLAGS[,ORDER_ONLY]])
+# makes OBJ_DIR/%.o from SRC_DIR/%.c with $(COMMAND_VAR) EXTRA_FLAGS -c.
+# COMMAND_VAR is a variable's name, so it expands when the recipe runs
+# (web's command holds a shell ${...}). Use it as $(eval $(call compile_rule,...)).
+define compile_rule
+$(1)/%.o: $(2)/%.c $(if $(5),| $(5))
+	@mkdir -p $$(@D)
+	$$($(3)) $(4) -c $$< -o $$@
+endef
+
 # Portable C shared by every target: the core, HTTP, streams, WebSocket, and the host helpers
 # every backend uses. Each target adds its fiber and its host folder.
 CORE_SRC := $(sort $(wildcard src/core/*.c src/http/*.c src/stream/*.c src/ws/*.c src/host/common/*.c))
@@ -79,15 +90,13 @@ native: $(B)/libwasyncio.a $(B)/libwasyncio.so \
         $(addprefix $(B)/tests/,$(NATIVE_TESTS)) \
         $(addprefix $(B)/scenarios/,$(SCENARIOS))
 
-$(B)/obj/%.o: src/%.c | deps-check
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+NATIVE_COMPILE = $(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER)
+ASAN_COMPILE = $(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER)
+$(eval $(call compile_rule,$(B)/obj,src,NATIVE_COMPILE,$(LIB_CFLAGS),deps-check))
+$(eval $(call compile_rule,$(BA)/obj,src,ASAN_COMPILE,$(LIB_CFLAGS),deps-check))
 $(B)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -c $< -o $@
-$(BA)/obj/%.o: src/%.c | deps-check
-	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
 $(BA)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) -g -c $< -o $@
@@ -107,13 +116,16 @@ $(BA)/libwasyncio.a: $(ASAN_OBJ)
 $(B)/examples/%: examples/%.c $(B)/libwasyncio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< -o $@ $(B)/libwasyncio.a $(NATIVE_LIBS)
+# Every cmocka suite links cmocka_filter.o (WASYNCIO_TEST_FILTER picks cases).
+$(eval $(call compile_rule,$(B)/tests,tests,NATIVE_COMPILE,,deps-check-tests))
+$(eval $(call compile_rule,$(BA)/tests,tests,ASAN_COMPILE,,deps-check-tests))
 define cmocka_rules
-$(B)/tests/%: $(1)/%.c $(B)/libwasyncio.a | deps-check-tests
+$(B)/tests/%: $(1)/%.c $(B)/tests/cmocka_filter.o $(B)/libwasyncio.a | deps-check-tests
 	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
-$(BA)/tests/%: $(1)/%.c $(BA)/libwasyncio.a | deps-check-tests
+	$(CC) $(CFLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(B)/tests/cmocka_filter.o $(B)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+$(BA)/tests/%: $(1)/%.c $(BA)/tests/cmocka_filter.o $(BA)/libwasyncio.a | deps-check-tests
 	@mkdir -p $$(@D)
-	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+	$(CC) $(ASAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$@.d -Itests $$< -o $$@ $(BA)/tests/cmocka_filter.o $(BA)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
 endef
 $(foreach d,$(CMOCKA_DIRS),$(eval $(call cmocka_rules,$(d))))
 $(B)/scenarios/%: tests/scenarios/%.c $(B)/libwasyncio.a
@@ -132,17 +144,17 @@ TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 TSAN_OBJ := $(patsubst src/%.c,$(BT)/obj/%.o,$(NATIVE_SRC)) \
             $(patsubst src/%.S,$(BT)/obj/%.o,$(NATIVE_ASM))
 TSAN_TESTS := $(basename $(notdir $(wildcard tests/native/test_threads*.c)))
-$(BT)/obj/%.o: src/%.c | deps-check
-	@mkdir -p $(@D)
-	$(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+TSAN_COMPILE = $(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER)
+$(eval $(call compile_rule,$(BT)/obj,src,TSAN_COMPILE,$(LIB_CFLAGS),deps-check))
+$(eval $(call compile_rule,$(BT)/tests,tests,TSAN_COMPILE,,deps-check-tests))
 $(BT)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(CC) -g -c $< -o $@
 $(BT)/libwasyncio.a: $(TSAN_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-$(BT)/tests/%: tests/native/%.c $(BT)/libwasyncio.a | deps-check-tests
+$(BT)/tests/%: tests/native/%.c $(BT)/tests/cmocka_filter.o $(BT)/libwasyncio.a | deps-check-tests
 	@mkdir -p $(@D)
-	$(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BT)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
+	$(CC) $(TSAN_FLAGS) $(BASE_CFLAGS) $(DEPFLAGS) -MT $@ -MF $@.d -Itests $< -o $@ $(BT)/tests/cmocka_filter.o $(BT)/libwasyncio.a -lcmocka $(NATIVE_LIBS)
 # halt_on_error: a race fails the suite, it is not just printed.
 test-tsan: $(addprefix $(BT)/tests/,$(TSAN_TESTS))
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 bash tests/run-native.sh $(BT)
@@ -158,9 +170,8 @@ FUZZERS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_OBJ := $(patsubst src/%.c,$(FZ)/obj/%.o,$(NATIVE_SRC)) \
             $(patsubst src/%.S,$(FZ)/obj/%.o,$(NATIVE_ASM))
 FUZZ_SECS ?= 60
-$(FZ)/obj/%.o: src/%.c | deps-check
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER) -c $< -o $@
+FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_FIBER)
+$(eval $(call compile_rule,$(FZ)/obj,src,FUZZ_COMPILE,,deps-check))
 $(FZ)/obj/%.o: src/%.S
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -c $< -o $@
@@ -169,7 +180,9 @@ $(FZ)/libwasyncio.a: $(FUZZ_OBJ)
 $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libwasyncio.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(BASE_CFLAGS) $< -o $@ $(FZ)/libwasyncio.a $(NATIVE_LIBS)
 fuzz-build: $(addprefix $(FZ)/,$(FUZZERS))
-fuzz: deps fuzz-build
+fuzz:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@bash tests/fuzz/run.sh $(FZ) $(FUZZ_SECS)
 test-fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FZ) 10
@@ -196,12 +209,13 @@ deps:
 	@bash .ci/deps.sh $(APT_PKGS)
 deps-demo:
 	@bash .ci/deps.sh --no-npm $(APT_DEMO_PKGS)
-# cheap checks used before compiling: install only when something is missing
+# Cheap checks before compiling. They install nothing (compiling must not
+# run apt): a missing package stops the build with its name and `make deps`.
+# The targets that run things (demo, test, bench, fuzz) install first.
 deps-check:
-	@dpkg -s libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libssl-dev >/dev/null 2>&1 \
-	  || $(MAKE) --no-print-directory deps-demo
+	@bash .ci/deps.sh --check libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libssl-dev
 deps-check-tests:
-	@dpkg -s libcmocka-dev >/dev/null 2>&1 || $(MAKE) --no-print-directory deps
+	@bash .ci/deps.sh --check libcmocka-dev
 
 # ---------------------------------------------------------------- tests
 # Every process a recipe starts inherits this tag in its environment, so the
@@ -234,8 +248,11 @@ test-procs:
 test-fiber: deps-check
 	@bash tests/fiber/run.sh
 
+# The layers' own module graphs have no circle (tests/module_cycles.py).
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
+	@python3 tests/module_cycles.py $(B)/obj core fiber http stream host/common
+	@bash tests/deps_check_test.sh
 	@bash tests/run-native.sh $(B)
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
@@ -243,13 +260,15 @@ test-asan: $(addprefix $(BA)/tests/,$(NATIVE_TESTS)) $(addprefix $(BA)/scenarios
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bash tests/run-native.sh $(BA)
 
-bench: deps native $(BENCH_EXTRA_DEPS)
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory native $(BENCH_EXTRA_DEPS)
 	@bash tests/bench/run.sh; rc=$$?; bash tests/leftovers.sh "make bench" && exit $$rc
 
 # The tour installs and builds only what it runs (examples/demo.sh lists it).
 DEMO_EXAMPLES := $(shell bash examples/demo.sh --list)
-# Installing comes first, alone: under -j it would race the compile rules'
-# own deps-check into a second apt-get.
+# Installing comes first, alone: under -j the compile rules' deps-check
+# would run before apt-get finished.
 demo:
 	@$(MAKE) --no-print-directory deps-demo
 	@$(MAKE) --no-print-directory $(addprefix $(B)/examples/,$(DEMO_EXAMPLES)) $(DEMO_EXTRA_DEPS)

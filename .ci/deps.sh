@@ -2,13 +2,26 @@
 # Installs what the build needs and is missing: Debian packages, then the npm
 # packages pinned in js/package-lock.json. Idempotent; fast when all present.
 #   .ci/deps.sh [--no-npm] DEBIAN-PACKAGE...   (--no-npm: no Node, no npm: make demo)
+#   .ci/deps.sh --check DEBIAN-PACKAGE...      install nothing: name what is
+#       missing and the command that installs it, exit 1 (compile rules use it)
 set -euo pipefail
-npm=1
+npm=1 check=0
+if [[ ${1:-} == --check ]]; then check=1 npm=0; shift; fi
 if [[ ${1:-} == --no-npm ]]; then npm=0; shift; fi
 missing=()
+if ((check)) && ! command -v dpkg >/dev/null 2>&1; then
+  exit 0 # not Debian: the compiler names what it cannot find
+fi
 for p in "$@"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+if ((check)); then
+  ((${#missing[@]} == 0)) && exit 0
+  echo "wasyncio: missing build dependencies: ${missing[*]}" >&2
+  echo "wasyncio: run 'make deps' (everything) or 'make deps-demo' (the native library) first;" \
+       "compiling installs nothing" >&2
+  exit 1
+fi
 # Node may come from elsewhere (with its own npm); only install Debian's if absent.
 if ((npm)); then
   command -v node >/dev/null 2>&1 || missing+=(nodejs)

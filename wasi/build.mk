@@ -39,28 +39,17 @@ WASI_TOOLS_WASM := $(WB)/tools/fiber_selftest.wasm $(WB)/tools/wasi_bench.wasm \
 .PHONY: wasi test-wasi test-wasi-jsc bench-wasi
 wasi: $(WB)/libwasyncio.a $(WASI_EXAMPLE_WASM) $(WASI_SCENARIO_WASM) $(WASI_TOOLS_WASM)
 
-$(WB)/obj/%.o: src/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
+WASI_COMPILE = $(WASI_CC) $(WASI_CFLAGS)
+$(eval $(call compile_rule,$(WB)/obj,src,WASI_COMPILE,$(LIB_CFLAGS)))
 
 $(WB)/libwasyncio.a: $(WASI_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-$(WB)/obj/examples/%.o: examples/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
-$(WB)/obj/scenarios/%.o: tests/scenarios/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -Itests -c $< -o $@
-$(WB)/obj/tools/%.o: wasi/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
-$(WB)/obj/tools/%.o: tests/bench/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
-$(WB)/obj/tools/%.o: tests/fiber/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(WB)/obj/examples,examples,WASI_COMPILE))
+$(eval $(call compile_rule,$(WB)/obj/scenarios,tests/scenarios,WASI_COMPILE,-Itests))
+$(eval $(call compile_rule,$(WB)/obj/tools,wasi,WASI_COMPILE))
+$(eval $(call compile_rule,$(WB)/obj/tools,tests/bench,WASI_COMPILE))
+$(eval $(call compile_rule,$(WB)/obj/tools,tests/fiber,WASI_COMPILE))
 
 # The reusable step for any program: link (no -O), then Asyncify + optimise.
 # Users: $(call wasyncio_wasm,app.o,app.wasm) in their own Makefile, or the

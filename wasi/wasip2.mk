@@ -24,6 +24,13 @@ P2_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort
 P2_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(P2_SRC))
 P2_PROXY_OBJ := $(patsubst src/%.c,$(P2B)/obj/%.o,$(wildcard src/host/wasip2/proxy/*.c))
 
+# What every component's link depends on: editing any of them relinks
+# every component. Defined before any rule names it (a rule's prerequisites
+# are expanded when make reads the rule).
+P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/component.mjs wasi/asyncify-check.mjs wasi/wasyncio-stack-check.sh \
+            wasi/wasip2/wit/wasyncio.wit \
+            $(P2B)/libwasyncio-proxy.a
+
 # Servers: components exporting wasi:http/incoming-handler.
 P2_SERVERS ?= hello_server
 P2_COMMANDS := $(filter-out $(P2_SERVERS),$(EXAMPLES))
@@ -38,29 +45,22 @@ TEST_TARGETS_EXTRA += test-wasip2
 BENCH_EXTRA_DEPS += wasip2
 wasip2: $(P2B)/libwasyncio.a $(P2B)/libwasyncio-proxy.a $(P2_OUT)
 
-$(P2B)/obj/%.o: src/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
-$(P2B)/obj/examples/%.o: examples/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
-$(P2B)/obj/scenarios/%.o: tests/scenarios/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
+P2_COMPILE = $(WASI_CC) $(P2_CFLAGS)
+$(eval $(call compile_rule,$(P2B)/obj,src,P2_COMPILE,$(LIB_CFLAGS)))
+$(eval $(call compile_rule,$(P2B)/obj/examples,examples,P2_COMPILE))
+$(eval $(call compile_rule,$(P2B)/obj/scenarios,tests/scenarios,P2_COMPILE,-Itests))
+$(eval $(call compile_rule,$(P2B)/obj/tests,tests/wasip2,P2_COMPILE,-Itests))
+
+$(eval $(call compile_rule,$(P2B)/obj/tools,wasi,P2_COMPILE))
+$(eval $(call compile_rule,$(P2B)/obj/tools,wasi/wasip2,P2_COMPILE))
 $(P2B)/scenarios/%.wasm: $(P2B)/obj/scenarios/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
-$(P2B)/obj/tests/%.o: tests/wasip2/%.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -Itests -c $< -o $@
 
 $(P2B)/libwasyncio.a: $(P2_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 $(P2B)/libwasyncio-proxy.a: $(P2_PROXY_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 
-P2_TOOLS := wasi/wasyncio-wasm-opt.sh wasi/wasip2/component.mjs wasi/asyncify-check.mjs wasi/wasyncio-stack-check.sh \
-            wasi/wasip2/wit/wasyncio.wit \
-            $(P2B)/libwasyncio-proxy.a
 # $(call p2_component,objs,out.wasm,command|server)
 define p2_component
 	@mkdir -p $(dir $(2)) $(P2B)/raw
@@ -80,26 +80,16 @@ $(P2B)/tests/p2_bench.wasm: $(P2B)/obj/tests/p2_bench.o $(P2B)/libwasyncio.a $(P
 $(P2B)/tests/p2_streams.wasm: $(P2B)/obj/tests/p2_streams.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # The WebSocket cases (tests/web/ws_api.c as a command; tests/wasip2/ws_p2.test.mjs)
-$(P2B)/obj/tests/ws_api.o: tests/web/ws_api.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(P2B)/obj/tests,tests/web,P2_COMPILE))
 $(P2B)/tests/ws_api.wasm: $(P2B)/obj/tests/ws_api.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
-$(P2B)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
 $(P2B)/tools/overflow_demo.wasm: $(P2B)/obj/tools/overflow_demo.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the stream benchmark (tests/bench/bench_wasip2.sh)
-$(P2B)/obj/tools/stream_bench.o: tests/bench/stream_bench.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(P2B)/obj/tools,tests/bench,P2_COMPILE))
 $(P2B)/tools/stream_bench.wasm: $(P2B)/obj/tools/stream_bench.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 # the benchmark's floor: a bare handler without the runtime
-$(P2B)/obj/tools/p2_floor.o: wasi/wasip2/p2_floor.c
-	@mkdir -p $(@D)
-	$(WASI_CC) $(P2_CFLAGS) -c $< -o $@
 $(P2B)/tools/p2_floor.wasm: $(P2B)/obj/tools/p2_floor.o $(P2B)/obj/host/wasip2/bindings.o $(P2B)/obj/host/common/cabi_realloc.o $(P2_TOOLS)
 	$(call p2_component,$(filter %.o,$^),$@,server)
 $(P2B)/tests/p2_server.wasm: $(P2B)/obj/tests/p2_server.o $(P2B)/libwasyncio.a $(P2_TOOLS)

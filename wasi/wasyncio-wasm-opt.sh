@@ -56,7 +56,7 @@ else
 fi
 # Binaryen warns for listed names a given program does not contain; that is
 # expected (the list covers every program), so those lines are dropped.
-# Stack check (issue 12): wasyncio-stack-check.sh runs these passes, then
+# Stack check: wasyncio-stack-check.sh runs these passes, then
 # instruments every move of the stack pointer against the task's limits.
 bash "$(dirname "${BASH_SOURCE[0]}")/wasyncio-stack-check.sh" "$1" "$2" "${args[@]}" "$LEVEL" \
   2> >(grep -v 'list contained a non-existing function name' >&2)

@@ -52,9 +52,8 @@ web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX
      $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs \
      $(WEB)/node/tests/p2_streams.js $(WEB)/node/tools/stream_bench.js
 
-$(WEB)/obj/%.o: src/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
+WEB_COMPILE = $(WEB_ENV) $(EMCC) $(WEB_CFLAGS)
+$(eval $(call compile_rule,$(WEB)/obj,src,WEB_COMPILE,$(LIB_CFLAGS)))
 
 $(WEB)/libwasyncio.a: $(WEB_OBJ)
 	@mkdir -p $(@D); rm -f $@
@@ -68,21 +67,11 @@ $(WEB)/wasyncio_errors.js: js/wasyncio_errors.js.in src/wasyncio/errors.h
 
 # Programs are compiled here (with -MMD, so header edits rebuild them) and
 # linked by js/wasyncio-emcc.sh, which takes objects as well as sources.
-$(WEB)/obj/examples/%.o: examples/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
-$(WEB)/obj/scenarios/%.o: tests/scenarios/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
-$(WEB)/obj/tests/%.o: tests/web/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
-$(WEB)/obj/tools/%.o: web/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
-$(WEB)/obj/tools/%.o: tests/bench/%.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(WEB)/obj/examples,examples,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/scenarios,tests/scenarios,WEB_COMPILE,-Itests))
+$(eval $(call compile_rule,$(WEB)/obj/tests,tests/web,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/tools,web,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/tools,tests/bench,WEB_COMPILE))
 
 $(WEB)/examples/%.mjs: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
@@ -95,9 +84,7 @@ $(WEB)/node/scenarios/%.js: $(WEB)/obj/scenarios/%.o $(WEB_LINK_DEPS)
 	$(WEB_CC) --node -o $@ $<
 # Streams under Node: the same cases as the WASI 0.2 component's
 # (tests/wasip2/p2_streams.c), run by tests/web/run-node.sh.
-$(WEB)/obj/tests/p2_streams.o: tests/wasip2/p2_streams.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -Itests -c $< -o $@
+$(eval $(call compile_rule,$(WEB)/obj/tests,tests/wasip2,WEB_COMPILE,-Itests))
 $(WEB)/node/tests/p2_streams.js: $(WEB)/obj/tests/p2_streams.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
@@ -107,9 +94,7 @@ $(WEB)/node/tools/stream_bench.js: $(WEB)/obj/tools/stream_bench.o $(WEB_LINK_DE
 # The overflow demo (wasi/overflow_demo.c) as a Node program and as a page
 # program: tests/web/run-node.sh checks a stack overflow is stopped and
 # reported once, tests/web/browser.test.mjs that a page's waDone says so.
-$(WEB)/obj/tools/overflow_demo.o: wasi/overflow_demo.c
-	@mkdir -p $(@D)
-	$(WEB_ENV) $(EMCC) $(WEB_CFLAGS) -c $< -o $@
+$(eval $(call compile_rule,$(WEB)/obj/tools,wasi,WEB_COMPILE))
 $(WEB)/node/tools/overflow_demo.js: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS) wasi/wasyncio-stack-check.sh
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<

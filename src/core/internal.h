@@ -1,6 +1,6 @@
 /* internal.h: the core's private contract: task layout, wait lists and the
  * park/wake primitive every suspending operation is built on. Only files in
- * src/core/ include it; backends and src/http/ use core/backend.h.
+ * src/core/ include it; backends and the protocol layers use core/backend.h.
  *
  * Layering (each file calls only files on its own line or below, never up):
  *   run.c                         wa_run, settings; drives the host
@@ -13,7 +13,8 @@
  *   turn.c                        one loop turn, stall detection
  *   loop.c                        the scheduler: ready queue, a task's run on
  *                                 its fiber, switch, park and wake
- *   timer.c  wlist.c  errors.c    timer heap, wait lists, error strings
+ *   timer.c  wlist.c  errors.c    timer heap, wait lists, error strings,
+ *   task_name.c                   a task's default name
  *
  * The rule that keeps cancellation race-free: a parked task is made ready by
  * exactly one cause. If a wake (wa__wake / wa__ready) came first, a later
@@ -135,7 +136,7 @@ static inline void wa__task_drop_long_name(wa_task *t)
     if (t->long_name && !t->name_borrowed) free(t->long_name);
 }
 
-/* Write an unnamed task's "task-N" into t->name (task.c). */
+/* Write an unnamed task's "task-N" into t->name (task_name.c). */
 void wa__default_name(wa_task *t);
 
 /* A valid task's name (wa_task_name checks the handle first). An unnamed

@@ -10,22 +10,6 @@
 
 wa_task *wa_current(void) { return wa__self(); }
 
-/* "task-N" without snprintf (it may run in a signal handler's report). */
-void wa__default_name(wa_task *t)
-{
-    char digits[24];
-    int n = 0;
-    uint64_t id = t->id;
-    do {
-        digits[n++] = (char)('0' + id % 10);
-        id /= 10;
-    } while (id && n < 20);
-    memcpy(t->name, "task-", 5);
-    int i = 5;
-    while (n > 0 && i < (int)sizeof t->name - 1) t->name[i++] = digits[--n];
-    t->name[i] = '\0';
-}
-
 int wa_task_set_name(wa_task *t, const char *name)
 {
     if (wa__task_check(t) || !name) return WA_EINVAL;

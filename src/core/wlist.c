@@ -1,24 +1,17 @@
-/* wlist.c: intrusive doubly-linked wait lists (who waits on what). */
+/* wlist.c: wait lists (who waits on what): core/list.h's list, with each
+ * node knowing whether it is linked, so removing twice is harmless. */
 #include "internal.h"
 
 void wa__wlist_push(wa_wlist *l, wa__wait *w)
 {
-    w->next = NULL;
-    w->prev = l->tail;
-    if (l->tail) l->tail->next = w;
-    else l->head = w;
-    l->tail = w;
+    WA_LIST_APPEND(l, w);
     w->linked = 1;
 }
 
 void wa__wlist_remove(wa_wlist *l, wa__wait *w)
 {
     if (!w->linked) return;
-    if (w->prev) w->prev->next = w->next;
-    else l->head = w->next;
-    if (w->next) w->next->prev = w->prev;
-    else l->tail = w->prev;
-    w->prev = w->next = NULL;
+    WA_LIST_UNLINK(l, w);
     w->linked = 0;
 }
 

@@ -76,6 +76,13 @@ void wa__fiber_switch(wa_fiber *from, wa_fiber *to);
  * uninstrumented, as it instruments only what can reach an unwind. */
 void wa__fiber_run(wa_fiber *to);
 
+/* Called with the reason (WA_ESTACK: an overflow; WA_EFAILED: misuse) when
+ * a fiber backend ends the program after a fatal report, just before it
+ * aborts. A host that must hear of the end first installs one: the web host
+ * settles its JS promises, since exit() in a page only throws and leaves the
+ * runtime up. NULL: none. Process-wide, kept across wa__fiber_init. */
+void wa__fiber_set_exit_hook(void (*hook)(int code));
+
 /* Free a fiber that is not running (its stack may go back to a pool). */
 void wa__fiber_free(wa_fiber *f);
 

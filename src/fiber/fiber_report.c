@@ -119,20 +119,18 @@ void wa__fiber_report_misuse(const char *what)
     put_line(&l);
 }
 
-#if defined(__EMSCRIPTEN__)
-/* js/wasyncio_lib.js: the module is stopping for good. Module.waDone
- * resolves with {code, status}, every waCall (outstanding or later)
- * rejects with code, and no JS callback runs C again. */
-extern void wa__js_fatal(int code, int status);
-#endif
+/* The host's last word before the program ends (wa__fiber_set_exit_hook). */
+static void (*exit_hook)(int code);
+
+void wa__fiber_set_exit_hook(void (*hook)(int code))
+{
+    exit_hook = hook;
+}
 
 void wa__fiber_exit(int code)
 {
-#if defined(__EMSCRIPTEN__)
-    wa__js_fatal(code, 134);
-#else
-    (void)code;
-#endif
+    if (exit_hook)
+        exit_hook(code);
 #if defined(__wasm__)
     /* abort() would add a bare trap report under most hosts; 134 is the
      * status a native abort() gives a shell. */

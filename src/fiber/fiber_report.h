@@ -38,8 +38,8 @@ void wa__fiber_report_misuse(const char *what);
 
 /* End the program after a report: abort() natively, _Exit(134) on wasm
  * (where abort() adds a bare trap report under most hosts). code says why
- * (WA_ESTACK: an overflow; WA_EFAILED: misuse): with Emscripten, JS hears
- * it first, since exit() in a page only throws and leaves the runtime up. */
+ * (WA_ESTACK: an overflow; WA_EFAILED: misuse) to the host's exit hook
+ * (wa__fiber_set_exit_hook in fiber.h), which hears it first. */
 void wa__fiber_exit(int code) __attribute__((noreturn));
 
 #pragma GCC visibility pop

@@ -1,12 +1,17 @@
-/* host.h: what a host backend implements, and nothing else.
+/* host.h (src/host/): what each host backend implements for the core, and
+ * nothing else.
  *
  * The core owns tasks, timers and the ready queue. A host backend provides the
  * clock, a way to wait for I/O until a deadline, and the operations that only
  * a platform can do (threads, fds, files). Backends: src/host/native/ (libuv),
  * wasi/ (poll_oneoff), wasip2/ (wasi:io/poll), web/ (Emscripten); exactly one
- * is linked. What the core offers a backend in return is core/backend.h; the
- * HTTP half of the contract is http/backend.h; helpers several backends share
- * are host/common/common.h.
+ * is linked.
+ *
+ * The contract headers, named by one rule: <layer>/host.h is what a host
+ * backend implements for that layer, so this one (the core's), http/host.h
+ * (fetch and serve) and stream/host.h (byte streams). What the core offers a
+ * backend in return is core/backend.h; helpers several backends share are
+ * host/common/common.h.
  *
  * Host operations complete by calling wa__wake_op() from inside wa__host_poll()
  * (or on the web, from a JS callback that then runs the loop).

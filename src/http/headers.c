@@ -25,14 +25,8 @@ int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
 int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value,
                      size_t vlen)
 {
-    if (h->n == h->cap) {
-        size_t ncap = h->cap ? h->cap * 2 : 8;
-        wa__hdr *nv = realloc(h->v, ncap * sizeof *nv);
-        if (!nv)
-            return WA_ENOMEM;
-        h->v = nv;
-        h->cap = ncap;
-    }
+    if (wa__grow(&h->v, &h->cap, h->n + 1, sizeof *h->v, 8))
+        return WA_ENOMEM;
     char *n = wa__strndup(name, nlen), *v = wa__strndup(value, vlen);
     if (!n || !v) {
         free(n);
@@ -95,16 +89,8 @@ int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
 {
     if (n > SIZE_MAX / 2 - *len)
         return WA_ENOMEM;
-    if (*len + n + 1 > *cap) {
-        size_t ncap = *cap ? *cap : first_cap;
-        while (ncap < *len + n + 1)
-            ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb)
-            return WA_ENOMEM;
-        *buf = nb;
-        *cap = ncap;
-    }
+    if (wa__grow(buf, cap, *len + n + 1, 1, first_cap))
+        return WA_ENOMEM;
     if (n)
         memcpy(*buf + *len, data, n);
     *len += n;

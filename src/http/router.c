@@ -49,14 +49,8 @@ int wa_app_route(wa_app *app, const char *method, const char *pattern,
     if (!app || !method || !h || !pattern_ok(pattern) ||
         !wa__http_token_ok(method, strlen(method)))
         return WA_EINVAL;
-    if (app->n == app->cap) {
-        size_t ncap = app->cap ? app->cap * 2 : 8;
-        wa__route *nr = realloc(app->routes, ncap * sizeof *nr);
-        if (!nr)
-            return WA_ENOMEM;
-        app->routes = nr;
-        app->cap = ncap;
-    }
+    if (wa__grow(&app->routes, &app->cap, app->n + 1, sizeof *app->routes, 8))
+        return WA_ENOMEM;
     wa__route *r = &app->routes[app->n];
     r->method = wa__strdup(method);
     r->pattern = wa__strdup(pattern);

@@ -37,6 +37,7 @@ static void *handler_main(void *arg)
 /* The handler ended (returned, failed, or was cancelled before it ran): the
  * stream is the server's to close; it is freed once the backend closed it. */
 static void release_conn(wa_stream_server *srv, wa_stream *s);
+static void conn_closed(wa_stream *s);
 
 static void handler_done(wa_task *t, void *data)
 {
@@ -58,6 +59,7 @@ wa_stream *wa__stream_accepted(wa_stream_server *srv, wa__sconn *c)
         return NULL;
     s->conn = c;
     s->srv = srv;
+    s->on_closed = conn_closed;
     wa_task_opts o = {.name = "stream-handler", .stack_size = srv->opts.stack_size};
     wa_task *t = wa__spawn_hooked(handler_main, s, &o, handler_done, s);
     if (!t) {
@@ -89,11 +91,12 @@ static void release_conn(wa_stream_server *srv, wa_stream *s)
     server_check(srv);
 }
 
-void wa__stream_server_conn_closed(wa_stream_server *srv, wa_stream *s)
+/* The backend closed one of the server's streams (s->on_closed). */
+static void conn_closed(wa_stream *s)
 {
     /* Closed under a running handler: released when the handler ends. */
     if (!s->handler)
-        release_conn(srv, s);
+        release_conn(s->srv, s);
 }
 
 void wa__stream_server_unlistened(wa_stream_server *srv)

@@ -39,6 +39,10 @@ void wa__sbuf_free(wa__sbuf *b);
 struct wa_stream {
     wa__sconn *conn;        /* NULL before connect and once on_closed came */
     wa_stream_server *srv;  /* the owning server, for a handler's stream */
+    /* Its owner's word when the backend has closed it (server.c sets it
+     * for a handler's stream); NULL: freed then if free_wanted. A hook,
+     * so transport.c does not call up into server.c. */
+    void (*on_closed)(struct wa_stream *s);
     struct wa_stream *srv_prev, *srv_next; /* in srv's list of connections */
     wa_task *handler;       /* the handler task, while it runs */
     size_t limit, high_water, low_water;
@@ -101,8 +105,6 @@ void wa__stream_flush(wa_stream *s);
 void wa__stream_begin_close(wa_stream *s, int reset);
 /* Free the record (the backend has forgotten it). */
 void wa__stream_destroy(wa_stream *s);
-/* The server learns that one of its streams was closed by its backend. */
-void wa__stream_server_conn_closed(wa_stream_server *srv, wa_stream *s);
 
 /* Checks shared by the public calls: s usable from a task. */
 int wa__stream_check(const wa_stream *s);

@@ -176,8 +176,8 @@ void wa__stream_on_closed(wa_stream *s)
     wa__swake_all(&s->readers, 0);
     wa__swake_all(&s->drainers, 0);
     wa__swake_all(&s->closers, 0);
-    if (s->srv)
-        wa__stream_server_conn_closed(s->srv, s);
+    if (s->on_closed)
+        s->on_closed(s);
     else if (s->free_wanted)
         wa__stream_destroy(s);
 }

@@ -1,8 +1,8 @@
 /* fiber_check.c: the native fiber backend alone (src/fiber/fiber.h), with no
  * loop, libuv or cmocka, so it can be built for another CPU and run under
- * qemu-user (the aarch64 switch) or with the ucontext fallback. Checks the
- * switch order, many fibers, deep stacks, that callee-saved integer and
- * floating-point registers survive switches, stack alignment, and that a
+ * qemu-user (the aarch64 switch) or with the ucontext fallback. Runs the
+ * portable fiber cases (fiber_cases.h: switch order, many fibers, deep
+ * stacks, callee-saved registers, alignment, bad input) and checks that a
  * stack overflow is reported by name. Ends with `N passed, N failed`. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -28,149 +28,14 @@ static int passed, failed;
         }                                                                  \
     } while (0)
 
+#define FIBER_CHECK CHECK
+#include "fiber_cases.h"
+
 /* Stands in for the core's name hook, for overflow messages. */
 static const char *running_name;
 static const char *get_running_name(void) { return running_name; }
 
-static wa_fiber *mainf, *fa, *fb;
-static char trace[64];
-static int tn;
-
-static void *ping(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < 3; i++) {
-        trace[tn++] = 'a';
-        wa__fiber_switch(fa, fb);
-    }
-    wa__fiber_switch(fa, mainf);
-    return NULL;
-}
-
-static void *pong(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < 3; i++) {
-        trace[tn++] = 'b';
-        wa__fiber_switch(fb, fa);
-    }
-    return NULL;
-}
-
-static void check_ping_pong(void)
-{
-    tn = 0;
-    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL, NULL) == 0);
-    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL, NULL) == 0);
-    wa__fiber_switch(mainf, fa);
-    trace[tn] = '\0';
-    CHECK(strcmp(trace, "ababab") == 0);
-    wa__fiber_free(fa);
-    wa__fiber_free(fb);
-}
-
-/* Values kept in callee-saved registers across a switch must come back. */
-static wa_fiber *fr;
-static volatile double fsum;
-static void *clobber(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        volatile double x = 1.0;
-        for (int i = 0; i < 64; i++) x = x * 1.5 + (double)i; /* uses FP regs */
-        fsum = x;
-        wa__fiber_switch(fr, mainf);
-    }
-    return NULL;
-}
-
-static void check_registers(void)
-{
-    CHECK(wa__fiber_create(&fr, 0, 0, clobber, NULL, NULL) == 0);
-    register double d1 = 3.25, d2 = -7.5, d3 = 1e10;
-    register long i1 = 12345, i2 = -99, i3 = 0x5a5a5a5a;
-    for (int round = 0; round < 100; round++) {
-        wa__fiber_switch(mainf, fr);
-        d1 += 1.0;
-        i1 += 1;
-    }
-    CHECK(d1 == 103.25 && d2 == -7.5 && d3 == 1e10);
-    CHECK(i1 == 12445 && i2 == -99 && i3 == 0x5a5a5a5a);
-    wa__fiber_free(fr);
-}
-
-/* A fiber's first frame is ABI-aligned (16 bytes on both CPUs). */
-static wa_fiber *fal;
-static uintptr_t seen_sp;
-static void *align_probe(void *arg)
-{
-    (void)arg;
-    char probe __attribute__((aligned(16)));
-    seen_sp = (uintptr_t)&probe;
-    wa__fiber_switch(fal, mainf);
-    return NULL;
-}
-
-static void check_alignment(void)
-{
-    CHECK(wa__fiber_create(&fal, 0, 0, align_probe, NULL, NULL) == 0);
-    wa__fiber_switch(mainf, fal);
-    CHECK(seen_sp % 16 == 0);
-    wa__fiber_free(fal);
-}
-
-/* Many fibers, each parked once, then resumed in order. */
-#define MANY 2000
-static wa_fiber *many[MANY];
-static int resumed;
-static void *parker(void *arg)
-{
-    intptr_t i = (intptr_t)arg;
-    wa__fiber_switch(many[i], mainf);
-    resumed++;
-    wa__fiber_switch(many[i], mainf);
-    return NULL;
-}
-
-static void check_many(void)
-{
-    int ok = 1;
-    for (intptr_t i = 0; i < MANY; i++) {
-        ok &= wa__fiber_create(&many[i], 64 * 1024, 0, parker, (void *)i, NULL) == 0;
-        wa__fiber_switch(mainf, many[i]);
-    }
-    CHECK(ok);
-    for (int i = 0; i < MANY; i++) wa__fiber_switch(mainf, many[i]);
-    CHECK(resumed == MANY);
-    for (int i = 0; i < MANY; i++) wa__fiber_free(many[i]);
-}
-
-/* Deep recursion that fits in the stack. */
-static wa_fiber *fd;
-static int depth_reached;
-static int recurse(int n)
-{
-    volatile char pad[256];
-    pad[0] = (char)n;
-    if (n == 0) return pad[0];
-    return recurse(n - 1) + pad[0] - (char)n;
-}
-
-static void *deep(void *arg)
-{
-    (void)arg;
-    depth_reached = recurse(500) == 0 ? 500 : -1;
-    wa__fiber_switch(fd, mainf);
-    return NULL;
-}
-
-static void check_deep(void)
-{
-    CHECK(wa__fiber_create(&fd, 256 * 1024, 0, deep, NULL, NULL) == 0);
-    wa__fiber_switch(mainf, fd);
-    CHECK(depth_reached == 500);
-    wa__fiber_free(fd);
-}
+static wa_fiber *mainf;
 
 /* Overflow: a child process recurses without end on a small stack; it must
  * die with a message naming the task. */
@@ -227,11 +92,8 @@ int main(void)
         return 1;
     }
     mainf = wa__fiber_main();
-    check_ping_pong();
-    check_registers();
-    check_alignment();
-    check_many();
-    check_deep();
+#define RUN_CASE(name) name();
+    FIBER_CASES(RUN_CASE)
     check_overflow();
     wa__fiber_shutdown();
     printf("%d passed, %d failed\n", passed, failed);

@@ -1,7 +1,8 @@
-/* fiber_selftest.c: tests the Asyncify fiber backend alone, without the core:
- * ping-pong between two fibers, many fibers, deep call stacks whose locals
- * and shadow-stack arrays must survive switches, and (by argument) the two
- * overflow reports. Prints `N passed, N failed`. wasi/build.mk builds it as
+/* fiber_selftest.c: the Asyncify fiber backend alone, without the core: the
+ * portable fiber cases (fiber_cases.h: switch order, many fibers, deep
+ * stacks whose locals and shadow-stack arrays survive switches, ...) and,
+ * by argument, the two wasm overflow reports and the switch benchmark.
+ * Prints `N passed, N failed`. wasi/build.mk builds it as
  * build/wasi/tools/fiber_selftest.wasm; wasi/test-wasi.sh runs it under
  * node:wasi and jco.
  *
@@ -25,147 +26,12 @@ static int passed, failed;
         }                                                                    \
     } while (0)
 
+#define FIBER_CHECK CHECK
+#include "fiber_cases.h"
+
 static const char *cur_name = NULL;
 static const char *get_cur_name(void) { return cur_name; }
-
-/* ---- ping-pong: A and B hand control to each other directly */
-static wa_fiber *fa, *fb, *fmain;
-static char trace[64];
-static int tlen;
-
-static void *ping(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < 3; i++) {
-        trace[tlen++] = 'a';
-        wa__fiber_switch(fa, fb);
-    }
-    trace[tlen++] = 'A';
-    wa__fiber_switch(fa, fmain);
-    return NULL;
-}
-
-static void *pong(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < 3; i++) {
-        trace[tlen++] = 'b';
-        wa__fiber_switch(fb, fa);
-    }
-    return NULL;
-}
-
-static void test_pingpong(void)
-{
-    fmain = wa__fiber_main();
-    CHECK(wa__fiber_create(&fa, 0, 0, ping, NULL, NULL) == 0);
-    CHECK(wa__fiber_create(&fb, 0, 0, pong, NULL, NULL) == 0);
-    wa__fiber_switch(fmain, fa);
-    trace[tlen] = 0;
-    CHECK(strcmp(trace, "ababab" "A") == 0);
-    wa__fiber_free(fa);
-    wa__fiber_free(fb); /* pong is parked mid-loop: freeing a parked fiber is fine */
-}
-
-/* ---- many fibers, each switching back to main several times */
-#define MANY 2000
-static wa_fiber *many[MANY];
-static int counts[MANY];
-
-static void *counter(void *arg)
-{
-    int i = (int)(long)arg;
-    for (;;) {
-        counts[i]++;
-        wa__fiber_switch(many[i], fmain);
-    }
-    return NULL;
-}
-
-static void test_many(void)
-{
-    int ok = 1;
-    for (int i = 0; i < MANY; i++)
-        ok &= wa__fiber_create(&many[i], 0, 0, counter, (void *)(long)i, NULL) == 0;
-    CHECK(ok);
-    for (int round = 0; round < 5; round++)
-        for (int i = 0; i < MANY; i++)
-            wa__fiber_switch(fmain, many[i]);
-    ok = 1;
-    for (int i = 0; i < MANY; i++)
-        ok &= counts[i] == 5;
-    CHECK(ok);
-    for (int i = 0; i < MANY; i++)
-        wa__fiber_free(many[i]);
-}
-
-/* ---- deep stacks: arrays on the shadow stack and locals survive */
-static wa_fiber *d1, *d2;
-
-__attribute__((noinline)) static long deep(wa_fiber *self, wa_fiber *other, int depth,
-                                           long seed)
-{
-    volatile char pad[64];
-    for (int i = 0; i < 64; i++)
-        pad[i] = (char)(seed + i + depth);
-    long r;
-    if (depth == 0) {
-        wa__fiber_switch(self, other);
-        r = seed;
-    } else {
-        r = deep(self, other, depth - 1, seed * 3 + depth) + depth;
-    }
-    for (int i = 0; i < 64; i++)
-        if (pad[i] != (char)(seed + i + depth))
-            return -1000000;
-    return r;
-}
-
-static long deep_expect(int depth, long seed)
-{
-    if (depth == 0)
-        return seed;
-    return deep_expect(depth - 1, seed * 3 + depth) + depth;
-}
-
-static long res1, res2;
-static void *deep1(void *arg)
-{
-    (void)arg;
-    res1 = deep(d1, d2, 32, 7);
-    wa__fiber_switch(d1, d2);
-    return NULL;
-}
-static void *deep2(void *arg)
-{
-    (void)arg;
-    res2 = deep(d2, d1, 32, 11);
-    wa__fiber_switch(d2, fmain);
-    return NULL;
-}
-
-static void test_deep(void)
-{
-    CHECK(wa__fiber_create(&d1, 16384, 4096, deep1, NULL, NULL) == 0);
-    CHECK(wa__fiber_create(&d2, 16384, 4096, deep2, NULL, NULL) == 0);
-    wa__fiber_switch(fmain, d1);
-    CHECK(res1 == deep_expect(32, 7));
-    CHECK(res2 == deep_expect(32, 11));
-    wa__fiber_free(d1);
-    wa__fiber_free(d2);
-}
-
-/* ---- errors */
-static void *noop(void *arg) { return arg; }
-static void test_errors(void)
-{
-    wa_fiber *f;
-    CHECK(wa__fiber_create(NULL, 0, 0, noop, NULL, NULL) < 0);
-    CHECK(wa__fiber_create(&f, 0, 0, NULL, NULL, NULL) < 0);
-    CHECK(wa__fiber_create(&f, (size_t)1 << 30, 0, noop, NULL, NULL) < 0);
-    CHECK(wa__fiber_create(&f, 1, 1, noop, NULL, NULL) == 0); /* clamped up to minimums */
-    wa__fiber_free(f);
-}
+static wa_fiber *fmain;
 
 /* ---- overflow reports (each aborts the process) */
 static wa_fiber *fo;
@@ -273,10 +139,8 @@ int main(int argc, char **argv)
         printf("%.1f\n", (t1 - t0) / (double)n);
         return 0;
     }
-    test_pingpong();
-    test_many();
-    test_deep();
-    test_errors();
+#define RUN_CASE(name) name();
+    FIBER_CASES(RUN_CASE)
     wa__fiber_shutdown();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -1,7 +1,8 @@
 /* test_fiber.c: behaviour of the native fiber layer (fiber/fiber.h), a
- * cmocka suite run plain and under ASan (make test-native, test-asan): switch
- * order, symmetric switches, many parked fibers, pool reuse, stack sizes,
- * floating-point state, and the overflow / misuse messages (in forked
+ * cmocka suite run plain and under ASan (make test-native, test-asan): the
+ * portable fiber cases (tests/fiber/fiber_cases.h, which every fiber
+ * harness runs), then what is native's own: pool reuse, stack sizes, the
+ * floating-point environment, and the overflow / misuse messages (in forked
  * children, so an abort is the expected outcome).
  */
 #include <setjmp.h>
@@ -46,16 +47,17 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ------------------------------------------------------ order log */
-
-static char order[64];
-static size_t order_len;
-static void mark(char c)
-{
-    if (order_len + 1 < sizeof order)
-        order[order_len++] = c;
-    order[order_len] = 0;
-}
+/* The portable cases (switch order, many fibers, deep stacks, registers,
+ * alignment, bad input), each a cmocka test named test_<case>. */
+#define FIBER_CHECK(cond) assert_true(cond)
+#include "fiber_cases.h"
+#define CMOCKA_WRAPPER(name)                                                 \
+    static void test_##name(void **state)                                    \
+    {                                                                        \
+        (void)state;                                                         \
+        name();                                                              \
+    }
+FIBER_CASES(CMOCKA_WRAPPER)
 
 /* A fiber body must never return; every test body ends parked forever. */
 static void park_forever(wa_fiber *self)
@@ -65,111 +67,6 @@ static void park_forever(wa_fiber *self)
 }
 
 static wa_fiber *fa, *fb;
-
-static void *ping(void *arg)
-{
-    int *n = arg;
-    for (int i = 0; i < *n; i++) {
-        mark('a');
-        wa__fiber_switch(fa, wa__fiber_main());
-    }
-    mark('A');
-    park_forever(fa);
-    return NULL;
-}
-
-static void test_ping_pong_order(void **state)
-{
-    (void)state;
-    order_len = 0;
-    int n = 3;
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n, NULL), 0);
-    assert_non_null(fa);
-    assert_string_equal(order, ""); /* nothing runs before the first switch */
-    for (int i = 0; i < 4; i++) {
-        mark('m');
-        wa__fiber_switch(wa__fiber_main(), fa);
-    }
-    assert_string_equal(order, "mamamamA");
-    wa__fiber_free(fa);
-}
-
-/* Fiber to fiber without passing through main. */
-static void *sym_a(void *arg)
-{
-    (void)arg;
-    mark('1');
-    wa__fiber_switch(fa, fb);
-    mark('3');
-    wa__fiber_switch(fa, fb);
-    park_forever(fa);
-    return NULL;
-}
-
-static void *sym_b(void *arg)
-{
-    (void)arg;
-    mark('2');
-    wa__fiber_switch(fb, fa);
-    mark('4');
-    wa__fiber_switch(fb, wa__fiber_main());
-    park_forever(fb);
-    return NULL;
-}
-
-static void test_symmetric_switch(void **state)
-{
-    (void)state;
-    order_len = 0;
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, sym_a, NULL, NULL), 0);
-    assert_int_equal(wa__fiber_create(&fb, 0, 0, sym_b, NULL, NULL), 0);
-    wa__fiber_switch(wa__fiber_main(), fa);
-    mark('M');
-    assert_string_equal(order, "1234M");
-    wa__fiber_free(fa);
-    wa__fiber_free(fb);
-}
-
-/* ------------------------------------------------ many parked fibers */
-
-#define MANY 3000
-struct worker {
-    wa_fiber *f;
-    int id;
-    long sum;
-    int done;
-};
-
-static void *worker_body(void *arg)
-{
-    struct worker *w = arg;
-    long local = w->id; /* lives on this fiber's stack across switches */
-    wa__fiber_switch(w->f, wa__fiber_main());
-    local *= 3;
-    wa__fiber_switch(w->f, wa__fiber_main());
-    w->sum = local + 1;
-    w->done = 1;
-    park_forever(w->f);
-    return NULL;
-}
-
-static void test_many_fibers(void **state)
-{
-    (void)state;
-    static struct worker w[MANY];
-    for (int i = 0; i < MANY; i++) {
-        w[i] = (struct worker){.id = i};
-        assert_int_equal(wa__fiber_create(&w[i].f, 0, 0, worker_body, &w[i], NULL), 0);
-    }
-    for (int round = 0; round < 3; round++)
-        for (int i = MANY - 1; i >= 0; i--) /* reverse order on purpose */
-            wa__fiber_switch(wa__fiber_main(), w[i].f);
-    for (int i = 0; i < MANY; i++) {
-        assert_int_equal(w[i].done, 1);
-        assert_int_equal(w[i].sum, 3L * i + 1);
-        wa__fiber_free(w[i].f);
-    }
-}
 
 /* ------------------------------------------------------ pool reuse */
 
@@ -217,18 +114,6 @@ static void test_pool_churn(void **state)
         for (int i = 0; i < N; i++)
             wa__fiber_free(f[i]);
     }
-}
-
-static void test_bad_input(void **state)
-{
-    (void)state;
-    wa_fiber *f = (wa_fiber *)&f;
-    assert_int_equal(wa__fiber_create(NULL, 0, 0, noop_body, NULL, NULL), WA_EINVAL);
-    assert_int_equal(wa__fiber_create(&f, 0, 0, NULL, NULL, NULL), WA_EINVAL);
-    assert_int_equal(wa__fiber_create(&f, (size_t)1 << 40, 0, noop_body, NULL, NULL),
-                     WA_EINVAL);
-    assert_null(f);
-    assert_int_equal(wa__fiber_create(&f, SIZE_MAX, 0, noop_body, NULL, NULL), WA_EINVAL);
 }
 
 /* --------------------------------------------------- stack sizes */
@@ -297,23 +182,13 @@ static void test_default_stack_setting(void **state)
     assert_int_equal(wa__fiber_default_stack(), old);
 }
 
-/* ------------------------------------------ ABI: alignment, FP state */
+/* ------------------------------------------------------ FP state */
 
-static int aligned_ok;
-static __attribute__((noinline)) void check_alignment(void)
-{
-    /* The compiler trusts the ABI's 16-byte alignment at calls, so this
-     * address is misaligned exactly when the fiber's first frame was. */
-    _Alignas(16) volatile char probe[16];
-    probe[0] = 0;
-    aligned_ok = ((uintptr_t)probe & 15) == 0;
-}
-
+/* The rounding mode is per fiber: set in one, it does not leak to main. */
 static int fiber_round;
 static void *fp_body(void *arg)
 {
     (void)arg;
-    check_alignment();
     fesetround(FE_DOWNWARD);
     wa__fiber_switch(fa, wa__fiber_main());
     fiber_round = fegetround();
@@ -321,13 +196,12 @@ static void *fp_body(void *arg)
     return NULL;
 }
 
-static void test_abi_state(void **state)
+static void test_fp_environment(void **state)
 {
     (void)state;
     fesetround(FE_TONEAREST);
     assert_int_equal(wa__fiber_create(&fa, 0, 0, fp_body, NULL, NULL), 0);
     wa__fiber_switch(wa__fiber_main(), fa);
-    assert_int_equal(aligned_ok, 1);
     assert_int_equal(fegetround(), FE_TONEAREST); /* not leaked to main */
     fesetround(FE_UPWARD);
     wa__fiber_switch(wa__fiber_main(), fa);
@@ -344,13 +218,7 @@ static void test_reinit(void **state)
     assert_null(wa__fiber_main());
     assert_int_equal(wa__fiber_init(NULL), 0);
     assert_non_null(wa__fiber_main());
-    order_len = 0;
-    int n = 1;
-    assert_int_equal(wa__fiber_create(&fa, 0, 0, ping, &n, NULL), 0);
-    wa__fiber_switch(wa__fiber_main(), fa);
-    wa__fiber_switch(wa__fiber_main(), fa);
-    assert_string_equal(order, "aA");
-    wa__fiber_free(fa);
+    fiber_main_order(); /* fibers switch as before */
 }
 
 /* ---------------------------------------- deaths, in forked children */
@@ -508,16 +376,14 @@ static void test_other_fault_untouched(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ping_pong_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_symmetric_switch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_fibers, setup, teardown),
+#define CMOCKA_ENTRY(name) cmocka_unit_test_setup_teardown(test_##name, setup, teardown),
+        FIBER_CASES(CMOCKA_ENTRY)
         cmocka_unit_test_setup_teardown(test_pool_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_churn, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_recursion_fits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_per_fiber_stack_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_stack_setting, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abi_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fp_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reinit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overflow_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_canary_message, setup, teardown),

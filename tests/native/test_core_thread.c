@@ -231,7 +231,7 @@ static void test_wait_fd(void **state)
     expect_trace("writable write readable");
 }
 
-/* Issue 9 item 10: several tasks on one fd share libuv's single poll handle
+/* Several tasks on one fd share libuv's single poll handle
  * for it: two readers both wake when it becomes readable, a writer on the
  * same fd wakes at once while the readers go on waiting, and a cancelled
  * reader leaves the others waiting. */

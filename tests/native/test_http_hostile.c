@@ -1,5 +1,5 @@
 /* test_http_hostile.c: the native server against the raw bytes an attacker
- * sends (issue 10, items 1-10): every header arrives as sent, RFC 9112
+ * sends: every header arrives as sent, RFC 9112
  * "MUST reject" shapes get 400, head limits count every byte, Expect and
  * Upgrade, timeouts, the unsent-output budget, the connection cap and
  * EMFILE, graceful shutdown, trailers, and hello_server as the tutorial's

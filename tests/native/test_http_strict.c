@@ -1,6 +1,6 @@
-/* test_http_strict.c: the native server and client against the raw bytes of
- * issue 23 (round 2): 414 for a long target, Host and absolute-form
- * authorities, a body that drips, slowloris at the cap, read-ahead and
+/* test_http_strict.c: the native server and client against the raw bytes
+ * a strict HTTP/1.1 peer must refuse or survive: 414 for a long target,
+ * Host and absolute-form authorities, a body that drips, slowloris at the cap, read-ahead and
  * clients that leave, HTTP/1.0 keep-alive, transfer codings, chunk
  * extensions, unknown methods, HTTP/0.9, and the client's error names. Each
  * answer is nginx's for the same bytes where nginx has one (the README says

@@ -106,7 +106,7 @@ static void *trust_main(void *arg)
     o.ca_dir = P("cadir");
     CHECK_EQ(get(U(&signed_srv), &o, text, sizeof text), 0);
     CHECK_STR(text, "hello tls");
-    /* A CA file that is not there is named before connecting (issue 23). */
+    /* A CA file that is not there is named before connecting. */
     o = (wa_fetch_opts){0};
     o.ca_file = P("no-such-ca.pem");
     CHECK_EQ(get(U(&signed_srv), &o, NULL, 0), WA_ENOENT);

@@ -12,6 +12,11 @@
  *   static const wa_h_test tests[] = { WA_H_TEST(test_x), {0} };
  *   int main(void) { return wa_h_main(tests); }
  *
+ * One case, or a few: WASYNCIO_TEST_FILTER='test_x' (a glob: * and ?, on
+ * the whole name, as cmocka's cmocka_set_test_filter) runs only the cases it
+ * matches, on every target (the WASI and Node runners pass WASYNCIO_*
+ * variables through). The summary then counts only those.
+ *
  * This is the default home of a core behaviour test. The helpers below
  * (CHECK_PTR, PTR, INT, spawn_named, yield_n) carry the same names as in
  * tests/native/test_util.h, so a case moves between the two unchanged.
@@ -22,6 +27,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wasyncio.h>
 
@@ -110,14 +116,46 @@ static inline void wa_h_note(const char *fmt, ...)
 
 #include "task_helpers.h" /* PTR, INT, spawn_named, yield_n */
 
+/* 1 when name matches the glob pattern (* any run, ? any one character). */
+static inline int wa_h_glob(const char *pattern, const char *name)
+{
+    const char *star = NULL, *resume = NULL;
+    while (*name) {
+        if (*pattern == '*') {
+            star = pattern++;
+            resume = name;
+        } else if (*pattern == '?' || *pattern == *name) {
+            pattern++;
+            name++;
+        } else if (star) {
+            pattern = star + 1;
+            name = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*pattern == '*')
+        pattern++;
+    return *pattern == '\0';
+}
+
 static void *wa_h_main_task(void *arg)
 {
     const wa_h_test *t = arg;
+    const char *filter = getenv("WASYNCIO_TEST_FILTER");
+    int ran = 0;
+    if (filter && !*filter)
+        filter = NULL;
     for (; t->name; t++) {
+        if (filter && !wa_h_glob(filter, t->name))
+            continue;
+        ran++;
         wa_h_current = t->name;
         wa_h_trace_reset();
         t->fn();
     }
+    if (filter)
+        printf("WASYNCIO_TEST_FILTER=%s: %d case%s ran\n", filter, ran, ran == 1 ? "" : "s");
     printf("%d passed, %d failed\n", wa_h_passed, wa_h_failed);
     fflush(stdout);
     if (wa_h_failed)

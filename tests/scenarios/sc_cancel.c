@@ -3,7 +3,7 @@
  * propagation through wa_await, shielded awaits, wa_uncancel, wait_for and
  * nested WA_TIMEOUT scopes; and a cancel racing a wake in the same step
  * (the hand-off wins, the cancel arrives at the next suspension point, so
- * nothing is lost either way); issue 9: cancels before a suspension point
+ * nothing is lost either way); cancels before a suspension point
  * are delivered once and counted (wa_task_cancelling, wa_uncancel), a
  * pending cancel is never dropped when the body returns, and a swallowed
  * cancel under wa_wait_for / wa_await returns the task's value. */
@@ -394,9 +394,9 @@ static void test_wake_then_cancel(void)
 }
 
 
-/* ------------------------------------------- issue 9: one cancel per burst */
+/* --------------------------------------------------- one cancel per burst */
 
-/* Item 1: two cancels before the task reaches a suspension point are
+/* Two cancels before the task reaches a suspension point are
  * delivered once; its cleanup's own suspensions run normally, and the
  * requests are counted (asyncio's Task.cancelling). */
 typedef struct twice {
@@ -479,7 +479,7 @@ static void test_uncancel_counts(void)
     CHECK_INT(wa_task_cancelling(u), 0);
 }
 
-/* Item 2: a cancel that is still pending when the body returns ends the task
+/* A cancel that is still pending when the body returns ends the task
  * cancelled: the task cancelled itself, or a wake-up and a cancel reached it
  * in the same step. */
 static void *cancel_self_and_return(void *arg) { wa_cancel(wa_current()); return PTR(4); }
@@ -507,7 +507,7 @@ static void test_pending_cancel_not_dropped(void)
     CHECK_INT(wa_event_free(same_step_ev), 0);
 }
 
-/* Item 2, visible form: wa_wait_for's deadline and the inner task's own
+/* The same, visible form: wa_wait_for's deadline and the inner task's own
  * timer fire in the same turn (a busy task makes both due). The inner task
  * then returns without a suspension point: it must end cancelled, as the
  * WA_ETIMEDOUT of wa_wait_for says. */
@@ -542,7 +542,7 @@ static void test_wait_for_same_turn_ends_cancelled(void)
     CHECK_INT(wa_await(busy, NULL), 0);
 }
 
-/* Item 12: the inner task swallows wa_wait_for's cancel and returns a value:
+/* The inner task swallows wa_wait_for's cancel and returns a value:
  * the value is returned, as asyncio 3.12's wait_for does. */
 static void *swallow_cancel(void *arg)
 {

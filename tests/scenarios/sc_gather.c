@@ -1,7 +1,7 @@
 /* sc_gather.c: scenario: wa_gather collects results in argument order
  * whatever the finishing order; the first failure returns at once while the
  * others keep running; WA_RETURN_ERRORS reports every code; cancelling the
- * gathering task cancels its children; bad and empty arguments. Issue 9: a
+ * gathering task cancels its children; bad and empty arguments; a
  * child cancelled, then the gatherer cancelled, sees one cancellation; a
  * gather that would close a wait cycle is WA_EDEADLK. */
 #include "harness.h"
@@ -246,7 +246,7 @@ static void test_gather_cancel_waiter_cancels_children(void)
 }
 
 
-/* Item 1: a child cancelled, then the gathering task cancelled (which
+/* A child cancelled, then the gathering task cancelled (which
  * cancels the child again) before the child runs: one delivery. */
 static int g1_first = 99, g1_cleanup = 99;
 static void *g1_child(void *arg)
@@ -274,7 +274,7 @@ static void test_child_then_gatherer_cancelled_once(void)
     CHECK_INT(wa_task_cancelling(c), 2);
 }
 
-/* Item 3: X awaits B while B gathers [X]: B closes the cycle and gets
+/* X awaits B while B gathers [X]: B closes the cycle and gets
  * WA_EDEADLK; the other order gives it to X. Nothing aborts. */
 static wa_task *g3_x;
 static void *g3_b(void *arg)

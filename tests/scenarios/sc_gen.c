@@ -2,9 +2,9 @@
  * between them, WA_FOR iterates, leaving early (break, return, wa_gen_close,
  * wa_gen_free) closes the generator and runs its cleanup, a second close is
  * WA_ECLOSED, failures reach wa_gen_next, concurrent next is WA_EBUSY.
- * Issue 9: a failing cleanup is returned by wa_gen_close (asyncio's aclose
+ * A failing cleanup is returned by wa_gen_close (asyncio's aclose
  * raises it) or, without a close, by wa_gen_free (and reported on stderr);
- * a body awaiting its consumer is WA_EDEADLK. Issue 17: each wa_gen_next
+ * a body awaiting its consumer is WA_EDEADLK; each wa_gen_next
  * runs the body before any other ready task, on the first step and later
  * ones, so a cancel that arrives meanwhile lands inside the body and its
  * cleanup runs (asyncio: body-start ... body-clean). */
@@ -266,7 +266,7 @@ static void test_gen_null_args(void)
 }
 
 
-/* Item 9: the body's cleanup fails after a close. */
+/* The body's cleanup fails after a close. */
 static void *cleanup_fails(void *arg)
 {
     if (wa_gen_yield(PTR(1)) == WA_ECLOSED)

@@ -1,11 +1,11 @@
 /* sc_group.c: scenario: task groups: children never outlive wa_group_wait;
  * the first failure cancels the siblings and every failure is kept, in
  * order, with its task name; cancelling the waiter, the group or freeing a
- * running group cancels the children; NULL arguments. Issue 9: wait cycles
+ * running group cancels the children; NULL arguments; wait cycles
  * through a group are WA_EDEADLK, a shutting-down or finished group refuses
  * children (WA_ESHUTDOWN), the group owns child handles and frees handle-less
  * children at once (100k stay flat), an unwaited failure is returned by free,
- * and a child's failure interrupts the owner (asyncio TaskGroup). Issue 17:
+ * and a child's failure interrupts the owner (asyncio TaskGroup);
  * freeing a group whose child awaits the freeing task (wa_group_wait said
  * WA_EDEADLK) cancels the child, breaks the cycle and frees everything,
  * without cancelling the task that frees it. */
@@ -246,9 +246,9 @@ static void test_group_null_args(void)
 }
 
 
-/* ------------------------------------------------------ issue 9 contract */
+/* ------------------------------ cycles, shutdown, ownership, failures */
 
-/* Item 3: a child that awaits the task waiting on the group closes a cycle:
+/* A child that awaits the task waiting on the group closes a cycle:
  * it gets WA_EDEADLK and the program goes on. */
 static wa_task *cyc_owner;
 static wa_group *cyc_group;
@@ -301,7 +301,7 @@ static void test_group_wait_cycle_is_edeadlk(void)
     wa_release(cyc_owner);
 }
 
-/* Item 5: a group refuses children while it shuts down and once finished. */
+/* A group refuses children while it shuts down and once finished. */
 static void test_group_refuses_spawn_when_shutting_down(void)
 {
     wa_group *g = wa_group_new();
@@ -330,7 +330,7 @@ static void test_group_refuses_spawn_when_shutting_down(void)
     CHECK(strcmp(wa_strerror(WA_ESHUTDOWN), wa_strerror(WA_ECANCELED)) != 0);
 }
 
-/* Item 7: the group owns its children's handles: wa_release refuses them,
+/* The group owns its children's handles: wa_release refuses them,
  * and they stay valid until wa_group_free. */
 static void *quick_value(void *arg) { return arg; }
 
@@ -351,7 +351,7 @@ static void test_group_owns_child_handles(void)
     CHECK_INT(wa_release(other), 0);
 }
 
-/* Item 7: 100k short children through one long-lived group stay flat: each
+/* 100k short children through one long-lived group stay flat: each
  * finished child is freed, so the next ones reuse the same few task
  * structs. Counted through the children's own handles (wa_current), which
  * needs no allocator statistics. */
@@ -391,20 +391,20 @@ static void test_group_100k_children_stay_flat(void)
     CHECK_INT(wa_group_start(NULL, note_self, NULL, NULL), WA_EINVAL);
 }
 
-/* Item 8: a failure in a group freed without a wait is not lost: free
+/* A failure in a group freed without a wait is not lost: free
  * returns it (and reports it on stderr). */
 static void test_group_free_reports_unwaited_failure(void)
 {
     wa_group *g = wa_group_new();
     wa_task_opts o = {.name = "lost-child"};
     wa_group_spawn_opts(g, fail_soon, PTR(0), &o);
-    CHECK_INT(wa_sleep(2), WA_ECANCELED); /* item 11: the failure reaches us */
+    CHECK_INT(wa_sleep(2), WA_ECANCELED); /* the failure reaches us */
     CHECK_INT(wa_group_free(g), WA_EUSER - 7);
     CHECK_INT(wa_sleep(1), 0); /* free took the group's cancel back */
     CHECK_INT(wa_task_cancelling(wa_current()), 0);
 }
 
-/* Item 11: a child's failure interrupts the owner's own code at once (asyncio
+/* A child's failure interrupts the owner's own code at once (asyncio
  * TaskGroup, Trio nursery); wa_group_wait takes that cancel back and reports
  * the failure, and the owner goes on normally. */
 typedef struct owner_log {
@@ -467,7 +467,7 @@ static void test_foreign_cancel_survives_group_wait(void)
     CHECK_INT(lg.after_rc, WA_ECANCELED);
 }
 
-/* Item 1 through a group: a child cancelled, then the task in wa_group_wait
+/* Through a group: a child cancelled, then the task in wa_group_wait
  * cancelled (which cancels the children at once): one delivery. */
 static int gk_first = 99, gk_cleanup = 99;
 static void *gk_child(void *arg)

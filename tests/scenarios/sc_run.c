@@ -5,7 +5,7 @@
  * running, nested wa_run is WA_ENESTED, calls outside a task are
  * WA_ENOLOOP, to_thread returns its result (inline where there are no
  * threads), fd waits check their argument, reading a missing file fails
- * cleanly, and per-task stack / Asyncify sizes are accepted. Issue 9: a
+ * cleanly, and per-task stack / Asyncify sizes are accepted; a
  * task may take its own name, two tasks wait on one fd, and tasks spawned
  * while wa_run cancels its leftovers are cancelled too. */
 #include "harness.h"
@@ -196,7 +196,7 @@ static void test_task_names(void)
     const char *longname = "a-rather-long-task-name-over-twenty-four-chars";
     CHECK_INT(wa_task_set_name(t, longname), 0);
     CHECK_STR(wa_task_name(t), longname);
-    /* issue 9 item 6: its own long name (ASan saw a use after free) */
+    /* its own long name: set from a copy, not from the freed old one */
     CHECK_INT(wa_task_set_name(t, wa_task_name(t)), 0);
     CHECK_STR(wa_task_name(t), longname);
     CHECK_INT(wa_task_set_name(t, wa_task_name(t) + 30), 0); /* a tail of it */
@@ -272,7 +272,7 @@ static void test_stack_size_per_task(void)
     CHECK_PTR(r, PTR((char)512));
 }
 
-/* Issue 9 item 10: two tasks waiting on the same fd both wake (never a
+/* Two tasks waiting on the same fd both wake (never a
  * misleading WA_EIO). stdout is writable on every target. */
 static void *wait_stdout(void *arg) { return PTR(wa_wait_writable(1)); }
 
@@ -285,7 +285,7 @@ static void test_two_waiters_same_fd(void)
     for (int i = 0; i < 3; i++) CHECK_INT(INT(r[i]), 0);
 }
 
-/* Issue 9 item 4: a task spawned while wa_run cancels its leftovers is
+/* A task spawned while wa_run cancels its leftovers is
  * cancelled too. The leftover below is still sleeping when the tests end;
  * its cleanup spawns a sleeper that, if it were not cancelled, would make
  * wa_run wait 2 s and then print a FAIL line (the last line a runner reads)

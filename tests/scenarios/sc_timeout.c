@@ -157,7 +157,7 @@ static void *getter_in_scope(void *arg)
     return NULL;
 }
 
-/* Item 15: a hand-over and the deadline in the same loop step. The
+/* A hand-over and the deadline in the same loop step. The
  * putter's sleep (10 ms) and the getter's deadline (50 ms) both fall due
  * while the main task spins; the loop then fires both timers in one turn,
  * the putter first (earlier), so the getter is readied by its deadline and

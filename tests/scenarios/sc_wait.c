@@ -2,7 +2,7 @@
  * (asyncio.wait: ALL / FIRST_COMPLETED / FIRST_EXCEPTION, time limit),
  * wa_as_completed (completion order, with WA_FOR and a plain loop, time
  * limit) and wa_all_tasks; and for each wait, a cancel and a deadline scope
- * interrupting it without cancelling the watched tasks. Issue 17: a task
+ * interrupting it without cancelling the watched tasks; a task
  * listed twice counts and is reported once (asyncio.wait takes a set). */
 #include "harness.h"
 

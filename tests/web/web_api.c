@@ -453,7 +453,7 @@ static void *v_nested(void *arg)
 }
 WA_JS_EXPORT_VALUE(v_nested)
 
-/* ---- streams (issue 18): arg is a port nobody listens on. A page has no
+/* ---- streams: arg is a port nobody listens on. A page has no
  * sockets: connect and listen return WA_ENOTSUP at once, before anything
  * waits; Node connects (refused there) and listens. */
 static int t_stream_handler(wa_stream *s, void *arg)

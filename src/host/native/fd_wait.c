@@ -41,19 +41,7 @@ static void watch_closed(uv_handle_t *h) { free(h->data); }
 
 static void poll_cb(uv_poll_t *p, int status, int events);
 
-static void unlink_waiter(fd_waiter *x)
-{
-    fd_watch *w = x->watch;
-    if (x->prev)
-        x->prev->next = x->next;
-    else
-        w->head = x->next;
-    if (x->next)
-        x->next->prev = x->prev;
-    else
-        w->tail = x->prev;
-    x->prev = x->next = NULL;
-}
+static void unlink_waiter(fd_waiter *x) { WA_LIST_UNLINK(x->watch, x); }
 
 /* Poll for what the waiters want; with none left, close the handle. */
 static void rearm(fd_watch *w)
@@ -148,12 +136,7 @@ int wa__host_wait_fd(int fd, int writable)
     x.events = writable ? UV_WRITABLE : UV_READABLE;
     x.op.cancel = waiter_cancel;
     x.op.data = &x;
-    x.prev = w->tail;
-    if (w->tail)
-        w->tail->next = &x;
-    else
-        w->head = &x;
-    w->tail = &x;
+    WA_LIST_APPEND(w, &x);
     int want = w->events | x.events;
     if (want != w->events) {
         int r = uv_poll_start(&w->poll, want, poll_cb);

@@ -38,7 +38,8 @@ struct curl_loop {
     int closing;
 };
 
-static _Thread_local struct curl_loop M;
+/* This thread's fetches: one curl multi handle per loop. */
+static _Thread_local struct curl_loop fetches;
 
 struct xfer {
     CURL *easy;
@@ -74,7 +75,7 @@ static void xfer_wake(struct xfer *x, int status)
 static void xfer_leave_multi(struct xfer *x)
 {
     if (x->in_multi) {
-        curl_multi_remove_handle(M.multi, x->easy);
+        curl_multi_remove_handle(fetches.multi, x->easy);
         x->in_multi = 0;
         wa__native_pending_add(-1);
     }
@@ -89,8 +90,8 @@ static void xfer_destroy(struct xfer *x)
     free(x->sbuf);
     if (x->prev)
         x->prev->next = x->next;
-    else if (M.xfers == x)
-        M.xfers = x->next;
+    else if (fetches.xfers == x)
+        fetches.xfers = x->next;
     if (x->next)
         x->next->prev = x->prev;
     free(x);
@@ -203,7 +204,7 @@ static void check_done(void)
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(M.multi, &left))) {
+    while ((msg = curl_multi_info_read(fetches.multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         struct xfer *x = NULL;
@@ -226,8 +227,8 @@ static void sock_forget(struct sock_ctx *c)
 {
     if (c->prev)
         c->prev->next = c->next;
-    else if (M.socks == c)
-        M.socks = c->next;
+    else if (fetches.socks == c)
+        fetches.socks = c->next;
     if (c->next)
         c->next->prev = c->prev;
     c->removed = 1;
@@ -253,7 +254,7 @@ static void on_sock_event(uv_poll_t *p, int status, int events)
             flags |= CURL_CSELECT_OUT;
     }
     int running;
-    curl_multi_socket_action(M.multi, c->fd, flags, &running);
+    curl_multi_socket_action(fetches.multi, c->fd, flags, &running);
     if (c->restart && !c->removed)
         uv_poll_start(&c->poll, c->events, on_sock_event);
     c->restart = 0;
@@ -267,8 +268,8 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
     struct sock_ctx *c = socketp;
     if (what == CURL_POLL_REMOVE) {
         if (c) {
-            if (!M.closing)
-                curl_multi_assign(M.multi, s, NULL);
+            if (!fetches.closing)
+                curl_multi_assign(fetches.multi, s, NULL);
             sock_forget(c);
         }
         return 0;
@@ -283,11 +284,11 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
         }
         c->fd = s;
         c->poll.data = c;
-        c->next = M.socks;
-        if (M.socks)
-            M.socks->prev = c;
-        M.socks = c;
-        curl_multi_assign(M.multi, s, c);
+        c->next = fetches.socks;
+        if (fetches.socks)
+            fetches.socks->prev = c;
+        fetches.socks = c;
+        curl_multi_assign(fetches.multi, s, c);
     }
     int ev = 0;
     if (what & CURL_POLL_IN)
@@ -304,7 +305,7 @@ static void on_timer(uv_timer_t *t)
 {
     (void)t;
     int running;
-    curl_multi_socket_action(M.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    curl_multi_socket_action(fetches.multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done();
 }
 
@@ -313,18 +314,18 @@ static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
     (void)m;
     (void)userp;
     if (timeout_ms < 0)
-        uv_timer_stop(&M.timer);
+        uv_timer_stop(&fetches.timer);
     else
-        uv_timer_start(&M.timer, on_timer, (uint64_t)timeout_ms, 0);
+        uv_timer_start(&fetches.timer, on_timer, (uint64_t)timeout_ms, 0);
     return 0;
 }
 
 /* wa__host_close: abort what is left, detach responses the user still holds. */
 static void curl_loop_close(void)
 {
-    M.closing = 1;
-    while (M.xfers) {
-        struct xfer *x = M.xfers;
+    fetches.closing = 1;
+    while (fetches.xfers) {
+        struct xfer *x = fetches.xfers;
         if (x->resp) {
             x->resp->backend = NULL;
             x->resp->read = NULL;
@@ -332,14 +333,14 @@ static void curl_loop_close(void)
         }
         xfer_destroy(x);
     }
-    curl_multi_cleanup(M.multi);
-    while (M.socks)
-        sock_forget(M.socks);
+    curl_multi_cleanup(fetches.multi);
+    while (fetches.socks)
+        sock_forget(fetches.socks);
     /* The timer's memory must stay intact until libuv finishes closing it
      * (wa__host_close runs the loop for that), so it is not wiped here. */
-    uv_close((uv_handle_t *)&M.timer, NULL);
-    M.multi = NULL;
-    M.closing = 0;
+    uv_close((uv_handle_t *)&fetches.timer, NULL);
+    fetches.multi = NULL;
+    fetches.closing = 0;
 }
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -348,7 +349,7 @@ static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_DEFAULT
 
 static int curl_loop_get(void)
 {
-    if (M.multi)
+    if (fetches.multi)
         return 0;
     uv_loop_t *loop = wa__uv();
     if (!loop)
@@ -356,20 +357,20 @@ static int curl_loop_get(void)
     pthread_once(&global_once, global_init);
     if (global_rc != CURLE_OK)
         return WA_ENOMEM;
-    M.multi = curl_multi_init();
-    if (!M.multi)
+    fetches.multi = curl_multi_init();
+    if (!fetches.multi)
         return WA_ENOMEM;
-    uv_timer_init(loop, &M.timer);
+    uv_timer_init(loop, &fetches.timer);
     if (wa__native_at_close(curl_loop_close) < 0) {
         curl_loop_close();
         return WA_ENOMEM;
     }
-    curl_multi_setopt(M.multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-    curl_multi_setopt(M.multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    curl_multi_setopt(fetches.multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+    curl_multi_setopt(fetches.multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
     /* curl's default cache holds 4x the transfers in flight, so it shrinks
      * as a burst drains and closes connections the next burst reopens. A
      * fixed size keeps keep-alive connections across bursts. */
-    curl_multi_setopt(M.multi, CURLMOPT_MAXCONNECTS, 256L);
+    curl_multi_setopt(fetches.multi, CURLMOPT_MAXCONNECTS, 256L);
     return 0;
 }
 
@@ -460,17 +461,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
             x->slen -= x->soff;
             x->soff = 0;
         }
-        if (x->slen + len > x->scap) {
-            size_t ncap = x->scap ? x->scap : 16384;
-            while (ncap < x->slen + len)
-                ncap *= 2;
-            char *nb = realloc(x->sbuf, ncap);
-            if (!nb) {
-                x->err = WA_ENOMEM;
-                return 0;
-            }
-            x->sbuf = nb;
-            x->scap = ncap;
+        if (wa__grow(&x->sbuf, &x->scap, x->slen + len, 1, 16384)) {
+            x->err = WA_ENOMEM;
+            return 0;
         }
     }
     memcpy(x->sbuf + x->slen, data, len);
@@ -628,10 +621,10 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
     struct xfer *x = calloc(1, sizeof *x);
     if (!x)
         return WA_ENOMEM;
-    x->next = M.xfers;
-    if (M.xfers)
-        M.xfers->prev = x;
-    M.xfers = x;
+    x->next = fetches.xfers;
+    if (fetches.xfers)
+        fetches.xfers->prev = x;
+    fetches.xfers = x;
     x->resp = resp;
     x->stream = req->stream;
     x->max_body = req->max_body;
@@ -640,7 +633,7 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
         xfer_destroy(x);
         return rc < 0 ? rc : WA_ENOMEM;
     }
-    if (curl_multi_add_handle(M.multi, x->easy) != CURLM_OK) {
+    if (curl_multi_add_handle(fetches.multi, x->easy) != CURLM_OK) {
         xfer_destroy(x);
         return WA_ENOMEM;
     }

@@ -25,21 +25,22 @@ struct native_state {
     int n_close_hooks;
 };
 
-static _Thread_local struct native_state N;
+/* This thread's host: one libuv loop per thread that runs wa_run. */
+static _Thread_local struct native_state host;
 
-uv_loop_t *wa__uv(void) { return N.open ? &N.loop : NULL; }
+uv_loop_t *wa__uv(void) { return host.open ? &host.loop : NULL; }
 
-void wa__native_pending_add(int delta) { N.pending += (unsigned)delta; }
-void wa__native_drain_add(int delta) { N.drain += (unsigned)delta; }
+void wa__native_pending_add(int delta) { host.pending += (unsigned)delta; }
+void wa__native_drain_add(int delta) { host.drain += (unsigned)delta; }
 
 int wa__native_at_close(void (*fn)(void))
 {
-    for (int i = 0; i < N.n_close_hooks; i++)
-        if (N.close_hooks[i] == fn)
+    for (int i = 0; i < host.n_close_hooks; i++)
+        if (host.close_hooks[i] == fn)
             return 0;
-    if (N.n_close_hooks == WA_MAX_CLOSE_HOOKS)
+    if (host.n_close_hooks == WA_MAX_CLOSE_HOOKS)
         return WA_ENOMEM;
-    N.close_hooks[N.n_close_hooks++] = fn;
+    host.close_hooks[host.n_close_hooks++] = fn;
     return 0;
 }
 
@@ -64,7 +65,7 @@ int wa__uv_err(int uv_status)
 uint64_t wa__host_hrtime(void) { return uv_hrtime(); }
 
 /* A loop that another thread holds may get mail: it is waiting, not stalled. */
-unsigned wa__host_pending(void) { return N.pending + wa__mail_expected(); }
+unsigned wa__host_pending(void) { return host.pending + wa__mail_expected(); }
 
 /* libuv runs due timers, then prepare handles, then blocks in its poll. A
  * timer callback (curl's, say) that completes an operation has made a task
@@ -78,26 +79,26 @@ static void wake_check_cb(uv_prepare_t *p)
 
 int wa__host_open(void)
 {
-    if (N.open)
+    if (host.open)
         return WA_EBUSY;
-    memset(&N, 0, sizeof N);
-    int rc = uv_loop_init(&N.loop);
+    memset(&host, 0, sizeof host);
+    int rc = uv_loop_init(&host.loop);
     if (rc < 0)
         return wa__uv_err(rc);
-    uv_timer_init(&N.loop, &N.poll_timer);
+    uv_timer_init(&host.loop, &host.poll_timer);
     /* Unreferenced: it never keeps the loop alive by itself. */
-    uv_prepare_init(&N.loop, &N.wake_check);
-    uv_prepare_start(&N.wake_check, wake_check_cb);
-    uv_unref((uv_handle_t *)&N.wake_check);
-    rc = wa__mail_open(&N.loop);
+    uv_prepare_init(&host.loop, &host.wake_check);
+    uv_prepare_start(&host.wake_check, wake_check_cb);
+    uv_unref((uv_handle_t *)&host.wake_check);
+    rc = wa__mail_open(&host.loop);
     if (rc < 0) {
-        uv_close((uv_handle_t *)&N.poll_timer, NULL);
-        uv_close((uv_handle_t *)&N.wake_check, NULL);
-        uv_run(&N.loop, UV_RUN_DEFAULT);
-        uv_loop_close(&N.loop);
+        uv_close((uv_handle_t *)&host.poll_timer, NULL);
+        uv_close((uv_handle_t *)&host.wake_check, NULL);
+        uv_run(&host.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&host.loop);
         return rc;
     }
-    N.open = 1;
+    host.open = 1;
     return 0;
 }
 
@@ -110,59 +111,59 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
 
 void wa__host_close(void)
 {
-    if (!N.open)
+    if (!host.open)
         return;
     /* From here no task runs: the drain below must block, not spin. */
-    uv_prepare_stop(&N.wake_check);
+    uv_prepare_stop(&host.wake_check);
     /* Subsystems free their own handles first (their close callbacks free
      * memory that a blind uv_close would leak). */
-    for (int i = 0; i < N.n_close_hooks; i++)
-        N.close_hooks[i]();
-    N.n_close_hooks = 0;
+    for (int i = 0; i < host.n_close_hooks; i++)
+        host.close_hooks[i]();
+    host.n_close_hooks = 0;
     /* Other threads' mail is refused from here; what was not run is dropped. */
     wa__mail_close();
     /* Thread-pool and fs requests call back into this loop: let them land
      * (orphaned ones free themselves in their callbacks). */
-    while (N.drain > 0)
-        uv_run(&N.loop, UV_RUN_ONCE);
-    uv_walk(&N.loop, close_walk_cb, NULL);
-    uv_run(&N.loop, UV_RUN_DEFAULT);
-    if (uv_loop_close(&N.loop) != 0 && wa__debug_on())
+    while (host.drain > 0)
+        uv_run(&host.loop, UV_RUN_ONCE);
+    uv_walk(&host.loop, close_walk_cb, NULL);
+    uv_run(&host.loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&host.loop) != 0 && wa__debug_on())
         fprintf(stderr, "wasyncio: debug: libuv loop still busy at close\n");
-    N.open = 0;
+    host.open = 0;
 }
 
 static void poll_timer_cb(uv_timer_t *t) { (void)t; }
 
 void wa__host_poll(uint64_t deadline_ns)
 {
-    if (!N.open)
+    if (!host.open)
         return;
     if (deadline_ns == 0) {
-        uv_run(&N.loop, UV_RUN_NOWAIT);
+        uv_run(&host.loop, UV_RUN_NOWAIT);
         return;
     }
     if (deadline_ns == WA_NEVER) {
-        uv_run(&N.loop, UV_RUN_ONCE);
+        uv_run(&host.loop, UV_RUN_ONCE);
         return;
     }
     uint64_t now = uv_hrtime();
     if (deadline_ns <= now) {
-        uv_run(&N.loop, UV_RUN_NOWAIT);
+        uv_run(&host.loop, UV_RUN_NOWAIT);
         return;
     }
     /* libuv timers count from the loop's cached millisecond clock, which is
      * never ahead of uv_hrtime; measuring from it and rounding up means the
      * timer never fires before the deadline (no early wake, no spin). */
-    uv_update_time(&N.loop);
-    uint64_t base_ns = uv_now(&N.loop) * 1000000ull;
+    uv_update_time(&host.loop);
+    uint64_t base_ns = uv_now(&host.loop) * 1000000ull;
     uint64_t ms = (deadline_ns - base_ns + 999999ull) / 1000000ull;
     if (ms == 0)
         ms = 1;
-    uv_timer_start(&N.poll_timer, poll_timer_cb, ms, 0);
-    uv_run(&N.loop, UV_RUN_ONCE);
+    uv_timer_start(&host.poll_timer, poll_timer_cb, ms, 0);
+    uv_run(&host.loop, UV_RUN_ONCE);
     /* Stopped, it no longer keeps the loop alive. */
-    uv_timer_stop(&N.poll_timer);
+    uv_timer_stop(&host.poll_timer);
 }
 
 int wa__host_drive(void) { return wa__drive_blocking(wa__host_poll, wa__host_pending); }
@@ -187,8 +188,8 @@ static void job_work(uv_work_t *req)
 static void job_after(uv_work_t *req, int status)
 {
     struct thread_job *j = req->data;
-    N.pending--;
-    N.drain--;
+    host.pending--;
+    host.drain--;
     if (j->op) {
         if (status == 0 && j->out)
             *j->out = j->result;
@@ -211,7 +212,7 @@ int wa__host_to_thread(wa_fn fn, void *arg, void **result)
 {
     if (!fn)
         return WA_EINVAL;
-    if (!N.open)
+    if (!host.open)
         return WA_ENOLOOP;
     struct thread_job *j = calloc(1, sizeof *j);
     if (!j)
@@ -225,13 +226,13 @@ int wa__host_to_thread(wa_fn fn, void *arg, void **result)
     j->op = &op;
     op.cancel = job_cancel;
     op.data = j;
-    int rc = uv_queue_work(&N.loop, &j->req, job_work, job_after);
+    int rc = uv_queue_work(&host.loop, &j->req, job_work, job_after);
     if (rc < 0) {
         free(j);
         return wa__uv_err(rc);
     }
-    N.pending++;
-    N.drain++;
+    host.pending++;
+    host.drain++;
     rc = wa__op_wait(&op);
     if (rc == 0 && result)
         *result = res;
@@ -255,8 +256,8 @@ struct file_read {
 
 static void fr_finish(struct file_read *fr)
 {
-    N.pending--;
-    N.drain--;
+    host.pending--;
+    host.drain--;
     if (fr->op) {
         if (fr->err == 0) {
             fr->buf[fr->len] = '\0';
@@ -280,7 +281,7 @@ static void fr_closed(uv_fs_t *req)
 
 static void fr_close(struct file_read *fr)
 {
-    if (uv_fs_close(&N.loop, &fr->req, fr->fd, fr_closed) < 0)
+    if (uv_fs_close(&host.loop, &fr->req, fr->fd, fr_closed) < 0)
         fr_finish(fr);
 }
 
@@ -318,7 +319,7 @@ static void fr_read_more(struct file_read *fr)
     uv_buf_t b = uv_buf_init(fr->buf + fr->len, (unsigned)(fr->cap - fr->len - 1 > (1u << 30)
                                                                ? (1u << 30)
                                                                : fr->cap - fr->len - 1));
-    int rc = uv_fs_read(&N.loop, &fr->req, fr->fd, &b, 1, -1, fr_read_cb);
+    int rc = uv_fs_read(&host.loop, &fr->req, fr->fd, &b, 1, -1, fr_read_cb);
     if (rc < 0) {
         fr->err = wa__uv_err(rc);
         fr_close(fr);
@@ -365,7 +366,7 @@ static void fr_open_cb(uv_fs_t *req)
         return;
     }
     fr->fd = (uv_file)r;
-    int rc = uv_fs_fstat(&N.loop, &fr->req, fr->fd, fr_stat_cb);
+    int rc = uv_fs_fstat(&host.loop, &fr->req, fr->fd, fr_stat_cb);
     if (rc < 0) {
         fr->err = wa__uv_err(rc);
         fr_close(fr);
@@ -385,7 +386,7 @@ int wa__host_read_file(const char *path, char **data, size_t *len)
     *data = NULL;
     if (len)
         *len = 0;
-    if (!N.open)
+    if (!host.open)
         return WA_ENOLOOP;
     struct file_read *fr = calloc(1, sizeof *fr);
     if (!fr)
@@ -398,14 +399,14 @@ int wa__host_read_file(const char *path, char **data, size_t *len)
     fr->out_len = len;
     fr->fd = -1;
     fr->req.data = fr;
-    int rc = uv_fs_open(&N.loop, &fr->req, path, UV_FS_O_RDONLY, 0, fr_open_cb);
+    int rc = uv_fs_open(&host.loop, &fr->req, path, UV_FS_O_RDONLY, 0, fr_open_cb);
     if (rc < 0) {
         uv_fs_req_cleanup(&fr->req);
         free(fr);
         return wa__uv_err(rc);
     }
-    N.pending++;
-    N.drain++;
+    host.pending++;
+    host.drain++;
     return wa__op_wait(&op);
 }
 

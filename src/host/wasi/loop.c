@@ -35,11 +35,12 @@ struct fd_wait {
     int writable;
 };
 
+/* The host of the one loop a wasm module runs. */
 static struct {
     int open;
     wa__waiters waiters;
     wa__poll_arrays arrays; /* subscriptions (a) and events (b) */
-} W;
+} host;
 
 uint64_t wa__host_hrtime(void)
 {
@@ -51,10 +52,10 @@ uint64_t wa__host_hrtime(void)
 
 int wa__host_open(void)
 {
-    if (W.open)
+    if (host.open)
         return WA_EBUSY;
-    W.open = 1;
-    W.waiters = (wa__waiters){0};
+    host.open = 1;
+    host.waiters = (wa__waiters){0};
     return 0;
 }
 
@@ -62,11 +63,11 @@ void wa__host_close(void)
 {
     /* Nothing runs in the background on preview1; the arrays are kept for
      * the next loop. Waiters are gone: their tasks were finished. */
-    W.waiters = (wa__waiters){0};
-    W.open = 0;
+    host.waiters = (wa__waiters){0};
+    host.open = 0;
 }
 
-unsigned wa__host_pending(void) { return W.waiters.count; }
+unsigned wa__host_pending(void) { return host.waiters.count; }
 
 /* ------------------------------------------------------------ fd waits */
 
@@ -74,26 +75,26 @@ unsigned wa__host_pending(void) { return W.waiters.count; }
  * broken fd never leaves its task waiting forever. */
 static void fail_all_waiters(int code)
 {
-    while (W.waiters.head)
-        wa__waiters_wake(&W.waiters, W.waiters.head, code);
+    while (host.waiters.head)
+        wa__waiters_wake(&host.waiters, host.waiters.head, code);
 }
 
 void wa__host_poll(uint64_t deadline_ns)
 {
-    if (!W.open)
+    if (!host.open)
         return;
-    if (deadline_ns == 0 && W.waiters.count == 0)
+    if (deadline_ns == 0 && host.waiters.count == 0)
         return; /* tasks are ready and no fd to look at: no syscall */
-    unsigned n = W.waiters.count + (deadline_ns != WA_NEVER ? 1u : 0u);
+    unsigned n = host.waiters.count + (deadline_ns != WA_NEVER ? 1u : 0u);
     if (n == 0)
         return; /* never poll an empty set: it would fail or block forever */
-    if (wa__poll_arrays_reserve(&W.arrays, n, sizeof(__wasi_subscription_t),
+    if (wa__poll_arrays_reserve(&host.arrays, n, sizeof(__wasi_subscription_t),
                                 sizeof(__wasi_event_t)) < 0) {
         fail_all_waiters(WA_ENOMEM);
         return;
     }
-    __wasi_subscription_t *subs = W.arrays.a;
-    __wasi_event_t *events = W.arrays.b;
+    __wasi_subscription_t *subs = host.arrays.a;
+    __wasi_event_t *events = host.arrays.b;
     unsigned i = 0;
     if (deadline_ns != WA_NEVER) {
         uint64_t now = wa__host_hrtime();
@@ -107,7 +108,7 @@ void wa__host_poll(uint64_t deadline_ns)
         s->u.u.clock.precision = 0;
         s->u.u.clock.flags = 0;
     }
-    for (wa__waiter *x = W.waiters.head; x; x = x->next) {
+    for (wa__waiter *x = host.waiters.head; x; x = x->next) {
         struct fd_wait *w = (struct fd_wait *)x;
         __wasi_subscription_t *s = &subs[i++];
         memset(s, 0, sizeof *s);
@@ -130,7 +131,7 @@ void wa__host_poll(uint64_t deadline_ns)
             continue;
         struct fd_wait *w = (struct fd_wait *)(uintptr_t)e->userdata;
         int code = e->error == 0 ? 0 : e->error == __WASI_ERRNO_BADF ? WA_EINVAL : WA_EIO;
-        wa__waiters_wake(&W.waiters, &w->w, code);
+        wa__waiters_wake(&host.waiters, &w->w, code);
     }
 }
 
@@ -159,7 +160,7 @@ int wa__host_wait_fd(int fd, int writable)
 {
     if (fd < 0)
         return WA_EINVAL;
-    if (!W.open)
+    if (!host.open)
         return WA_ENOLOOP;
     __wasi_fdstat_t st;
     __wasi_errno_t err = __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st);
@@ -174,7 +175,7 @@ int wa__host_wait_fd(int fd, int writable)
     struct fd_wait w = {0};
     w.fd = fd;
     w.writable = writable ? 1 : 0;
-    return wa__waiters_wait(&W.waiters, &w.w);
+    return wa__waiters_wait(&host.waiters, &w.w);
 }
 
 /* ------------------------------------------------------------ file reads */

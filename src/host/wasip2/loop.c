@@ -32,6 +32,7 @@ typedef struct p2_waiter {
     int32_t pollable;
 } p2_waiter;
 
+/* The host of the one loop a wasm module runs. */
 static struct {
     int open;
     wa__waiters waiters;
@@ -43,13 +44,13 @@ static struct {
     unsigned ndue;
     /* poll()'s argument (a) and the waiter each slot belongs to (b) */
     wa__poll_arrays arrays;
-} P;
+} host;
 
-int wa__p2_open(void) { return P.open; }
+int wa__p2_open(void) { return host.open; }
 
 uint64_t wa__host_hrtime(void) { return (uint64_t)wa__p2_clock_now(); }
 
-unsigned wa__host_pending(void) { return P.waiters.count + P.nwatches + P.ndue; }
+unsigned wa__host_pending(void) { return host.waiters.count + host.nwatches + host.ndue; }
 
 void wa__p2_watch_start(wa__p2_watch *w)
 {
@@ -57,11 +58,11 @@ void wa__p2_watch_start(wa__p2_watch *w)
         return;
     w->active = 1;
     w->prev = NULL;
-    w->next = P.watches;
-    if (P.watches)
-        P.watches->prev = w;
-    P.watches = w;
-    P.nwatches++;
+    w->next = host.watches;
+    if (host.watches)
+        host.watches->prev = w;
+    host.watches = w;
+    host.nwatches++;
 }
 
 void wa__p2_watch_stop(wa__p2_watch *w)
@@ -72,32 +73,32 @@ void wa__p2_watch_stop(wa__p2_watch *w)
     if (w->prev)
         w->prev->next = w->next;
     else
-        P.watches = w->next;
+        host.watches = w->next;
     if (w->next)
         w->next->prev = w->prev;
     w->prev = w->next = NULL;
-    P.nwatches--;
+    host.nwatches--;
 }
 
 void wa__p2_defer(wa__p2_due *d)
 {
     d->next = NULL;
-    if (P.due_tail)
-        P.due_tail->next = d;
+    if (host.due_tail)
+        host.due_tail->next = d;
     else
-        P.due = d;
-    P.due_tail = d;
-    P.ndue++;
+        host.due = d;
+    host.due_tail = d;
+    host.ndue++;
 }
 
 /* Run the callbacks that were due before this poll; those they add wait
  * for the next one. */
 static void run_due(void)
 {
-    wa__p2_due *d = P.due;
-    unsigned n = P.ndue;
-    P.due = P.due_tail = NULL;
-    P.ndue = 0;
+    wa__p2_due *d = host.due;
+    unsigned n = host.ndue;
+    host.due = host.due_tail = NULL;
+    host.ndue = 0;
     while (n--) {
         wa__p2_due *next = d->next;
         d->run(d);
@@ -107,16 +108,16 @@ static void run_due(void)
 
 int wa__host_open(void)
 {
-    if (P.open)
+    if (host.open)
         return WA_EBUSY;
-    P.open = 1;
-    P.waiters = (wa__waiters){0};
+    host.open = 1;
+    host.waiters = (wa__waiters){0};
     /* Watches and due callbacks belong to one loop: a connection a program
      * left open when its wa_run ended must not be polled by the next one. */
-    P.watches = NULL;
-    P.nwatches = 0;
-    P.due = P.due_tail = NULL;
-    P.ndue = 0;
+    host.watches = NULL;
+    host.nwatches = 0;
+    host.due = host.due_tail = NULL;
+    host.ndue = 0;
     return 0;
 }
 
@@ -124,32 +125,32 @@ void wa__host_close(void)
 {
     /* Every task has finished by now, so no waiter is left; the arrays are
      * kept for the next wa_run (each incoming request runs one). */
-    P.open = 0;
+    host.open = 0;
 }
 
 int wa__p2_wait(int32_t pollable)
 {
-    if (!P.open)
+    if (!host.open)
         return WA_ENOLOOP;
     p2_waiter w = {0};
     w.pollable = pollable;
-    return wa__waiters_wait(&P.waiters, &w.w);
+    return wa__waiters_wait(&host.waiters, &w.w);
 }
 
 void wa__host_poll(uint64_t deadline_ns)
 {
-    if (!P.open)
+    if (!host.open)
         return;
-    if (P.ndue) {
+    if (host.ndue) {
         run_due();
-        if (wa__loop_has_ready() || P.ndue)
+        if (wa__loop_has_ready() || host.ndue)
             deadline_ns = 0; /* they woke someone: just look */
     }
     /* Nothing could ever make an empty poll return. */
-    if (P.waiters.count + P.nwatches == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
+    if (host.waiters.count + host.nwatches == 0 && (deadline_ns == 0 || deadline_ns == WA_NEVER))
         return;
-    size_t slots = P.waiters.count + P.nwatches + 1;
-    if (wa__poll_arrays_reserve(&P.arrays, slots, sizeof(int32_t), sizeof(void *)) < 0) {
+    size_t slots = host.waiters.count + host.nwatches + 1;
+    if (wa__poll_arrays_reserve(&host.arrays, slots, sizeof(int32_t), sizeof(void *)) < 0) {
         /* No memory for the list: wait for the timer alone rather than
          * spin; waiters are retried on the next turn. */
         if (deadline_ns != WA_NEVER && deadline_ns != 0) {
@@ -161,15 +162,15 @@ void wa__host_poll(uint64_t deadline_ns)
         }
         return;
     }
-    int32_t *list = P.arrays.a;
-    void **owners = P.arrays.b;
+    int32_t *list = host.arrays.a;
+    void **owners = host.arrays.b;
     size_t n = 0;
-    for (wa__waiter *x = P.waiters.head; x; x = x->next) {
+    for (wa__waiter *x = host.waiters.head; x; x = x->next) {
         list[n] = ((p2_waiter *)x)->pollable;
         owners[n++] = x;
     }
     size_t first_watch = n;
-    for (wa__p2_watch *w = P.watches; w; w = w->next) {
+    for (wa__p2_watch *w = host.watches; w; w = w->next) {
         list[n] = w->pollable;
         owners[n++] = w;
     }
@@ -192,7 +193,7 @@ void wa__host_poll(uint64_t deadline_ns)
     for (size_t i = 0; i < nready; i++) {
         uint32_t k = ready[i];
         if (k < first_watch && owners[k])
-            wa__waiters_wake(&P.waiters, owners[k], 0);
+            wa__waiters_wake(&host.waiters, owners[k], 0);
     }
     for (size_t i = 0; i < nready; i++) {
         uint32_t k = ready[i];

@@ -19,6 +19,7 @@
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/web/web.h"
+#include "fiber/fiber.h"
 
 #include <emscripten.h>
 #include <sys/stat.h>
@@ -34,6 +35,10 @@ extern int wa__js_loop_ended(int code, int from_program);
  * process.hrtime(), which allocates an array per call (GC pressure on a
  * clock the loop reads every slice). */
 extern double wa__js_now_ms(void);
+/* The module is stopping for good: Module.waDone resolves with {code,
+ * status}, every waCall (outstanding or later) rejects with code, and no JS
+ * callback runs C again. */
+extern void wa__js_fatal(int code, int status);
 /* Does nothing. Only js/wasyncio_lib.js defines it, so a program linked by
  * plain emcc, without wasyncio-emcc's JS library and Asyncify step, stops
  * with "undefined symbol: WASYNCIO_LINK_WITH_wasyncio_emcc" (emcc lists
@@ -43,6 +48,7 @@ extern void WASYNCIO_LINK_WITH_wasyncio_emcc(void);
 
 static int g_lib_request; /* the next wa_run comes from a JS call */
 
+/* The host of the one loop a module runs. */
 static struct {
     int open;
     unsigned pending;   /* host operations in flight (fetches, promises) */
@@ -51,13 +57,13 @@ static struct {
     int in_slice;       /* a slice is running: JS wake-ups are not re-entered */
     int finishing;      /* inside wa__run_finish */
     int timer_armed;    /* a JS setTimeout may be pending (cleared lazily) */
-} W;
+} host;
 
 /* Time budget of one slice: long enough to amortise the trip through JS,
  * short enough that the page keeps painting and answering input. */
 static double g_slice_ms = 2.0;
 
-void wa__web_pending_add(int delta) { W.pending += (unsigned)delta; }
+void wa__web_pending_add(int delta) { host.pending += (unsigned)delta; }
 int wa__web_lib_mode(int on)
 {
     int old = g_lib_request;
@@ -77,16 +83,24 @@ uint64_t wa__host_hrtime(void)
     return (uint64_t)(wa__js_now_ms() * 1e6);
 }
 
-unsigned wa__host_pending(void) { return W.pending; }
+unsigned wa__host_pending(void) { return host.pending; }
+
+/* A fiber backend is ending the program (an overflow, misuse): JS hears it
+ * first, with the status a native abort() gives a shell. */
+static void tell_js_the_program_ends(int code)
+{
+    wa__js_fatal(code, 134);
+}
 
 int wa__host_open(void)
 {
-    if (W.open)
+    if (host.open)
         return WA_EBUSY;
+    wa__fiber_set_exit_hook(tell_js_the_program_ends);
     WASYNCIO_LINK_WITH_wasyncio_emcc();
-    memset(&W, 0, sizeof W);
-    W.lib_mode = g_lib_request;
-    W.open = 1;
+    memset(&host, 0, sizeof host);
+    host.lib_mode = g_lib_request;
+    host.open = 1;
     return 0;
 }
 
@@ -95,8 +109,8 @@ void wa__host_close(void)
     /* Ops of tasks that were freed were cancelled (their JS callbacks
      * forgotten), so nothing calls back into this loop. Drop a stray wake. */
     wa__js_schedule(-1);
-    W.open = 0;
-    W.pending = 0;
+    host.open = 0;
+    host.pending = 0;
 }
 
 /* Run turns until nothing is ready or the budget is spent. Returns 1 when the
@@ -122,13 +136,13 @@ __attribute__((noinline)) static int wa__web_run_slice(void)
             return 0;
         }
         if (dl == WA_NEVER) {
-            if (W.pending == 0) {
+            if (host.pending == 0) {
                 wa__loop_stalled();
                 continue;
             }
             /* A JS callback of a host op resumes us; drop a stale timer. */
-            if (W.timer_armed) {
-                W.timer_armed = 0;
+            if (host.timer_armed) {
+                host.timer_armed = 0;
                 wa__js_schedule(-1);
             }
             return 0;
@@ -136,7 +150,7 @@ __attribute__((noinline)) static int wa__web_run_slice(void)
         uint64_t now = wa__host_hrtime();
         if (dl <= now)
             continue;
-        W.timer_armed = 1;
+        host.timer_armed = 1;
         wa__js_schedule((double)(dl - now) / 1e6);
         return 0;
     }
@@ -144,16 +158,16 @@ __attribute__((noinline)) static int wa__web_run_slice(void)
 
 int wa__host_drive(void)
 {
-    W.in_slice++;
+    host.in_slice++;
     int done = wa__web_run_slice();
-    W.in_slice--;
+    host.in_slice--;
     if (done)
         return 0;
-    if (W.finishing || W.lib_mode) {
-        W.live = 1;
+    if (host.finishing || host.lib_mode) {
+        host.live = 1;
         return WA_EBUSY;
     }
-    W.live = 1;
+    host.live = 1;
     /* A program's wa_run never returns on the web (wasyncio.h): give the
      * thread back to JS without returning into main(). */
     wa__js_unwind();
@@ -170,13 +184,13 @@ void wa__host_poll(uint64_t deadline_ns)
 /* The main task finished inside a JS callback: end wa_run and tell JS. */
 static void finish_loop(void)
 {
-    int lib = W.lib_mode;
-    W.finishing = 1;
+    int lib = host.lib_mode;
+    host.finishing = 1;
     int rc = wa__run_finish(NULL);
-    W.finishing = 0;
+    host.finishing = 0;
     if (rc == WA_EBUSY)
         return; /* a cancelled leftover still waits on JS; its callback resumes us */
-    W.live = 0;
+    host.live = 0;
     fflush(stdout);
     fflush(stderr);
     if (wa__js_loop_ended(rc, !lib))
@@ -189,9 +203,9 @@ void wa__web_run_soon(void)
      * JS calls, run it now, on the caller's stack, as the call that started
      * the loop did. A program's loop gets a zero-delay wake-up instead: its
      * other tasks (and its exit) do not belong in the caller's stack. */
-    if (!W.open || !W.live || W.in_slice)
+    if (!host.open || !host.live || host.in_slice)
         return;
-    if (W.lib_mode && !W.finishing)
+    if (host.lib_mode && !host.finishing)
         wa__web_resume();
     else
         wa__js_schedule(0);
@@ -203,10 +217,10 @@ void wa__web_run_now(wa_task *t)
      * sits idle between calls: run the task straight away. The slice is
      * still taken when the run leaves work (a timer to arm, ready tasks) or
      * when no host operation is pending (a stall must be seen). */
-    if (W.open && W.live && !W.in_slice && W.lib_mode && !W.finishing && W.pending) {
-        W.in_slice++;
+    if (host.open && host.live && !host.in_slice && host.lib_mode && !host.finishing && host.pending) {
+        host.in_slice++;
         int idle = wa__run_now(t);
-        W.in_slice--;
+        host.in_slice--;
         if (idle)
             return;
     }
@@ -216,11 +230,11 @@ void wa__web_run_now(wa_task *t)
 /* JS: a wake-up fired or a host operation completed. */
 EMSCRIPTEN_KEEPALIVE void wa__web_resume(void)
 {
-    if (!W.open || !W.live || W.in_slice || W.finishing)
+    if (!host.open || !host.live || host.in_slice || host.finishing)
         return;
-    W.in_slice++;
+    host.in_slice++;
     int done = wa__web_run_slice();
-    W.in_slice--;
+    host.in_slice--;
     if (done)
         finish_loop();
 }
