@@ -237,6 +237,7 @@ test-fiber: deps-check
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
 	@bash tests/run-native.sh $(B)
+	@python3 tests/module_cycles.py $(B)/obj host/native # the native host: no circle either
 
 # The cmocka suites and the scenarios, under ASan and UBSan.
 test-asan: $(addprefix $(BA)/tests/,$(NATIVE_TESTS)) $(addprefix $(BA)/scenarios/,$(SCENARIOS))
