@@ -549,9 +549,18 @@ WA_EXTERN wa_gen *wa_as_completed(wa_task *const *tasks, size_t n, uint64_t time
 
 /* Run fn(arg) on a worker thread while other tasks go on
  * (asyncio.to_thread). On targets without threads (WASI, browser) it runs
- * inline; debug mode warns. If the caller is cancelled the call returns
- * WA_ECANCELED at once; the thread finishes on its own and its result is
- * dropped. */
+ * inline; debug mode warns.
+ * The rule: once the call has handed fn over, fn runs exactly once, to its
+ * end, whatever happens to the caller. An interrupted caller (wa_cancel, or
+ * a deadline scope) gets WA_ECANCELED / WA_ETIMEDOUT at once, even while fn
+ * still waits for a free thread; fn runs all the same and its result is
+ * dropped, and the loop's end waits for it. (asyncio cancels a job that
+ * has not started yet, and Python's collector frees what it held; in C that
+ * would leave the caller unable to tell who frees arg.) So when fn owns
+ * what arg points to, fn frees it, and after an interruption the caller
+ * must not touch arg. fn is not run only when the call is refused before
+ * the hand-over: WA_ENOLOOP (not in a task), WA_EINVAL (fn NULL) or
+ * WA_ENOMEM; then arg is still the caller's. */
 WA_EXTERN int wa_to_thread(wa_fn fn, void *arg, void **result);
 
 /* ---------------------------------------------------------------- files */

@@ -39,18 +39,15 @@ static int list_add(list *l, const char *item)
     return 0;
 }
 
-/* The lookup's job. It runs on a worker thread started by a task of its
- * own, which the connecting task awaits shielded: a connect cancelled or
- * timed out leaves the lookup to finish (a thread cannot be stopped, and a
- * job cancelled before its thread started would never run), and the job
- * belongs to whichever of the three (connecting task, lookup task, thread)
- * lets go of it last. */
+/* The lookup's job, run on a worker thread. A connect cancelled or timed
+ * out returns at once while the lookup runs on to its end (wa_to_thread's
+ * rule: once handed over, it runs), so the job belongs to whichever of the
+ * two (connecting task, thread) lets go of it last. */
 typedef struct lookup {
     atomic_int refs;
     char *hosts, *ports; /* in: comma-separated lists (ports may be NULL) */
     list host, addr, port; /* out: one entry per address */
     int rc;              /* the thread's */
-    int task_rc;         /* wa_to_thread's */
 } lookup;
 
 static void lookup_unref(lookup *j)
@@ -118,14 +115,6 @@ static void *lookup_on_thread(void *arg)
         hs = hend + 1;
     }
     j->rc = rc;
-    lookup_unref(j);
-    return NULL;
-}
-
-static void *lookup_task(void *arg)
-{
-    lookup *j = arg;
-    j->task_rc = wa_to_thread(lookup_on_thread, j, NULL);
     lookup_unref(j);
     return NULL;
 }
@@ -203,22 +192,12 @@ static int resolve(params *p, lookup **out)
     if (!port) port = getenv("PGPORT");
     lookup *j = calloc(1, sizeof *j);
     if (!j) return WA_ENOMEM;
-    atomic_init(&j->refs, 1);
+    atomic_init(&j->refs, 2); /* ours and the thread's */
     j->hosts = strdup(host);
     j->ports = port ? strdup(port) : NULL;
-    wa_task_opts to = {.name = "wa_pg lookup"};
-    wa_task *t = NULL;
-    if (j->hosts && (!port || j->ports)) {
-        atomic_store(&j->refs, 3); /* ours, the task's, the thread's */
-        if (!(t = wa_spawn_opts(lookup_task, j, &to))) atomic_store(&j->refs, 1);
-    }
-    if (!t) {
-        lookup_unref(j);
-        return WA_ENOMEM;
-    }
-    int rc = wa_await_shielded(t, NULL);
-    wa_release(t);
-    if (rc == 0) rc = j->task_rc < 0 ? j->task_rc : j->rc;
+    int rc = j->hosts && (!port || j->ports) ? wa_to_thread(lookup_on_thread, j, NULL) : WA_ENOMEM;
+    if (rc == WA_ENOMEM || rc == WA_ENOLOOP) lookup_unref(j); /* refused: the thread's too */
+    if (rc == 0) rc = j->rc;
     if (rc < 0) {
         lookup_unref(j);
         return rc;

@@ -59,11 +59,12 @@ static void *cancel_on_thread(void *arg)
     return (void *)(intptr_t)ok;
 }
 
-/* pc is the thread's to free. (Only a loop ending while the job waits
- * for a worker drops it unrun: a small leak at exit, never a double free.) */
+/* pc is the thread's to free once handed over (wa_to_thread's rule: it
+ * runs even if this task is cancelled first, or the loop ends). */
 static void *cancel_detached_task(void *pc)
 {
-    wa_to_thread(cancel_on_thread, pc, NULL);
+    int rc = wa_to_thread(cancel_on_thread, pc, NULL);
+    if (rc == WA_ENOMEM || rc == WA_ENOLOOP) PQfreeCancel(pc); /* refused */
     return NULL;
 }
 
@@ -96,7 +97,10 @@ static void *cancel_task(void *arg)
     wa_pg_conn *c = arg;
     int rc = flush_all(c);
     PGcancel *pc = rc == 0 ? PQgetCancel(c->pg) : NULL;
-    if (pc) rc = wa_to_thread(cancel_on_thread, pc, NULL);
+    if (pc) {
+        rc = wa_to_thread(cancel_on_thread, pc, NULL);
+        if (rc == WA_ENOMEM || rc == WA_ENOLOOP) PQfreeCancel(pc); /* refused */
+    }
     /* Closed meanwhile: the cancel was sent, the connection is not needed. */
     if (rc == 0 && !c->closed) {
         int trc;

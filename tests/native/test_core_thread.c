@@ -125,6 +125,93 @@ static void test_to_thread_cancel_returns_at_once(void **state)
     assert_int_equal(atomic_load(&slow_thread_done), 1);
 }
 
+/* The rule for an argument fn owns: a caller interrupted while its job
+ * still waits for a free pool thread (cancelled, or its deadline scope
+ * expired) returns at once, and fn still runs, exactly once, so it frees
+ * arg. The pool (UV_THREADPOOL_SIZE, set in main) is saturated first by
+ * blockers that each say when they run, so the jobs are queued, not
+ * started, when their callers give up. Under ASan a job dropped unrun is a
+ * leak, one run twice a double free. */
+#define POOL_THREADS 4
+static atomic_int blockers_running, blockers_go, owned_freed;
+
+static void *blocker(void *arg)
+{
+    atomic_fetch_add(&blockers_running, 1);
+    for (int i = 0; i < 10000 && !atomic_load(&blockers_go); i++) nap_ms(1);
+    return NULL;
+}
+
+static void *block_a_pool_thread(void *arg)
+{
+    return PTR(wa_to_thread(blocker, NULL, NULL));
+}
+
+static void *free_owned_arg(void *arg)
+{
+    free(arg);
+    atomic_fetch_add(&owned_freed, 1);
+    return PTR(7); /* dropped: its caller has gone */
+}
+
+/* arg: where to say what wa_to_thread returned */
+static void *hand_over_owned(void *arg)
+{
+    void *r = NULL;
+    *(int *)arg = wa_to_thread(free_owned_arg, malloc(64), &r);
+    CHECK_PTR(r, NULL); /* an interrupted call does not write the result */
+    return NULL;
+}
+
+static void *hand_over_owned_in_scope(void *arg)
+{
+    int scope_rc;
+    {
+        WA_TIMEOUT_SCOPE(20, scope_rc);
+        hand_over_owned(arg);
+    }
+    CHECK_EQ(scope_rc, WA_ETIMEDOUT);
+    return NULL;
+}
+
+static void *queued_job_main(void *arg)
+{
+    atomic_store(&blockers_running, 0);
+    atomic_store(&blockers_go, 0);
+    atomic_store(&owned_freed, 0);
+    wa_task *blockers[POOL_THREADS];
+    for (int i = 0; i < POOL_THREADS; i++) blockers[i] = wa_spawn(block_a_pool_thread, NULL);
+    for (int i = 0; i < 5000 && atomic_load(&blockers_running) < POOL_THREADS; i++)
+        CHECK_EQ(wa_sleep(1), 0);
+    CHECK_EQ(atomic_load(&blockers_running), POOL_THREADS); /* every pool thread is busy */
+
+    int cancelled_rc = 99, timed_out_rc = 99;
+    wa_task *cancelled = wa_spawn(hand_over_owned, &cancelled_rc);
+    wa_task *timed_out = wa_spawn(hand_over_owned_in_scope, &timed_out_rc);
+    CHECK_EQ(wa_sleep(5), 0); /* both have queued their job and wait */
+    CHECK_EQ(wa_cancel(cancelled), 0);
+    wa_await(cancelled, NULL);
+    CHECK_EQ(cancelled_rc, WA_ECANCELED);
+    CHECK_EQ(wa_await(timed_out, NULL), 0);
+    CHECK_EQ(timed_out_rc, WA_ETIMEDOUT);
+    CHECK_EQ(atomic_load(&owned_freed), 0); /* not started: the pool is still full */
+    void *r = NULL;
+
+    atomic_store(&blockers_go, 1);
+    for (int i = 0; i < POOL_THREADS; i++) {
+        CHECK_EQ(wa_await(blockers[i], &r), 0);
+        CHECK_EQ(INT(r), 0);
+    }
+    /* The orphaned jobs run at their turn; the loop's end waits for them. */
+    return NULL;
+}
+
+static void test_to_thread_queued_job_runs_once(void **state)
+{
+    run_main(queued_job_main, NULL);
+    assert_int_equal(atomic_load(&owned_freed), 2);
+}
+
 /* No loop on a worker thread: suspending calls say WA_ENOLOOP there. */
 static wa_task *loop_task;
 static void *off_loop(void *arg)
@@ -273,10 +360,14 @@ static void test_wait_fd_shared(void **state)
 
 int main(void)
 {
+    /* libuv's default, said here: test_to_thread_queued_job_runs_once
+     * fills every pool thread. */
+    setenv("UV_THREADPOOL_SIZE", "4", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_to_thread_runs_concurrently),
         cmocka_unit_test(test_to_thread_results_and_null),
         cmocka_unit_test(test_to_thread_cancel_returns_at_once),
+        cmocka_unit_test(test_to_thread_queued_job_runs_once),
         cmocka_unit_test(test_worker_thread_has_no_loop),
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_wait_fd),

@@ -9,6 +9,7 @@
  * The scenario harness is reused; each test runs in the one main task. */
 #include <math.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -388,6 +389,57 @@ static void test_connect_failures(void)
     close(s);
     /* outside a task */
     CHECK_INT(wa_pg_execute(NULL, "SELECT 1", 0, NULL), WA_EINVAL);
+}
+
+/* A connect that times out while its host-name lookup still waits for a
+ * free pool thread (every one is busy) returns at once; the lookup runs
+ * later and frees its job itself (wa_to_thread's rule: once handed over,
+ * it runs). Under ASan: nothing leaks, nothing is freed twice. */
+#define MAX_BUSY 64
+static atomic_int busy_threads, busy_go;
+
+static void *busy_thread(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&busy_threads, 1);
+    for (int i = 0; i < 2000 && !atomic_load(&busy_go); i++) usleep(5000);
+    return NULL;
+}
+
+static void *occupy_a_pool_thread(void *arg)
+{
+    (void)arg;
+    wa_to_thread(busy_thread, NULL, NULL);
+    return NULL;
+}
+
+static void test_connect_gives_up_before_its_lookup_starts(void)
+{
+    const char *env = getenv("UV_THREADPOOL_SIZE"); /* libuv's pool: 4 unless set */
+    int n = env && atoi(env) > 0 ? atoi(env) : 4;
+    if (n > MAX_BUSY) return; /* too many threads to fill here */
+    atomic_store(&busy_threads, 0);
+    atomic_store(&busy_go, 0);
+    wa_task *busy[MAX_BUSY];
+    for (int i = 0; i < n; i++) busy[i] = wa_spawn(occupy_a_pool_thread, NULL);
+    for (int i = 0; i < 500 && atomic_load(&busy_threads) < n; i++) wa_sleep(10);
+    CHECK_INT(atomic_load(&busy_threads), n);
+    char info[256];
+    snprintf(info, sizeof info, "host=localhost port=%s", getenv("PGPORT"));
+    wa_pg_opts o = {.conninfo = info, .connect_timeout_ms = 100};
+    wa_pg_conn *c = NULL;
+    uint64_t t0 = wa_now();
+    CHECK_INT(wa_pg_connect(&o, &c), WA_ETIMEDOUT);
+    CHECK(wa_now() - t0 < 2000);
+    atomic_store(&busy_go, 1);
+    for (int i = 0; i < n; i++) {
+        wa_await(busy[i], NULL);
+        wa_release(busy[i]);
+    }
+    /* the lookup left behind has run by now or runs soon; a new one works */
+    o.connect_timeout_ms = 0;
+    CHECK_INT(wa_pg_connect(&o, &c), 0);
+    wa_pg_close(c);
 }
 
 /* ------------------------------------------------- deadlines and cancels */
@@ -779,6 +831,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_params_are_bound),
     WA_H_TEST(test_server_errors),
     WA_H_TEST(test_connect_failures),
+    WA_H_TEST(test_connect_gives_up_before_its_lookup_starts),
     WA_H_TEST(test_query_deadline_cancels_on_server),
     WA_H_TEST(test_cancelled_task_cancels_query),
     WA_H_TEST(test_close_under_a_running_query),

@@ -170,6 +170,9 @@ int wa__host_drive(void) { return wa__drive_blocking(wa__host_poll, wa__host_pen
 
 /* ------------------------------------------------------------ thread pool */
 
+/* Once queued, a job runs to its end exactly once, whatever happens to the
+ * task waiting for it (wa_to_thread's rule, in wasyncio.h): a waiter that
+ * gives up only orphans it, so fn can own its argument's cleanup. */
 struct thread_job {
     uv_work_t req;
     wa_fn fn;
@@ -190,20 +193,21 @@ static void job_after(uv_work_t *req, int status)
     struct thread_job *j = req->data;
     host.pending--;
     host.drain--;
+    (void)status; /* never cancelled (no uv_cancel): always 0 */
     if (j->op) {
-        if (status == 0 && j->out)
+        if (j->out)
             *j->out = j->result;
-        wa__wake_op(j->op, status == 0 ? 0 : WA_ECANCELED);
+        wa__wake_op(j->op, 0);
     }
     free(j);
 }
 
+/* The waiter was interrupted. No uv_cancel, even for a job still queued:
+ * its fn may own what arg points to, and it runs at its turn, its result
+ * dropped here. The loop's close waits for it (drain). */
 static void job_cancel(wa_op *op)
 {
     struct thread_job *j = op->data;
-    /* Not yet started: uv_cancel makes job_after run with UV_ECANCELED.
-     * Already running: it finishes on its own and job_after drops it. */
-    (void)uv_cancel((uv_req_t *)&j->req);
     j->op = NULL;
     j->out = NULL;
 }

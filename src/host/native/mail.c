@@ -27,6 +27,9 @@ struct wa_loop {
 };
 
 static _Thread_local wa_loop *t_here;
+/* Tasks of this thread waiting for a wake-up from another thread: each is
+ * something that will come, not a stall (wa__mail_expected). */
+static _Thread_local unsigned t_remote_waits;
 
 static void loop_unref(wa_loop *l)
 {
@@ -100,7 +103,7 @@ void wa__mail_close(void)
 unsigned wa__mail_expected(void)
 {
     wa_loop *l = t_here;
-    return l && atomic_load_explicit(&l->refs, memory_order_relaxed) > 1;
+    return t_remote_waits + (l && atomic_load_explicit(&l->refs, memory_order_relaxed) > 1);
 }
 
 wa_loop *wa__mail_here(void) { return t_here; }
@@ -233,9 +236,9 @@ int wa__remote_wait(wa__remote_waiter *w, int shield, int *woken)
     w->op = &op;
     /* A wake-up sent already is in this loop's mail: deliver() runs on
      * this thread, so it cannot have run yet, and the wait ends with it. */
-    wa__native_pending_add(1); /* something will come: not a stall */
+    t_remote_waits++; /* something will come: not a stall */
     int rc = wa__op_wait(&op);
-    wa__native_pending_add(-1);
+    t_remote_waits--;
     w->op = NULL;
     if (woken)
         *woken = atomic_load_explicit(&w->woken, memory_order_acquire);

@@ -13,7 +13,10 @@
 /* loop.c calls these around the libuv loop's life. */
 int wa__mail_open(uv_loop_t *uv);   /* this thread's wa_loop: 0 or WA_ENOMEM */
 void wa__mail_close(void);          /* refuse new mail; drop what was not run */
-unsigned wa__mail_expected(void);   /* 1 while another thread holds this loop */
+/* What other threads will still deliver: a hold on this loop by another
+ * thread counts 1, and each task in wa__remote_wait 1. loop.c adds it to
+ * its pending count (mail.c calls nothing in loop.c). */
+unsigned wa__mail_expected(void);
 
 /* Post fn(arg) to loop; if the loop ends before running it, dropped(arg)
  * runs instead (on the loop's thread while it closes, or at once in the

@@ -1,31 +1,50 @@
-/* server.c: wa_app_listen's native backend: the libuv listener, the
- * connection cap (503) and EMFILE, one tick that checks every connection's
- * deadline, and the graceful shutdown. A connection's own life is in
- * server_conn.c, its bytes are read by h1_reader.c; several loops serving
- * one app together (wa_server_opts.threads) are server_workers.c's. */
+/* server.c: one loop's server: the libuv listener, the connection cap
+ * (503) and EMFILE, one tick that checks every connection's deadline, and
+ * the graceful shutdown. A connection's own life is in server_conn.c, its
+ * bytes are read by h1_reader.c; several loops serving one app together
+ * (wa_server_opts.threads) are server_workers.c's, and wa_app_listen's entry
+ * is server_listen.c. */
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
 #include "core/backend.h"
 
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+struct server {
+    struct conn_home home;   /* its connections, their settings and counts */
+    uv_tcp_t listener;
+    uv_timer_t tick;         /* checks every connection's deadline */
+    wa_op *op;               /* the listening task's wait */
+    wa_task *waiter;         /* parked during shutdown */
+    int listener_open, tick_open;
+    int accept_owed;         /* a connection waits to be accepted (no memory) */
+    int stopping;
+};
 
 /* ------------------------------------------------------------ shutdown */
 
 static int server_idle(const struct server *s)
 {
-    return s->handlers == 0 && s->nconns == 0 && !s->listener_open && !s->tick_open;
+    return s->home.handlers == 0 && s->home.nconns == 0 && !s->listener_open && !s->tick_open;
 }
 
-void wa__server_poke(struct server *s)
+/* Something the shutdown waits for has changed: the waiter checks again. */
+static void server_poke(struct server *s)
 {
-    if (s->stopping && s->waiter && (server_idle(s) || (s->conns == NULL && s->handlers == 0)))
+    if (s->stopping && s->waiter &&
+        (server_idle(s) || (s->home.conns == NULL && s->home.handlers == 0)))
         wa__ready(s->waiter);
+}
+
+/* The connections' report (conn_home.changed). */
+static void connections_changed(struct conn_home *home)
+{
+    server_poke((struct server *)((char *)home - offsetof(struct server, home)));
 }
 
 static void on_connection(uv_stream_t *server, int status);
@@ -34,12 +53,12 @@ static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
     uint64_t now = uv_now(wa__uv());
-    for (struct conn *c = srv->conns, *next; c; c = next) {
+    for (struct conn *c = srv->home.conns, *next; c; c = next) {
         next = c->next;
         if (c->deadline && now >= c->deadline)
             wa__conn_expire(c);
     }
-    wa__guard_tick(srv, now);
+    wa__guard_tick(&srv->home, now);
     if (srv->accept_owed && !srv->stopping)
         on_connection((uv_stream_t *)&srv->listener, 0);
 }
@@ -50,8 +69,8 @@ static void reject_closed(uv_handle_t *h)
 {
     struct server *srv = h->data;
     free(h);
-    srv->nconns--;
-    wa__server_poke(srv);
+    srv->home.nconns--;
+    server_poke(srv);
 }
 
 /* The client: accepted from the listener, or a descriptor handed over
@@ -91,7 +110,7 @@ static void reject(struct server *srv, uv_stream_t *server, int fd)
         return;
     }
     t->data = srv;
-    srv->nconns++;
+    srv->home.nconns++;
     if (take_client(server, fd, t) == 0)
         send_busy(t);
     uv_close((uv_handle_t *)t, reject_closed);
@@ -100,7 +119,8 @@ static void reject(struct server *srv, uv_stream_t *server, int fd)
 static void add_client(struct server *srv, uv_stream_t *server, int fd)
 {
     srv->accept_owed = 0;
-    if (srv->nopen >= srv->opts.max_connections && !wa__guard_make_room(srv)) {
+    struct conn_home *home = &srv->home;
+    if (home->nopen >= home->opts.max_connections && !wa__guard_make_room(home)) {
         reject(srv, server, fd);
         return;
     }
@@ -116,22 +136,22 @@ static void add_client(struct server *srv, uv_stream_t *server, int fd)
         return;
     }
     c->tcp.data = c;
-    c->srv = srv;
+    c->home = home;
     c->refs = 1;
-    srv->nconns++;
+    home->nconns++;
     int taken = take_client(server, fd, &c->tcp) == 0;
-    if (!taken || wa__guard_client_over(srv, c)) {
+    if (!taken || wa__guard_client_over(home, c)) {
         if (taken)
             send_busy(&c->tcp);
         c->closing = 1;
         uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
         return;
     }
-    c->next = srv->conns;
-    if (srv->conns)
-        srv->conns->prev = c;
-    srv->conns = c;
-    srv->nopen++;
+    c->next = home->conns;
+    if (home->conns)
+        home->conns->prev = c;
+    home->conns = c;
+    home->nopen++;
     wa__conn_start(c);
 }
 
@@ -160,47 +180,20 @@ static void listener_closed(uv_handle_t *h)
 {
     struct server *srv = h->data;
     srv->listener_open = 0;
-    wa__server_poke(srv);
+    server_poke(srv);
 }
 
 static void tick_closed(uv_handle_t *h)
 {
     struct server *srv = h->data;
     srv->tick_open = 0;
-    wa__server_poke(srv);
+    server_poke(srv);
 }
 
 static void listen_cancel(wa_op *op)
 {
     struct server *srv = op->data;
     srv->op = NULL;
-}
-
-static int resolve(const char *host, int port, struct sockaddr_storage *ss)
-{
-    if (strcmp(host, "localhost") == 0)
-        host = "127.0.0.1";
-    if (uv_ip4_addr(host, port, (struct sockaddr_in *)ss) == 0)
-        return 0;
-    if (uv_ip6_addr(host, port, (struct sockaddr_in6 *)ss) == 0)
-        return 0;
-    return WA_EINVAL;
-}
-
-/* libuv writes with write(2): a reply to a client that has hung up would
- * raise SIGPIPE and kill the process. A server must not die of that, so
- * ignore it, unless the program installed a handler of its own. */
-static void ignore_sigpipe(void)
-{
-    struct sigaction old;
-    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
-        !(old.sa_flags & SA_SIGINFO)) {
-        struct sigaction ign;
-        memset(&ign, 0, sizeof ign);
-        ign.sa_handler = SIG_IGN;
-        sigemptyset(&ign.sa_mask);
-        sigaction(SIGPIPE, &ign, NULL);
-    }
 }
 
 static uint64_t fd_limit(void)
@@ -232,20 +225,20 @@ static void server_shutdown(struct server *srv)
 {
     srv->stopping = 1;
     uv_close((uv_handle_t *)&srv->listener, listener_closed);
-    for (struct conn *c = srv->conns, *next; c; c = next) {
+    for (struct conn *c = srv->home.conns, *next; c; c = next) {
         next = c->next;
         wa__conn_drain(c);
     }
     srv->waiter = wa__self();
-    uint64_t grace = srv->opts.shutdown_grace_ms;
+    uint64_t grace = srv->home.opts.shutdown_grace_ms;
     uint64_t until = grace >= UINT64_MAX / 2000000ull ? WA_NEVER
                                                       : wa__host_hrtime() + grace * 1000000ull;
-    while ((srv->conns || srv->handlers > 0) && wa__host_hrtime() < until)
+    while ((srv->home.conns || srv->home.handlers > 0) && wa__host_hrtime() < until)
         wa__park(until, WA_PARK_SHIELD);
     uv_timer_stop(&srv->tick);
     uv_close((uv_handle_t *)&srv->tick, tick_closed);
-    while (srv->conns)
-        wa__conn_close(srv->conns);
+    while (srv->home.conns)
+        wa__conn_close(srv->home.conns);
     while (!server_idle(srv))
         wa__park(WA_NEVER, WA_PARK_SHIELD);
 }
@@ -270,25 +263,18 @@ int wa__server_listen_failed(const struct sockaddr *addr, int code)
     return code;
 }
 
-int wa__http_listen_backend(wa_app *app, const char *host, int port)
+/* Every setting holds per loop, as nginx's worker_connections does; only
+ * the default cap, which comes from the process's one open-file limit, is
+ * shared out so that the loops together stay under it. */
+static void share_default_cap(const wa_app *app, unsigned loops, wa_server_opts *o)
 {
-    if (!wa__uv())
-        return WA_ENOLOOP;
-    ignore_sigpipe();
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    if (resolve(host, port, &ss) < 0) {
-        fprintf(stderr, "wasyncio: cannot listen on %s:%d: not an IP address (WA_EINVAL)\n", host,
-                port);
-        return WA_EINVAL;
+    if (!app->opts.max_connections && loops > 1) {
+        unsigned share = o->max_connections / loops;
+        o->max_connections = share < 16 ? 16 : share;
     }
-    unsigned n = wa__server_threads(&app->opts);
-    if (n > 1)
-        return wa__server_workers(app, (struct sockaddr *)&ss, n);
-    return wa__server_serve(app, (struct sockaddr *)&ss, -1, NULL);
 }
 
-int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct workers *ws)
+int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct server_peers *peers)
 {
     uv_loop_t *loop = wa__uv();
     if (!loop)
@@ -296,11 +282,13 @@ int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct wo
     struct server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return WA_ENOMEM;
-    srv->app = app;
-    wa__server_opts_resolve(&app->opts, fd_limit(), &srv->opts);
-    srv->ws = ws;
-    if (ws)
-        wa__workers_serving(ws, srv);
+    srv->home.app = app;
+    srv->home.changed = connections_changed;
+    wa__server_opts_resolve(&app->opts, fd_limit(), &srv->home.opts);
+    if (peers) {
+        share_default_cap(app, peers->loops, &srv->home.opts);
+        peers->serving(peers, srv);
+    }
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     srv->listener_open = 1;
@@ -331,7 +319,7 @@ int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct wo
         if (addr)
             wa__server_listen_failed(addr, result);
     } else {
-        uint64_t t = tick_ms(&srv->opts);
+        uint64_t t = tick_ms(&srv->home.opts);
         uv_timer_start(&srv->tick, on_tick, t, t);
         wa_op op = {0};
         op.cancel = listen_cancel;
@@ -340,8 +328,8 @@ int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct wo
         result = wa__op_wait(&op); /* only an interruption ends it */
         srv->op = NULL;
     }
-    if (ws)
-        wa__workers_stop(ws); /* the other loops shut down beside this one */
+    if (peers)
+        peers->interrupted(peers); /* the other loops shut down beside this one */
     server_shutdown(srv);
     wa__native_pending_add(-1);
     free(srv);

@@ -1,10 +1,11 @@
 /* server_conn.c: one connection of the native server: requests read by
  * h1_reader.c queue in order; their handlers run one after another, each in
  * a task; replies leave in order under a byte budget; and the connection's
- * one deadline follows what it waits for (head, body, send, keep-alive). */
+ * one deadline follows what it waits for (head, body, send, keep-alive).
+ * It reports to its server only through its conn_home (server_conn.h). */
 #include "host/host.h"
 #include "host/native/native.h"
-#include "host/native/server.h"
+#include "host/native/server_conn.h"
 #include "core/backend.h"
 
 #include <stdlib.h>
@@ -55,12 +56,12 @@ static void conn_unref(struct conn *c)
 {
     if (--c->refs > 0)
         return;
-    struct server *srv = c->srv;
+    struct conn_home *home = c->home;
     wa__h1_free(&c->rd);
     free(c->held);
     free(c);
-    srv->nconns--;
-    wa__server_poke(srv);
+    home->nconns--;
+    home->changed(home);
 }
 
 void wa__conn_release(struct conn *c) { conn_unref(c); }
@@ -120,7 +121,7 @@ static void *handler_main(void *arg)
     s->entered = 1;
     if (s->c->peer_gone)
         wa_cancel(wa__self()); /* it runs until its first wait, which returns the cancel */
-    wa__app_dispatch(s->c->srv->app, s->req, &s->reply);
+    wa__app_dispatch(s->c->home->app, s->req, &s->reply);
     s->ran = 1;
     return NULL;
 }
@@ -138,9 +139,9 @@ static void handler_done(wa_task *t, void *data)
 {
     struct slot *s = data;
     struct conn *c = s->c;
-    struct server *srv = c->srv;
+    struct conn_home *home = c->home;
     s->task = NULL;
-    srv->handlers--;
+    home->handlers--;
     c->running = 0;
     if (c->closing) {
         /* Nobody to answer; the slot was unlinked when the conn closed. */
@@ -152,7 +153,7 @@ static void handler_done(wa_task *t, void *data)
         if (!c->q_head)
             c->q_tail = NULL;
         c->nq--;
-        if (!wa__ws_lingering(c->upgraded))
+        if (!c->upgraded->lingering(c->upgraded))
             wa__conn_close(c);
         slot_free(s);
     } else {
@@ -173,7 +174,7 @@ static void handler_done(wa_task *t, void *data)
         conn_flush(c);
     }
     conn_unref(c);
-    wa__server_poke(srv);
+    home->changed(home);
 }
 
 /* Start the next request's handler: one at a time per connection, and only
@@ -181,7 +182,7 @@ static void handler_done(wa_task *t, void *data)
  * never reads pins at most one reply beyond the budget. */
 static void start_next(struct conn *c)
 {
-    if (c->running || c->closing || c->write_queued >= c->srv->opts.max_unsent_bytes)
+    if (c->running || c->closing || c->write_queued >= c->home->opts.max_unsent_bytes)
         return;
     struct slot *s = c->q_head;
     while (s && s->started)
@@ -205,7 +206,7 @@ static void start_next(struct conn *c)
     s->task = t;
     c->running = 1;
     c->refs++;
-    c->srv->handlers++;
+    c->home->handlers++;
     wa_release(t); /* freed when it ends; handler_done clears s->task first */
 }
 
@@ -213,9 +214,9 @@ static void start_next(struct conn *c)
 
 static int over_budget(const struct conn *c)
 {
-    size_t budget = c->srv->opts.max_unsent_bytes;
+    size_t budget = c->home->opts.max_unsent_bytes;
     return c->nq >= MAX_QUEUED || c->write_queued >= budget ||
-           c->queued_in >= c->srv->opts.max_read_ahead_bytes;
+           c->queued_in >= c->home->opts.max_read_ahead_bytes;
 }
 
 static int ev_continue(void *ctx)
@@ -256,8 +257,8 @@ static void maybe_resume(struct conn *c)
 {
     if (c->upgraded || /* a WebSocket reads for itself */
         c->reading || c->stopped || c->read_eof || c->closing || c->parsing || c->draining ||
-        c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->srv->opts.max_unsent_bytes / 4 ||
-        c->queued_in >= c->srv->opts.max_read_ahead_bytes)
+        c->nq >= MAX_QUEUED / 2 || c->write_queued >= c->home->opts.max_unsent_bytes / 4 ||
+        c->queued_in >= c->home->opts.max_read_ahead_bytes)
         return;
     if (c->held) {
         /* Requests that arrived while we were full: parse them first. */
@@ -339,7 +340,7 @@ static int conn_send(struct conn *c, char *buf, size_t len)
     }
     c->refs++;
     c->write_queued += w->len;
-    if (c->write_queued >= c->srv->opts.max_unsent_bytes)
+    if (c->write_queued >= c->home->opts.max_unsent_bytes)
         stop_reading(c); /* the client is not keeping up: maybe_resume */
     return 0;
 }
@@ -400,7 +401,7 @@ static void conn_flush(struct conn *c)
  * of a byte every few seconds no longer keeps it open forever. */
 static uint64_t body_deadline(const struct conn *c)
 {
-    const wa_server_opts *o = &c->srv->opts;
+    const wa_server_opts *o = &c->home->opts;
     uint64_t got = c->rd.cur ? c->rd.cur->body_len : 0;
     return c->body_since + o->body_timeout_ms + got * 1000 / o->min_body_rate;
 }
@@ -412,7 +413,7 @@ static uint64_t body_deadline(const struct conn *c)
  * (keep-alive). */
 static void conn_rearm(struct conn *c)
 {
-    const wa_server_opts *o = &c->srv->opts;
+    const wa_server_opts *o = &c->home->opts;
     uint64_t now = uv_now(wa__uv()), ms = 0, last = 0;
     enum deadline_kind kind = DL_QUIET;
     if (c->rd.phase != WA_H1_HEAD)
@@ -452,7 +453,7 @@ static void conn_rearm(struct conn *c)
 
 int wa__conn_head_overdue(const struct conn *c, uint64_t now)
 {
-    uint64_t ms = c->srv->opts.busy_head_timeout_ms, since = 0;
+    uint64_t ms = c->home->opts.busy_head_timeout_ms, since = 0;
     if (ms >= WA_NO_TIMEOUT / 2 || c->closing || c->upgraded || c->stopped || c->q_head ||
         c->write_queued)
         return 0;
@@ -477,7 +478,7 @@ int wa__conn_evict_rank(const struct conn *c, uint64_t now)
         return c->head_since && now - c->head_since >= SLOW_AFTER_MS;
     if (c->rd.phase == WA_H1_BODY && c->body_since && c->rd.cur &&
         now - c->body_since >= SLOW_AFTER_MS)
-        return c->rd.cur->body_len * 1000 / (now - c->body_since) < c->srv->opts.min_body_rate;
+        return c->rd.cur->body_len * 1000 / (now - c->body_since) < c->home->opts.min_body_rate;
     return 0;
 }
 
@@ -622,13 +623,13 @@ void wa__conn_close(struct conn *c)
     c->closing = 1;
     int upgraded = c->upgraded != NULL;
     if (upgraded)
-        wa__ws_conn_gone(c->upgraded);
-    struct server *srv = c->srv;
-    srv->nopen--;
+        c->upgraded->gone(c->upgraded);
+    struct conn_home *home = c->home;
+    home->nopen--;
     if (c->prev)
         c->prev->next = c->next;
-    else if (srv->conns == c)
-        srv->conns = c->next;
+    else if (home->conns == c)
+        home->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
     /* Unanswered requests: finished ones are freed now, running handlers
@@ -645,7 +646,7 @@ void wa__conn_close(struct conn *c)
         s = next;
     }
     uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
-    wa__server_poke(srv);
+    home->changed(home);
 }
 
 
@@ -655,7 +656,7 @@ void wa__conn_start(struct conn *c)
 {
     uv_tcp_nodelay(&c->tcp, 1);
     c->accepted_at = uv_now(wa__uv());
-    wa__h1_init(&c->rd, &c->srv->opts, &reader_events, c);
+    wa__h1_init(&c->rd, &c->home->opts, &reader_events, c);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
         c->reading = 1;
     else

@@ -1,7 +1,8 @@
 /* server_guard.c: what keeps the native server's connection cap from being
  * held by clients that send nothing useful: whom the cap evicts (the oldest
  * idle connection, else the oldest slow one), a limit per client address,
- * and, once the cap is near, an earlier deadline for heads. */
+ * and, once the cap is near, an earlier deadline for heads. It works on the
+ * connections alone (server_conn.h); server.c calls it. */
 #include "host/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
@@ -13,12 +14,12 @@
  * the new client, oldest first, as nginx reuses its idle connections; with
  * none idle, the oldest slow one (a head under way for half a second, a
  * body under min_body_rate) is answered 408 and closed. */
-int wa__guard_make_room(struct server *srv)
+int wa__guard_make_room(struct conn_home *home)
 {
     uint64_t now = uv_now(wa__uv());
     struct conn *oldest = NULL;
     int best = 0;
-    for (struct conn *c = srv->conns; c; c = c->next) { /* newest first */
+    for (struct conn *c = home->conns; c; c = c->next) { /* newest first */
         int rank = wa__conn_evict_rank(c, now);
         if (rank > 0 && rank >= best) {
             best = rank;
@@ -53,16 +54,16 @@ static void remember_peer(struct conn *c)
 
 /* One pass over the open connections: the limit is off by default, and a
  * server that sets it is one that expects few connections per address. */
-int wa__guard_client_over(struct server *srv, struct conn *c)
+int wa__guard_client_over(struct conn_home *home, struct conn *c)
 {
-    unsigned limit = srv->opts.max_client_connections;
+    unsigned limit = home->opts.max_client_connections;
     if (!limit)
         return 0;
     remember_peer(c);
     if (!c->peer_len)
         return 0;
     unsigned n = 0;
-    for (struct conn *o = srv->conns; o; o = o->next)
+    for (struct conn *o = home->conns; o; o = o->next)
         if (o->peer_len == c->peer_len && memcmp(o->peer, c->peer, c->peer_len) == 0 &&
             ++n >= limit)
             return 1;
@@ -72,11 +73,11 @@ int wa__guard_client_over(struct server *srv, struct conn *c)
 /* Three quarters of the cap open: heads (and connections that have sent
  * nothing yet) get busy_head_timeout_ms instead of head_timeout_ms, so a
  * slowloris crowd frees its slots in seconds, not in a minute. */
-void wa__guard_tick(struct server *srv, uint64_t now)
+void wa__guard_tick(struct conn_home *home, uint64_t now)
 {
-    if (srv->nopen < srv->opts.max_connections - srv->opts.max_connections / 4)
+    if (home->nopen < home->opts.max_connections - home->opts.max_connections / 4)
         return;
-    for (struct conn *c = srv->conns, *next; c; c = next) {
+    for (struct conn *c = home->conns, *next; c; c = next) {
         next = c->next;
         if (wa__conn_head_overdue(c, now))
             wa__conn_expire(c);

@@ -6,7 +6,7 @@
  * the leader alone listens and hands each accepted connection to the loops
  * in turn, through their mail. Cancelling the leader's task stops every
  * loop; each shuts down gracefully (server.c) and the leader returns once
- * all have. */
+ * all have. Each loop's server reports to us through struct server_peers. */
 #define _GNU_SOURCE /* accept4 */
 #include "host/host.h"
 #include "host/native/native.h"
@@ -40,6 +40,7 @@ struct worker {
 };
 
 struct workers {
+    struct server_peers peers;  /* what each loop's server calls: peers.loops is n */
     wa_app *app;
     unsigned n;
     int handoff;                /* no SO_REUSEPORT: the leader accepts for all */
@@ -63,18 +64,13 @@ unsigned wa__server_threads(const wa_server_opts *o)
     return o->threads ? o->threads : 1;
 }
 
-void wa__workers_serving(struct workers *ws, struct server *srv)
+/* server_peers.serving: a loop's server starts, and can adopt clients. */
+static void loop_serving(struct server_peers *peers, struct server *srv)
 {
+    (void)peers;
     struct worker *me = t_worker;
     if (me)
         me->srv = srv;
-    /* Every setting holds per loop, as nginx's worker_connections does; only
-     * the default cap, which comes from the process's one open-file limit,
-     * is shared out so that n loops together stay under it. */
-    if (!ws->app->opts.max_connections && ws->n > 1) {
-        unsigned share = srv->opts.max_connections / ws->n;
-        srv->opts.max_connections = share < 16 ? 16 : share;
-    }
 }
 
 /* ------------------------------------------------------------ sockets */
@@ -269,7 +265,7 @@ static void *worker_main(void *arg)
     w->fd = -1; /* the server owns it now */
     atomic_store(&w->started, 1);
     wa_shared_queue_put(w->ws->news, w);
-    w->rc = wa__server_serve(w->ws->app, NULL, fd, w->ws);
+    w->rc = wa__server_serve(w->ws->app, NULL, fd, &w->ws->peers);
     t_worker = NULL;
     w->srv = NULL;
     atomic_store(&w->finished, 1);
@@ -296,7 +292,8 @@ static void cancel_worker(void *arg)
         wa_cancel(w->task); /* WA_EDONE if it has already ended */
 }
 
-void wa__workers_stop(struct workers *ws)
+/* The leader's serving task was interrupted: stop the others. */
+static void workers_stop(struct workers *ws)
 {
     if (t_worker != &ws->w[0] || ws->stopped)
         return; /* only the leader stops the others, once */
@@ -312,6 +309,12 @@ void wa__workers_stop(struct workers *ws)
     for (unsigned i = 1; i < ws->n; i++)
         if (atomic_load(&ws->w[i].started) && !atomic_load(&ws->w[i].finished))
             wa__mail_post(ws->w[i].loop, cancel_worker, NULL, &ws->w[i]);
+}
+
+/* server_peers.interrupted */
+static void loop_interrupted(struct server_peers *peers)
+{
+    workers_stop((struct workers *)peers); /* peers is its first member */
 }
 
 /* In the leader: wait (not interruptibly: the workers must be accounted
@@ -360,6 +363,8 @@ int wa__server_workers(wa_app *app, const struct sockaddr *addr, unsigned n)
     struct workers *ws = calloc(1, sizeof *ws + n * sizeof(struct worker));
     if (!ws)
         return WA_ENOMEM;
+    ws->peers = (struct server_peers){.loops = n, .serving = loop_serving,
+                                      .interrupted = loop_interrupted};
     ws->app = app;
     ws->n = n;
     ws->listen_fd = -1;
@@ -397,14 +402,14 @@ int wa__server_workers(wa_app *app, const struct sockaddr *addr, unsigned n)
     if (ws->handoff && rc == 0)
         rc = start_acceptor(ws);
     if (early < 0 || rc < 0) {
-        wa__workers_stop(ws);
+        workers_stop(ws);
         rc = early < 0 ? early : rc;
     } else {
         int fd = lead->fd;
         lead->fd = -1;
-        rc = wa__server_serve(app, NULL, fd, ws);
+        rc = wa__server_serve(app, NULL, fd, &ws->peers);
     }
-    wa__workers_stop(ws); /* if serving failed before its own call */
+    workers_stop(ws); /* if serving failed before its own call */
     lead->srv = NULL;
     t_worker = NULL;
     wait_workers(ws, 1);

@@ -6,7 +6,7 @@
 #include "ws/engine.h"
 #include "core/backend.h"
 #include "host/native/native.h"
-#include "host/native/server.h"
+#include "host/native/server_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@ struct wa__ws_uvt {
     uv_tcp_t own;          /* the client's handle */
     int owns_handle;
     struct conn *conn;     /* server: the HTTP connection, while it is ours */
+    struct conn_taker taker; /* server: how that connection tells us it closes */
     char *buf;             /* read ahead: buf[off .. off + len) */
     size_t off, len;
     int reading;
@@ -270,10 +271,16 @@ static void handle_closed(uv_handle_t *h)
     uvt_unref(h->data);
 }
 
-/* The server closed the connection (its handler ended, shutdown, an
- * error): the stream is no longer ours. */
-void wa__ws_conn_gone(struct wa__ws_uvt *t)
+static uvt *taker_uvt(const struct conn_taker *k)
 {
+    return (uvt *)((char *)k - offsetof(uvt, taker));
+}
+
+/* conn_taker.gone: the server closed the connection (its handler ended,
+ * shutdown, an error): the stream is no longer ours. */
+static void conn_gone(struct conn_taker *k)
+{
+    uvt *t = taker_uvt(k);
     struct conn *c = t->conn;
     if (!c)
         return;
@@ -321,7 +328,7 @@ static void finish_close(uvt *t)
     }
     stop_reading(t);
     if (t->conn)
-        wa__conn_close(t->conn); /* calls wa__ws_conn_gone */
+        wa__conn_close(t->conn); /* calls conn_gone */
     else if (t->owns_handle && !uv_is_closing((uv_handle_t *)&t->own))
         uv_close((uv_handle_t *)&t->own, handle_closed);
     uvt_unref(t); /* the close's own reference */
@@ -357,7 +364,12 @@ static void on_shutdown(uv_shutdown_t *req, int status)
         finish_close(t);
 }
 
-int wa__ws_lingering(const struct wa__ws_uvt *t) { return t->closed && !t->finished; }
+/* conn_taker.lingering */
+static int conn_lingering(const struct conn_taker *k)
+{
+    const uvt *t = taker_uvt(k);
+    return t->closed && !t->finished;
+}
 
 static void uvt_close(wa__ws_transport *base)
 {
@@ -422,14 +434,15 @@ int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = 0;
     }
-    c->upgraded = t;
+    t->taker = (struct conn_taker){.gone = conn_gone, .lingering = conn_lingering};
+    c->upgraded = &t->taker;
     c->deadline = 0;
     c->dl_kind = DL_NONE;
     c->refs++;
-    t->refs++; /* the connection's, dropped in wa__ws_conn_gone */
+    t->refs++; /* the connection's, dropped in conn_gone */
     t->conn = c;
     t->stream = (uv_stream_t *)&c->tcp;
-    c->tcp.data = t; /* our read callbacks; wa__ws_conn_gone gives it back */
+    c->tcp.data = t; /* our read callbacks; conn_gone gives it back */
     if (c->held && c->held_len) {
         size_t k = c->held_len < RBUF ? c->held_len : RBUF;
         memcpy(t->buf, c->held, k);
