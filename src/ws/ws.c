@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void wa__ws_set_closed(wa_ws *ws, int code, const char *reason, size_t reason_len)
-{
-    ws->closed = 1;
-    if (ws->close_code)
-        return;
-    ws->close_code = code;
-    free(ws->close_reason);
-    ws->close_reason = reason_len ? wa__strndup(reason, reason_len) : NULL;
-}
-
 wa_ws *wa__ws_new(const wa_ws_opts *opts, int is_client)
 {
     wa_ws *ws = calloc(1, sizeof *ws);
@@ -224,14 +214,6 @@ int wa_ws_receive(wa_ws *ws, wa_ws_msg *msg)
     ws->receiving = 0;
     wa__ws_leave(ws);
     return rc;
-}
-
-void wa_ws_msg_free(wa_ws_msg *msg)
-{
-    if (!msg)
-        return;
-    free(msg->data);
-    memset(msg, 0, sizeof *msg);
 }
 
 /* ------------------------------------------------------------ closing */
