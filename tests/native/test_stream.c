@@ -723,6 +723,17 @@ static void *unix_main(void *arg)
     CHECK_EQ(wa_start_unix_server(handler, &p, path, NULL, &srv), WA_EADDRINUSE);
     unlink(path);
     CHECK_EQ(wa_open_unix_connection(path, NULL, &s), WA_ENOENT);
+    /* A path longer than sun_path is refused, not cut short by libuv into
+     * another file (which the server's close would then leave behind). */
+    char longpath[160];
+    memset(longpath, 'x', sizeof longpath - 1);
+    longpath[sizeof longpath - 1] = 0;
+    memcpy(longpath, "/tmp/", 5);
+    CHECK_EQ(wa_start_unix_server(handler, &p, longpath, NULL, &srv), WA_EINVAL);
+    CHECK_EQ(wa_open_unix_connection(longpath, NULL, &s), WA_EINVAL);
+    /* A directory that does not exist is not "permission denied". */
+    CHECK_EQ(wa_start_unix_server(handler, &p, "/nonexistent-wa-dir/x.sock", NULL, &srv),
+             WA_ENOENT);
     return NULL;
 }
 

@@ -186,6 +186,8 @@ int wa__sconn_connect(wa_stream *s, const wa__stream_target *t, wa__sconn **out)
     wa__sconn *c = NULL;
     int rc;
     if (t->path) {
+        if (!wa__unix_path_fits(t->path))
+            return WA_EINVAL;
         if (!(c = wa__sconn_new(1, &rc)))
             return rc;
         if ((rc = connect_one(c, NULL, t->path)) != 0) {
