@@ -179,7 +179,8 @@ WA_EXTERN int wa_stream_free(wa_stream *s);
 /* The peer's address (getpeername) and our own (getsockname): host is the
  * numeric IP address ("127.0.0.1", "::1") or, for a Unix-domain socket, the
  * path ("" if unnamed) with *port 0. host (cap bytes, 64 is enough for IP)
- * and port may be NULL. WA_ENOTSUP where the target cannot tell. */
+ * and port may be NULL. WA_EINVAL (host "", port 0) when the name and its
+ * NUL do not fit in cap bytes. WA_ENOTSUP where the target cannot tell. */
 WA_EXTERN int wa_stream_peername(const wa_stream *s, char *host, size_t cap, int *port);
 WA_EXTERN int wa_stream_sockname(const wa_stream *s, char *host, size_t cap, int *port);
 

@@ -442,6 +442,15 @@ static void test_names(void)
         CHECK_INT(wa_stream_sockname(s, host, sizeof host, &own_port), 0);
         CHECK_STR(host, "127.0.0.1");
         CHECK(own_port > 0 && own_port != port);
+        /* A buffer too small for the name is refused, not filled with a
+         * cut-short address: "127.0.0.1" needs 10 bytes. */
+        peer_port = 1;
+        CHECK_INT(wa_stream_peername(s, host, 9, &peer_port), WA_EINVAL);
+        CHECK_STR(host, "");
+        CHECK_INT(peer_port, 0);
+        CHECK_INT(wa_stream_sockname(s, host, 0, NULL), WA_EINVAL);
+        CHECK_INT(wa_stream_peername(s, host, 10, NULL), 0);
+        CHECK_STR(host, "127.0.0.1");
     }
     hang_up(s);
     stop(srv);
