@@ -130,6 +130,12 @@ if [[ -f $P/lib/pkgconfig/wasyncio-pg.pc ]]; then
     echo "== wasyncio-pg (pkg-config)"
     if readelf -d "$P/lib/$so" | grep -q 'NEEDED.*libpq'; then ko "libwasyncio needs libpq"
     else ok "libwasyncio does not depend on libpq"; fi
+    # Its SONAME follows libwasyncio's rule (0.MINOR while the major is 0),
+    # since it is built on libwasyncio's ABI.
+    pgso=libwasyncio-pg.so.${soname#libwasyncio.so.}
+    if [[ $(readlink "$P/lib/$pgso") == "libwasyncio-pg.so.$version" ]] &&
+       readelf -d "$P/lib/$pgso" | grep -q "SONAME.*\[$pgso\]"; then ok "SONAME $pgso"
+    else ko "wasyncio-pg SONAME is not $pgso"; ls -l "$P"/lib/libwasyncio-pg*; fi
     cp "$root/examples/db_pool.c" .
     if cc db_pool.c $(pkg-config --cflags --libs wasyncio-pg) -Wl,-rpath,"$P/lib" -o db_pool 2>"$tmp/err"; then
         ok "db_pool.c built with pkg-config wasyncio-pg"
