@@ -86,7 +86,9 @@ WA_EXTERN int wa_pg_in_transaction(const wa_pg_conn *c);
     (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), \
         (const char *const[]){__VA_ARGS__}
 
-/* Every query function returns 0 or more on success, else a negative code. */
+/* Every query function returns 0 or more on success, else a negative code;
+ * WA_EINVAL (the server's message in wa_pg_last_error) when n does not match
+ * the $N the query uses, and the connection stays usable. */
 
 /* Run a command (asyncpg's execute): the rows it affected (INSERT, UPDATE,
  * DELETE, ...; 0 for others). Without parameters the text may hold several
