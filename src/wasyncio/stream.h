@@ -59,7 +59,9 @@ typedef struct wa_stream_opts {
     unsigned flags;     /* WA_STREAM_* */
     /* TLS client, native only (WA_STREAM_TLS). Verification follows wa_fetch:
      * the system's CA store unless ca_file or ca_dir is given, the host name
-     * (or IP address) checked against the certificate, WA_ETLS on failure. */
+     * (or IP address) checked against the certificate, WA_ETLS on failure.
+     * A file or directory below that is missing or holds no PEM block is
+     * WA_ENOENT / WA_EACCES / WA_EINVAL before connecting (named on stderr). */
     const char *server_hostname; /* name to send (SNI) and verify; default: host */
     const char *ca_file;         /* PEM CA bundle to trust instead of the system's */
     const char *ca_dir;          /* directory of hashed PEM CAs (openssl rehash), ditto */
