@@ -87,6 +87,9 @@ WA_EXTERN int wa_open_unix_connection(const char *path, const wa_stream_opts *op
 
 /* ---------------------------------------------------------------- reading */
 
+/* One task reads at a time: a read that would wait while another task
+ * waits in a read returns WA_EBUSY at once (asyncio's RuntimeError). */
+
 /* Up to n bytes (asyncio's read(n)): waits until at least one byte is
  * buffered, or the end. Returns the count, 0 at the end of the stream (also
  * for n == 0), or an error (WA_ECONNRESET, ...). */
