@@ -146,7 +146,9 @@ WA_EXTERN int wa_pg_int(const wa_pg_result *r, int row, int col, int64_t *out);
 WA_EXTERN int wa_pg_double(const wa_pg_result *r, int row, int col, double *out);
 WA_EXTERN int wa_pg_bool(const wa_pg_result *r, int row, int col, int *out);
 /* Any value in PostgreSQL's text form: text, varchar, numeric (exact, as
- * "12.50"), json, ...; NULL for SQL NULL. Valid until wa_pg_result_free. */
+ * "12.50"), json, ...; NULL for SQL NULL, and for a row or column out of
+ * range (wa_pg_is_null tells the two apart: 1, or WA_EINVAL). Valid until
+ * wa_pg_result_free. */
 WA_EXTERN const char *wa_pg_text(const wa_pg_result *r, int row, int col);
 /* bytea, decoded: *data is valid until wa_pg_result_free. */
 WA_EXTERN int wa_pg_bytea(const wa_pg_result *r, int row, int col, const uint8_t **data,
