@@ -8,8 +8,11 @@
 //       (wasi:cli/run, through jco's preview2 shim). The program sees only the
 //       directories given with --dir (wasmtime's --dir): `--dir .` lets it
 //       read files under the current directory by relative path, and nothing
-//       else (a path outside is WA_ENOTCAPABLE). WASYNCIO_* environment
-//       variables pass through; the exit status is the program's.
+//       else (a path outside is WA_ENOTCAPABLE). A 0.2 command also has the
+//       network: wasi:sockets TCP and name lookup (the streams layer), as
+//       `wasmtime run -S inherit-network -S allow-ip-name-lookup` grants.
+//       WASYNCIO_* environment variables pass through; the exit status is
+//       the program's.
 //   wasyncio-serve [--host H] [--port P] server.wasm
 //       A WASI 0.2 server component (wasi:http/incoming-handler) on
 //       http://H:P/ (default 127.0.0.1:8080), as `wasmtime serve` does. It

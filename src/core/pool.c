@@ -191,17 +191,15 @@ static void ensure_reaper(wa_pool *p)
 wa_pool *wa_pool_new(const wa_pool_opts *opts)
 {
     if (!opts || !opts->connect || !opts->close) return wa__set_last_error(WA_EINVAL);
+    size_t max_size = opts->max_size ? opts->max_size : 10;
+    if (opts->min_size > max_size) return wa__set_last_error(WA_EINVAL);
     /* Opening resources needs a task; an empty pool can be made anywhere. */
     int rc = opts->min_size ? wa__require_task() : 0;
     if (rc) return wa__set_last_error(rc);
     wa_pool *p = calloc(1, sizeof *p);
     if (!p) return wa__set_last_error(WA_ENOMEM);
     p->o = *opts;
-    if (!p->o.max_size) p->o.max_size = 10;
-    if (p->o.min_size > p->o.max_size) {
-        free(p);
-        return wa__set_last_error(WA_EINVAL);
-    }
+    p->o.max_size = max_size;
     /* Open min_size, then put them all in the idle stack at once. */
     for (size_t i = 0; i < p->o.min_size; i++) {
         slot *s;

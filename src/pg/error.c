@@ -62,6 +62,11 @@ int wa__pg_fail_result(wa_pg_conn *c, const PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     int code = wa__pg_code_of(state);
+    /* 08P01 on a connection that is still up: the server refused a message
+     * of ours, which through libpq means parameters that do not match the
+     * query ($2 with one passed). The caller's mistake, not a lost link. */
+    if (code == WA_ECONNLOST && !strcmp(state, "08P01") && c && PQstatus(c->pg) == CONNECTION_OK)
+        code = WA_EINVAL;
     if (c && PQstatus(c->pg) != CONNECTION_OK) {
         code = WA_ECONNLOST;
         c->lost = 1;

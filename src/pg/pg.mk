@@ -12,7 +12,7 @@ PG_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(PG_SRC))
 PG_ASAN_OBJ := $(patsubst src/%.c,$(BA)/obj/%.o,$(PG_SRC))
 PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) -Isrc/pg
 PG_LIBS := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
-PG_SONAME := libwasyncio-pg.so.$(WA_SOMAJOR)
+PG_SONAME := libwasyncio-pg.so.$(WA_SOVERSION)
 PG_TESTS := $(basename $(notdir $(wildcard tests/pg/test_*.c)))
 
 .PHONY: pg test-pg install-pg

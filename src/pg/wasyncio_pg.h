@@ -86,7 +86,9 @@ WA_EXTERN int wa_pg_in_transaction(const wa_pg_conn *c);
     (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), \
         (const char *const[]){__VA_ARGS__}
 
-/* Every query function returns 0 or more on success, else a negative code. */
+/* Every query function returns 0 or more on success, else a negative code;
+ * WA_EINVAL (the server's message in wa_pg_last_error) when n does not match
+ * the $N the query uses, and the connection stays usable. */
 
 /* Run a command (asyncpg's execute): the rows it affected (INSERT, UPDATE,
  * DELETE, ...; 0 for others). Without parameters the text may hold several
@@ -144,7 +146,9 @@ WA_EXTERN int wa_pg_int(const wa_pg_result *r, int row, int col, int64_t *out);
 WA_EXTERN int wa_pg_double(const wa_pg_result *r, int row, int col, double *out);
 WA_EXTERN int wa_pg_bool(const wa_pg_result *r, int row, int col, int *out);
 /* Any value in PostgreSQL's text form: text, varchar, numeric (exact, as
- * "12.50"), json, ...; NULL for SQL NULL. Valid until wa_pg_result_free. */
+ * "12.50"), json, ...; NULL for SQL NULL, and for a row or column out of
+ * range (wa_pg_is_null tells the two apart: 1, or WA_EINVAL). Valid until
+ * wa_pg_result_free. */
 WA_EXTERN const char *wa_pg_text(const wa_pg_result *r, int row, int col);
 /* bytea, decoded: *data is valid until wa_pg_result_free. */
 WA_EXTERN int wa_pg_bytea(const wa_pg_result *r, int row, int col, const uint8_t **data,

@@ -23,12 +23,19 @@ static int ended(const wa_stream *s)
 /* Wait for the buffer to change or the stream to end. */
 static int wait_for_data(wa_stream *s)
 {
+    /* One task waits for bytes at a time (asyncio raises RuntimeError for a
+     * second): two would share the lent buffer below and one would return
+     * bytes it never got. Held until the woken reader runs again. */
+    if (s->reader_inside)
+        return WA_EBUSY;
     /* A reader waiting for more reads past 2 * limit (readexactly of more,
      * read_all), until the next bytes wake it. */
     s->reader_waiting = 1;
+    s->reader_inside = 1;
     wa__stream_update_reading(s);
     int rc = wa__swait(&s->readers);
     s->reader_waiting = 0;
+    s->reader_inside = 0;
     return rc;
 }
 

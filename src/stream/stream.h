@@ -53,6 +53,7 @@ struct wa_stream {
     int eof;                /* the peer sent EOF (no more bytes) */
     int reading;            /* the backend delivers bytes */
     int reader_waiting;     /* a reader waits for more: read on */
+    int reader_inside;      /* a task waits in a read (until it runs again) */
     /* wa_stream_read waiting on an empty buffer lends its own: the backend
      * reads straight into it, saving a copy of every bulk read. */
     char *direct;

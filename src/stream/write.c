@@ -3,6 +3,7 @@
  * buffered), drain with its water marks, write_eof, close, abort,
  * wait_closed, free, and the socket names. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "stream/stream.h"
 
@@ -142,7 +143,20 @@ static int name(const wa_stream *s, int peer, char *host, size_t cap, int *port)
         return WA_EINVAL;
     if (!s->conn || s->backend_closing)
         return WA_ECLOSED;
-    return wa__sconn_name(s->conn, peer, host, cap, port);
+    /* Into a buffer big enough for any name (an IPv6 address, a Unix path),
+     * so a name that does not fit the caller's is refused, not cut short. */
+    char whole[256] = "";
+    int rc = wa__sconn_name(s->conn, peer, host ? whole : NULL, sizeof whole, port);
+    if (rc < 0 || !host)
+        return rc;
+    size_t n = strlen(whole);
+    if (n >= cap) {
+        if (port)
+            *port = 0;
+        return WA_EINVAL;
+    }
+    memcpy(host, whole, n + 1);
+    return 0;
 }
 
 int wa_stream_peername(const wa_stream *s, char *host, size_t cap, int *port)

@@ -59,7 +59,9 @@ typedef struct wa_stream_opts {
     unsigned flags;     /* WA_STREAM_* */
     /* TLS client, native only (WA_STREAM_TLS). Verification follows wa_fetch:
      * the system's CA store unless ca_file or ca_dir is given, the host name
-     * (or IP address) checked against the certificate, WA_ETLS on failure. */
+     * (or IP address) checked against the certificate, WA_ETLS on failure.
+     * A file or directory below that is missing or holds no PEM block is
+     * WA_ENOENT / WA_EACCES / WA_EINVAL before connecting (named on stderr). */
     const char *server_hostname; /* name to send (SNI) and verify; default: host */
     const char *ca_file;         /* PEM CA bundle to trust instead of the system's */
     const char *ca_dir;          /* directory of hashed PEM CAs (openssl rehash), ditto */
@@ -84,6 +86,9 @@ WA_EXTERN int wa_open_unix_connection(const char *path, const wa_stream_opts *op
                                       wa_stream **out);
 
 /* ---------------------------------------------------------------- reading */
+
+/* One task reads at a time: a read that would wait while another task
+ * waits in a read returns WA_EBUSY at once (asyncio's RuntimeError). */
 
 /* Up to n bytes (asyncio's read(n)): waits until at least one byte is
  * buffered, or the end. Returns the count, 0 at the end of the stream (also
@@ -179,7 +184,8 @@ WA_EXTERN int wa_stream_free(wa_stream *s);
 /* The peer's address (getpeername) and our own (getsockname): host is the
  * numeric IP address ("127.0.0.1", "::1") or, for a Unix-domain socket, the
  * path ("" if unnamed) with *port 0. host (cap bytes, 64 is enough for IP)
- * and port may be NULL. WA_ENOTSUP where the target cannot tell. */
+ * and port may be NULL. WA_EINVAL (host "", port 0) when the name and its
+ * NUL do not fit in cap bytes. WA_ENOTSUP where the target cannot tell. */
 WA_EXTERN int wa_stream_peername(const wa_stream *s, char *host, size_t cap, int *port);
 WA_EXTERN int wa_stream_sockname(const wa_stream *s, char *host, size_t cap, int *port);
 

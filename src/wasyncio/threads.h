@@ -75,6 +75,7 @@ WA_EXTERN int wa_future_result(wa_future *f, uint64_t timeout_ms, void **result)
 /* Cancel the remote task, from any thread (Future.cancel). 0, or WA_EDONE
  * when it has already finished. A task that never started does not run. */
 WA_EXTERN int wa_future_cancel(wa_future *f);
+/* 1 once the task has finished, 0 while it has not; WA_EINVAL for NULL. */
 WA_EXTERN int wa_future_done(const wa_future *f);
 /* The failure message of a finished task (NULL when it succeeded). */
 WA_EXTERN const char *wa_future_message(const wa_future *f);

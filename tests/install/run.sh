@@ -60,12 +60,20 @@ for cmd in "$P"/bin/wasyncio-*; do
         ko "$(basename "$cmd") --help (exit $rc): $(head -2 <<<"$out")"
 done
 
-# The README's example block builds each target into its own files (a page
-# build writes OUT.wasm beside OUT.mjs, so it must not meet a WASI OUT.wasm).
-block=$(awk '/^```sh$/ { inb = 1; buf = ""; next } /^```$/ { if (inb && buf ~ /wasyncio-wasi-cc/ && buf ~ /wasyncio-emcc/) print buf; inb = 0; next } inb { buf = buf $0 "\n" }' "$root/README.md")
-outs=$(grep -o -- '-o [^ ]*' <<<"$(printf '%b' "$block")" | awk '{ print $2; if ($2 ~ /\.mjs$/) { sub(/\.mjs$/, ".wasm", $2); print $2 } }' | sort)
-if [[ -n $outs && -z $(uniq -d <<<"$outs") ]]; then ok "README example block: distinct outputs ($(tr '\n' ' ' <<<"$outs"))"
-else ko "README example block writes a file twice: $(uniq -d <<<"$outs" | tr '\n' ' ')"; fi
+# The README's example blocks build each target into its own files: a page
+# or Node build writes OUT.wasm beside OUT.mjs / OUT.js, so it must not meet a
+# WASI OUT.wasm (the general block, and the streams block's twin builds).
+outs=$(awk '/^```sh$/ { inb = 1; buf = ""; next }
+    /^```$/ { if (inb && buf ~ /wasyncio-wasi(p2)?-cc/ && buf ~ /wasyncio-emcc/) {
+                nb++; n = split(buf, w, /[ \t\n]+/)
+                for (i = 1; i < n; i++) if (w[i] == "-o") {
+                    o = w[i + 1]; print nb, o
+                    if (o ~ /\.m?js$/) { sub(/\.m?js$/, ".wasm", o); print nb, o } } }
+              inb = 0; next }
+    inb { buf = buf $0 "\n" }' "$root/README.md" | sort)
+if [[ $(cut -d' ' -f1 <<<"$outs" | sort -u | wc -l) -ge 2 && -z $(uniq -d <<<"$outs") ]]; then
+    ok "README example blocks: distinct outputs ($(cut -d' ' -f2 <<<"$outs" | tr '\n' ' '))"
+else ko "README example blocks: a block writes a file twice, or a block is gone: $(uniq -d <<<"$outs" | tr '\n' ' ')"; fi
 
 echo "x" > readable.txt
 # cat_expect NAME COMMAND...: cat.c's report for readable.txt, missing.txt and
@@ -122,6 +130,12 @@ if [[ -f $P/lib/pkgconfig/wasyncio-pg.pc ]]; then
     echo "== wasyncio-pg (pkg-config)"
     if readelf -d "$P/lib/$so" | grep -q 'NEEDED.*libpq'; then ko "libwasyncio needs libpq"
     else ok "libwasyncio does not depend on libpq"; fi
+    # Its SONAME follows libwasyncio's rule (0.MINOR while the major is 0),
+    # since it is built on libwasyncio's ABI.
+    pgso=libwasyncio-pg.so.${soname#libwasyncio.so.}
+    if [[ $(readlink "$P/lib/$pgso") == "libwasyncio-pg.so.$version" ]] &&
+       readelf -d "$P/lib/$pgso" | grep -q "SONAME.*\[$pgso\]"; then ok "SONAME $pgso"
+    else ko "wasyncio-pg SONAME is not $pgso"; ls -l "$P"/lib/libwasyncio-pg*; fi
     cp "$root/examples/db_pool.c" .
     if cc db_pool.c $(pkg-config --cflags --libs wasyncio-pg) -Wl,-rpath,"$P/lib" -o db_pool 2>"$tmp/err"; then
         ok "db_pool.c built with pkg-config wasyncio-pg"
@@ -202,18 +216,19 @@ if [[ " $installed " == *" wasip2 "* ]]; then
             ko "wasyncio-serve killed: something still serves port $port" ||
             ok "wasyncio-serve killed: nothing left serving"
     else ko "wasyncio-wasip2-cc server"; head -5 "$tmp/err"; fi
-    # streams: wasi:sockets under jco, the twin's lines exactly
-    if wasyncio-wasip2-cc echo_streams.c -O2 -o echo_streams.wasm 2>"$tmp/err"; then
-        out=$(timeout 60 wasyncio-run echo_streams.wasm 2>"$tmp/err")
+    # streams: wasi:sockets under the installed runner (the README's command),
+    # the twin's lines exactly
+    if wasyncio-wasip2-cc echo_streams.c -O2 -o echo_streams-p2.wasm 2>"$tmp/err"; then
+        out=$(timeout 60 wasyncio-run echo_streams-p2.wasm 2>"$tmp/err")
         [[ $? -eq 0 && "$out" == "$(cat echo_streams.txt)" ]] &&
-            ok "wasip2-cc echo_streams under jco run prints the Python twin's lines" ||
+            ok "wasip2-cc echo_streams under wasyncio-run prints the Python twin's lines" ||
             { ko "wasip2-cc echo_streams: got [$out]"; head -3 "$tmp/err"; }
     else ko "wasyncio-wasip2-cc echo_streams"; head -5 "$tmp/err"; fi
     # WebSocket: the RFC 6455 engine over wasi:sockets, the chat twin's lines exactly
     if wasyncio-wasip2-cc ws_chat_client.c -O2 -o ws_chat_client.wasm 2>"$tmp/err"; then
         srv=./ws_chat_server # the native twin built above
         if bash "$root/tests/ws/twins.sh" "wasyncio-run ws_chat_client.wasm" "$srv" >"$tmp/twins.log" 2>&1; then
-            ok "wasip2-cc ws_chat_client under jco run prints the Python client's lines"
+            ok "wasip2-cc ws_chat_client under wasyncio-run prints the Python client's lines"
         else ko "wasip2-cc ws_chat_client"; cat "$tmp/twins.log"; fi
     else ko "wasyncio-wasip2-cc ws_chat_client"; head -5 "$tmp/err"; fi
 else ko "wasip2 not installed (toolchain or make deps missing?)"; fi

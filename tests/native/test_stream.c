@@ -723,6 +723,17 @@ static void *unix_main(void *arg)
     CHECK_EQ(wa_start_unix_server(handler, &p, path, NULL, &srv), WA_EADDRINUSE);
     unlink(path);
     CHECK_EQ(wa_open_unix_connection(path, NULL, &s), WA_ENOENT);
+    /* A path longer than sun_path is refused, not cut short by libuv into
+     * another file (which the server's close would then leave behind). */
+    char longpath[160];
+    memset(longpath, 'x', sizeof longpath - 1);
+    longpath[sizeof longpath - 1] = 0;
+    memcpy(longpath, "/tmp/", 5);
+    CHECK_EQ(wa_start_unix_server(handler, &p, longpath, NULL, &srv), WA_EINVAL);
+    CHECK_EQ(wa_open_unix_connection(longpath, NULL, &s), WA_EINVAL);
+    /* A directory that does not exist is not "permission denied". */
+    CHECK_EQ(wa_start_unix_server(handler, &p, "/nonexistent-wa-dir/x.sock", NULL, &srv),
+             WA_ENOENT);
     return NULL;
 }
 
@@ -937,8 +948,21 @@ static void *tls_main(void *arg)
     o.client_key = P("client.key");
     CHECK_EQ(tls_get(mtls_srv.port, &o, body, sizeof body), 0);
     CHECK_STR(body, "hello tls, wasyncio test client");
+    /* A wrong file is named before any connection, as with wa_fetch. */
     o.client_cert = P("missing.pem");
-    CHECK_EQ(tls_get(mtls_srv.port, &o, body, sizeof body), WA_ETLS);
+    CHECK_EQ(tls_get(mtls_srv.port, &o, body, sizeof body), WA_ENOENT);
+    wa_stream_opts bad_ca = {.flags = WA_STREAM_TLS, .ca_file = P("missing.pem")};
+    CHECK_EQ(tls_get(signed_srv.port, &bad_ca, body, sizeof body), WA_ENOENT);
+    FILE *f = fopen(P("not-pem.txt"), "w");
+    if (f) {
+        fputs("not a certificate\n", f);
+        fclose(f);
+    }
+    bad_ca.ca_file = P("not-pem.txt"); /* a file, but no PEM block in it */
+    CHECK_EQ(tls_get(signed_srv.port, &bad_ca, body, sizeof body), WA_EINVAL);
+    bad_ca.ca_file = NULL;
+    bad_ca.ca_dir = P("ca.pem"); /* not a directory */
+    CHECK_EQ(tls_get(signed_srv.port, &bad_ca, body, sizeof body), WA_EINVAL);
     return NULL;
 }
 

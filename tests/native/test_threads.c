@@ -211,6 +211,7 @@ static void test_future_from_plain_thread(void **state)
     assert_null(wa_spawn_threadsafe(lt.loop, NULL, NULL));
     assert_int_equal(wa_last_error(), WA_EINVAL);
     assert_int_equal(wa_future_result(NULL, 0, &r), WA_EINVAL);
+    assert_int_equal(wa_future_done(NULL), WA_EINVAL); /* not "still running" */
     loop_stop(&lt);
     expect_clean();
 }

@@ -262,6 +262,20 @@ static void test_params_are_bound(void)
     CHECK_STR(wa_pg_last_error()->sqlstate, "22P02");
     CHECK_INT(wa_pg_execute(c, "UPDATE t SET s = $1", WA_PG_PARAMS("y")), 2);
     CHECK_INT(wa_pg_execute(c, "SELECT 1; SELECT 2", 0, NULL), 1); /* several statements */
+    /* Fewer parameters than the query's $N: the caller's mistake, named as
+     * such (the server's 08P01 is not a lost connection), with or without
+     * the statement cache; the connection goes on. */
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT $1::int + $2::int", WA_PG_PARAMS("1"), &n), WA_EINVAL);
+    CHECK_STR(wa_pg_last_error()->sqlstate, "08P01");
+    CHECK_INT(wa_pg_usable(c), 1);
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT $1::int + $2::int", WA_PG_PARAMS("1", "2"), &n), 0);
+    CHECK_INT(n, 3);
+    wa_pg_conn *uncached;
+    CHECK_INT(wa_pg_connect(&(wa_pg_opts){.statement_cache_size = -1}, &uncached), 0);
+    CHECK_INT(wa_pg_execute(uncached, "SELECT $1::int, $2::int", WA_PG_PARAMS("1")), WA_EINVAL);
+    CHECK_INT(wa_pg_fetchval_int(uncached, "SELECT 7", 0, NULL, &n), 0);
+    CHECK_INT(n, 7);
+    wa_pg_close(uncached);
     wa_pg_result *r;
     CHECK_INT(wa_pg_fetch(c, "DELETE FROM t WHERE id = $1", WA_PG_PARAMS("2"), &r), 0);
     CHECK_STR(wa_pg_status(r), "DELETE 1");

@@ -571,5 +571,11 @@ int main(void)
         printf("FAIL: wa_pool_new with min_size outside a task\n");
         return 1;
     }
+    o.min_size = 3; /* over max_size: the bad sizes are named first, anywhere */
+    if (wa_pool_new(&o) != NULL || wa_last_error() != WA_EINVAL) {
+        printf("FAIL: wa_pool_new with min_size > max_size outside a task: %s\n",
+               wa_error_name(wa_last_error()));
+        return 1;
+    }
     return wa_h_main(tests);
 }

@@ -343,6 +343,41 @@ static void test_interrupted_read_keeps_bytes(void)
     stop(srv);
 }
 
+static void *read_some(void *arg)
+{
+    static char buf[8];
+    long n = wa_stream_read(arg, buf, sizeof buf);
+    return PTR(n == 6 && memcmp(buf, "hello\n", 6) == 0 ? 1 : n);
+}
+
+/* One task waits for bytes at a time, as in asyncio (RuntimeError there):
+ * a second reader is WA_EBUSY at once, and the first gets its bytes whole. */
+static void test_second_reader_is_busy(void)
+{
+    if (no_sockets) return;
+    struct plan p = {.mode = ECHO};
+    int port;
+    wa_stream_server *srv = serve(&p, &port);
+    wa_stream *s = dial(port);
+    if (!s) { stop(srv); return; }
+    wa_task *t = wa_spawn(read_some, s);
+    yield_n(3);
+    char buf[8];
+    long rc;
+    int scope;
+    { WA_TIMEOUT_SCOPE(200, scope); rc = wa_stream_read(s, buf, sizeof buf); }
+    CHECK_INT(rc, WA_EBUSY);
+    { WA_TIMEOUT_SCOPE(200, scope); rc = wa_stream_readline(s, buf, sizeof buf); }
+    CHECK_INT(rc, WA_EBUSY);
+    wa_stream_write(s, "hello\n", 6);
+    void *res;
+    CHECK_INT(wa_await(t, &res), 0);
+    CHECK_INT((int)(intptr_t)res, 1);
+    wa_release(t);
+    hang_up(s);
+    stop(srv);
+}
+
 static void test_peer_never_sends(void)
 {
     if (no_sockets) return;
@@ -442,6 +477,15 @@ static void test_names(void)
         CHECK_INT(wa_stream_sockname(s, host, sizeof host, &own_port), 0);
         CHECK_STR(host, "127.0.0.1");
         CHECK(own_port > 0 && own_port != port);
+        /* A buffer too small for the name is refused, not filled with a
+         * cut-short address: "127.0.0.1" needs 10 bytes. */
+        peer_port = 1;
+        CHECK_INT(wa_stream_peername(s, host, 9, &peer_port), WA_EINVAL);
+        CHECK_STR(host, "");
+        CHECK_INT(peer_port, 0);
+        CHECK_INT(wa_stream_sockname(s, host, 0, NULL), WA_EINVAL);
+        CHECK_INT(wa_stream_peername(s, host, 10, NULL), 0);
+        CHECK_STR(host, "127.0.0.1");
     }
     hang_up(s);
     stop(srv);
@@ -482,6 +526,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_separator_across_reads),
     WA_H_TEST(test_half_close),
     WA_H_TEST(test_interrupted_read_keeps_bytes),
+    WA_H_TEST(test_second_reader_is_busy),
     WA_H_TEST(test_peer_never_sends),
     WA_H_TEST(test_server_drops_silent_client),
     WA_H_TEST(test_slow_reader_bounds_drain),

@@ -21,6 +21,7 @@ static void test_one_thread_or_many(void)
         CHECK(wa_shared_queue_new(0) == NULL);
         CHECK_INT(wa_last_error(), WA_ENOTHREADS);
         CHECK_INT(wa_future_result(NULL, 0, NULL), WA_ENOTHREADS);
+        CHECK_INT(wa_future_done(NULL), WA_ENOTHREADS);
         return;
     }
     /* Threads: the same calls work within one loop too. */

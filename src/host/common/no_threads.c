@@ -45,7 +45,7 @@ int wa_future_result(wa_future *f, uint64_t timeout_ms, void **result)
     return WA_ENOTHREADS;
 }
 int wa_future_cancel(wa_future *f) { return f ? WA_ENOTHREADS : WA_EINVAL; }
-int wa_future_done(const wa_future *f) { (void)f; return 0; }
+int wa_future_done(const wa_future *f) { (void)f; return WA_ENOTHREADS; }
 const char *wa_future_message(const wa_future *f) { (void)f; return NULL; }
 void wa_future_free(wa_future *f) { (void)f; }
 wa_shared_queue *wa_shared_queue_new(size_t capacity)

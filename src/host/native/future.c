@@ -180,7 +180,7 @@ int wa_future_cancel(wa_future *f)
 int wa_future_done(const wa_future *f)
 {
     if (!f)
-        return 0;
+        return WA_EINVAL; /* not 0: a loop polling for done would never end */
     pthread_mutex_lock((pthread_mutex_t *)&f->mu);
     int done = f->state == F_DONE;
     pthread_mutex_unlock((pthread_mutex_t *)&f->mu);

@@ -185,7 +185,18 @@ int wa__sconn_connect(wa_stream *s, const wa__stream_target *t, wa__sconn **out)
     *out = NULL;
     wa__sconn *c = NULL;
     int rc;
+    const wa_stream_opts *o = t->opts;
+    /* A wrong CA or certificate path is the caller's mistake, named before
+     * dialling (as wa_fetch does), not a handshake failure. */
+    if (o && (o->flags & WA_STREAM_TLS) &&
+        ((rc = wa__tls_file_check("ca_file", o->ca_file, 0)) < 0 ||
+         (rc = wa__tls_file_check("ca_dir", o->ca_dir, 1)) < 0 ||
+         (rc = wa__tls_file_check("client_cert", o->client_cert, 0)) < 0 ||
+         (rc = wa__tls_file_check("client_key", o->client_key, 0)) < 0))
+        return rc;
     if (t->path) {
+        if (!wa__unix_path_fits(t->path))
+            return WA_EINVAL;
         if (!(c = wa__sconn_new(1, &rc)))
             return rc;
         if ((rc = connect_one(c, NULL, t->path)) != 0) {

@@ -4,6 +4,7 @@
  * connections go to the portable layer, which runs their handlers. Running
  * out of descriptors refuses that one client (libuv's reserve descriptor
  * trick) and the listener carries on. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -170,8 +171,23 @@ static int listen_addrs(struct wa__slisten *l, const wa__stream_target *t, int *
     return rc;
 }
 
+/* libuv reports a bind into a missing directory as EACCES (its Windows
+ * word for it): tell the user which of the two it is. */
+static int bind_refused(const char *path)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 0;
+    memcpy(dir, slash ? path : ".", slash ? n : 1);
+    dir[slash ? n : 1] = 0;
+    struct stat st;
+    return stat(dir, &st) != 0 && errno == ENOENT ? WA_ENOENT : WA_EACCES;
+}
+
 static int listen_unix(struct wa__slisten *l, const char *path, int backlog)
 {
+    if (!wa__unix_path_fits(path))
+        return WA_EINVAL;
     struct stat st;
     if (stat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
@@ -186,7 +202,7 @@ static int listen_unix(struct wa__slisten *l, const char *path, int backlog)
     ls->u.handle.data = ls;
     l->n = l->open = 1;
     if ((r = uv_pipe_bind(&ls->u.pipe, path)) < 0)
-        return wa__uv_err(r);
+        return r == UV_EACCES ? bind_refused(path) : wa__uv_err(r);
     if (!(l->path = strdup(path)))
         return WA_ENOMEM;
     if ((r = uv_listen(&ls->u.stream, backlog, on_connection)) < 0)

@@ -5,6 +5,8 @@
 #ifndef WA_HOST_NATIVE_STREAM_H
 #define WA_HOST_NATIVE_STREAM_H
 
+#include <string.h>
+#include <sys/un.h>
 #include <uv.h>
 
 #include "stream/host.h"
@@ -43,6 +45,13 @@ wa__sconn *wa__sconn_new(int is_pipe, int *rc);
 void wa__sconn_discard(wa__sconn *c);
 /* Start libuv reading (the handshake needs it before the stream does). */
 void wa__sconn_uv_read(wa__sconn *c, int on);
+
+/* A Unix socket path must fit sockaddr_un's sun_path with its NUL: libuv
+ * would cut a longer one short and bind or connect to another path. */
+static inline int wa__unix_path_fits(const char *path)
+{
+    return strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path);
+}
 
 /* ---- TLS (stream_tls.c) */
 

@@ -1,5 +1,6 @@
-/* tls_files.c: the PEM files and directory a native fetch is given for TLS
- * (wa_fetch_opts ca_file, ca_dir, client_cert, client_key), checked before
+/* tls_files.c: the PEM files and directory a native fetch or TLS stream is
+ * given (ca_file, ca_dir, client_cert, client_key of wa_fetch_opts and
+ * wa_stream_opts, so wss:// too), checked before
  * any connection is made: a wrong path is the caller's mistake, not a
  * handshake failure, so it gets its own code and a line naming the file. */
 #include "host/common/common.h"
@@ -13,7 +14,7 @@
 
 static int say(const char *what, const char *path, int code, const char *why)
 {
-    fprintf(stderr, "wasyncio: wa_fetch: %s \"%s\": %s\n", what, path, why);
+    fprintf(stderr, "wasyncio: TLS %s \"%s\": %s\n", what, path, why);
     return code;
 }
 
