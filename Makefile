@@ -251,6 +251,7 @@ test-fiber: deps-check
 # The layers' own module graphs have no circle (tests/module_cycles.py).
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
+	@bash tests/format_check.sh
 	@python3 tests/module_cycles.py $(B)/obj core fiber http stream ws host/common host/native
 	@bash tests/deps_check_test.sh
 	@bash tests/run-native.sh $(B)

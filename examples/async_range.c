@@ -9,9 +9,11 @@ static void *async_range(void *arg)
 {
     intptr_t n = (intptr_t)arg;
     for (intptr_t i = 0; i < n; i++) {
-        if (wa_sleep(100) < 0) break;
+        if (wa_sleep(100) < 0)
+            break;
         /* non-zero: the consumer closed us (or we were cancelled) */
-        if (wa_gen_yield((void *)i) != 0) break;
+        if (wa_gen_yield((void *)i) != 0)
+            break;
     }
     return NULL;
 }
@@ -19,9 +21,11 @@ static void *async_range(void *arg)
 static void *main_task(void *arg)
 {
     wa_gen *g = wa_gen_new(async_range, (void *)(intptr_t)5);
-    if (!g) return wa_raise(wa_last_error(), "wa_gen_new failed");
+    if (!g)
+        return wa_raise(wa_last_error(), "wa_gen_new failed");
     void *value;
-    WA_FOR(value, g) {
+    WA_FOR(value, g)
+    {
         printf("%d\n", (int)(intptr_t)value);
         fflush(stdout);
     }
@@ -33,6 +37,7 @@ static void *main_task(void *arg)
 int main(void)
 {
     int rc = wa_run(main_task, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "async_range: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "async_range: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

@@ -31,7 +31,8 @@ static void print_float(double v)
     char buf[32];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) break;
+        if (strtod(buf, NULL) == v)
+            break;
     }
     printf("%s%s", buf, strpbrk(buf, ".en") ? "" : ".0");
 }
@@ -41,12 +42,15 @@ static void *double_slowly(void *arg)
     wa_pg_conn *con;
     int rc;
     WA_POOL_SCOPE(pool, con, rc);
-    if (rc < 0) FAIL("acquire", rc);
+    if (rc < 0)
+        FAIL("acquire", rc);
     char i[16];
     snprintf(i, sizeof i, "%d", (int)(intptr_t)arg);
     int64_t doubled;
-    rc = wa_pg_fetchval_int(con, "SELECT $1::int * 2 FROM pg_sleep(0.2)", WA_PG_PARAMS(i), &doubled);
-    if (rc < 0) FAIL("fetchval", rc);
+    rc =
+        wa_pg_fetchval_int(con, "SELECT $1::int * 2 FROM pg_sleep(0.2)", WA_PG_PARAMS(i), &doubled);
+    if (rc < 0)
+        FAIL("fetchval", rc);
     return (void *)(intptr_t)doubled;
 }
 
@@ -56,19 +60,24 @@ static int with_one_connection(wa_pg_conn *con)
     const char *name = "O'Reilly'); DROP TABLE wa_items; --";
     /* parameters travel apart from the SQL text */
     int rc = wa_pg_execute(con, "INSERT INTO wa_items VALUES ($1, $2)", WA_PG_PARAMS("1", name));
-    if (rc < 0) return report("insert", rc);
+    if (rc < 0)
+        return report("insert", rc);
     char *stored;
     rc = wa_pg_fetchval_text(con, "SELECT name FROM wa_items WHERE id = 1", 0, NULL, &stored);
-    if (rc < 0) return report("fetchval", rc);
+    if (rc < 0)
+        return report("fetchval", rc);
     printf("stored exactly: %s\n", strcmp(stored, name) == 0 ? "True" : "False");
     free(stored);
 
     /* a failed transaction leaves nothing behind */
     {
         WA_PG_TRANSACTION_SCOPE(con, rc);
-        if (rc == 0) rc = wa_pg_execute(con, "INSERT INTO wa_items VALUES (2, 'two')", 0, NULL);
-        if (rc >= 0) rc = wa_pg_execute(con, "INSERT INTO wa_items VALUES (1, 'dup')", 0, NULL);
-        if (rc >= 0) rc = wa_pg_commit(con);
+        if (rc == 0)
+            rc = wa_pg_execute(con, "INSERT INTO wa_items VALUES (2, 'two')", 0, NULL);
+        if (rc >= 0)
+            rc = wa_pg_execute(con, "INSERT INTO wa_items VALUES (1, 'dup')", 0, NULL);
+        if (rc >= 0)
+            rc = wa_pg_commit(con);
     } /* left without a commit: rolled back */
     if (rc < 0 && wa_pg_last_error()->sqlstate[0])
         printf("rolled back: %s\n", wa_pg_last_error()->sqlstate);
@@ -82,10 +91,13 @@ static int with_one_connection(wa_pg_conn *con)
     /* a query cut short by a timeout is cancelled; the connection lives on */
     wa_pg_query slow = {.sql = "SELECT pg_sleep(10)", .timeout_ms = 100};
     rc = wa_pg_query_run(con, &slow, NULL);
-    if (rc == WA_ETIMEDOUT) printf("timed out\n");
-    else if (rc < 0) return report("slow query", rc);
+    if (rc == WA_ETIMEDOUT)
+        printf("timed out\n");
+    else if (rc < 0)
+        return report("slow query", rc);
     int64_t one;
-    if ((rc = wa_pg_fetchval_int(con, "SELECT 1", 0, NULL, &one)) < 0) return report("select 1", rc);
+    if ((rc = wa_pg_fetchval_int(con, "SELECT 1", 0, NULL, &one)) < 0)
+        return report("select 1", rc);
     printf("still usable: %" PRId64 "\n", one);
     return 0;
 }
@@ -93,9 +105,11 @@ static int with_one_connection(wa_pg_conn *con)
 static int print_row(wa_pg_conn *con)
 {
     wa_pg_result *row;
-    int rc = wa_pg_fetch(con, "SELECT 42::int AS n, 'x'::text AS s, NULL::int AS z, 2.5::float8 AS f",
-                         0, NULL, &row);
-    if (rc < 0) return report("fetchrow", rc);
+    int rc =
+        wa_pg_fetch(con, "SELECT 42::int AS n, 'x'::text AS s, NULL::int AS z, 2.5::float8 AS f", 0,
+                    NULL, &row);
+    if (rc < 0)
+        return report("fetchrow", rc);
     int64_t n;
     double f;
     wa_pg_int(row, 0, wa_pg_column(row, "n"), &n);
@@ -106,7 +120,8 @@ static int print_row(wa_pg_conn *con)
     print_float(f);
     printf("\n");
     wa_pg_result_free(row);
-    if ((rc = wa_pg_execute(con, "DROP TABLE wa_items", 0, NULL)) < 0) return report("drop", rc);
+    if ((rc = wa_pg_execute(con, "DROP TABLE wa_items", 0, NULL)) < 0)
+        return report("drop", rc);
     return 0;
 }
 
@@ -115,51 +130,67 @@ static void *amain(void *arg)
     (void)arg;
     wa_pg_pool_opts opts = {.min_size = 1, .max_size = 3};
     int rc = wa_pg_pool_new(&opts, &pool);
-    if (rc < 0) FAIL("create_pool", rc);
+    if (rc < 0)
+        FAIL("create_pool", rc);
     {
         wa_pg_conn *con;
         WA_POOL_SCOPE(pool, con, rc);
-        if (rc < 0) FAIL("acquire", rc);
+        if (rc < 0)
+            FAIL("acquire", rc);
         if ((rc = wa_pg_execute(con, "DROP TABLE IF EXISTS wa_items", 0, NULL)) < 0 ||
-            (rc = wa_pg_execute(con, "CREATE TABLE wa_items (id int PRIMARY KEY, name text NOT NULL)",
-                                0, NULL)) < 0)
+            (rc = wa_pg_execute(con,
+                                "CREATE TABLE wa_items (id int PRIMARY KEY, name text NOT NULL)", 0,
+                                NULL)) < 0)
             FAIL("create table", rc);
     }
 
     uint64_t t0 = wa_now();
     wa_task *t[6];
     void *doubled[6];
-    for (int i = 0; i < 6; i++) t[i] = wa_spawn(double_slowly, (void *)(intptr_t)i);
-    if ((rc = wa_gather(t, 6, doubled, NULL, 0)) < 0) FAIL("gather", rc);
+    for (int i = 0; i < 6; i++)
+        t[i] = wa_spawn(double_slowly, (void *)(intptr_t)i);
+    if ((rc = wa_gather(t, 6, doubled, NULL, 0)) < 0)
+        FAIL("gather", rc);
     printf("doubled: [");
-    for (int i = 0; i < 6; i++) printf("%s%d", i ? ", " : "", (int)(intptr_t)doubled[i]);
+    for (int i = 0; i < 6; i++)
+        printf("%s%d", i ? ", " : "", (int)(intptr_t)doubled[i]);
     printf("]\n");
     printf("rounds of 0.2 s: %d\n", (int)((wa_now() - t0 + 100) / 200)); /* round() */
-    for (int i = 0; i < 6; i++) wa_release(t[i]);
+    for (int i = 0; i < 6; i++)
+        wa_release(t[i]);
 
     {
         wa_pg_conn *con;
         WA_POOL_SCOPE(pool, con, rc);
-        if (rc < 0) FAIL("acquire", rc);
-        if ((rc = with_one_connection(con)) < 0) return wa_raise(rc, "with one connection");
+        if (rc < 0)
+            FAIL("acquire", rc);
+        if ((rc = with_one_connection(con)) < 0)
+            return wa_raise(rc, "with one connection");
     }
 
     /* all three held: a fourth acquire waits, then times out */
     void *held[3];
     for (int i = 0; i < 3; i++)
-        if ((rc = wa_pool_acquire(pool, &held[i])) < 0) FAIL("acquire", rc);
+        if ((rc = wa_pool_acquire(pool, &held[i])) < 0)
+            FAIL("acquire", rc);
     void *fourth;
-    if ((rc = wa_pool_acquire_for(pool, 100, &fourth)) == WA_ETIMEDOUT) printf("pool exhausted\n");
-    else if (rc == 0) wa_pool_release(pool, fourth);
-    for (int i = 0; i < 3; i++) wa_pool_release(pool, held[i]);
+    if ((rc = wa_pool_acquire_for(pool, 100, &fourth)) == WA_ETIMEDOUT)
+        printf("pool exhausted\n");
+    else if (rc == 0)
+        wa_pool_release(pool, fourth);
+    for (int i = 0; i < 3; i++)
+        wa_pool_release(pool, held[i]);
 
     {
         wa_pg_conn *con;
         WA_POOL_SCOPE(pool, con, rc);
-        if (rc < 0) FAIL("acquire", rc);
-        if ((rc = print_row(con)) < 0) return wa_raise(rc, "fetchrow");
+        if (rc < 0)
+            FAIL("acquire", rc);
+        if ((rc = print_row(con)) < 0)
+            return wa_raise(rc, "fetchrow");
     }
-    if ((rc = wa_pool_close(pool)) < 0) FAIL("close", rc);
+    if ((rc = wa_pool_close(pool)) < 0)
+        FAIL("close", rc);
     wa_pool_free(pool);
     printf("pool closed\n");
     return NULL;

@@ -42,7 +42,8 @@ static void *client(void *arg)
     int i = (int)(intptr_t)arg;
     wa_stream *s;
     int rc = wa_open_connection("127.0.0.1", port, NULL, &s);
-    if (rc < 0) return wa_raise(rc, "client %d: %s", i, wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "client %d: %s", i, wa_strerror(rc));
     char msg[32], line[64];
     int len = snprintf(msg, sizeof msg, "client %d\n", i);
     wa_stream_write(s, msg, (size_t)len);
@@ -51,8 +52,10 @@ static void *client(void *arg)
     wa_stream_close(s);
     wa_stream_wait_closed(s);
     wa_stream_free(s);
-    if (n < 0) return wa_raise((int)n, "client %d: %s", i, wa_strerror((int)n));
-    while (n && line[n - 1] == '\n') n--;
+    if (n < 0)
+        return wa_raise((int)n, "client %d: %s", i, wa_strerror((int)n));
+    while (n && line[n - 1] == '\n')
+        n--;
     snprintf(replies[i], sizeof replies[i], "%.*s", (int)n, line);
     return replies[i];
 }
@@ -62,12 +65,14 @@ static void *main_task(void *arg)
     (void)arg;
     wa_stream_server *srv;
     int rc = wa_start_server(handle, NULL, "127.0.0.1", 0, NULL, &srv);
-    if (rc < 0) return wa_raise(rc, "start_server: %s", wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "start_server: %s", wa_strerror(rc));
     port = wa_stream_server_port(srv);
 
     wa_stream *s;
     rc = wa_open_connection("127.0.0.1", port, NULL, &s);
-    if (rc < 0) return wa_raise(rc, "open_connection: %s", wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "open_connection: %s", wa_strerror(rc));
     char buf[64];
     static const char *const words[] = {"hello", "async", "world"};
     for (int i = 0; i < 3; i++) {
@@ -75,14 +80,16 @@ static void *main_task(void *arg)
         wa_stream_write(s, buf, (size_t)len);
         wa_stream_drain(s);
         long n = wa_stream_readline(s, buf, sizeof buf);
-        if (n < 0) return wa_raise((int)n, "readline: %s", wa_strerror((int)n));
+        if (n < 0)
+            return wa_raise((int)n, "readline: %s", wa_strerror((int)n));
         put_line("echo:", buf, (size_t)n);
     }
     wa_stream_write(s, "abc\ndef", 7);
     wa_stream_write_eof(s);
     size_t got;
     rc = wa_stream_readexactly(s, buf, 4, &got);
-    if (rc < 0) return wa_raise(rc, "readexactly: %s", wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "readexactly: %s", wa_strerror(rc));
     put_line("readexactly:", buf, got);
     rc = wa_stream_readexactly(s, buf, 10, &got);
     if (rc == WA_EINCOMPLETE)
@@ -93,12 +100,15 @@ static void *main_task(void *arg)
     wa_stream_free(s);
 
     wa_task *ts[3];
-    for (int i = 0; i < 3; i++) ts[i] = wa_spawn(client, (void *)(intptr_t)i);
+    for (int i = 0; i < 3; i++)
+        ts[i] = wa_spawn(client, (void *)(intptr_t)i);
     void *results[3];
     rc = wa_gather(ts, 3, results, NULL, 0);
-    if (rc < 0) return wa_raise(rc, "gather: %s", wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "gather: %s", wa_strerror(rc));
     printf("[");
-    for (int i = 0; i < 3; i++) printf("%s'%s'", i ? ", " : "", (const char *)results[i]);
+    for (int i = 0; i < 3; i++)
+        printf("%s'%s'", i ? ", " : "", (const char *)results[i]);
     printf("]\n");
 
     /* `async with server:` ends: close, and wait for the handlers. */
@@ -116,6 +126,7 @@ static void *main_task(void *arg)
 int main(void)
 {
     int rc = wa_run(main_task, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "echo_streams: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "echo_streams: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

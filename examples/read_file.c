@@ -16,7 +16,8 @@ static void *main_task(void *arg)
     char *data SCOPED_BUFFER = NULL;
     size_t len = 0;
     int rc = wa_read_file(path, &data, &len);
-    if (rc < 0) return wa_raise(rc, "%s: %s", path, wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "%s: %s", path, wa_strerror(rc));
     fwrite(data, 1, len, stdout);
     return NULL; /* data freed here */
 }
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "examples/data/hello.txt";
     int rc = wa_run(main_task, (void *)path, NULL);
-    if (rc < 0) fprintf(stderr, "read_file: %s: %s\n", path, wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "read_file: %s: %s\n", path, wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

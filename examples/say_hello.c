@@ -10,7 +10,8 @@ static void *say_hello(void *arg)
     printf("Hello\n");
     fflush(stdout);
     int rc = wa_sleep(1000); /* non-blocking: other tasks could run meanwhile */
-    if (rc < 0) return wa_raise(rc, "sleep: %s", wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "sleep: %s", wa_strerror(rc));
     printf("World\n");
     return NULL;
 }
@@ -18,6 +19,7 @@ static void *say_hello(void *arg)
 int main(void)
 {
     int rc = wa_run(say_hello, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "say_hello: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "say_hello: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

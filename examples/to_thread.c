@@ -23,7 +23,8 @@ static void *blocking_function(void *p)
 static void *ticker(void *arg)
 {
     for (int i = 1; i <= 3; i++) {
-        if (wa_sleep(100) < 0) break;
+        if (wa_sleep(100) < 0)
+            break;
         printf("tick %d\n", i);
         fflush(stdout);
     }
@@ -38,7 +39,8 @@ static void *main_task(void *arg)
     args a = {1, 2};
     void *result = NULL;
     int rc = wa_to_thread(blocking_function, &a, &result);
-    if (rc < 0) return wa_raise(rc, "to_thread: %s", wa_strerror(rc));
+    if (rc < 0)
+        return wa_raise(rc, "to_thread: %s", wa_strerror(rc));
     wa_await(t, NULL);
     printf("result: %d\n", (int)(intptr_t)result);
     return NULL;
@@ -47,6 +49,7 @@ static void *main_task(void *arg)
 int main(void)
 {
     int rc = wa_run(main_task, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "to_thread: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "to_thread: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

@@ -82,8 +82,8 @@ static void *chat(void *arg)
     a = receive_str(alice, &alen);
     b = receive_str(bob, &blen);
     int same = a && b && alen == blen && memcmp(a, b, alen) == 0 && strcmp(a, want) == 0;
-    printf("big message: %zu %zu %s\n", a ? code_points(a, alen) : 0,
-           b ? code_points(b, blen) : 0, same ? "True" : "False");
+    printf("big message: %zu %zu %s\n", a ? code_points(a, alen) : 0, b ? code_points(b, blen) : 0,
+           same ? "True" : "False");
     free(a), free(b), free(big), free(want);
 
     wa_ws_send_text(alice, "bye");

@@ -58,11 +58,11 @@ extern "C" {
 #define WASYNCIO_VERSION_AT_LEAST(major, minor, patch) \
     (WASYNCIO_VERSION_HEX >= (((major) << 16) | ((minor) << 8) | (patch)))
 #define WA__STR2(x) #x
-#define WA__STR(x) WA__STR2(x)
+#define WA__STR(x)  WA__STR2(x)
 /* "MAJOR.MINOR.PATCH", made from the numbers above. */
-#define WASYNCIO_VERSION                                                   \
-    WA__STR(WASYNCIO_VERSION_MAJOR) "." WA__STR(WASYNCIO_VERSION_MINOR) "." \
-    WA__STR(WASYNCIO_VERSION_PATCH)
+#define WASYNCIO_VERSION            \
+    WA__STR(WASYNCIO_VERSION_MAJOR) \
+    "." WA__STR(WASYNCIO_VERSION_MINOR) "." WA__STR(WASYNCIO_VERSION_PATCH)
 
 /* ------------------------------------------------------------------ export */
 
@@ -180,11 +180,11 @@ WA_EXTERN int wa_yield(void);
 /* Suspend for ms milliseconds. Returns 0, WA_ECANCELED or WA_ETIMEDOUT. */
 WA_EXTERN int wa_sleep(uint64_t ms);
 
-WA_EXTERN wa_task *wa_current(void);                   /* NULL outside a task */
-WA_EXTERN const char *wa_task_name(const wa_task *t);  /* "?" for NULL */
+WA_EXTERN wa_task *wa_current(void);                  /* NULL outside a task */
+WA_EXTERN const char *wa_task_name(const wa_task *t); /* "?" for NULL */
 WA_EXTERN int wa_task_set_name(wa_task *t, const char *name);
-WA_EXTERN int wa_task_done(const wa_task *t);          /* 1 finished, 0 not, WA_EINVAL */
-WA_EXTERN int wa_task_error(const wa_task *t);         /* 0, or the failure code */
+WA_EXTERN int wa_task_done(const wa_task *t);            /* 1 finished, 0 not, WA_EINVAL */
+WA_EXTERN int wa_task_error(const wa_task *t);           /* 0, or the failure code */
 WA_EXTERN const char *wa_task_message(const wa_task *t); /* failure message or "" */
 
 /* Drop the handle. A running task keeps running and is freed when it ends;
@@ -214,17 +214,17 @@ WA_EXTERN size_t wa_default_stack_size(void);
  * (if errors is not NULL) gets its code, and the call returns 0. Cancelling
  * the caller cancels all. */
 WA_EXTERN int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
-              unsigned flags);
+                        unsigned flags);
 
 /* ---------------------------------------------------------------- wait */
 
 /* wa_wait's return_when (asyncio.wait's, same names). */
-#define WA_ALL_COMPLETED 0   /* every task finished */
+#define WA_ALL_COMPLETED   0 /* every task finished */
 #define WA_FIRST_COMPLETED 1 /* any task finished */
 #define WA_FIRST_EXCEPTION 2 /* any task failed (not cancelled), else all finished */
 /* No time limit, for wa_wait, wa_as_completed and wa_fetch_opts.timeout_ms
  * (asyncio's timeout=None). */
-#define WA_NO_TIMEOUT UINT64_MAX
+#define WA_NO_TIMEOUT      UINT64_MAX
 
 /* asyncio.wait: wait until return_when holds or timeout_ms passes, and sort
  * the tasks into done[] and pending[] (each may be NULL, else has room for n;
@@ -247,12 +247,12 @@ WA_EXTERN int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t
  * exits. Scopes nest; an inner deadline never extends an outer one. The
  * struct lives in the caller's frame; exit scopes in reverse order. */
 typedef struct wa_timeout {
-    uint64_t deadline;          /* private */
-    uint64_t effective;         /* private */
-    struct wa_timeout *parent;  /* private */
-    wa_task *owner;             /* private */
-    int expired;                /* private */
-    int *rc_out;                /* private: WA_TIMEOUT_SCOPE's rc */
+    uint64_t deadline;         /* private */
+    uint64_t effective;        /* private */
+    struct wa_timeout *parent; /* private */
+    wa_task *owner;            /* private */
+    int expired;               /* private */
+    int *rc_out;               /* private: WA_TIMEOUT_SCOPE's rc */
 } wa_timeout;
 
 WA_EXTERN int wa_timeout_enter(wa_timeout *scope, uint64_t ms);
@@ -263,7 +263,7 @@ WA_EXTERN int wa_timeout_exit(wa_timeout *scope);
 
 /* WA__CAT pastes __LINE__ into the hidden names of the scoped forms. */
 #define WA__CAT2(a, b) a##b
-#define WA__CAT(a, b) WA__CAT2(a, b)
+#define WA__CAT(a, b)  WA__CAT2(a, b)
 
 /* WA_TIMEOUT_SCOPE(ms, rc); `async with asyncio.timeout(ms/1000):` for the
  * rest of the enclosing block. It is a declaration, not a loop: break,
@@ -286,21 +286,25 @@ static inline void wa__timeout_guard_exit(wa_timeout **scope)
 {
     if (*scope) {
         int rc = wa_timeout_exit(*scope);
-        if ((*scope)->rc_out) *(*scope)->rc_out = rc;
+        if ((*scope)->rc_out)
+            *(*scope)->rc_out = rc;
         *scope = NULL;
     }
 }
-#define WA_TIMEOUT_SCOPE(ms, rc)                                                    \
-    wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)};                      \
-    wa_timeout *WA__CAT(wa__tp_, __LINE__) __attribute__((cleanup(wa__timeout_guard_exit), unused)) = \
-        ((rc) = wa_timeout_enter(&WA__CAT(wa__to_, __LINE__), (ms))) == 0           \
-            ? &WA__CAT(wa__to_, __LINE__) : NULL
+#define WA_TIMEOUT_SCOPE(ms, rc)                                              \
+    wa_timeout WA__CAT(wa__to_, __LINE__) = {.rc_out = &(rc)};                \
+    wa_timeout *WA__CAT(wa__tp_, __LINE__)                                    \
+        __attribute__((cleanup(wa__timeout_guard_exit), unused)) =            \
+            ((rc) = wa_timeout_enter(&WA__CAT(wa__to_, __LINE__), (ms))) == 0 \
+                ? &WA__CAT(wa__to_, __LINE__)                                 \
+                : NULL
 
 /* The block forms of 0.1 ran their body in a hidden one-pass loop, so a
  * break or continue inside left only that loop, not the caller's (Python's
  * break inside `async with` leaves the loop). They no longer compile. */
-#define WA_TIMEOUT(ms, rc) \
-    _Static_assert(0, "WA_TIMEOUT(ms, rc) { } is gone: write WA_TIMEOUT_SCOPE(ms, rc); in a block")
+#define WA_TIMEOUT(ms, rc)                                                                    \
+    _Static_assert(0, "WA_TIMEOUT(ms, rc) { } is gone: write WA_TIMEOUT_SCOPE(ms, rc); in a " \
+                      "block")
 
 /* ----------------------------------------------------------- task groups */
 
@@ -333,7 +337,7 @@ WA_EXTERN int wa_group_cancel(wa_group *g);
 WA_EXTERN size_t wa_group_error_count(const wa_group *g);
 /* i-th failure in the order they happened: code, message and task name. */
 WA_EXTERN int wa_group_error(const wa_group *g, size_t i, const char **message,
-                   const char **task_name);
+                             const char **task_name);
 /* Free the group; children still running are cancelled and waited for (a
  * child awaiting the caller stops awaiting it: see "Freeing" at the top).
  * Failures no wa_group_wait returned are reported on stderr, like a failed
@@ -350,15 +354,15 @@ typedef struct wa_queue wa_queue;
 /* Free functions return WA_EBUSY, and free nothing, while tasks wait on the
  * object. */
 WA_EXTERN wa_event *wa_event_new(void);
-WA_EXTERN int wa_event_set(wa_event *e);     /* wakes every waiter */
+WA_EXTERN int wa_event_set(wa_event *e); /* wakes every waiter */
 WA_EXTERN int wa_event_clear(wa_event *e);
 WA_EXTERN int wa_event_is_set(const wa_event *e); /* 1 set, 0 not, WA_EINVAL */
 WA_EXTERN int wa_event_wait(wa_event *e);
 WA_EXTERN int wa_event_free(wa_event *e);
 
-WA_EXTERN wa_lock *wa_lock_new(void);        /* FIFO fair, not recursive */
-WA_EXTERN int wa_lock_acquire(wa_lock *l);   /* WA_EDEADLK if the caller holds it */
-WA_EXTERN int wa_lock_release(wa_lock *l);   /* WA_EPERM if the caller does not hold it */
+WA_EXTERN wa_lock *wa_lock_new(void);           /* FIFO fair, not recursive */
+WA_EXTERN int wa_lock_acquire(wa_lock *l);      /* WA_EDEADLK if the caller holds it */
+WA_EXTERN int wa_lock_release(wa_lock *l);      /* WA_EPERM if the caller does not hold it */
 WA_EXTERN int wa_lock_locked(const wa_lock *l); /* 1 held, 0 free, WA_EINVAL */
 WA_EXTERN int wa_lock_free(wa_lock *l);
 
@@ -381,8 +385,8 @@ WA_EXTERN int wa_sem_free(wa_sem *s);
 WA_EXTERN wa_queue *wa_queue_new(size_t capacity);
 WA_EXTERN int wa_queue_put(wa_queue *q, void *item);
 WA_EXTERN int wa_queue_get(wa_queue *q, void **item);
-WA_EXTERN int wa_queue_try_put(wa_queue *q, void *item); /* WA_EBUSY when full */
-WA_EXTERN int wa_queue_try_get(wa_queue *q, void **item);/* WA_EBUSY when empty */
+WA_EXTERN int wa_queue_try_put(wa_queue *q, void *item);  /* WA_EBUSY when full */
+WA_EXTERN int wa_queue_try_get(wa_queue *q, void **item); /* WA_EBUSY when empty */
 WA_EXTERN int wa_queue_close(wa_queue *q);
 WA_EXTERN size_t wa_queue_len(const wa_queue *q);
 WA_EXTERN int wa_queue_free(wa_queue *q);
@@ -477,13 +481,15 @@ static inline wa__guard wa__guard_sem(wa_sem *s, int *rc)
 }
 static inline void wa__guard_exit(wa__guard *g)
 {
-    if (g->obj) g->release(g->obj);
+    if (g->obj)
+        g->release(g->obj);
     g->obj = NULL;
 }
-#define WA__SCOPE(make, target, rc) \
-    wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit), unused)) = make((target), &(rc))
+#define WA__SCOPE(make, target, rc)                                                        \
+    wa__guard WA__CAT(wa__g_, __LINE__) __attribute__((cleanup(wa__guard_exit), unused)) = \
+        make((target), &(rc))
 #define WA_LOCK_SCOPE(lock, rc) WA__SCOPE(wa__guard_lock, lock, rc)
-#define WA_SEM_SCOPE(sem, rc) WA__SCOPE(wa__guard_sem, sem, rc)
+#define WA_SEM_SCOPE(sem, rc)   WA__SCOPE(wa__guard_sem, sem, rc)
 /* The 0.1 block forms (see WA_TIMEOUT above). */
 #define WA_WITH_LOCK(lock, rc) \
     _Static_assert(0, "WA_WITH_LOCK(l, rc) { } is gone: write WA_LOCK_SCOPE(l, rc); in a block")
@@ -521,15 +527,18 @@ WA_EXTERN int wa_gen_status(const wa_gen *g);
 /* Inline, like the other guards: closes a generator left early. */
 static inline void wa__gen_guard_exit(wa_gen **pg)
 {
-    if (!pg || !*pg) return;
+    if (!pg || !*pg)
+        return;
     wa_gen *g = *pg;
     *pg = NULL;
     wa_gen_close(g);
 }
-#define WA_FOR(var, gen)                                                          \
-    for (wa_gen *WA__CAT(wa__gg_, __LINE__) __attribute__((cleanup(wa__gen_guard_exit))) = (gen); \
-         WA__CAT(wa__gg_, __LINE__) && wa_gen_next(WA__CAT(wa__gg_, __LINE__), (void **)&(var)) == 0 \
-         ? 1 : (WA__CAT(wa__gg_, __LINE__) = NULL, 0);)
+#define WA_FOR(var, gen)                                                                           \
+    for (wa_gen * WA__CAT(wa__gg_, __LINE__) __attribute__((cleanup(wa__gen_guard_exit))) = (gen); \
+         WA__CAT(wa__gg_, __LINE__) &&                                                             \
+                 wa_gen_next(WA__CAT(wa__gg_, __LINE__), (void **)&(var)) == 0                     \
+             ? 1                                                                                   \
+             : (WA__CAT(wa__gg_, __LINE__) = NULL, 0);)
 
 /* asyncio.as_completed: a generator over tasks that yields each task
  * (wa_task *) as it finishes, in completion order (those already finished

@@ -81,7 +81,7 @@ static void *far_writer(void *arg)
 {
     (void)arg;
     unsigned char big[32 * 1024]; /* 8x the task's stack */
-    write_first_ptr(big); /* the far end only: nothing in between is touched */
+    write_first_ptr(big);         /* the far end only: nothing in between is touched */
     /* Only reached without the stack check: say what the write hit. */
     printf("far write done; sibling heap %s\n", sibling_intact() ? "intact" : "corrupted");
     fflush(stdout);

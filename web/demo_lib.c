@@ -13,7 +13,8 @@
 
 /* Timeline events for the page: kind 0 = start, 1 = end (status or error). */
 EM_JS(void, demo_event, (int run, int idx, int kind, int value), {
-    if (globalThis.waDemoEvent) globalThis.waDemoEvent(run, idx, kind, value);
+    if (globalThis.waDemoEvent)
+        globalThis.waDemoEvent(run, idx, kind, value);
 });
 
 typedef struct job {
@@ -136,8 +137,7 @@ static void *demo_stress(void *arg)
     char *out = malloc(96);
     if (out)
         snprintf(out, 96, "{\"rc\":%d,\"tasks\":%d,\"switches\":%llu,\"us\":%llu}", rc, n,
-                 (unsigned long long)g_switches,
-                 (unsigned long long)((wa_hrtime() - t0) / 1000));
+                 (unsigned long long)g_switches, (unsigned long long)((wa_hrtime() - t0) / 1000));
     return out;
 }
 WA_JS_EXPORT(demo_stress)

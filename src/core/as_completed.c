@@ -49,8 +49,10 @@ static int feed(completions *c, wa__wait *nodes)
         self->waits_on_tasks = 0;
     }
     for (size_t i = 0; i < c->n; i++)
-        if (!nodes[i].fired) wa__wlist_remove(&c->tasks[i]->done_waiters, &nodes[i]);
-    while (wa__wlist_pop(&fired) != NULL) {}
+        if (!nodes[i].fired)
+            wa__wlist_remove(&c->tasks[i]->done_waiters, &nodes[i]);
+    while (wa__wlist_pop(&fired) != NULL) {
+    }
     return rc;
 }
 
@@ -80,12 +82,13 @@ wa_gen *wa_as_completed(wa_task *const *tasks, size_t n, uint64_t timeout_ms)
     if (!c)
         return wa__set_last_error(WA_ENOMEM);
     c->n = n;
-    if (n) memcpy(c->tasks, tasks, n * sizeof(wa_task *));
+    if (n)
+        memcpy(c->tasks, tasks, n * sizeof(wa_task *));
     c->until = WA_NEVER;
     if (timeout_ms != WA_NO_TIMEOUT) {
         uint64_t now = wa__host_hrtime();
         c->until = timeout_ms > (WA_NEVER - 1 - now) / 1000000u ? WA_NEVER - 1
-                                                                 : now + timeout_ms * 1000000u;
+                                                                : now + timeout_ms * 1000000u;
     }
     wa_gen *g = wa__gen_new_owning(body, c, free);
     if (!g)

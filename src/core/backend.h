@@ -93,8 +93,8 @@ int wa__task_outcome(wa_task *t, void **result);
 void wa__task_borrow_name(wa_task *t, const char *name);
 
 /* Spawn with a completion hook (a server's handler task, a group member). */
-wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
-                          wa_done_hook hook, void *hook_data);
+wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_hook hook,
+                          void *hook_data);
 
 #define WA_PARK_SHIELD 1u /* not interruptible: no cancel, no scope deadline */
 

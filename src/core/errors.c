@@ -12,9 +12,10 @@ static _Thread_local int last_error;
  * <stdio.h>'s EOF. */
 const char *wa_strerror(int code)
 {
-#define WA__ERROR_MESSAGE(name, value, message) case WA_##name: return message;
+#define WA__ERROR_MESSAGE(name, value, message) \
+    case WA_##name: return message;
     switch (code < WA_EUSER ? WA_EUSER : code) {
-    WA_ERRORS(WA__ERROR_MESSAGE)
+        WA_ERRORS(WA__ERROR_MESSAGE)
     default: return "unknown error";
     }
 #undef WA__ERROR_MESSAGE
@@ -22,9 +23,10 @@ const char *wa_strerror(int code)
 
 const char *wa_error_name(int code)
 {
-#define WA__ERROR_NAME(name, value, message) case WA_##name: return "WA_" #name;
+#define WA__ERROR_NAME(name, value, message) \
+    case WA_##name: return "WA_" #name;
     switch (code < WA_EUSER ? WA_EUSER : code) {
-    WA_ERRORS(WA__ERROR_NAME)
+        WA_ERRORS(WA__ERROR_NAME)
     default: return NULL;
     }
 #undef WA__ERROR_NAME
@@ -44,9 +46,11 @@ char *wa__vformat(const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0) return NULL;
+    if (n < 0)
+        return NULL;
     char *s = malloc((size_t)n + 1);
-    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
 }
 

@@ -7,25 +7,29 @@
 
 #define SMALL_GATHER 16
 
-
-int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
-              unsigned flags)
+int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors, unsigned flags)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (n && !tasks) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (n && !tasks)
+        return WA_EINVAL;
     wa_task *self = wa__L->current;
     for (size_t i = 0; i < n; i++) {
-        if (wa__task_check(tasks[i])) return WA_EINVAL;
-        if (tasks[i] == self) return WA_EDEADLK;
+        if (wa__task_check(tasks[i]))
+            return WA_EINVAL;
+        if (tasks[i] == self)
+            return WA_EDEADLK;
     }
     /* One of them (transitively) waits for us: we would close a cycle. */
-    if (wa__wait_cycle(self, NULL, tasks, n, NULL)) return WA_EDEADLK;
+    if (wa__wait_cycle(self, NULL, tasks, n, NULL))
+        return WA_EDEADLK;
     int return_errors = (flags & WA_RETURN_ERRORS) != 0;
 
     wa__wait small[SMALL_GATHER];
     wa__wait *nodes = n <= SMALL_GATHER ? small : malloc(n * sizeof *nodes);
-    if (!nodes) return WA_ENOMEM;
+    if (!nodes)
+        return WA_ENOMEM;
     wa_wlist fired = {0};
     size_t pending = 0, failed = n;
     for (size_t i = 0; i < n; i++) {
@@ -38,7 +42,8 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
         }
     }
     rc = 0;
-    if (return_errors) failed = n;
+    if (return_errors)
+        failed = n;
     self->waits_on_tasks = 1;
     self->awaiting_set = tasks;
     self->awaiting_n = n;
@@ -52,7 +57,8 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
         while ((w = wa__wlist_pop(&fired)) != NULL) {
             size_t i = (size_t)(w - nodes);
             pending--;
-            if (!return_errors && tasks[i]->error && failed == n) failed = i;
+            if (!return_errors && tasks[i]->error && failed == n)
+                failed = i;
         }
         if (r != 0) {
             /* Interrupted: cancelling the gather cancels its children. */
@@ -60,8 +66,10 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
                 if (nodes[i].linked && !nodes[i].fired)
                     wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
             if (!forwarded)
-                for (size_t i = 0; i < n; i++) wa_cancel(tasks[i]);
-            for (size_t i = 0; i < n; i++) wa__join_shielded(tasks[i], r == WA_ECANCELED);
+                for (size_t i = 0; i < n; i++)
+                    wa_cancel(tasks[i]);
+            for (size_t i = 0; i < n; i++)
+                wa__join_shielded(tasks[i], r == WA_ECANCELED);
             rc = r;
             goto out;
         }
@@ -79,13 +87,16 @@ int wa_gather(wa_task *const *tasks, size_t n, void **results, int *errors,
     for (size_t i = 0; i < n; i++) {
         void *res = NULL;
         int e = wa__task_outcome(tasks[i], &res);
-        if (results) results[i] = res;
-        if (errors) errors[i] = e;
+        if (results)
+            results[i] = res;
+        if (errors)
+            errors[i] = e;
     }
 out:
     self->waits_on_tasks = 0;
     self->awaiting_set = NULL;
     self->awaiting_n = 0;
-    if (nodes != small) free(nodes);
+    if (nodes != small)
+        free(nodes);
     return rc;
 }

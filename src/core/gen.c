@@ -19,10 +19,10 @@ struct wa_gen {
     wa_fn fn;
     void *arg;
     void (*free_arg)(void *); /* the generator owns arg (wa__gen_new_owning) */
-    wa_task *body;      /* our handle, NULL until the first next */
+    wa_task *body;            /* our handle, NULL until the first next */
     wa_wlist consumer;
     wa_wlist producer;
-    int error;          /* outcome reported by wa_gen_status */
+    int error;                    /* outcome reported by wa_gen_status */
     unsigned char done;           /* the body finished */
     unsigned char closed;         /* wa_gen_close was called */
     unsigned char closing;        /* the body must stop: yields return WA_ECLOSED */
@@ -227,8 +227,7 @@ int wa_gen_free(wa_gen *g)
     if (rc) {
         int named = g->body && wa_running();
         const char *msg = named ? wa_task_message(g->body) : wa_strerror(rc);
-        fprintf(stderr,
-                "wasyncio: generator '%s' failed and was freed without a close: %s (%s)\n",
+        fprintf(stderr, "wasyncio: generator '%s' failed and was freed without a close: %s (%s)\n",
                 named ? wa_task_name(g->body) : "?", msg, wa_strerror(rc));
     }
     /* After wa_run ended the handle is gone with the loop's tasks. */

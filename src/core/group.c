@@ -18,26 +18,26 @@
 
 typedef struct group_err {
     int code;
-    char *message;  /* NULL when the child gave none */
+    char *message; /* NULL when the child gave none */
     char *name;
 } group_err;
 
 struct wa_group {
-    wa_task *live;   /* children not finished, oldest first, linked by kid_next */
+    wa_task *live; /* children not finished, oldest first, linked by kid_next */
     wa_task *live_tail;
     size_t nlive;
-    wa_task **kept;  /* handles wa_group_spawn gave out, kept until free */
+    wa_task **kept; /* handles wa_group_spawn gave out, kept until free */
     size_t nkept, kept_cap;
     wa_wlist waiters;
     group_err *errs;
     size_t nerrs, errs_cap;
     int first_error;
-    uint64_t owner_id;            /* the creating task's id, 0 if none */
-    unsigned char shutting_down;  /* cancelled or failed: spawns refused */
-    unsigned char finished;       /* a wait returned: spawns refused */
-    unsigned char owner_cancelled;/* we cancelled the owner; wait takes it back */
-    unsigned char owner_waiting;  /* the owner is in wa_group_wait/free */
-    unsigned char reported;       /* the errors reached the user */
+    uint64_t owner_id;             /* the creating task's id, 0 if none */
+    unsigned char shutting_down;   /* cancelled or failed: spawns refused */
+    unsigned char finished;        /* a wait returned: spawns refused */
+    unsigned char owner_cancelled; /* we cancelled the owner; wait takes it back */
+    unsigned char owner_waiting;   /* the owner is in wa_group_wait/free */
+    unsigned char reported;        /* the errors reached the user */
 };
 
 wa_group *wa_group_new(void)
@@ -140,8 +140,7 @@ static void child_done(wa_task *t, void *data)
             wa__wake(&g->waiters, g->waiters.head, 0);
 }
 
-static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o,
-                            int keep)
+static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts *o, int keep)
 {
     if (!g || !fn)
         return wa__set_last_error(WA_EINVAL);
@@ -269,13 +268,9 @@ int wa_group_wait(wa_group *g)
     return g->first_error;
 }
 
-size_t wa_group_error_count(const wa_group *g)
-{
-    return g ? g->nerrs : 0;
-}
+size_t wa_group_error_count(const wa_group *g) { return g ? g->nerrs : 0; }
 
-int wa_group_error(const wa_group *g, size_t i, const char **message,
-                   const char **task_name)
+int wa_group_error(const wa_group *g, size_t i, const char **message, const char **task_name)
 {
     if (!g || i >= g->nerrs)
         return WA_EINVAL;
@@ -302,8 +297,10 @@ static int report_unwaited(wa_group *g)
                 wa_strerror(e->code));
     }
     if (g->nerrs == 0) /* the details did not fit in memory */
-        fprintf(stderr, "wasyncio: a task group freed without wa_group_wait had a "
-                        "failure: %s\n", wa_strerror(g->first_error));
+        fprintf(stderr,
+                "wasyncio: a task group freed without wa_group_wait had a "
+                "failure: %s\n",
+                wa_strerror(g->first_error));
     return g->first_error;
 }
 

@@ -58,10 +58,10 @@ static inline int wa__wlist_empty(const wa_wlist *l) { return l->head == NULL; }
 /* ----------------------------------------------------------------- tasks */
 
 enum wa_task_state {
-    WA_T_NEW,     /* spawned, not yet run (no fiber yet) */
-    WA_T_READY,   /* in the ready queue */
+    WA_T_NEW,   /* spawned, not yet run (no fiber yet) */
+    WA_T_READY, /* in the ready queue */
     WA_T_RUNNING,
-    WA_T_PARKED,  /* suspended in wa__park */
+    WA_T_PARKED, /* suspended in wa__park */
     WA_T_DONE
 };
 
@@ -99,7 +99,7 @@ struct wa_task {
     void *arg;
     wa_fiber *fiber;
     size_t stack_size, asyncify_size;
-    struct wa_task *next_ready;  /* ready queue link */
+    struct wa_task *next_ready; /* ready queue link */
     /* What this task waits for, for the cycle check (wa__wait_cycle): one
      * task (await, join), a set (gather), or a group's live children. */
     struct wa_task *awaiting;
@@ -107,21 +107,21 @@ struct wa_task {
     size_t awaiting_n;
     struct wa_task *const *awaiting_kids; /* head of a kid_next list */
     struct wa_task *kid_prev, *kid_next;  /* a group's live children */
-    struct wa_task *all_prev, *all_next; /* the loop's list of live tasks */
-    wa_wlist done_waiters;       /* woken when this task finishes */
-    wa_timeout *scope;           /* innermost deadline scope */
-    uint64_t timer_at;           /* armed deadline (ns) */
-    uint64_t timer_seq;          /* FIFO tie-break for equal deadlines */
+    struct wa_task *all_prev, *all_next;  /* the loop's list of live tasks */
+    wa_wlist done_waiters;                /* woken when this task finishes */
+    wa_timeout *scope;                    /* innermost deadline scope */
+    uint64_t timer_at;                    /* armed deadline (ns) */
+    uint64_t timer_seq;                   /* FIFO tie-break for equal deadlines */
     size_t heap_index;
-    wa_done_hook on_done;        /* groups, generators */
+    wa_done_hook on_done; /* groups, generators */
     void *on_done_data;
-    void *ext;                   /* generator state when this task is a generator body */
+    void *ext; /* generator state when this task is a generator body */
     uint64_t id;
-    char name[24];               /* short names inline ("" until read when
+    char name[24];         /* short names inline ("" until read when
                                     unnamed); longer ones in long_name */
-    char *long_name;             /* malloc'd, or borrowed (name_borrowed) */
-    uint8_t name_borrowed;       /* long_name outlives the task: not ours */
-    uint8_t named;               /* given a name (perhaps ""): no "task-N" */
+    char *long_name;       /* malloc'd, or borrowed (name_borrowed) */
+    uint8_t name_borrowed; /* long_name outlives the task: not ours */
+    uint8_t named;         /* given a name (perhaps ""): no "task-N" */
 };
 
 /* Validate a handle: 0, or WA_EINVAL for NULL / freed / foreign. */
@@ -133,7 +133,8 @@ static inline int wa__task_check(const wa_task *t)
 /* Free t's long name if it is t's own (not borrowed). */
 static inline void wa__task_drop_long_name(wa_task *t)
 {
-    if (t->long_name && !t->name_borrowed) free(t->long_name);
+    if (t->long_name && !t->name_borrowed)
+        free(t->long_name);
 }
 
 /* Write an unnamed task's "task-N" into t->name (task_name.c). */
@@ -144,8 +145,10 @@ void wa__default_name(wa_task *t);
  * names are never read. Async-signal-safe (no allocation). */
 static inline const char *wa__task_name(const wa_task *t)
 {
-    if (t->long_name) return t->long_name;
-    if (!t->name[0] && !t->named) wa__default_name((wa_task *)t);
+    if (t->long_name)
+        return t->long_name;
+    if (!t->name[0] && !t->named)
+        wa__default_name((wa_task *)t);
     return t->name;
 }
 
@@ -198,8 +201,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel);
  * may be NULL/empty: one task, a set of n, a list of a group's live
  * children (linked by kid_next). Follows awaits, gathers and group waits
  * transitively. */
-int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n,
-                   wa_task *kids);
+int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n, wa_task *kids);
 
 /* wa_release without the ownership check: a group or generator dropping the
  * handle it owns. */

@@ -21,31 +21,31 @@
 #include <stddef.h>
 
 /* Link node at the tail of list. node must not be in a list. */
-#define WA_LIST_APPEND(list, node)                                            \
-    do {                                                                      \
-        __typeof__(node) wa__l_node = (node);                                 \
-        wa__l_node->next = NULL;                                              \
-        wa__l_node->prev = (list)->tail;                                      \
-        if ((list)->tail)                                                     \
-            (list)->tail->next = wa__l_node;                                  \
-        else                                                                  \
-            (list)->head = wa__l_node;                                        \
-        (list)->tail = wa__l_node;                                            \
+#define WA_LIST_APPEND(list, node)            \
+    do {                                      \
+        __typeof__(node) wa__l_node = (node); \
+        wa__l_node->next = NULL;              \
+        wa__l_node->prev = (list)->tail;      \
+        if ((list)->tail)                     \
+            (list)->tail->next = wa__l_node;  \
+        else                                  \
+            (list)->head = wa__l_node;        \
+        (list)->tail = wa__l_node;            \
     } while (0)
 
 /* Unlink node, which is in list, and clear its links. */
-#define WA_LIST_UNLINK(list, node)                                            \
-    do {                                                                      \
-        __typeof__(node) wa__l_node = (node);                                 \
-        if (wa__l_node->prev)                                                 \
-            wa__l_node->prev->next = wa__l_node->next;                        \
-        else                                                                  \
-            (list)->head = wa__l_node->next;                                  \
-        if (wa__l_node->next)                                                 \
-            wa__l_node->next->prev = wa__l_node->prev;                        \
-        else                                                                  \
-            (list)->tail = wa__l_node->prev;                                  \
-        wa__l_node->prev = wa__l_node->next = NULL;                           \
+#define WA_LIST_UNLINK(list, node)                     \
+    do {                                               \
+        __typeof__(node) wa__l_node = (node);          \
+        if (wa__l_node->prev)                          \
+            wa__l_node->prev->next = wa__l_node->next; \
+        else                                           \
+            (list)->head = wa__l_node->next;           \
+        if (wa__l_node->next)                          \
+            wa__l_node->next->prev = wa__l_node->prev; \
+        else                                           \
+            (list)->tail = wa__l_node->prev;           \
+        wa__l_node->prev = wa__l_node->next = NULL;    \
     } while (0)
 
 #endif

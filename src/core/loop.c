@@ -19,8 +19,10 @@ int wa_running(void) { return wa__L != NULL; }
 void wa__ready_push(wa__loop *L, wa_task *t)
 {
     t->next_ready = NULL;
-    if (L->ready_tail) L->ready_tail->next_ready = t;
-    else L->ready_head = t;
+    if (L->ready_tail)
+        L->ready_tail->next_ready = t;
+    else
+        L->ready_head = t;
     L->ready_tail = t;
 }
 
@@ -29,7 +31,8 @@ static wa_task *ready_pop(wa__loop *L)
     wa_task *t = L->ready_head;
     if (t) {
         L->ready_head = t->next_ready;
-        if (!L->ready_head) L->ready_tail = NULL;
+        if (!L->ready_head)
+            L->ready_tail = NULL;
         t->next_ready = NULL;
     }
     return t;
@@ -43,12 +46,14 @@ static void reap_zombie(wa__loop *L)
         wa__fiber_free(t->fiber);
         t->fiber = NULL;
     }
-    if (t->released) wa__task_free(L, t);
+    if (t->released)
+        wa__task_free(L, t);
 }
 
 void wa__reap(wa__loop *L)
 {
-    if (L->zombie) reap_zombie(L);
+    if (L->zombie)
+        reap_zombie(L);
 }
 
 static void debug_slice_end(wa__loop *L, wa_task *t)
@@ -65,10 +70,7 @@ static void debug_slice_end(wa__loop *L, wa_task *t)
 
 wa_task *wa__self(void) { return wa__L ? wa__L->current : NULL; }
 
-int wa__require_task(void)
-{
-    return (wa__L && wa__L->current) ? 0 : WA_ENOLOOP;
-}
+int wa__require_task(void) { return (wa__L && wa__L->current) ? 0 : WA_ENOLOOP; }
 
 static void report_unretrieved(wa_task *t)
 {
@@ -83,13 +85,19 @@ static void report_unretrieved(wa_task *t)
 void wa__task_free(wa__loop *L, wa_task *t)
 {
     report_unretrieved(t);
-    if (t->all_prev) t->all_prev->all_next = t->all_next;
-    else L->all = t->all_next;
-    if (t->all_next) t->all_next->all_prev = t->all_prev;
-    if (t->in_heap) wa__timer_disarm(L, t);
-    if (t->fiber) wa__fiber_free(t->fiber);
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else
+        L->all = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    if (t->in_heap)
+        wa__timer_disarm(L, t);
+    if (t->fiber)
+        wa__fiber_free(t->fiber);
     /* Most tasks have neither: skip the calls into free. */
-    if (t->message) free(t->message);
+    if (t->message)
+        free(t->message);
     wa__task_drop_long_name(t);
     t->magic = 0;
     if (L->free_count < WA_TASK_CACHE_MAX) {
@@ -107,17 +115,22 @@ void wa__task_complete(wa__loop *L, wa_task *t)
     /* A cancel still pending when the body returns (it arrived with a wake-up
      * in the same step, or the task cancelled itself) ends the task as
      * cancelled, as asyncio's _must_cancel does; wa_uncancel takes it back. */
-    if (!t->error && (t->cancel_delivered || t->cancel_pending)) t->error = WA_ECANCELED;
+    if (!t->error && (t->cancel_delivered || t->cancel_pending))
+        t->error = WA_ECANCELED;
     t->cancel_pending = 0;
-    if (t->error) t->result = NULL;
+    if (t->error)
+        t->result = NULL;
     t->state = WA_T_DONE;
     t->scope = NULL;
     t->awaiting = NULL;
     L->unfinished--;
-    if (t->is_main) L->main_done = 1;
-    if (t->on_done) t->on_done(t, t->on_done_data);
+    if (t->is_main)
+        L->main_done = 1;
+    if (t->on_done)
+        t->on_done(t, t->on_done_data);
     wa__wait *w;
-    while ((w = t->done_waiters.head) != NULL) wa__wake(&t->done_waiters, w, 0);
+    while ((w = t->done_waiters.head) != NULL)
+        wa__wake(&t->done_waiters, w, 0);
 }
 
 int wa__task_start(wa__loop *L, wa_task *t)
@@ -128,13 +141,15 @@ int wa__task_start(wa__loop *L, wa_task *t)
     } else {
         size_t stack = t->stack_size; /* 0: the fiber backend's default */
         int rc = wa__fiber_create(&t->fiber, stack, t->asyncify_size, t->fn, t->arg, t);
-        if (rc == 0) return 0;
+        if (rc == 0)
+            return 0;
         t->error = rc;
         t->message = wa__format("cannot allocate a %zu-byte stack for task '%s'",
                                 stack ? stack : wa__fiber_default_stack(), wa__task_name(t));
     }
     wa__task_complete(L, t);
-    if (t->released) wa__task_free(L, t);
+    if (t->released)
+        wa__task_free(L, t);
     return -1;
 }
 
@@ -143,7 +158,8 @@ wa_task *wa__next_runnable(wa__loop *L)
 {
     wa_task *t;
     while ((t = ready_pop(L)) != NULL) {
-        if (t->state == WA_T_NEW && wa__task_start(L, t) != 0) continue;
+        if (t->state == WA_T_NEW && wa__task_start(L, t) != 0)
+            continue;
         return t;
     }
     return NULL;
@@ -156,7 +172,8 @@ wa_task *wa__next_runnable(wa__loop *L)
 static inline __attribute__((always_inline)) wa_task *next_after(wa__loop *L, wa_task *self)
 {
     wa_task *next = NULL;
-    if (__builtin_expect(L->debug, 0)) debug_slice_end(L, self);
+    if (__builtin_expect(L->debug, 0))
+        debug_slice_end(L, self);
     if (L->budget > 0 && (!L->main_done || L->ending)) {
         L->budget--;
         next = L->ready_head;
@@ -172,7 +189,8 @@ static inline __attribute__((always_inline)) wa_task *next_after(wa__loop *L, wa
 
 static inline __attribute__((always_inline)) wa_fiber *fiber_to_run(wa__loop *L, wa_task *next)
 {
-    if (!next) return L->main_fiber;
+    if (!next)
+        return L->main_fiber;
     next->state = WA_T_RUNNING;
     return next->fiber;
 }
@@ -190,7 +208,8 @@ static inline __attribute__((always_inline)) void switch_away(wa_task *self)
     wa__fiber_switch(self->fiber, fiber_to_run(L, next));
     L = wa__L;
     L->current = self;
-    if (L->zombie) reap_zombie(L);
+    if (L->zombie)
+        reap_zombie(L);
 }
 
 /* The fiber layer runs a task's body itself and calls these around it
@@ -211,7 +230,8 @@ static wa_fiber *task_end(void *owner, void *result)
 {
     wa_task *t = owner;
     wa__loop *L = wa__L;
-    if (!t->error) t->result = result;
+    if (!t->error)
+        t->result = result;
     wa__task_complete(L, t);
     L->zombie = t; /* freed by whoever runs next: we are still on its stack */
     return fiber_to_run(L, next_after(L, t));
@@ -229,14 +249,16 @@ static int deliver_cancel(wa_task *self)
 void wa__scopes_expire(wa_task *t, uint64_t now)
 {
     for (wa_timeout *s = t->scope; s; s = s->parent)
-        if (s->deadline <= now) s->expired = 1;
+        if (s->deadline <= now)
+            s->expired = 1;
 }
 
 /* A pending cancel, or a deadline scope already past, ends a suspension
  * point before it suspends. */
 static int interrupt_now(wa_task *self)
 {
-    if (self->cancel_pending) return deliver_cancel(self);
+    if (self->cancel_pending)
+        return deliver_cancel(self);
     if (self->scope) {
         uint64_t now = wa__host_hrtime();
         if (self->scope->effective <= now) {
@@ -255,7 +277,8 @@ int wa__park(uint64_t wake_at, unsigned flags)
     uint64_t at = wake_at;
     if (!(flags & WA_PARK_SHIELD)) {
         int early = interrupt_now(self);
-        if (early) return early;
+        if (early)
+            return early;
         if (self->scope && self->scope->effective <= at) {
             at = self->scope->effective;
             is_scope = 1;
@@ -267,19 +290,23 @@ int wa__park(uint64_t wake_at, unsigned flags)
     self->state = WA_T_PARKED;
     self->park_shielded = (uint8_t)(flags & WA_PARK_SHIELD);
     switch_away(self);
-    if (self->in_heap) wa__timer_disarm(wa__L, self);
+    if (self->in_heap)
+        wa__timer_disarm(wa__L, self);
     int r = self->interrupt;
     self->interrupt = 0;
-    if (r == WA_ECANCELED) self->cancel_delivered = 1;
+    if (r == WA_ECANCELED)
+        self->cancel_delivered = 1;
     return r;
 }
 
 /* Make a parked task ready with an interruption code (0 = plain wake). */
 void wa__resume(wa_task *t, int interrupt)
 {
-    if (t->state != WA_T_PARKED) return;
+    if (t->state != WA_T_PARKED)
+        return;
     wa__loop *L = wa__L;
-    if (t->in_heap) wa__timer_disarm(L, t);
+    if (t->in_heap)
+        wa__timer_disarm(L, t);
     t->interrupt = interrupt;
     t->state = WA_T_READY;
     wa__ready_push(L, t);
@@ -294,15 +321,18 @@ static void ready_push_first(wa__loop *L, wa_task *t)
 {
     t->next_ready = L->ready_head;
     L->ready_head = t;
-    if (!L->ready_tail) L->ready_tail = t;
-    if (L->budget == 0) L->budget = 1;
+    if (!L->ready_tail)
+        L->ready_tail = t;
+    if (L->budget == 0)
+        L->budget = 1;
 }
 
 void wa__run_first(wa_task *t)
 {
     wa__loop *L = wa__L;
     if (t->state == WA_T_PARKED) {
-        if (t->in_heap) wa__timer_disarm(L, t);
+        if (t->in_heap)
+            wa__timer_disarm(L, t);
         t->interrupt = 0;
         t->state = WA_T_READY;
     } else if (t->state != WA_T_NEW) {
@@ -317,7 +347,8 @@ static void fire(wa_wlist *l, wa__wait *w, int status)
     wa__wlist_remove(l, w);
     w->status = status;
     w->fired = 1;
-    if (w->collect) wa__wlist_push(w->collect, w);
+    if (w->collect)
+        wa__wlist_push(w->collect, w);
 }
 
 void wa__wake_first(wa_wlist *l, wa__wait *w, int status)
@@ -344,7 +375,8 @@ void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_bef
         self->cancel_pending = 1;
         self->cancel_delivered = delivered_before;
     } else if (interrupt == WA_ETIMEDOUT) {
-        for (wa_timeout *s = self->scope; s; s = s->parent) s->expired = 0;
+        for (wa_timeout *s = self->scope; s; s = s->parent)
+            s->expired = 0;
     }
 }
 
@@ -384,21 +416,26 @@ int wa_yield(void)
 {
     wa__loop *L = wa__L;
     wa_task *self = L ? L->current : NULL;
-    if (!self) return WA_ENOLOOP;
+    if (!self)
+        return WA_ENOLOOP;
     int r = interrupt_now(self);
-    if (r) return r;
+    if (r)
+        return r;
     self->state = WA_T_READY;
     wa__ready_push(L, self);
     switch_away(self);
-    if (self->cancel_pending) return deliver_cancel(self);
+    if (self->cancel_pending)
+        return deliver_cancel(self);
     return 0;
 }
 
 int wa_sleep(uint64_t ms)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (ms == 0) return wa_yield();
+    if (rc)
+        return rc;
+    if (ms == 0)
+        return wa_yield();
     uint64_t now = wa__host_hrtime();
     uint64_t ns = ms > UINT64_MAX / 2000000u ? UINT64_MAX / 2 : ms * 1000000u;
     return wa__park(now + ns, 0);
@@ -407,7 +444,8 @@ int wa_sleep(uint64_t ms)
 const char *wa__running_task_name(void)
 {
     wa__loop *L = wa__L;
-    if (!L || !L->current) return NULL;
+    if (!L || !L->current)
+        return NULL;
     return wa__task_name(L->current);
 }
 

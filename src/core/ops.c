@@ -19,7 +19,8 @@ int wa__op_wait(wa_op *op)
             wa__keep_cancel_pending(self, p, delivered);
             break;
         }
-        if (p == 0) continue;
+        if (p == 0)
+            continue;
         if (op->cancel) {
             op->cancel(op);
             op->task = NULL;
@@ -35,7 +36,8 @@ int wa__op_wait(wa_op *op)
 
 void wa__wake_op(wa_op *op, int status)
 {
-    if (!op || !op->task || op->done) return;
+    if (!op || !op->task || op->done)
+        return;
     op->done = 1;
     op->status = status;
     wa__ready(op->task);
@@ -44,38 +46,47 @@ void wa__wake_op(wa_op *op, int status)
 int wa_to_thread(wa_fn fn, void *arg, void **result)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (!fn) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (!fn)
+        return WA_EINVAL;
     return wa__host_to_thread(fn, arg, result);
 }
 
 int wa_wait_readable(int fd)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
+    if (rc)
+        return rc;
     return fd < 0 ? WA_EINVAL : wa__host_wait_fd(fd, 0);
 }
 
 int wa_wait_writable(int fd)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
+    if (rc)
+        return rc;
     return fd < 0 ? WA_EINVAL : wa__host_wait_fd(fd, 1);
 }
 
 int wa_read_file(const char *path, char **data, size_t *len)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (!path || !data) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (!path || !data)
+        return WA_EINVAL;
     return wa__host_read_file(path, data, len);
 }
 
 int wa_js_await(int promise_handle, char **json)
 {
-    if (json) *json = NULL;
-    if (!json || promise_handle <= 0) return WA_EINVAL;
+    if (json)
+        *json = NULL;
+    if (!json || promise_handle <= 0)
+        return WA_EINVAL;
     int rc = wa__require_task();
-    if (rc) return rc;
+    if (rc)
+        return rc;
     return wa__host_js_await(promise_handle, json);
 }

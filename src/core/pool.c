@@ -14,9 +14,9 @@ typedef struct slot {
 
 struct wa_pool {
     wa_pool_opts o;
-    slot *idle;       /* a stack: the most recently released first */
-    slot *used;       /* acquired (doubly linked, to find one on release) */
-    size_t n_open;    /* places taken: idle + acquired + in transit */
+    slot *idle;    /* a stack: the most recently released first */
+    slot *used;    /* acquired (doubly linked, to find one on release) */
+    size_t n_open; /* places taken: idle + acquired + in transit */
     size_t n_idle;
     size_t n_busy;    /* acquired or in transit (being opened, reset or
                          closed): wa_pool_close waits for 0 */
@@ -30,7 +30,8 @@ struct wa_pool {
 
 static void wake_closers(wa_pool *p)
 {
-    if (p->n_busy > 0) return;
+    if (p->n_busy > 0)
+        return;
     while (!wa__wlist_empty(&p->closers))
         wa__wake(&p->closers, p->closers.head, 0);
 }
@@ -53,15 +54,19 @@ static void link_used(wa_pool *p, slot *s)
 {
     s->prev = NULL;
     s->next = p->used;
-    if (p->used) p->used->prev = s;
+    if (p->used)
+        p->used->prev = s;
     p->used = s;
 }
 
 static void unlink_used(wa_pool *p, slot *s)
 {
-    if (s->prev) s->prev->next = s->next;
-    else p->used = s->next;
-    if (s->next) s->next->prev = s->prev;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        p->used = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
     s->prev = s->next = NULL;
 }
 
@@ -131,15 +136,18 @@ static int open_slot(wa_pool *p, slot **out)
 static uint64_t next_expiry_ms(const wa_pool *p, uint64_t now)
 {
     uint64_t lim = p->o.max_idle_ms;
-    if (!lim || (p->o.max_lifetime_ms && p->o.max_lifetime_ms < lim)) lim = p->o.max_lifetime_ms;
+    if (!lim || (p->o.max_lifetime_ms && p->o.max_lifetime_ms < lim))
+        lim = p->o.max_lifetime_ms;
     uint64_t wait = lim;
     for (const slot *s = p->idle; s; s = s->next) {
         uint64_t at = UINT64_MAX;
-        if (p->o.max_idle_ms) at = s->idle_since_ms + p->o.max_idle_ms;
+        if (p->o.max_idle_ms)
+            at = s->idle_since_ms + p->o.max_idle_ms;
         if (p->o.max_lifetime_ms && s->born_ms + p->o.max_lifetime_ms < at)
             at = s->born_ms + p->o.max_lifetime_ms;
         uint64_t in = at > now ? at - now : 0;
-        if (in < wait) wait = in;
+        if (in < wait)
+            wait = in;
     }
     return wait ? wait : 1;
 }
@@ -164,7 +172,8 @@ static void *reap(void *arg)
 {
     wa_pool *p = arg;
     while (!p->closing) {
-        if (wa_sleep(next_expiry_ms(p, wa_now())) < 0) break;
+        if (wa_sleep(next_expiry_ms(p, wa_now())) < 0)
+            break;
         slot *s;
         while (!p->closing && (s = take_expired(p, wa_now())))
             close_slot(p, s);
@@ -190,14 +199,18 @@ static void ensure_reaper(wa_pool *p)
 
 wa_pool *wa_pool_new(const wa_pool_opts *opts)
 {
-    if (!opts || !opts->connect || !opts->close) return wa__set_last_error(WA_EINVAL);
+    if (!opts || !opts->connect || !opts->close)
+        return wa__set_last_error(WA_EINVAL);
     size_t max_size = opts->max_size ? opts->max_size : 10;
-    if (opts->min_size > max_size) return wa__set_last_error(WA_EINVAL);
+    if (opts->min_size > max_size)
+        return wa__set_last_error(WA_EINVAL);
     /* Opening resources needs a task; an empty pool can be made anywhere. */
     int rc = opts->min_size ? wa__require_task() : 0;
-    if (rc) return wa__set_last_error(rc);
+    if (rc)
+        return wa__set_last_error(rc);
     wa_pool *p = calloc(1, sizeof *p);
-    if (!p) return wa__set_last_error(WA_ENOMEM);
+    if (!p)
+        return wa__set_last_error(WA_ENOMEM);
     p->o = *opts;
     p->o.max_size = max_size;
     /* Open min_size, then put them all in the idle stack at once. */
@@ -205,14 +218,17 @@ wa_pool *wa_pool_new(const wa_pool_opts *opts)
         slot *s;
         p->n_open++;
         p->n_busy++;
-        if ((rc = open_slot(p, &s)) < 0) break;
+        if ((rc = open_slot(p, &s)) < 0)
+            break;
         link_used(p, s);
     }
     while (p->used) {
         slot *s = p->used;
         unlink_used(p, s);
-        if (rc < 0) close_slot(p, s);
-        else hand_out(p, s);
+        if (rc < 0)
+            close_slot(p, s);
+        else
+            hand_out(p, s);
     }
     if (rc < 0) {
         free(p);
@@ -224,11 +240,14 @@ wa_pool *wa_pool_new(const wa_pool_opts *opts)
 
 int wa_pool_acquire(wa_pool *p, void **resource)
 {
-    if (!p || !resource) return WA_EINVAL;
+    if (!p || !resource)
+        return WA_EINVAL;
     *resource = NULL;
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (p->closing) return WA_EPOOLCLOSED;
+    if (rc)
+        return rc;
+    if (p->closing)
+        return WA_EPOOLCLOSED;
     slot *s = NULL;
     int have_place = 0;
     if (wa__wlist_empty(&p->waiters)) {
@@ -259,7 +278,8 @@ int wa_pool_acquire(wa_pool *p, void **resource)
         wa__wait w;
         memset(&w, 0, sizeof w);
         w.task = wa__self();
-        if ((rc = wa__wait_on(&p->waiters, &w, 0)) < 0) return rc;
+        if ((rc = wa__wait_on(&p->waiters, &w, 0)) < 0)
+            return rc;
         /* Handed a resource (already linked as used), or a place. */
         s = w.data;
         have_place = !s;
@@ -269,7 +289,8 @@ int wa_pool_acquire(wa_pool *p, void **resource)
             give_place(p);
             return WA_EPOOLCLOSED;
         }
-        if ((rc = open_slot(p, &s)) < 0) return rc;
+        if ((rc = open_slot(p, &s)) < 0)
+            return rc;
         link_used(p, s);
     }
     *resource = s->resource;
@@ -279,9 +300,11 @@ int wa_pool_acquire(wa_pool *p, void **resource)
 int wa_pool_acquire_for(wa_pool *p, uint64_t ms, void **resource)
 {
     wa_timeout scope;
-    if (!p || !resource) return WA_EINVAL;
+    if (!p || !resource)
+        return WA_EINVAL;
     int rc = wa_timeout_enter(&scope, ms);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     rc = wa_pool_acquire(p, resource);
     wa_timeout_exit(&scope);
     return rc;
@@ -289,15 +312,21 @@ int wa_pool_acquire_for(wa_pool *p, uint64_t ms, void **resource)
 
 static int give_back(wa_pool *p, void *resource, int keep)
 {
-    if (!p) return WA_EINVAL;
+    if (!p)
+        return WA_EINVAL;
     slot *s = p->used;
-    while (s && s->resource != resource) s = s->next;
-    if (!s) return WA_EINVAL;
+    while (s && s->resource != resource)
+        s = s->next;
+    if (!s)
+        return WA_EINVAL;
     unlink_used(p, s); /* in transit: still counted in n_busy */
     keep = keep && !p->closing && !too_old(p, s, wa_now());
-    if (keep && p->o.reset) keep = p->o.reset(p->o.ctx, resource) == 0;
-    if (keep && !p->closing) hand_out(p, s);
-    else close_slot(p, s);
+    if (keep && p->o.reset)
+        keep = p->o.reset(p->o.ctx, resource) == 0;
+    if (keep && !p->closing)
+        hand_out(p, s);
+    else
+        close_slot(p, s);
     ensure_reaper(p);
     return 0;
 }
@@ -309,7 +338,8 @@ int wa_pool_discard(wa_pool *p, void *resource) { return give_back(p, resource, 
 static void stop_reaper(wa_pool *p)
 {
     wa_task *r = p->reaper; /* set only while it runs: it clears it */
-    if (!r || !wa__self()) return;
+    if (!r || !wa__self())
+        return;
     wa_cancel(r);
     wa__join_shielded(r, 0);
     wa_release(r);
@@ -330,9 +360,11 @@ static void close_idle(wa_pool *p)
 
 int wa_pool_close(wa_pool *p)
 {
-    if (!p) return WA_EINVAL;
+    if (!p)
+        return WA_EINVAL;
     int rc = wa__require_task();
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (!p->closing) {
         p->closing = 1;
         /* Every waiting acquire learns it, in the order they came. */
@@ -344,7 +376,8 @@ int wa_pool_close(wa_pool *p)
         wa__wait w;
         memset(&w, 0, sizeof w);
         w.task = wa__self();
-        if ((rc = wa__wait_on(&p->closers, &w, 0)) < 0) return rc;
+        if ((rc = wa__wait_on(&p->closers, &w, 0)) < 0)
+            return rc;
     }
     close_idle(p);
     return 0;
@@ -352,13 +385,15 @@ int wa_pool_close(wa_pool *p)
 
 int wa_pool_free(wa_pool *p)
 {
-    if (!p) return WA_EINVAL;
+    if (!p)
+        return WA_EINVAL;
     if (p->n_busy > 0 || !wa__wlist_empty(&p->waiters) || !wa__wlist_empty(&p->closers))
         return WA_EBUSY;
     p->closing = 1;
     stop_reaper(p);
     close_idle(p);
-    if (p->o.free_ctx) p->o.free_ctx(p->o.ctx);
+    if (p->o.free_ctx)
+        p->o.free_ctx(p->o.ctx);
     free(p);
     return 0;
 }

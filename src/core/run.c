@@ -10,12 +10,14 @@ static int debug_default = -1; /* -1: read WASYNCIO_DEBUG */
 void wa_set_debug(int on)
 {
     debug_default = on ? 1 : 0;
-    if (wa__L) wa__L->debug = debug_default;
+    if (wa__L)
+        wa__L->debug = debug_default;
 }
 
 int wa_debug(void)
 {
-    if (wa__L) return wa__L->debug;
+    if (wa__L)
+        return wa__L->debug;
     if (debug_default < 0) {
         const char *e = getenv("WASYNCIO_DEBUG");
         return e && *e && *e != '0';
@@ -26,7 +28,8 @@ int wa_debug(void)
 /* The fiber backend owns the default: it knows the page size and limits. */
 int wa_set_default_stack_size(size_t bytes)
 {
-    if (bytes < 4096 || bytes > ((size_t)1 << 30)) return WA_EINVAL;
+    if (bytes < 4096 || bytes > ((size_t)1 << 30))
+        return WA_EINVAL;
     wa__fiber_set_default_stack(bytes);
     return 0;
 }
@@ -48,18 +51,23 @@ static uint64_t slow_ms_setting(void)
  * WA_EBUSY and the web host calls wa__run_finish again when it is done. */
 static int finish_leftovers(wa__loop *L)
 {
-    if (L->unfinished == 0) return 0;
+    if (L->unfinished == 0)
+        return 0;
     if (!L->ending) {
         L->ending = 1;
         /* Oldest first (the list is newest first): the leftovers' cleanups
          * run in the order the tasks were spawned. */
         wa_task *oldest = NULL;
-        for (wa_task *t = L->all; t; t = t->all_next) oldest = t;
+        for (wa_task *t = L->all; t; t = t->all_next)
+            oldest = t;
         for (wa_task *t = oldest; t; t = t->all_prev) {
-            if (t->state == WA_T_DONE) continue;
+            if (t->state == WA_T_DONE)
+                continue;
             if (L->debug)
-                fprintf(stderr, "wasyncio: debug: task '%s' was still pending when "
-                                "wa_run ended; cancelling it\n", wa_task_name(t));
+                fprintf(stderr,
+                        "wasyncio: debug: task '%s' was still pending when "
+                        "wa_run ended; cancelling it\n",
+                        wa_task_name(t));
             wa_cancel(t);
         }
     }
@@ -68,10 +76,13 @@ static int finish_leftovers(wa__loop *L)
 
 int wa_run(wa_fn fn, void *arg, void **result)
 {
-    if (wa__L) return WA_ENESTED;
-    if (!fn) return WA_EINVAL;
+    if (wa__L)
+        return WA_ENESTED;
+    if (!fn)
+        return WA_EINVAL;
     wa__loop *L = calloc(1, sizeof *L);
-    if (!L) return WA_ENOMEM;
+    if (!L)
+        return WA_ENOMEM;
     int rc = wa__fiber_init(&wa__task_hooks);
     if (rc) {
         free(L);
@@ -96,7 +107,8 @@ int wa_run(wa_fn fn, void *arg, void **result)
         main->is_main = 1;
         L->main_task = main;
         rc = wa__host_drive();
-        if (rc == WA_EBUSY) return rc; /* the web: JS drives the rest */
+        if (rc == WA_EBUSY)
+            return rc; /* the web: JS drives the rest */
         rc = wa__run_finish(result);
         return rc;
     }
@@ -113,9 +125,11 @@ int wa__run_finish(void **result)
 {
     wa__loop *L = wa__L;
     wa_task *main = L->main_task;
-    if (finish_leftovers(L) == WA_EBUSY) return WA_EBUSY;
+    if (finish_leftovers(L) == WA_EBUSY)
+        return WA_EBUSY;
     int rc = wa__task_outcome(main, result);
-    while (L->all) wa__task_free(L, L->all);
+    while (L->all)
+        wa__task_free(L, L->all);
     wa__reap(L);
     while (L->free_tasks) {
         wa_task *t = L->free_tasks;

@@ -12,10 +12,10 @@ enum barrier_state { FILLING, DRAINING, RESETTING, BROKEN };
 
 struct wa_barrier {
     int parties;
-    int count;         /* tasks inside wait(): filling, or not yet left */
+    int count; /* tasks inside wait(): filling, or not yet left */
     enum barrier_state state;
-    wa_wlist filling;  /* arrived, waiting for the round to fill */
-    wa_wlist blocked;  /* arrived while the last round drains or resets */
+    wa_wlist filling; /* arrived, waiting for the round to fill */
+    wa_wlist blocked; /* arrived while the last round drains or resets */
 };
 
 wa_barrier *wa_barrier_new(unsigned parties)

@@ -7,7 +7,7 @@
 #include "internal.h"
 
 struct wa_lock {
-    wa_task *owner; /* NULL when free */
+    wa_task *owner;    /* NULL when free */
     uint64_t owner_id; /* guards against a freed owner's address being reused */
     wa_wlist waiters;
 };
@@ -25,10 +25,7 @@ static int held_by(const wa_lock *l, const wa_task *t)
     return l->owner && l->owner == t && l->owner_id == t->id;
 }
 
-int wa__lock_held(const wa_lock *l)
-{
-    return held_by(l, wa__self());
-}
+int wa__lock_held(const wa_lock *l) { return held_by(l, wa__self()); }
 
 static int acquire(wa_lock *l, unsigned flags)
 {

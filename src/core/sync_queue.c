@@ -9,8 +9,8 @@
 #include "internal.h"
 
 struct wa_queue {
-    void **buf;       /* ring buffer, grown on demand up to capacity */
-    size_t size;      /* allocated slots */
+    void **buf;  /* ring buffer, grown on demand up to capacity */
+    size_t size; /* allocated slots */
     size_t capacity;
     size_t head, len;
     int closed;
@@ -165,10 +165,7 @@ int wa_queue_close(wa_queue *q)
     return 0;
 }
 
-size_t wa_queue_len(const wa_queue *q)
-{
-    return q ? q->len : 0;
-}
+size_t wa_queue_len(const wa_queue *q) { return q ? q->len : 0; }
 
 int wa_queue_free(wa_queue *q)
 {

@@ -12,12 +12,15 @@ wa_task *wa_current(void) { return wa__self(); }
 
 int wa_task_set_name(wa_task *t, const char *name)
 {
-    if (wa__task_check(t) || !name) return WA_EINVAL;
+    if (wa__task_check(t) || !name)
+        return WA_EINVAL;
     size_t n = strlen(name);
     /* Copy before freeing: name may be this task's own (wa_task_name(t)). */
     char *long_name = NULL;
-    if (n >= sizeof t->name && (long_name = wa__strdup(name)) == NULL) return WA_ENOMEM;
-    if (!long_name) memmove(t->name, name, n + 1);
+    if (n >= sizeof t->name && (long_name = wa__strdup(name)) == NULL)
+        return WA_ENOMEM;
+    if (!long_name)
+        memmove(t->name, name, n + 1);
     wa__task_drop_long_name(t);
     t->long_name = long_name;
     t->name_borrowed = 0;
@@ -35,7 +38,8 @@ void wa__task_borrow_name(wa_task *t, const char *name)
 
 const char *wa_task_name(const wa_task *t)
 {
-    if (wa__task_check(t)) return "?";
+    if (wa__task_check(t))
+        return "?";
     return wa__task_name(t);
 }
 
@@ -44,8 +48,10 @@ static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_
                          void *hook_data)
 {
     wa__loop *L = wa__L;
-    if (!L) return wa__set_last_error(WA_ENOLOOP);
-    if (!fn) return wa__set_last_error(WA_EINVAL);
+    if (!L)
+        return wa__set_last_error(WA_ENOLOOP);
+    if (!fn)
+        return wa__set_last_error(WA_EINVAL);
     wa_task *t = L->free_tasks;
     if (t) {
         L->free_tasks = t->all_next;
@@ -70,7 +76,8 @@ static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_
         return wa__set_last_error(WA_ENOMEM);
     }
     t->all_next = L->all;
-    if (L->all) L->all->all_prev = t;
+    if (L->all)
+        L->all->all_prev = t;
     L->all = t;
     L->unfinished++;
     if (L->ending) {
@@ -82,24 +89,27 @@ static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_
     return t;
 }
 
-wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts,
-                          wa_done_hook hook, void *hook_data)
+wa_task *wa__spawn_hooked(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_hook hook,
+                          void *hook_data)
 {
     wa_task *t = new_task(fn, arg, opts, hook, hook_data);
-    if (t) wa__ready_push(wa__L, t);
+    if (t)
+        wa__ready_push(wa__L, t);
     return t;
 }
 
 wa_task *wa__spawn_first(wa_fn fn, void *arg, wa_done_hook hook, void *hook_data)
 {
     wa_task *t = new_task(fn, arg, NULL, hook, hook_data);
-    if (t) wa__run_first(t);
+    if (t)
+        wa__run_first(t);
     return t;
 }
 
 wa_task *wa_spawn_opts(wa_fn fn, void *arg, const wa_task_opts *opts)
 {
-    if (!wa__L) return wa__set_last_error(WA_ENOLOOP);
+    if (!wa__L)
+        return wa__set_last_error(WA_ENOLOOP);
     return wa__spawn_hooked(fn, arg, opts, NULL, NULL);
 }
 
@@ -107,20 +117,24 @@ wa_task *wa_spawn(wa_fn fn, void *arg) { return wa_spawn_opts(fn, arg, NULL); }
 
 int wa_task_done(const wa_task *t)
 {
-    if (wa__task_check(t)) return WA_EINVAL;
+    if (wa__task_check(t))
+        return WA_EINVAL;
     return t->state == WA_T_DONE;
 }
 
 int wa_task_error(const wa_task *t)
 {
-    if (wa__task_check(t)) return WA_EINVAL;
+    if (wa__task_check(t))
+        return WA_EINVAL;
     return t->state == WA_T_DONE ? t->error : 0;
 }
 
 const char *wa_task_message(const wa_task *t)
 {
-    if (wa__task_check(t)) return "";
-    if (t->message) return t->message;
+    if (wa__task_check(t))
+        return "";
+    if (t->message)
+        return t->message;
     return t->error ? wa_strerror(t->error) : "";
 }
 
@@ -134,7 +148,8 @@ void wa__fail(wa_task *t, int code, const char *message)
 void *wa_raise(int code, const char *fmt, ...)
 {
     wa_task *self = wa__self();
-    if (!self) return wa__set_last_error(WA_ENOLOOP);
+    if (!self)
+        return wa__set_last_error(WA_ENOLOOP);
     self->error = code < 0 ? code : WA_EFAILED;
     free(self->message);
     self->message = NULL;
@@ -150,7 +165,8 @@ void *wa_raise(int code, const char *fmt, ...)
 int wa__task_outcome(wa_task *t, void **result)
 {
     t->retrieved = 1;
-    if (result) *result = t->error ? NULL : t->result;
+    if (result)
+        *result = t->error ? NULL : t->result;
     return t->error;
 }
 
@@ -171,7 +187,8 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
         wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
     }
     self->awaiting = was;
-    if (merge_cancel) self->cancel_pending = 0;
+    if (merge_cancel)
+        self->cancel_pending = 0;
 }
 
 /* ------------------------------------------------------------ wait cycles */
@@ -181,7 +198,8 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 static uint32_t next_mark(wa__loop *L)
 {
     if (++L->visit_mark == 0) {
-        for (wa_task *x = L->all; x; x = x->all_next) x->visit_mark = 0;
+        for (wa_task *x = L->all; x; x = x->all_next)
+            x->visit_mark = 0;
         L->visit_mark = 1;
     }
     return L->visit_mark;
@@ -203,13 +221,16 @@ static void stack_init(task_stack *st)
 
 static int stack_push(task_stack *st, wa_task *t)
 {
-    if (!t || t->state == WA_T_DONE) return 0;
+    if (!t || t->state == WA_T_DONE)
+        return 0;
     if (st->len == st->cap) {
         size_t cap = st->cap * 2;
         wa_task **items = malloc(cap * sizeof *items);
-        if (!items) return WA_ENOMEM;
+        if (!items)
+            return WA_ENOMEM;
         memcpy(items, st->items, st->len * sizeof *items);
-        if (st->items != st->small) free(st->items);
+        if (st->items != st->small)
+            free(st->items);
         st->items = items;
         st->cap = cap;
     }
@@ -219,8 +240,7 @@ static int stack_push(task_stack *st, wa_task *t)
 
 /* Depth-first over "waits for" edges, with an explicit stack: a chain of
  * 100k awaits must not overflow a task's small C stack. */
-int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n,
-                   wa_task *kids)
+int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_t n, wa_task *kids)
 {
     wa__loop *L = wa__L;
     uint32_t mark = next_mark(L);
@@ -228,8 +248,10 @@ int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_
     stack_init(&st);
     int found = 0, oom = 0;
     oom |= stack_push(&st, one);
-    for (size_t i = 0; i < n; i++) oom |= stack_push(&st, set[i]);
-    for (wa_task *k = kids; k; k = k->kid_next) oom |= stack_push(&st, k);
+    for (size_t i = 0; i < n; i++)
+        oom |= stack_push(&st, set[i]);
+    for (wa_task *k = kids; k; k = k->kid_next)
+        oom |= stack_push(&st, k);
     while (st.len > 0 && !found) {
         wa_task *x = st.items[--st.len];
         for (; x && x->state != WA_T_DONE && x->visit_mark != mark; x = x->awaiting) {
@@ -238,13 +260,15 @@ int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_
                 break;
             }
             x->visit_mark = mark;
-            for (size_t i = 0; i < x->awaiting_n; i++) oom |= stack_push(&st, x->awaiting_set[i]);
+            for (size_t i = 0; i < x->awaiting_n; i++)
+                oom |= stack_push(&st, x->awaiting_set[i]);
             if (x->awaiting_kids)
                 for (wa_task *k = *x->awaiting_kids; k; k = k->kid_next)
                     oom |= stack_push(&st, k);
         }
     }
-    if (st.items != st.small) free(st.items);
+    if (st.items != st.small)
+        free(st.items);
     (void)oom; /* out of memory: some edges were not followed; the stall
                   detector still catches a cycle we missed */
     return found;
@@ -253,11 +277,14 @@ int wa__wait_cycle(const wa_task *self, wa_task *one, wa_task *const *set, size_
 static int await_task(wa_task *t, void **result, int shielded)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (wa__task_check(t)) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (wa__task_check(t))
+        return WA_EINVAL;
     wa_task *self = wa__L->current;
     if (t->state != WA_T_DONE) {
-        if (t == self || wa__wait_cycle(self, t, NULL, 0, NULL)) return WA_EDEADLK;
+        if (t == self || wa__wait_cycle(self, t, NULL, 0, NULL))
+            return WA_EDEADLK;
         wa__wait w = {0};
         uint8_t delivered = self->cancel_delivered;
         self->awaiting = t;
@@ -268,19 +295,22 @@ static int await_task(wa_task *t, void **result, int shielded)
         self->cancel_forwarded = 0;
         int interrupted = rc != 0 && t->state != WA_T_DONE;
         if (interrupted && !shielded) {
-            if (!forwarded) wa_cancel(t);
+            if (!forwarded)
+                wa_cancel(t);
             wa__join_shielded(t, rc == WA_ECANCELED);
             /* asyncio: the awaited task has the last word. Unless it ended
              * cancelled, the await returns its outcome (a value if it
              * swallowed the cancellation) and the waiter's interruption is
              * withdrawn, as no CancelledError reaches the waiter there. */
             if (t->state == WA_T_DONE && t->error != WA_ECANCELED) {
-                if (rc == WA_ECANCELED) self->cancel_delivered = delivered;
+                if (rc == WA_ECANCELED)
+                    self->cancel_delivered = delivered;
                 interrupted = 0;
             }
         }
         self->awaiting = NULL;
-        if (interrupted) return rc;
+        if (interrupted)
+            return rc;
     }
     return wa__task_outcome(t, result);
 }
@@ -296,9 +326,11 @@ static int push_awaited(task_stack *st, wa_task *t)
 {
     size_t from = st->len;
     int oom = stack_push(st, t->awaiting);
-    for (size_t i = 0; i < t->awaiting_n; i++) oom |= stack_push(st, t->awaiting_set[i]);
+    for (size_t i = 0; i < t->awaiting_n; i++)
+        oom |= stack_push(st, t->awaiting_set[i]);
     if (t->awaiting_kids)
-        for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next) oom |= stack_push(st, k);
+        for (wa_task *k = *t->awaiting_kids; k; k = k->kid_next)
+            oom |= stack_push(st, k);
     for (size_t i = from, j = st->len; i + 1 < j; i++, j--) {
         wa_task *x = st->items[i];
         st->items[i] = st->items[j - 1];
@@ -333,25 +365,32 @@ static void cancel_one(wa_task *t, task_stack *st)
  * schedules them: gather(C, A, B) cleans up C, A, B. */
 int wa_cancel(wa_task *t)
 {
-    if (wa__task_check(t)) return WA_EINVAL;
-    if (!wa__L) return WA_ENOLOOP;
-    if (t->state == WA_T_DONE) return WA_EDONE;
+    if (wa__task_check(t))
+        return WA_EINVAL;
+    if (!wa__L)
+        return WA_ENOLOOP;
+    if (t->state == WA_T_DONE)
+        return WA_EDONE;
     task_stack st;
     stack_init(&st);
     cancel_one(t, &st);
     while (st.len > 0) {
         wa_task *x = st.items[--st.len];
-        if (x->state != WA_T_DONE) cancel_one(x, &st);
+        if (x->state != WA_T_DONE)
+            cancel_one(x, &st);
     }
-    if (st.items != st.small) free(st.items);
+    if (st.items != st.small)
+        free(st.items);
     return 0;
 }
 
 int wa_uncancel(void)
 {
     wa_task *self = wa__self();
-    if (!self) return WA_ENOLOOP;
-    if (self->cancel_requests > 0) self->cancel_requests--;
+    if (!self)
+        return WA_ENOLOOP;
+    if (self->cancel_requests > 0)
+        self->cancel_requests--;
     if (self->cancel_requests == 0) {
         self->cancel_delivered = 0;
         self->cancel_pending = 0;
@@ -361,14 +400,16 @@ int wa_uncancel(void)
 
 int wa_task_cancelling(const wa_task *t)
 {
-    if (wa__task_check(t)) return WA_EINVAL;
+    if (wa__task_check(t))
+        return WA_EINVAL;
     return (int)(t->cancel_requests > INT32_MAX ? INT32_MAX : t->cancel_requests);
 }
 
 wa_task *wa__task_find(uint64_t id)
 {
     for (wa_task *t = wa__L ? wa__L->all : NULL; t; t = t->all_next)
-        if (t->id == id) return t->state == WA_T_DONE ? NULL : t;
+        if (t->id == id)
+            return t->state == WA_T_DONE ? NULL : t;
     return NULL;
 }
 
@@ -385,9 +426,12 @@ void wa__task_release(wa_task *t)
 
 int wa_release(wa_task *t)
 {
-    if (wa__task_check(t)) return WA_EINVAL;
-    if (!wa__L) return WA_ENOLOOP;
-    if (t->owned) return WA_EPERM; /* its group or generator frees it */
+    if (wa__task_check(t))
+        return WA_EINVAL;
+    if (!wa__L)
+        return WA_ENOLOOP;
+    if (t->owned)
+        return WA_EPERM; /* its group or generator frees it */
     wa__task_release(t);
     return 0;
 }

@@ -17,7 +17,7 @@ void wa__default_name(wa_task *t)
     } while (id && n < 20);
     memcpy(t->name, "task-", 5);
     int i = 5;
-    while (n > 0 && i < (int)sizeof t->name - 1) t->name[i++] = digits[--n];
+    while (n > 0 && i < (int)sizeof t->name - 1)
+        t->name[i++] = digits[--n];
     t->name[i] = '\0';
 }
-

@@ -7,8 +7,7 @@
 
 static int before(const wa_task *a, const wa_task *b)
 {
-    return a->timer_at < b->timer_at ||
-           (a->timer_at == b->timer_at && a->timer_seq < b->timer_seq);
+    return a->timer_at < b->timer_at || (a->timer_at == b->timer_at && a->timer_seq < b->timer_seq);
 }
 
 static void place(wa__loop *L, size_t i, wa_task *t)
@@ -22,7 +21,8 @@ static void sift_up(wa__loop *L, size_t i)
     wa_task *t = L->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!before(t, L->heap[p])) break;
+        if (!before(t, L->heap[p]))
+            break;
         place(L, i, L->heap[p]);
         i = p;
     }
@@ -34,9 +34,12 @@ static void sift_down(wa__loop *L, size_t i)
     wa_task *t = L->heap[i];
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= L->heap_len) break;
-        if (c + 1 < L->heap_len && before(L->heap[c + 1], L->heap[c])) c++;
-        if (!before(L->heap[c], t)) break;
+        if (c >= L->heap_len)
+            break;
+        if (c + 1 < L->heap_len && before(L->heap[c + 1], L->heap[c]))
+            c++;
+        if (!before(L->heap[c], t))
+            break;
         place(L, i, L->heap[c]);
         i = c;
     }
@@ -45,11 +48,13 @@ static void sift_down(wa__loop *L, size_t i)
 
 int wa__timer_arm(wa__loop *L, wa_task *t, uint64_t at, int is_scope)
 {
-    if (t->in_heap) wa__timer_disarm(L, t);
+    if (t->in_heap)
+        wa__timer_disarm(L, t);
     if (L->heap_len == L->heap_cap) {
         size_t cap = L->heap_cap ? L->heap_cap * 2 : 64;
         wa_task **h = realloc(L->heap, cap * sizeof *h);
-        if (!h) return WA_ENOMEM;
+        if (!h)
+            return WA_ENOMEM;
         L->heap = h;
         L->heap_cap = cap;
     }
@@ -64,22 +69,24 @@ int wa__timer_arm(wa__loop *L, wa_task *t, uint64_t at, int is_scope)
 
 void wa__timer_disarm(wa__loop *L, wa_task *t)
 {
-    if (!t->in_heap) return;
+    if (!t->in_heap)
+        return;
     size_t i = t->heap_index;
     t->in_heap = 0;
     wa_task *last = L->heap[--L->heap_len];
-    if (i == L->heap_len) return;
+    if (i == L->heap_len)
+        return;
     place(L, i, last);
-    if (i > 0 && before(last, L->heap[(i - 1) / 2])) sift_up(L, i);
-    else sift_down(L, i);
+    if (i > 0 && before(last, L->heap[(i - 1) / 2]))
+        sift_up(L, i);
+    else
+        sift_down(L, i);
 }
 
-wa_task *wa__timer_top(const wa__loop *L)
-{
-    return L->heap_len ? L->heap[0] : NULL;
-}
+wa_task *wa__timer_top(const wa__loop *L) { return L->heap_len ? L->heap[0] : NULL; }
 
 void wa__timer_pop(wa__loop *L)
 {
-    if (L->heap_len) wa__timer_disarm(L, L->heap[0]);
+    if (L->heap_len)
+        wa__timer_disarm(L, L->heap[0]);
 }

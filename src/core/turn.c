@@ -11,7 +11,8 @@
 static void fire_timers(wa__loop *L)
 {
     wa_task *t = wa__timer_top(L);
-    if (!t) return;
+    if (!t)
+        return;
     uint64_t now = wa__host_hrtime();
     while ((t = wa__timer_top(L)) != NULL && t->timer_at <= now) {
         wa__timer_pop(L);
@@ -30,7 +31,8 @@ static void run_from_loop(wa__loop *L, wa_task *next)
 {
     L->budget = WA_SWITCH_BUDGET;
     next->state = WA_T_RUNNING;
-    if (L->debug) L->slice_start = wa__host_hrtime();
+    if (L->debug)
+        L->slice_start = wa__host_hrtime();
     wa__fiber_run(next->fiber);
     L->current = NULL;
     wa__reap(L);
@@ -42,7 +44,8 @@ int wa__loop_turn(uint64_t *deadline_ns)
     if (!L->main_done || L->ending) {
         fire_timers(L);
         wa_task *next = wa__next_runnable(L);
-        if (next) run_from_loop(L, next);
+        if (next)
+            run_from_loop(L, next);
     }
     int done = L->ending ? L->unfinished == 0 : L->main_done;
     if (done) {
@@ -64,7 +67,8 @@ int wa__run_now(wa_task *t)
         L->heap_len || L->main_done || L->ending || L->debug)
         return 0;
     L->ready_head = L->ready_tail = NULL;
-    if (wa__task_start(L, t) == 0) run_from_loop(L, t);
+    if (wa__task_start(L, t) == 0)
+        run_from_loop(L, t);
     return L->ready_head || L->heap_len || L->main_done ? 0 : 1;
 }
 
@@ -82,7 +86,8 @@ void wa__loop_stalled(void)
     const char *first = NULL;
     for (wa_task *t = L->all; t; t = t->all_next) {
         if (is_root_blocker(t)) {
-            if (!roots++) first = wa__task_name(t);
+            if (!roots++)
+                first = wa__task_name(t);
         } else if (t->state == WA_T_PARKED && !t->park_shielded) {
             open++;
         }
@@ -106,8 +111,10 @@ void wa__loop_stalled(void)
                     roots, roots == 1 ? " waits" : "s wait", first,
                     roots == 1 ? "it gets" : "they get");
         else
-            fprintf(stderr, "wasyncio: deadlock: %zu tasks wait on each other; they get "
-                            "WA_EDEADLK\n", open);
+            fprintf(stderr,
+                    "wasyncio: deadlock: %zu tasks wait on each other; they get "
+                    "WA_EDEADLK\n",
+                    open);
     }
     for (wa_task *t = L->all; t; t = t->all_next)
         if (roots ? is_root_blocker(t) : (t->state == WA_T_PARKED && !t->park_shielded))

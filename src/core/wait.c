@@ -22,13 +22,16 @@ typedef struct progress {
 static void count(progress *p, const wa_task *t)
 {
     p->done++;
-    if (failed(t)) p->failed++;
+    if (failed(t))
+        p->failed++;
 }
 
 static int satisfied(const progress *p, size_t n, int return_when)
 {
-    if (return_when == WA_FIRST_COMPLETED) return p->done > 0;
-    if (return_when == WA_FIRST_EXCEPTION && p->failed > 0) return 1;
+    if (return_when == WA_FIRST_COMPLETED)
+        return p->done > 0;
+    if (return_when == WA_FIRST_EXCEPTION && p->failed > 0)
+        return 1;
     return p->done == n;
 }
 
@@ -40,17 +43,22 @@ static void sort_out(wa_task *const *tasks, const wa__wait *nodes, size_t n, wa_
 {
     size_t d = 0, p = 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_repeat(&nodes[i])) continue;
+        if (is_repeat(&nodes[i]))
+            continue;
         if (wa_task_done(tasks[i]) == 1) {
-            if (done) done[d] = tasks[i];
+            if (done)
+                done[d] = tasks[i];
             d++;
         } else {
-            if (pending) pending[p] = tasks[i];
+            if (pending)
+                pending[p] = tasks[i];
             p++;
         }
     }
-    if (n_done) *n_done = d;
-    if (n_pending) *n_pending = p;
+    if (n_done)
+        *n_done = d;
+    if (n_pending)
+        *n_pending = p;
 }
 
 /* Park until a node fires, the time limit passes or an interruption:
@@ -58,23 +66,28 @@ static void sort_out(wa_task *const *tasks, const wa__wait *nodes, size_t n, wa_
 static int park_once(uint64_t until)
 {
     int r = wa__park(until, 0);
-    if (r) return r;
+    if (r)
+        return r;
     return until != WA_NEVER && wa__host_hrtime() >= until;
 }
 
-int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_ms,
-            wa_task **done, size_t *n_done, wa_task **pending, size_t *n_pending)
+int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_ms, wa_task **done,
+            size_t *n_done, wa_task **pending, size_t *n_pending)
 {
     int rc = wa__require_task();
-    if (rc) return rc;
-    if (n == 0 || !tasks) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (n == 0 || !tasks)
+        return WA_EINVAL;
     if (return_when != WA_ALL_COMPLETED && return_when != WA_FIRST_COMPLETED &&
         return_when != WA_FIRST_EXCEPTION)
         return WA_EINVAL;
     wa_task *self = wa__self();
     for (size_t i = 0; i < n; i++) {
-        if (wa__task_check(tasks[i])) return WA_EINVAL;
-        if (tasks[i] == self) return WA_EDEADLK;
+        if (wa__task_check(tasks[i]))
+            return WA_EINVAL;
+        if (tasks[i] == self)
+            return WA_EDEADLK;
     }
     /* Only a wait for all of them with no time limit can never end when one
      * of them waits for us (asyncio.wait hangs there): like wa_gather it is
@@ -83,17 +96,18 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
      * may end on one completion, one failure or its time limit is not a
      * deadlock. */
     int whole = return_when == WA_ALL_COMPLETED && timeout_ms == WA_NO_TIMEOUT;
-    if (whole && wa__wait_cycle(self, NULL, tasks, n, NULL)) return WA_EDEADLK;
+    if (whole && wa__wait_cycle(self, NULL, tasks, n, NULL))
+        return WA_EDEADLK;
     uint64_t until = WA_NEVER;
     if (timeout_ms != WA_NO_TIMEOUT) {
         uint64_t now = wa__host_hrtime();
         until = timeout_ms > (WA_NEVER - 1 - now) / 1000000u ? WA_NEVER - 1
-                                                               : now + timeout_ms * 1000000u;
+                                                             : now + timeout_ms * 1000000u;
     }
     wa__wait small[SMALL_WAIT];
     wa__wait *nodes = small;
-    if (n > SMALL_WAIT && (n > SIZE_MAX / sizeof *nodes ||
-                           (nodes = malloc(n * sizeof *nodes)) == NULL))
+    if (n > SMALL_WAIT &&
+        (n > SIZE_MAX / sizeof *nodes || (nodes = malloc(n * sizeof *nodes)) == NULL))
         return WA_ENOMEM;
     wa_wlist fired = {0};
     progress prog = {0, 0};
@@ -113,7 +127,8 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
         distinct++;
     }
     for (size_t i = 0; i < n; i++) {
-        if (is_repeat(&nodes[i]) || tasks[i]->state != WA_T_DONE) continue;
+        if (is_repeat(&nodes[i]) || tasks[i]->state != WA_T_DONE)
+            continue;
         wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
         count(&prog, tasks[i]);
     }
@@ -128,8 +143,10 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
     while (!satisfied(&prog, distinct, return_when) && until > wa__host_hrtime()) {
         int r = park_once(until);
         wa__wait *w;
-        while ((w = wa__wlist_pop(&fired)) != NULL) count(&prog, tasks[w - nodes]);
-        if (r == 1) break;
+        while ((w = wa__wlist_pop(&fired)) != NULL)
+            count(&prog, tasks[w - nodes]);
+        if (r == 1)
+            break;
         if (r < 0) {
             rc = r;
             break;
@@ -144,6 +161,7 @@ int wa_wait(wa_task *const *tasks, size_t n, int return_when, uint64_t timeout_m
         if (!is_repeat(&nodes[i]) && !nodes[i].fired)
             wa__wlist_remove(&tasks[i]->done_waiters, &nodes[i]);
     sort_out(tasks, nodes, n, done, n_done, pending, n_pending);
-    if (nodes != small) free(nodes);
+    if (nodes != small)
+        free(nodes);
     return rc;
 }

@@ -10,7 +10,8 @@ void wa__wlist_push(wa_wlist *l, wa__wait *w)
 
 void wa__wlist_remove(wa_wlist *l, wa__wait *w)
 {
-    if (!w->linked) return;
+    if (!w->linked)
+        return;
     WA_LIST_UNLINK(l, w);
     w->linked = 0;
 }
@@ -18,6 +19,7 @@ void wa__wlist_remove(wa_wlist *l, wa__wait *w)
 wa__wait *wa__wlist_pop(wa_wlist *l)
 {
     wa__wait *w = l->head;
-    if (w) wa__wlist_remove(l, w);
+    if (w)
+        wa__wlist_remove(l, w);
     return w;
 }

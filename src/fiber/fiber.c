@@ -92,8 +92,8 @@ static void reap(wa_fiber *f)
 }
 #endif
 
-int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                     void *(*body)(void *), void *arg, void *owner)
+int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size, void *(*body)(void *),
+                     void *arg, void *owner)
 {
     (void)aux_size; /* Asyncify only */
     if (!out || !body)
@@ -136,10 +136,7 @@ void wa__fiber_free(wa_fiber *f)
     wa__stack_put(f);
 }
 
-wa_fiber *wa__fiber_main(void)
-{
-    return t_depth > 0 ? &t_main : NULL;
-}
+wa_fiber *wa__fiber_main(void) { return t_depth > 0 ? &t_main : NULL; }
 
 int wa__fiber_init(const wa_fiber_hooks *hooks)
 {

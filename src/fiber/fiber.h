@@ -60,8 +60,8 @@ void wa__fiber_shutdown(void);
  * Asyncify buffer size (0 = default; ignored natively). Backends may reuse
  * pooled stacks, so creation should cost well under 100 ns.
  * Returns 0, WA_ENOMEM or WA_EINVAL. */
-int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                     void *(*body)(void *), void *arg, void *owner);
+int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size, void *(*body)(void *),
+                     void *arg, void *owner);
 
 /* Save the current context into `from` and continue `to`. `from` must be the
  * fiber that is running. Returns when some other fiber switches back to

@@ -58,14 +58,14 @@
 
 /* --------------------------------------------------------------- imports */
 
-__attribute__((import_module("asyncify"), import_name("start_unwind")))
-void wa__asyncify_start_unwind(void *data);
-__attribute__((import_module("asyncify"), import_name("stop_unwind")))
-void wa__asyncify_stop_unwind(void);
-__attribute__((import_module("asyncify"), import_name("start_rewind")))
-void wa__asyncify_start_rewind(void *data);
-__attribute__((import_module("asyncify"), import_name("stop_rewind")))
-void wa__asyncify_stop_rewind(void);
+__attribute__((import_module("asyncify"), import_name("start_unwind"))) void
+wa__asyncify_start_unwind(void *data);
+__attribute__((import_module("asyncify"), import_name("stop_unwind"))) void
+wa__asyncify_stop_unwind(void);
+__attribute__((import_module("asyncify"), import_name("start_rewind"))) void
+wa__asyncify_start_rewind(void *data);
+__attribute__((import_module("asyncify"), import_name("stop_rewind"))) void
+wa__asyncify_stop_rewind(void);
 
 /* The linker's shadow-stack global. The .globaltype line declares it to the
  * assembler; wasm-ld resolves it to its own __stack_pointer. */
@@ -109,14 +109,15 @@ static inline void set_limits(char *lo, char *hi)
 {
     __asm__ volatile("local.get %0\n\tglobal.set wa__stack_lo\n\t"
                      "local.get %1\n\tglobal.set wa__stack_hi"
-                     : : "r"(lo), "r"(hi));
+                     :
+                     : "r"(lo), "r"(hi));
 }
 
 /* ------------------------------------------------------------- the fiber */
 
 #define WA_FIBER_POOL_MAX 1024u
-#define WA_CANARY_SIZE 16u
-#define WA_CANARY 0x5741cafe5741cafeull
+#define WA_CANARY_SIZE    16u
+#define WA_CANARY         0x5741cafe5741cafeull
 
 /* Binaryen's data header: where the next byte goes, and the end. */
 struct wa_asyncify_data {
@@ -163,8 +164,7 @@ void wa__fiber_stats(size_t *aux_used, size_t *stack_used)
         *stack_used = g_max_stack_used;
 }
 
-__attribute__((noreturn, noinline)) static void report_aux_overflow(wa_fiber *f,
-                                                                    size_t used)
+__attribute__((noreturn, noinline)) static void report_aux_overflow(wa_fiber *f, size_t used)
 {
     fflush(stdout);
     wa__fiber_report_aux_overflow(f->aux_size, used);
@@ -173,8 +173,7 @@ __attribute__((noreturn, noinline)) static void report_aux_overflow(wa_fiber *f,
 
 /* Caught at a switch: the stack pointer the task left behind is below its
  * floor, or the canary at the floor changed. */
-__attribute__((noreturn, noinline)) static void report_stack_overflow(wa_fiber *f,
-                                                                      size_t used)
+__attribute__((noreturn, noinline)) static void report_stack_overflow(wa_fiber *f, size_t used)
 {
     fflush(stdout);
     wa__fiber_report_overflow(f->stack_size, used > f->stack_size ? used : 0,
@@ -428,8 +427,8 @@ void wa__fiber_shutdown(void)
 
 static size_t round16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 
-int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size,
-                     void *(*body)(void *), void *arg, void *owner)
+int wa__fiber_create(wa_fiber **out, size_t stack_size, size_t aux_size, void *(*body)(void *),
+                     void *arg, void *owner)
 {
     if (!out || !body)
         return WA_EINVAL;

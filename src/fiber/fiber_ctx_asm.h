@@ -45,8 +45,7 @@ static int ctx_prepare(wa_fiber *f, void (*start)(void *))
 
 /* Save the callee-saved registers on from's stack and pop to's. Inline:
  * the switch is one call, into the asm. */
-static inline __attribute__((always_inline)) void ctx_jump(wa_fiber *from,
-                                                           wa_fiber *to)
+static inline __attribute__((always_inline)) void ctx_jump(wa_fiber *from, wa_fiber *to)
 {
     wa__ctx_switch(&from->sp, to->sp);
 }

@@ -15,8 +15,8 @@
 
 /* makecontext passes int arguments only, so each pointer travels in two
  * 32-bit halves. */
-#define CTX_HI(p) ((unsigned)((uintptr_t)(p) >> 16 >> 16))
-#define CTX_LO(p) ((unsigned)((uintptr_t)(p) & 0xffffffffu))
+#define CTX_HI(p)       ((unsigned)((uintptr_t)(p) >> 16 >> 16))
+#define CTX_LO(p)       ((unsigned)((uintptr_t)(p) & 0xffffffffu))
 #define CTX_PTR(hi, lo) (((uintptr_t)(hi) << 16 << 16) | (uintptr_t)(lo))
 
 static void uc_start(unsigned fhi, unsigned flo, unsigned shi, unsigned slo)
@@ -34,14 +34,11 @@ static int ctx_prepare(wa_fiber *f, void (*start)(void *))
     f->uc.uc_stack.ss_sp = f->lo + 16;
     f->uc.uc_stack.ss_size = f->size - 16;
     f->uc.uc_link = NULL;
-    makecontext(&f->uc, (void (*)(void))uc_start, 4, CTX_HI(f), CTX_LO(f),
-                CTX_HI(start), CTX_LO(start));
+    makecontext(&f->uc, (void (*)(void))uc_start, 4, CTX_HI(f), CTX_LO(f), CTX_HI(start),
+                CTX_LO(start));
     return 0;
 }
 
-static inline void ctx_jump(wa_fiber *from, wa_fiber *to)
-{
-    swapcontext(&from->uc, &to->uc);
-}
+static inline void ctx_jump(wa_fiber *from, wa_fiber *to) { swapcontext(&from->uc, &to->uc); }
 
 #endif

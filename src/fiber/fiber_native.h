@@ -65,24 +65,24 @@
 struct wa__slab;
 
 struct wa_fiber {
-    void *sp;                  /* asm backend: saved stack pointer */
-    const uint64_t *canary;    /* lowest stack word (main: a constant) */
-    unsigned char *lo;         /* lowest usable stack byte */
-    size_t size;               /* usable stack bytes */
-    struct wa__slab *slab;     /* NULL for the thread's main fiber */
+    void *sp;                        /* asm backend: saved stack pointer */
+    const uint64_t *canary;          /* lowest stack word (main: a constant) */
+    unsigned char *lo;               /* lowest usable stack byte */
+    size_t size;                     /* usable stack bytes */
+    struct wa__slab *slab;           /* NULL for the thread's main fiber */
     wa_fiber *free_prev, *free_next; /* pool links while free */
     void *(*body)(void *);
     void *arg, *owner;
-    unsigned char guarded;     /* a PROT_NONE page sits just below lo */
-    unsigned char cold;        /* pooled and its pages were given back */
-    unsigned char live;        /* handed out by wa__stack_get */
+    unsigned char guarded; /* a PROT_NONE page sits just below lo */
+    unsigned char cold;    /* pooled and its pages were given back */
+    unsigned char live;    /* handed out by wa__stack_get */
 #if WA_ASAN
-    const void *asan_bottom;   /* stack bounds as ASan wants them */
+    const void *asan_bottom; /* stack bounds as ASan wants them */
     size_t asan_size;
-    void *asan_fake;           /* ASan fake stack while switched out */
+    void *asan_fake; /* ASan fake stack while switched out */
 #endif
 #if WA_TSAN
-    void *tsan;                /* ThreadSanitizer's context for this stack */
+    void *tsan; /* ThreadSanitizer's context for this stack */
 #endif
 #ifdef WA_FIBER_UCONTEXT
     ucontext_t uc;
@@ -142,7 +142,9 @@ static inline void wa__asan_finish(void *fake)
 #else
 static inline void wa__asan_start(void **fake, wa_fiber *from, wa_fiber *to)
 {
-    (void)fake; (void)from; (void)to;
+    (void)fake;
+    (void)from;
+    (void)to;
 }
 static inline void wa__asan_finish(void *fake) { (void)fake; }
 #endif

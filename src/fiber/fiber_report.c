@@ -122,10 +122,7 @@ void wa__fiber_report_misuse(const char *what)
 /* The host's last word before the program ends (wa__fiber_set_exit_hook). */
 static void (*exit_hook)(int code);
 
-void wa__fiber_set_exit_hook(void (*hook)(int code))
-{
-    exit_hook = hook;
-}
+void wa__fiber_set_exit_hook(void (*hook)(int code)) { exit_hook = hook; }
 
 void wa__fiber_exit(int code)
 {

@@ -15,11 +15,11 @@
  * Overflow is stopped before the frame writes (wasyncio-stack-check.sh),
  * so a small default is safe: a task that needs more is told so. */
 #define WA__FIBER_STACK_DEFAULT (16u * 1024u)
-#define WA__FIBER_STACK_MIN 1024u
-#define WA__FIBER_STACK_MAX (256u * 1024u * 1024u)
-#define WA__FIBER_AUX_DEFAULT 1024u
-#define WA__FIBER_AUX_MIN 256u
-#define WA__FIBER_STACK_ALIGN 16u
+#define WA__FIBER_STACK_MIN     1024u
+#define WA__FIBER_STACK_MAX     (256u * 1024u * 1024u)
+#define WA__FIBER_AUX_DEFAULT   1024u
+#define WA__FIBER_AUX_MIN       256u
+#define WA__FIBER_STACK_ALIGN   16u
 #else
 /* Native stacks are mmap'd and cost RSS only where touched, so the default
  * is generous; ASan frames carry redzones and are several times larger. */
@@ -33,10 +33,10 @@
 #ifndef WA__FIBER_STACK_DEFAULT
 #define WA__FIBER_STACK_DEFAULT (256u * 1024u)
 #endif
-#define WA__FIBER_STACK_MIN (16u * 1024u)
-#define WA__FIBER_STACK_MAX ((size_t)1 << 30)
+#define WA__FIBER_STACK_MIN   (16u * 1024u)
+#define WA__FIBER_STACK_MAX   ((size_t)1 << 30)
 #define WA__FIBER_AUX_DEFAULT 0u /* no Asyncify buffer */
-#define WA__FIBER_AUX_MIN 0u
+#define WA__FIBER_AUX_MIN     0u
 #define WA__FIBER_STACK_ALIGN 0u /* the caller rounds to pages */
 #endif
 
@@ -44,8 +44,8 @@
  * to the minimum, and the result is rounded up to `align` (a power of two,
  * or 0 for none). Too large is WA_EINVAL for a task (the request is
  * wrong), and clamped when setting the default (clamp = 1). */
-static inline int wa__fiber_size(size_t *bytes, size_t dflt, size_t min, size_t max,
-                                 size_t align, int clamp)
+static inline int wa__fiber_size(size_t *bytes, size_t dflt, size_t min, size_t max, size_t align,
+                                 int clamp)
 {
     size_t n = *bytes ? *bytes : dflt;
     if (n > max) {

@@ -47,11 +47,11 @@
 #endif
 #endif
 
-#define WA_GUARD_BYTES (16u * 1024u)      /* gap below each stack */
-#define WA_SLAB_BYTES (16u * 1024u * 1024u)
-#define WA_SLAB_MAX 64u
-#define WA_POOL_CAP 1024u
-#define WA_GUARD_BUDGET 16384L
+#define WA_GUARD_BYTES    (16u * 1024u) /* gap below each stack */
+#define WA_SLAB_BYTES     (16u * 1024u * 1024u)
+#define WA_SLAB_MAX       64u
+#define WA_POOL_CAP       1024u
+#define WA_GUARD_BUDGET   16384L
 #define WA_ALTSTACK_BYTES (64u * 1024u)
 
 struct wa__class;
@@ -133,7 +133,8 @@ void wa__stack_overflow(const wa_fiber *f)
 #if WA_ASAN
 __attribute__((no_sanitize("address")))
 #endif
-static void on_fault(int sig, siginfo_t *si, void *uc)
+static void
+on_fault(int sig, siginfo_t *si, void *uc)
 {
     wa_fiber *f = wa__fiber_cur;
     /* si_code > 0: raised by the kernel for a real access, so si_addr
@@ -150,8 +151,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
         old->sa_sigaction(sig, si, uc);
         return;
     }
-    if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL &&
-        old->sa_handler != SIG_IGN) {
+    if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
         old->sa_handler(sig);
         return;
     }
@@ -216,8 +216,7 @@ static void remove_altstack(void)
     if (!t_altstack)
         return;
     stack_t cur;
-    if (sigaltstack(NULL, &cur) == 0 && cur.ss_sp == t_altstack &&
-        !(cur.ss_flags & SS_ONSTACK)) {
+    if (sigaltstack(NULL, &cur) == 0 && cur.ss_sp == t_altstack && !(cur.ss_flags & SS_ONSTACK)) {
         stack_t off = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         munmap(t_altstack, WA_ALTSTACK_BYTES);
@@ -298,8 +297,7 @@ static int slab_new(struct wa__class *c)
 #endif
     s->map_len = n * stride;
     void *p = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1,
-                   0);
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (p == MAP_FAILED) {
 #ifdef WA_VALGRIND
         free(s->vg_ids);
@@ -475,15 +473,12 @@ void wa__stack_shutdown(void)
     remove_altstack();
 }
 
-size_t wa__stack_default(void)
-{
-    return atomic_load(&g_default_stack);
-}
+size_t wa__stack_default(void) { return atomic_load(&g_default_stack); }
 
 void wa__stack_set_default(size_t bytes)
 {
     size_t pg = page_size();
-    wa__fiber_size(&bytes, WA__FIBER_STACK_DEFAULT, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX,
-                   pg, 1);
+    wa__fiber_size(&bytes, WA__FIBER_STACK_DEFAULT, WA__FIBER_STACK_MIN, WA__FIBER_STACK_MAX, pg,
+                   1);
     atomic_store(&g_default_stack, bytes);
 }

@@ -19,10 +19,7 @@ static int is_unreserved(char c)
            c == '.' || c == '_' || c == '~';
 }
 
-static int is_sub_delim(char c)
-{
-    return c != '\0' && strchr("!$&'()*+,;=", c) != NULL;
-}
+static int is_sub_delim(char c) { return c != '\0' && strchr("!$&'()*+,;=", c) != NULL; }
 
 /* IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ) */
 static int ipvfuture_ok(const char *s, size_t n)

@@ -6,22 +6,22 @@
 #include <string.h>
 
 enum {
-    SIZE,        /* hex digits */
-    EXT_BWS,     /* after the size or an extension: BWS, ';' or CR */
-    EXT_NAME0,   /* after ';': BWS, then a name */
-    EXT_NAME,    /* in a name */
-    EXT_EQ,      /* after a name: BWS, '=', ';' or CR */
-    EXT_VAL0,    /* after '=': BWS, then a token or a quoted string */
-    EXT_TOKEN,   /* in a token value */
-    EXT_QUOTED,  /* in a quoted value */
-    EXT_ESCAPE,  /* after a backslash in a quoted value */
-    SIZE_LF,     /* the size line's CR came */
-    DATA,        /* chunk data: size bytes left */
-    DATA_CR,     /* after the data */
+    SIZE,       /* hex digits */
+    EXT_BWS,    /* after the size or an extension: BWS, ';' or CR */
+    EXT_NAME0,  /* after ';': BWS, then a name */
+    EXT_NAME,   /* in a name */
+    EXT_EQ,     /* after a name: BWS, '=', ';' or CR */
+    EXT_VAL0,   /* after '=': BWS, then a token or a quoted string */
+    EXT_TOKEN,  /* in a token value */
+    EXT_QUOTED, /* in a quoted value */
+    EXT_ESCAPE, /* after a backslash in a quoted value */
+    SIZE_LF,    /* the size line's CR came */
+    DATA,       /* chunk data: size bytes left */
+    DATA_CR,    /* after the data */
     DATA_LF,
-    TRAILER0,    /* at the start of a trailer line (or the final CRLF) */
-    TRAILER,     /* in a trailer line */
-    END_LF,      /* the final CR came */
+    TRAILER0, /* at the start of a trailer line (or the final CRLF) */
+    TRAILER,  /* in a trailer line */
+    END_LF,   /* the final CR came */
     DONE,
 };
 
@@ -43,10 +43,7 @@ static int hex_value(unsigned char c)
 }
 
 /* qdtext and quoted-pair's second byte: HTAB, SP, VCHAR, obs-text. */
-static int is_qdtext(unsigned char c)
-{
-    return c == '\t' || c == ' ' || (c >= 0x21 && c != 0x7f);
-}
+static int is_qdtext(unsigned char c) { return c == '\t' || c == ' ' || (c >= 0x21 && c != 0x7f); }
 
 void wa__chunk_scan_init(wa__chunk_scan *s)
 {
@@ -54,10 +51,7 @@ void wa__chunk_scan_init(wa__chunk_scan *s)
     s->state = SIZE;
 }
 
-int wa__chunk_scan_done(const wa__chunk_scan *s)
-{
-    return s->state == DONE;
-}
+int wa__chunk_scan_done(const wa__chunk_scan *s) { return s->state == DONE; }
 
 /* One byte of an extension (the states from EXT_BWS to EXT_ESCAPE). Returns
  * the next state, or -1. */
@@ -65,10 +59,8 @@ static int ext_step(int st, unsigned char c)
 {
     int bws = c == ' ' || c == '\t';
     switch (st) {
-    case EXT_BWS:
-        return bws ? EXT_BWS : c == ';' ? EXT_NAME0 : c == '\r' ? SIZE_LF : -1;
-    case EXT_NAME0:
-        return bws ? EXT_NAME0 : is_tchar(c) ? EXT_NAME : -1;
+    case EXT_BWS: return bws ? EXT_BWS : c == ';' ? EXT_NAME0 : c == '\r' ? SIZE_LF : -1;
+    case EXT_NAME0: return bws ? EXT_NAME0 : is_tchar(c) ? EXT_NAME : -1;
     case EXT_NAME:
         if (is_tchar(c))
             return EXT_NAME;
@@ -76,14 +68,11 @@ static int ext_step(int st, unsigned char c)
         /* fall through */
     case EXT_EQ:
         return bws ? EXT_EQ : c == '=' ? EXT_VAL0 : c == ';' ? EXT_NAME0 : c == '\r' ? SIZE_LF : -1;
-    case EXT_VAL0:
-        return bws ? EXT_VAL0 : c == '"' ? EXT_QUOTED : is_tchar(c) ? EXT_TOKEN : -1;
-    case EXT_TOKEN:
-        return is_tchar(c) ? EXT_TOKEN : ext_step(EXT_BWS, c);
+    case EXT_VAL0: return bws ? EXT_VAL0 : c == '"' ? EXT_QUOTED : is_tchar(c) ? EXT_TOKEN : -1;
+    case EXT_TOKEN: return is_tchar(c) ? EXT_TOKEN : ext_step(EXT_BWS, c);
     case EXT_QUOTED:
         return c == '"' ? EXT_BWS : c == '\\' ? EXT_ESCAPE : is_qdtext(c) ? EXT_QUOTED : -1;
-    case EXT_ESCAPE:
-        return is_qdtext(c) ? EXT_QUOTED : -1;
+    case EXT_ESCAPE: return is_qdtext(c) ? EXT_QUOTED : -1;
     }
     return -1;
 }
@@ -137,9 +126,7 @@ long wa__chunk_scan_feed(wa__chunk_scan *s, const char *p, size_t n)
             s->state = SIZE;
             s->digits = 0;
             break;
-        case TRAILER0:
-            s->state = c == '\r' ? END_LF : c == '\n' ? DONE : TRAILER;
-            break;
+        case TRAILER0: s->state = c == '\r' ? END_LF : c == '\n' ? DONE : TRAILER; break;
         case TRAILER:
             if (c == '\n')
                 s->state = TRAILER0;

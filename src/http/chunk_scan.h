@@ -10,9 +10,9 @@
 
 typedef struct wa__chunk_scan {
     int state;
-    unsigned digits;    /* hex digits of the size being read */
-    uint64_t size;      /* that size, then the data bytes left of it */
-    size_t ext_bytes;   /* chunk-extension bytes of the whole body */
+    unsigned digits;  /* hex digits of the size being read */
+    uint64_t size;    /* that size, then the data bytes left of it */
+    size_t ext_bytes; /* chunk-extension bytes of the whole body */
 } wa__chunk_scan;
 
 /* At the start of a chunked body. */

@@ -6,10 +6,7 @@
 
 #include <string.h>
 
-static int method_ok(const char *m)
-{
-    return wa__http_token_ok(m, strlen(m));
-}
+static int method_ok(const char *m) { return wa__http_token_ok(m, strlen(m)); }
 
 static int header_line_ok(const char *h)
 {
@@ -107,6 +104,5 @@ int wa__fetch_req_init(wa__fetch_req *req_out, const char *url, const wa_fetch_o
 
 int wa__fetch_req_has_tls(const wa__fetch_req *req)
 {
-    return req->ca_file || req->ca_dir || req->client_cert || req->client_key ||
-           req->insecure;
+    return req->ca_file || req->ca_dir || req->client_cert || req->client_key || req->insecure;
 }

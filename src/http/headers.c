@@ -8,9 +8,7 @@
 #include <stdint.h>
 #include <strings.h>
 
-
-int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
-                 size_t vlen)
+int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value, size_t vlen)
 {
     while (vlen > 0 && (*value == ' ' || *value == '\t')) {
         value++;
@@ -22,8 +20,7 @@ int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
     return wa__hdrs_add_raw(h, name, nlen, value, vlen);
 }
 
-int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value,
-                     size_t vlen)
+int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value, size_t vlen)
 {
     if (wa__grow(&h->v, &h->cap, h->n + 1, sizeof *h->v, 8))
         return WA_ENOMEM;
@@ -84,8 +81,8 @@ int wa__http_value_ok(const char *s, size_t n)
     return 1;
 }
 
-int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
-                     const void *data, size_t n)
+int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap, const void *data,
+                     size_t n)
 {
     if (n > SIZE_MAX / 2 - *len)
         return WA_ENOMEM;

@@ -46,25 +46,24 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp);
 
 /* Defaults of wa_server_opts (wasyncio/http.h): the limits and timeouts a
  * serving backend enforces. */
-#define WA_HTTP_MAX_HEADER_BYTES (8 * 1024) /* request line + headers: 431 */
-#define WA_HTTP_MAX_HEADER_LINES 100
-#define WA_HTTP_MAX_REQ_BODY ((size_t)1 << 20) /* 413, like aiohttp's 1 MiB */
-#define WA_HTTP_MAX_UNSENT ((size_t)1 << 20)
-#define WA_HTTP_HEAD_TIMEOUT_MS 60000      /* nginx client_header_timeout */
+#define WA_HTTP_MAX_HEADER_BYTES     (8 * 1024) /* request line + headers: 431 */
+#define WA_HTTP_MAX_HEADER_LINES     100
+#define WA_HTTP_MAX_REQ_BODY         ((size_t)1 << 20) /* 413, like aiohttp's 1 MiB */
+#define WA_HTTP_MAX_UNSENT           ((size_t)1 << 20)
+#define WA_HTTP_HEAD_TIMEOUT_MS      60000 /* nginx client_header_timeout */
 #define WA_HTTP_KEEPALIVE_TIMEOUT_MS 75000 /* nginx keepalive_timeout, aiohttp */
-#define WA_HTTP_BODY_TIMEOUT_MS 60000      /* nginx client_body_timeout */
-#define WA_HTTP_SEND_TIMEOUT_MS 60000      /* nginx send_timeout */
-#define WA_HTTP_SHUTDOWN_GRACE_MS 60000    /* aiohttp shutdown_timeout */
-#define WA_HTTP_FD_RESERVE 64              /* fds kept for handlers, files, fetches */
-#define WA_HTTP_MAX_THREADS 1024           /* wa_server_opts.threads, WA_THREADS_AUTO aside */
-#define WA_HTTP_MIN_BODY_RATE 500          /* bytes/s, Apache mod_reqtimeout's MinRate */
+#define WA_HTTP_BODY_TIMEOUT_MS      60000 /* nginx client_body_timeout */
+#define WA_HTTP_SEND_TIMEOUT_MS      60000 /* nginx send_timeout */
+#define WA_HTTP_SHUTDOWN_GRACE_MS    60000 /* aiohttp shutdown_timeout */
+#define WA_HTTP_FD_RESERVE           64    /* fds kept for handlers, files, fetches */
+#define WA_HTTP_MAX_THREADS          1024  /* wa_server_opts.threads, WA_THREADS_AUTO aside */
+#define WA_HTTP_MIN_BODY_RATE        500   /* bytes/s, Apache mod_reqtimeout's MinRate */
 #define WA_HTTP_BUSY_HEAD_TIMEOUT_MS 10000 /* the head timeout near the connection cap */
-#define WA_HTTP_MAX_READ_AHEAD ((size_t)16 << 10)
+#define WA_HTTP_MAX_READ_AHEAD       ((size_t)16 << 10)
 
 /* opts with every 0 replaced by its default (max_connections from the
  * process's open-file limit fd_limit; 0 = unknown). server_opts.c. */
-void wa__server_opts_resolve(const wa_server_opts *in, uint64_t fd_limit,
-                             wa_server_opts *out);
+void wa__server_opts_resolve(const wa_server_opts *in, uint64_t fd_limit, wa_server_opts *out);
 
 /* Bind host:port, set app->port, and serve until the calling task
  * is interrupted; returns WA_ECANCELED (or the bind error: WA_EINVAL for a

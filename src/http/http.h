@@ -24,11 +24,9 @@ typedef struct wa__hdrs {
 } wa__hdrs;
 
 /* Copy name/value (lengths given; value is trimmed). 0 or WA_ENOMEM. */
-int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value,
-                 size_t vlen);
+int wa__hdrs_add(wa__hdrs *h, const char *name, size_t nlen, const char *value, size_t vlen);
 /* The same without trimming (captures, query values). */
-int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value,
-                     size_t vlen);
+int wa__hdrs_add_raw(wa__hdrs *h, const char *name, size_t nlen, const char *value, size_t vlen);
 /* First value whose name matches case-insensitively, or NULL. */
 const char *wa__hdrs_get(const wa__hdrs *h, const char *name);
 void wa__hdrs_clear(wa__hdrs *h); /* frees entries, keeps nothing */
@@ -39,17 +37,17 @@ int wa__http_value_ok(const char *s, size_t n);
 
 /* Append n bytes to a growable, NUL-terminated byte buffer (first
  * allocation first_cap, then doubling). 0 or WA_ENOMEM. */
-int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap,
-                     const void *data, size_t n);
+int wa__bytes_append(char **buf, size_t *len, size_t *cap, size_t first_cap, const void *data,
+                     size_t n);
 
 /* ------------------------------------------------------------ URLs */
 
 typedef struct wa__url {
-    int https;         /* 1 for https, 0 for http */
-    const char *host;  /* points into the checked string, host_len bytes */
-    size_t host_len;   /* without brackets for [v6] */
-    int port;          /* explicit port, or 80/443 */
-    const char *path;  /* "/..." incl. query, or "" when absent (means "/") */
+    int https;        /* 1 for https, 0 for http */
+    const char *host; /* points into the checked string, host_len bytes */
+    size_t host_len;  /* without brackets for [v6] */
+    int port;         /* explicit port, or 80/443 */
+    const char *path; /* "/..." incl. query, or "" when absent (means "/") */
 } wa__url;
 
 /* Check an absolute http(s) URL. 0, WA_EINVAL (NULL), WA_EURL (malformed)
@@ -75,15 +73,15 @@ char *wa__pct_decode(const char *s, size_t n, int plus_is_space);
 struct wa_response {
     int status;
     wa__hdrs headers;
-    size_t head_bytes;    /* this response's head so far, against the limit */
+    size_t head_bytes; /* this response's head so far, against the limit */
     size_t head_lines;
     uint64_t content_length; /* valid when has_length */
     int has_length;
-    char *body;           /* buffered body, NUL-terminated (non-stream) */
+    char *body; /* buffered body, NUL-terminated (non-stream) */
     size_t body_len, body_cap;
-    size_t max_body;      /* the limit wa__response_append enforces */
-    size_t read_off;      /* wa_response_read position in a buffered body */
-    int streaming;        /* WA_FETCH_STREAM: body via read() */
+    size_t max_body; /* the limit wa__response_append enforces */
+    size_t read_off; /* wa_response_read position in a buffered body */
+    int streaming;   /* WA_FETCH_STREAM: body via read() */
     /* Streaming hooks, set by the backend (NULL when not streaming). */
     long (*read)(wa_response *r, void *buf, size_t n);
     void (*release)(wa_response *r); /* frees backend state, aborts transfer */
@@ -99,7 +97,7 @@ void wa__response_reset_headers(wa_response *r);
 /* A response head (status line and header lines, as sent) over either limit
  * fails with WA_ETOOBIG on every target: Node's fetch stops at 16 KiB of
  * head, Python's http.client at 100 header lines. */
-#define WA_HTTP_MAX_RESPONSE_HEAD (64 * 1024)
+#define WA_HTTP_MAX_RESPONSE_HEAD  (64 * 1024)
 #define WA_HTTP_MAX_RESPONSE_LINES 500
 
 /* Count one head line of n bytes (CRLF included): 0 or WA_ETOOBIG. */
@@ -108,10 +106,10 @@ int wa__response_head_line(wa_response *r, size_t n);
  * WA_ENOMEM, or WA_EPROTO for a Content-Length that is not one decimal
  * number, or that disagrees with an earlier one (RFC 9110 8.6: the body
  * could be framed two ways). */
-int wa__response_add_header(wa_response *r, const char *name, size_t nlen,
-                            const char *value, size_t vlen);
+int wa__response_add_header(wa_response *r, const char *name, size_t nlen, const char *value,
+                            size_t vlen);
 
-#define WA_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
+#define WA_HTTP_DEFAULT_MAX_BODY  ((size_t)64 << 20)
 #define WA_HTTP_DEFAULT_REDIRECTS 10
 
 /* ------------------------------------------------------------ redirects
@@ -133,15 +131,15 @@ int wa__http_redirect_drops_body(int status, const char **method);
 
 struct wa_request {
     char *method;
-    char *target;       /* raw request target, owns path and query */
-    char *path;         /* raw path (no query), NUL-terminated */
-    const char *query;  /* raw query after '?', or "" */
+    char *target;      /* raw request target, owns path and query */
+    char *path;        /* raw path (no query), NUL-terminated */
+    const char *query; /* raw query after '?', or "" */
     wa__hdrs headers;
-    wa__hdrs trailers;  /* after a chunked body; never merged into headers */
+    wa__hdrs trailers; /* after a chunked body; never merged into headers */
     char *body;
     size_t body_len, body_cap;
-    wa__hdrs params;    /* {name} captures, decoded */
-    wa__hdrs qparams;   /* query, decoded, parsed on first use */
+    wa__hdrs params;  /* {name} captures, decoded */
+    wa__hdrs qparams; /* query, decoded, parsed on first use */
     int qparsed;
 };
 
@@ -164,7 +162,7 @@ typedef struct wa__route {
 struct wa_app {
     wa__route *routes;
     size_t n, cap;
-    int port;      /* bound port once listening, else 0 */
+    int port; /* bound port once listening, else 0 */
     int listening;
     wa_server_opts opts; /* as the user set them (0 = default) */
 };
@@ -204,8 +202,7 @@ void wa__app_dispatch(wa_app *app, wa_request *req, wa_reply *reply);
  * HTTP/1.0 client keeps the connection only when told); head omits the
  * body. 0 or WA_ENOMEM. */
 #define WA_HTTP_SAY_KEEP_ALIVE 2
-int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
-                        char **out, size_t *out_len);
+int wa__reply_serialize(const wa_reply *r, int keep_alive, int head, char **out, size_t *out_len);
 
 /* Headers the serializer writes itself (Content-Length, Transfer-Encoding,
  * Connection): a handler's copies are dropped so the framing can never be

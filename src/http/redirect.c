@@ -8,8 +8,7 @@
 
 int wa__http_is_redirect(int status)
 {
-    return status == 301 || status == 302 || status == 303 || status == 307 ||
-           status == 308;
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 /* Resolve a Location against the URL it came from (RFC 3986 in the forms

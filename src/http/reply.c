@@ -128,13 +128,11 @@ int wa_reply_text(wa_reply *r, const char *fmt, ...)
 
 int wa__http_framing_header(const char *name)
 {
-    return strcasecmp(name, "Content-Length") == 0 ||
-           strcasecmp(name, "Transfer-Encoding") == 0 ||
+    return strcasecmp(name, "Content-Length") == 0 || strcasecmp(name, "Transfer-Encoding") == 0 ||
            strcasecmp(name, "Connection") == 0;
 }
 
-int wa__reply_serialize(const wa_reply *r, int keep_alive, int head,
-                        char **out, size_t *out_len)
+int wa__reply_serialize(const wa_reply *r, int keep_alive, int head, char **out, size_t *out_len)
 {
     const char *reason = wa__http_reason(r->status);
     const char *type = r->text ? "text/plain; charset=utf-8" : "application/octet-stream";

@@ -137,8 +137,8 @@ int wa__request_parse_query(wa_request *r)
             size_t vlen = eq ? len - klen - 1 : 0;
             char *k = wa__pct_decode(p, klen, 1);
             char *dv = wa__pct_decode(v, vlen, 1);
-            int rc = (k && dv) ? wa__hdrs_add_raw(&r->qparams, k, strlen(k), dv, strlen(dv))
-                               : WA_ENOMEM;
+            int rc =
+                (k && dv) ? wa__hdrs_add_raw(&r->qparams, k, strlen(k), dv, strlen(dv)) : WA_ENOMEM;
             free(k);
             free(dv);
             if (rc < 0)
@@ -151,15 +151,9 @@ int wa__request_parse_query(wa_request *r)
     return 0;
 }
 
-const char *wa_request_method(const wa_request *r)
-{
-    return r && r->method ? r->method : NULL;
-}
+const char *wa_request_method(const wa_request *r) { return r && r->method ? r->method : NULL; }
 
-const char *wa_request_path(const wa_request *r)
-{
-    return r && r->path ? r->path : NULL;
-}
+const char *wa_request_path(const wa_request *r) { return r && r->path ? r->path : NULL; }
 
 /* Captures and query names are case-sensitive, unlike header names. */
 static const char *find_exact(const wa__hdrs *h, const char *name)

@@ -73,8 +73,8 @@ static int content_length_check(wa_response *r, const char *value)
     }
 }
 
-int wa__response_add_header(wa_response *r, const char *name, size_t nlen,
-                            const char *value, size_t vlen)
+int wa__response_add_header(wa_response *r, const char *name, size_t nlen, const char *value,
+                            size_t vlen)
 {
     int rc = wa__response_head_line(r, nlen + vlen + 4); /* "name: value\r\n" */
     if (rc == 0)
@@ -84,10 +84,7 @@ int wa__response_add_header(wa_response *r, const char *name, size_t nlen,
     return rc;
 }
 
-int wa_response_status(const wa_response *r)
-{
-    return r ? r->status : WA_EINVAL;
-}
+int wa_response_status(const wa_response *r) { return r ? r->status : WA_EINVAL; }
 
 const char *wa_response_header(const wa_response *r, const char *name)
 {
@@ -96,13 +93,9 @@ const char *wa_response_header(const wa_response *r, const char *name)
     return wa__hdrs_get(&r->headers, name);
 }
 
-size_t wa_response_header_count(const wa_response *r)
-{
-    return r ? r->headers.n : 0;
-}
+size_t wa_response_header_count(const wa_response *r) { return r ? r->headers.n : 0; }
 
-int wa_response_header_at(const wa_response *r, size_t i, const char **name,
-                          const char **value)
+int wa_response_header_at(const wa_response *r, size_t i, const char **name, const char **value)
 {
     if (!r || i >= r->headers.n)
         return WA_EINVAL;

@@ -43,11 +43,9 @@ static int pattern_ok(const char *p)
     return 1;
 }
 
-int wa_app_route(wa_app *app, const char *method, const char *pattern,
-                 wa_handler h, void *ud)
+int wa_app_route(wa_app *app, const char *method, const char *pattern, wa_handler h, void *ud)
 {
-    if (!app || !method || !h || !pattern_ok(pattern) ||
-        !wa__http_token_ok(method, strlen(method)))
+    if (!app || !method || !h || !pattern_ok(pattern) || !wa__http_token_ok(method, strlen(method)))
         return WA_EINVAL;
     if (wa__grow(&app->routes, &app->cap, app->n + 1, sizeof *app->routes, 8))
         return WA_ENOMEM;
@@ -138,8 +136,7 @@ static int match(const char *pattern, const char *path, wa__hdrs *params)
     }
 }
 
-static wa__route *find_route(wa_app *app, wa_request *req, const char *method,
-                             int *path_matched)
+static wa__route *find_route(wa_app *app, wa_request *req, const char *method, int *path_matched)
 {
     for (size_t i = 0; i < app->n; i++) {
         wa__route *r = &app->routes[i];

@@ -17,13 +17,9 @@ int wa_app_set_opts(wa_app *app, const wa_server_opts *opts)
     return 0;
 }
 
-static uint64_t or_default(uint64_t v, uint64_t def)
-{
-    return v ? v : def;
-}
+static uint64_t or_default(uint64_t v, uint64_t def) { return v ? v : def; }
 
-void wa__server_opts_resolve(const wa_server_opts *in, uint64_t fd_limit,
-                             wa_server_opts *out)
+void wa__server_opts_resolve(const wa_server_opts *in, uint64_t fd_limit, wa_server_opts *out)
 {
     *out = *in;
     out->head_timeout_ms = or_default(in->head_timeout_ms, WA_HTTP_HEAD_TIMEOUT_MS);

@@ -29,11 +29,13 @@ static int list_add(list *l, const char *item)
     if (l->len + k + 2 > l->cap) {
         size_t cap = (l->cap + k + 2) * 2;
         char *s = realloc(l->s, cap);
-        if (!s) return WA_ENOMEM;
+        if (!s)
+            return WA_ENOMEM;
         l->s = s;
         l->cap = cap;
     }
-    if (l->n++) l->s[l->len++] = ',';
+    if (l->n++)
+        l->s[l->len++] = ',';
     memcpy(l->s + l->len, item, k + 1);
     l->len += k;
     return 0;
@@ -45,14 +47,15 @@ static int list_add(list *l, const char *item)
  * two (connecting task, thread) lets go of it last. */
 typedef struct lookup {
     atomic_int refs;
-    char *hosts, *ports; /* in: comma-separated lists (ports may be NULL) */
+    char *hosts, *ports;   /* in: comma-separated lists (ports may be NULL) */
     list host, addr, port; /* out: one entry per address */
-    int rc;              /* the thread's */
+    int rc;                /* the thread's */
 } lookup;
 
 static void lookup_unref(lookup *j)
 {
-    if (atomic_fetch_sub(&j->refs, 1) != 1) return;
+    if (atomic_fetch_sub(&j->refs, 1) != 1)
+        return;
     free(j->hosts);
     free(j->ports);
     free(j->host.s);
@@ -81,7 +84,8 @@ static int expand_host(lookup *j, const char *h, const char *port)
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(h, NULL, &hints, &res) != 0 || !res) return WA_EDNS;
+    if (getaddrinfo(h, NULL, &hints, &res) != 0 || !res)
+        return WA_EDNS;
     for (struct addrinfo *a = res; a && !rc; a = a->ai_next) {
         char num[INET6_ADDRSTRLEN];
         if (getnameinfo(a->ai_addr, a->ai_addrlen, num, sizeof num, NULL, 0, NI_NUMERICHOST))
@@ -98,20 +102,25 @@ static void *lookup_on_thread(void *arg)
     lookup *j = arg;
     char *hs = j->hosts, *ps = j->ports;
     int n_ports = 0;
-    for (char *p = ps; p; p = strchr(p, ',')) n_ports++, p++;
+    for (char *p = ps; p; p = strchr(p, ','))
+        n_ports++, p++;
     int rc = 0;
     for (int i = 0; !rc; i++) {
         char *hend = strchr(hs, ',');
-        if (hend) *hend = '\0';
+        if (hend)
+            *hend = '\0';
         char *port = "";
         if (ps) {
             char *pend = strchr(ps, ',');
-            if (pend) *pend = '\0';
+            if (pend)
+                *pend = '\0';
             port = ps;
-            if (n_ports > 1 && pend) ps = pend + 1;
+            if (n_ports > 1 && pend)
+                ps = pend + 1;
         }
         rc = expand_host(j, hs, port);
-        if (!hend) break;
+        if (!hend)
+            break;
         hs = hend + 1;
     }
     j->rc = rc;
@@ -143,19 +152,24 @@ static void set_param(params *p, const char *key, const char *val)
 static const char *get_param(const params *p, const char *key)
 {
     for (int i = 0; i < p->n; i++)
-        if (!strcmp(p->keys[i], key)) return p->vals[i];
+        if (!strcmp(p->keys[i], key))
+            return p->vals[i];
     return NULL;
 }
 
 static uint64_t connect_timeout(const wa_pg_opts *o, const params *p)
 {
-    if (o && o->connect_timeout_ms) return o->connect_timeout_ms;
+    if (o && o->connect_timeout_ms)
+        return o->connect_timeout_ms;
     const char *s = get_param(p, "connect_timeout");
-    if (!s) s = getenv("PGCONNECT_TIMEOUT");
+    if (!s)
+        s = getenv("PGCONNECT_TIMEOUT");
     long secs = s ? atol(s) : 0;
     /* libpq: 0 or negative waits forever; 1 is raised to 2 */
-    if (s && secs <= 0) return WA_NO_TIMEOUT;
-    if (secs == 1) secs = 2;
+    if (s && secs <= 0)
+        return WA_NO_TIMEOUT;
+    if (secs == 1)
+        secs = 2;
     return secs ? (uint64_t)secs * 1000 : DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
@@ -166,16 +180,22 @@ static int poll_connect(PGconn *pg)
 {
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     for (int errors = 0;;) {
-        if (st == PGRES_POLLING_OK) return 0;
-        if (st == PGRES_POLLING_FAILED) return WA_EDBCONNECT;
+        if (st == PGRES_POLLING_OK)
+            return 0;
+        if (st == PGRES_POLLING_FAILED)
+            return WA_EDBCONNECT;
         int fd = PQsocket(pg);
         /* No socket yet, or the last address failed at once: libpq moves
          * on to the next one when polled. */
-        int rc = fd < 0 ? 0 : st == PGRES_POLLING_READING ? wa_wait_readable(fd) : wa_wait_writable(fd);
+        int rc = fd < 0                        ? 0
+                 : st == PGRES_POLLING_READING ? wa_wait_readable(fd)
+                                               : wa_wait_writable(fd);
         /* An error pending on the socket (refused: POLLERR) ends the wait
          * with WA_EINVAL or WA_EIO; PQconnectPoll reads it and moves on. */
-        if ((rc == WA_EINVAL || rc == WA_EIO) && ++errors < 100) rc = 0;
-        if (rc < 0) return rc;
+        if ((rc == WA_EINVAL || rc == WA_EIO) && ++errors < 100)
+            rc = 0;
+        if (rc < 0)
+            return rc;
         st = PQconnectPoll(pg);
     }
 }
@@ -184,27 +204,35 @@ static int poll_connect(PGconn *pg)
 static int resolve(params *p, lookup **out)
 {
     const char *host = get_param(p, "host");
-    if (!host) host = getenv("PGHOST");
+    if (!host)
+        host = getenv("PGHOST");
     const char *addr = get_param(p, "hostaddr");
-    if (!addr) addr = getenv("PGHOSTADDR");
-    if (!host || !*host || (addr && *addr)) return 0; /* socket default, or given */
+    if (!addr)
+        addr = getenv("PGHOSTADDR");
+    if (!host || !*host || (addr && *addr))
+        return 0; /* socket default, or given */
     const char *port = get_param(p, "port");
-    if (!port) port = getenv("PGPORT");
+    if (!port)
+        port = getenv("PGPORT");
     lookup *j = calloc(1, sizeof *j);
-    if (!j) return WA_ENOMEM;
+    if (!j)
+        return WA_ENOMEM;
     atomic_init(&j->refs, 2); /* ours and the thread's */
     j->hosts = strdup(host);
     j->ports = port ? strdup(port) : NULL;
     int rc = j->hosts && (!port || j->ports) ? wa_to_thread(lookup_on_thread, j, NULL) : WA_ENOMEM;
-    if (rc == WA_ENOMEM || rc == WA_ENOLOOP) lookup_unref(j); /* refused: the thread's too */
-    if (rc == 0) rc = j->rc;
+    if (rc == WA_ENOMEM || rc == WA_ENOLOOP)
+        lookup_unref(j); /* refused: the thread's too */
+    if (rc == 0)
+        rc = j->rc;
     if (rc < 0) {
         lookup_unref(j);
         return rc;
     }
     set_param(p, "host", j->host.s);
     set_param(p, "hostaddr", j->addr.s);
-    if (port) set_param(p, "port", j->port.s);
+    if (port)
+        set_param(p, "port", j->port.s);
     *out = j;
     return 0;
 }
@@ -214,13 +242,18 @@ static int open_conn(const wa_pg_opts *o, params *p, PGconn **out)
     lookup *j = NULL;
     int rc = resolve(p, &j);
     if (rc < 0)
-        return wa__pg_fail(NULL, rc, rc == WA_EDNS ? "could not resolve the server's host name" : NULL);
+        return wa__pg_fail(NULL, rc,
+                           rc == WA_EDNS ? "could not resolve the server's host name" : NULL);
     p->keys[p->n] = p->vals[p->n] = NULL;
     PGconn *pg = PQconnectStartParams(p->keys, p->vals, 0);
-    if (j) lookup_unref(j);
-    if (!pg) return wa__pg_fail(NULL, WA_ENOMEM, NULL);
-    if (PQstatus(pg) == CONNECTION_BAD) rc = WA_EDBCONNECT;
-    else rc = poll_connect(pg);
+    if (j)
+        lookup_unref(j);
+    if (!pg)
+        return wa__pg_fail(NULL, WA_ENOMEM, NULL);
+    if (PQstatus(pg) == CONNECTION_BAD)
+        rc = WA_EDBCONNECT;
+    else
+        rc = poll_connect(pg);
     if (rc < 0) {
         /* libpq's message names the server and the reason */
         wa__pg_fail(NULL, rc, rc == WA_EDBCONNECT ? PQerrorMessage(pg) : NULL);
@@ -233,7 +266,8 @@ static int open_conn(const wa_pg_opts *o, params *p, PGconn **out)
 
 int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
 {
-    if (!out) return WA_EINVAL;
+    if (!out)
+        return WA_EINVAL;
     *out = NULL;
     char *err = NULL;
     PQconninfoOption *opts = PQconninfoParse(o && o->conninfo ? o->conninfo : "", &err);
@@ -244,7 +278,8 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
     }
     params p = {.n = 0};
     for (PQconninfoOption *x = opts; x->keyword; x++)
-        if (x->val) set_param(&p, x->keyword, x->val);
+        if (x->val)
+            set_param(&p, x->keyword, x->val);
     /* Our deadline covers the lookup and the whole handshake. */
     wa_timeout scope;
     int rc = wa_timeout_enter(&scope, connect_timeout(o, &p));
@@ -252,10 +287,12 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
     if (rc == 0) {
         rc = open_conn(o, &p, &pg);
         wa_timeout_exit(&scope);
-        if (rc == WA_ETIMEDOUT) wa__pg_fail(NULL, rc, "timed out connecting to the server");
+        if (rc == WA_ETIMEDOUT)
+            wa__pg_fail(NULL, rc, "timed out connecting to the server");
     }
     PQconninfoFree(opts);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     wa_pg_conn *c = calloc(1, sizeof *c);
     if (!c) {
         PQfinish(pg);
@@ -270,7 +307,8 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
     }
     c->query_timeout_ms = o ? o->query_timeout_ms : 0;
     c->stmt_cap = !o || !o->statement_cache_size ? WA__PG_STMT_CACHE
-                  : o->statement_cache_size < 0 ? 0 : o->statement_cache_size;
+                  : o->statement_cache_size < 0  ? 0
+                                                 : o->statement_cache_size;
     /* Sends never block; notices (a ROLLBACK outside a transaction) are
      * not printed on stderr. */
     PQsetnonblocking(pg, 1);
@@ -281,7 +319,8 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
 
 void wa__pg_unref(wa_pg_conn *c)
 {
-    if (--c->refs > 0) return;
+    if (--c->refs > 0)
+        return;
     PQfinish(c->pg);
     wa_event_free(c->cancel_done);
     wa__pg_stmts_free(c);
@@ -291,7 +330,8 @@ void wa__pg_unref(wa_pg_conn *c)
 
 void wa_pg_close(wa_pg_conn *c)
 {
-    if (!c || c->closed) return;
+    if (!c || c->closed)
+        return;
     c->closed = 1;
     /* A cancel task under way holds a reference: it sends the cancel (so
      * the server stops the query) and then lets the connection go. A task
@@ -300,7 +340,8 @@ void wa_pg_close(wa_pg_conn *c)
      * ends), shutting the socket down ends the task's wait (WA_ECONNLOST),
      * and the last reference closes. */
     if (c->busy && PQsocket(c->pg) >= 0) {
-        if (PQtransactionStatus(c->pg) == PQTRANS_ACTIVE) wa__pg_cancel_detached(c);
+        if (PQtransactionStatus(c->pg) == PQTRANS_ACTIVE)
+            wa__pg_cancel_detached(c);
         shutdown(PQsocket(c->pg), SHUT_RDWR);
     }
     wa__pg_unref(c);
@@ -315,7 +356,8 @@ int wa_pg_backend_pid(const wa_pg_conn *c) { return c ? PQbackendPID(c->pg) : WA
 
 int wa_pg_in_transaction(const wa_pg_conn *c)
 {
-    if (!c) return WA_EINVAL;
+    if (!c)
+        return WA_EINVAL;
     PGTransactionStatusType t = PQtransactionStatus(c->pg);
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }

@@ -12,10 +12,13 @@ static const char *keep(int i, const char *s)
 {
     free(owned[i]);
     owned[i] = NULL;
-    if (!s || !*s) return "";
+    if (!s || !*s)
+        return "";
     size_t n = strlen(s);
-    while (n && s[n - 1] == '\n') n--; /* libpq ends its messages with one */
-    if (!(owned[i] = malloc(n + 1))) return "";
+    while (n && s[n - 1] == '\n')
+        n--; /* libpq ends its messages with one */
+    if (!(owned[i] = malloc(n + 1)))
+        return "";
     memcpy(owned[i], s, n);
     owned[i][n] = '\0';
     return owned[i];
@@ -33,7 +36,8 @@ int wa__pg_mute_errors(int on)
 static void record(int code, const char *sqlstate, const char *message, const char *detail,
                    const char *hint, const char *constraint)
 {
-    if (muted) return;
+    if (muted)
+        return;
     last.code = code;
     snprintf(last.sqlstate, sizeof last.sqlstate, "%s", sqlstate ? sqlstate : "");
     last.message = keep(0, message);
@@ -46,15 +50,22 @@ const wa_pg_error *wa_pg_last_error(void) { return &last; }
 
 int wa__pg_code_of(const char *s)
 {
-    if (!s || strlen(s) != 5) return WA_EDB;
-    if (!strcmp(s, "23505")) return WA_EUNIQUE;
-    if (!strncmp(s, "23", 2)) return WA_EINTEGRITY;
-    if (!strncmp(s, "40", 2)) return WA_ESERIALIZE; /* 40001, 40P01, ... */
-    if (!strncmp(s, "42", 2)) return WA_ESQL;
-    if (!strncmp(s, "08", 2)) return WA_ECONNLOST;
+    if (!s || strlen(s) != 5)
+        return WA_EDB;
+    if (!strcmp(s, "23505"))
+        return WA_EUNIQUE;
+    if (!strncmp(s, "23", 2))
+        return WA_EINTEGRITY;
+    if (!strncmp(s, "40", 2))
+        return WA_ESERIALIZE; /* 40001, 40P01, ... */
+    if (!strncmp(s, "42", 2))
+        return WA_ESQL;
+    if (!strncmp(s, "08", 2))
+        return WA_ECONNLOST;
     /* admin_shutdown, crash_shutdown, cannot_connect_now: the server is
      * going away or not there yet */
-    if (!strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03")) return WA_ECONNLOST;
+    if (!strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03"))
+        return WA_ECONNLOST;
     return WA_EDB;
 }
 
@@ -72,7 +83,8 @@ int wa__pg_fail_result(wa_pg_conn *c, const PGresult *r)
         c->lost = 1;
     }
     const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    record(code, state, msg ? msg : PQresultErrorMessage(r), PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL),
+    record(code, state, msg ? msg : PQresultErrorMessage(r),
+           PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL),
            PQresultErrorField(r, PG_DIAG_MESSAGE_HINT),
            PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME));
     return code;
@@ -81,8 +93,10 @@ int wa__pg_fail_result(wa_pg_conn *c, const PGresult *r)
 int wa__pg_fail(wa_pg_conn *c, int code, const char *message)
 {
     if (c && c->pg) {
-        if (!message) message = PQerrorMessage(c->pg);
-        if (code == WA_ECONNLOST) c->lost = 1;
+        if (!message)
+            message = PQerrorMessage(c->pg);
+        if (code == WA_ECONNLOST)
+            c->lost = 1;
     }
     record(code, "", message ? message : wa_strerror(code), NULL, NULL, NULL);
     return code;

@@ -7,10 +7,12 @@
 static int quoted(wa_pg_conn *c, const char *verb, char **sql)
 {
     char *id = PQescapeIdentifier(c->pg, c->listening, strlen(c->listening));
-    if (!id) return wa__pg_fail(c, WA_ENOMEM, NULL);
+    if (!id)
+        return wa__pg_fail(c, WA_ENOMEM, NULL);
     size_t n = strlen(verb) + strlen(id) + 2;
     *sql = malloc(n);
-    if (*sql) snprintf(*sql, n, "%s %s", verb, id);
+    if (*sql)
+        snprintf(*sql, n, "%s %s", verb, id);
     PQfreemem(id);
     return *sql ? 0 : WA_ENOMEM;
 }
@@ -19,13 +21,16 @@ static int quoted(wa_pg_conn *c, const char *verb, char **sql)
 static int next_notify(wa_pg_conn *c, PGnotify **out)
 {
     for (;;) {
-        if ((*out = PQnotifies(c->pg))) return 0;
+        if ((*out = PQnotifies(c->pg)))
+            return 0;
         int rc = wa__pg_take(c);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
         if ((rc = wa__pg_wait(c, 0)) == 0 && !PQconsumeInput(c->pg))
             rc = wa__pg_fail(c, WA_ECONNLOST, NULL);
         wa__pg_put(c);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
     }
 }
 
@@ -37,13 +42,15 @@ static void *listen_body(void *arg)
     c->refs++; /* the body's, dropped when it ends */
     for (;;) {
         PGnotify *n;
-        if ((rc = next_notify(c, &n)) < 0) break;
+        if ((rc = next_notify(c, &n)) < 0)
+            break;
         out.channel = n->relname;
         out.payload = n->extra;
         out.pid = n->be_pid;
         rc = wa_gen_yield(&out);
         PQfreemem(n);
-        if (rc < 0) break;
+        if (rc < 0)
+            break;
     }
     /* Closed by the consumer (or failed): stop listening if we still can. */
     char *sql;
@@ -56,16 +63,20 @@ static void *listen_body(void *arg)
     free(c->listening);
     c->listening = NULL;
     wa__pg_unref(c);
-    if (rc == WA_ECLOSED) return NULL;
+    if (rc == WA_ECLOSED)
+        return NULL;
     return wa_raise(rc, "%s", wa_pg_last_error()->message);
 }
 
 int wa_pg_listen(wa_pg_conn *c, const char *channel, wa_gen **out)
 {
-    if (!c || !channel || !out) return WA_EINVAL;
+    if (!c || !channel || !out)
+        return WA_EINVAL;
     *out = NULL;
-    if (c->listening) return WA_EBUSY;
-    if (!(c->listening = strdup(channel))) return WA_ENOMEM;
+    if (c->listening)
+        return WA_EBUSY;
+    if (!(c->listening = strdup(channel)))
+        return WA_ENOMEM;
     /* LISTEN now, as asyncpg's add_listener: nothing sent from here on is
      * missed, even before the first step. */
     char *sql;
@@ -74,7 +85,8 @@ int wa_pg_listen(wa_pg_conn *c, const char *channel, wa_gen **out)
         rc = wa_pg_execute(c, sql, 0, NULL);
         free(sql);
     }
-    if (rc >= 0 && !(*out = wa_gen_new(listen_body, c))) rc = wa_last_error();
+    if (rc >= 0 && !(*out = wa_gen_new(listen_body, c)))
+        rc = wa_last_error();
     if (rc < 0) {
         free(c->listening);
         c->listening = NULL;

@@ -9,23 +9,23 @@
 
 struct wa_pg_conn {
     PGconn *pg;
-    int refs;             /* the owner, and a cancel task under way */
-    int closed;           /* wa_pg_close was called */
-    int busy;             /* a query or a listener is using it */
-    int lost;             /* the server went away, or a cancel failed */
-    int socket_errors;    /* socket waits that ended in an error, in a row */
+    int refs;          /* the owner, and a cancel task under way */
+    int closed;        /* wa_pg_close was called */
+    int busy;          /* a query or a listener is using it */
+    int lost;          /* the server went away, or a cancel failed */
+    int socket_errors; /* socket waits that ended in an error, in a row */
     /* Cancelling an interrupted query on the server and reading what is
      * left of it: a task of its own (its handle released) is under way,
      * and the event it sets when done. */
     int cancelling;
     wa_event *cancel_done;
     uint64_t query_timeout_ms;
-    char *listening;      /* the channel a wa_pg_listen generator follows */
+    char *listening;            /* the channel a wa_pg_listen generator follows */
     struct wa__pg_stmt **stmts; /* prepared statements (stmt.c) */
     int n_stmts;
-    int stmt_cap;         /* how many it keeps; 0: none (PQsendQueryParams) */
-    unsigned stmt_seq;    /* names them */
-    uint64_t stmt_clock;  /* orders their uses */
+    int stmt_cap;        /* how many it keeps; 0: none (PQsendQueryParams) */
+    unsigned stmt_seq;   /* names them */
+    uint64_t stmt_clock; /* orders their uses */
 };
 
 struct wa_pg_result {

@@ -23,12 +23,14 @@ static void pool_close(void *ctx, void *res) { wa_pg_close(res); }
 static int pool_reset(void *ctx, void *res)
 {
     wa_pg_conn *c = res;
-    if (!wa_pg_usable(c) || c->busy) return WA_ECONNLOST;
+    if (!wa_pg_usable(c) || c->busy)
+        return WA_ECONNLOST;
     if (PQtransactionStatus(c->pg) != PQTRANS_IDLE || c->cancelling) {
         int was = wa__pg_mute_errors(1);
         int rc = wa_pg_rollback(c);
         wa__pg_mute_errors(was);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
     }
     return wa_pg_usable(c) ? 0 : WA_ECONNLOST;
 }
@@ -39,11 +41,13 @@ static int pool_reset(void *ctx, void *res)
 static int pool_check(void *ctx, void *res)
 {
     wa_pg_conn *c = res;
-    if (!wa_pg_usable(c)) return WA_ECONNLOST;
+    if (!wa_pg_usable(c))
+        return WA_ECONNLOST;
     /* Twice: the first read may bring the server's FATAL, the second its
      * end of file. On a live connection each is one recv that would block. */
     for (int i = 0; i < 2 && !c->cancelling; i++)
-        if (!PQconsumeInput(c->pg)) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+        if (!PQconsumeInput(c->pg))
+            return wa__pg_fail(c, WA_ECONNLOST, NULL);
     return wa_pg_usable(c) ? 0 : WA_ECONNLOST;
 }
 
@@ -56,12 +60,15 @@ static void pool_free_ctx(void *ctx)
 
 int wa_pg_pool_new(const wa_pg_pool_opts *o, wa_pool **out)
 {
-    if (!out) return WA_EINVAL;
+    if (!out)
+        return WA_EINVAL;
     *out = NULL;
     wa_pg_pool_opts d = {0};
-    if (!o) o = &d;
+    if (!o)
+        o = &d;
     pool_ctx *x = calloc(1, sizeof *x);
-    if (!x) return WA_ENOMEM;
+    if (!x)
+        return WA_ENOMEM;
     x->opts = o->conn;
     if (o->conn.conninfo && !(x->conninfo = strdup(o->conn.conninfo))) {
         free(x);
@@ -69,12 +76,19 @@ int wa_pg_pool_new(const wa_pg_pool_opts *o, wa_pool **out)
     }
     x->opts.conninfo = x->conninfo;
     wa_pool_opts po = {
-        .min_size = o->min_size, .max_size = o->max_size,
-        .max_idle_ms = o->max_idle_ms, .max_lifetime_ms = o->max_lifetime_ms,
-        .connect = pool_connect, .close = pool_close, .reset = pool_reset, .check = pool_check,
-        .ctx = x, .free_ctx = pool_free_ctx,
+        .min_size = o->min_size,
+        .max_size = o->max_size,
+        .max_idle_ms = o->max_idle_ms,
+        .max_lifetime_ms = o->max_lifetime_ms,
+        .connect = pool_connect,
+        .close = pool_close,
+        .reset = pool_reset,
+        .check = pool_check,
+        .ctx = x,
+        .free_ctx = pool_free_ctx,
     };
-    if (!o->min_size && !o->max_size) po.min_size = po.max_size = 10; /* asyncpg's */
+    if (!o->min_size && !o->max_size)
+        po.min_size = po.max_size = 10; /* asyncpg's */
     if (!(*out = wa_pool_new(&po))) {
         pool_free_ctx(x);
         return wa_last_error();

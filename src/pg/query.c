@@ -15,14 +15,16 @@
 int wa__pg_wait(wa_pg_conn *c, int writable)
 {
     int fd = PQsocket(c->pg);
-    if (fd < 0) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+    if (fd < 0)
+        return wa__pg_fail(c, WA_ECONNLOST, NULL);
     int rc = writable ? wa_wait_writable(fd) : wa_wait_readable(fd);
     /* An error pending on the socket (a reset: POLLERR) wakes the wait
      * with WA_EINVAL or WA_EIO: libpq's next read finds out what it is.
      * Three in a row without progress mean the socket is gone. */
     if (rc == WA_EINVAL || rc == WA_EIO)
         return ++c->socket_errors < 3 ? 0 : wa__pg_fail(c, WA_ECONNLOST, NULL);
-    if (rc == 0) c->socket_errors = 0;
+    if (rc == 0)
+        c->socket_errors = 0;
     return rc;
 }
 
@@ -32,7 +34,8 @@ static int flush_all(wa_pg_conn *c)
     int f;
     while ((f = PQflush(c->pg)) == 1) {
         int rc = wa__pg_wait(c, 1);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
     }
     return f < 0 ? wa__pg_fail(c, WA_ECONNLOST, NULL) : 0;
 }
@@ -42,8 +45,10 @@ static int await_result(wa_pg_conn *c)
 {
     while (PQisBusy(c->pg)) {
         int rc = wa__pg_wait(c, 0);
-        if (rc < 0) return rc;
-        if (!PQconsumeInput(c->pg)) return wa__pg_fail(c, WA_ECONNLOST, NULL);
+        if (rc < 0)
+            return rc;
+        if (!PQconsumeInput(c->pg))
+            return wa__pg_fail(c, WA_ECONNLOST, NULL);
     }
     return 0;
 }
@@ -64,18 +69,22 @@ static void *cancel_on_thread(void *arg)
 static void *cancel_detached_task(void *pc)
 {
     int rc = wa_to_thread(cancel_on_thread, pc, NULL);
-    if (rc == WA_ENOMEM || rc == WA_ENOLOOP) PQfreeCancel(pc); /* refused */
+    if (rc == WA_ENOMEM || rc == WA_ENOLOOP)
+        PQfreeCancel(pc); /* refused */
     return NULL;
 }
 
 void wa__pg_cancel_detached(wa_pg_conn *c)
 {
     PGcancel *pc = PQgetCancel(c->pg);
-    if (!pc) return;
+    if (!pc)
+        return;
     wa_task_opts o = {.name = "wa_pg cancel"};
     wa_task *t = wa_current() ? wa_spawn_opts(cancel_detached_task, pc, &o) : NULL;
-    if (t) wa_release(t);
-    else PQfreeCancel(pc);
+    if (t)
+        wa_release(t);
+    else
+        PQfreeCancel(pc);
 }
 
 /* Read and drop every result still coming for the interrupted query. */
@@ -84,9 +93,11 @@ static int drain(wa_pg_conn *c)
     PGresult *r;
     do {
         int rc = await_result(c);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
         r = PQgetResult(c->pg);
-        if (r && PQresultStatus(r) == PGRES_COPY_IN) PQputCopyEnd(c->pg, "cancelled");
+        if (r && PQresultStatus(r) == PGRES_COPY_IN)
+            PQputCopyEnd(c->pg, "cancelled");
         PQclear(r);
     } while (r);
     return 0;
@@ -99,7 +110,8 @@ static void *cancel_task(void *arg)
     PGcancel *pc = rc == 0 ? PQgetCancel(c->pg) : NULL;
     if (pc) {
         rc = wa_to_thread(cancel_on_thread, pc, NULL);
-        if (rc == WA_ENOMEM || rc == WA_ENOLOOP) PQfreeCancel(pc); /* refused */
+        if (rc == WA_ENOMEM || rc == WA_ENOLOOP)
+            PQfreeCancel(pc); /* refused */
     }
     /* Closed meanwhile: the cancel was sent, the connection is not needed. */
     if (rc == 0 && !c->closed) {
@@ -107,7 +119,8 @@ static void *cancel_task(void *arg)
         WA_TIMEOUT_SCOPE(CANCEL_DRAIN_MS, trc);
         rc = drain(c);
     }
-    if (rc < 0 || !pc) c->lost = 1;
+    if (rc < 0 || !pc)
+        c->lost = 1;
     c->cancelling = 0;
     wa_event_set(c->cancel_done);
     wa__pg_unref(c);
@@ -131,11 +144,15 @@ static void start_cancel(wa_pg_conn *c)
 
 int wa__pg_take(wa_pg_conn *c)
 {
-    if (!c) return WA_EINVAL;
-    if (!wa_current()) return WA_ENOLOOP;
+    if (!c)
+        return WA_EINVAL;
+    if (!wa_current())
+        return WA_ENOLOOP;
     int rc;
-    if (c->busy) return wa__pg_fail(NULL, WA_EBUSY, "another operation is in progress on the connection");
-    if (c->closed) return wa__pg_fail(NULL, WA_ECLOSED, "the connection is closed");
+    if (c->busy)
+        return wa__pg_fail(NULL, WA_EBUSY, "another operation is in progress on the connection");
+    if (c->closed)
+        return wa__pg_fail(NULL, WA_ECLOSED, "the connection is closed");
     c->busy = 1;
     while (c->cancelling) {
         if ((rc = wa_event_wait(c->cancel_done)) < 0) {
@@ -145,7 +162,8 @@ int wa__pg_take(wa_pg_conn *c)
     }
     if (!wa_pg_usable(c)) {
         c->busy = 0;
-        return wa__pg_fail(c, WA_ECONNLOST, c->lost ? "the connection to the server was lost" : NULL);
+        return wa__pg_fail(c, WA_ECONNLOST,
+                           c->lost ? "the connection to the server was lost" : NULL);
     }
     c->refs++;
     return 0;
@@ -163,7 +181,8 @@ void wa__pg_put(wa_pg_conn *c)
 static int send_failed(wa_pg_conn *c)
 {
     /* A server that went away shows when what it sent last is read. */
-    if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+    if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg) ||
+        PQstatus(c->pg) != CONNECTION_OK)
         return wa__pg_fail(c, WA_ECONNLOST, NULL);
     return wa__pg_fail(c, WA_EINVAL, NULL); /* libpq refused it (too many parameters, ...) */
 }
@@ -180,7 +199,8 @@ static int collect(wa_pg_conn *c, PGresult **keep)
             return rc;
         }
         PGresult *r = PQgetResult(c->pg);
-        if (!r) break;
+        if (!r)
+            break;
         switch (PQresultStatus(r)) {
         case PGRES_TUPLES_OK:
         case PGRES_COMMAND_OK:
@@ -196,15 +216,18 @@ static int collect(wa_pg_conn *c, PGresult **keep)
             break;
         case PGRES_COPY_OUT:
         case PGRES_COPY_BOTH:
-            if (!err) err = wa__pg_fail(c, WA_ENOTSUP, "COPY TO STDOUT is not supported by wasyncio-pg");
+            if (!err)
+                err = wa__pg_fail(c, WA_ENOTSUP, "COPY TO STDOUT is not supported by wasyncio-pg");
             c->lost = 1; /* the stream cannot be read here: drop the connection */
             break;
         default:
-            if (!err) err = wa__pg_fail_result(c, r);
+            if (!err)
+                err = wa__pg_fail_result(c, r);
             break;
         }
         PQclear(r);
-        if (c->lost) break;
+        if (c->lost)
+            break;
     }
     if (err) {
         PQclear(*keep);
@@ -233,18 +256,22 @@ static int send_and_collect(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
 {
     /* Without parameters: the simple protocol, which takes several
      * statements in one text. */
-    if (q->n_params == 0 && !q->formats) return wa__pg_roundtrip(c, PQsendQuery(c->pg, q->sql), out);
+    if (q->n_params == 0 && !q->formats)
+        return wa__pg_roundtrip(c, PQsendQuery(c->pg, q->sql), out);
     if (!c->stmt_cap) /* no statement cache: parsed anew each time */
-        return wa__pg_roundtrip(c, PQsendQueryParams(c->pg, q->sql, q->n_params, NULL, q->params,
-                                                     q->lengths, q->formats, 0),
+        return wa__pg_roundtrip(c,
+                                PQsendQueryParams(c->pg, q->sql, q->n_params, NULL, q->params,
+                                                  q->lengths, q->formats, 0),
                                 out);
     for (int attempt = 0;; attempt++) {
         wa__pg_stmt *st;
         int rc = wa__pg_stmt_get(c, q->sql, q->n_params, &st);
-        if (rc < 0) return rc;
-        rc = wa__pg_roundtrip(c, PQsendQueryPrepared(c->pg, wa__pg_stmt_name(st), q->n_params,
-                                                     q->params, q->lengths, q->formats,
-                                                     wa__pg_stmt_binary(st)),
+        if (rc < 0)
+            return rc;
+        rc = wa__pg_roundtrip(c,
+                              PQsendQueryPrepared(c->pg, wa__pg_stmt_name(st), q->n_params,
+                                                  q->params, q->lengths, q->formats,
+                                                  wa__pg_stmt_binary(st)),
                               out);
         if (attempt == 0 && stale_statement(c, rc)) {
             wa__pg_stmt_forget(c, st);
@@ -260,27 +287,34 @@ static int run(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
     wa_timeout scope;
     int scoped = ms && ms != WA_NO_TIMEOUT;
     int rc = scoped ? wa_timeout_enter(&scope, ms) : 0;
-    if (rc) return rc;
+    if (rc)
+        return rc;
     rc = send_and_collect(c, q, out);
     if ((rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && !c->lost) {
         start_cancel(c);
-        wa__pg_fail(NULL, rc, rc == WA_ETIMEDOUT ? "query timed out (cancelled on the server)"
-                                                 : "query cancelled (also on the server)");
+        wa__pg_fail(NULL, rc,
+                    rc == WA_ETIMEDOUT ? "query timed out (cancelled on the server)"
+                                       : "query cancelled (also on the server)");
     }
-    if (scoped) wa_timeout_exit(&scope);
+    if (scoped)
+        wa_timeout_exit(&scope);
     return rc;
 }
 
 int wa_pg_query_run(wa_pg_conn *c, const wa_pg_query *q, wa_pg_result **out)
 {
-    if (out) *out = NULL;
-    if (!c || !q || !q->sql || q->n_params < 0 || (q->n_params && !q->params)) return WA_EINVAL;
+    if (out)
+        *out = NULL;
+    if (!c || !q || !q->sql || q->n_params < 0 || (q->n_params && !q->params))
+        return WA_EINVAL;
     int rc = wa__pg_take(c);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     PGresult *res = NULL;
     rc = run(c, q, &res);
     wa__pg_put(c);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     if (!out) {
         PQclear(res);
         return 0;
@@ -300,11 +334,13 @@ int wa_pg_query_run(wa_pg_conn *c, const wa_pg_query *q, wa_pg_result **out)
 int wa_pg_fetch(wa_pg_conn *c, const char *sql, int n, const char *const *params,
                 wa_pg_result **out)
 {
-    if (!out) return WA_EINVAL;
+    if (!out)
+        return WA_EINVAL;
     wa_pg_query q = {.sql = sql, .n_params = n, .params = params};
     /* Extended protocol even without parameters: one statement, as asyncpg. */
     static const int text_only[1] = {0};
-    if (n == 0) q.formats = text_only;
+    if (n == 0)
+        q.formats = text_only;
     return wa_pg_query_run(c, &q, out);
 }
 
@@ -313,7 +349,8 @@ int wa_pg_execute(wa_pg_conn *c, const char *sql, int n, const char *const *para
     wa_pg_result *r;
     wa_pg_query q = {.sql = sql, .n_params = n, .params = params};
     int rc = wa_pg_query_run(c, &q, &r);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     rc = wa_pg_affected(r);
     wa_pg_result_free(r);
     return rc;
@@ -321,18 +358,22 @@ int wa_pg_execute(wa_pg_conn *c, const char *sql, int n, const char *const *para
 
 static int first_value(wa_pg_result *r)
 {
-    if (wa_pg_nrows(r) < 1 || wa_pg_ncols(r) < 1) return WA_ENULL;
+    if (wa_pg_nrows(r) < 1 || wa_pg_ncols(r) < 1)
+        return WA_ENULL;
     return 0;
 }
 
 int wa_pg_fetchval_int(wa_pg_conn *c, const char *sql, int n, const char *const *params,
                        int64_t *out)
 {
-    if (!out) return WA_EINVAL;
+    if (!out)
+        return WA_EINVAL;
     wa_pg_result *r;
     int rc = wa_pg_fetch(c, sql, n, params, &r);
-    if (rc < 0) return rc;
-    if ((rc = first_value(r)) == 0) rc = wa_pg_int(r, 0, 0, out);
+    if (rc < 0)
+        return rc;
+    if ((rc = first_value(r)) == 0)
+        rc = wa_pg_int(r, 0, 0, out);
     wa_pg_result_free(r);
     return rc;
 }
@@ -340,15 +381,19 @@ int wa_pg_fetchval_int(wa_pg_conn *c, const char *sql, int n, const char *const 
 int wa_pg_fetchval_text(wa_pg_conn *c, const char *sql, int n, const char *const *params,
                         char **out)
 {
-    if (!out) return WA_EINVAL;
+    if (!out)
+        return WA_EINVAL;
     *out = NULL;
     wa_pg_result *r;
     int rc = wa_pg_fetch(c, sql, n, params, &r);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     if ((rc = first_value(r)) == 0) {
         const char *t = wa_pg_text(r, 0, 0);
-        if (!t) rc = WA_ENULL;
-        else if (!(*out = strdup(t))) rc = WA_ENOMEM;
+        if (!t)
+            rc = WA_ENULL;
+        else if (!(*out = strdup(t)))
+            rc = WA_ENOMEM;
     }
     wa_pg_result_free(r);
     return rc;

@@ -12,8 +12,15 @@
 
 /* Type OIDs (pg_type.oid; fixed for the built-in types). */
 enum {
-    OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
-    OID_OID = 26, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_TIMESTAMP = 1114,
+    OID_BOOL = 16,
+    OID_BYTEA = 17,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_OID = 26,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_TIMESTAMP = 1114,
     OID_TIMESTAMPTZ = 1184
 };
 
@@ -21,7 +28,8 @@ enum {
 static uint64_t be(const char *p, int n)
 {
     uint64_t v = 0;
-    for (int i = 0; i < n; i++) v = v << 8 | (unsigned char)p[i];
+    for (int i = 0; i < n; i++)
+        v = v << 8 | (unsigned char)p[i];
     return v;
 }
 
@@ -36,7 +44,8 @@ typedef struct bytea_buf {
 
 void wa_pg_result_free(wa_pg_result *r)
 {
-    if (!r) return;
+    if (!r)
+        return;
     if (r->texts) {
         for (size_t i = 0, n = (size_t)PQntuples(r->res) * PQnfields(r->res); i < n; i++)
             free(r->texts[i]);
@@ -56,7 +65,8 @@ int wa_pg_ncols(const wa_pg_result *r) { return r ? PQnfields(r->res) : WA_EINVA
 
 int wa_pg_affected(const wa_pg_result *r)
 {
-    if (!r) return WA_EINVAL;
+    if (!r)
+        return WA_EINVAL;
     const char *n = PQcmdTuples(r->res);
     return *n ? atoi(n) : 0;
 }
@@ -75,10 +85,12 @@ unsigned wa_pg_coltype(const wa_pg_result *r, int col)
 
 int wa_pg_column(const wa_pg_result *r, const char *name)
 {
-    if (!r || !name) return WA_EINVAL;
+    if (!r || !name)
+        return WA_EINVAL;
     /* Exact match (PQfnumber would fold case and take quotes). */
     for (int i = 0, n = PQnfields(r->res); i < n; i++)
-        if (!strcmp(PQfname(r->res, i), name)) return i;
+        if (!strcmp(PQfname(r->res, i), name))
+            return i;
     return WA_EINVAL;
 }
 
@@ -87,7 +99,8 @@ static int cell(const wa_pg_result *r, int row, int col, const char **text)
 {
     if (!r || row < 0 || col < 0 || row >= PQntuples(r->res) || col >= PQnfields(r->res))
         return WA_EINVAL;
-    if (PQgetisnull(r->res, row, col)) return WA_ENULL;
+    if (PQgetisnull(r->res, row, col))
+        return WA_ENULL;
     *text = PQgetvalue(r->res, row, col);
     return 0;
 }
@@ -111,10 +124,12 @@ static const char *text_of_binary(const wa_pg_result *r, int row, int col, const
     size_t ncols = (size_t)PQnfields(r->res), at = (size_t)row * ncols + (size_t)col;
     if (!m->texts && !(m->texts = calloc((size_t)PQntuples(r->res) * ncols, sizeof *m->texts)))
         return NULL;
-    if (m->texts[at]) return m->texts[at];
+    if (m->texts[at])
+        return m->texts[at];
     size_t len = (size_t)PQgetlength(r->res, row, col);
     char *s = malloc(ty == OID_BYTEA ? 2 * len + 3 : 32);
-    if (!s) return NULL;
+    if (!s)
+        return NULL;
     if (ty == OID_BYTEA) {
         static const char hex[] = "0123456789abcdef";
         char *p = s;
@@ -130,12 +145,15 @@ static const char *text_of_binary(const wa_pg_result *r, int row, int col, const
     } else if (ty == OID_FLOAT4 || ty == OID_FLOAT8) {
         double d;
         wa_pg_double(r, row, col, &d);
-        if (isnan(d)) strcpy(s, "NaN");
-        else if (isinf(d)) strcpy(s, d > 0 ? "Infinity" : "-Infinity");
+        if (isnan(d))
+            strcpy(s, "NaN");
+        else if (isinf(d))
+            strcpy(s, d > 0 ? "Infinity" : "-Infinity");
         else /* the shortest that reads back the same, as float8out */
             for (int prec = 1; prec <= 17; prec++) {
                 snprintf(s, 32, "%.*g", prec, d);
-                if ((ty == OID_FLOAT4 ? (double)strtof(s, NULL) : strtod(s, NULL)) == d) break;
+                if ((ty == OID_FLOAT4 ? (double)strtof(s, NULL) : strtod(s, NULL)) == d)
+                    break;
             }
     } else {
         int64_t v;
@@ -148,7 +166,8 @@ static const char *text_of_binary(const wa_pg_result *r, int row, int col, const
 const char *wa_pg_text(const wa_pg_result *r, int row, int col)
 {
     const char *t;
-    if (cell(r, row, col, &t) != 0) return NULL;
+    if (cell(r, row, col, &t) != 0)
+        return NULL;
     return binary(r, col) ? text_of_binary(r, row, col, t) : t;
 }
 
@@ -156,10 +175,13 @@ int wa_pg_int(const wa_pg_result *r, int row, int col, int64_t *out)
 {
     const char *t;
     int rc = cell(r, row, col, &t);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     Oid ty = PQftype(r->res, col);
-    if (ty != OID_INT2 && ty != OID_INT4 && ty != OID_INT8 && ty != OID_OID) return WA_ETYPE;
-    if (!out) return WA_EINVAL;
+    if (ty != OID_INT2 && ty != OID_INT4 && ty != OID_INT8 && ty != OID_OID)
+        return WA_ETYPE;
+    if (!out)
+        return WA_EINVAL;
     if (!binary(r, col)) {
         *out = strtoll(t, NULL, 10);
         return 0;
@@ -174,10 +196,13 @@ int wa_pg_double(const wa_pg_result *r, int row, int col, double *out)
 {
     const char *t;
     int rc = cell(r, row, col, &t);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     Oid ty = PQftype(r->res, col);
-    if (ty != OID_FLOAT4 && ty != OID_FLOAT8) return WA_ETYPE;
-    if (!out) return WA_EINVAL;
+    if (ty != OID_FLOAT4 && ty != OID_FLOAT8)
+        return WA_ETYPE;
+    if (!out)
+        return WA_EINVAL;
     if (!binary(r, col)) {
         *out = strtod(t, NULL); /* reads "NaN", "Infinity", "-Infinity" too */
         return 0;
@@ -198,9 +223,12 @@ int wa_pg_bool(const wa_pg_result *r, int row, int col, int *out)
 {
     const char *t;
     int rc = cell(r, row, col, &t);
-    if (rc) return rc;
-    if (PQftype(r->res, col) != OID_BOOL) return WA_ETYPE;
-    if (!out) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (PQftype(r->res, col) != OID_BOOL)
+        return WA_ETYPE;
+    if (!out)
+        return WA_EINVAL;
     *out = binary(r, col) ? t[0] != 0 : t[0] == 't';
     return 0;
 }
@@ -209,9 +237,12 @@ int wa_pg_bytea(const wa_pg_result *r, int row, int col, const uint8_t **data, s
 {
     const char *t;
     int rc = cell(r, row, col, &t);
-    if (rc) return rc;
-    if (PQftype(r->res, col) != OID_BYTEA) return WA_ETYPE;
-    if (!data || !len) return WA_EINVAL;
+    if (rc)
+        return rc;
+    if (PQftype(r->res, col) != OID_BYTEA)
+        return WA_ETYPE;
+    if (!data || !len)
+        return WA_EINVAL;
     if (binary(r, col)) { /* the bytes themselves */
         *data = (const uint8_t *)t;
         *len = (size_t)PQgetlength(r->res, row, col);
@@ -219,9 +250,11 @@ int wa_pg_bytea(const wa_pg_result *r, int row, int col, const uint8_t **data, s
     }
     wa_pg_result *m = (wa_pg_result *)r; /* the decoded copy is a cache */
     bytea_buf *b = m->bytea;
-    while (b && (b->row != row || b->col != col)) b = b->next;
+    while (b && (b->row != row || b->col != col))
+        b = b->next;
     if (!b) {
-        if (!(b = calloc(1, sizeof *b))) return WA_ENOMEM;
+        if (!(b = calloc(1, sizeof *b)))
+            return WA_ENOMEM;
         if (!(b->data = PQunescapeBytea((const unsigned char *)t, &b->len))) {
             free(b);
             return WA_ENOMEM;
@@ -253,7 +286,8 @@ static int digits(const char **p, int max, int64_t *out)
 {
     int n = 0;
     int64_t v = 0;
-    while (n < max && **p >= '0' && **p <= '9') v = v * 10 + (*(*p)++ - '0'), n++;
+    while (n < max && **p >= '0' && **p <= '9')
+        v = v * 10 + (*(*p)++ - '0'), n++;
     *out = v;
     return n;
 }
@@ -271,17 +305,22 @@ static int parse_iso(const char *s, int64_t *us)
     if (*p == '.') {
         p++;
         int n = digits(&p, 6, &frac);
-        while (n++ < 6) frac *= 10;
+        while (n++ < 6)
+            frac *= 10;
     }
     int sign = 0;
     if (*p == '+' || *p == '-') {
         sign = *p++ == '-' ? -1 : 1;
         digits(&p, 2, &oh);
-        if (*p == ':') p++, digits(&p, 2, &om);
-        if (*p == ':') p++, digits(&p, 2, &os);
+        if (*p == ':')
+            p++, digits(&p, 2, &om);
+        if (*p == ':')
+            p++, digits(&p, 2, &os);
     }
-    if (!strcmp(p, " BC")) y = 1 - y;
-    else if (*p) return WA_ETYPE;
+    if (!strcmp(p, " BC"))
+        y = 1 - y;
+    else if (*p)
+        return WA_ETYPE;
     int64_t secs = days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 + mi * 60 + sec;
     secs -= sign * (oh * 3600 + om * 60 + os);
     *us = secs * 1000000 + frac;
@@ -292,12 +331,18 @@ int wa_pg_timestamp(const wa_pg_result *r, int row, int col, int64_t *us)
 {
     const char *t;
     int rc = cell(r, row, col, &t);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     Oid ty = PQftype(r->res, col);
-    if (ty != OID_TIMESTAMPTZ && ty != OID_TIMESTAMP) return WA_ETYPE;
-    if (!us) return WA_EINVAL;
-    if (!strcmp(t, "infinity")) *us = INT64_MAX;
-    else if (!strcmp(t, "-infinity")) *us = INT64_MIN;
-    else return parse_iso(t, us);
+    if (ty != OID_TIMESTAMPTZ && ty != OID_TIMESTAMP)
+        return WA_ETYPE;
+    if (!us)
+        return WA_EINVAL;
+    if (!strcmp(t, "infinity"))
+        *us = INT64_MAX;
+    else if (!strcmp(t, "-infinity"))
+        *us = INT64_MIN;
+    else
+        return parse_iso(t, us);
     return 0;
 }

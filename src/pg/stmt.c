@@ -12,15 +12,16 @@
 struct wa__pg_stmt {
     char *sql;
     uint64_t hash;
-    uint64_t used;  /* LRU stamp */
-    char name[24];  /* wa_s<N>: never reused on the connection */
-    int binary;     /* fetch the rows in binary */
+    uint64_t used; /* LRU stamp */
+    char name[24]; /* wa_s<N>: never reused on the connection */
+    int binary;    /* fetch the rows in binary */
 };
 
 static uint64_t hash_sql(const char *s)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -28,11 +29,19 @@ static uint64_t hash_sql(const char *s)
 static int binary_ok(Oid t)
 {
     switch (t) {
-    case 16: case 17: case 19: case 20: case 21: case 23: case 25: case 26:
-    case 700: case 701: case 1042: case 1043:
-        return 1;
-    default:
-        return 0;
+    case 16:
+    case 17:
+    case 19:
+    case 20:
+    case 21:
+    case 23:
+    case 25:
+    case 26:
+    case 700:
+    case 701:
+    case 1042:
+    case 1043: return 1;
+    default: return 0;
     }
 }
 
@@ -40,14 +49,16 @@ static wa__pg_stmt *find(wa_pg_conn *c, const char *sql, uint64_t h)
 {
     for (int i = 0; i < c->n_stmts; i++) {
         wa__pg_stmt *s = c->stmts[i];
-        if (s->hash == h && !strcmp(s->sql, sql)) return s;
+        if (s->hash == h && !strcmp(s->sql, sql))
+            return s;
     }
     return NULL;
 }
 
 static void stmt_free(wa__pg_stmt *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     free(s->sql);
     free(s);
 }
@@ -64,7 +75,8 @@ void wa__pg_stmt_forget(wa_pg_conn *c, wa__pg_stmt *s)
 
 void wa__pg_stmts_free(wa_pg_conn *c)
 {
-    for (int i = 0; i < c->n_stmts; i++) stmt_free(c->stmts[i]);
+    for (int i = 0; i < c->n_stmts; i++)
+        stmt_free(c->stmts[i]);
     free(c->stmts);
     c->stmts = NULL;
     c->n_stmts = 0;
@@ -79,11 +91,13 @@ static int evict(wa_pg_conn *c)
 {
     int lru = 0;
     for (int i = 1; i < c->n_stmts; i++)
-        if (c->stmts[i]->used < c->stmts[lru]->used) lru = i;
+        if (c->stmts[i]->used < c->stmts[lru]->used)
+            lru = i;
     char sql[48];
     snprintf(sql, sizeof sql, "DEALLOCATE %s", c->stmts[lru]->name);
     wa__pg_stmt_forget(c, c->stmts[lru]);
-    if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) return 0;
+    if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        return 0;
     PGresult *r = NULL;
     int was = wa__pg_mute_errors(1);
     int rc = wa__pg_roundtrip(c, PQsendQuery(c->pg, sql), &r);
@@ -102,9 +116,11 @@ int wa__pg_stmt_get(wa_pg_conn *c, const char *sql, int n_params, wa__pg_stmt **
         *out = s;
         return 0;
     }
-    if (!c->stmts && !(c->stmts = calloc((size_t)c->stmt_cap, sizeof *c->stmts))) return WA_ENOMEM;
+    if (!c->stmts && !(c->stmts = calloc((size_t)c->stmt_cap, sizeof *c->stmts)))
+        return WA_ENOMEM;
     int rc;
-    if (c->n_stmts == c->stmt_cap && (rc = evict(c)) < 0) return rc;
+    if (c->n_stmts == c->stmt_cap && (rc = evict(c)) < 0)
+        return rc;
     if (!(s = calloc(1, sizeof *s)) || !(s->sql = strdup(sql))) {
         stmt_free(s);
         return WA_ENOMEM;
@@ -115,7 +131,8 @@ int wa__pg_stmt_get(wa_pg_conn *c, const char *sql, int n_params, wa__pg_stmt **
     rc = wa__pg_roundtrip(c, PQsendPrepare(c->pg, s->name, sql, n_params, NULL), &r);
     PQclear(r);
     r = NULL;
-    if (rc == 0) rc = wa__pg_roundtrip(c, PQsendDescribePrepared(c->pg, s->name), &r);
+    if (rc == 0)
+        rc = wa__pg_roundtrip(c, PQsendDescribePrepared(c->pg, s->name), &r);
     if (rc < 0) {
         PQclear(r);
         stmt_free(s);
@@ -124,7 +141,8 @@ int wa__pg_stmt_get(wa_pg_conn *c, const char *sql, int n_params, wa__pg_stmt **
     int cols = PQnfields(r);
     s->binary = cols > 0;
     for (int i = 0; i < cols; i++)
-        if (!binary_ok(PQftype(r, i))) s->binary = 0;
+        if (!binary_ok(PQftype(r, i)))
+            s->binary = 0;
     PQclear(r);
     s->used = ++c->stmt_clock;
     c->stmts[c->n_stmts++] = s;

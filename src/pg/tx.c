@@ -17,7 +17,8 @@ int wa_pg_commit(wa_pg_conn *c)
 {
     wa_pg_result *r;
     int rc = command(c, "COMMIT", &r);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     /* The server answers COMMIT of a failed transaction with ROLLBACK. */
     if (!strcmp(wa_pg_status(r), "ROLLBACK"))
         rc = wa__pg_fail(NULL, WA_EDB, "the transaction had failed and was rolled back");

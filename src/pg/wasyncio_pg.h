@@ -82,9 +82,11 @@ WA_EXTERN int wa_pg_in_transaction(const wa_pg_conn *c);
  * NULL. WA_PG_PARAMS("1", name) spells the count and the array:
  *     wa_pg_execute(con, "INSERT INTO t VALUES ($1, $2)", WA_PG_PARAMS("1", name));
  */
-#define WA_PG_PARAMS(...)                                         \
-    (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), \
-        (const char *const[]){__VA_ARGS__}
+#define WA_PG_PARAMS(...)                                                                      \
+    (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)), (const char *const[]) \
+    {                                                                                          \
+        __VA_ARGS__                                                                            \
+    }
 
 /* Every query function returns 0 or more on success, else a negative code;
  * WA_EINVAL (the server's message in wa_pg_last_error) when n does not match
@@ -101,10 +103,10 @@ WA_EXTERN int wa_pg_fetch(wa_pg_conn *c, const char *sql, int n, const char *con
 /* The first column of the first row (asyncpg's fetchval). WA_ENULL when it
  * is NULL or there is no row; WA_ETYPE when it is of another type. The text
  * form takes any type; *out is malloc'd (free it). */
-WA_EXTERN int wa_pg_fetchval_int(wa_pg_conn *c, const char *sql, int n,
-                                 const char *const *params, int64_t *out);
-WA_EXTERN int wa_pg_fetchval_text(wa_pg_conn *c, const char *sql, int n,
-                                  const char *const *params, char **out);
+WA_EXTERN int wa_pg_fetchval_int(wa_pg_conn *c, const char *sql, int n, const char *const *params,
+                                 int64_t *out);
+WA_EXTERN int wa_pg_fetchval_text(wa_pg_conn *c, const char *sql, int n, const char *const *params,
+                                  char **out);
 
 /* Everything at once: parameters as text or binary, and a deadline. */
 typedef struct wa_pg_query {
@@ -195,19 +197,21 @@ typedef struct wa__pg_tx_guard {
 WA_EXTERN void wa_pg_transaction_end(wa_pg_conn *c);
 static inline void wa__pg_tx_exit(wa__pg_tx_guard *g)
 {
-    if (g->c) wa_pg_transaction_end(g->c);
+    if (g->c)
+        wa_pg_transaction_end(g->c);
     g->c = NULL;
 }
 static inline wa__pg_tx_guard wa__pg_tx_enter(wa_pg_conn *c, int *rc)
 {
     wa__pg_tx_guard g = {NULL};
     *rc = wa_pg_begin(c);
-    if (*rc == 0) g.c = c;
+    if (*rc == 0)
+        g.c = c;
     return g;
 }
-#define WA_PG_TRANSACTION_SCOPE(con, rc)                                               \
-    wa__pg_tx_guard WA__CAT(wa__pgtx_, __LINE__) __attribute__((cleanup(wa__pg_tx_exit), unused)) = \
-        wa__pg_tx_enter((con), &(rc))
+#define WA_PG_TRANSACTION_SCOPE(con, rc)         \
+    wa__pg_tx_guard WA__CAT(wa__pgtx_, __LINE__) \
+        __attribute__((cleanup(wa__pg_tx_exit), unused)) = wa__pg_tx_enter((con), &(rc))
 
 /* ---------------------------------------------------------------- the pool */
 
@@ -217,8 +221,8 @@ static inline wa__pg_tx_guard wa__pg_tx_enter(wa_pg_conn *c, int *rc)
  * On release a connection that is lost is closed, and one left in a
  * transaction is rolled back. */
 typedef struct wa_pg_pool_opts {
-    wa_pg_opts conn;          /* how each connection is opened */
-    size_t min_size;          /* 0 with max_size 0: asyncpg's 10 and 10 */
+    wa_pg_opts conn; /* how each connection is opened */
+    size_t min_size; /* 0 with max_size 0: asyncpg's 10 and 10 */
     size_t max_size;
     uint64_t max_idle_ms;     /* asyncpg's max_inactive_connection_lifetime */
     uint64_t max_lifetime_ms; /* 0: none */
@@ -232,8 +236,8 @@ WA_EXTERN int wa_pg_pool_new(const wa_pg_pool_opts *opts, wa_pool **out);
 WA_EXTERN int wa_pg_pool_execute(wa_pool *p, const char *sql, int n, const char *const *params);
 WA_EXTERN int wa_pg_pool_fetch(wa_pool *p, const char *sql, int n, const char *const *params,
                                wa_pg_result **out);
-WA_EXTERN int wa_pg_pool_fetchval_int(wa_pool *p, const char *sql, int n,
-                                      const char *const *params, int64_t *out);
+WA_EXTERN int wa_pg_pool_fetchval_int(wa_pool *p, const char *sql, int n, const char *const *params,
+                                      int64_t *out);
 
 /* ---------------------------------------------------------- LISTEN/NOTIFY */
 

@@ -92,8 +92,10 @@ int wa__stream_unsupported(const char *what)
     static int told;
     if (!told) {
         told = 1;
-        fprintf(stderr, "wasyncio: streams are not supported in %s: "
-                        "WA_ENOTSUP\n", what);
+        fprintf(stderr,
+                "wasyncio: streams are not supported in %s: "
+                "WA_ENOTSUP\n",
+                what);
     }
     return WA_ENOTSUP;
 }

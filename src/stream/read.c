@@ -15,10 +15,7 @@ int wa__stream_check(const wa_stream *s)
 }
 
 /* Nothing more can come: EOF, a loss, or our own close. */
-static int ended(const wa_stream *s)
-{
-    return s->eof || s->err || s->backend_closing || !s->conn;
-}
+static int ended(const wa_stream *s) { return s->eof || s->err || s->backend_closing || !s->conn; }
 
 /* Wait for the buffer to change or the stream to end. */
 static int wait_for_data(wa_stream *s)

@@ -29,8 +29,8 @@ static void *handler_main(void *arg)
     wa_stream *s = arg;
     int rc = s->srv->handler(s, s->srv->arg);
     if (rc < 0 && rc != WA_ECANCELED && wa__debug_on())
-        fprintf(stderr, "wasyncio: debug: stream handler returned %s\n", wa_error_name(rc) ?
-                wa_error_name(rc) : "an error");
+        fprintf(stderr, "wasyncio: debug: stream handler returned %s\n",
+                wa_error_name(rc) ? wa_error_name(rc) : "an error");
     return NULL;
 }
 

@@ -37,56 +37,56 @@ void wa__sbuf_consume(wa__sbuf *b, size_t n);
 void wa__sbuf_free(wa__sbuf *b);
 
 struct wa_stream {
-    wa__sconn *conn;        /* NULL before connect and once on_closed came */
-    wa_stream_server *srv;  /* the owning server, for a handler's stream */
+    wa__sconn *conn;       /* NULL before connect and once on_closed came */
+    wa_stream_server *srv; /* the owning server, for a handler's stream */
     /* Its owner's word when the backend has closed it (server.c sets it
      * for a handler's stream); NULL: freed then if free_wanted. A hook,
      * so transport.c does not call up into server.c. */
     void (*on_closed)(struct wa_stream *s);
     struct wa_stream *srv_prev, *srv_next; /* in srv's list of connections */
-    wa_task *handler;       /* the handler task, while it runs */
+    wa_task *handler;                      /* the handler task, while it runs */
     size_t limit, high_water, low_water;
-    int tls;                /* no write_eof (asyncio's SSL transport has none) */
+    int tls; /* no write_eof (asyncio's SSL transport has none) */
 
     /* reading */
     wa__sbuf in;
-    int eof;                /* the peer sent EOF (no more bytes) */
-    int reading;            /* the backend delivers bytes */
-    int reader_waiting;     /* a reader waits for more: read on */
-    int reader_inside;      /* a task waits in a read (until it runs again) */
+    int eof;            /* the peer sent EOF (no more bytes) */
+    int reading;        /* the backend delivers bytes */
+    int reader_waiting; /* a reader waits for more: read on */
+    int reader_inside;  /* a task waits in a read (until it runs again) */
     /* wa_stream_read waiting on an empty buffer lends its own: the backend
      * reads straight into it, saving a copy of every bulk read. */
     char *direct;
     size_t direct_cap, direct_got;
-    int direct_lent;        /* handed out by wa__stream_rbuf */
+    int direct_lent; /* handed out by wa__stream_rbuf */
     wa__swaitq readers;
 
     /* writing: bytes go to `out` while the backend sends `flight` */
     wa__sbuf out, flight;
-    int writing;            /* a backend write is in flight */
-    int eof_wanted;         /* write_eof: shut down once everything is sent */
+    int writing;    /* a backend write is in flight */
+    int eof_wanted; /* write_eof: shut down once everything is sent */
     int eof_sent;
     wa__swaitq drainers;
 
     /* closing */
-    int err;                /* the error the connection was lost with */
-    int closing;            /* close, abort, or a loss: no more writes */
-    int backend_closing;    /* wa__sconn_close was called */
-    int closed;             /* on_closed came: the backend forgot us */
-    int free_wanted;        /* wa_stream_free came before on_closed */
+    int err;             /* the error the connection was lost with */
+    int closing;         /* close, abort, or a loss: no more writes */
+    int backend_closing; /* wa__sconn_close was called */
+    int closed;          /* on_closed came: the backend forgot us */
+    int free_wanted;     /* wa_stream_free came before on_closed */
     wa__swaitq closers;
 };
 
 struct wa_stream_server {
-    wa__slisten *listener;  /* NULL once closed */
+    wa__slisten *listener; /* NULL once closed */
     wa_stream_handler handler;
     void *arg;
-    wa_stream_opts opts;    /* normalised */
+    wa_stream_opts opts; /* normalised */
     int port;
-    int closing;            /* close asked: no more accepts */
-    int unlistened;         /* the backend is done with the listener */
-    int free_wanted;        /* free once unlistened and no handlers */
-    int nconns;             /* handlers running */
+    int closing;     /* close asked: no more accepts */
+    int unlistened;  /* the backend is done with the listener */
+    int free_wanted; /* free once unlistened and no handlers */
+    int nconns;      /* handlers running */
     wa_stream *conns;
     wa__swaitq closers;
 };

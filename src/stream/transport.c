@@ -119,8 +119,8 @@ void wa__stream_flush(wa_stream *s)
         s->flight = s->out;
         s->out = t;
         s->out.start = s->out.end = 0;
-        int rc = wa__sconn_write(s->conn, s->flight.data + s->flight.start,
-                                 wa__sbuf_len(&s->flight));
+        int rc =
+            wa__sconn_write(s->conn, s->flight.data + s->flight.start, wa__sbuf_len(&s->flight));
         if (rc < 0) {
             lost(s, rc);
             return;

@@ -16,8 +16,8 @@
 typedef struct wa_response wa_response;
 
 #define WA_FETCH_RAISE_FOR_STATUS 1u /* non-2xx returns WA_EHTTP (response kept) */
-#define WA_FETCH_STREAM 2u           /* return after headers; read with wa_response_read */
-#define WA_FETCH_INSECURE 4u         /* https: skip certificate and host name checks (tests only) */
+#define WA_FETCH_STREAM           2u /* return after headers; read with wa_response_read */
+#define WA_FETCH_INSECURE         4u /* https: skip certificate and host name checks (tests only) */
 
 /* timeout_ms: the whole fetch (connect, head and body; for a stream, until
  * the body has been read) gets WA_FETCH_DEFAULT_TIMEOUT_MS unless set, like
@@ -27,20 +27,20 @@ typedef struct wa_response wa_response;
 /* WA_NO_TIMEOUT is defined once, in wasyncio.h (wa_wait uses it too). */
 
 typedef struct wa_fetch_opts {
-    const char *method;          /* default "GET" */
-    const char *const *headers;  /* NULL-terminated "Name: value" strings */
+    const char *method;         /* default "GET" */
+    const char *const *headers; /* NULL-terminated "Name: value" strings */
     const void *body;
     size_t body_len;
-    uint64_t timeout_ms;         /* 0 = default 300 s; WA_NO_TIMEOUT = none (scopes still apply) */
-    int max_redirects;           /* -1 = default (follow, up to 10); 0 = don't follow */
-    size_t max_body;             /* 0 = default 64 MiB; over it: WA_ETOOBIG */
-    unsigned flags;              /* WA_FETCH_* */
+    uint64_t timeout_ms; /* 0 = default 300 s; WA_NO_TIMEOUT = none (scopes still apply) */
+    int max_redirects;   /* -1 = default (follow, up to 10); 0 = don't follow */
+    size_t max_body;     /* 0 = default 64 MiB; over it: WA_ETOOBIG */
+    unsigned flags;      /* WA_FETCH_* */
     /* TLS, native only: WASI 0.2 and web hosts do TLS themselves, and there
      * setting any of these (or WA_FETCH_INSECURE) returns WA_ENOTSUP. */
-    const char *ca_file;         /* PEM CA bundle to trust instead of the system's */
-    const char *ca_dir;          /* directory of hashed PEM CAs (openssl rehash), ditto */
-    const char *client_cert;     /* PEM client certificate, for servers that ask for one */
-    const char *client_key;      /* its PEM private key (default: read from client_cert) */
+    const char *ca_file;     /* PEM CA bundle to trust instead of the system's */
+    const char *ca_dir;      /* directory of hashed PEM CAs (openssl rehash), ditto */
+    const char *client_cert; /* PEM client certificate, for servers that ask for one */
+    const char *client_key;  /* its PEM private key (default: read from client_cert) */
 } wa_fetch_opts;
 
 /* Fetch url. On 0, *out is a response to free with wa_response_free. On error
@@ -52,7 +52,7 @@ WA_EXTERN int wa_response_status(const wa_response *r);
 WA_EXTERN const char *wa_response_header(const wa_response *r, const char *name);
 WA_EXTERN size_t wa_response_header_count(const wa_response *r);
 WA_EXTERN int wa_response_header_at(const wa_response *r, size_t i, const char **name,
-                          const char **value);
+                                    const char **value);
 /* The whole body (not for WA_FETCH_STREAM); text is NUL-terminated. */
 WA_EXTERN const void *wa_response_body(const wa_response *r, size_t *len);
 WA_EXTERN const char *wa_response_text(const wa_response *r);
@@ -74,8 +74,8 @@ typedef struct wa_reply wa_reply;
 typedef int (*wa_handler)(const wa_request *req, wa_reply *reply, void *ud);
 
 WA_EXTERN wa_app *wa_app_new(void);
-WA_EXTERN int wa_app_route(wa_app *app, const char *method, const char *pattern,
-                 wa_handler h, void *ud);
+WA_EXTERN int wa_app_route(wa_app *app, const char *method, const char *pattern, wa_handler h,
+                           void *ud);
 #define wa_app_get(app, pattern, h, ud) wa_app_route((app), "GET", (pattern), (h), (ud))
 /* A program that is also built as a WASI 0.2 server component defines
  * wa_build_app(): the component calls it once per instance and routes each
@@ -114,15 +114,15 @@ typedef struct wa_server_opts {
      * the host runs instances as it sees fit. */
     unsigned threads;
     /* Slow clients and read-ahead. */
-    size_t min_body_rate;          /* 500 bytes/s: past body_timeout_ms, a request body must
+    size_t min_body_rate;            /* 500 bytes/s: past body_timeout_ms, a request body must
                                       average this (Apache's MinRate), or 408 and close;
                                       WA_NO_TIMEOUT in body_timeout_ms turns both off */
-    uint64_t busy_head_timeout_ms; /* 10000: the head timeout once 3/4 of max_connections
+    uint64_t busy_head_timeout_ms;   /* 10000: the head timeout once 3/4 of max_connections
                                       are open (a connection that has sent nothing yet,
                                       too); WA_NO_TIMEOUT: head_timeout_ms always */
     unsigned max_client_connections; /* 0 = no limit: connections one client IP address
                                         may hold open; past it, 503 and close */
-    size_t max_read_ahead_bytes;   /* 16 KiB: parsed requests (their memory) waiting behind
+    size_t max_read_ahead_bytes;     /* 16 KiB: parsed requests (their memory) waiting behind
                                       the one being handled; reading stops past it */
 } wa_server_opts;
 #define WA_THREADS_AUTO 0xFFFFFFFFu /* wa_server_opts.threads: one loop per core */
@@ -133,8 +133,8 @@ WA_EXTERN void wa_app_free(wa_app *app);
 
 WA_EXTERN const char *wa_request_method(const wa_request *r);
 WA_EXTERN const char *wa_request_path(const wa_request *r);
-WA_EXTERN const char *wa_request_param(const wa_request *r, const char *name);  /* {name} */
-WA_EXTERN const char *wa_request_query(const wa_request *r, const char *name);  /* ?name= */
+WA_EXTERN const char *wa_request_param(const wa_request *r, const char *name); /* {name} */
+WA_EXTERN const char *wa_request_query(const wa_request *r, const char *name); /* ?name= */
 WA_EXTERN const char *wa_request_header(const wa_request *r, const char *name);
 /* The authority the request is for, as aiohttp's request.host: an
  * absolute-form target's ("GET http://a.example:8080/x" -> "a.example:8080"),

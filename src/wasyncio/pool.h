@@ -16,8 +16,8 @@ typedef struct wa_pool wa_pool;
 /* The callbacks run inside the task that needs them and may suspend (do
  * I/O, sleep). ctx is wa_pool_opts.ctx. */
 typedef struct wa_pool_opts {
-    size_t min_size;   /* opened by wa_pool_new; idle expiry keeps this many */
-    size_t max_size;   /* at most this many open at once; 0 means 10 */
+    size_t min_size; /* opened by wa_pool_new; idle expiry keeps this many */
+    size_t max_size; /* at most this many open at once; 0 means 10 */
     /* Close a resource idle (released, not acquired since) longer than this;
      * 0 = never (asyncpg's max_inactive_connection_lifetime). */
     uint64_t max_idle_ms;
@@ -113,19 +113,22 @@ static inline wa__pool_guard wa__pool_guard_acquire(wa_pool *p, int *rc)
 {
     wa__pool_guard g = {NULL, NULL};
     *rc = wa_pool_acquire(p, &g.resource);
-    if (*rc == 0) g.pool = p;
-    else g.resource = NULL;
+    if (*rc == 0)
+        g.pool = p;
+    else
+        g.resource = NULL;
     return g;
 }
 static inline void wa__pool_guard_exit(wa__pool_guard *g)
 {
-    if (g->pool) wa_pool_release(g->pool, g->resource);
+    if (g->pool)
+        wa_pool_release(g->pool, g->resource);
     g->pool = NULL;
 }
-#define WA_POOL_SCOPE(pool, res, rc)                                                    \
+#define WA_POOL_SCOPE(pool, res, rc)                                                             \
     wa__pool_guard WA__CAT(wa__poolg_, __LINE__) __attribute__((cleanup(wa__pool_guard_exit))) = \
-        wa__pool_guard_acquire((pool), &(rc));                                          \
-    char WA__CAT(wa__poolr_, __LINE__) __attribute__((unused)) =                          \
+        wa__pool_guard_acquire((pool), &(rc));                                                   \
+    char WA__CAT(wa__poolr_, __LINE__) __attribute__((unused)) =                                 \
         ((res) = WA__CAT(wa__poolg_, __LINE__).resource, 0)
 
 #endif /* WASYNCIO_POOL_H */

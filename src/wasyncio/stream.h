@@ -35,38 +35,38 @@ typedef struct wa_stream_server wa_stream_server;
 
 /* ---------------------------------------------------------------- options */
 
-#define WA_STREAM_TLS 1u      /* connect: TLS client over the TCP connection */
+#define WA_STREAM_TLS      1u /* connect: TLS client over the TCP connection */
 #define WA_STREAM_INSECURE 2u /* TLS: skip certificate and host name checks (tests only) */
 
 /* asyncio's defaults: a 64 KiB limit for readline/readuntil (the reader also
  * stops reading from the socket while 2 * limit bytes wait unread), and a
  * write buffer that drain lets grow to 64 KiB and waits on until it is back
  * to a quarter of that. */
-#define WA_STREAM_DEFAULT_LIMIT ((size_t)64 * 1024)
-#define WA_STREAM_DEFAULT_HIGH_WATER ((size_t)64 * 1024)
-#define WA_STREAM_DEFAULT_BACKLOG 100                 /* start_server's listen backlog */
+#define WA_STREAM_DEFAULT_LIMIT                    ((size_t)64 * 1024)
+#define WA_STREAM_DEFAULT_HIGH_WATER               ((size_t)64 * 1024)
+#define WA_STREAM_DEFAULT_BACKLOG                  100    /* start_server's listen backlog */
 #define WA_STREAM_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS 60000u /* asyncio's ssl_handshake_timeout */
 
 /* Every field's 0 (or NULL) means its default; a NULL opts is all defaults.
  * The same struct serves connections and servers (whose connections get the
  * limit and water marks). */
 typedef struct wa_stream_opts {
-    size_t limit;       /* 0 = 64 KiB: readline/readuntil's bound; WA_ELIMIT past it */
-    size_t high_water;  /* 0 = 64 KiB: drain waits while more bytes are unsent */
-    size_t low_water;   /* 0 = high_water / 4: ... until no more than this is */
-    int backlog;        /* servers: 0 = 100 */
-    size_t stack_size;  /* servers: each handler task's stack (0 = the default) */
-    unsigned flags;     /* WA_STREAM_* */
+    size_t limit;      /* 0 = 64 KiB: readline/readuntil's bound; WA_ELIMIT past it */
+    size_t high_water; /* 0 = 64 KiB: drain waits while more bytes are unsent */
+    size_t low_water;  /* 0 = high_water / 4: ... until no more than this is */
+    int backlog;       /* servers: 0 = 100 */
+    size_t stack_size; /* servers: each handler task's stack (0 = the default) */
+    unsigned flags;    /* WA_STREAM_* */
     /* TLS client, native only (WA_STREAM_TLS). Verification follows wa_fetch:
      * the system's CA store unless ca_file or ca_dir is given, the host name
      * (or IP address) checked against the certificate, WA_ETLS on failure.
      * A file or directory below that is missing or holds no PEM block is
      * WA_ENOENT / WA_EACCES / WA_EINVAL before connecting (named on stderr). */
-    const char *server_hostname; /* name to send (SNI) and verify; default: host */
-    const char *ca_file;         /* PEM CA bundle to trust instead of the system's */
-    const char *ca_dir;          /* directory of hashed PEM CAs (openssl rehash), ditto */
-    const char *client_cert;     /* PEM client certificate, for servers that ask for one */
-    const char *client_key;      /* its PEM private key (default: read from client_cert) */
+    const char *server_hostname;       /* name to send (SNI) and verify; default: host */
+    const char *ca_file;               /* PEM CA bundle to trust instead of the system's */
+    const char *ca_dir;                /* directory of hashed PEM CAs (openssl rehash), ditto */
+    const char *client_cert;           /* PEM client certificate, for servers that ask for one */
+    const char *client_key;            /* its PEM private key (default: read from client_cert) */
     uint64_t tls_handshake_timeout_ms; /* 0 = 60 s; WA_NO_TIMEOUT = none: WA_ETIMEDOUT */
 } wa_stream_opts;
 
@@ -206,8 +206,8 @@ typedef int (*wa_stream_handler)(wa_stream *s, void *arg);
  * WA_ENOTSUP (also for WA_STREAM_TLS: no TLS servers yet).
  * Running out of descriptors while accepting (EMFILE) refuses that one
  * client and the server goes on serving the others. */
-WA_EXTERN int wa_start_server(wa_stream_handler handler, void *arg, const char *host,
-                              int port, const wa_stream_opts *opts, wa_stream_server **out);
+WA_EXTERN int wa_start_server(wa_stream_handler handler, void *arg, const char *host, int port,
+                              const wa_stream_opts *opts, wa_stream_server **out);
 /* asyncio.start_unix_server: listen on a Unix-domain socket at path. A stale
  * socket file left there is replaced (a file of another kind: WA_EADDRINUSE);
  * the file is removed when the server closes. */

@@ -94,7 +94,7 @@ typedef struct wa_shared_queue wa_shared_queue;
 WA_EXTERN wa_shared_queue *wa_shared_queue_new(size_t capacity);
 WA_EXTERN int wa_shared_queue_put(wa_shared_queue *q, void *item);
 WA_EXTERN int wa_shared_queue_get(wa_shared_queue *q, void **item);
-WA_EXTERN int wa_shared_queue_try_put(wa_shared_queue *q, void *item); /* WA_EBUSY: full */
+WA_EXTERN int wa_shared_queue_try_put(wa_shared_queue *q, void *item);  /* WA_EBUSY: full */
 WA_EXTERN int wa_shared_queue_try_get(wa_shared_queue *q, void **item); /* WA_EBUSY: empty */
 WA_EXTERN int wa_shared_queue_close(wa_shared_queue *q);
 WA_EXTERN size_t wa_shared_queue_len(wa_shared_queue *q);

@@ -24,26 +24,26 @@
 typedef struct wa_ws wa_ws;
 
 /* Message types: the RFC 6455 opcodes of a data frame, and close. */
-#define WA_WS_TEXT 1
+#define WA_WS_TEXT   1
 #define WA_WS_BINARY 2
-#define WA_WS_CLOSE 8
+#define WA_WS_CLOSE  8
 
 /* Close codes (RFC 6455 section 7.4.1) a program meets most often. */
-#define WA_WS_NORMAL 1000         /* done */
-#define WA_WS_GOING_AWAY 1001     /* server shutting down, page leaving */
+#define WA_WS_NORMAL         1000 /* done */
+#define WA_WS_GOING_AWAY     1001 /* server shutting down, page leaving */
 #define WA_WS_PROTOCOL_ERROR 1002 /* the peer broke a framing rule */
-#define WA_WS_UNSUPPORTED 1003    /* a message type the endpoint cannot take */
-#define WA_WS_NO_STATUS 1005      /* a close frame without a code (never sent) */
-#define WA_WS_ABNORMAL 1006       /* the connection ended without a close (never sent) */
-#define WA_WS_INVALID_DATA 1007   /* text that is not UTF-8 */
-#define WA_WS_POLICY 1008
-#define WA_WS_TOO_BIG 1009        /* a message over max_message */
-#define WA_WS_INTERNAL 1011
+#define WA_WS_UNSUPPORTED    1003 /* a message type the endpoint cannot take */
+#define WA_WS_NO_STATUS      1005 /* a close frame without a code (never sent) */
+#define WA_WS_ABNORMAL       1006 /* the connection ended without a close (never sent) */
+#define WA_WS_INVALID_DATA   1007 /* text that is not UTF-8 */
+#define WA_WS_POLICY         1008
+#define WA_WS_TOO_BIG        1009 /* a message over max_message */
+#define WA_WS_INTERNAL       1011
 
 /* Defaults of wa_ws_opts. */
-#define WA_WS_DEFAULT_MAX_MESSAGE ((size_t)4 << 20) /* aiohttp's max_msg_size */
+#define WA_WS_DEFAULT_MAX_MESSAGE          ((size_t)4 << 20) /* aiohttp's max_msg_size */
 #define WA_WS_DEFAULT_HANDSHAKE_TIMEOUT_MS 30000u
-#define WA_WS_DEFAULT_CLOSE_TIMEOUT_MS 10000u     /* aiohttp's close timeout */
+#define WA_WS_DEFAULT_CLOSE_TIMEOUT_MS     10000u /* aiohttp's close timeout */
 
 #define WA_WS_INSECURE 1u /* wss: skip certificate and host name checks (tests only) */
 
@@ -68,7 +68,7 @@ typedef struct wa_ws_opts {
  * WA_WS_CLOSE, close_code is the peer's code (1005 if it sent none, 1006 when
  * the connection was lost) and data/len its reason. */
 typedef struct wa_ws_msg {
-    int type;       /* WA_WS_TEXT, WA_WS_BINARY or WA_WS_CLOSE */
+    int type; /* WA_WS_TEXT, WA_WS_BINARY or WA_WS_CLOSE */
     char *data;
     size_t len;
     int close_code; /* WA_WS_CLOSE only; else 0 */

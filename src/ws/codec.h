@@ -27,8 +27,8 @@ void wa__ws_random(void *buf, size_t n);
 
 /* Validation state carried across fragments: 0 between characters. */
 typedef struct wa__utf8 {
-    uint32_t need;   /* continuation bytes still owed */
-    uint8_t lo, hi;  /* range allowed for the next one (overlongs, surrogates) */
+    uint32_t need;  /* continuation bytes still owed */
+    uint8_t lo, hi; /* range allowed for the next one (overlongs, surrogates) */
 } wa__utf8;
 
 /* Feed n bytes: 1 while valid so far, 0 at the first invalid byte (RFC 3629). */
@@ -40,12 +40,12 @@ int wa__utf8_valid(const void *p, size_t n);
 
 /* ---------------------------------------------------- frames (frame.c) */
 
-#define WA_WS_OP_CONT 0x0
-#define WA_WS_OP_TEXT 0x1
+#define WA_WS_OP_CONT   0x0
+#define WA_WS_OP_TEXT   0x1
 #define WA_WS_OP_BINARY 0x2
-#define WA_WS_OP_CLOSE 0x8
-#define WA_WS_OP_PING 0x9
-#define WA_WS_OP_PONG 0xA
+#define WA_WS_OP_CLOSE  0x8
+#define WA_WS_OP_PING   0x9
+#define WA_WS_OP_PONG   0xA
 
 #define WA_WS_MAX_HEADER 14 /* 2 + 8 (64-bit length) + 4 (mask) */
 
@@ -62,8 +62,7 @@ typedef struct wa__ws_frame {
 int wa__ws_frame_parse(const uint8_t *p, size_t n, wa__ws_frame *f);
 /* Write a header into out (WA_WS_MAX_HEADER bytes); returns its length. mask
  * NULL: unmasked (a server's frame). */
-size_t wa__ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
-                           const uint8_t mask[4]);
+size_t wa__ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len, const uint8_t mask[4]);
 /* XOR p[0..n) with mask, starting at offset off of the payload (so a payload
  * can be unmasked in pieces). */
 void wa__ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t off);

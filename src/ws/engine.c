@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IN_CAP (16 * 1024)   /* frame bytes read ahead (big payloads bypass it) */
-#define DIRECT_MIN 4096      /* payload left at least this: read into the message */
+#define IN_CAP     (16 * 1024)       /* frame bytes read ahead (big payloads bypass it) */
+#define DIRECT_MIN 4096              /* payload left at least this: read into the message */
 #define DIRECT_MAX ((size_t)1 << 20) /* room made per direct read */
 
 typedef struct engine {
@@ -23,7 +23,7 @@ typedef struct engine {
     size_t in_off, in_len;
     int have_header;
     wa__ws_frame fr;
-    uint64_t fr_done;        /* payload bytes of fr consumed */
+    uint64_t fr_done; /* payload bytes of fr consumed */
     /* the data message being assembled (its first frame's opcode) */
     int msg_op;
     char *msg;
@@ -31,14 +31,14 @@ typedef struct engine {
     wa__utf8 utf8;
     uint8_t ctrl[125];
     /* the other direction */
-    uint8_t *scratch;        /* client: masked copy of a payload */
+    uint8_t *scratch; /* client: masked copy of a payload */
     size_t scratch_cap;
     int pong_owed;
     uint8_t pong[125];
     size_t pong_len;
     /* closing */
     int sent_close, got_close, t_closed, failed;
-    wa_event *peer_done;     /* the peer's close arrived, or the stream ended */
+    wa_event *peer_done; /* the peer's close arrived, or the stream ended */
 } engine;
 
 static void shut_transport(engine *e)
@@ -385,8 +385,8 @@ static int engine_receive(wa_ws *ws, wa_ws_msg *msg)
             size_t n = e->in_len < left ? e->in_len : (size_t)left;
             if (e->fr.opcode < 8 && reserve(e, e->msg_len + n + 1) < 0)
                 return fail(ws, msg, WA_WS_INTERNAL, "out of memory");
-            uint8_t *dst = e->fr.opcode >= 8 ? e->ctrl + e->fr_done
-                                             : (uint8_t *)e->msg + e->msg_len;
+            uint8_t *dst =
+                e->fr.opcode >= 8 ? e->ctrl + e->fr_done : (uint8_t *)e->msg + e->msg_len;
             memcpy(dst, e->in + e->in_off, n);
             e->in_off += n;
             e->in_len -= n;

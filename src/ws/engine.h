@@ -22,8 +22,7 @@ typedef const char *(*wa__ws_header_fn)(const void *ctx, const char *name);
  * *protocol (malloc'd or NULL). On failure the HTTP status to answer (400, or
  * 426 for the version) is returned as a positive number. */
 int wa__ws_server_handshake(const char *method, wa__ws_header_fn header, const void *ctx,
-                            const wa_ws_opts *opts, char **head, size_t *head_len,
-                            char **protocol);
+                            const wa_ws_opts *opts, char **head, size_t *head_len, char **protocol);
 
 /* accept_stream.c: wa__ws_server_handshake on a raw request head (buf:
  * NUL-terminated, ending with the blank line; split in place); the request

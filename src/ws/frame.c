@@ -45,8 +45,7 @@ int wa__ws_frame_parse(const uint8_t *p, size_t n, wa__ws_frame *f)
     return (int)need;
 }
 
-size_t wa__ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len,
-                           const uint8_t mask[4])
+size_t wa__ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t len, const uint8_t mask[4])
 {
     size_t at = 2;
     out[0] = (uint8_t)((fin ? 0x80 : 0) | (opcode & 0x0F));

@@ -41,10 +41,7 @@ int wa__ws_has_token(const char *list, const char *tok)
 }
 
 /* A header line is one line: no CR or LF inside (no header injection). */
-static int header_line_ok(const char *h)
-{
-    return h && strchr(h, ':') && !strpbrk(h, "\r\n");
-}
+static int header_line_ok(const char *h) { return h && strchr(h, ':') && !strpbrk(h, "\r\n"); }
 
 /* A subprotocol name is an HTTP token (RFC 6455 4.1 item 10, RFC 9110 5.6.2). */
 static int token_ok(const char *t)
@@ -91,8 +88,9 @@ static int client_request(const wa__ws_connect_req *req, const char *key, char *
     rc |= append(&b, &len, &cap, req->resource);
     rc |= append(&b, &len, &cap, " HTTP/1.1\r\nHost: ");
     rc |= append(&b, &len, &cap, req->host_header);
-    rc |= append(&b, &len, &cap, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ");
+    rc |= append(&b, &len, &cap,
+                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ");
     rc |= append(&b, &len, &cap, key);
     rc |= append(&b, &len, &cap, "\r\n");
     if (req->protocols && req->protocols[0]) {
@@ -261,8 +259,7 @@ static const char *pick_protocol(const char *offered, const char *const *ours)
 }
 
 int wa__ws_server_handshake(const char *method, wa__ws_header_fn header, const void *ctx,
-                            const wa_ws_opts *opts, char **head, size_t *head_len,
-                            char **protocol)
+                            const wa_ws_opts *opts, char **head, size_t *head_len, char **protocol)
 {
     const char *version = header(ctx, "Sec-WebSocket-Version");
     const char *key = header(ctx, "Sec-WebSocket-Key");

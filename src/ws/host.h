@@ -70,18 +70,18 @@ typedef struct wa__ws_ops {
  * implementation's own state. */
 struct wa_ws {
     const wa__ws_ops *ops;
-    void *impl;           /* the engine's or the host's state */
-    char *protocol;       /* agreed subprotocol (malloc'd) or NULL */
-    int close_code;       /* 0 while open */
-    char *close_reason;   /* malloc'd, or NULL for "" */
-    int closed;           /* 1: no more sends */
-    int receiving;        /* a task is inside wa_ws_receive */
+    void *impl;         /* the engine's or the host's state */
+    char *protocol;     /* agreed subprotocol (malloc'd) or NULL */
+    int close_code;     /* 0 while open */
+    char *close_reason; /* malloc'd, or NULL for "" */
+    int closed;         /* 1: no more sends */
+    int receiving;      /* a task is inside wa_ws_receive */
     int is_client;
-    size_t max_message;      /* resolved: never 0 */
+    size_t max_message;        /* resolved: never 0 */
     uint64_t close_timeout_ms; /* resolved: never 0 */
-    char *resource;          /* the request target (path and query), malloc'd, or NULL */
-    unsigned users;          /* tasks inside calls on ws (ws.c) */
-    int free_pending;        /* wa_ws_free came while users > 0 */
+    char *resource;            /* the request target (path and query), malloc'd, or NULL */
+    unsigned users;            /* tasks inside calls on ws (ws.c) */
+    int free_pending;          /* wa_ws_free came while users > 0 */
 };
 
 /* Record the close code and reason once (the first one wins). */
@@ -136,7 +136,7 @@ int wa__ws_stream_dial(const wa__ws_connect_req *req, wa__ws_transport **out);
  * handler ends the connection is closed (if *out was not). Bytes that came
  * after the request head are the transport's first reads. WA_ENOTSUP where
  * requests cannot be upgraded (wasi:http, the browser). */
-int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head,
-                        size_t head_len, wa__ws_transport **out);
+int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head, size_t head_len,
+                        wa__ws_transport **out);
 
 #endif

@@ -39,8 +39,7 @@ static long st_read(wa__ws_transport *base, void *buf, size_t n)
     return rc;
 }
 
-static int st_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
-                    size_t n)
+static int st_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens, size_t n)
 {
     stream_transport *t = (stream_transport *)base;
     if (t->closed)

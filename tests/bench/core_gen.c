@@ -10,7 +10,8 @@ static long n_steps;
 static void *counter(void *arg)
 {
     for (long i = 0; i < n_steps; i++)
-        if (wa_gen_yield((void *)(intptr_t)i) != 0) break;
+        if (wa_gen_yield((void *)(intptr_t)i) != 0)
+            break;
     return NULL;
 }
 
@@ -24,7 +25,8 @@ static void *bench(void *arg)
     uint64_t t1 = wa_hrtime();
     int rc = wa_gen_status(g);
     wa_gen_free(g);
-    if (rc < 0 || sum != n_steps * (n_steps - 1) / 2) return wa_raise(WA_EFAILED, "wrong sum");
+    if (rc < 0 || sum != n_steps * (n_steps - 1) / 2)
+        return wa_raise(WA_EFAILED, "wrong sum");
     printf("%.2f\n", (double)(t1 - t0) / (double)n_steps);
     return NULL;
 }
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
 {
     n_steps = argc > 1 ? atol(argv[1]) : 2000000;
     int rc = wa_run(bench, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "core_gen: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "core_gen: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

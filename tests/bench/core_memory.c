@@ -12,8 +12,10 @@ static long rss_bytes(void)
 {
     long size = 0, resident = 0;
     FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) return -1;
-    if (fscanf(f, "%ld %ld", &size, &resident) != 2) resident = -1;
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = -1;
     fclose(f);
     return resident * sysconf(_SC_PAGESIZE);
 }
@@ -28,7 +30,8 @@ static void *bench(void *arg)
 {
     long before = rss_bytes();
     for (long i = 0; i < n_tasks; i++)
-        if (!wa_spawn(parked, NULL)) return wa_raise(wa_last_error(), "spawn %ld failed", i);
+        if (!wa_spawn(parked, NULL))
+            return wa_raise(wa_last_error(), "spawn %ld failed", i);
     wa_yield(); /* every task runs up to its sleep and parks */
     long after = rss_bytes();
     printf("%.0f\n", (double)(after - before) / (double)n_tasks);
@@ -39,8 +42,10 @@ static void *bench(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1) n_tasks = atol(argv[1]);
+    if (argc > 1)
+        n_tasks = atol(argv[1]);
     int rc = wa_run(bench, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "core_memory: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "core_memory: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

@@ -11,7 +11,8 @@ static wa_event *ev_a, *ev_b;
 
 static void *yielder(void *arg)
 {
-    for (long i = 0; i < n_trips; i++) wa_yield();
+    for (long i = 0; i < n_trips; i++)
+        wa_yield();
     return NULL;
 }
 
@@ -48,7 +49,8 @@ static void *bench(void *arg)
     uint64_t t1 = wa_hrtime();
     wa_event_free(ev_a);
     wa_event_free(ev_b);
-    if (rc < 0) return wa_raise(rc, "gather failed");
+    if (rc < 0)
+        return wa_raise(rc, "gather failed");
     printf("%.2f\n", (double)(t1 - t0) / (double)n_trips);
     return NULL;
 }
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
     int use_event = argc > 1 && strcmp(argv[1], "event") == 0;
     n_trips = argc > 2 ? atol(argv[2]) : 5000000;
     int rc = wa_run(bench, &use_event, NULL);
-    if (rc < 0) fprintf(stderr, "core_switch: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "core_switch: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

@@ -26,8 +26,10 @@ static wa_event *all_fired, *finish;
 static void *sleeper(void *arg)
 {
     long i = (long)(intptr_t)arg;
-    for (int r = 0; r < rounds; r++) wa_sleep(1 + (uint64_t)((i * 7919 + r * 104729) % 50));
-    if (--remaining == 0) wa_event_set(all_fired);
+    for (int r = 0; r < rounds; r++)
+        wa_sleep(1 + (uint64_t)((i * 7919 + r * 104729) % 50));
+    if (--remaining == 0)
+        wa_event_set(all_fired);
     wa_event_wait(finish);
     return NULL;
 }
@@ -35,11 +37,13 @@ static void *sleeper(void *arg)
 static void *bench(void *arg)
 {
     wa_task **ts = malloc(sizeof *ts * (size_t)n_tasks);
-    if (!ts) return wa_raise(WA_ENOMEM, "no memory");
+    if (!ts)
+        return wa_raise(WA_ENOMEM, "no memory");
     all_fired = wa_event_new();
     finish = wa_event_new();
     remaining = n_tasks;
-    for (long i = 0; i < n_tasks; i++) ts[i] = wa_spawn(sleeper, (void *)(intptr_t)i);
+    for (long i = 0; i < n_tasks; i++)
+        ts[i] = wa_spawn(sleeper, (void *)(intptr_t)i);
     wa_yield(); /* all started and armed: measure from here */
     uint64_t c0 = cpu_ns();
     wa_event_wait(all_fired);
@@ -49,7 +53,8 @@ static void *bench(void *arg)
     free(ts);
     wa_event_free(all_fired);
     wa_event_free(finish);
-    if (rc < 0) return wa_raise(rc, "gather failed");
+    if (rc < 0)
+        return wa_raise(rc, "gather failed");
     /* the first round's inserts happened before c0; count fires */
     printf("%.1f\n", (double)(c1 - c0) / ((double)n_tasks * rounds));
     return NULL;
@@ -57,9 +62,12 @@ static void *bench(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1) n_tasks = atol(argv[1]);
-    if (argc > 2) rounds = atoi(argv[2]);
+    if (argc > 1)
+        n_tasks = atol(argv[1]);
+    if (argc > 2)
+        rounds = atoi(argv[2]);
     int rc = wa_run(bench, NULL, NULL);
-    if (rc < 0) fprintf(stderr, "core_timers: %s\n", wa_strerror(rc));
+    if (rc < 0)
+        fprintf(stderr, "core_timers: %s\n", wa_strerror(rc));
     return rc == 0 ? 0 : 1;
 }

@@ -15,9 +15,9 @@
 
 #include "fiber/fiber.h"
 
-#define RUNS 7
+#define RUNS     7
 #define SWITCHES 10000000L
-#define PARKED 100000
+#define PARKED   100000
 
 #include "bench_clock.h"
 

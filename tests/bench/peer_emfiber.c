@@ -8,7 +8,7 @@
 #include <emscripten/fiber.h>
 
 #define SWAPS 200000L
-#define RUNS 5
+#define RUNS  5
 
 static emscripten_fiber_t main_fiber, other_fiber;
 static char other_stack[64 * 1024];

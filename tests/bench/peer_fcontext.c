@@ -16,9 +16,9 @@ typedef struct {
 extern transfer_t jump_fcontext(fcontext_t const to, void *vp);
 extern fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
 
-#define RUNS 7
+#define RUNS     7
 #define SWITCHES 10000000L
-#define STACK (64 * 1024)
+#define STACK    (64 * 1024)
 
 #include "bench_clock.h"
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <wasyncio_pg.h>
 
-#define RT_QUERIES 5000
+#define RT_QUERIES   5000
 #define POOL_QUERIES 10000
-#define POOL_TASKS 100
+#define POOL_TASKS   100
 #define FETCH_ROUNDS 5
 
 static double now_s(void) { return (double)wa_hrtime() / 1e9; }
@@ -20,7 +20,8 @@ static double now_s(void) { return (double)wa_hrtime() / 1e9; }
 static void *round_trips(void *arg)
 {
     wa_pg_conn *c;
-    if (wa_pg_connect(NULL, &c) < 0) return wa_raise(WA_EFAILED, "connect");
+    if (wa_pg_connect(NULL, &c) < 0)
+        return wa_raise(WA_EFAILED, "connect");
     char num[16];
     int64_t v;
     double t0 = now_s();
@@ -51,13 +52,17 @@ static void *pool_worker(void *arg)
 static void *through_pool(void *arg)
 {
     wa_pg_pool_opts o = {.min_size = 10, .max_size = 10};
-    if (wa_pg_pool_new(&o, &pool) < 0) return wa_raise(WA_EFAILED, "pool");
+    if (wa_pg_pool_new(&o, &pool) < 0)
+        return wa_raise(WA_EFAILED, "pool");
     static wa_task *t[POOL_TASKS];
     double t0 = now_s();
-    for (int i = 0; i < POOL_TASKS; i++) t[i] = wa_spawn(pool_worker, NULL);
-    if (wa_gather(t, POOL_TASKS, NULL, NULL, 0) < 0) return wa_raise(WA_EFAILED, "gather");
+    for (int i = 0; i < POOL_TASKS; i++)
+        t[i] = wa_spawn(pool_worker, NULL);
+    if (wa_gather(t, POOL_TASKS, NULL, NULL, 0) < 0)
+        return wa_raise(WA_EFAILED, "gather");
     printf("%.0f\n", POOL_QUERIES / (now_s() - t0));
-    for (int i = 0; i < POOL_TASKS; i++) wa_release(t[i]);
+    for (int i = 0; i < POOL_TASKS; i++)
+        wa_release(t[i]);
     wa_pool_close(pool);
     wa_pool_free(pool);
     return NULL;
@@ -66,13 +71,16 @@ static void *through_pool(void *arg)
 static void *big_fetch(void *arg)
 {
     wa_pg_conn *c;
-    if (wa_pg_connect(NULL, &c) < 0) return wa_raise(WA_EFAILED, "connect");
+    if (wa_pg_connect(NULL, &c) < 0)
+        return wa_raise(WA_EFAILED, "connect");
     double best = 1e9;
     for (int round = 0; round < FETCH_ROUNDS; round++) {
         double t0 = now_s();
         wa_pg_result *r;
-        if (wa_pg_fetch(c, "SELECT i, 'row ' || i AS s, i * 1.5::float8 AS f "
-                           "FROM generate_series(1, 10000) i", 0, NULL, &r) < 0)
+        if (wa_pg_fetch(c,
+                        "SELECT i, 'row ' || i AS s, i * 1.5::float8 AS f "
+                        "FROM generate_series(1, 10000) i",
+                        0, NULL, &r) < 0)
             return wa_raise(WA_EFAILED, "fetch");
         int64_t sum = 0;
         double fsum = 0;
@@ -88,8 +96,10 @@ static void *big_fetch(void *arg)
         }
         wa_pg_result_free(r);
         double ms = (now_s() - t0) * 1000;
-        if (sum != 50005000 || len == 0 || fsum <= 0) return wa_raise(WA_EFAILED, "rows");
-        if (ms < best) best = ms;
+        if (sum != 50005000 || len == 0 || fsum <= 0)
+            return wa_raise(WA_EFAILED, "rows");
+        if (ms < best)
+            best = ms;
     }
     printf("%.2f\n", best);
     wa_pg_close(c);
@@ -99,8 +109,10 @@ static void *big_fetch(void *arg)
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
-    wa_fn fn = !strcmp(what, "rt") ? round_trips : !strcmp(what, "pool") ? through_pool
-             : !strcmp(what, "fetch") ? big_fetch : NULL;
+    wa_fn fn = !strcmp(what, "rt")      ? round_trips
+               : !strcmp(what, "pool")  ? through_pool
+               : !strcmp(what, "fetch") ? big_fetch
+                                        : NULL;
     if (!fn) {
         fprintf(stderr, "usage: pg_bench rt|pool|fetch\n");
         return 2;

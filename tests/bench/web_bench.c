@@ -77,26 +77,18 @@ WA_JS_EXPORT(b_sleep0)
 /* The JSON form: the argument's JSON text back as the result (a malloc'd
  * copy: the call frees its argument and its result), so the call does what
  * its JS peer `async (x) => x` does: take a value and return it. */
-static void *b_echo_json(void *arg)
-{
-    return arg ? strdup(arg) : NULL;
-}
+static void *b_echo_json(void *arg) { return arg ? strdup(arg) : NULL; }
 WA_JS_EXPORT(b_echo_json)
 
 /* The value form (WA_JS_EXPORT_VALUE): a number in, the same number out, no
  * JSON on either side. */
-static void *b_noop_value(void *arg)
-{
-    return arg;
-}
+static void *b_noop_value(void *arg) { return arg; }
 WA_JS_EXPORT_VALUE(b_noop_value)
 
 /* C awaits a JS promise that is already resolved, n times: the task parks,
  * the slice returns to JS, the promise's reaction resumes the loop. The JSPI
  * peer (peer_jspi.c) does the same with WebAssembly.Suspending. */
-EM_JS(int, bench_resolved_promise, (void), {
-    return Module['waPromise'](Promise.resolve(1));
-});
+EM_JS(int, bench_resolved_promise, (void), { return Module['waPromise'](Promise.resolve(1)); });
 
 static void *b_js_await(void *arg)
 {

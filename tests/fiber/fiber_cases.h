@@ -29,14 +29,14 @@
 #error "define FIBER_CHECK(cond) before including fiber_cases.h"
 #endif
 
-#define FIBER_CASES(X)                                                       \
-    X(fiber_main_order)                                                      \
-    X(fiber_ping_pong)                                                       \
-    X(fiber_symmetric)                                                       \
-    X(fiber_many)                                                            \
-    X(fiber_deep)                                                            \
-    X(fiber_registers)                                                       \
-    X(fiber_alignment)                                                       \
+#define FIBER_CASES(X)  \
+    X(fiber_main_order) \
+    X(fiber_ping_pong)  \
+    X(fiber_symmetric)  \
+    X(fiber_many)       \
+    X(fiber_deep)       \
+    X(fiber_registers)  \
+    X(fiber_alignment)  \
     X(fiber_bad_input)
 
 /* An order log: each fiber appends one letter as it runs. */
@@ -206,8 +206,7 @@ static void fiber_many(void)
 static wa_fiber *fc_d1, *fc_d2;
 static long fc_res1, fc_res2;
 
-__attribute__((noinline)) static long fc_deep(wa_fiber *self, wa_fiber *other, int depth,
-                                              long seed)
+__attribute__((noinline)) static long fc_deep(wa_fiber *self, wa_fiber *other, int depth, long seed)
 {
     volatile char pad[64];
     for (int i = 0; i < 64; i++)

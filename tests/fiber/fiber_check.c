@@ -19,13 +19,14 @@
 #include "fiber/fiber.h"
 
 static int passed, failed;
-#define CHECK(c)                                                           \
-    do {                                                                   \
-        if (c) passed++;                                                   \
-        else {                                                             \
-            failed++;                                                      \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);            \
-        }                                                                  \
+#define CHECK(c)                                                \
+    do {                                                        \
+        if (c)                                                  \
+            passed++;                                           \
+        else {                                                  \
+            failed++;                                           \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); \
+        }                                                       \
     } while (0)
 
 #define FIBER_CHECK CHECK

@@ -16,14 +16,14 @@
 #include "fiber/fiber.h"
 
 static int passed, failed;
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (cond)                                                            \
-            passed++;                                                        \
-        else {                                                               \
-            failed++;                                                        \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);           \
-        }                                                                    \
+#define CHECK(cond)                                                \
+    do {                                                           \
+        if (cond)                                                  \
+            passed++;                                              \
+        else {                                                     \
+            failed++;                                              \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                          \
     } while (0)
 
 #define FIBER_CHECK CHECK

@@ -51,11 +51,11 @@ static int teardown(void **state)
  * alignment, bad input), each a cmocka test named test_<case>. */
 #define FIBER_CHECK(cond) assert_true(cond)
 #include "fiber_cases.h"
-#define CMOCKA_WRAPPER(name)                                                 \
-    static void test_##name(void **state)                                    \
-    {                                                                        \
-        (void)state;                                                         \
-        name();                                                              \
+#define CMOCKA_WRAPPER(name)              \
+    static void test_##name(void **state) \
+    {                                     \
+        (void)state;                      \
+        name();                           \
     }
 FIBER_CASES(CMOCKA_WRAPPER)
 
@@ -85,7 +85,7 @@ static void test_pool_reuse(void **state)
     wa__fiber_switch(wa__fiber_main(), f1);
     wa__fiber_free(f1);
     assert_int_equal(wa__fiber_create(&f2, 0, 0, noop_body, &f2, NULL), 0);
-    assert_ptr_equal(f1, f2); /* the warm stack came back */
+    assert_ptr_equal(f1, f2);               /* the warm stack came back */
     wa__fiber_switch(wa__fiber_main(), f2); /* and it starts afresh */
     wa__fiber_free(f2);
     /* Harmless: freeing NULL, the main fiber, or twice. */
@@ -377,8 +377,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define CMOCKA_ENTRY(name) cmocka_unit_test_setup_teardown(test_##name, setup, teardown),
-        FIBER_CASES(CMOCKA_ENTRY)
-        cmocka_unit_test_setup_teardown(test_pool_reuse, setup, teardown),
+        FIBER_CASES(CMOCKA_ENTRY) cmocka_unit_test_setup_teardown(test_pool_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_churn, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_recursion_fits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_per_fiber_stack_size, setup, teardown),

@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cl = 0; /* compared (or a zone id, which curl rewrites) */
         }
         if (cl && !rewritten_by_curl(u.host, u.host_len) &&
-            (cl != u.host_len || strncasecmp(ch, u.host, cl) != 0) &&
-            !memchr(ch, '%', cl) && !memchr(u.host, '%', u.host_len)) {
+            (cl != u.host_len || strncasecmp(ch, u.host, cl) != 0) && !memchr(ch, '%', cl) &&
+            !memchr(u.host, '%', u.host_len)) {
             fprintf(stderr, "host: ours '%.*s', curl '%s'\n", (int)u.host_len, u.host, ch);
             abort();
         }

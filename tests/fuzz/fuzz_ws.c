@@ -63,10 +63,7 @@ static int mem_write(wa__ws_transport *t_, const void *const *bufs, const size_t
     return 0;
 }
 
-static void mem_close(wa__ws_transport *t_)
-{
-    ((mem_transport *)t_)->closed = 1;
-}
+static void mem_close(wa__ws_transport *t_) { ((mem_transport *)t_)->closed = 1; }
 
 static const wa__ws_transport_ops mem_ops = {
     .read = mem_read,
@@ -138,8 +135,12 @@ static void *run(void *arg)
          * right accept key, so this exercises the head parser and checks. */
         t->is_client = 1;
         const char *const protos[] = {"chat", NULL};
-        wa__ws_connect_req req = {.url = "ws://h/", .host = "h", .port = 80,
-                                  .host_header = "h", .resource = "/", .protocols = protos};
+        wa__ws_connect_req req = {.url = "ws://h/",
+                                  .host = "h",
+                                  .port = 80,
+                                  .host_header = "h",
+                                  .resource = "/",
+                                  .protocols = protos};
         rc = wa__ws_client_handshake(ws, &t->base, &req);
     } else {
         t->is_client = mode % 4 == 1;

@@ -23,7 +23,8 @@ static void *nap(void *arg)
 
 static void *main_task(void *arg)
 {
-    wa_task *ts[3] = {wa_spawn(nap, (void *)30), wa_spawn(nap, (void *)10), wa_spawn(nap, (void *)20)};
+    wa_task *ts[3] = {wa_spawn(nap, (void *)30), wa_spawn(nap, (void *)10),
+                      wa_spawn(nap, (void *)20)};
     void *results[3];
     int rc = wa_gather(ts, 3, results, NULL, 0);
     if (rc < 0)

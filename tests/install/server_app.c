@@ -20,7 +20,10 @@ wa_app *wa_build_app(void)
     return app;
 }
 
-static void *serve(void *port) { return (void *)(intptr_t)wa_app_listen(wa_build_app(), "127.0.0.1", (int)(intptr_t)port); }
+static void *serve(void *port)
+{
+    return (void *)(intptr_t)wa_app_listen(wa_build_app(), "127.0.0.1", (int)(intptr_t)port);
+}
 
 int main(int argc, char **argv)
 {

@@ -163,8 +163,8 @@ static inline int hh_closed_port(void)
 
 /* In a task: connect to 127.0.0.1:port, send data, optionally half-close,
  * then read until EOF or cap bytes. Returns bytes read or a negative code. */
-static inline long hh_exchange(int port, const void *data, size_t len, int half_close,
-                               char *out, size_t cap)
+static inline long hh_exchange(int port, const void *data, size_t len, int half_close, char *out,
+                               size_t cap)
 {
     int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (s < 0)

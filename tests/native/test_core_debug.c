@@ -23,7 +23,8 @@ static void *busy_bee(void *arg)
 
 static void *polite(void *arg)
 {
-    for (int i = 0; i < 3; i++) CHECK_EQ(wa_yield(), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(wa_yield(), 0);
     return NULL;
 }
 
@@ -47,10 +48,12 @@ static int debug_child(void *arg)
 {
     if (arg) {
         wa_set_debug(1);
-        if (wa_debug() != 1) return 4;
+        if (wa_debug() != 1)
+            return 4;
     }
     int rc = wa_run(debug_main, NULL, NULL);
-    if (tu_failures) fprintf(stderr, "\n[%s]\n", tu_fail);
+    if (tu_failures)
+        fprintf(stderr, "\n[%s]\n", tu_fail);
     return rc == 0 && tu_failures == 0 ? 0 : 3;
 }
 
@@ -59,7 +62,8 @@ static void test_debug_slow_task_and_pending(void **state)
     child_out co;
     run_child(debug_child, PTR(1), &co);
     assert_true(WIFEXITED(co.status));
-    if (WEXITSTATUS(co.status) != 0) fail_msg("child exit %d:\n%s", WEXITSTATUS(co.status), co.err);
+    if (WEXITSTATUS(co.status) != 0)
+        fail_msg("child exit %d:\n%s", WEXITSTATUS(co.status), co.err);
     expect_contains(co.err, "busy-bee");
     expect_not_contains(co.err, "polite-task");
     expect_contains(co.err, "lingerer");
@@ -97,7 +101,8 @@ static void test_debug_env_var(void **state)
     if (pid == 0) {
         dup2(fileno(err), 2);
         int devnull = open("/dev/null", 1);
-        if (devnull >= 0) dup2(devnull, 1);
+        if (devnull >= 0)
+            dup2(devnull, 1);
         setenv("WASYNCIO_DEBUG", "1", 1);
         execl("/proc/self/exe", "test_core_debug", "--env-child", (char *)NULL);
         _exit(127);
@@ -107,7 +112,8 @@ static void test_debug_env_var(void **state)
     char buf[16384];
     tu_slurp(err, buf, sizeof buf);
     assert_true(WIFEXITED(status));
-    if (WEXITSTATUS(status) != 0) fail_msg("child exit %d:\n%s", WEXITSTATUS(status), buf);
+    if (WEXITSTATUS(status) != 0)
+        fail_msg("child exit %d:\n%s", WEXITSTATUS(status), buf);
     expect_contains(buf, "busy-bee");
     expect_contains(buf, "lingerer");
 }
@@ -115,7 +121,8 @@ static void test_debug_env_var(void **state)
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--env-child") == 0) {
-        if (!wa_debug()) fprintf(stderr, "[wa_debug() is 0 with WASYNCIO_DEBUG=1]\n");
+        if (!wa_debug())
+            fprintf(stderr, "[wa_debug() is 0 with WASYNCIO_DEBUG=1]\n");
         return debug_child(NULL);
     }
     const struct CMUnitTest tests[] = {

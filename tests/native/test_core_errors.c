@@ -77,7 +77,8 @@ static int recurse(int depth)
 {
     volatile char pad[512];
     pad[0] = (char)depth;
-    if (depth > 1000000) return pad[0];
+    if (depth > 1000000)
+        return pad[0];
     return recurse(depth + 1) + pad[0];
 }
 
@@ -107,7 +108,8 @@ static void test_stack_overflow_reported(void **state)
         /* ASan may take over the fault and exit instead of re-raising */
         assert_true(WIFSIGNALED(co.status) || (WIFEXITED(co.status) && WEXITSTATUS(co.status)));
     } else {
-        if (!WIFSIGNALED(co.status)) fail_msg("child not killed by a signal:\n%s", co.err);
+        if (!WIFSIGNALED(co.status))
+            fail_msg("child not killed by a signal:\n%s", co.err);
     }
     expect_contains(co.err, "stack overflow");
     expect_contains(co.err, "deep-diver");
@@ -123,7 +125,8 @@ static void *overflow_default_main(void *arg)
 
 static int overflow_default_child(void *arg)
 {
-    if (wa_set_default_stack_size(16384) != 0) return 5;
+    if (wa_set_default_stack_size(16384) != 0)
+        return 5;
     wa_run(overflow_default_main, NULL, NULL);
     return 0;
 }

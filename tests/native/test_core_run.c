@@ -37,8 +37,16 @@ static void test_run_null_fn(void **state)
 }
 
 static int inner_ran;
-static void *inner_main(void *arg) { inner_ran = 1; return PTR(9); }
-static void *child_sleeper(void *arg) { CHECK_EQ(wa_sleep(2), 0); return PTR(3); }
+static void *inner_main(void *arg)
+{
+    inner_ran = 1;
+    return PTR(9);
+}
+static void *child_sleeper(void *arg)
+{
+    CHECK_EQ(wa_sleep(2), 0);
+    return PTR(3);
+}
 
 static void *nested_main(void *arg)
 {
@@ -181,7 +189,8 @@ static void test_unawaited_failure_reported(void **state)
     child_out co;
     run_child(unawaited_child, NULL, &co);
     assert_true(WIFEXITED(co.status));
-    if (WEXITSTATUS(co.status) != 0) fail_msg("child failed:\n%s", co.err);
+    if (WEXITSTATUS(co.status) != 0)
+        fail_msg("child failed:\n%s", co.err);
     expect_contains(co.err, "doomed-task");
     expect_contains(co.err, "kaboom 42");
     expect_contains(co.err, "released-task");

@@ -8,7 +8,7 @@
  * runs smaller on every target in tests/scenarios/sc_stress.c. */
 #include "test_util.h"
 
-#define STRESS_FAIL(msg) tu_record(__FILE__, __LINE__, "%s", msg)
+#define STRESS_FAIL(msg)      tu_record(__FILE__, __LINE__, "%s", msg)
 #define STRESS_CHECK_EQ(a, b) CHECK_EQ(a, b)
 #include "scenarios/stress_workload.h"
 
@@ -22,12 +22,14 @@ static void run_seed(uint64_t seed)
     fflush(stderr);
     int saved = dup(2);
     FILE *null = fopen("/dev/null", "w");
-    if (null) dup2(fileno(null), 2);
+    if (null)
+        dup2(fileno(null), 2);
     run_main(stress_main, NULL);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
-    if (null) fclose(null);
+    if (null)
+        fclose(null);
 }
 
 static void test_stress_seed_1(void **state) { run_seed(0x9e3779b97f4a7c15u); }
@@ -39,7 +41,8 @@ static void test_stress_more_seeds(void **state)
 {
     const char *e = getenv("WASYNCIO_STRESS_SEEDS");
     long n = e ? strtol(e, NULL, 10) : 0;
-    for (long i = 1; i <= n; i++) run_seed(0x9e3779b97f4a7c15u * (uint64_t)i + 1);
+    for (long i = 1; i <= n; i++)
+        run_seed(0x9e3779b97f4a7c15u * (uint64_t)i + 1);
 }
 
 int main(void)

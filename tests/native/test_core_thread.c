@@ -31,7 +31,8 @@ static void *blocking_fn(void *arg)
     atomic_store(&thread_started, 1);
     int other_thread = !pthread_equal(pthread_self(), loop_thread);
     int seen = atomic_load(&ticks);
-    for (int i = 0; i < 5000 && atomic_load(&ticks) < seen + 3; i++) nap_ms(1);
+    for (int i = 0; i < 5000 && atomic_load(&ticks) < seen + 3; i++)
+        nap_ms(1);
     int progressed = atomic_load(&ticks) >= seen + 3;
     return PTR(other_thread * 10 + progressed + (INT(arg) << 8));
 }
@@ -40,7 +41,8 @@ static int ticker_stop;
 static void *ticker(void *arg)
 {
     while (!ticker_stop) {
-        if (wa_sleep(1) < 0) break;
+        if (wa_sleep(1) < 0)
+            break;
         atomic_fetch_add(&ticks, 1);
     }
     return NULL;
@@ -61,10 +63,7 @@ static void *to_thread_main(void *arg)
     return NULL;
 }
 
-static void test_to_thread_runs_concurrently(void **state)
-{
-    run_main(to_thread_main, NULL);
-}
+static void test_to_thread_runs_concurrently(void **state) { run_main(to_thread_main, NULL); }
 
 static void *raise_in_thread_ok(void *arg) { return arg; }
 
@@ -90,7 +89,8 @@ static void *slow_thread(void *arg)
 {
     atomic_store(&thread_started, 1);
     /* held until the test has checked that the caller did not wait */
-    for (int i = 0; i < 5000 && !atomic_load(&slow_thread_go); i++) nap_ms(1);
+    for (int i = 0; i < 5000 && !atomic_load(&slow_thread_go); i++)
+        nap_ms(1);
     atomic_store(&slow_thread_done, 1);
     return PTR(1);
 }
@@ -108,7 +108,8 @@ static void *cancel_to_thread_main(void *arg)
     atomic_store(&slow_thread_go, 0);
     atomic_store(&thread_started, 0);
     wa_task *t = wa_spawn(thread_caller, NULL);
-    for (int i = 0; i < 5000 && !atomic_load(&thread_started); i++) CHECK_EQ(wa_sleep(1), 0);
+    for (int i = 0; i < 5000 && !atomic_load(&thread_started); i++)
+        CHECK_EQ(wa_sleep(1), 0);
     CHECK_EQ(wa_cancel(t), 0);
     CHECK_EQ(wa_await(t, NULL), WA_ECANCELED);
     CHECK_EQ(cancelled_call_rc, WA_ECANCELED);
@@ -121,7 +122,8 @@ static void test_to_thread_cancel_returns_at_once(void **state)
 {
     run_main(cancel_to_thread_main, NULL);
     /* wa_run waited for the pool job, or it finishes shortly */
-    for (int i = 0; i < 5000 && !atomic_load(&slow_thread_done); i++) nap_ms(1);
+    for (int i = 0; i < 5000 && !atomic_load(&slow_thread_done); i++)
+        nap_ms(1);
     assert_int_equal(atomic_load(&slow_thread_done), 1);
 }
 
@@ -138,14 +140,12 @@ static atomic_int blockers_running, blockers_go, owned_freed;
 static void *blocker(void *arg)
 {
     atomic_fetch_add(&blockers_running, 1);
-    for (int i = 0; i < 10000 && !atomic_load(&blockers_go); i++) nap_ms(1);
+    for (int i = 0; i < 10000 && !atomic_load(&blockers_go); i++)
+        nap_ms(1);
     return NULL;
 }
 
-static void *block_a_pool_thread(void *arg)
-{
-    return PTR(wa_to_thread(blocker, NULL, NULL));
-}
+static void *block_a_pool_thread(void *arg) { return PTR(wa_to_thread(blocker, NULL, NULL)); }
 
 static void *free_owned_arg(void *arg)
 {
@@ -180,7 +180,8 @@ static void *queued_job_main(void *arg)
     atomic_store(&blockers_go, 0);
     atomic_store(&owned_freed, 0);
     wa_task *blockers[POOL_THREADS];
-    for (int i = 0; i < POOL_THREADS; i++) blockers[i] = wa_spawn(block_a_pool_thread, NULL);
+    for (int i = 0; i < POOL_THREADS; i++)
+        blockers[i] = wa_spawn(block_a_pool_thread, NULL);
     for (int i = 0; i < 5000 && atomic_load(&blockers_running) < POOL_THREADS; i++)
         CHECK_EQ(wa_sleep(1), 0);
     CHECK_EQ(atomic_load(&blockers_running), POOL_THREADS); /* every pool thread is busy */
@@ -217,12 +218,18 @@ static wa_task *loop_task;
 static void *off_loop(void *arg)
 {
     int bad = 0;
-    if (wa_running() != 0) bad |= 1;
-    if (wa_current() != NULL) bad |= 2;
-    if (wa_await(loop_task, NULL) != WA_ENOLOOP) bad |= 4;
-    if (wa_sleep(1) != WA_ENOLOOP) bad |= 8;
-    if (wa_yield() != WA_ENOLOOP) bad |= 16;
-    if (wa_spawn(raise_in_thread_ok, NULL) != NULL || wa_last_error() != WA_ENOLOOP) bad |= 32;
+    if (wa_running() != 0)
+        bad |= 1;
+    if (wa_current() != NULL)
+        bad |= 2;
+    if (wa_await(loop_task, NULL) != WA_ENOLOOP)
+        bad |= 4;
+    if (wa_sleep(1) != WA_ENOLOOP)
+        bad |= 8;
+    if (wa_yield() != WA_ENOLOOP)
+        bad |= 16;
+    if (wa_spawn(raise_in_thread_ok, NULL) != NULL || wa_last_error() != WA_ENOLOOP)
+        bad |= 32;
     return PTR(bad);
 }
 
@@ -236,10 +243,7 @@ static void *worker_noloop_main(void *arg)
     return NULL;
 }
 
-static void test_worker_thread_has_no_loop(void **state)
-{
-    run_main(worker_noloop_main, NULL);
-}
+static void test_worker_thread_has_no_loop(void **state) { run_main(worker_noloop_main, NULL); }
 
 /* ---------------------------------------------------------------- files */
 
@@ -304,7 +308,10 @@ static void *wait_fd_main(void *arg)
     CHECK_EQ(wa_event_free(go), 0);
     /* a wait on an fd is a suspension point like any other */
     int rc = 99, r = 99;
-    { WA_TIMEOUT_SCOPE(5, rc); r = wa_wait_readable(pipe_fds[0]); }
+    {
+        WA_TIMEOUT_SCOPE(5, rc);
+        r = wa_wait_readable(pipe_fds[0]);
+    }
     CHECK_EQ(r, WA_ETIMEDOUT);
     close(pipe_fds[0]);
     close(pipe_fds[1]);

@@ -28,17 +28,36 @@ static void assert_defined(int code, const char *from, long what)
 
 static void test_every_errno_is_defined(void **state)
 {
-    for (int e = 0; e < 4096; e++) assert_defined(wa__errno_code(e), "errno", e);
+    for (int e = 0; e < 4096; e++)
+        assert_defined(wa__errno_code(e), "errno", e);
     assert_int_equal(wa__errno_code(0), 0);
-    struct { int err, want; } named[] = {
-        {ENOENT, WA_ENOENT},         {ENOTDIR, WA_ENOENT},           {EACCES, WA_EACCES},
-        {EPERM, WA_EACCES},          {EROFS, WA_EACCES},             {EADDRINUSE, WA_EADDRINUSE},
-        {EADDRNOTAVAIL, WA_EADDRNOTAVAIL}, {EMFILE, WA_EMFILE},      {ENFILE, WA_EMFILE},
-        {ECONNREFUSED, WA_ECONNREFUSED},   {ECONNRESET, WA_ECONNRESET}, {EPIPE, WA_EPIPE},
-        {ETIMEDOUT, WA_ETIMEDOUT},   {ENETUNREACH, WA_ENET},         {EHOSTUNREACH, WA_ENET},
-        {ENOMEM, WA_ENOMEM},         {EINVAL, WA_EINVAL},            {EISDIR, WA_EINVAL},
-        {ENAMETOOLONG, WA_EINVAL},   {ENOSYS, WA_ENOTSUP},           {EAFNOSUPPORT, WA_ENOTSUP},
-        {EBUSY, WA_EBUSY},           {ECANCELED, WA_ECANCELED},      {EIO, WA_EIO},
+    struct {
+        int err, want;
+    } named[] = {
+        {ENOENT, WA_ENOENT},
+        {ENOTDIR, WA_ENOENT},
+        {EACCES, WA_EACCES},
+        {EPERM, WA_EACCES},
+        {EROFS, WA_EACCES},
+        {EADDRINUSE, WA_EADDRINUSE},
+        {EADDRNOTAVAIL, WA_EADDRNOTAVAIL},
+        {EMFILE, WA_EMFILE},
+        {ENFILE, WA_EMFILE},
+        {ECONNREFUSED, WA_ECONNREFUSED},
+        {ECONNRESET, WA_ECONNRESET},
+        {EPIPE, WA_EPIPE},
+        {ETIMEDOUT, WA_ETIMEDOUT},
+        {ENETUNREACH, WA_ENET},
+        {EHOSTUNREACH, WA_ENET},
+        {ENOMEM, WA_ENOMEM},
+        {EINVAL, WA_EINVAL},
+        {EISDIR, WA_EINVAL},
+        {ENAMETOOLONG, WA_EINVAL},
+        {ENOSYS, WA_ENOTSUP},
+        {EAFNOSUPPORT, WA_ENOTSUP},
+        {EBUSY, WA_EBUSY},
+        {ECANCELED, WA_ECANCELED},
+        {EIO, WA_EIO},
         {ENOSPC, WA_EIO},
     };
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
@@ -52,7 +71,10 @@ static void test_every_errno_is_defined(void **state)
 /* libuv's own list of its codes (UV_ERRNO_MAP). */
 static void test_every_uv_code_is_named(void **state)
 {
-    struct { int code; const char *name; } all[] = {
+    struct {
+        int code;
+        const char *name;
+    } all[] = {
 #define WA_T_UV(name, msg) {UV_##name, #name},
         UV_ERRNO_MAP(WA_T_UV)
 #undef WA_T_UV
@@ -64,15 +86,16 @@ static void test_every_uv_code_is_named(void **state)
         /* Only codes with no better name are plain I/O errors. */
         if (got == WA_EIO) {
             eio++;
-            const char *ok[] = {"EIO", "ENOSPC", "EEXIST", "EXDEV", "EAGAIN", "EINTR",
-                                "EALREADY", "EISCONN", "ENOTEMPTY", "ESRCH", "EMLINK",
-                                "EREMOTEIO", "ENOTTY", "UNKNOWN", "EFBIG", "E2BIG",
-                                "EMSGSIZE", "EINPROGRESS", "ENODATA", "EUNATCH",
+            const char *ok[] = {"EIO",    "ENOSPC",    "EEXIST",      "EXDEV",     "EAGAIN",
+                                "EINTR",  "EALREADY",  "EISCONN",     "ENOTEMPTY", "ESRCH",
+                                "EMLINK", "EREMOTEIO", "ENOTTY",      "UNKNOWN",   "EFBIG",
+                                "E2BIG",  "EMSGSIZE",  "EINPROGRESS", "ENODATA",   "EUNATCH",
                                 "ENOEXEC"};
             int allowed = 0;
             for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
                 allowed |= strcmp(all[i].name, ok[k]) == 0;
-            if (!allowed) fprintf(stderr, "UV_%s is a plain WA_EIO\n", all[i].name);
+            if (!allowed)
+                fprintf(stderr, "UV_%s is a plain WA_EIO\n", all[i].name);
             assert_true(allowed);
         }
     }
@@ -97,8 +120,7 @@ static void test_every_curl_code_is_defined(void **state)
     assert_int_equal(wa__curl_code(CURLE_OK, 0, "", 1), 0);
     assert_int_equal(wa__curl_code(CURLE_COULDNT_RESOLVE_HOST, 0, "", 0), WA_EDNS);
     assert_int_equal(wa__curl_code(CURLE_COULDNT_CONNECT, ECONNREFUSED, "", 0), WA_ECONNREFUSED);
-    assert_int_equal(wa__curl_code(CURLE_COULDNT_CONNECT, EADDRNOTAVAIL, "", 0),
-                     WA_EADDRNOTAVAIL);
+    assert_int_equal(wa__curl_code(CURLE_COULDNT_CONNECT, EADDRNOTAVAIL, "", 0), WA_EADDRNOTAVAIL);
     assert_int_equal(wa__curl_code(CURLE_COULDNT_CONNECT, ENETUNREACH, "", 0), WA_ENET);
     assert_int_equal(wa__curl_code(CURLE_OPERATION_TIMEDOUT, 0, "", 0), WA_ETIMEDOUT);
     assert_int_equal(wa__curl_code(CURLE_RECV_ERROR, ECONNRESET, "", 1), WA_ECONNRESET);
@@ -140,7 +162,8 @@ static int listen_in_child(const char *host, const char *port, char *err, size_t
     close(fds[1]);
     size_t n = 0;
     ssize_t r;
-    while (n + 1 < cap && (r = read(fds[0], err + n, cap - 1 - n)) > 0) n += (size_t)r;
+    while (n + 1 < cap && (r = read(fds[0], err + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
     err[n] = '\0';
     close(fds[0]);
     int status = 0;

@@ -26,7 +26,8 @@ static int h_hello(const wa_request *req, wa_reply *reply, void *ud)
 
 static int h_slow(const wa_request *req, wa_reply *reply, void *ud)
 {
-    if (wa_sleep(2) < 0) return WA_ECANCELED;
+    if (wa_sleep(2) < 0)
+        return WA_ECANCELED;
     return wa_reply_text(reply, "slow");
 }
 
@@ -47,7 +48,8 @@ static uint32_t rnd(chaos *c, uint32_t n)
 static int dial(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     struct timeval tv = {.tv_sec = 2};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -64,7 +66,8 @@ static void send_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0) return;
+        if (w <= 0)
+            return;
         p += w;
         n -= (size_t)w;
     }
@@ -80,14 +83,16 @@ static void drain(chaos *c, int fd)
     ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
     if (n > 0) {
         buf[n] = '\0';
-        if (strncmp(buf, "HTTP/1.1 ", 9) == 0) c->answered++;
+        if (strncmp(buf, "HTTP/1.1 ", 9) == 0)
+            c->answered++;
     }
 }
 
 static void rude_connection(chaos *c)
 {
     int fd = dial(c->port);
-    if (fd < 0) return;
+    if (fd < 0)
+        return;
     char req[16384];
     switch (rnd(c, 10)) {
     case 0: /* a fine request */
@@ -96,9 +101,11 @@ static void rude_connection(chaos *c)
         break;
     case 1: { /* random bytes */
         size_t n = 1 + rnd(c, 200);
-        for (size_t i = 0; i < n; i++) req[i] = (char)rnd(c, 256);
+        for (size_t i = 0; i < n; i++)
+            req[i] = (char)rnd(c, 256);
         send_all(fd, req, n);
-        if (rnd(c, 2)) drain(c, fd);
+        if (rnd(c, 2))
+            drain(c, fd);
         break;
     }
     case 2: /* cut off in the middle of the headers */
@@ -124,7 +131,8 @@ static void rude_connection(chaos *c)
     case 6: /* several pipelined, some slow */
         send_str(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n"
                      "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-        if (rnd(c, 2)) drain(c, fd);
+        if (rnd(c, 2))
+            drain(c, fd);
         break;
     case 7: /* ask and leave without reading */
         send_str(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -133,8 +141,7 @@ static void rude_connection(chaos *c)
         send_str(fd, "POST /ada HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\nabc");
         drain(c, fd);
         break;
-    default: /* connect and hang up */
-        break;
+    default: /* connect and hang up */ break;
     }
     if (rnd(c, 2)) {
         /* leave with a reset instead of a FIN */
@@ -147,7 +154,8 @@ static void rude_connection(chaos *c)
 static void *storm(void *arg)
 {
     chaos *c = arg;
-    for (int i = 0; i < CONNECTIONS; i++) rude_connection(c);
+    for (int i = 0; i < CONNECTIONS; i++)
+        rude_connection(c);
     return NULL;
 }
 
@@ -158,7 +166,8 @@ static void *chaos_main(void *arg)
     wa_app_get(s.app, "/{name}", h_hello, NULL);
     wa_app_route(s.app, "POST", "/{name}", h_hello, NULL);
     wa_task *srv = wa_spawn(hh_server_task, &s);
-    for (int i = 0; i < 100 && wa_app_port(s.app) <= 0; i++) wa_yield();
+    for (int i = 0; i < 100 && wa_app_port(s.app) <= 0; i++)
+        wa_yield();
     CHECK(wa_app_port(s.app) > 0);
 
     /* WASYNCIO_CHAOS_ROUNDS=N storms N times with other seeds (a soak). */

@@ -60,8 +60,8 @@ static int group_setup(void **state)
     char port[16];
     pyhttp.port = hh_closed_port();
     snprintf(port, sizeof port, "%d", pyhttp.port);
-    char *argv2[] = {(char *)hh_python(), "-m", "http.server", "--bind", "127.0.0.1",
-                     "--directory", tmpdir, port, NULL};
+    char *argv2[] = {(char *)hh_python(), "-m",   "http.server", "--bind", "127.0.0.1",
+                     "--directory",       tmpdir, port,          NULL};
     if (hh_spawn(argv2, 0, &pyhttp) < 0 || hh_wait_port(pyhttp.port) < 0) {
         fprintf(stderr, "cannot start python3 -m http.server\n");
         group_teardown(state); /* cmocka skips teardown when setup fails */
@@ -131,26 +131,54 @@ static void *url_errors_main(void *arg)
 {
     (void)arg;
     static const char *const malformed[] = {
-        "", "not a url", "http//127.0.0.1/", "http://", "http:///path",
-        "http://exa mple.com/", "http://host:99999/", "http://host:12ab/",
-        "http://[::1/", "://x", "1http://x/", "http://\x01host/",
+        "",
+        "not a url",
+        "http//127.0.0.1/",
+        "http://",
+        "http:///path",
+        "http://exa mple.com/",
+        "http://host:99999/",
+        "http://host:12ab/",
+        "http://[::1/",
+        "://x",
+        "1http://x/",
+        "http://\x01host/",
         /* Shapes curl refuses: each must fail here, at once, on every target. */
-        "http://a@b@c/", "http://e$xample.com/", "http://ex%41mple.com/", "http://h(x)/",
-        "http://a!b/", "http://a+b/", "http://a,b/", "http://a;b/", "http://a=b/",
-        "http://a'b/", "http://a*b/", "http://a&b/", "http://[1]/", "http://[::1%25eth0]/",
-        "http://[1:2:3:4:5:6:7:8:9]/", "http://[::1.2.3.4.]/", "http://[::01.2.3.4]/",
-        "http://[1::2::3]/", "http://[:1::2]/", "http://[12345::]/", "http://[]/",
+        "http://a@b@c/",
+        "http://e$xample.com/",
+        "http://ex%41mple.com/",
+        "http://h(x)/",
+        "http://a!b/",
+        "http://a+b/",
+        "http://a,b/",
+        "http://a;b/",
+        "http://a=b/",
+        "http://a'b/",
+        "http://a*b/",
+        "http://a&b/",
+        "http://[1]/",
+        "http://[::1%25eth0]/",
+        "http://[1:2:3:4:5:6:7:8:9]/",
+        "http://[::1.2.3.4.]/",
+        "http://[::01.2.3.4]/",
+        "http://[1::2::3]/",
+        "http://[:1::2]/",
+        "http://[12345::]/",
+        "http://[]/",
         "http://[::1]x/",
     };
     static const char *const unsupported[] = {
-        "ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1/",
-        "ws://127.0.0.1/", "mailto:someone@example.com",
+        "ftp://127.0.0.1/", "file:///etc/passwd",         "gopher://127.0.0.1/",
+        "ws://127.0.0.1/",  "mailto:someone@example.com",
     };
     for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
         wa_response *r = (wa_response *)1;
         int rc = WA_EINVAL, scope;
         uint64_t t0 = wa_hrtime();
-        { WA_TIMEOUT_SCOPE(2000, scope); rc = wa_fetch(malformed[i], NULL, &r); }
+        {
+            WA_TIMEOUT_SCOPE(2000, scope);
+            rc = wa_fetch(malformed[i], NULL, &r);
+        }
         uint64_t ms = (wa_hrtime() - t0) / 1000000;
         if (rc != WA_EURL || ms > 500)
             tu_record(__FILE__, __LINE__, "'%s': got %d after %llu ms, want WA_EURL at once",
@@ -188,7 +216,9 @@ static void *url_accepted_main(void *arg)
     CHECK_EQ(wa_fetch(url, NULL, &r), 0);
     wa_response_free(r);
     static const char *const refused_v6[] = {
-        "http://[::ffff:127.0.0.1]:%d/", "http://[0:0:0:0:0:0:0:1]:%d/", "http://[::1]:%d/",
+        "http://[::ffff:127.0.0.1]:%d/",
+        "http://[0:0:0:0:0:0:0:1]:%d/",
+        "http://[::1]:%d/",
     };
     for (size_t i = 0; i < sizeof refused_v6 / sizeof *refused_v6; i++) {
         snprintf(url, sizeof url, refused_v6[i], hh_closed_port());
@@ -223,7 +253,10 @@ static void *completes_on_its_own_main(void *arg)
     wa_response *r = NULL;
     int rc = 1, scope;
     uint64_t t0 = wa_hrtime();
-    { WA_TIMEOUT_SCOPE(10000, scope); rc = wa_fetch(H("/hello"), NULL, &r); }
+    {
+        WA_TIMEOUT_SCOPE(10000, scope);
+        rc = wa_fetch(H("/hello"), NULL, &r);
+    }
     uint64_t ms = (wa_hrtime() - t0) / 1000000;
     CHECK_EQ(rc, WA_ENET);
     CHECK_EQ(scope, 0);
@@ -282,7 +315,10 @@ static void *no_timeout_main(void *arg)
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/silent", hostile.port);
     int scope, rc = 1;
-    { WA_TIMEOUT_SCOPE(200, scope); rc = wa_fetch(url, &o, &r); }
+    {
+        WA_TIMEOUT_SCOPE(200, scope);
+        rc = wa_fetch(url, &o, &r);
+    }
     CHECK_EQ(rc, WA_ETIMEDOUT);
     CHECK_EQ(scope, WA_ETIMEDOUT);
     return NULL;
@@ -510,7 +546,7 @@ static void *raw_errors_main(void *arg)
     static const char *const bad_replies[] = {
         "HTTP/1.1 abc nonsense\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", /* then closes */
-        "",                                                    /* nothing at all */
+        "",                                                   /* nothing at all */
     };
     for (size_t i = 0; i < sizeof bad_replies / sizeof *bad_replies; i++) {
         int port = 0;
@@ -548,7 +584,10 @@ static void *raw_errors_main(void *arg)
     rs = (raw_srv){.lfd = rs.lfd};
     srv = wa_spawn(raw_server, &rs);
     int rc, frc = 1;
-    { WA_TIMEOUT_SCOPE(150, rc); frc = wa_fetch(url, NULL, &r); }
+    {
+        WA_TIMEOUT_SCOPE(150, rc);
+        frc = wa_fetch(url, NULL, &r);
+    }
     CHECK_EQ(rc, WA_ETIMEDOUT);
     CHECK_EQ(frc, WA_ETIMEDOUT);
     CHECK_EQ(wa_wait_for(srv, 2000, NULL), 0);
@@ -591,19 +630,19 @@ static void *hostile_main(void *arg)
         const char *body; /* when it passes */
     } cases[] = {
         {"/chunk_ok", 0, "hello"},
-        {"/chunk_bad_hex", WA_EPROTO, NULL}, /* "zz" is no chunk size */
-        {"/chunk_overflow", WA_EPROTO, NULL}, /* a chunk size over 64 bits */
-        {"/chunk_no_crlf", WA_EPROTO, NULL}, /* chunk data not ended by CRLF */
-        {"/header_flood", WA_ETOOBIG, NULL}, /* 10,000 header lines */
-        {"/header_100k", WA_ETOOBIG, NULL}, /* one 100 KB header */
-        {"/header_200k", WA_ETOOBIG, NULL}, /* one over curl's own 100 KiB line */
-        {"/headers_many_fine", 0, "ok"}, /* 90 headers */
-        {"/cl_conflict", WA_EPROTO, NULL}, /* Content-Length 5, then 6 */
+        {"/chunk_bad_hex", WA_EPROTO, NULL},    /* "zz" is no chunk size */
+        {"/chunk_overflow", WA_EPROTO, NULL},   /* a chunk size over 64 bits */
+        {"/chunk_no_crlf", WA_EPROTO, NULL},    /* chunk data not ended by CRLF */
+        {"/header_flood", WA_ETOOBIG, NULL},    /* 10,000 header lines */
+        {"/header_100k", WA_ETOOBIG, NULL},     /* one 100 KB header */
+        {"/header_200k", WA_ETOOBIG, NULL},     /* one over curl's own 100 KiB line */
+        {"/headers_many_fine", 0, "ok"},        /* 90 headers */
+        {"/cl_conflict", WA_EPROTO, NULL},      /* Content-Length 5, then 6 */
         {"/cl_list_conflict", WA_EPROTO, NULL}, /* Content-Length: 5, 6 */
-        {"/cl_bad", WA_EPROTO, NULL}, /* Content-Length: 5x */
-        {"/cl_same", 0, "hello"}, /* 5 twice: one length */
-        {"/cl_list_same", 0, "hello"}, /* Content-Length: 5, 5 */
-        {"/continue_flood", WA_ETOOBIG, NULL}, /* "100 Continue" without end: a head */
+        {"/cl_bad", WA_EPROTO, NULL},           /* Content-Length: 5x */
+        {"/cl_same", 0, "hello"},               /* 5 twice: one length */
+        {"/cl_list_same", 0, "hello"},          /* Content-Length: 5, 5 */
+        {"/continue_flood", WA_ETOOBIG, NULL},  /* "100 Continue" without end: a head */
     };
     char url[128], buf[256];
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -657,7 +696,7 @@ static void test_hostile_responses(void **state)
 
 /* ------------------------------------------------------------ concurrency */
 
-#define NCONC 6
+#define NCONC    6
 #define DELAY_MS 300
 
 static void *concurrency_main(void *arg)

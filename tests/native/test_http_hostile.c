@@ -23,10 +23,10 @@ static int h_echo(const wa_request *req, wa_reply *reply, void *ud)
     const char *tr = wa_request_trailer(req, "X-T");
     size_t len = 0;
     const char *body = wa_request_body(req, &len);
-    return wa_reply_text(reply, "A=%s|Z=%s|O=%s|H=%s|E=%s|XT=%s|TR=%s|P=%s|B=%.*s", H("Auth"),
-                         H("Authorization"), H("orization"), H("Host"), H("X-Empty"), H("X-T"),
-                         tr ? tr : "-", wa_request_param(req, "p") ? wa_request_param(req, "p") : "-",
-                         (int)len, body);
+    return wa_reply_text(
+        reply, "A=%s|Z=%s|O=%s|H=%s|E=%s|XT=%s|TR=%s|P=%s|B=%.*s", H("Auth"), H("Authorization"),
+        H("orization"), H("Host"), H("X-Empty"), H("X-T"), tr ? tr : "-",
+        wa_request_param(req, "p") ? wa_request_param(req, "p") : "-", (int)len, body);
 #undef H
 }
 
@@ -71,8 +71,10 @@ static void *listen_task(void *arg)
 /* Small timeouts: every test here is bounded by a second or two. */
 static void srv_start(srv *s, const wa_server_opts *custom)
 {
-    wa_server_opts o = {.head_timeout_ms = 300, .keepalive_timeout_ms = 300,
-                        .body_timeout_ms = 300, .send_timeout_ms = 300,
+    wa_server_opts o = {.head_timeout_ms = 300,
+                        .keepalive_timeout_ms = 300,
+                        .body_timeout_ms = 300,
+                        .send_timeout_ms = 300,
                         .shutdown_grace_ms = 2000};
     if (custom)
         o = *custom;
@@ -119,10 +121,7 @@ static int dial_buf(int port, int rcvbuf)
     return fd;
 }
 
-static int dial(int port)
-{
-    return dial_buf(port, 0);
-}
+static int dial(int port) { return dial_buf(port, 0); }
 
 static void put(int fd, const char *data, size_t len)
 {
@@ -212,7 +211,8 @@ static void *headers_main(void *arg)
     WANT("GET /e HTTP/1.0\r\n\r\n", "HTTP/1.1 200 "); /* 1.0 needs no Host */
     /* Framing rules that already matched nginx stay. */
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "3\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400 ");
+         "3\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 400 ");
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
          "HTTP/1.1 400 ");
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n",
@@ -224,8 +224,10 @@ static void *headers_main(void *arg)
     CHECK(strncmp(out, "HTTP/1.1 200 ", 13) == 0 && strstr(out, "A=-"));
 
     /* 9: trailers stay apart from the headers, and none is dropped. */
-    ask(&s, "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-            "3\r\nabc\r\n0\r\nX-T: late\r\n\r\n", 0);
+    ask(&s,
+        "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3\r\nabc\r\n0\r\nX-T: late\r\n\r\n",
+        0);
     CHECK(strstr(out, "|XT=-|TR=late|P=-|B=abc") != NULL);
     srv_stop(&s);
     return NULL;
@@ -293,7 +295,8 @@ static void *expect_main(void *arg)
     int eof;
     /* The client sends the head, waits for 100, then the body. */
     int fd = dial(s.port);
-    const char *h = "POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+    const char *h =
+        "POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
     put(fd, h, strlen(h));
     take(fd, buf, sizeof buf, "\r\n\r\n", 1000, &eof);
     CHECK_STR(buf, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -533,8 +536,8 @@ static void *emfile_child(void *arg)
 {
     (void)arg;
     srv s;
-    wa_server_opts o = {.max_connections = 10000, .keepalive_timeout_ms = 60000,
-                        .head_timeout_ms = 60000};
+    wa_server_opts o = {
+        .max_connections = 10000, .keepalive_timeout_ms = 60000, .head_timeout_ms = 60000};
     srv_start(&s, &o);
     printf("%d\n", s.port);
     fflush(stdout);
@@ -581,8 +584,9 @@ static void *emfile_main(void *arg)
         else if (eof)
             dropped++;
         else
-            tu_record(__FILE__, __LINE__, "client %d: neither answered nor dropped (%zu bytes: %.40s)",
-                      i, strlen(buf), buf);
+            tu_record(__FILE__, __LINE__,
+                      "client %d: neither answered nor dropped (%zu bytes: %.40s)", i, strlen(buf),
+                      buf);
     }
     CHECK(served >= 20);
     CHECK(dropped >= 1);

@@ -73,7 +73,6 @@ static int h_big(const wa_request *req, wa_reply *reply, void *ud)
 
 /* ------------------------------------------------------------ fixture */
 
-
 static wa_app *make_app(void)
 {
     wa_app *app = wa_app_new();
@@ -104,10 +103,7 @@ static wa_task *start_with(hh_server *s, const wa_server_opts *o)
     return t;
 }
 
-static wa_task *start(hh_server *s)
-{
-    return start_with(s, NULL);
-}
+static wa_task *start(hh_server *s) { return start_with(s, NULL); }
 
 static void stop(wa_task *t, hh_server *s)
 {
@@ -345,8 +341,9 @@ static void *raw_main(void *arg)
     CHECK(strncmp(raw_out, "HTTP/1.1 431 ", 13) == 0);
     /* Oversized chunked body: 413 while streaming in. */
     static char chunked[1 << 16];
-    size_t off = (size_t)snprintf(chunked, sizeof chunked,
-                                  "POST /items/1/info HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+    size_t off = (size_t)snprintf(
+        chunked, sizeof chunked,
+        "POST /items/1/info HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
     /* Declared chunk sizes add up past the 1 MiB limit quickly. */
     off += (size_t)snprintf(chunked + off, sizeof chunked - off, "200000\r\n");
     memset(chunked + off, 'y', 30000);
@@ -392,7 +389,8 @@ static void *pressure_main(void *arg)
     static char reqs[NPIPE * 64];
     size_t len = 0;
     for (int i = 0; i < NPIPE; i++)
-        len += (size_t)snprintf(reqs + len, sizeof reqs - len, "GET /x/big HTTP/1.1\r\nHost: a\r\n\r\n");
+        len += (size_t)snprintf(reqs + len, sizeof reqs - len,
+                                "GET /x/big HTTP/1.1\r\nHost: a\r\n\r\n");
     size_t off = 0;
     while (off < len) {
         ssize_t k = send(fd, reqs + off, len - off, MSG_NOSIGNAL);

@@ -65,8 +65,10 @@ static void *listen_task(void *arg)
     return NULL;
 }
 
-static const wa_server_opts fast = {.head_timeout_ms = 300, .keepalive_timeout_ms = 300,
-                                    .body_timeout_ms = 300, .send_timeout_ms = 300,
+static const wa_server_opts fast = {.head_timeout_ms = 300,
+                                    .keepalive_timeout_ms = 300,
+                                    .body_timeout_ms = 300,
+                                    .send_timeout_ms = 300,
                                     .shutdown_grace_ms = 1000};
 
 static void srv_start(srv *s, const wa_server_opts *o)
@@ -236,14 +238,15 @@ static void *host_main(void *arg)
     WANT("GET /e HTTP/1.1\r\nHost: a..b\r\n\r\n", "HTTP/1.1 400 ");
     WANT("GET /e HTTP/1.1\r\nHost: a\\b\r\n\r\n", "HTTP/1.1 400 ");
     /* Stricter than nginx, which passes these on: */
-    WANT("GET /e HTTP/1.1\r\nHost: [::1\r\n\r\n", "HTTP/1.1 400 ");  /* unclosed literal */
-    WANT("GET /e HTTP/1.1\r\nHost: a@b\r\n\r\n", "HTTP/1.1 400 ");   /* userinfo */
+    WANT("GET /e HTTP/1.1\r\nHost: [::1\r\n\r\n", "HTTP/1.1 400 ");   /* unclosed literal */
+    WANT("GET /e HTTP/1.1\r\nHost: a@b\r\n\r\n", "HTTP/1.1 400 ");    /* userinfo */
     WANT("GET /e HTTP/1.1\r\nHost: h:http\r\n\r\n", "HTTP/1.1 400 "); /* port not digits */
     WANT("GET /e HTTP/1.1\r\nHost: h:99999\r\n\r\n", "HTTP/1.1 400 ");
     WANT("GET /e HTTP/1.1\r\nHost: [::g]\r\n\r\n", "HTTP/1.1 400 ");
     /* Valid authorities reach the handler as sent. */
-    static const char *fine[] = {"h", "h:8080", "h:", "127.0.0.1:80", "[::1]:8080",
-                                 "[v1.fe]", "xn--bcher-kva.example", "a%41b", "a_b-c~d"};
+    static const char *fine[] = {
+        "h",     "h:8080", "h:", "127.0.0.1:80", "[::1]:8080", "[v1.fe]", "xn--bcher-kva.example",
+        "a%41b", "a_b-c~d"};
     char req[256], want[128];
     for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
         snprintf(req, sizeof req, "GET /e HTTP/1.1\r\nHost: %s\r\n\r\n", fine[i]);
@@ -259,7 +262,7 @@ static void *host_main(void *arg)
     ask(&s, "GET http://a.example:8080/e?x=1 HTTP/1.1\r\nHost: good\r\n\r\n", 0);
     CHECK(strstr(out, "H=a.example:8080|host=a.example:8080|P=/e|") != NULL);
     ask(&s, "GET HTTP://[::1]:81 HTTP/1.0\r\n\r\n", 0); /* no path, no Host: 1.0 */
-    CHECK(strncmp(out, "HTTP/1.1 404 ", 13) == 0); /* "/" is not routed */
+    CHECK(strncmp(out, "HTTP/1.1 404 ", 13) == 0);      /* "/" is not routed */
     ask(&s, "GET http://x.example/e HTTP/1.0\r\n\r\n", 0);
     CHECK(strstr(out, "H=x.example|host=x.example|") != NULL);
     ask(&s, "GET /e HTTP/1.0\r\n\r\n", 0);
@@ -326,8 +329,10 @@ static void *drip_main(void *arg)
 
     /* At the cap, the oldest slow body makes room for a new client (it
      * gets 408); before, the newcomer got 503 until a body timed out. */
-    wa_server_opts capped = {.max_connections = 4, .body_timeout_ms = 5000,
-                             .head_timeout_ms = 5000, .busy_head_timeout_ms = WA_NO_TIMEOUT,
+    wa_server_opts capped = {.max_connections = 4,
+                             .body_timeout_ms = 5000,
+                             .head_timeout_ms = 5000,
+                             .busy_head_timeout_ms = WA_NO_TIMEOUT,
                              .shutdown_grace_ms = 500};
     srv_start(&s, &capped);
     int fds[4];
@@ -395,8 +400,10 @@ static void *loris_main(void *arg)
     /* The cap full of slowloris heads (head timeout 5 s): once 3/4 of the
      * cap is open, heads get busy_head_timeout_ms (200 ms here), so a new
      * client is served within about that, not after 5 s. */
-    wa_server_opts o = {.max_connections = NCAP, .head_timeout_ms = 5000,
-                        .busy_head_timeout_ms = 200, .shutdown_grace_ms = 500};
+    wa_server_opts o = {.max_connections = NCAP,
+                        .head_timeout_ms = 5000,
+                        .busy_head_timeout_ms = 200,
+                        .shutdown_grace_ms = 500};
     srv_start(&s, &o);
     int lor[NCAP];
     for (int i = 0; i < NCAP; i++) {
@@ -417,7 +424,8 @@ static void *loris_main(void *arg)
     CHECK(served);
     CHECK(took < 900); /* 200 ms plus a tick, far from 5 s */
     printf("# slowloris at the cap: a new client served after %.0f ms (%d tries; "
-           "busy head timeout 200 ms, head timeout 5000 ms)\n", took, tries);
+           "busy head timeout 200 ms, head timeout 5000 ms)\n",
+           took, tries);
     int timed_out = 0;
     for (int i = 0; i < NCAP; i++) {
         take(lor[i], buf, sizeof buf, NULL, 200, &eof);
@@ -435,8 +443,10 @@ static void *loris_main(void *arg)
 
     /* Without the earlier deadline, a newcomer at the cap still gets in:
      * the oldest head under way for half a second is evicted (408). */
-    wa_server_opts ev = {.max_connections = 4, .head_timeout_ms = 5000,
-                         .busy_head_timeout_ms = WA_NO_TIMEOUT, .shutdown_grace_ms = 500};
+    wa_server_opts ev = {.max_connections = 4,
+                         .head_timeout_ms = 5000,
+                         .busy_head_timeout_ms = WA_NO_TIMEOUT,
+                         .shutdown_grace_ms = 500};
     srv_start(&s, &ev);
     for (int i = 0; i < 4; i++) {
         lor[i] = dial(s.port);
@@ -463,7 +473,7 @@ static void test_slowloris_at_cap(void **state)
 
 /* ------------------------------------------------------------ 6 */
 
-#define NAHEAD 20
+#define NAHEAD    20
 #define PIPELINED 16
 
 /* Pipelined requests with 100 short headers each (about 1 KB on the wire,
@@ -557,8 +567,8 @@ static void *gone_main(void *arg)
         while (!cancelled && now_ms() - t0 < 2000)
             wa_sleep(10);
         if (cancelled != 1)
-            tu_record(__FILE__, __LINE__, "request %zu: cancelled %d, finished %d", i,
-                      cancelled, finished);
+            tu_record(__FILE__, __LINE__, "request %zu: cancelled %d, finished %d", i, cancelled,
+                      finished);
         CHECK(now_ms() - t0 < 500);
     }
     /* A client that only half-closes still gets what needs no wait. */
@@ -626,32 +636,46 @@ static void *lenient_main(void *arg)
     int eof;
     /* Transfer codings: only chunked (nginx: 501, and 400 for the rest). */
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity, chunked\r\n\r\n"
-         "3\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 501 ");
+         "3\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 501 ");
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", "HTTP/1.1 501 ");
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n"
-         "3\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 501 ");
+         "3\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 501 ");
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-         "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400 ");
+         "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 400 ");
     WANT("POST /e HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
          "HTTP/1.1 400 ");
-    ask(&s, "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n"
-            "3\r\nabc\r\n0\r\n\r\n", 0);
+    ask(&s,
+        "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n"
+        "3\r\nabc\r\n0\r\n\r\n",
+        0);
     CHECK(strstr(out, "|B=abc") != NULL);
     /* Chunk extensions: RFC 9112 7.1.1 syntax or 400 (aiohttp: 400). */
-    want_status(&s, "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    "3;\x01\x02=\"x\r\nabc\r\n0\r\n\r\n", 0, "HTTP/1.1 400 ", __LINE__);
+    want_status(&s,
+                "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "3;\x01\x02=\"x\r\nabc\r\n0\r\n\r\n",
+                0, "HTTP/1.1 400 ", __LINE__);
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "3;a=\"b\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400 "); /* unclosed quote */
+         "3;a=\"b\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 400 "); /* unclosed quote */
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "3;=b\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400 "); /* no name */
+         "3;=b\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 400 "); /* no name */
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "3;a\nabc\r\n0\r\n\r\n", "HTTP/1.1 400 "); /* bare LF */
+         "3;a\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 400 "); /* bare LF */
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "3\r\nabcXY0\r\n\r\n", "HTTP/1.1 400 "); /* data not ended by CRLF */
+         "3\r\nabcXY0\r\n\r\n",
+         "HTTP/1.1 400 "); /* data not ended by CRLF */
     WANT("POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "00000000000000003\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 400 "); /* 17 digits */
-    ask(&s, "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-            "3 ; a = b ; c=\"d \\\" e\"\r\nabc\r\n2;x\r\nde\r\n0;end\r\nX-T: 1\r\n\r\n", 0);
+         "00000000000000003\r\nabc\r\n0\r\n\r\n",
+         "HTTP/1.1 400 "); /* 17 digits */
+    ask(&s,
+        "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3 ; a = b ; c=\"d \\\" e\"\r\nabc\r\n2;x\r\nde\r\n0;end\r\nX-T: 1\r\n\r\n",
+        0);
     CHECK(strstr(out, "|B=abcde") != NULL);
     /* Extensions count against the body limit: a 3-byte body with a
      * megabyte of them (in 60 KB lines, under the parser's line limit) is
@@ -747,8 +771,10 @@ static void *tls_files_main(void *arg)
         {NULL, NULL, "/nonexistent/client.pem", WA_ENOENT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        wa_fetch_opts o = {.ca_file = cases[i].ca_file, .ca_dir = cases[i].ca_dir,
-                           .client_cert = cases[i].cert, .timeout_ms = 2000};
+        wa_fetch_opts o = {.ca_file = cases[i].ca_file,
+                           .ca_dir = cases[i].ca_dir,
+                           .client_cert = cases[i].cert,
+                           .timeout_ms = 2000};
         wa_response *r = NULL;
         int rc = wa_fetch(url, &o, &r);
         if (rc != cases[i].want)
@@ -832,8 +858,8 @@ static void *parity_main(void *arg)
         }
         CHECK(strncmp(nginx_out, "HTTP/1.1 ", 9) == 0);
         if (strncmp(nginx_out, out, 12) != 0)
-            tu_record(__FILE__, __LINE__, "case %zu (%.40s): nginx \"%.12s\", we \"%.12s\"", i,
-                      req, nginx_out, out);
+            tu_record(__FILE__, __LINE__, "case %zu (%.40s): nginx \"%.12s\", we \"%.12s\"", i, req,
+                      nginx_out, out);
         if (ka && (!strstr(nginx_out, "Connection: keep-alive") ||
                    !strstr(out, "Connection: keep-alive")))
             tu_record(__FILE__, __LINE__, "HTTP/1.0 keep-alive not said by both");
@@ -880,16 +906,11 @@ int main(void)
     if (getenv("WA_TEST_FILTER"))
         cmocka_set_test_filter(getenv("WA_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_uri_too_long),
-        cmocka_unit_test(test_host_and_authority),
-        cmocka_unit_test(test_body_drip),
-        cmocka_unit_test(test_slowloris_at_cap),
-        cmocka_unit_test(test_read_ahead_bounded),
-        cmocka_unit_test(test_client_gone),
-        cmocka_unit_test(test_http10_keep_alive),
-        cmocka_unit_test(test_leniencies),
-        cmocka_unit_test(test_client_tls_files),
-        cmocka_unit_test(test_nginx_parity),
+        cmocka_unit_test(test_uri_too_long),       cmocka_unit_test(test_host_and_authority),
+        cmocka_unit_test(test_body_drip),          cmocka_unit_test(test_slowloris_at_cap),
+        cmocka_unit_test(test_read_ahead_bounded), cmocka_unit_test(test_client_gone),
+        cmocka_unit_test(test_http10_keep_alive),  cmocka_unit_test(test_leniencies),
+        cmocka_unit_test(test_client_tls_files),   cmocka_unit_test(test_nginx_parity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,7 @@ static int start_tls_server(hh_proc *p, const char *cert, const char *key, const
 {
     char script[PATH_MAX + 64];
     snprintf(script, sizeof script, "%s/tests/http/tls_server.py", hh_root());
-    char *argv[] = {(char *)hh_python(), script,           (char *)cert, (char *)key,
+    char *argv[] = {(char *)hh_python(), script,          (char *)cert, (char *)key,
                     (char *)client_ca,   (char *)version, NULL};
     return hh_spawn(argv, 1, p) < 0 || hh_wait_port(p->port) < 0 ? -1 : 0;
 }
@@ -72,8 +72,8 @@ static int group_setup(void **state)
     if (start_tls_server(&signed_srv, P("server.pem"), P("server.key"), NULL, NULL) < 0 ||
         start_tls_server(&self_srv, P("self.pem"), P("self.key"), NULL, NULL) < 0 ||
         start_tls_server(&mtls_srv, P("server.pem"), P("server.key"), P("ca.pem"), NULL) < 0 ||
-        start_tls_server(&mtls12_srv, P("server.pem"), P("server.key"), P("ca.pem"),
-                         "tls1.2") < 0) {
+        start_tls_server(&mtls12_srv, P("server.pem"), P("server.key"), P("ca.pem"), "tls1.2") <
+            0) {
         fprintf(stderr, "cannot start tests/http/tls_server.py\n");
         group_teardown(state); /* cmocka skips teardown when setup fails */
         return -1;

@@ -40,7 +40,17 @@ static long rss_kb(void)
     return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-enum mode { ECHO, SEND_THEN_RESET, ENDLESS_LINE, FLOOD, SILENT, HOLD, CLOSE_AT_ONCE, WRITE_AND_GO, READ_TO_END };
+enum mode {
+    ECHO,
+    SEND_THEN_RESET,
+    ENDLESS_LINE,
+    FLOOD,
+    SILENT,
+    HOLD,
+    CLOSE_AT_ONCE,
+    WRITE_AND_GO,
+    READ_TO_END
+};
 
 struct plan {
     enum mode mode;
@@ -89,11 +99,8 @@ static int handler(wa_stream *s, void *arg)
         while (wa_stream_read(s, line, sizeof line) > 0)
             ;
         break;
-    case HOLD: /* neither reads nor answers, until cancelled */
-        wa_sleep(60000);
-        break;
-    case CLOSE_AT_ONCE:
-        break;
+    case HOLD: /* neither reads nor answers, until cancelled */ wa_sleep(60000); break;
+    case CLOSE_AT_ONCE: break;
     case READ_TO_END:
         while ((n = wa_stream_read(s, line, sizeof line)) > 0)
             ;
@@ -122,7 +129,10 @@ static void stop(wa_stream_server *srv)
         return;
     wa_stream_server_close(srv);
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(5000, scope); rc = wa_stream_server_wait_closed(srv); }
+    {
+        WA_TIMEOUT_SCOPE(5000, scope);
+        rc = wa_stream_server_wait_closed(srv);
+    }
     CHECK_EQ(rc, 0);
     wa_stream_server_free(srv);
 }
@@ -409,7 +419,8 @@ static void *cancel_main(void *arg)
     struct plan hold = {.mode = HOLD};
     int port;
     wa_stream_server *srv = serve(&hold, &port, NULL);
-    int fds = count_fds() - 1; /* listening: libuv keeps a spare fd for EMFILE; the listener closes */
+    int fds =
+        count_fds() - 1; /* listening: libuv keeps a spare fd for EMFILE; the listener closes */
     for (int i = 0; i < 50; i++) {
         struct op_arg a = {.port = port};
         cancel_in(connect_task, &a, 1);
@@ -452,7 +463,10 @@ static void *handshake_timeout_main(void *arg)
     /* A deadline scope reaches the handshake too. */
     o.tls_handshake_timeout_ms = 0;
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(100, scope); rc = wa_open_connection("127.0.0.1", port, &o, &s); }
+    {
+        WA_TIMEOUT_SCOPE(100, scope);
+        rc = wa_open_connection("127.0.0.1", port, &o, &s);
+    }
     CHECK_EQ(rc, WA_ETIMEDOUT);
     CHECK_EQ(scope, WA_ETIMEDOUT);
     /* A plain server that closes at once: the handshake fails, named. */
@@ -610,7 +624,7 @@ static void test_ten_thousand_connections(void **state)
 
 struct emfile {
     int port;
-    int named;     /* a connect failed with WA_EMFILE */
+    int named; /* a connect failed with WA_EMFILE */
     int served_after;
 };
 
@@ -647,7 +661,10 @@ static void *emfile_main(void *arg)
         wa_stream_write(s, "again\n", 6);
         int scope;
         long got;
-        { WA_TIMEOUT_SCOPE(2000, scope); got = wa_stream_readline(s, line, sizeof line); }
+        {
+            WA_TIMEOUT_SCOPE(2000, scope);
+            got = wa_stream_readline(s, line, sizeof line);
+        }
         e->served_after = got == 6;
         hang_up(s);
     }
@@ -768,7 +785,10 @@ static void *server_life_main(void *arg)
     CHECK_EQ(wa_open_connection("127.0.0.1", port, NULL, &c), WA_ECONNREFUSED);
     CHECK_EQ(wa_stream_server_connections(srv), 2);
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(50, scope); rc = wa_stream_server_wait_closed(srv); }
+    {
+        WA_TIMEOUT_SCOPE(50, scope);
+        rc = wa_stream_server_wait_closed(srv);
+    }
     CHECK_EQ(rc, WA_ETIMEDOUT);
     hang_up(a); /* its handler's read ends */
     wa_sleep(20);
@@ -799,7 +819,10 @@ static void *unread_reply_main(void *arg)
     CHECK_EQ(p.started, 1);
     wa_stream_server_close(srv);
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(100, scope); rc = wa_stream_server_wait_closed(srv); }
+    {
+        WA_TIMEOUT_SCOPE(100, scope);
+        rc = wa_stream_server_wait_closed(srv);
+    }
     CHECK_EQ(rc, WA_ETIMEDOUT); /* still sending to a client that does not read */
     CHECK_EQ(wa_stream_server_connections(srv), 1);
     wa_stream_server_free(srv);
@@ -1016,7 +1039,10 @@ static void *tls_bulk_main(void *arg)
         CHECK(wa_stream_write_buffer_size(b.s) <= 2 * sizeof chunk);
     }
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(20000, scope); rc = wa_await(reader, NULL); }
+    {
+        WA_TIMEOUT_SCOPE(20000, scope);
+        rc = wa_await(reader, NULL);
+    }
     CHECK_EQ(rc, 0);
     wa_release(reader);
     CHECK_EQ(b.bad, 0);

@@ -13,15 +13,14 @@
 
 /* CHECK from any thread: test_util's recorder is for one thread. */
 static pthread_mutex_t check_mu = PTHREAD_MUTEX_INITIALIZER;
-#define TCHECK_EQ(a, b)                                                        \
-    do {                                                                       \
-        long long a_ = (long long)(a), b_ = (long long)(b);                    \
-        if (a_ != b_) {                                                        \
-            pthread_mutex_lock(&check_mu);                                     \
-            tu_record(__FILE__, __LINE__, "%s == %s: got %lld, want %lld", #a, \
-                      #b, a_, b_);                                             \
-            pthread_mutex_unlock(&check_mu);                                   \
-        }                                                                      \
+#define TCHECK_EQ(a, b)                                                                     \
+    do {                                                                                    \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                 \
+        if (a_ != b_) {                                                                     \
+            pthread_mutex_lock(&check_mu);                                                  \
+            tu_record(__FILE__, __LINE__, "%s == %s: got %lld, want %lld", #a, #b, a_, b_); \
+            pthread_mutex_unlock(&check_mu);                                                \
+        }                                                                                   \
     } while (0)
 #define TCHECK(c) TCHECK_EQ(!!(c), 1)
 
@@ -40,7 +39,7 @@ typedef struct loop_thread {
     pthread_t th;
     wa_fn body;
     void *arg;
-    wa_loop *loop;            /* held once published */
+    wa_loop *loop; /* held once published */
     atomic_int ready;
     wa_event *stop;
     int rc;
@@ -527,17 +526,17 @@ static void test_shared_queue_cancel_keeps_items(void **state)
 
 /* ------------------------------------------------------------ the ring */
 
-#define RING 4
+#define RING   4
 #define TOKENS 64
 
 typedef struct ring {
     wa_shared_queue *q[RING];
     loop_thread lt[RING];
-    long hops_each;              /* hand-overs per token */
-    atomic_long hops;            /* hand-overs done */
+    long hops_each;   /* hand-overs per token */
+    atomic_long hops; /* hand-overs done */
     atomic_int tokens_done;
-    atomic_int served[RING];     /* hops seen by each loop */
-    atomic_int crossed_cancels;  /* remote tasks that saw a cancel from afar */
+    atomic_int served[RING];    /* hops seen by each loop */
+    atomic_int crossed_cancels; /* remote tasks that saw a cancel from afar */
     atomic_int sleepers_started;
     atomic_int cancels_sent;
     atomic_int stopping;
@@ -644,7 +643,8 @@ static void test_ring_of_four_loops(void **state)
      * thread (one cancelled before it started never runs). */
     assert_true(atomic_load(&R.crossed_cancels) > 0);
     assert_int_equal(atomic_load(&R.crossed_cancels), atomic_load(&R.sleepers_started));
-    fprintf(stderr, "ring: %ld hand-overs over %d loops in %.2f s (%.0f/s), %d cancels across threads\n",
+    fprintf(stderr,
+            "ring: %ld hand-overs over %d loops in %.2f s (%.0f/s), %d cancels across threads\n",
             R.hops_each * TOKENS, RING, secs, (double)(R.hops_each * TOKENS) / secs,
             atomic_load(&R.cancels_sent));
     for (int i = 0; i < RING; i++) {

@@ -21,13 +21,13 @@
 #define LOOPS 4
 
 static pthread_mutex_t check_mu = PTHREAD_MUTEX_INITIALIZER;
-#define TCHECK(c)                                                              \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            pthread_mutex_lock(&check_mu);                                     \
-            tu_record(__FILE__, __LINE__, "CHECK(%s)", #c);                     \
-            pthread_mutex_unlock(&check_mu);                                   \
-        }                                                                      \
+#define TCHECK(c)                                           \
+    do {                                                    \
+        if (!(c)) {                                         \
+            pthread_mutex_lock(&check_mu);                  \
+            tu_record(__FILE__, __LINE__, "CHECK(%s)", #c); \
+            pthread_mutex_unlock(&check_mu);                \
+        }                                                   \
     } while (0)
 
 static double now_s(void)
@@ -316,8 +316,14 @@ static void *probe_client(void *arg)
     return NULL;
 }
 
-static void *run_block_client(void *arg) { return (void *)(intptr_t)wa_to_thread(block_client, arg, NULL); }
-static void *run_probe_client(void *arg) { return (void *)(intptr_t)wa_to_thread(probe_client, arg, NULL); }
+static void *run_block_client(void *arg)
+{
+    return (void *)(intptr_t)wa_to_thread(block_client, arg, NULL);
+}
+static void *run_probe_client(void *arg)
+{
+    return (void *)(intptr_t)wa_to_thread(probe_client, arg, NULL);
+}
 
 static void *blocked_main(void *arg)
 {
@@ -340,7 +346,8 @@ static void test_blocked_loop_others_answer(void **state)
     (void)state;
     struct blocked b = {0};
     run_main(blocked_main, &b);
-    fprintf(stderr, "while one loop blocked for %.1f s: %d answered (%d by other loops), %d waited\n",
+    fprintf(stderr,
+            "while one loop blocked for %.1f s: %d answered (%d by other loops), %d waited\n",
             b.block_took, b.answered, b.answered_elsewhere, b.timed_out);
     assert_true(b.block_took >= 1.9);
     assert_true(b.answered >= 3); /* one loop alone: none, every probe waits */
@@ -387,7 +394,10 @@ static void *load_client(void *arg)
     return NULL;
 }
 
-static void *run_load_client(void *arg) { return (void *)(intptr_t)wa_to_thread(load_client, arg, NULL); }
+static void *run_load_client(void *arg)
+{
+    return (void *)(intptr_t)wa_to_thread(load_client, arg, NULL);
+}
 
 static void *shutdown_main(void *arg)
 {

@@ -43,33 +43,32 @@ static inline void tu_record(const char *file, int line, const char *fmt, ...)
     }
 }
 
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) tu_record(__FILE__, __LINE__, "CHECK(%s)", #cond);         \
+#define CHECK(cond)                                            \
+    do {                                                       \
+        if (!(cond))                                           \
+            tu_record(__FILE__, __LINE__, "CHECK(%s)", #cond); \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                         \
-    do {                                                                       \
-        long long tu_a_ = (long long)(a), tu_b_ = (long long)(b);              \
-        if (tu_a_ != tu_b_)                                                    \
-            tu_record(__FILE__, __LINE__, "%s == %s: got %lld, want %lld", #a, \
-                      #b, tu_a_, tu_b_);                                       \
+#define CHECK_EQ(a, b)                                                                            \
+    do {                                                                                          \
+        long long tu_a_ = (long long)(a), tu_b_ = (long long)(b);                                 \
+        if (tu_a_ != tu_b_)                                                                       \
+            tu_record(__FILE__, __LINE__, "%s == %s: got %lld, want %lld", #a, #b, tu_a_, tu_b_); \
     } while (0)
 
-#define CHECK_PTR(a, b)                                                        \
-    do {                                                                       \
-        const void *tu_a_ = (const void *)(a), *tu_b_ = (const void *)(b);     \
-        if (tu_a_ != tu_b_)                                                    \
-            tu_record(__FILE__, __LINE__, "%s == %s: got %p, want %p", #a, #b, \
-                      tu_a_, tu_b_);                                           \
+#define CHECK_PTR(a, b)                                                                       \
+    do {                                                                                      \
+        const void *tu_a_ = (const void *)(a), *tu_b_ = (const void *)(b);                    \
+        if (tu_a_ != tu_b_)                                                                   \
+            tu_record(__FILE__, __LINE__, "%s == %s: got %p, want %p", #a, #b, tu_a_, tu_b_); \
     } while (0)
 
-#define CHECK_STR(a, b)                                                        \
-    do {                                                                       \
-        const char *tu_a_ = (a), *tu_b_ = (b);                                 \
-        if (!tu_a_ || strcmp(tu_a_, tu_b_) != 0)                               \
-            tu_record(__FILE__, __LINE__, "%s: got \"%s\", want \"%s\"", #a,   \
-                      tu_a_ ? tu_a_ : "(null)", tu_b_);                        \
+#define CHECK_STR(a, b)                                                      \
+    do {                                                                     \
+        const char *tu_a_ = (a), *tu_b_ = (b);                               \
+        if (!tu_a_ || strcmp(tu_a_, tu_b_) != 0)                             \
+            tu_record(__FILE__, __LINE__, "%s: got \"%s\", want \"%s\"", #a, \
+                      tu_a_ ? tu_a_ : "(null)", tu_b_);                      \
     } while (0)
 
 /* ------------------------------------------------------------ trace */
@@ -81,7 +80,8 @@ static char tu_trace[4096];
 static inline void trace(const char *fmt, ...)
 {
     size_t n = strlen(tu_trace);
-    if (n && n < sizeof tu_trace - 1) tu_trace[n++] = ' ';
+    if (n && n < sizeof tu_trace - 1)
+        tu_trace[n++] = ' ';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(tu_trace + n, sizeof tu_trace - n, fmt, ap);
@@ -96,21 +96,22 @@ static inline void tu_reset(void)
 }
 
 /* Fail the cmocka test if a task recorded a failure. */
-#define expect_clean()                                                         \
-    do {                                                                       \
-        if (tu_failures) fail_msg("%s", tu_fail);                              \
+#define expect_clean()               \
+    do {                             \
+        if (tu_failures)             \
+            fail_msg("%s", tu_fail); \
     } while (0)
 
 #define expect_trace(want) assert_string_equal(tu_trace, (want))
 
 /* Run fn as the main task; wa_run must return 0 and no CHECK may fail. */
-#define run_main(fn, arg)                                                      \
-    do {                                                                       \
-        tu_reset();                                                            \
-        void *tu_res_ = NULL;                                                  \
-        int tu_rc_ = wa_run((fn), (arg), &tu_res_);                            \
-        expect_clean();                                                        \
-        assert_int_equal(tu_rc_, 0);                                           \
+#define run_main(fn, arg)                           \
+    do {                                            \
+        tu_reset();                                 \
+        void *tu_res_ = NULL;                       \
+        int tu_rc_ = wa_run((fn), (arg), &tu_res_); \
+        expect_clean();                             \
+        assert_int_equal(tu_rc_, 0);                \
     } while (0)
 
 /* ------------------------------------------------------------ helpers */
@@ -120,7 +121,7 @@ static inline void tu_reset(void)
 /* ------------------------------------------------------------ child */
 
 typedef struct child_out {
-    int status;     /* waitpid status */
+    int status;      /* waitpid status */
     char err[16384]; /* captured stderr, NUL-terminated */
     char out[4096];  /* captured stdout */
 } child_out;
@@ -158,10 +159,10 @@ static inline void run_child(int (*fn)(void *), void *arg, child_out *co)
     tu_slurp(out, co->out, sizeof co->out);
 }
 
-#define expect_contains(hay, needle)                                           \
-    do {                                                                       \
-        if (!strstr((hay), (needle)))                                          \
-            fail_msg("expected \"%s\" in output:\n%s", (needle), (hay));       \
+#define expect_contains(hay, needle)                                     \
+    do {                                                                 \
+        if (!strstr((hay), (needle)))                                    \
+            fail_msg("expected \"%s\" in output:\n%s", (needle), (hay)); \
     } while (0)
 
 #define expect_not_contains(hay, needle)                                       \

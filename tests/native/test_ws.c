@@ -46,7 +46,7 @@ static void test_codec(void **state)
     assert_false(wa__utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     assert_false(wa__utf8_valid("\xf5\x80\x80\x80", 4));
     assert_false(wa__utf8_valid("\x80", 1));
-    assert_false(wa__utf8_valid("\xe2\x82", 2));         /* cut short */
+    assert_false(wa__utf8_valid("\xe2\x82", 2)); /* cut short */
     wa__utf8 st = {0};
     assert_true(wa__utf8_feed(&st, (const uint8_t *)"\xe2", 1));
     assert_false(wa__utf8_complete(&st));
@@ -501,12 +501,9 @@ static void test_wss(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_codec),
-        cmocka_unit_test(test_client_server_pair),
-        cmocka_unit_test(test_backpressure),
-        cmocka_unit_test(test_refused_upgrade),
-        cmocka_unit_test(test_stream_server),
-        cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_codec),         cmocka_unit_test(test_client_server_pair),
+        cmocka_unit_test(test_backpressure),  cmocka_unit_test(test_refused_upgrade),
+        cmocka_unit_test(test_stream_server), cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_wss),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,8 @@ static wa_pg_conn *connect_or_null(void)
 {
     wa_pg_conn *c = NULL;
     int rc = wa_pg_connect(NULL, &c);
-    if (rc < 0) printf("connect: %s: %s\n", wa_error_name(rc), wa_pg_last_error()->message);
+    if (rc < 0)
+        printf("connect: %s: %s\n", wa_error_name(rc), wa_pg_last_error()->message);
     return c;
 }
 
@@ -32,7 +33,8 @@ static int64_t backends(wa_pg_conn *admin, const char *extra)
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-             "AND pid <> pg_backend_pid() %s", extra ? extra : "");
+             "AND pid <> pg_backend_pid() %s",
+             extra ? extra : "");
     int64_t n = -1;
     wa_pg_fetchval_int(admin, sql, 0, NULL, &n);
     return n;
@@ -43,10 +45,12 @@ static int64_t backends(wa_pg_conn *admin, const char *extra)
 static int64_t settle_backends(const char *extra)
 {
     wa_pg_conn *admin = connect_or_null();
-    if (!admin) return -1;
+    if (!admin)
+        return -1;
     int64_t n = -1;
     for (int i = 0; i < 100; i++) {
-        if ((n = backends(admin, extra)) == 0) break;
+        if ((n = backends(admin, extra)) == 0)
+            break;
         wa_sleep(50);
     }
     wa_pg_close(admin);
@@ -76,7 +80,8 @@ static void test_types(void)
 {
     wa_pg_conn *c = connect_or_null();
     CHECK(c != NULL);
-    if (!c) return;
+    if (!c)
+        return;
     wa_pg_result *r;
     CHECK_INT(wa_pg_fetch(c,
                           "SELECT 7::int2 AS a, 70000::int4 AS b, 9000000000::int8 AS c, "
@@ -140,7 +145,10 @@ static void test_types(void)
 static void test_binary_results(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
+    if (!c) {
+        CHECK(0);
+        return;
+    }
     for (int round = 0; round < 2; round++) {
         wa_pg_result *r;
         CHECK_INT(wa_pg_fetch(c,
@@ -240,7 +248,10 @@ static void test_binary_results(void)
 static void test_params_are_bound(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
+    if (!c) {
+        CHECK(0);
+        return;
+    }
     const char *evil = "x'); DROP TABLE t; --";
     CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE t (id int, s text, b bytea)", 0, NULL), 0);
     CHECK_INT(wa_pg_execute(c, "INSERT INTO t VALUES ($1, $2, $3), (2, $4, NULL)",
@@ -289,8 +300,12 @@ static void test_params_are_bound(void)
 static void test_server_errors(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
-    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE u (id int PRIMARY KEY, v int NOT NULL)", 0, NULL), 0);
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE u (id int PRIMARY KEY, v int NOT NULL)", 0, NULL),
+              0);
     CHECK_INT(wa_pg_execute(c, "INSERT INTO u VALUES (1, 1)", 0, NULL), 1);
     CHECK_INT(wa_pg_execute(c, "INSERT INTO u VALUES (1, 1)", 0, NULL), WA_EUNIQUE);
     const wa_pg_error *e = wa_pg_last_error();
@@ -304,7 +319,8 @@ static void test_server_errors(void)
     CHECK_INT(wa_pg_execute(c, "SELEC 1", 0, NULL), WA_ESQL);
     CHECK_STR(wa_pg_last_error()->sqlstate, "42601");
     CHECK_INT(wa_pg_execute(c, "SELECT * FROM no_such_table", 0, NULL), WA_ESQL);
-    CHECK_INT(wa_pg_execute(c, "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '40001'; END $$", 0, NULL),
+    CHECK_INT(wa_pg_execute(c, "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '40001'; END $$", 0,
+                            NULL),
               WA_ESERIALIZE);
     CHECK_INT(wa_pg_execute(c, "SELECT 1/0", 0, NULL), WA_EDB);
     CHECK_STR(wa_pg_last_error()->sqlstate, "22012");
@@ -320,7 +336,8 @@ static void test_server_errors(void)
     CHECK_INT(wa_pg_execute(killer, "SELECT pg_terminate_backend($1::int)", WA_PG_PARAMS(pid)), 1);
     wa_sleep(100);
     int lost_rc = wa_pg_execute(c, "SELECT 1", 0, NULL);
-    if (lost_rc != WA_ECONNLOST) printf("lost: %s: %s\n", wa_error_name(lost_rc), wa_pg_last_error()->message);
+    if (lost_rc != WA_ECONNLOST)
+        printf("lost: %s: %s\n", wa_error_name(lost_rc), wa_pg_last_error()->message);
     CHECK_INT(lost_rc, WA_ECONNLOST);
     CHECK_INT(wa_pg_usable(c), 0);
     CHECK_INT(wa_pg_execute(c, "SELECT 1", 0, NULL), WA_ECONNLOST);
@@ -333,7 +350,8 @@ static void *ticker(void *arg)
 {
     (void)arg;
     for (;;) {
-        if (wa_sleep(10) < 0) return NULL;
+        if (wa_sleep(10) < 0)
+            return NULL;
         ticks++;
     }
 }
@@ -347,7 +365,8 @@ static void test_connect_failures(void)
     snprintf(info, sizeof info, "host=127.0.0.1 port=%d connect_timeout=5", port);
     wa_pg_opts o = {.conninfo = info};
     int refused_rc = wa_pg_connect(&o, &c);
-    if (refused_rc != WA_EDBCONNECT) printf("refused: %s: %s\n", wa_error_name(refused_rc), wa_pg_last_error()->message);
+    if (refused_rc != WA_EDBCONNECT)
+        printf("refused: %s: %s\n", wa_error_name(refused_rc), wa_pg_last_error()->message);
     CHECK_INT(refused_rc, WA_EDBCONNECT);
     CHECK(strstr(wa_pg_last_error()->message, "refused") != NULL);
     CHECK_PTR(c, NULL);
@@ -388,7 +407,8 @@ static void test_connect_failures(void)
     snprintf(host_info, sizeof host_info, "host=%s port=%s", getenv("WA_PG_DIR"), getenv("PGPORT"));
     CHECK_INT(wa_pg_connect(&ok, &c), 0);
     wa_pg_close(c);
-    snprintf(host_info, sizeof host_info, "postgresql://postgres@127.0.0.1:%s/postgres", getenv("PGPORT"));
+    snprintf(host_info, sizeof host_info, "postgresql://postgres@127.0.0.1:%s/postgres",
+             getenv("PGPORT"));
     CHECK_INT(wa_pg_connect(&ok, &c), 0);
     wa_pg_close(c);
     c = NULL;
@@ -416,7 +436,8 @@ static void *busy_thread(void *arg)
 {
     (void)arg;
     atomic_fetch_add(&busy_threads, 1);
-    for (int i = 0; i < 2000 && !atomic_load(&busy_go); i++) usleep(5000);
+    for (int i = 0; i < 2000 && !atomic_load(&busy_go); i++)
+        usleep(5000);
     return NULL;
 }
 
@@ -431,12 +452,15 @@ static void test_connect_gives_up_before_its_lookup_starts(void)
 {
     const char *env = getenv("UV_THREADPOOL_SIZE"); /* libuv's pool: 4 unless set */
     int n = env && atoi(env) > 0 ? atoi(env) : 4;
-    if (n > MAX_BUSY) return; /* too many threads to fill here */
+    if (n > MAX_BUSY)
+        return; /* too many threads to fill here */
     atomic_store(&busy_threads, 0);
     atomic_store(&busy_go, 0);
     wa_task *busy[MAX_BUSY];
-    for (int i = 0; i < n; i++) busy[i] = wa_spawn(occupy_a_pool_thread, NULL);
-    for (int i = 0; i < 500 && atomic_load(&busy_threads) < n; i++) wa_sleep(10);
+    for (int i = 0; i < n; i++)
+        busy[i] = wa_spawn(occupy_a_pool_thread, NULL);
+    for (int i = 0; i < 500 && atomic_load(&busy_threads) < n; i++)
+        wa_sleep(10);
     CHECK_INT(atomic_load(&busy_threads), n);
     char info[256];
     snprintf(info, sizeof info, "host=localhost port=%s", getenv("PGPORT"));
@@ -466,7 +490,10 @@ static int64_t sleeping_queries(void)
 static void test_query_deadline_cancels_on_server(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
+    if (!c) {
+        CHECK(0);
+        return;
+    }
     uint64_t t0 = wa_now();
     wa_pg_query q = {.sql = "SELECT pg_sleep(30)", .timeout_ms = 100};
     CHECK_INT(wa_pg_query_run(c, &q, NULL), WA_ETIMEDOUT);
@@ -504,7 +531,10 @@ static void *sleep_query(void *arg)
 static void test_cancelled_task_cancels_query(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
+    if (!c) {
+        CHECK(0);
+        return;
+    }
     wa_task *t = wa_spawn(sleep_query, c);
     wa_sleep(100);
     /* the connection is the running query's */
@@ -524,7 +554,10 @@ static void test_cancelled_task_cancels_query(void)
 static void test_close_under_a_running_query(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
+    if (!c) {
+        CHECK(0);
+        return;
+    }
     wa_task *t = wa_spawn(sleep_query, c);
     wa_sleep(100);
     uint64_t t0 = wa_now();
@@ -542,10 +575,13 @@ static int tx_insert_and_fail(wa_pg_conn *c, int commit)
 {
     int rc;
     WA_PG_TRANSACTION_SCOPE(c, rc);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     CHECK_INT(wa_pg_in_transaction(c), 1);
-    if ((rc = wa_pg_execute(c, "INSERT INTO w VALUES (10)", 0, NULL)) < 0) return rc;
-    if (commit) return wa_pg_commit(c);
+    if ((rc = wa_pg_execute(c, "INSERT INTO w VALUES (10)", 0, NULL)) < 0)
+        return rc;
+    if (commit)
+        return wa_pg_commit(c);
     return wa_pg_execute(c, "INSERT INTO w VALUES (1)", 0, NULL); /* duplicate */
 }
 
@@ -553,7 +589,8 @@ static void *tx_then_sleep(void *arg)
 {
     int rc;
     WA_PG_TRANSACTION_SCOPE((wa_pg_conn *)arg, rc);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     wa_pg_execute(arg, "INSERT INTO w VALUES (20)", 0, NULL);
     return PTR(wa_pg_execute(arg, "SELECT pg_sleep(30)", 0, NULL));
 }
@@ -561,7 +598,10 @@ static void *tx_then_sleep(void *arg)
 static void test_transactions(void)
 {
     wa_pg_conn *c = connect_or_null();
-    if (!c) { CHECK(0); return; }
+    if (!c) {
+        CHECK(0);
+        return;
+    }
     int64_t n;
     CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE w (id int PRIMARY KEY)", 0, NULL), 0);
     CHECK_INT(wa_pg_execute(c, "INSERT INTO w VALUES (1)", 0, NULL), 1);
@@ -598,7 +638,10 @@ static void test_transactions(void)
 static void test_listen_notify(void)
 {
     wa_pg_conn *l = connect_or_null(), *n = connect_or_null();
-    if (!l || !n) { CHECK(0); return; }
+    if (!l || !n) {
+        CHECK(0);
+        return;
+    }
     wa_gen *g;
     CHECK_INT(wa_pg_listen(l, "wa chan", &g), 0);
     wa_gen *second;
@@ -612,7 +655,8 @@ static void test_listen_notify(void)
         CHECK_STR(got->channel, "wa chan");
         CHECK_STR(got->payload, seen == 0 ? "one" : "two");
         CHECK_INT(got->pid, wa_pg_backend_pid(n));
-        if (++seen == 2) break;
+        if (++seen == 2)
+            break;
     }
     CHECK_INT(seen, 2);
     CHECK_INT(wa_gen_free(g), 0);
@@ -640,8 +684,10 @@ static void *pool_user(void *arg)
     char i[16];
     snprintf(i, sizeof i, "%d", INT(arg));
     int rc = wa_pg_pool_fetchval_int(pool, "SELECT $1::int + 1", WA_PG_PARAMS(i), &v);
-    if (rc < 0) return PTR(rc);
-    if ((int)wa_pool_size(pool) > max_seen) max_seen = (int)wa_pool_size(pool);
+    if (rc < 0)
+        return PTR(rc);
+    if ((int)wa_pool_size(pool) > max_seen)
+        max_seen = (int)wa_pool_size(pool);
     return PTR(v == INT(arg) + 1 ? 0 : WA_EFAILED);
 }
 
@@ -653,13 +699,15 @@ static void test_pool_1000_tasks_share_10(void)
     static wa_task *t[N];
     static int errs[N];
     max_seen = 0;
-    for (int i = 0; i < N; i++) t[i] = wa_spawn(pool_user, PTR(i));
+    for (int i = 0; i < N; i++)
+        t[i] = wa_spawn(pool_user, PTR(i));
     CHECK_INT(wa_gather(t, N, NULL, errs, WA_RETURN_ERRORS), 0);
     int bad = 0;
     for (int i = 0; i < N; i++) {
         void *r;
         wa_await(t[i], &r);
-        if (errs[i] || INT(r)) bad++;
+        if (errs[i] || INT(r))
+            bad++;
         wa_release(t[i]);
     }
     CHECK_INT(bad, 0);
@@ -674,7 +722,8 @@ static void *storm_user(void *arg)
     wa_pg_conn *c;
     int rc;
     WA_POOL_SCOPE(pool, c, rc);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     char ms[16];
     snprintf(ms, sizeof ms, "%d", 5 + INT(arg) % 40);
     rc = wa_pg_execute(c, "SELECT pg_sleep($1::int / 1000.0)", WA_PG_PARAMS(ms));
@@ -687,11 +736,13 @@ static void test_cancel_storm(void)
     CHECK_INT(wa_pg_pool_new(&o, &pool), 0);
     enum { N = 300 };
     static wa_task *t[N];
-    for (int i = 0; i < N; i++) t[i] = wa_spawn(storm_user, PTR(i));
+    for (int i = 0; i < N; i++)
+        t[i] = wa_spawn(storm_user, PTR(i));
     /* cancel a slice every few milliseconds, acquirers and queries alike */
     for (int round = 0; round < 20; round++) {
         wa_sleep(3);
-        for (int i = round; i < N; i += 5) wa_cancel(t[i]);
+        for (int i = round; i < N; i += 5)
+            wa_cancel(t[i]);
     }
     int errs[N];
     CHECK_INT(wa_gather(t, N, NULL, errs, WA_RETURN_ERRORS), 0);
@@ -699,8 +750,10 @@ static void test_cancel_storm(void)
     for (int i = 0; i < N; i++) {
         void *r = NULL;
         int rc = wa_await(t[i], &r);
-        if (rc == 0 && INT(r) != 0) odd++; /* a query that failed otherwise */
-        if (rc != 0 && rc != WA_ECANCELED) odd++;
+        if (rc == 0 && INT(r) != 0)
+            odd++; /* a query that failed otherwise */
+        if (rc != 0 && rc != WA_ECANCELED)
+            odd++;
         wa_release(t[i]);
     }
     CHECK_INT(odd, 0);
@@ -711,14 +764,16 @@ static void test_cancel_storm(void)
     for (int i = 0; i < 5; i++) {
         if (wa_pool_acquire_for(pool, 2000, &held[i]) == 0) {
             int64_t v;
-            if (wa_pg_fetchval_int(held[i], "SELECT 3", 0, NULL, &v) == 0 && v == 3) got++;
+            if (wa_pg_fetchval_int(held[i], "SELECT 3", 0, NULL, &v) == 0 && v == 3)
+                got++;
         } else {
             held[i] = NULL;
         }
     }
     CHECK_INT(got, 5);
     for (int i = 0; i < 5; i++)
-        if (held[i]) wa_pool_release(pool, held[i]);
+        if (held[i])
+            wa_pool_release(pool, held[i]);
     CHECK_INT(sleeping_queries(), 0);
     CHECK_INT(wa_pool_close(pool), 0);
     CHECK_INT(wa_pool_free(pool), 0);
@@ -729,7 +784,8 @@ static void *hold_and_query(void *arg)
     wa_pg_conn *c;
     int rc;
     WA_POOL_SCOPE(pool, c, rc);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     rc = wa_pg_execute(c, arg, 0, NULL);
     return PTR(rc < 0 ? rc : 0);
 }
@@ -739,7 +795,8 @@ static void test_pool_closed_while_acquired(void)
     wa_pg_pool_opts o = {.min_size = 1, .max_size = 2};
     CHECK_INT(wa_pg_pool_new(&o, &pool), 0);
     wa_task *h[4];
-    for (int i = 0; i < 4; i++) h[i] = wa_spawn(hold_and_query, "SELECT pg_sleep(0.2)");
+    for (int i = 0; i < 4; i++)
+        h[i] = wa_spawn(hold_and_query, "SELECT pg_sleep(0.2)");
     wa_sleep(50); /* two hold connections, two wait */
     uint64_t t0 = wa_now();
     CHECK_INT(wa_pool_close(pool), 0); /* waits for the two holders */
@@ -753,7 +810,8 @@ static void test_pool_closed_while_acquired(void)
     CHECK_INT(INT(r), WA_EPOOLCLOSED);
     CHECK_INT(wa_await(h[3], &r), 0);
     CHECK_INT(INT(r), WA_EPOOLCLOSED);
-    for (int i = 0; i < 4; i++) wa_release(h[i]);
+    for (int i = 0; i < 4; i++)
+        wa_release(h[i]);
     void *c;
     CHECK_INT(wa_pool_acquire(pool, &c), WA_EPOOLCLOSED);
     CHECK_INT(wa_pg_pool_execute(pool, "SELECT 1", 0, NULL), WA_EPOOLCLOSED);
@@ -772,7 +830,8 @@ static void test_server_restart_mid_pool(void)
     wa_pg_pool_opts o = {.min_size = 4, .max_size = 4};
     CHECK_INT(wa_pg_pool_new(&o, &pool), 0);
     wa_task *t[2];
-    for (int i = 0; i < 2; i++) t[i] = wa_spawn(run_until_error, NULL);
+    for (int i = 0; i < 2; i++)
+        t[i] = wa_spawn(run_until_error, NULL);
     wa_sleep(100);
     uint64_t t0 = wa_now();
     CHECK_INT(cluster("restart"), 0);
@@ -788,11 +847,13 @@ static void test_server_restart_mid_pool(void)
     int ok = 0;
     for (int i = 0; i < 8; i++) {
         int64_t v;
-        if (wa_pg_pool_fetchval_int(pool, "SELECT 4", 0, NULL, &v) == 0 && v == 4) ok++;
+        if (wa_pg_pool_fetchval_int(pool, "SELECT 4", 0, NULL, &v) == 0 && v == 4)
+            ok++;
     }
     CHECK_INT(ok, 8);
     wa_task *u[8];
-    for (int i = 0; i < 8; i++) u[i] = wa_spawn(pool_user, PTR(i));
+    for (int i = 0; i < 8; i++)
+        u[i] = wa_spawn(pool_user, PTR(i));
     CHECK_INT(wa_gather(u, 8, NULL, NULL, 0), 0);
     for (int i = 0; i < 8; i++) {
         void *r;
@@ -811,15 +872,18 @@ static void test_server_stopped_while_tasks_wait(void)
     CHECK_INT(wa_pg_pool_new(&o, &pool), 0);
     enum { N = 6 };
     wa_task *t[N];
-    for (int i = 0; i < N; i++) t[i] = wa_spawn(hold_and_query, "SELECT pg_sleep(20)");
+    for (int i = 0; i < N; i++)
+        t[i] = wa_spawn(hold_and_query, "SELECT pg_sleep(20)");
     wa_sleep(100); /* two run, four wait for a connection */
     CHECK_INT(cluster("stop"), 0);
     int lost = 0, refused = 0, other = 0;
     for (int i = 0; i < N; i++) {
         void *r;
         int rc = wa_wait_for(t[i], 10000, &r);
-        if (rc == 0 && INT(r) == WA_ECONNLOST) lost++;
-        else if (rc == 0 && INT(r) == WA_EDBCONNECT) refused++;
+        if (rc == 0 && INT(r) == WA_ECONNLOST)
+            lost++;
+        else if (rc == 0 && INT(r) == WA_EDBCONNECT)
+            refused++;
         else {
             printf("task %d: %s %s\n", i, wa_error_name(rc), wa_error_name(INT(r)));
             other++;
@@ -865,13 +929,15 @@ static void *main_task(void *arg)
     (void)arg;
     for (const wa_h_test *t = tests; t->name; t++) {
         const char *only = getenv("WA_PG_ONLY");
-        if (only && !strstr(t->name, only)) continue;
+        if (only && !strstr(t->name, only))
+            continue;
         wa_h_current = t->name;
         wa_h_trace_reset();
         uint64_t t0 = wa_now();
         t->fn();
         int64_t left = settle_backends(NULL);
-        if (left != 0) printf("FAIL %s: %lld connection(s) left on the server\n", t->name, (long long)left);
+        if (left != 0)
+            printf("FAIL %s: %lld connection(s) left on the server\n", t->name, (long long)left);
         CHECK_INT(left, 0);
         printf("ok %s (%llu ms)\n", t->name, (unsigned long long)(wa_now() - t0));
         fflush(stdout);

@@ -47,49 +47,48 @@ static inline void wa_h_fail(const char *file, int line, const char *what)
     fflush(stdout);
 }
 
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (cond)                                                             \
-            wa_h_passed++;                                                    \
-        else                                                                  \
-            wa_h_fail(__FILE__, __LINE__, #cond);                             \
+#define CHECK(cond)                               \
+    do {                                          \
+        if (cond)                                 \
+            wa_h_passed++;                        \
+        else                                      \
+            wa_h_fail(__FILE__, __LINE__, #cond); \
     } while (0)
 
-static inline void wa_h_fail_int(const char *file, int line, const char *what,
-                                 long long got, long long want)
+static inline void wa_h_fail_int(const char *file, int line, const char *what, long long got,
+                                 long long want)
 {
     wa_h_failed++;
-    printf("FAIL %s: %s:%d: %s: got %lld, want %lld\n", wa_h_current, file, line,
-           what, got, want);
+    printf("FAIL %s: %s:%d: %s: got %lld, want %lld\n", wa_h_current, file, line, what, got, want);
     fflush(stdout);
 }
 
-static inline void wa_h_fail_str(const char *file, int line, const char *what,
-                                 const char *got, const char *want)
+static inline void wa_h_fail_str(const char *file, int line, const char *what, const char *got,
+                                 const char *want)
 {
     wa_h_failed++;
-    printf("FAIL %s: %s:%d: %s: got \"%s\", want \"%s\"\n", wa_h_current, file,
-           line, what, got ? got : "(null)", want ? want : "(null)");
+    printf("FAIL %s: %s:%d: %s: got \"%s\", want \"%s\"\n", wa_h_current, file, line, what,
+           got ? got : "(null)", want ? want : "(null)");
     fflush(stdout);
 }
 
 /* Integer equality, printing both sides when it fails. */
-#define CHECK_INT(got, want)                                                  \
-    do {                                                                      \
-        long long wa_h_g = (long long)(got), wa_h_w = (long long)(want);      \
-        if (wa_h_g == wa_h_w)                                                 \
-            wa_h_passed++;                                                    \
-        else                                                                  \
+#define CHECK_INT(got, want)                                                      \
+    do {                                                                          \
+        long long wa_h_g = (long long)(got), wa_h_w = (long long)(want);          \
+        if (wa_h_g == wa_h_w)                                                     \
+            wa_h_passed++;                                                        \
+        else                                                                      \
             wa_h_fail_int(__FILE__, __LINE__, #got " == " #want, wa_h_g, wa_h_w); \
     } while (0)
 
-#define CHECK_STR(got, want)                                                  \
-    do {                                                                      \
-        const char *wa_h_g = (got), *wa_h_w = (want);                         \
-        if (wa_h_g && wa_h_w && strcmp(wa_h_g, wa_h_w) == 0)                  \
-            wa_h_passed++;                                                    \
-        else                                                                  \
-            wa_h_fail_str(__FILE__, __LINE__, #got, wa_h_g, wa_h_w);          \
+#define CHECK_STR(got, want)                                         \
+    do {                                                             \
+        const char *wa_h_g = (got), *wa_h_w = (want);                \
+        if (wa_h_g && wa_h_w && strcmp(wa_h_g, wa_h_w) == 0)         \
+            wa_h_passed++;                                           \
+        else                                                         \
+            wa_h_fail_str(__FILE__, __LINE__, #got, wa_h_g, wa_h_w); \
     } while (0)
 
 #define CHECK_PTR(got, want) CHECK((const void *)(got) == (const void *)(want))
@@ -98,8 +97,7 @@ static inline void wa_h_fail_str(const char *file, int line, const char *what,
  * whole string, so an ordering failure shows the full sequence. */
 static char wa_h_trace[512];
 static inline void wa_h_trace_reset(void) { wa_h_trace[0] = '\0'; }
-__attribute__((format(printf, 1, 2)))
-static inline void wa_h_note(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static inline void wa_h_note(const char *fmt, ...)
 {
     char tok[64];
     va_list ap;

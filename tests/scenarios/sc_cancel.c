@@ -217,7 +217,8 @@ static void *uncanceller(void *arg)
 {
     victim *v = arg;
     v->sleep_rc = wa_sleep(100000);
-    if (v->sleep_rc == WA_ECANCELED) CHECK_INT(wa_uncancel(), 0);
+    if (v->sleep_rc == WA_ECANCELED)
+        CHECK_INT(wa_uncancel(), 0);
     v->after_rc = wa_sleep(1);
     return PTR(11);
 }
@@ -322,7 +323,8 @@ static void *lock_waiter(void *arg)
 {
     acquire_rc = wa_lock_acquire(lock);
     held_after = wa_lock_locked(lock);
-    if (acquire_rc == 0) wa_lock_release(lock);
+    if (acquire_rc == 0)
+        wa_lock_release(lock);
     next_rc = wa_yield(); /* the cancel must arrive here */
     return PTR(7);
 }
@@ -393,7 +395,6 @@ static void test_wake_then_cancel(void)
     wa_event_free(ev);
 }
 
-
 /* --------------------------------------------------- one cancel per burst */
 
 /* Two cancels before the task reaches a suspension point are
@@ -455,7 +456,8 @@ static void test_two_awaiters_cancelled_together(void)
 static void *uncancel_once(void *arg)
 {
     int *left = arg;
-    if (wa_sleep(100000) == WA_ECANCELED) *left = wa_uncancel();
+    if (wa_sleep(100000) == WA_ECANCELED)
+        *left = wa_uncancel();
     return PTR(3);
 }
 
@@ -482,7 +484,11 @@ static void test_uncancel_counts(void)
 /* A cancel that is still pending when the body returns ends the task
  * cancelled: the task cancelled itself, or a wake-up and a cancel reached it
  * in the same step. */
-static void *cancel_self_and_return(void *arg) { wa_cancel(wa_current()); return PTR(4); }
+static void *cancel_self_and_return(void *arg)
+{
+    wa_cancel(wa_current());
+    return PTR(4);
+}
 
 static wa_event *same_step_ev;
 static int same_step_wait_rc;
@@ -547,7 +553,8 @@ static void test_wait_for_same_turn_ends_cancelled(void)
 static void *swallow_cancel(void *arg)
 {
     int rc = wa_sleep(100000);
-    if (rc == WA_ECANCELED) wa_uncancel();
+    if (rc == WA_ECANCELED)
+        wa_uncancel();
     return PTR(7);
 }
 
@@ -591,7 +598,8 @@ static int chain_tail_rc = 99, chain_tail_cleanup = 99, chain_cycle_rc = 99;
 static void *chain_link(void *arg)
 {
     intptr_t i = (intptr_t)arg;
-    if (i + 1 < CHAIN) return PTR(wa_await(chain[i + 1], NULL));
+    if (i + 1 < CHAIN)
+        return PTR(wa_await(chain[i + 1], NULL));
     wa_yield(); /* every link awaits its successor by now */
     chain_cycle_rc = wa_await(chain[0], NULL);
     chain_tail_rc = wa_sleep(100000);
@@ -601,7 +609,8 @@ static void *chain_link(void *arg)
 
 static void test_cancel_runs_down_a_chain(void)
 {
-    for (intptr_t i = 0; i < CHAIN; i++) chain[i] = wa_spawn(chain_link, PTR(i));
+    for (intptr_t i = 0; i < CHAIN; i++)
+        chain[i] = wa_spawn(chain_link, PTR(i));
     CHECK_INT(wa_yield(), 0);
     CHECK_INT(wa_yield(), 0);
     CHECK_INT(chain_cycle_rc, WA_EDEADLK);

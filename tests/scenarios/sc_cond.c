@@ -16,7 +16,8 @@ static void *cond_waiter(void *arg)
     cond_env *env = arg;
     int rc;
     WA_LOCK_SCOPE(wa_cond_lock(env->c), rc);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     rc = wa_cond_wait(env->c);
     CHECK_INT(wa_lock_locked(wa_cond_lock(env->c)), 1); /* held again */
     wa_h_note("%s:%d", wa_task_name(wa_current()), rc);
@@ -43,7 +44,8 @@ static void test_cond_notify_n_fifo(void)
     CHECK_INT(wa_lock_release(l), 0);
     CHECK_INT(wa_gather(ts, 3, NULL, NULL, 0), 0);
     CHECK_STR(wa_h_trace, "a:0 b:0 c:0");
-    for (int i = 0; i < 3; i++) wa_release(ts[i]);
+    for (int i = 0; i < 3; i++)
+        wa_release(ts[i]);
     CHECK_INT(wa_cond_free(env.c), 0);
 }
 
@@ -60,9 +62,11 @@ static void *cond_consumer(void *arg)
     cond_env *env = arg;
     int rc;
     WA_LOCK_SCOPE(wa_cond_lock(env->c), rc);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     rc = wa_cond_wait_for(env->c, have_items, env);
-    if (rc == 0) env->items--;
+    if (rc == 0)
+        env->items--;
     return PTR(rc);
 }
 
@@ -94,7 +98,8 @@ static void test_cond_wait_for_predicate(void)
     env.items = 1;
     CHECK_INT(wa_cond_wait_for(env.c, have_items, &env), WA_EPERM);
     CHECK_INT(wa_cond_wait(env.c), WA_EPERM);
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     CHECK_INT(wa_cond_free(env.c), 0);
 }
 
@@ -126,7 +131,8 @@ static void *cond_waiter_then_yield(void *arg)
     cond_env *env = arg;
     int rc;
     WA_LOCK_SCOPE(wa_cond_lock(env->c), rc);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     wa_h_note("wait:%d", wa_cond_wait(env->c));
     wa_h_note("next:%d", wa_yield());
     return NULL;
@@ -191,13 +197,14 @@ static void test_barrier_round(void)
     wa_task *ts[2] = {spawn_named("a", barrier_waiter, b), spawn_named("b", barrier_waiter, b)};
     yield_n(1);
     CHECK_INT(wa_barrier_n_waiting(b), 2);
-    CHECK_STR(wa_h_trace, ""); /* nobody passed yet */
+    CHECK_STR(wa_h_trace, "");        /* nobody passed yet */
     CHECK_INT(wa_barrier_wait(b), 2); /* the last arrival releases the round */
     CHECK_INT(wa_gather(ts, 2, NULL, NULL, 0), 0);
     CHECK_STR(wa_h_trace, "a:0 b:1");
     CHECK_INT(wa_barrier_n_waiting(b), 0);
     CHECK_INT(wa_barrier_broken(b), 0);
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     CHECK_INT(wa_barrier_free(b), 0);
     b = wa_barrier_new(1); /* one party: passes at once, every time */
     CHECK_INT(wa_barrier_wait(b), 0);
@@ -216,7 +223,8 @@ static void *barrier_rounds(void *arg)
 {
     rounds_arg *r = arg;
     for (int i = 0; i < 3; i++)
-        if (wa_barrier_wait(r->b) >= 0) r->passed++;
+        if (wa_barrier_wait(r->b) >= 0)
+            r->passed++;
     return NULL;
 }
 
@@ -230,7 +238,8 @@ static void test_barrier_rounds_and_draining(void)
     CHECK_INT(wa_gather(ts, 2, NULL, NULL, 0), 0);
     CHECK_INT(r[0].passed, 3);
     CHECK_INT(r[1].passed, 3);
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     CHECK_INT(wa_barrier_free(b), 0);
 }
 
@@ -248,7 +257,8 @@ static void test_barrier_abort_and_reset(void)
     CHECK_PTR(res[1], PTR(WA_EBROKEN));
     CHECK_INT(wa_barrier_wait(b), WA_EBROKEN); /* stays broken */
     CHECK_STR(wa_error_name(WA_EBROKEN), "WA_EBROKEN");
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     /* reset repairs it */
     CHECK_INT(wa_barrier_reset(b), 0);
     CHECK_INT(wa_barrier_broken(b), 0);
@@ -270,7 +280,8 @@ static void test_barrier_abort_and_reset(void)
     CHECK_INT(wa_barrier_wait(b), 2);
     CHECK_INT(wa_gather(ts, 2, NULL, NULL, 0), 0);
     CHECK_STR(wa_h_trace, "d:0 e:1");
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     CHECK_INT(wa_barrier_free(b), 0);
 }
 
@@ -310,15 +321,10 @@ static void test_barrier_cancel_and_deadline(void)
 }
 
 static const wa_h_test tests[] = {
-    WA_H_TEST(test_cond_notify_n_fifo),
-    WA_H_TEST(test_cond_wait_for_predicate),
-    WA_H_TEST(test_cond_wait_cancelled),
-    WA_H_TEST(test_cond_notify_races_cancel),
-    WA_H_TEST(test_cond_deadline_scope),
-    WA_H_TEST(test_barrier_round),
-    WA_H_TEST(test_barrier_rounds_and_draining),
-    WA_H_TEST(test_barrier_abort_and_reset),
-    WA_H_TEST(test_barrier_cancel_and_deadline),
-    {0}};
+    WA_H_TEST(test_cond_notify_n_fifo),          WA_H_TEST(test_cond_wait_for_predicate),
+    WA_H_TEST(test_cond_wait_cancelled),         WA_H_TEST(test_cond_notify_races_cancel),
+    WA_H_TEST(test_cond_deadline_scope),         WA_H_TEST(test_barrier_round),
+    WA_H_TEST(test_barrier_rounds_and_draining), WA_H_TEST(test_barrier_abort_and_reset),
+    WA_H_TEST(test_barrier_cancel_and_deadline), {0}};
 
 int main(void) { return wa_h_main(tests); }

@@ -11,12 +11,10 @@
 static void test_strerror_distinct(void)
 {
     static const int codes[] = {
-        WA_OK,       WA_EINVAL,   WA_ENOMEM,     WA_ENOLOOP,      WA_ENESTED,
-        WA_ECANCELED, WA_ETIMEDOUT, WA_EDEADLK,  WA_ECLOSED,      WA_EOF,
-        WA_EDONE,    WA_EBUSY,    WA_EPERM,      WA_ENOTSUP,      WA_EFAILED,
-        WA_EIO,      WA_ESTACK,   WA_EURL,       WA_ESCHEME,      WA_EDNS,
-        WA_ECONNREFUSED, WA_ENET, WA_ETOOBIG,    WA_EPROTO,       WA_EHTTP,
-        WA_EJS,      WA_ETLS,     WA_ENOTCAPABLE};
+        WA_OK,      WA_EINVAL,  WA_ENOMEM, WA_ENOLOOP, WA_ENESTED, WA_ECANCELED, WA_ETIMEDOUT,
+        WA_EDEADLK, WA_ECLOSED, WA_EOF,    WA_EDONE,   WA_EBUSY,   WA_EPERM,     WA_ENOTSUP,
+        WA_EFAILED, WA_EIO,     WA_ESTACK, WA_EURL,    WA_ESCHEME, WA_EDNS,      WA_ECONNREFUSED,
+        WA_ENET,    WA_ETOOBIG, WA_EPROTO, WA_EHTTP,   WA_EJS,     WA_ETLS,      WA_ENOTCAPABLE};
     size_t n = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < n; i++) {
         const char *s = wa_strerror(codes[i]);
@@ -86,7 +84,7 @@ static void *cycle_a(void *arg)
 }
 static void *cycle_b(void *arg)
 {
-    wa_yield(); /* let A start waiting on us first */
+    wa_yield();                       /* let A start waiting on us first */
     cyc_b_rc = wa_await(cyc_a, NULL); /* closes the cycle */
     return PTR(2);
 }
@@ -135,10 +133,10 @@ static void test_cancel_finished_edone(void)
 static void test_error_names_from_the_list(void)
 {
     size_t n = 0;
-#define CHECK_ERROR(name, code, message)                   \
-    CHECK_INT(WA_##name, code);                            \
-    CHECK_STR(wa_error_name(code), "WA_" #name);           \
-    CHECK_STR(wa_strerror(code), message);                 \
+#define CHECK_ERROR(name, code, message)         \
+    CHECK_INT(WA_##name, code);                  \
+    CHECK_STR(wa_error_name(code), "WA_" #name); \
+    CHECK_STR(wa_strerror(code), message);       \
     n++;
     WA_ERRORS(CHECK_ERROR)
 #undef CHECK_ERROR
@@ -157,11 +155,11 @@ static void test_version_macros(void)
     snprintf(buf, sizeof buf, "%d.%d.%d", WASYNCIO_VERSION_MAJOR, WASYNCIO_VERSION_MINOR,
              WASYNCIO_VERSION_PATCH);
     CHECK_STR(WASYNCIO_VERSION, buf);
-    CHECK_INT(WASYNCIO_VERSION_HEX, (WASYNCIO_VERSION_MAJOR << 16) |
-                                        (WASYNCIO_VERSION_MINOR << 8) | WASYNCIO_VERSION_PATCH);
+    CHECK_INT(WASYNCIO_VERSION_HEX, (WASYNCIO_VERSION_MAJOR << 16) | (WASYNCIO_VERSION_MINOR << 8) |
+                                        WASYNCIO_VERSION_PATCH);
     /* 0.2 changed the API incompatibly (CHANGELOG.md): a program can ask. */
-#if !WASYNCIO_VERSION_AT_LEAST(0, 2, 0) || WASYNCIO_VERSION_AT_LEAST(0, 2, 1) != \
-    (WASYNCIO_VERSION_HEX > 0x000200)
+#if !WASYNCIO_VERSION_AT_LEAST(0, 2, 0) || \
+    WASYNCIO_VERSION_AT_LEAST(0, 2, 1) != (WASYNCIO_VERSION_HEX > 0x000200)
 #error "WASYNCIO_VERSION_AT_LEAST disagrees with WASYNCIO_VERSION_HEX"
 #endif
     CHECK(WASYNCIO_VERSION_HEX >= 0x000200);
@@ -177,7 +175,8 @@ static void test_errno_table(void)
     int undefined = 0;
     for (int e = 0; e < 1024; e++) {
         int c = wa__errno_code(e);
-        if (c > 0 || !wa_error_name(c)) undefined++;
+        if (c > 0 || !wa_error_name(c))
+            undefined++;
     }
     CHECK_INT(undefined, 0);
     CHECK_INT(wa__errno_code(0), 0);

@@ -113,10 +113,10 @@ static void test_many_yielding(void)
 
 typedef struct job {
     wa_event *gate; /* if set: wait for it instead of sleeping */
-    int ms;      /* sleep first */
-    int fail;    /* then fail with this code (0: succeed) */
-    int value;   /* result */
-    int done;    /* reached the end */
+    int ms;         /* sleep first */
+    int fail;       /* then fail with this code (0: succeed) */
+    int value;      /* result */
+    int done;       /* reached the end */
     int sleep_rc;
 } job;
 
@@ -124,10 +124,12 @@ static void *run_job(void *arg)
 {
     job *j = arg;
     j->sleep_rc = j->gate ? wa_event_wait(j->gate) : wa_sleep((uint64_t)j->ms);
-    if (j->sleep_rc < 0) return NULL;
+    if (j->sleep_rc < 0)
+        return NULL;
     j->done = 1;
     wa_h_note("%d", j->value);
-    if (j->fail) return wa_raise(j->fail, "job %d failed", j->value);
+    if (j->fail)
+        return wa_raise(j->fail, "job %d failed", j->value);
     return PTR(j->value);
 }
 
@@ -135,7 +137,8 @@ static void test_gather_results_in_argument_order(void)
 {
     job js[3] = {{.ms = 20, .value = 1}, {.ms = 5, .value = 2}, {.ms = 10, .value = 3}};
     wa_task *ts[3];
-    for (int i = 0; i < 3; i++) ts[i] = wa_spawn(run_job, &js[i]);
+    for (int i = 0; i < 3; i++)
+        ts[i] = wa_spawn(run_job, &js[i]);
     void *res[3] = {0};
     CHECK_INT(wa_gather(ts, 3, res, NULL, 0), 0);
     CHECK_PTR(res[0], PTR(1));
@@ -158,7 +161,8 @@ static void *first_error_main(void *arg)
     fe[1] = (job){.ms = 5, .value = 2, .fail = WA_EUSER - 5};
     fe[2] = (job){.gate = gate, .value = 3};
     wa_task *ts[3];
-    for (int i = 0; i < 3; i++) ts[i] = wa_spawn(run_job, &fe[i]);
+    for (int i = 0; i < 3; i++)
+        ts[i] = wa_spawn(run_job, &fe[i]);
     void *res[3] = {0};
     CHECK_INT(wa_gather(ts, 3, res, NULL, 0), WA_EUSER - 5);
     wa_h_note("gather-returned");
@@ -192,7 +196,8 @@ static void test_gather_return_errors(void)
                  {.ms = 1, .value = 2, .fail = WA_EUSER - 9},
                  {.ms = 5, .value = 3, .fail = 7 /* becomes WA_EFAILED */}};
     wa_task *ts[3];
-    for (int i = 0; i < 3; i++) ts[i] = wa_spawn(run_job, &js[i]);
+    for (int i = 0; i < 3; i++)
+        ts[i] = wa_spawn(run_job, &js[i]);
     void *res[3] = {PTR(-1), PTR(-1), PTR(-1)};
     int errs[3] = {1, 1, 1};
     CHECK_INT(wa_gather(ts, 3, res, errs, WA_RETURN_ERRORS), 0);
@@ -245,7 +250,6 @@ static void test_gather_cancel_waiter_cancels_children(void)
     CHECK_STR(wa_h_trace, "gather=canceled");
 }
 
-
 /* A child cancelled, then the gathering task cancelled (which
  * cancels the child again) before the child runs: one delivery. */
 static int g1_first = 99, g1_cleanup = 99;
@@ -279,16 +283,19 @@ static void test_child_then_gatherer_cancelled_once(void)
 static wa_task *g3_x;
 static void *g3_b(void *arg)
 {
-    if (arg) wa_yield(); /* X is awaiting us by now */
+    if (arg)
+        wa_yield(); /* X is awaiting us by now */
     return PTR(wa_gather(&g3_x, 1, NULL, NULL, 0));
 }
 static void *g3_x_awaits_b(void *arg)
 {
     wa_task *b = wa_spawn(g3_b, arg);
-    if (!arg) wa_yield(); /* B gathers us first */
+    if (!arg)
+        wa_yield(); /* B gathers us first */
     void *r = NULL;
     int rc = wa_await(b, &r);
-    if (!arg) return PTR(rc); /* B then finishes when we do */
+    if (!arg)
+        return PTR(rc); /* B then finishes when we do */
     CHECK_INT(rc, 0);
     return r;
 }

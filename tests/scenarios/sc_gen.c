@@ -95,9 +95,11 @@ static void *range_gen(void *arg)
 {
     range *r = arg;
     for (int i = 0; i < r->n; i++) {
-        if (wa_sleep(1) < 0) break;
+        if (wa_sleep(1) < 0)
+            break;
         r->last_yield_rc = wa_gen_yield(PTR(i));
-        if (r->last_yield_rc != 0) break;
+        if (r->last_yield_rc != 0)
+            break;
     }
     r->cleanup = 1; /* runs on exhaustion and on close */
     wa_h_note("cleanup");
@@ -123,9 +125,11 @@ static void test_gen_break_closes_and_cleans_up(void)
     range r = {.n = 1000};
     wa_gen *g = wa_gen_new(range_gen, &r);
     void *v;
-    WA_FOR(v, g) {
+    WA_FOR(v, g)
+    {
         wa_h_note("%d", INT(v));
-        if (INT(v) == 2) break;
+        if (INT(v) == 2)
+            break;
     }
     wa_h_note("after");
     /* closed on the way out: cleanup already ran */
@@ -139,8 +143,10 @@ static void test_gen_break_closes_and_cleans_up(void)
 static int for_return_helper(wa_gen *g)
 {
     void *v;
-    WA_FOR(v, g) {
-        if (INT(v) == 1) return 10 + INT(v);
+    WA_FOR(v, g)
+    {
+        if (INT(v) == 1)
+            return 10 + INT(v);
     }
     return -1;
 }
@@ -155,10 +161,7 @@ static void *return_main(void *arg)
     return NULL;
 }
 
-static void test_gen_return_from_loop_closes(void)
-{
-    return_main(NULL);
-}
+static void test_gen_return_from_loop_closes(void) { return_main(NULL); }
 
 static void *close_twice_main(void *arg)
 {
@@ -176,10 +179,7 @@ static void *close_twice_main(void *arg)
     return NULL;
 }
 
-static void test_gen_double_close(void)
-{
-    close_twice_main(NULL);
-}
+static void test_gen_double_close(void) { close_twice_main(NULL); }
 
 static void *failing_gen(void *arg)
 {
@@ -265,7 +265,6 @@ static void test_gen_null_args(void)
     CHECK_INT(wa_gen_free(g), 0);
 }
 
-
 /* The body's cleanup fails after a close. */
 static void *cleanup_fails(void *arg)
 {
@@ -342,7 +341,8 @@ static void *consume_cancelled(void *arg)
     int skip = INT(arg);
     wa_gen *g = wa_gen_new(noted_body, PTR(skip));
     void *v;
-    for (int i = 0; i < skip; i++) CHECK_INT(wa_gen_next(g, &v), 0);
+    for (int i = 0; i < skip; i++)
+        CHECK_INT(wa_gen_next(g, &v), 0);
     wa_release(wa_spawn(cancel_arg, wa_current()));
     if (wa_gen_next(g, &v) == WA_ECANCELED)
         wa_h_note("consumer-cancelled");

@@ -82,8 +82,10 @@ static void *kid_fn(void *arg)
     kid *k = arg;
     k->sleep_rc = wa_sleep((uint64_t)k->ms);
     k->done = 1;
-    if (k->sleep_rc < 0) return NULL;
-    if (k->fail) return wa_raise(k->fail, "kid %d failed", k->ms);
+    if (k->sleep_rc < 0)
+        return NULL;
+    if (k->fail)
+        return wa_raise(k->fail, "kid %d failed", k->ms);
     return PTR(k->ms);
 }
 
@@ -93,7 +95,8 @@ static void test_group_waits_for_all_children(void)
     wa_group *g = wa_group_new();
     CHECK(g != NULL);
     wa_task *ts[3];
-    for (int i = 0; i < 3; i++) ts[i] = wa_group_spawn(g, kid_fn, &ks[i]);
+    for (int i = 0; i < 3; i++)
+        ts[i] = wa_group_spawn(g, kid_fn, &ks[i]);
     CHECK_INT(wa_group_wait(g), 0);
     for (int i = 0; i < 3; i++) {
         CHECK_INT(ks[i].done, 1);
@@ -142,7 +145,8 @@ static void *fail_a(void *arg)
 static void *fail_b(void *arg)
 {
     wa_yield();
-    if (wa_yield() == WA_ECANCELED) wa_uncancel();
+    if (wa_yield() == WA_ECANCELED)
+        wa_uncancel();
     wa_h_note("b-fails");
     return wa_raise(WA_EUSER - 11, "B failed");
 }
@@ -245,7 +249,6 @@ static void test_group_null_args(void)
     CHECK_INT(wa_group_free(g), 0);
 }
 
-
 /* ------------------------------ cycles, shutdown, ownership, failures */
 
 /* A child that awaits the task waiting on the group closes a cycle:
@@ -256,7 +259,8 @@ static int cyc_child_rc, cyc_wait_rc;
 
 static void *await_owner(void *arg)
 {
-    if (arg) wa_yield(); /* let the owner reach wa_group_wait first */
+    if (arg)
+        wa_yield(); /* let the owner reach wa_group_wait first */
     cyc_child_rc = wa_await(cyc_owner, NULL);
     return NULL;
 }
@@ -294,7 +298,7 @@ static void test_group_wait_cycle_is_edeadlk(void)
     cyc_owner = wa_spawn(owner_waits_second, NULL);
     CHECK_INT(wa_await(cyc_owner, &r), 0);
     CHECK_PTR(r, PTR(9));
-    CHECK_INT(cyc_wait_rc, WA_EDEADLK); /* the owner closed it */
+    CHECK_INT(cyc_wait_rc, WA_EDEADLK);     /* the owner closed it */
     CHECK_INT(wa_group_wait(cyc_group), 0); /* the child got our result */
     CHECK_INT(cyc_child_rc, 0);
     CHECK_INT(wa_group_free(cyc_group), 0);
@@ -363,7 +367,8 @@ static void *note_self(void *arg)
 {
     const void *me = wa_current();
     size_t h = ((uintptr_t)me >> 4) % FLAT_SLOTS;
-    while (flat_seen[h] && flat_seen[h] != me) h = (h + 1) % FLAT_SLOTS;
+    while (flat_seen[h] && flat_seen[h] != me)
+        h = (h + 1) % FLAT_SLOTS;
     if (!flat_seen[h] && flat_distinct < FLAT_SLOTS - 1) {
         flat_seen[h] = me;
         flat_distinct++;
@@ -379,13 +384,15 @@ static void test_group_100k_children_stay_flat(void)
     wa_group *g = wa_group_new();
     int refused = 0;
     for (int batch = 0; batch < 1000; batch++) {
-        for (int i = 0; i < 100; i++) refused += wa_group_start(g, note_self, NULL, NULL) != 0;
+        for (int i = 0; i < 100; i++)
+            refused += wa_group_start(g, note_self, NULL, NULL) != 0;
         wa_yield(); /* the batch runs and finishes */
     }
     CHECK_INT(refused, 0);
     CHECK_INT(wa_group_wait(g), 0);
     CHECK_INT(flat_ran, 100000);
-    if (flat_distinct > 1000) printf("note: %zu distinct task structs\n", flat_distinct);
+    if (flat_distinct > 1000)
+        printf("note: %zu distinct task structs\n", flat_distinct);
     CHECK(flat_distinct <= 1000); /* about one batch's worth, not 100k */
     CHECK_INT(wa_group_free(g), 0);
     CHECK_INT(wa_group_start(NULL, note_self, NULL, NULL), WA_EINVAL);

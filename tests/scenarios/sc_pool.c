@@ -29,14 +29,16 @@ static int fake_connect(void *ctx, void **out)
     fake_ctx *c = ctx;
     if (c->connect_ms) {
         int rc = wa_sleep(c->connect_ms);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
     }
     if (c->fail_next > 0) {
         c->fail_next--;
         return WA_ECONNREFUSED;
     }
     fake *f = calloc(1, sizeof *f);
-    if (!f) return WA_ENOMEM;
+    if (!f)
+        return WA_ENOMEM;
     f->id = ++c->opened;
     *out = f;
     return 0;
@@ -139,12 +141,14 @@ static void test_pool_waiters_fifo(void)
     shared = new_pool(0, 2);
     const char *names[] = {"a", "b", "c", "d", "e"};
     wa_task *t[5];
-    for (int i = 0; i < 5; i++) t[i] = wa_spawn(hold_a_while, (void *)names[i]);
+    for (int i = 0; i < 5; i++)
+        t[i] = wa_spawn(hold_a_while, (void *)names[i]);
     CHECK_INT(wa_gather(t, 5, NULL, NULL, 0), 0);
     /* two open; c, d, e wait and get them in arrival order */
     CHECK_STR(wa_h_trace, "a+ b+ c+ d+ e+");
     CHECK_INT(fx.opened, 2);
-    for (int i = 0; i < 5; i++) wa_release(t[i]);
+    for (int i = 0; i < 5; i++)
+        wa_release(t[i]);
     close_and_free(shared);
 }
 
@@ -195,7 +199,8 @@ static void test_pool_handover_and_cancel_same_step(void)
     wa_await(w, &r);
     /* w either kept the resource (and must give it back) or never took it:
      * either way the place is not lost */
-    if (got) CHECK_INT(wa_pool_release(shared, got), 0);
+    if (got)
+        CHECK_INT(wa_pool_release(shared, got), 0);
     CHECK_PTR(got, held);
     void *again;
     CHECK_INT(wa_pool_acquire_for(shared, 50, &again), 0);
@@ -232,7 +237,8 @@ static void *storm_user(void *arg)
     (void)arg;
     void *r;
     int rc = wa_pool_acquire(shared, &r);
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     wa_sleep(1 + (uint64_t)(rand() % 3));
     wa_pool_release(shared, r);
     return NULL;
@@ -243,13 +249,16 @@ static void test_pool_cancel_storm(void)
     shared = new_pool(0, 3);
     enum { N = 200 };
     static wa_task *t[N];
-    for (int i = 0; i < N; i++) t[i] = wa_spawn(storm_user, NULL);
+    for (int i = 0; i < N; i++)
+        t[i] = wa_spawn(storm_user, NULL);
     for (int round = 0; round < 10; round++) {
         wa_sleep(1);
-        for (int i = round; i < N; i += 7) wa_cancel(t[i]);
+        for (int i = round; i < N; i += 7)
+            wa_cancel(t[i]);
     }
     wa_gather(t, N, NULL, NULL, WA_RETURN_ERRORS);
-    for (int i = 0; i < N; i++) wa_release(t[i]);
+    for (int i = 0; i < N; i++)
+        wa_release(t[i]);
     CHECK(wa_pool_size(shared) <= 3);
     CHECK_INT(wa_pool_idle_size(shared), wa_pool_size(shared));
     void *a, *b, *c;
@@ -276,7 +285,7 @@ static void test_pool_broken_on_release_is_replaced(void)
     CHECK_INT(wa_pool_release(shared, held), 0); /* closed, place to w */
     CHECK_INT(fx.closed, 1);
     CHECK_INT(wa_await(w, NULL), 0);
-    CHECK_INT(fake_id(got), 2); /* w opened a new one */
+    CHECK_INT(fake_id(got), 2);                 /* w opened a new one */
     CHECK_INT(wa_pool_discard(shared, got), 0); /* closed without reset */
     CHECK_INT(fx.closed, 2);
     CHECK_INT(wa_pool_size(shared), 0);
@@ -306,8 +315,8 @@ static void test_pool_connect_failure(void)
 {
     memset(&fx, 0, sizeof fx);
     fx.fail_next = 1;
-    wa_pool_opts o = {.min_size = 1, .max_size = 2, .connect = fake_connect, .close = fake_close,
-                      .ctx = &fx};
+    wa_pool_opts o = {
+        .min_size = 1, .max_size = 2, .connect = fake_connect, .close = fake_close, .ctx = &fx};
     CHECK_PTR(wa_pool_new(&o), NULL); /* min_size could not be opened */
     CHECK_INT(wa_last_error(), WA_ECONNREFUSED);
     o.min_size = 0;
@@ -342,8 +351,12 @@ static void test_pool_connect_failure(void)
 static void test_pool_max_idle(void)
 {
     memset(&fx, 0, sizeof fx);
-    wa_pool_opts o = {.min_size = 1, .max_size = 3, .max_idle_ms = 20, .connect = fake_connect,
-                      .close = fake_close, .ctx = &fx};
+    wa_pool_opts o = {.min_size = 1,
+                      .max_size = 3,
+                      .max_idle_ms = 20,
+                      .connect = fake_connect,
+                      .close = fake_close,
+                      .ctx = &fx};
     wa_pool *p = wa_pool_new(&o);
     void *a, *b, *c;
     CHECK_INT(wa_pool_acquire(p, &a), 0);
@@ -363,8 +376,11 @@ static void test_pool_max_idle(void)
 static void test_pool_max_lifetime(void)
 {
     memset(&fx, 0, sizeof fx);
-    wa_pool_opts o = {.max_size = 2, .max_lifetime_ms = 30, .connect = fake_connect,
-                      .close = fake_close, .ctx = &fx};
+    wa_pool_opts o = {.max_size = 2,
+                      .max_lifetime_ms = 30,
+                      .connect = fake_connect,
+                      .close = fake_close,
+                      .ctx = &fx};
     wa_pool *p = wa_pool_new(&o);
     void *a;
     CHECK_INT(wa_pool_acquire(p, &a), 0);
@@ -396,7 +412,8 @@ static void test_pool_close_waits_and_wakes_fifo(void)
     CHECK_INT(wa_pool_acquire(shared, &held), 0);
     const char *names[] = {"a", "b", "c"};
     wa_task *w[3];
-    for (int i = 0; i < 3; i++) w[i] = wa_spawn(hold_a_while, (void *)names[i]);
+    for (int i = 0; i < 3; i++)
+        w[i] = wa_spawn(hold_a_while, (void *)names[i]);
     yield_n(2);
     wa_task *rel = wa_spawn(release_later, held);
     CHECK_INT(wa_pool_close(shared), 0);
@@ -407,16 +424,14 @@ static void test_pool_close_waits_and_wakes_fifo(void)
     CHECK_INT(wa_pool_close(shared), 0); /* again: nothing to do */
     CHECK_INT(fx.closed, 1);
     CHECK_INT(wa_gather(w, 3, NULL, NULL, WA_RETURN_ERRORS), 0);
-    for (int i = 0; i < 3; i++) wa_release(w[i]);
+    for (int i = 0; i < 3; i++)
+        wa_release(w[i]);
     wa_await(rel, NULL);
     wa_release(rel);
     CHECK_INT(wa_pool_free(shared), 0);
 }
 
-static void *closer(void *arg)
-{
-    return PTR(wa_pool_close(arg));
-}
+static void *closer(void *arg) { return PTR(wa_pool_close(arg)); }
 
 static void test_pool_close_cancelled_then_again(void)
 {
@@ -442,12 +457,16 @@ static int scope_body(wa_pool *p, int how)
         fake *f;
         int rc;
         WA_POOL_SCOPE(p, f, rc);
-        if (rc < 0) return rc;
+        if (rc < 0)
+            return rc;
         CHECK(f != NULL);
         CHECK_INT(wa_pool_idle_size(p), 0);
-        if (how == 0) break;
-        if (how == 1) return f->id;
-        if (how == 2) continue;
+        if (how == 0)
+            break;
+        if (how == 1)
+            return f->id;
+        if (how == 2)
+            continue;
     }
     return 0;
 }
@@ -458,7 +477,8 @@ static void *scope_sleeper(void *arg)
     int rc;
     WA_POOL_SCOPE((wa_pool *)arg, f, rc);
     (void)f;
-    if (rc < 0) return PTR(rc);
+    if (rc < 0)
+        return PTR(rc);
     return PTR(wa_sleep(1000));
 }
 
@@ -563,8 +583,11 @@ static const wa_h_test tests[] = {
 
 int main(void)
 {
-    wa_pool_opts o = {.max_size = 2, .max_idle_ms = 15, .connect = fake_connect,
-                      .close = fake_close, .ctx = &early_fx};
+    wa_pool_opts o = {.max_size = 2,
+                      .max_idle_ms = 15,
+                      .connect = fake_connect,
+                      .close = fake_close,
+                      .ctx = &early_fx};
     early = wa_pool_new(&o);
     o.min_size = 1; /* opening one needs a task */
     if (wa_pool_new(&o) != NULL || wa_last_error() != WA_ENOLOOP) {

@@ -82,7 +82,11 @@ static void test_names_and_errors(void)
     CHECK(wa_current() != NULL);
 }
 
-static void *child_sleeper(void *arg) { CHECK_INT(wa_sleep(2), 0); return PTR(3); }
+static void *child_sleeper(void *arg)
+{
+    CHECK_INT(wa_sleep(2), 0);
+    return PTR(3);
+}
 static void *raise_user(void *arg) { return wa_raise(WA_EUSER - 7, "bad %d", 7); }
 
 static void *tracer(void *arg)
@@ -257,7 +261,8 @@ static void test_release_keeps_running(void)
 static void *big_frame(void *arg)
 {
     volatile char buf[48 * 1024];
-    for (size_t i = 0; i < sizeof buf; i += 512) buf[i] = (char)i;
+    for (size_t i = 0; i < sizeof buf; i += 512)
+        buf[i] = (char)i;
     return PTR(buf[512]);
 }
 
@@ -282,7 +287,8 @@ static void test_two_waiters_same_fd(void)
                       wa_spawn(wait_stdout, NULL)};
     void *r[3] = {PTR(1), PTR(1), PTR(1)};
     CHECK_INT(wa_gather(ts, 3, r, NULL, 0), 0);
-    for (int i = 0; i < 3; i++) CHECK_INT(INT(r[i]), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(INT(r[i]), 0);
 }
 
 /* A task spawned while wa_run cancels its leftovers is
@@ -336,8 +342,7 @@ static const wa_h_test tests[] = {
 int main(void)
 {
     /* Outside a loop, before wa_run: */
-    int outside = wa_sleep(1) == WA_ENOLOOP && wa_yield() == WA_ENOLOOP &&
-                  wa_running() == 0;
+    int outside = wa_sleep(1) == WA_ENOLOOP && wa_yield() == WA_ENOLOOP && wa_running() == 0;
     if (!outside)
         printf("FAIL outside-loop calls did not return WA_ENOLOOP\n");
     int rc = wa_h_main(tests);

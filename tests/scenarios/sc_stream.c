@@ -14,12 +14,21 @@ static int no_sockets;
 
 /* ------------------------------------------------------------ a server */
 
-enum mode { ECHO, SEND_AND_END, SEND_AND_WAIT, SILENT, FLOOD, READ_ALL_THEN_REPLY, IDLE_LIMIT, SEND_SPLIT };
+enum mode {
+    ECHO,
+    SEND_AND_END,
+    SEND_AND_WAIT,
+    SILENT,
+    FLOOD,
+    READ_ALL_THEN_REPLY,
+    IDLE_LIMIT,
+    SEND_SPLIT
+};
 
 struct plan {
     enum mode mode;
-    const char *data; /* SEND_*: bytes to send */
-    size_t flood_max; /* FLOOD: writes until drain blocks or this many bytes */
+    const char *data;      /* SEND_*: bytes to send */
+    size_t flood_max;      /* FLOOD: writes until drain blocks or this many bytes */
     size_t flood_buffered; /* FLOOD: the write buffer when drain first waited */
     int flood_drain_rc;
 };
@@ -37,16 +46,12 @@ static int handler(wa_stream *s, void *arg)
                 break;
         }
         break;
-    case SEND_AND_END:
-        wa_stream_write(s, p->data, strlen(p->data));
-        break;
+    case SEND_AND_END: wa_stream_write(s, p->data, strlen(p->data)); break;
     case SEND_AND_WAIT:
         wa_stream_write(s, p->data, strlen(p->data));
         wa_stream_readline(s, buf, sizeof buf); /* until the client ends */
         break;
-    case SILENT:
-        wa_stream_read(s, buf, sizeof buf);
-        break;
+    case SILENT: wa_stream_read(s, buf, sizeof buf); break;
     case FLOOD: {
         memset(buf, 'x', sizeof buf);
         size_t sent = 0;
@@ -71,7 +76,10 @@ static int handler(wa_stream *s, void *arg)
         break;
     case IDLE_LIMIT: { /* a client that sends nothing is let go after 100 ms */
         int rc, scope;
-        { WA_TIMEOUT_SCOPE(100, scope); rc = (int)wa_stream_readline(s, buf, sizeof buf); }
+        {
+            WA_TIMEOUT_SCOPE(100, scope);
+            rc = (int)wa_stream_readline(s, buf, sizeof buf);
+        }
         if (rc == WA_ETIMEDOUT && scope == WA_ETIMEDOUT)
             wa_stream_write(s, "idle\n", 5);
         break;
@@ -107,7 +115,10 @@ static void stop(wa_stream_server *srv)
         return;
     CHECK_INT(wa_stream_server_close(srv), 0);
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(5000, scope); rc = wa_stream_server_wait_closed(srv); }
+    {
+        WA_TIMEOUT_SCOPE(5000, scope);
+        rc = wa_stream_server_wait_closed(srv);
+    }
     CHECK_INT(rc, 0);
     CHECK_INT(wa_stream_server_connections(srv), 0);
     wa_stream_server_free(srv);
@@ -158,12 +169,16 @@ static void test_sockets_or_enotsup(void)
 
 static void test_echo_lines(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = ECHO};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[64];
     for (int i = 0; i < 100; i++) {
         int len = snprintf(buf, sizeof buf, "line %d\n", i);
@@ -171,7 +186,8 @@ static void test_echo_lines(void)
         CHECK_INT(wa_stream_drain(s), 0);
         char got[64] = "";
         CHECK_INT(wa_stream_readline(s, got, sizeof got - 1), len);
-        if (strncmp(got, buf, (size_t)len) != 0) CHECK_STR(got, buf);
+        if (strncmp(got, buf, (size_t)len) != 0)
+            CHECK_STR(got, buf);
     }
     /* Many lines in one write come back as many readlines. */
     CHECK_INT(wa_stream_write(s, "a\nbb\nccc\n", 9), 0);
@@ -185,12 +201,16 @@ static void test_echo_lines(void)
 
 static void test_readexactly_partial(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = SEND_AND_END, .data = "0123456789"};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[32] = "";
     size_t got = 99;
     CHECK_INT(wa_stream_readexactly(s, buf, 4, &got), 0);
@@ -208,15 +228,20 @@ static void test_readexactly_partial(void)
 
 static void test_readuntil_and_limit(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     /* 60 bytes before the separator, with a limit of 40. */
-    struct plan p = {.mode = SEND_AND_END, .data = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa::end"};
+    struct plan p = {.mode = SEND_AND_END,
+                     .data = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa::end"};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = NULL;
     wa_stream_opts o = {.limit = 40};
     CHECK_INT(wa_open_connection("127.0.0.1", port, &o, &s), 0);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[128];
     size_t len = 7;
     /* Over the limit: LimitOverrunError, and the bytes stay buffered. */
@@ -235,15 +260,19 @@ static void test_readuntil_and_limit(void)
     stop(srv);
 
     /* readline drops an over-long line, "\n" included, and goes on. */
-    struct plan q = {.mode = SEND_AND_END, .data = "this line is much longer than the limit\nshort\nlast"};
+    struct plan q = {.mode = SEND_AND_END,
+                     .data = "this line is much longer than the limit\nshort\nlast"};
     srv = serve(&q, &port);
     o.limit = 16;
     CHECK_INT(wa_open_connection("127.0.0.1", port, &o, &s), 0);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     wa_sleep(100); /* all of it buffered: one segment on loopback */
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), WA_ELIMIT);
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 6);
-    CHECK_STR(buf, "short\n"); /* NUL-terminated where room allows */
+    CHECK_STR(buf, "short\n");                            /* NUL-terminated where room allows */
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 4); /* the last, unended */
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 0);
     hang_up(s);
@@ -252,12 +281,16 @@ static void test_readuntil_and_limit(void)
 
 static void test_separator_across_reads(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = SEND_SPLIT};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[16];
     size_t len = 0;
     CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), 0);
@@ -274,12 +307,16 @@ static void test_separator_across_reads(void)
 
 static void test_half_close(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = READ_ALL_THEN_REPLY};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     CHECK_INT(wa_stream_write(s, "ping", 4), 0);
     CHECK_INT(wa_stream_write_eof(s), 0);
     CHECK_INT(wa_stream_write(s, "more", 4), WA_ECLOSED);
@@ -293,11 +330,18 @@ static void test_half_close(void)
 
     /* close then free, without waiting: the queued bytes still arrive. */
     s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     size_t big_len = (size_t)16 << 20; /* more than the socket takes at once */
     char *big = malloc(big_len);
     CHECK(big != NULL);
-    if (!big) { wa_stream_free(s); stop(srv); return; }
+    if (!big) {
+        wa_stream_free(s);
+        stop(srv);
+        return;
+    }
     memset(big, 'z', big_len);
     p.flood_max = 0;
     CHECK_INT(wa_stream_write(s, big, big_len), 0);
@@ -318,15 +362,22 @@ static void *read_five(void *arg)
 
 static void test_interrupted_read_keeps_bytes(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = SEND_AND_WAIT, .data = "abc"};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[8];
     int rc, scope;
-    { WA_TIMEOUT_SCOPE(100, scope); rc = wa_stream_readexactly(s, buf, 5, NULL); }
+    {
+        WA_TIMEOUT_SCOPE(100, scope);
+        rc = wa_stream_readexactly(s, buf, 5, NULL);
+    }
     CHECK_INT(rc, WA_ETIMEDOUT);
     CHECK_INT(scope, WA_ETIMEDOUT);
     /* Cancelled the same way: a task in readexactly. */
@@ -354,20 +405,30 @@ static void *read_some(void *arg)
  * a second reader is WA_EBUSY at once, and the first gets its bytes whole. */
 static void test_second_reader_is_busy(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = ECHO};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     wa_task *t = wa_spawn(read_some, s);
     yield_n(3);
     char buf[8];
     long rc;
     int scope;
-    { WA_TIMEOUT_SCOPE(200, scope); rc = wa_stream_read(s, buf, sizeof buf); }
+    {
+        WA_TIMEOUT_SCOPE(200, scope);
+        rc = wa_stream_read(s, buf, sizeof buf);
+    }
     CHECK_INT(rc, WA_EBUSY);
-    { WA_TIMEOUT_SCOPE(200, scope); rc = wa_stream_readline(s, buf, sizeof buf); }
+    {
+        WA_TIMEOUT_SCOPE(200, scope);
+        rc = wa_stream_readline(s, buf, sizeof buf);
+    }
     CHECK_INT(rc, WA_EBUSY);
     wa_stream_write(s, "hello\n", 6);
     void *res;
@@ -380,17 +441,24 @@ static void test_second_reader_is_busy(void)
 
 static void test_peer_never_sends(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = SILENT};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[16];
     uint64_t t0 = wa_now();
     long n;
     int scope;
-    { WA_TIMEOUT_SCOPE(150, scope); n = wa_stream_readline(s, buf, sizeof buf); }
+    {
+        WA_TIMEOUT_SCOPE(150, scope);
+        n = wa_stream_readline(s, buf, sizeof buf);
+    }
     CHECK_INT(n, WA_ETIMEDOUT);
     CHECK(wa_now() - t0 < 2000);
     hang_up(s); /* the server's read ends with our close */
@@ -400,12 +468,16 @@ static void test_peer_never_sends(void)
 /* The server's side of a silent client: its read obeys a deadline scope. */
 static void test_server_drops_silent_client(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = IDLE_LIMIT};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char buf[16];
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 5);
     CHECK(memcmp(buf, "idle\n", 5) == 0);
@@ -416,12 +488,16 @@ static void test_server_drops_silent_client(void)
 
 static void test_slow_reader_bounds_drain(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = FLOOD, .flood_max = (size_t)64 << 20};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     /* We do not read: the server's drain must block, its buffer bounded. */
     wa_sleep(300);
     CHECK(p.flood_buffered > 0);
@@ -432,14 +508,21 @@ static void test_slow_reader_bounds_drain(void)
     size_t total = 0;
     while (total < ((size_t)4 << 20)) {
         long n = wa_stream_read(s, buf, sizeof buf);
-        if (n <= 0) { CHECK(n > 0); break; }
+        if (n <= 0) {
+            CHECK(n > 0);
+            break;
+        }
         total += (size_t)n;
     }
     wa_stream_abort(s); /* the server's drain sees the connection lost */
     wa_stream_wait_closed(s);
     wa_stream_free(s);
     int scope;
-    { WA_TIMEOUT_SCOPE(5000, scope); wa_stream_server_close(srv); wa_stream_server_wait_closed(srv); }
+    {
+        WA_TIMEOUT_SCOPE(5000, scope);
+        wa_stream_server_close(srv);
+        wa_stream_server_wait_closed(srv);
+    }
     CHECK_INT(scope, 0);
     CHECK(p.flood_drain_rc < 0);
     wa_stream_server_free(srv);
@@ -447,7 +530,8 @@ static void test_slow_reader_bounds_drain(void)
 
 static void test_refused_after_close(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = ECHO};
     int port;
     wa_stream_server *srv = serve(&p, &port);
@@ -461,12 +545,16 @@ static void test_refused_after_close(void)
 
 static void test_names(void)
 {
-    if (no_sockets) return;
+    if (no_sockets)
+        return;
     struct plan p = {.mode = SILENT};
     int port;
     wa_stream_server *srv = serve(&p, &port);
     wa_stream *s = dial(port);
-    if (!s) { stop(srv); return; }
+    if (!s) {
+        stop(srv);
+        return;
+    }
     char host[64];
     int peer_port = 0, own_port = 0;
     int rc = wa_stream_peername(s, host, sizeof host, &peer_port);

@@ -4,9 +4,9 @@
  * cancellations at random points. Smaller than the native cmocka run. */
 #include "harness.h"
 
-#define WORKERS 32
-#define STEPS 40
-#define STRESS_FAIL(msg) wa_h_fail(__FILE__, __LINE__, msg)
+#define WORKERS               32
+#define STEPS                 40
+#define STRESS_FAIL(msg)      wa_h_fail(__FILE__, __LINE__, msg)
 #define STRESS_CHECK_EQ(a, b) CHECK_INT(a, b)
 #include "stress_workload.h"
 

@@ -13,7 +13,8 @@ static void *locker(void *arg)
     const char *name = arg;
     int rc;
     WA_LOCK_SCOPE(lock, rc);
-    if (rc < 0) return (void *)(intptr_t)rc;
+    if (rc < 0)
+        return (void *)(intptr_t)rc;
     wa_h_note("%s+", name);
     wa_sleep(1);
     wa_h_note("%s-", name);
@@ -44,7 +45,8 @@ static void *sem_user(void *arg)
     (void)arg;
     int rc;
     WA_SEM_SCOPE(sem, rc);
-    if (rc < 0) return NULL;
+    if (rc < 0)
+        return NULL;
     inside++;
     if (inside > max_inside)
         max_inside = inside;
@@ -277,7 +279,8 @@ static void *sem_holder(void *arg)
     wa_sem *s = a->s;
     CHECK_INT(wa_sem_acquire(s), 0);
     wa_h_note("+%s", wa_task_name(wa_current()));
-    if (a->on_enter) CHECK_INT(wa_event_set(a->on_enter), 0);
+    if (a->on_enter)
+        CHECK_INT(wa_event_set(a->on_enter), 0);
     if (a->hold_until)
         CHECK_INT(wa_event_wait(a->hold_until), 0);
     else
@@ -333,9 +336,11 @@ static void test_sem_unbounded_signalling(void)
     CHECK_STR(wa_h_trace, "signal woke");
     CHECK_INT(wa_sem_value(z), 0);
     /* no upper bound: three releases, three permits */
-    for (int i = 0; i < 3; i++) CHECK_INT(wa_sem_release(z), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(wa_sem_release(z), 0);
     CHECK_INT(wa_sem_value(z), 3);
-    for (int i = 0; i < 3; i++) CHECK_INT(wa_sem_acquire(z), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(wa_sem_acquire(z), 0);
     CHECK_INT(wa_sem_value(z), 0);
     wa_release(t);
     CHECK_INT(wa_sem_free(z), 0);
@@ -346,14 +351,16 @@ static void test_queue_unbounded(void)
 {
     wa_queue *q = wa_queue_new(0);
     CHECK(q != NULL);
-    for (intptr_t i = 1; i <= 1000; i++) CHECK_INT(wa_queue_try_put(q, PTR(i)), 0);
+    for (intptr_t i = 1; i <= 1000; i++)
+        CHECK_INT(wa_queue_try_put(q, PTR(i)), 0);
     CHECK_INT(wa_queue_put(q, PTR(1001)), 0);
     CHECK_INT(wa_queue_len(q), 1001);
     int in_order = 1;
     for (intptr_t i = 1; i <= 1001; i++) {
         void *item = NULL;
         CHECK_INT(wa_queue_get(q, &item), 0);
-        if (item != PTR(i)) in_order = 0;
+        if (item != PTR(i))
+            in_order = 0;
     }
     CHECK_INT(in_order, 1);
     CHECK_INT(wa_queue_len(q), 0);
@@ -487,7 +494,8 @@ static int with_return_helper(wa_lock *l)
 {
     int rc;
     WA_LOCK_SCOPE(l, rc);
-    if (rc < 0) return rc;
+    if (rc < 0)
+        return rc;
     CHECK_INT(wa_lock_locked(l), 1);
     return 7;
 }
@@ -511,7 +519,8 @@ static void *with_paths_main(void *arg)
     for (i = 0; i < 3; i++) {
         WA_LOCK_SCOPE(l, rc);
         ran++;
-        if (i == 1) break;
+        if (i == 1)
+            break;
     }
     CHECK_INT(i, 1);
     CHECK_INT(ran, 3);
@@ -521,7 +530,8 @@ static void *with_paths_main(void *arg)
     for (i = 0; i < 3; i++) {
         WA_LOCK_SCOPE(l, rc);
         CHECK_INT(wa_lock_locked(l), 1);
-        if (i < 2) continue;
+        if (i < 2)
+            continue;
         after++;
     }
     CHECK_INT(after, 1);
@@ -531,7 +541,8 @@ static void *with_paths_main(void *arg)
     for (i = 0; i < 3; i++) {
         WA_SEM_SCOPE(s, rc);
         CHECK_INT(wa_sem_value(s), 0);
-        if (i == 0) continue;
+        if (i == 0)
+            continue;
         break;
     }
     CHECK_INT(i, 1);
@@ -559,10 +570,7 @@ out:
     return NULL;
 }
 
-static void test_with_lock_exit_paths(void)
-{
-    with_paths_main(NULL);
-}
+static void test_with_lock_exit_paths(void) { with_paths_main(NULL); }
 
 static int with_sleep_rc = 99;
 static void *with_lock_sleeper(void *arg)
@@ -621,7 +629,8 @@ static void test_with_sem_acquire_fails(void)
     {
         WA_TIMEOUT_SCOPE(5, trc);
         WA_SEM_SCOPE(s, src);
-        if (src == 0) body = 1;
+        if (src == 0)
+            body = 1;
     }
     CHECK_INT(body, 0);
     CHECK_INT(src, WA_ETIMEDOUT);

@@ -88,7 +88,8 @@ static void test_timeout_scope_break_continue(void)
     for (i = 0; i < 3; i++) {
         WA_TIMEOUT_SCOPE(5, rc);
         passes++;
-        if (i == 1) break; /* leaves the for loop */
+        if (i == 1)
+            break; /* leaves the for loop */
     }
     CHECK_INT(i, 1);
     CHECK_INT(passes, 2);
@@ -97,7 +98,8 @@ static void test_timeout_scope_break_continue(void)
     int after = 0;
     for (i = 0; i < 3; i++) {
         WA_TIMEOUT_SCOPE(5, rc);
-        if (i < 2) continue; /* next pass of the for loop, scope exited */
+        if (i < 2)
+            continue; /* next pass of the for loop, scope exited */
         after++;
     }
     CHECK_INT(i, 3);
@@ -107,7 +109,8 @@ static void test_timeout_scope_break_continue(void)
     rc = 99;
     for (;;) {
         WA_TIMEOUT_SCOPE(5, rc);
-        if (wa_sleep(1000) < 0) break;
+        if (wa_sleep(1000) < 0)
+            break;
     }
     CHECK_INT(rc, WA_ETIMEDOUT);
 }
@@ -130,7 +133,8 @@ static void test_timeout_scope_return(void)
 /* Busy-wait (no suspension, so no timer fires) until `ns` have passed. */
 static void spin_past(uint64_t start, uint64_t ns)
 {
-    while (wa_hrtime() - start < ns) {}
+    while (wa_hrtime() - start < ns) {
+    }
 }
 
 static void *putter_after_sleep(void *arg)
@@ -193,7 +197,8 @@ static void *getter_then_sleeps(void *arg)
     {
         WA_TIMEOUT_SCOPE(50, g->scope_rc);
         g->got = wa_queue_get(q, &g->item);
-        if (g->got == 0) g->got = wa_yield();
+        if (g->got == 0)
+            g->got = wa_yield();
     }
     return NULL;
 }
@@ -209,7 +214,7 @@ static void test_timeout_scope_handover_then_suspension(void)
     spin_past(t0, 80u * 1000000u);
     CHECK_INT(wa_await(getter, NULL), 0);
     CHECK_INT(wa_await(putter, NULL), 0);
-    CHECK_PTR(g.item, PTR(42)); /* kept */
+    CHECK_PTR(g.item, PTR(42));     /* kept */
     CHECK_INT(g.got, WA_ETIMEDOUT); /* the yield after it */
     CHECK_INT(g.scope_rc, WA_ETIMEDOUT);
     wa_release(getter);

@@ -24,7 +24,10 @@ static void test_curl_refused_shapes(void)
         wa_response *r = NULL;
         int rc = 1, scope;
         uint64_t t0 = wa_hrtime();
-        { WA_TIMEOUT_SCOPE(2000, scope); rc = wa_fetch(refused[i], NULL, &r); }
+        {
+            WA_TIMEOUT_SCOPE(2000, scope);
+            rc = wa_fetch(refused[i], NULL, &r);
+        }
         uint64_t ms = (wa_hrtime() - t0) / 1000000;
         if (rc != WA_EURL || ms > 500)
             printf("  %s: %d after %llu ms\n", refused[i], rc, (unsigned long long)ms);
@@ -49,7 +52,10 @@ static void test_too_long(void)
     CHECK_INT(wa_fetch(url, NULL, &r), WA_EURL);
     url[(size_t)2 << 20] = 0; /* exactly the limit: let through */
     int rc = 1, scope;
-    { WA_TIMEOUT_SCOPE(3000, scope); rc = wa_fetch(url, NULL, &r); }
+    {
+        WA_TIMEOUT_SCOPE(3000, scope);
+        rc = wa_fetch(url, NULL, &r);
+    }
     CHECK(rc != WA_EURL);
     wa_response_free(r);
     free(url);
@@ -58,9 +64,12 @@ static void test_too_long(void)
 /* Nobody listens on port 1: each reaches the backend and fails there (or
  * is WA_ENOTSUP where there is no HTTP), but never as a malformed URL. */
 static const char *const accepted[] = {
-    "http://user:p%40ss@127.0.0.1:1/", "http://127.0.0.1:1/?q=a@b&r=(1)#frag",
-    "http://[::1]:1/",                 "http://[::ffff:127.0.0.1]:1/",
-    "http://[0:0:0:0:0:0:0:1]:1/",     "http://my_host.invalid:1/",
+    "http://user:p%40ss@127.0.0.1:1/",
+    "http://127.0.0.1:1/?q=a@b&r=(1)#frag",
+    "http://[::1]:1/",
+    "http://[::ffff:127.0.0.1]:1/",
+    "http://[0:0:0:0:0:0:0:1]:1/",
+    "http://my_host.invalid:1/",
 };
 
 static void test_well_formed_shapes(void)
@@ -68,7 +77,10 @@ static void test_well_formed_shapes(void)
     for (size_t i = 0; i < sizeof accepted / sizeof *accepted; i++) {
         wa_response *r = NULL;
         int rc = 1, scope;
-        { WA_TIMEOUT_SCOPE(3000, scope); rc = wa_fetch(accepted[i], NULL, &r); }
+        {
+            WA_TIMEOUT_SCOPE(3000, scope);
+            rc = wa_fetch(accepted[i], NULL, &r);
+        }
         if (rc == WA_EURL)
             printf("  %s: refused as a malformed URL\n", accepted[i]);
         CHECK(rc != WA_EURL);

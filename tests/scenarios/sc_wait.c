@@ -37,12 +37,14 @@ static void test_wait_all_completed(void)
     CHECK_INT(wa_wait(ts, 3, WA_ALL_COMPLETED, WA_NO_TIMEOUT, done, &nd, pending, &np), 0);
     CHECK_INT(nd, 3);
     CHECK_INT(np, 0);
-    for (int i = 0; i < 3; i++) CHECK_PTR(done[i], ts[i]); /* input order */
+    for (int i = 0; i < 3; i++)
+        CHECK_PTR(done[i], ts[i]); /* input order */
     /* wa_wait took no result: awaiting gives it */
     void *r = NULL;
     CHECK_INT(wa_await(ts[1], &r), 0);
     CHECK_PTR(r, PTR(1));
-    for (int i = 0; i < 3; i++) wa_release(ts[i]);
+    for (int i = 0; i < 3; i++)
+        wa_release(ts[i]);
 }
 
 static void test_wait_first_completed(void)
@@ -62,7 +64,8 @@ static void test_wait_first_completed(void)
     CHECK_INT(nd, 1);
     CHECK_INT(wa_event_set(e), 0);
     CHECK_INT(wa_await(ts[0], NULL), 0);
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     CHECK_INT(wa_event_free(e), 0);
 }
 
@@ -116,7 +119,8 @@ static void test_wait_first_exception(void)
     CHECK_INT(wa_await(ts[1], NULL), WA_EUSER - 1);
     CHECK_INT(wa_event_set(e), 0);
     CHECK_INT(wa_await(ts[0], NULL), 0);
-    for (int i = 0; i < 3; i++) wa_release(ts[i]);
+    for (int i = 0; i < 3; i++)
+        wa_release(ts[i]);
     /* a cancelled task is not an exception: with no failure it waits for all */
     CHECK_INT(wa_event_clear(e), 0);
     wa_task *us[2] = {wa_spawn(until_event, e), wa_spawn(until_event, e)};
@@ -238,7 +242,8 @@ static wa_task *g_w, *g_x;
 static void *x_awaits_w(void *arg)
 {
     int rc = arg ? wa_yield() : 0; /* arg: let W start waiting first */
-    if (rc == 0) rc = wa_await(g_w, NULL);
+    if (rc == 0)
+        rc = wa_await(g_w, NULL);
     return PTR(rc);
 }
 
@@ -246,7 +251,8 @@ static void *w_waits_for_x(void *arg)
 {
     int rc = arg ? wa_yield() : 0; /* arg: let X start awaiting first */
     size_t nd = 0;
-    if (rc == 0) rc = wa_wait(&g_x, 1, WA_ALL_COMPLETED, WA_NO_TIMEOUT, NULL, &nd, NULL, NULL);
+    if (rc == 0)
+        rc = wa_wait(&g_x, 1, WA_ALL_COMPLETED, WA_NO_TIMEOUT, NULL, &nd, NULL, NULL);
     if (rc == WA_EDEADLK) {
         /* Refused; a wait that may end early is no cycle: it times out. */
         rc = wa_wait(&g_x, 1, WA_FIRST_COMPLETED, 10, NULL, &nd, NULL, NULL);
@@ -284,12 +290,14 @@ static void test_wait_many(void)
 {
     enum { N = 200 };
     static wa_task *ts[N], *done[N];
-    for (int i = 0; i < N; i++) ts[i] = wa_spawn(after_yields, PTR(i % 7));
+    for (int i = 0; i < N; i++)
+        ts[i] = wa_spawn(after_yields, PTR(i % 7));
     size_t nd = 0, np = 99;
     CHECK_INT(wa_wait(ts, N, WA_ALL_COMPLETED, WA_NO_TIMEOUT, done, &nd, NULL, &np), 0);
     CHECK_INT(nd, N);
     CHECK_INT(np, 0);
-    for (int i = 0; i < N; i++) wa_release(ts[i]);
+    for (int i = 0; i < N; i++)
+        wa_release(ts[i]);
 }
 
 /* ------------------------------------------------------- as_completed */
@@ -303,7 +311,8 @@ static void test_as_completed_order(void)
     wa_gen *g = wa_as_completed(ts, 4, WA_NO_TIMEOUT);
     CHECK(g != NULL);
     wa_task *t;
-    WA_FOR(t, g) {
+    WA_FOR(t, g)
+    {
         void *r = NULL;
         CHECK_INT(wa_await(t, &r), 0);
         wa_h_note("%d", INT(r));
@@ -311,7 +320,8 @@ static void test_as_completed_order(void)
     CHECK_STR(wa_h_trace, "0 2 4 6");
     CHECK_INT(wa_gen_status(g), 0);
     CHECK_INT(wa_gen_free(g), 0);
-    for (int i = 0; i < 4; i++) wa_release(ts[i]);
+    for (int i = 0; i < 4; i++)
+        wa_release(ts[i]);
 }
 
 /* A plain loop over wa_gen_next; a failure comes out as the task's error. */
@@ -334,7 +344,8 @@ static void test_as_completed_plain_loop(void)
     g = wa_as_completed(ts, 2, WA_NO_TIMEOUT);
     CHECK(g != NULL);
     CHECK_INT(wa_gen_free(g), 0);
-    for (int i = 0; i < 2; i++) wa_release(ts[i]);
+    for (int i = 0; i < 2; i++)
+        wa_release(ts[i]);
     /* a released handle is refused */
     CHECK(wa_as_completed(ts, 2, WA_NO_TIMEOUT) == NULL);
     /* nothing to watch: exhausted at once */
@@ -355,7 +366,8 @@ static void test_as_completed_break(void)
     wa_gen *g = wa_as_completed(ts, 3, WA_NO_TIMEOUT);
     wa_task *t;
     int n = 0;
-    WA_FOR(t, g) {
+    WA_FOR(t, g)
+    {
         n++;
         break;
     }
@@ -377,7 +389,8 @@ static void test_as_completed_time_limit(void)
     wa_gen *g = wa_as_completed(ts, 2, 5);
     wa_task *t;
     int n = 0;
-    WA_FOR(t, g) {
+    WA_FOR(t, g)
+    {
         CHECK_PTR(t, ts[1]);
         n++;
     }
@@ -475,25 +488,24 @@ static void test_all_tasks(void)
     wa_release(b);
 }
 
-static const wa_h_test tests[] = {
-    WA_H_TEST(test_wait_all_completed),
-    WA_H_TEST(test_wait_first_completed),
-    WA_H_TEST(test_wait_same_task_twice),
-    WA_H_TEST(test_wait_first_exception),
-    WA_H_TEST(test_wait_time_limit),
-    WA_H_TEST(test_wait_cancelled),
-    WA_H_TEST(test_wait_deadline_scope),
-    WA_H_TEST(test_wait_bad_arguments),
-    WA_H_TEST(test_wait_cycle),
-    WA_H_TEST(test_wait_many),
-    WA_H_TEST(test_as_completed_order),
-    WA_H_TEST(test_as_completed_plain_loop),
-    WA_H_TEST(test_as_completed_break),
-    WA_H_TEST(test_as_completed_time_limit),
-    WA_H_TEST(test_as_completed_cancelled),
-    WA_H_TEST(test_as_completed_deadline_scope),
-    WA_H_TEST(test_all_tasks),
-    {0}};
+static const wa_h_test tests[] = {WA_H_TEST(test_wait_all_completed),
+                                  WA_H_TEST(test_wait_first_completed),
+                                  WA_H_TEST(test_wait_same_task_twice),
+                                  WA_H_TEST(test_wait_first_exception),
+                                  WA_H_TEST(test_wait_time_limit),
+                                  WA_H_TEST(test_wait_cancelled),
+                                  WA_H_TEST(test_wait_deadline_scope),
+                                  WA_H_TEST(test_wait_bad_arguments),
+                                  WA_H_TEST(test_wait_cycle),
+                                  WA_H_TEST(test_wait_many),
+                                  WA_H_TEST(test_as_completed_order),
+                                  WA_H_TEST(test_as_completed_plain_loop),
+                                  WA_H_TEST(test_as_completed_break),
+                                  WA_H_TEST(test_as_completed_time_limit),
+                                  WA_H_TEST(test_as_completed_cancelled),
+                                  WA_H_TEST(test_as_completed_deadline_scope),
+                                  WA_H_TEST(test_all_tasks),
+                                  {0}};
 
 int main(void)
 {

@@ -45,12 +45,14 @@ static void *gatherer(void *arg)
 
 static void spawn_abc(wa_task *t[3])
 {
-    for (int i = 0; i < 3; i++) t[i] = spawn_named(ABC[i], sleeper, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        t[i] = spawn_named(ABC[i], sleeper, (void *)ABC[i]);
 }
 
 static void release_all(wa_task **t, size_t n)
 {
-    for (size_t i = 0; i < n; i++) wa_release(t[i]);
+    for (size_t i = 0; i < n; i++)
+        wa_release(t[i]);
 }
 
 static void test_cancel_gather_in_argument_order(void)
@@ -107,7 +109,8 @@ static void test_cancel_goes_depth_first(void)
 static wa_group *group_abc(void)
 {
     wa_group *g = wa_group_new();
-    for (int i = 0; i < 3; i++) wa_group_spawn(g, sleeper, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        wa_group_spawn(g, sleeper, (void *)ABC[i]);
     return g;
 }
 
@@ -166,7 +169,8 @@ static void test_event_set_fifo(void)
 {
     event = wa_event_new();
     wa_task *t[3];
-    for (int i = 0; i < 3; i++) t[i] = wa_spawn(event_waiter, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        t[i] = wa_spawn(event_waiter, (void *)ABC[i]);
     CHECK_INT(wa_yield(), 0);
     CHECK_INT(wa_event_set(event), 0);
     CHECK_INT(wa_gather(t, 3, NULL, NULL, 0), 0);
@@ -187,7 +191,8 @@ static void test_barrier_release_fifo(void)
 {
     barrier = wa_barrier_new(3);
     wa_task *t[3];
-    for (int i = 0; i < 3; i++) t[i] = wa_spawn(barrier_party, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        t[i] = wa_spawn(barrier_party, (void *)ABC[i]);
     CHECK_INT(wa_gather(t, 3, NULL, NULL, 0), 0);
     CHECK_STR(wa_h_trace, "C A B");
     release_all(t, 3);
@@ -208,7 +213,8 @@ static void test_cond_notify_all_fifo(void)
 {
     cond = wa_cond_new(NULL);
     wa_task *t[3];
-    for (int i = 0; i < 3; i++) t[i] = wa_spawn(cond_waiter, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        t[i] = wa_spawn(cond_waiter, (void *)ABC[i]);
     CHECK_INT(wa_yield(), 0);
     {
         int rc;
@@ -242,7 +248,8 @@ static void test_queue_close_fifo(void)
 {
     queue = wa_queue_new(0);
     wa_task *t[3];
-    for (int i = 0; i < 3; i++) t[i] = wa_spawn(queue_getter, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        t[i] = wa_spawn(queue_getter, (void *)ABC[i]);
     CHECK_INT(wa_yield(), 0);
     CHECK_INT(wa_queue_close(queue), 0);
     CHECK_INT(wa_gather(t, 3, NULL, NULL, 0), 0);
@@ -254,7 +261,8 @@ static void test_queue_close_fifo(void)
     wa_h_trace_reset();
     queue = wa_queue_new(1);
     CHECK_INT(wa_queue_put(queue, "full"), 0);
-    for (int i = 0; i < 3; i++) t[i] = wa_spawn(queue_putter, (void *)ABC[i]);
+    for (int i = 0; i < 3; i++)
+        t[i] = wa_spawn(queue_putter, (void *)ABC[i]);
     CHECK_INT(wa_yield(), 0);
     CHECK_INT(wa_queue_close(queue), 0);
     CHECK_INT(wa_gather(t, 3, NULL, NULL, 0), 0);
@@ -283,7 +291,8 @@ static void *leftover(void *arg)
 
 static void test_final_cancel_spawn_order(void)
 {
-    for (int i = 0; i < 3; i++) CHECK_INT(wa_release(wa_spawn(leftover, (void *)ABC[i])), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(wa_release(wa_spawn(leftover, (void *)ABC[i])), 0);
     CHECK_INT(wa_yield(), 0); /* they start sleeping */
 }
 

@@ -31,9 +31,9 @@ typedef struct world {
     wa_cond *cond;
     wa_barrier *barrier;
     wa_task *tasks[WORKERS];
-    int holder;            /* who holds the lock: -1 for nobody */
-    int produced[ITEMS];   /* item i was put (1) */
-    int consumed[ITEMS];   /* item i was got (count) */
+    int holder;          /* who holds the lock: -1 for nobody */
+    int produced[ITEMS]; /* item i was put (1) */
+    int consumed[ITEMS]; /* item i was got (count) */
     int next_item;
     int finished;
 } world;
@@ -50,14 +50,16 @@ static uint32_t rnd(uint32_t n)
 
 static void *tiny(void *arg)
 {
-    if (wa_sleep(rnd(3)) < 0) return NULL;
+    if (wa_sleep(rnd(3)) < 0)
+        return NULL;
     return arg;
 }
 
 static void *count_gen(void *arg)
 {
     for (intptr_t i = 0; i < (intptr_t)arg; i++)
-        if (wa_gen_yield((void *)i) != 0) break;
+        if (wa_gen_yield((void *)i) != 0)
+            break;
     return NULL;
 }
 
@@ -75,19 +77,19 @@ static void step(int me)
 {
     int rc;
     switch (rnd(14)) {
-    case 0:
-        wa_sleep(rnd(3));
-        break;
-    case 1:
-        wa_yield();
-        break;
+    case 0: wa_sleep(rnd(3)); break;
+    case 1: wa_yield(); break;
     case 2: { /* the lock: nobody else may hold it while we do */
         WA_LOCK_SCOPE(W.lock, rc);
-        if (rc < 0) break; /* cancelled while waiting: nothing held */
-        if (W.holder != -1) STRESS_FAIL("lock held twice");
+        if (rc < 0)
+            break; /* cancelled while waiting: nothing held */
+        if (W.holder != -1)
+            STRESS_FAIL("lock held twice");
         W.holder = me;
-        if (rnd(2)) wa_yield();
-        else wa_sleep(rnd(2));
+        if (rnd(2))
+            wa_yield();
+        else
+            wa_sleep(rnd(2));
         W.holder = -1;
         break; /* leaves the switch, releasing the lock */
     }
@@ -96,7 +98,8 @@ static void step(int me)
             int item = W.next_item++;
             W.produced[item] = 1;
             rc = wa_queue_put(W.q, (void *)(intptr_t)item);
-            if (rc != 0) W.produced[item] = 0; /* not delivered: not counted */
+            if (rc != 0)
+                W.produced[item] = 0; /* not delivered: not counted */
         }
         break;
     case 4: { /* consume, with a deadline */
@@ -104,7 +107,8 @@ static void step(int me)
         int expired;
         {
             WA_TIMEOUT_SCOPE(rnd(4), expired);
-            if (wa_queue_get(W.q, &item) == 0) take_item(item);
+            if (wa_queue_get(W.q, &item) == 0)
+                take_item(item);
         }
         break;
     }
@@ -112,33 +116,43 @@ static void step(int me)
         wa_cancel(W.tasks[rnd(WORKERS)]);
         break;
     case 6:
-        if (rnd(4) == 0) wa_event_set(W.ev);
-        else if (rnd(4) == 0) wa_event_clear(W.ev);
+        if (rnd(4) == 0)
+            wa_event_set(W.ev);
+        else if (rnd(4) == 0)
+            wa_event_clear(W.ev);
         else {
             int expired;
-            { WA_TIMEOUT_SCOPE(rnd(3), expired); wa_event_wait(W.ev); }
+            {
+                WA_TIMEOUT_SCOPE(rnd(3), expired);
+                wa_event_wait(W.ev);
+            }
         }
         break;
     case 7: { /* gather a few short children */
         wa_task *kids[3];
-        for (int i = 0; i < 3; i++) kids[i] = wa_spawn(tiny, (void *)(intptr_t)(i + 1));
+        for (int i = 0; i < 3; i++)
+            kids[i] = wa_spawn(tiny, (void *)(intptr_t)(i + 1));
         void *res[3] = {0};
         rc = wa_gather(kids, 3, res, NULL, 0);
         if (rc == 0)
             for (int i = 0; i < 3; i++)
                 if (res[i] != (void *)(intptr_t)(i + 1))
                     STRESS_FAIL("gather result out of order");
-        for (int i = 0; i < 3; i++) wa_release(kids[i]);
+        for (int i = 0; i < 3; i++)
+            wa_release(kids[i]);
         break;
     }
     case 8: { /* await another worker with a deadline, shielded or not */
         wa_task *t = W.tasks[rnd(WORKERS)];
-        if (t == wa_current()) break;
+        if (t == wa_current())
+            break;
         int expired;
         {
             WA_TIMEOUT_SCOPE(rnd(3), expired);
-            if (rnd(2)) wa_await_shielded(t, NULL);
-            else wa_await(t, NULL);
+            if (rnd(2))
+                wa_await_shielded(t, NULL);
+            else
+                wa_await(t, NULL);
         }
         break;
     }
@@ -147,9 +161,12 @@ static void step(int me)
         void *v;
         intptr_t want = 0;
         int stop = (int)rnd(7);
-        WA_FOR(v, g) {
-            if ((intptr_t)v != want++) STRESS_FAIL("generator order");
-            if (want == stop) break;
+        WA_FOR(v, g)
+        {
+            if ((intptr_t)v != want++)
+                STRESS_FAIL("generator order");
+            if (want == stop)
+                break;
         }
         wa_gen_free(g);
         break;
@@ -158,7 +175,8 @@ static void step(int me)
         wa_lock *l = wa_cond_lock(W.cond);
         int expired;
         WA_LOCK_SCOPE(l, rc);
-        if (rc < 0) break;
+        if (rc < 0)
+            break;
         if (rnd(2)) {
             wa_cond_notify(W.cond, 1 + rnd(3));
             break;
@@ -169,7 +187,8 @@ static void step(int me)
         }
         /* on every outcome the lock is ours again (notify checks, without
          * suspending: WA_EPERM if we did not hold it) */
-        if (wa_cond_notify(W.cond, 0) != 0) STRESS_FAIL("cond wait returned without the lock");
+        if (wa_cond_notify(W.cond, 0) != 0)
+            STRESS_FAIL("cond wait returned without the lock");
         break;
     }
     case 11: { /* a barrier of three, with a deadline; sometimes reset */
@@ -189,24 +208,26 @@ static void step(int me)
     }
     case 12: { /* wa_wait on a few workers, first completed, short limit */
         wa_task *ts[3], *done[3], *pending[3];
-        for (int i = 0; i < 3; i++) ts[i] = W.tasks[rnd(WORKERS)];
-        if (ts[0] == wa_current() || ts[1] == wa_current() || ts[2] == wa_current()) break;
+        for (int i = 0; i < 3; i++)
+            ts[i] = W.tasks[rnd(WORKERS)];
+        if (ts[0] == wa_current() || ts[1] == wa_current() || ts[2] == wa_current())
+            break;
         size_t nd = 0, np = 0;
         rc = wa_wait(ts, 3, WA_FIRST_COMPLETED, rnd(3), done, &nd, pending, &np);
         /* A task drawn twice is reported once (asyncio.wait takes a set). */
         size_t distinct = 1 + (ts[1] != ts[0]) + (ts[2] != ts[0] && ts[2] != ts[1]);
-        if (rc == 0 && nd + np != distinct) STRESS_FAIL("wa_wait lost a task");
+        if (rc == 0 && nd + np != distinct)
+            STRESS_FAIL("wa_wait lost a task");
         break;
     }
     default: /* a group whose second child fails */
-        {
-            wa_group *grp = wa_group_new();
-            wa_group_spawn(grp, tiny, (void *)1);
-            wa_group_spawn(grp, tiny, (void *)2);
-            wa_group_wait(grp);
-            wa_group_free(grp);
-        }
-        break;
+    {
+        wa_group *grp = wa_group_new();
+        wa_group_spawn(grp, tiny, (void *)1);
+        wa_group_spawn(grp, tiny, (void *)2);
+        wa_group_wait(grp);
+        wa_group_free(grp);
+    } break;
     }
 }
 
@@ -233,13 +254,15 @@ static void *stress_main(void *arg)
     for (int i = 0; i < WORKERS; i++) {
         wa_task_opts o = {.stack_size = 64 * 1024};
         W.tasks[i] = wa_spawn_opts(worker, (void *)(intptr_t)i, &o);
-        if (!W.tasks[i]) STRESS_FAIL("spawn failed");
+        if (!W.tasks[i])
+            STRESS_FAIL("spawn failed");
     }
     int errors[WORKERS];
     STRESS_CHECK_EQ(wa_gather(W.tasks, WORKERS, NULL, errors, WA_RETURN_ERRORS), 0);
     /* drain what is left in the queue */
     void *item;
-    while (wa_queue_try_get(W.q, &item) == 0) take_item(item);
+    while (wa_queue_try_get(W.q, &item) == 0)
+        take_item(item);
     for (int i = 0; i < ITEMS; i++)
         if (W.consumed[i] != W.produced[i])
             STRESS_FAIL("a queue item was lost or delivered twice");

@@ -20,16 +20,16 @@
 static int passed, failed;
 static const char *helper, *stat_base, *closed;
 
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);           \
-            printf(__VA_ARGS__);                                             \
-            printf("\n");                                                    \
-        }                                                                    \
+#define CHECK(cond, ...)                                           \
+    do {                                                           \
+        if (cond) {                                                \
+            passed++;                                              \
+        } else {                                                   \
+            failed++;                                              \
+            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            printf(__VA_ARGS__);                                   \
+            printf("\n");                                          \
+        }                                                          \
     } while (0)
 
 static char *url(const char *base, const char *path)
@@ -50,8 +50,7 @@ static void t_static(void)
     CHECK(rc == 0, "rc=%s", wa_strerror(rc));
     if (rc == 0) {
         CHECK(wa_response_status(r) == 200, "status %d", wa_response_status(r));
-        CHECK(strcmp(wa_response_text(r), "hello wasip2\n") == 0, "body '%s'",
-              wa_response_text(r));
+        CHECK(strcmp(wa_response_text(r), "hello wasip2\n") == 0, "body '%s'", wa_response_text(r));
         const char *len = wa_response_header(r, "content-length");
         CHECK(len && strcmp(len, "13") == 0, "content-length %s", len ? len : "(none)");
         wa_response_free(r);
@@ -126,8 +125,7 @@ static void t_request(void)
           "header: %s", wa_strerror(rc));
     wa_response_free(r);
     rc = wa_fetch(url(helper, "/redirect"), NULL, &r);
-    CHECK(rc == 0 && r && wa_response_status(r) == 200 &&
-              strcmp(wa_response_text(r), "hello") == 0,
+    CHECK(rc == 0 && r && wa_response_status(r) == 200 && strcmp(wa_response_text(r), "hello") == 0,
           "redirect: %s %d", wa_strerror(rc), r ? wa_response_status(r) : 0);
     wa_response_free(r);
     o = (wa_fetch_opts){0};
@@ -239,12 +237,11 @@ static void t_together(void)
         ts[i] = wa_spawn(slow_fetch, url(helper, "/delay?ms=200"));
     rc = wa_gather(ts, 5, NULL, NULL, 0);
     el = ms_since(t0);
-    CHECK(rc == 0 && el < 900, "gather: %s in %llu ms", wa_strerror(rc),
-          (unsigned long long)el);
+    CHECK(rc == 0 && el < 900, "gather: %s in %llu ms", wa_strerror(rc), (unsigned long long)el);
     for (int i = 0; i < 5; i++)
         wa_release(ts[i]);
-    printf("ok sleeps and fetches wait together (%d ticks, gather %llu ms)\n",
-           ticks_at_fetch, (unsigned long long)el);
+    printf("ok sleeps and fetches wait together (%d ticks, gather %llu ms)\n", ticks_at_fetch,
+           (unsigned long long)el);
 }
 
 /* The number the host gives a new resource. Handle tables reuse freed

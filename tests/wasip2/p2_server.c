@@ -28,8 +28,8 @@ static int echo(const wa_request *req, wa_reply *reply, void *ud)
     wa_reply_header(reply, "X-Seen", h ? h : "-");
     wa_reply_header(reply, "X-Host", wa_request_host(req) ? wa_request_host(req) : "-");
     wa_reply_header(reply, "Content-Type", "application/x-echo");
-    wa_reply_text(reply, "%s q=%s len=%zu:%.*s", wa_request_method(req), q ? q : "-", n,
-                  (int)n, (const char *)body);
+    wa_reply_text(reply, "%s q=%s len=%zu:%.*s", wa_request_method(req), q ? q : "-", n, (int)n,
+                  (const char *)body);
     return 0;
 }
 

@@ -104,7 +104,10 @@ static void *t_await_timeout(void *arg)
 {
     char *json = NULL;
     int rc = 0, inner = 0;
-    { WA_TIMEOUT_SCOPE(50, rc); inner = wa_js_await(atoi(arg), &json); }
+    {
+        WA_TIMEOUT_SCOPE(50, rc);
+        inner = wa_js_await(atoi(arg), &json);
+    }
     free(json);
     return fmt("{\"rc\":%d,\"inner\":%d}", rc, inner);
 }
@@ -186,7 +189,10 @@ static void *t_fetch_scope(void *arg)
 {
     wa_response *r = NULL;
     int rc = 0, inner = 0;
-    { WA_TIMEOUT_SCOPE(100, rc); inner = wa_fetch(unquote(arg), NULL, &r); }
+    {
+        WA_TIMEOUT_SCOPE(100, rc);
+        inner = wa_fetch(unquote(arg), NULL, &r);
+    }
     wa_response_free(r);
     return fmt("{\"rc\":%d,\"inner\":%d}", rc, inner);
 }
@@ -339,8 +345,7 @@ static void *v_echo(void *arg)
         return NULL;
     switch (v->type) {
     case WA_JS_NULL:
-    case WA_JS_NUMBER:
-        return v;
+    case WA_JS_NUMBER: return v;
     case WA_JS_STRING: {
         if (((char *)v->data)[v->len] != '\0')
             return wa_raise(WA_EUSER - 2, "string argument is not NUL-terminated");
@@ -370,8 +375,7 @@ static void *v_echo(void *arg)
         v->number = (double)(uintptr_t)p;
         return v;
     }
-    default:
-        return wa_raise(WA_EUSER - 3, "unexpected argument type %d", (int)v->type);
+    default: return wa_raise(WA_EUSER - 3, "unexpected argument type %d", (int)v->type);
     }
 }
 WA_JS_EXPORT_VALUE(v_echo)
@@ -382,7 +386,8 @@ static unsigned char g_view_bytes[256];
 static void *v_view(void *arg)
 {
     wa_js_value *v = arg;
-    size_t n = v->type == WA_JS_NUMBER && v->number >= 0 && v->number <= 256 ? (size_t)v->number : 0;
+    size_t n =
+        v->type == WA_JS_NUMBER && v->number >= 0 && v->number <= 256 ? (size_t)v->number : 0;
     for (size_t i = 0; i < n; i++)
         g_view_bytes[i] = (unsigned char)i;
     v->type = WA_JS_VIEW;
@@ -472,7 +477,7 @@ static void *t_stream_open(void *arg)
     int lport = srv ? wa_stream_server_port(srv) : 0;
     wa_stream_free(s);
     wa_stream_server_free(srv);
-    return fmt("{\"connect\":%d,\"listen\":%d,\"port\":%d,\"null\":%d,\"ms\":%llu}", conn,
-               listen, lport, s == NULL, (unsigned long long)(wa_now() - t0));
+    return fmt("{\"connect\":%d,\"listen\":%d,\"port\":%d,\"null\":%d,\"ms\":%llu}", conn, listen,
+               lport, s == NULL, (unsigned long long)(wa_now() - t0));
 }
 WA_JS_EXPORT(t_stream_open)

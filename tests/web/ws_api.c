@@ -311,7 +311,8 @@ static void *close_timeout(void *arg)
     rc = wa_ws_close(ws, 1000, NULL);
     uint64_t ms = wa_now() - t0;
     wa_ws_free(ws);
-    return fmt("{\"rc\":0,\"close\":\"%s\",\"ms\":%llu}", wa_error_name(rc), (unsigned long long)ms);
+    return fmt("{\"rc\":0,\"close\":\"%s\",\"ms\":%llu}", wa_error_name(rc),
+               (unsigned long long)ms);
 }
 WA_JS_EXPORT(close_timeout)
 
@@ -411,11 +412,18 @@ static const struct {
     const char *name;
     wa_fn fn;
 } cases[] = {
-    {"connect_only", connect_only}, {"abnormal", abnormal},
-    {"cancel_loses_nothing", cancel_loses_nothing}, {"max_message", max_message},
-    {"subprotocol", subprotocol}, {"extra_header", extra_header}, {"echo_close", echo_close},
-    {"close_timeout", close_timeout}, {"backpressure", backpressure}, {"echo_bench", echo_bench},
-    {"flood_hold", flood_hold}, {"connect_timeout", connect_timeout},
+    {"connect_only", connect_only},
+    {"abnormal", abnormal},
+    {"cancel_loses_nothing", cancel_loses_nothing},
+    {"max_message", max_message},
+    {"subprotocol", subprotocol},
+    {"extra_header", extra_header},
+    {"echo_close", echo_close},
+    {"close_timeout", close_timeout},
+    {"backpressure", backpressure},
+    {"echo_bench", echo_bench},
+    {"flood_hold", flood_hold},
+    {"connect_timeout", connect_timeout},
     {"tls_connect", tls_connect},
 };
 

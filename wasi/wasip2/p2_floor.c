@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-__attribute__((export_name("wasi:http/incoming-handler@" WA_P2_VER "#handle")))
-void floor_handle(int32_t req, int32_t outparam)
+__attribute__((export_name("wasi:http/incoming-handler@" WA_P2_VER "#handle"))) void
+floor_handle(int32_t req, int32_t outparam)
 {
     wa__p2_ret r;
     char buf[160];

@@ -16,8 +16,8 @@
  * later free of a zero-length list is a no-op either way. */
 _Alignas(16) unsigned char wa__cabi_zero_block[16];
 
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
+__attribute__((export_name("cabi_realloc"))) void *cabi_realloc(void *old, size_t old_size,
+                                                                size_t align, size_t new_size)
 {
     (void)old_size;
     (void)align; /* the ABI's largest alignment is 8; dlmalloc gives 16 */

@@ -45,21 +45,57 @@ int wa_future_result(wa_future *f, uint64_t timeout_ms, void **result)
     return WA_ENOTHREADS;
 }
 int wa_future_cancel(wa_future *f) { return f ? WA_ENOTHREADS : WA_EINVAL; }
-int wa_future_done(const wa_future *f) { (void)f; return WA_ENOTHREADS; }
-const char *wa_future_message(const wa_future *f) { (void)f; return NULL; }
+int wa_future_done(const wa_future *f)
+{
+    (void)f;
+    return WA_ENOTHREADS;
+}
+const char *wa_future_message(const wa_future *f)
+{
+    (void)f;
+    return NULL;
+}
 void wa_future_free(wa_future *f) { (void)f; }
 wa_shared_queue *wa_shared_queue_new(size_t capacity)
 {
     (void)capacity;
     return wa__set_last_error(WA_ENOTHREADS);
 }
-int wa_shared_queue_put(wa_shared_queue *q, void *item) { (void)q, (void)item; return WA_ENOTHREADS; }
-int wa_shared_queue_get(wa_shared_queue *q, void **item) { (void)q, (void)item; return WA_ENOTHREADS; }
-int wa_shared_queue_try_put(wa_shared_queue *q, void *item) { (void)q, (void)item; return WA_ENOTHREADS; }
-int wa_shared_queue_try_get(wa_shared_queue *q, void **item) { (void)q, (void)item; return WA_ENOTHREADS; }
-int wa_shared_queue_close(wa_shared_queue *q) { (void)q; return WA_ENOTHREADS; }
-size_t wa_shared_queue_len(wa_shared_queue *q) { (void)q; return 0; }
-int wa_shared_queue_free(wa_shared_queue *q) { (void)q; return WA_ENOTHREADS; }
+int wa_shared_queue_put(wa_shared_queue *q, void *item)
+{
+    (void)q, (void)item;
+    return WA_ENOTHREADS;
+}
+int wa_shared_queue_get(wa_shared_queue *q, void **item)
+{
+    (void)q, (void)item;
+    return WA_ENOTHREADS;
+}
+int wa_shared_queue_try_put(wa_shared_queue *q, void *item)
+{
+    (void)q, (void)item;
+    return WA_ENOTHREADS;
+}
+int wa_shared_queue_try_get(wa_shared_queue *q, void **item)
+{
+    (void)q, (void)item;
+    return WA_ENOTHREADS;
+}
+int wa_shared_queue_close(wa_shared_queue *q)
+{
+    (void)q;
+    return WA_ENOTHREADS;
+}
+size_t wa_shared_queue_len(wa_shared_queue *q)
+{
+    (void)q;
+    return 0;
+}
+int wa_shared_queue_free(wa_shared_queue *q)
+{
+    (void)q;
+    return WA_ENOTHREADS;
+}
 
 #if defined(__wasi__)
 int wa__host_js_await(int promise_handle, char **json)

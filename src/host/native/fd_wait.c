@@ -24,7 +24,7 @@ struct fd_watch {
     int events;      /* what the handle polls for now */
     fd_waiter *head; /* its waiters, oldest first */
     fd_waiter *tail;
-    fd_watch *next;  /* the thread's watches */
+    fd_watch *next; /* the thread's watches */
 };
 
 static _Thread_local fd_watch *watches;

@@ -24,9 +24,9 @@ struct xfer;
 struct sock_ctx {
     uv_poll_t poll;
     curl_socket_t fd;
-    int events;   /* what curl asked for (UV_READABLE | UV_WRITABLE) */
-    int restart;  /* libuv stopped the watch on an error */
-    int removed;  /* curl is done with the socket; freed on close */
+    int events;  /* what curl asked for (UV_READABLE | UV_WRITABLE) */
+    int restart; /* libuv stopped the watch on an error */
+    int removed; /* curl is done with the socket; freed on close */
     struct sock_ctx *prev, *next;
 };
 
@@ -44,18 +44,18 @@ static _Thread_local struct curl_loop fetches;
 struct xfer {
     CURL *easy;
     struct curl_slist *hdrs;
-    wa_op *op;          /* the waiting task's op (fetch or read), or NULL */
-    wa_response *resp;  /* filled by callbacks; NULL once detached */
+    wa_op *op;         /* the waiting task's op (fetch or read), or NULL */
+    wa_response *resp; /* filled by callbacks; NULL once detached */
     int in_multi;
-    int err;            /* our own failure from a callback (e.g. WA_ETOOBIG) */
+    int err; /* our own failure from a callback (e.g. WA_ETOOBIG) */
     int stream;
-    int follow;         /* redirects are followed */
-    int interim;        /* the last response was a 1xx: its head counts on */
-    int headers_done;   /* the final response's headers are in */
-    int done, result;   /* transfer finished, and its mapped code */
+    int follow;       /* redirects are followed */
+    int interim;      /* the last response was a 1xx: its head counts on */
+    int headers_done; /* the final response's headers are in */
+    int done, result; /* transfer finished, and its mapped code */
     int paused;
     size_t max_body, total;
-    char *sbuf;         /* stream: unread bytes are sbuf[soff..slen) */
+    char *sbuf; /* stream: unread bytes are sbuf[soff..slen) */
     size_t slen, soff, scap;
     struct xfer *prev, *next;
     char errbuf[CURL_ERROR_SIZE];
@@ -105,10 +105,8 @@ int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
     CURLcode c = (CURLcode)code;
     int os = wa__errno_code((int)os_errno);
     switch (c) {
-    case CURLE_OK:
-        return 0;
-    case CURLE_URL_MALFORMAT:
-        return WA_EURL;
+    case CURLE_OK: return 0;
+    case CURLE_URL_MALFORMAT: return WA_EURL;
     case CURLE_UNSUPPORTED_PROTOCOL:
         /* The scheme was checked before curl saw the URL, so this is a
          * redirect to another scheme ('Protocol "ftp" not supported'), or
@@ -116,20 +114,14 @@ int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
          * a bad version). */
         return strncmp(errbuf, "Protocol \"", 10) == 0 ? WA_ESCHEME : WA_EPROTO;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return WA_EDNS;
+    case CURLE_COULDNT_RESOLVE_PROXY: return WA_EDNS;
     case CURLE_COULDNT_CONNECT:
         /* refused, timed out, no route, an address not on this host */
-        return os == WA_ECONNREFUSED || os == WA_ETIMEDOUT || os == WA_EADDRNOTAVAIL ? os
-                                                                                    : WA_ENET;
-    case CURLE_INTERFACE_FAILED:
-        return WA_EADDRNOTAVAIL;
-    case CURLE_OPERATION_TIMEDOUT:
-        return WA_ETIMEDOUT;
-    case CURLE_FILESIZE_EXCEEDED:
-        return WA_ETOOBIG;
-    case CURLE_TOO_MANY_REDIRECTS:
-        return WA_EREDIRECTS;
+        return os == WA_ECONNREFUSED || os == WA_ETIMEDOUT || os == WA_EADDRNOTAVAIL ? os : WA_ENET;
+    case CURLE_INTERFACE_FAILED: return WA_EADDRNOTAVAIL;
+    case CURLE_OPERATION_TIMEDOUT: return WA_ETIMEDOUT;
+    case CURLE_FILESIZE_EXCEEDED: return WA_ETOOBIG;
+    case CURLE_TOO_MANY_REDIRECTS: return WA_EREDIRECTS;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_GOT_NOTHING:
     case CURLE_BAD_CONTENT_ENCODING:
@@ -137,8 +129,7 @@ int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
     case CURLE_HTTP2_STREAM:
     case CURLE_PARTIAL_FILE:
     case CURLE_RANGE_ERROR:
-    case CURLE_SEND_FAIL_REWIND:
-        return WA_EPROTO;
+    case CURLE_SEND_FAIL_REWIND: return WA_EPROTO;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -153,8 +144,7 @@ int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
     case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_USE_SSL_FAILED:
-        return WA_ETLS;
+    case CURLE_USE_SSL_FAILED: return WA_ETLS;
     case CURLE_OUT_OF_MEMORY:
         /* curl holds one header line in a buffer capped at 100 KiB and
          * reports a longer line as out of memory: before the head is
@@ -171,15 +161,11 @@ int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done)
         if (strstr(errbuf, " alert "))
             return WA_ETLS;
         return os == WA_ECONNRESET || os == WA_EPIPE ? os : WA_ENET;
-    case CURLE_ABORTED_BY_CALLBACK:
-        return WA_ECANCELED;
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-        return WA_EINVAL;
+    case CURLE_ABORTED_BY_CALLBACK: return WA_ECANCELED;
+    case CURLE_BAD_FUNCTION_ARGUMENT: return WA_EINVAL;
     case CURLE_UNKNOWN_OPTION:
-    case CURLE_NOT_BUILT_IN:
-        return WA_ENOTSUP;
-    case CURLE_FAILED_INIT:
-        return WA_ENOMEM;
+    case CURLE_NOT_BUILT_IN: return WA_ENOTSUP;
+    case CURLE_FAILED_INIT: return WA_ENOMEM;
     default:
         /* The rest belong to other protocols or proxies: a network error. */
         return WA_ENET;
@@ -218,10 +204,7 @@ static void check_done(void)
     }
 }
 
-static void sock_closed(uv_handle_t *h)
-{
-    free(h->data);
-}
+static void sock_closed(uv_handle_t *h) { free(h->data); }
 
 static void sock_forget(struct sock_ctx *c)
 {
@@ -414,7 +397,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
             x->interim = 1;
             return len;
         }
-        if (x->follow && wa__http_is_redirect((int)code) && wa__hdrs_get(&x->resp->headers, "Location"))
+        if (x->follow && wa__http_is_redirect((int)code) &&
+            wa__hdrs_get(&x->resp->headers, "Location"))
             return len; /* curl goes on to the next hop */
         x->headers_done = 1;
         x->resp->status = (int)code;
@@ -425,8 +409,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
     const char *colon = memchr(data, ':', len);
     if (colon && colon > data)
         return head_fail(x,
-                         wa__response_add_header(x->resp, data, (size_t)(colon - data),
-                                                 colon + 1, len - (size_t)(colon - data) - 1),
+                         wa__response_add_header(x->resp, data, (size_t)(colon - data), colon + 1,
+                                                 len - (size_t)(colon - data) - 1),
                          len);
     return head_fail(x, wa__response_head_line(x->resp, len), len);
 }

@@ -13,25 +13,25 @@
 
 enum { F_QUEUED, F_RUNNING, F_DONE };
 
-struct fwaiter {                /* a task waiting, in its own frame */
+struct fwaiter { /* a task waiting, in its own frame */
     struct fwaiter *next;
     wa__remote_waiter *w;
 };
 
 struct wa_future {
     pthread_mutex_t mu;
-    pthread_cond_t done_cv;     /* plain threads block on it */
-    atomic_int refs;            /* the handle, the remote side, letters in the mail */
-    wa_loop *loop;              /* held */
+    pthread_cond_t done_cv; /* plain threads block on it */
+    atomic_int refs;        /* the handle, the remote side, letters in the mail */
+    wa_loop *loop;          /* held */
     wa_fn fn;
     void *arg;
-    int state;                  /* under mu */
-    int cancel_asked;           /* under mu */
-    int code;                   /* under mu, once F_DONE */
+    int state;        /* under mu */
+    int cancel_asked; /* under mu */
+    int code;         /* under mu, once F_DONE */
     void *result;
     char *message;
-    struct fwaiter *waiters;    /* under mu: tasks (of any loops) waiting */
-    wa_task *task;              /* the remote loop's thread only */
+    struct fwaiter *waiters; /* under mu: tasks (of any loops) waiting */
+    wa_task *task;           /* the remote loop's thread only */
 };
 
 static void future_unref(wa_future *f)

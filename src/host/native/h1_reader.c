@@ -110,8 +110,7 @@ static int count_named(const wa__hdrs *h, const char *name, const char **value)
 
 static int body_expected(const http_parser *p)
 {
-    return (p->flags & F_CHUNKED) ||
-           (p->content_length > 0 && p->content_length != UINT64_MAX);
+    return (p->flags & F_CHUNKED) || (p->content_length > 0 && p->content_length != UINT64_MAX);
 }
 
 /* RFC 9112 6.1: chunked is the only transfer coding a server must know;
@@ -178,8 +177,7 @@ static int on_headers_complete(http_parser *p)
     if (count_named(h, "expect", &expect) > 0 && p->http_minor >= 1) {
         if (strcasecmp(expect, "100-continue") != 0)
             return fail(r, 417);
-        if (body_expected(p) && r->ev->expect_continue &&
-            r->ev->expect_continue(r->ctx) < 0)
+        if (body_expected(p) && r->ev->expect_continue && r->ev->expect_continue(r->ctx) < 0)
             return fail(r, 503);
     }
     r->phase = WA_H1_BODY;
@@ -251,8 +249,7 @@ static const http_parser_settings settings = {
 
 /* ------------------------------------------------------------ feeding */
 
-void wa__h1_init(wa__h1_reader *r, const wa_server_opts *opts, const wa__h1_events *ev,
-                 void *ctx)
+void wa__h1_init(wa__h1_reader *r, const wa_server_opts *opts, const wa__h1_events *ev, void *ctx)
 {
     memset(r, 0, sizeof *r);
     http_parser_init(&r->parser, HTTP_REQUEST);
@@ -275,17 +272,13 @@ void wa__h1_free(wa__h1_reader *r)
     r->hname = r->hval = r->url = NULL;
 }
 
-void wa__h1_resume(wa__h1_reader *r)
-{
-    r->paused = 0;
-}
+void wa__h1_resume(wa__h1_reader *r) { r->paused = 0; }
 
 /* Over the head budget: 414 while the request line is unfinished (its
  * version not yet read), as nginx and RFC 9112 3 have it, else 431. */
 static int head_too_long(const wa__h1_reader *r)
 {
-    int in_line = r->phase == WA_H1_HEAD && r->parser.http_major == 0 &&
-                  r->parser.http_minor == 0;
+    int in_line = r->phase == WA_H1_HEAD && r->parser.http_major == 0 && r->parser.http_minor == 0;
     return in_line ? 414 : 431;
 }
 

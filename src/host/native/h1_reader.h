@@ -40,13 +40,13 @@ typedef struct wa__h1_reader {
     void *ctx;
     wa_request *cur;
     enum wa__h1_phase phase;
-    int status;            /* error status chosen (400/413/414/417/431/501/505...) */
-    int paused;            /* a request callback asked to pause */
-    int in_value;          /* the last header callback was a value */
-    size_t head_bytes;     /* read since the last request ended, up to its head's end */
-    unsigned lines;        /* header (or trailer) lines of this message */
-    size_t field_bytes;    /* trailer name + value bytes */
-    char *hname, *hval;    /* header being assembled across reads */
+    int status;         /* error status chosen (400/413/414/417/431/501/505...) */
+    int paused;         /* a request callback asked to pause */
+    int in_value;       /* the last header callback was a value */
+    size_t head_bytes;  /* read since the last request ended, up to its head's end */
+    unsigned lines;     /* header (or trailer) lines of this message */
+    size_t field_bytes; /* trailer name + value bytes */
+    char *hname, *hval; /* header being assembled across reads */
     size_t hname_len, hval_len, hname_cap, hval_cap;
     char *url;
     size_t url_len, url_cap;
@@ -54,8 +54,7 @@ typedef struct wa__h1_reader {
     int head_lf_owed;      /* paused at the head's end, the parser reads its LF next */
 } wa__h1_reader;
 
-void wa__h1_init(wa__h1_reader *r, const wa_server_opts *opts, const wa__h1_events *ev,
-                 void *ctx);
+void wa__h1_init(wa__h1_reader *r, const wa_server_opts *opts, const wa__h1_events *ev, void *ctx);
 void wa__h1_free(wa__h1_reader *r);
 
 /* Parse up to n bytes. Returns the bytes consumed: fewer than n when paused

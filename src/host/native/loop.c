@@ -16,11 +16,11 @@
 
 struct native_state {
     uv_loop_t loop;
-    uv_timer_t poll_timer; /* armed only for the length of one wa__host_poll */
+    uv_timer_t poll_timer;   /* armed only for the length of one wa__host_poll */
     uv_prepare_t wake_check; /* runs after timers, before libuv blocks */
     int open;
-    unsigned pending;      /* operations that can wake a task */
-    unsigned drain;        /* requests wa__host_close must wait for */
+    unsigned pending; /* operations that can wake a task */
+    unsigned drain;   /* requests wa__host_close must wait for */
     void (*close_hooks[WA_MAX_CLOSE_HOOKS])(void);
     int n_close_hooks;
 };
@@ -47,10 +47,18 @@ int wa__native_at_close(void (*fn)(void))
 int wa__uv_err(int uv_status)
 {
     switch (uv_status) {
-    case UV_EAI_NONAME: case UV_EAI_AGAIN: case UV_EAI_FAIL: case UV_EAI_NODATA:
-    case UV_EAI_ADDRFAMILY: case UV_EAI_SERVICE: case UV_EAI_BADHINTS: case UV_EAI_PROTOCOL:
-    case UV_EAI_SOCKTYPE: case UV_EAI_FAMILY: case UV_EAI_BADFLAGS: case UV_EAI_OVERFLOW:
-        return WA_EDNS;
+    case UV_EAI_NONAME:
+    case UV_EAI_AGAIN:
+    case UV_EAI_FAIL:
+    case UV_EAI_NODATA:
+    case UV_EAI_ADDRFAMILY:
+    case UV_EAI_SERVICE:
+    case UV_EAI_BADHINTS:
+    case UV_EAI_PROTOCOL:
+    case UV_EAI_SOCKTYPE:
+    case UV_EAI_FAMILY:
+    case UV_EAI_BADFLAGS:
+    case UV_EAI_OVERFLOW: return WA_EDNS;
     case UV_EAI_MEMORY: return WA_ENOMEM;
     case UV_EAI_CANCELED: return WA_ECANCELED;
     case UV_EOF: return WA_EINCOMPLETE; /* the peer closed where more was due */
@@ -178,8 +186,8 @@ struct thread_job {
     wa_fn fn;
     void *arg;
     void *result;
-    void **out;     /* in the waiting task's frame; NULL once orphaned */
-    wa_op *op;      /* NULL once the waiter gave up */
+    void **out; /* in the waiting task's frame; NULL once orphaned */
+    wa_op *op;  /* NULL once the waiter gave up */
 };
 
 static void job_work(uv_work_t *req)
@@ -320,9 +328,9 @@ static void fr_read_more(struct file_read *fr)
         fr->buf = nb;
         fr->cap = ncap;
     }
-    uv_buf_t b = uv_buf_init(fr->buf + fr->len, (unsigned)(fr->cap - fr->len - 1 > (1u << 30)
-                                                               ? (1u << 30)
-                                                               : fr->cap - fr->len - 1));
+    uv_buf_t b = uv_buf_init(
+        fr->buf + fr->len,
+        (unsigned)(fr->cap - fr->len - 1 > (1u << 30) ? (1u << 30) : fr->cap - fr->len - 1));
     int rc = uv_fs_read(&host.loop, &fr->req, fr->fd, &b, 1, -1, fr_read_cb);
     if (rc < 0) {
         fr->err = wa__uv_err(rc);

@@ -20,10 +20,10 @@ struct mail {
 
 struct wa_loop {
     pthread_mutex_t mu;
-    atomic_uint refs;          /* the running loop's own, plus every hold */
-    int open;                  /* under mu: mail is accepted and the async lives */
-    struct mail *head, *tail;  /* under mu */
-    uv_async_t async;          /* wakes the loop; closed with the loop */
+    atomic_uint refs;         /* the running loop's own, plus every hold */
+    int open;                 /* under mu: mail is accepted and the async lives */
+    struct mail *head, *tail; /* under mu */
+    uv_async_t async;         /* wakes the loop; closed with the loop */
 };
 
 static _Thread_local wa_loop *t_here;
@@ -169,10 +169,10 @@ int wa_call_soon_threadsafe(wa_loop *loop, wa_callback fn, void *arg)
 /* ------------------------------------------------------------ remote waits */
 
 struct wa__remote_waiter {
-    wa_loop *home;      /* held while the record lives */
-    atomic_int refs;    /* the waiter, and a wake-up in the mail */
+    wa_loop *home;   /* held while the record lives */
+    atomic_int refs; /* the waiter, and a wake-up in the mail */
     atomic_int woken;
-    wa_op *op;          /* home thread only: the task's wait, while it waits */
+    wa_op *op; /* home thread only: the task's wait, while it waits */
 };
 
 wa__remote_waiter *wa__remote_wait_new(void)

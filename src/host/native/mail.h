@@ -11,8 +11,8 @@
 #include "core/backend.h"
 
 /* loop.c calls these around the libuv loop's life. */
-int wa__mail_open(uv_loop_t *uv);   /* this thread's wa_loop: 0 or WA_ENOMEM */
-void wa__mail_close(void);          /* refuse new mail; drop what was not run */
+int wa__mail_open(uv_loop_t *uv); /* this thread's wa_loop: 0 or WA_ENOMEM */
+void wa__mail_close(void);        /* refuse new mail; drop what was not run */
 /* What other threads will still deliver: a hold on this loop by another
  * thread counts 1, and each task in wa__remote_wait 1. loop.c adds it to
  * its pending count (mail.c calls nothing in loop.c). */
@@ -33,13 +33,13 @@ wa_loop *wa__mail_here(void);
  * task's own loop; wa__remote_wake may be called from any thread, under the
  * caller's own lock, at most once per wait. */
 typedef struct wa__remote_waiter wa__remote_waiter;
-wa__remote_waiter *wa__remote_wait_new(void);                 /* NULL: WA_ENOMEM */
+wa__remote_waiter *wa__remote_wait_new(void); /* NULL: WA_ENOMEM */
 /* Suspend until woken (0) or interrupted (the code; no wake-up will
  * follow once this returns, and *woken says whether one was already on its
  * way). shield: ignore interruptions (they are returned after the wake). */
 int wa__remote_wait(wa__remote_waiter *w, int shield, int *woken);
 void wa__remote_wake(wa__remote_waiter *w);
-void wa__remote_wait_free(wa__remote_waiter *w);   /* after wa__remote_wait returned */
+void wa__remote_wait_free(wa__remote_waiter *w); /* after wa__remote_wait returned */
 
 /* Absolute CLOCK_REALTIME timespec timeout_ms from now, for
  * pthread_cond_timedwait (WA_NO_TIMEOUT: far in the future). */

@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 struct server {
-    struct conn_home home;   /* its connections, their settings and counts */
+    struct conn_home home; /* its connections, their settings and counts */
     uv_tcp_t listener;
-    uv_timer_t tick;         /* checks every connection's deadline */
-    wa_op *op;               /* the listening task's wait */
-    wa_task *waiter;         /* parked during shutdown */
+    uv_timer_t tick; /* checks every connection's deadline */
+    wa_op *op;       /* the listening task's wait */
+    wa_task *waiter; /* parked during shutdown */
     int listener_open, tick_open;
-    int accept_owed;         /* a connection waits to be accepted (no memory) */
+    int accept_owed; /* a connection waits to be accepted (no memory) */
     int stopping;
 };
 
@@ -231,8 +231,8 @@ static void server_shutdown(struct server *srv)
     }
     srv->waiter = wa__self();
     uint64_t grace = srv->home.opts.shutdown_grace_ms;
-    uint64_t until = grace >= UINT64_MAX / 2000000ull ? WA_NEVER
-                                                      : wa__host_hrtime() + grace * 1000000ull;
+    uint64_t until =
+        grace >= UINT64_MAX / 2000000ull ? WA_NEVER : wa__host_hrtime() + grace * 1000000ull;
     while ((srv->home.conns || srv->home.handlers > 0) && wa__host_hrtime() < until)
         wa__park(until, WA_PARK_SHIELD);
     uv_timer_stop(&srv->tick);
@@ -308,9 +308,9 @@ int wa__server_serve(wa_app *app, const struct sockaddr *addr, int fd, struct se
         int len = sizeof bound;
         rc = uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
         if (rc == 0)
-            app->port = ntohs(bound.ss_family == AF_INET6
-                                  ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                  : ((struct sockaddr_in *)&bound)->sin_port);
+            app->port =
+                ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                  : ((struct sockaddr_in *)&bound)->sin_port);
     }
     wa__native_pending_add(1);
     int result;

@@ -13,7 +13,7 @@ struct server;
 
 /* The loops that serve one app beside this one (server_workers.c). */
 struct server_peers {
-    unsigned loops;          /* how many serve, this one included */
+    unsigned loops; /* how many serve, this one included */
     /* This loop's server starts: where handed-over clients go. */
     void (*serving)(struct server_peers *peers, struct server *srv);
     /* This loop's serving task was interrupted: the others stop too. */
@@ -21,7 +21,7 @@ struct server_peers {
 };
 
 /* server_guard.c: the cap's protections. */
-int wa__guard_make_room(struct conn_home *home);          /* 1 when a connection was closed */
+int wa__guard_make_room(struct conn_home *home); /* 1 when a connection was closed */
 int wa__guard_client_over(struct conn_home *home, struct conn *c); /* 1: past its client's limit */
 void wa__guard_tick(struct conn_home *home, uint64_t now); /* near the cap: the earlier deadline */
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define MAX_QUEUED 16 /* requests read ahead per connection */
-#define READ_BUF (64 * 1024)
+#define READ_BUF   (64 * 1024)
 
 struct wreq {
     uv_write_t req;
@@ -611,10 +611,7 @@ static void conn_parse(struct conn *c, const char *data, size_t n)
     maybe_resume(c);
 }
 
-void wa__conn_closed(uv_handle_t *h)
-{
-    conn_unref(h->data);
-}
+void wa__conn_closed(uv_handle_t *h) { conn_unref(h->data); }
 
 void wa__conn_close(struct conn *c)
 {
@@ -648,7 +645,6 @@ void wa__conn_close(struct conn *c)
     uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
     home->changed(home);
 }
-
 
 /* ------------------------------------------------------------ start, drain */
 
@@ -690,6 +686,6 @@ void wa__conn_drain(struct conn *c)
 
 int wa__conn_idle(const struct conn *c)
 {
-    return !c->upgraded && !c->closing && !c->stopped && !c->read_eof && c->rd.phase == WA_H1_IDLE &&
-           !c->q_head && c->write_queued == 0 && !c->held;
+    return !c->upgraded && !c->closing && !c->stopped && !c->read_eof &&
+           c->rd.phase == WA_H1_IDLE && !c->q_head && c->write_queued == 0 && !c->held;
 }

@@ -24,33 +24,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ACCEPT_BATCH 64     /* connections handed over per wake of the acceptor */
-#define EMFILE_PAUSE_MS 50  /* out of descriptors: the acceptor rests, not spins */
+#define ACCEPT_BATCH    64 /* connections handed over per wake of the acceptor */
+#define EMFILE_PAUSE_MS 50 /* out of descriptors: the acceptor rests, not spins */
 
 struct worker {
     struct workers *ws;
     pthread_t th;
     int thread_made;
-    int fd;                 /* its listening socket, until its server owns it */
-    wa_loop *loop;          /* held */
-    wa_task *task;          /* its serving task: touched on its own loop only */
-    struct server *srv;     /* while serving: touched on its own loop only */
+    int fd;             /* its listening socket, until its server owns it */
+    wa_loop *loop;      /* held */
+    wa_task *task;      /* its serving task: touched on its own loop only */
+    struct server *srv; /* while serving: touched on its own loop only */
     atomic_int started, finished;
     int rc;
 };
 
 struct workers {
-    struct server_peers peers;  /* what each loop's server calls: peers.loops is n */
+    struct server_peers peers; /* what each loop's server calls: peers.loops is n */
     wa_app *app;
     unsigned n;
-    int handoff;                /* no SO_REUSEPORT: the leader accepts for all */
-    int listen_fd;              /* handoff: the one listening socket */
-    uv_poll_t *acceptor;        /* handoff: the leader's watch on it */
-    uv_timer_t *rest;           /* handoff: restarts the watch after EMFILE */
-    unsigned next;              /* handoff: whose turn */
+    int handoff;         /* no SO_REUSEPORT: the leader accepts for all */
+    int listen_fd;       /* handoff: the one listening socket */
+    uv_poll_t *acceptor; /* handoff: the leader's watch on it */
+    uv_timer_t *rest;    /* handoff: restarts the watch after EMFILE */
+    unsigned next;       /* handoff: whose turn */
     int stopped;
-    wa_shared_queue *news;      /* a worker started or finished: look again */
-    struct worker w[];          /* w[0]: the leader, the calling task's loop */
+    wa_shared_queue *news; /* a worker started or finished: look again */
+    struct worker w[];     /* w[0]: the leader, the calling task's loop */
 };
 
 static _Thread_local struct worker *t_worker; /* this loop's, while it serves */
@@ -363,8 +363,8 @@ int wa__server_workers(wa_app *app, const struct sockaddr *addr, unsigned n)
     struct workers *ws = calloc(1, sizeof *ws + n * sizeof(struct worker));
     if (!ws)
         return WA_ENOMEM;
-    ws->peers = (struct server_peers){.loops = n, .serving = loop_serving,
-                                      .interrupted = loop_interrupted};
+    ws->peers =
+        (struct server_peers){.loops = n, .serving = loop_serving, .interrupted = loop_interrupted};
     ws->app = app;
     ws->n = n;
     ws->listen_fd = -1;

@@ -16,11 +16,11 @@
 struct waiter {
     struct waiter *prev, *next;
     int linked;
-    wa__remote_waiter *task;      /* a task's wait, or NULL for a plain thread */
-    pthread_cond_t *cv;         /* a plain thread's */
+    wa__remote_waiter *task; /* a task's wait, or NULL for a plain thread */
+    pthread_cond_t *cv;      /* a plain thread's */
 };
 
-struct side {                   /* the getters, or the putters */
+struct side { /* the getters, or the putters */
     struct waiter *head, *tail;
 };
 
@@ -28,9 +28,9 @@ struct wa_shared_queue {
     pthread_mutex_t mu;
     void **ring;
     size_t cap_ring, head, len;
-    size_t capacity;            /* 0: unbounded */
+    size_t capacity; /* 0: unbounded */
     int closed;
-    unsigned waiting;           /* tasks and threads inside get/put */
+    unsigned waiting; /* tasks and threads inside get/put */
     struct side getters, putters;
 };
 
@@ -152,10 +152,7 @@ static int wait_on(wa_shared_queue *q, struct side *s)
 }
 
 /* Waiting would block a loop's thread outside a task. */
-static int cannot_wait_here(void)
-{
-    return wa__require_task() < 0 && wa__mail_here() != NULL;
-}
+static int cannot_wait_here(void) { return wa__require_task() < 0 && wa__mail_here() != NULL; }
 
 /* ------------------------------------------------------------ public */
 

@@ -26,7 +26,7 @@ int wa__stream_numeric(const char *host, int port, struct sockaddr_storage *ss)
 
 struct lookup {
     uv_getaddrinfo_t req;
-    wa_op *op;              /* NULL once the waiter gave up */
+    wa_op *op; /* NULL once the waiter gave up */
     struct addrinfo *res;
 };
 
@@ -60,7 +60,8 @@ int wa__stream_resolve(const char *host, int port, int passive, struct addrinfo 
         return WA_ENOMEM;
     char service[16];
     snprintf(service, sizeof service, "%d", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = passive ? AI_PASSIVE : AI_ADDRCONFIG};
     wa_op op = {.cancel = lookup_cancel, .data = l};
     l->op = &op;

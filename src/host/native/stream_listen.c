@@ -29,11 +29,11 @@ struct lsock {
 struct wa__slisten {
     wa_stream_server *srv;
     struct lsock socks[MAX_LISTEN];
-    int n;         /* handles initialised */
-    int open;      /* handles not yet closed */
+    int n;    /* handles initialised */
+    int open; /* handles not yet closed */
     int is_pipe;
     int closing;
-    char *path;    /* Unix: removed at close */
+    char *path; /* Unix: removed at close */
     struct wa__slisten *prev, *next;
 };
 

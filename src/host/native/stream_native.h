@@ -21,20 +21,20 @@ struct wa__sconn {
         uv_tcp_t tcp;
         uv_pipe_t pipe;
     } u;
-    wa_stream *s;           /* reported to; NULL until bound */
+    wa_stream *s;                  /* reported to; NULL until bound */
     struct wa__sconn *prev, *next; /* every open connection, for the loop's end */
     int is_pipe;
-    int reading;            /* the portable layer wants bytes */
-    int uv_reading;         /* libuv reads (also during the handshake) */
-    int closing;            /* wa__sconn_close came: report nothing more */
-    int handles_open;       /* the socket, and the TLS timer */
-    uv_write_t wreq;        /* the portable layer's one write (plain) */
+    int reading;      /* the portable layer wants bytes */
+    int uv_reading;   /* libuv reads (also during the handshake) */
+    int closing;      /* wa__sconn_close came: report nothing more */
+    int handles_open; /* the socket, and the TLS timer */
+    uv_write_t wreq;  /* the portable layer's one write (plain) */
     uv_shutdown_t sreq;
     /* TLS only */
     struct wa__tls *tls;
-    uv_timer_t timer;       /* handshake deadline, then resuming decryption */
-    wa_op *hs_op;           /* the task waiting for the handshake */
-    char *cipher_in;        /* libuv reads ciphertext here */
+    uv_timer_t timer; /* handshake deadline, then resuming decryption */
+    wa_op *hs_op;     /* the task waiting for the handshake */
+    char *cipher_in;  /* libuv reads ciphertext here */
 };
 
 /* A new connection record with its handle initialised (tcp or pipe);

@@ -12,25 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RBUF (64 * 1024) /* read ahead; full: stop reading (TCP pushes back) */
+#define RBUF      (64 * 1024) /* read ahead; full: stop reading (TCP pushes back) */
 #define LINGER_MS 1000
 
 struct wa__ws_uvt {
     wa__ws_transport base;
-    uv_stream_t *stream;   /* NULL once the connection is gone */
-    uv_tcp_t own;          /* the client's handle */
+    uv_stream_t *stream; /* NULL once the connection is gone */
+    uv_tcp_t own;        /* the client's handle */
     int owns_handle;
-    struct conn *conn;     /* server: the HTTP connection, while it is ours */
+    struct conn *conn;       /* server: the HTTP connection, while it is ours */
     struct conn_taker taker; /* server: how that connection tells us it closes */
-    char *buf;             /* read ahead: buf[off .. off + len) */
+    char *buf;               /* read ahead: buf[off .. off + len) */
     size_t off, len;
     int reading;
-    int eof;               /* 0, UV_EOF or a libuv error */
-    wa_op *rop, *wop;      /* the reader and the writer waiting, if any */
-    size_t wqueued;        /* bytes in uv_write requests */
-    int werr;              /* the first write error */
-    int closed;            /* close() was called */
-    unsigned refs;         /* the owner until close, tasks inside, writes, the handle */
+    int eof;          /* 0, UV_EOF or a libuv error */
+    wa_op *rop, *wop; /* the reader and the writer waiting, if any */
+    size_t wqueued;   /* bytes in uv_write requests */
+    int werr;         /* the first write error */
+    int closed;       /* close() was called */
+    unsigned refs;    /* the owner until close, tasks inside, writes, the handle */
     /* Lingering close: FIN after our last frame, then read and drop what
      * the peer still sends until it closes too or LINGER_MS pass, so a
      * close with unread input does not reset the connection (and lose our
@@ -245,8 +245,7 @@ static int uvt_queue(uvt *t, const void *const *bufs, const size_t *lens, size_t
     return 0;
 }
 
-static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens,
-                     size_t n)
+static int uvt_write(wa__ws_transport *base, const void *const *bufs, const size_t *lens, size_t n)
 {
     uvt *t = (uvt *)base;
     int rc = uvt_queue(t, bufs, lens, n);
@@ -266,10 +265,7 @@ static int uvt_send_now(wa__ws_transport *base, const void *const *bufs, const s
 
 /* ------------------------------------------------------------ closing */
 
-static void handle_closed(uv_handle_t *h)
-{
-    uvt_unref(h->data);
-}
+static void handle_closed(uv_handle_t *h) { uvt_unref(h->data); }
 
 static uvt *taker_uvt(const struct conn_taker *k)
 {
@@ -296,7 +292,7 @@ static void conn_gone(struct conn_taker *k)
     wa__conn_release(c);
     if (t->closed && t->linger_timer_open)
         finish_close(t); /* lingering on a connection that is gone */
-    uvt_unref(t); /* the connection's reference */
+    uvt_unref(t);        /* the connection's reference */
 }
 
 static _Thread_local uvt *lingering;
@@ -348,8 +344,7 @@ static void linger_at_close(void)
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
     uvt *t = req->data;
-    if (status < 0 || !t->stream || t->finished ||
-        uv_timer_init(wa__uv(), &t->linger) < 0) {
+    if (status < 0 || !t->stream || t->finished || uv_timer_init(wa__uv(), &t->linger) < 0) {
         finish_close(t);
         return;
     }
@@ -417,8 +412,8 @@ static uvt *uvt_new(void)
 
 /* ------------------------------------------------------------ server */
 
-int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head,
-                        size_t head_len, wa__ws_transport **out)
+int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head, size_t head_len,
+                        wa__ws_transport **out)
 {
     (void)req;
     *out = NULL;

@@ -35,4 +35,3 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
                             "sockets there): WA_ENOTSUP; use the WASI 0.2 or native build");
     return WA_ENOTSUP;
 }
-

@@ -9,8 +9,8 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws)
     return WA_ENOTSUP;
 }
 
-int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head,
-                        size_t head_len, wa__ws_transport **out)
+int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head, size_t head_len,
+                        wa__ws_transport **out)
 {
     (void)req;
     (void)reply;

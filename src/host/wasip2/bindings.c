@@ -20,21 +20,16 @@ void wa__p2_free(void *ptr, size_t len)
 static int string_offset(uint8_t disc)
 {
     switch (disc) {
-    case 1:  /* DNS-error {rcode: option<string>, info-code} */
-        return 0;
-    case 14: /* TLS-alert-received {alert-id: option<u8>, alert-message} */
-        return 4;
-    case 22: /* HTTP-request-header-size(option<field-size-payload>) */
-        return -2;
+    case 1: /* DNS-error {rcode: option<string>, info-code} */ return 0;
+    case 14: /* TLS-alert-received {alert-id: option<u8>, alert-message} */ return 4;
+    case 22: /* HTTP-request-header-size(option<field-size-payload>) */ return -2;
     case 24: /* HTTP-request-trailer-size(field-size-payload) */
     case 27: /* HTTP-response-header-size(field-size-payload) */
     case 30: /* HTTP-response-trailer-size(field-size-payload) */
     case 31: /* HTTP-response-transfer-coding(option<string>) */
     case 32: /* HTTP-response-content-coding(option<string>) */
-    case 38: /* internal-error(option<string>) */
-        return 0;
-    default:
-        return -1;
+    case 38: /* internal-error(option<string>) */ return 0;
+    default: return -1;
     }
 }
 
@@ -60,21 +55,45 @@ void wa__p2_error_code_free(const uint8_t *ec)
 }
 
 static const char *const ec_names[WA_P2_EC_COUNT] = {
-    "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable",
-    "destination-IP-prohibited", "destination-IP-unroutable", "connection-refused",
-    "connection-terminated", "connection-timeout", "connection-read-timeout",
-    "connection-write-timeout", "connection-limit-reached", "TLS-protocol-error",
-    "TLS-certificate-error", "TLS-alert-received", "HTTP-request-denied",
-    "HTTP-request-length-required", "HTTP-request-body-size",
-    "HTTP-request-method-invalid", "HTTP-request-URI-invalid",
-    "HTTP-request-URI-too-long", "HTTP-request-header-section-size",
-    "HTTP-request-header-size", "HTTP-request-trailer-section-size",
-    "HTTP-request-trailer-size", "HTTP-response-incomplete",
-    "HTTP-response-header-section-size", "HTTP-response-header-size",
-    "HTTP-response-body-size", "HTTP-response-trailer-section-size",
-    "HTTP-response-trailer-size", "HTTP-response-transfer-coding",
-    "HTTP-response-content-coding", "HTTP-response-timeout", "HTTP-upgrade-failed",
-    "HTTP-protocol-error", "loop-detected", "configuration-error", "internal-error",
+    "DNS-timeout",
+    "DNS-error",
+    "destination-not-found",
+    "destination-unavailable",
+    "destination-IP-prohibited",
+    "destination-IP-unroutable",
+    "connection-refused",
+    "connection-terminated",
+    "connection-timeout",
+    "connection-read-timeout",
+    "connection-write-timeout",
+    "connection-limit-reached",
+    "TLS-protocol-error",
+    "TLS-certificate-error",
+    "TLS-alert-received",
+    "HTTP-request-denied",
+    "HTTP-request-length-required",
+    "HTTP-request-body-size",
+    "HTTP-request-method-invalid",
+    "HTTP-request-URI-invalid",
+    "HTTP-request-URI-too-long",
+    "HTTP-request-header-section-size",
+    "HTTP-request-header-size",
+    "HTTP-request-trailer-section-size",
+    "HTTP-request-trailer-size",
+    "HTTP-response-incomplete",
+    "HTTP-response-header-section-size",
+    "HTTP-response-header-size",
+    "HTTP-response-body-size",
+    "HTTP-response-trailer-section-size",
+    "HTTP-response-trailer-size",
+    "HTTP-response-transfer-coding",
+    "HTTP-response-content-coding",
+    "HTTP-response-timeout",
+    "HTTP-upgrade-failed",
+    "HTTP-protocol-error",
+    "loop-detected",
+    "configuration-error",
+    "internal-error",
 };
 
 const char *wa__p2_error_code_name(const uint8_t *ec)

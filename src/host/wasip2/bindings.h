@@ -22,14 +22,14 @@
 #include <stdint.h>
 
 #define WA_P2_VER "0.2.0"
-#define WA_P2_IMPORT(iface, name)                                       \
+#define WA_P2_IMPORT(iface, name) \
     __attribute__((import_module(iface "@" WA_P2_VER), import_name(name)))
 
-#define WA_P2_CLOCK "wasi:clocks/monotonic-clock"
-#define WA_P2_POLL "wasi:io/poll"
-#define WA_P2_ERROR "wasi:io/error"
-#define WA_P2_STREAMS "wasi:io/streams"
-#define WA_P2_TYPES "wasi:http/types"
+#define WA_P2_CLOCK    "wasi:clocks/monotonic-clock"
+#define WA_P2_POLL     "wasi:io/poll"
+#define WA_P2_ERROR    "wasi:io/error"
+#define WA_P2_STREAMS  "wasi:io/streams"
+#define WA_P2_TYPES    "wasi:http/types"
 #define WA_P2_OUTGOING "wasi:http/outgoing-handler"
 
 /* A return area: large enough for the biggest result used here
@@ -76,7 +76,8 @@ WA_P2_IMPORT(WA_P2_ERROR, "[resource-drop]error") void wa__p2_error_drop(int32_t
 #define WA_P2_STREAM_CLOSED 1
 WA_P2_IMPORT(WA_P2_STREAMS, "[method]input-stream.read")
 void wa__p2_in_read(int32_t s, int64_t len, wa__p2_ret *ret);
-WA_P2_IMPORT(WA_P2_STREAMS, "[method]input-stream.subscribe") int32_t wa__p2_in_subscribe(int32_t s);
+WA_P2_IMPORT(WA_P2_STREAMS, "[method]input-stream.subscribe")
+int32_t wa__p2_in_subscribe(int32_t s);
 WA_P2_IMPORT(WA_P2_STREAMS, "[resource-drop]input-stream") void wa__p2_in_drop(int32_t s);
 WA_P2_IMPORT(WA_P2_STREAMS, "[method]output-stream.check-write")
 void wa__p2_out_check_write(int32_t s, wa__p2_ret *ret);
@@ -87,29 +88,42 @@ WA_P2_IMPORT(WA_P2_STREAMS, "[method]output-stream.blocking-write-and-flush")
 void wa__p2_out_blocking_write_and_flush(int32_t s, const void *data, int32_t len, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_STREAMS, "[method]output-stream.flush")
 void wa__p2_out_flush(int32_t s, wa__p2_ret *ret);
-WA_P2_IMPORT(WA_P2_STREAMS, "[method]output-stream.subscribe") int32_t wa__p2_out_subscribe(int32_t s);
+WA_P2_IMPORT(WA_P2_STREAMS, "[method]output-stream.subscribe")
+int32_t wa__p2_out_subscribe(int32_t s);
 WA_P2_IMPORT(WA_P2_STREAMS, "[resource-drop]output-stream") void wa__p2_out_drop(int32_t s);
 
 /* ------------------------------------------------------ wasi:http/types */
 
 /* method variant discriminants (set-method / incoming-request.method) */
-enum { WA_P2_GET, WA_P2_HEAD, WA_P2_POST, WA_P2_PUT, WA_P2_DELETE, WA_P2_CONNECT,
-       WA_P2_OPTIONS, WA_P2_TRACE, WA_P2_PATCH, WA_P2_METHOD_OTHER };
+enum {
+    WA_P2_GET,
+    WA_P2_HEAD,
+    WA_P2_POST,
+    WA_P2_PUT,
+    WA_P2_DELETE,
+    WA_P2_CONNECT,
+    WA_P2_OPTIONS,
+    WA_P2_TRACE,
+    WA_P2_PATCH,
+    WA_P2_METHOD_OTHER
+};
 
 WA_P2_IMPORT(WA_P2_TYPES, "[constructor]fields") int32_t wa__p2_fields_new(void);
 /* result<_, header-error>: disc at 0, header-error at 1 (1 = forbidden). */
 WA_P2_IMPORT(WA_P2_TYPES, "[method]fields.append")
-void wa__p2_fields_append(int32_t f, const char *name, int32_t nlen, const void *val,
-                          int32_t vlen, wa__p2_ret *ret);
+void wa__p2_fields_append(int32_t f, const char *name, int32_t nlen, const void *val, int32_t vlen,
+                          wa__p2_ret *ret);
 /* list<tuple<string, list<u8>>>: (ptr, len) at 0, 4; 16-byte elements
  * (name ptr, name len, value ptr, value len). */
-WA_P2_IMPORT(WA_P2_TYPES, "[method]fields.entries") void wa__p2_fields_entries(int32_t f, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]fields.entries")
+void wa__p2_fields_entries(int32_t f, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]fields") void wa__p2_fields_drop(int32_t f);
 
 WA_P2_IMPORT(WA_P2_TYPES, "[constructor]outgoing-request") int32_t wa__p2_oreq_new(int32_t headers);
 /* result<own<outgoing-body>>: disc at 0, handle at 4 (same for the other
  * result<own<...>> returns below). */
-WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-request.body") void wa__p2_oreq_body(int32_t r, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-request.body")
+void wa__p2_oreq_body(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-request.set-method")
 int32_t wa__p2_oreq_set_method(int32_t r, int32_t disc, const char *other, int32_t len);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-request.set-path-with-query")
@@ -130,44 +144,58 @@ WA_P2_IMPORT(WA_P2_TYPES, "[method]request-options.set-between-bytes-timeout")
 int32_t wa__p2_ropts_between(int32_t o, int32_t some, int64_t ns);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]request-options") void wa__p2_ropts_drop(int32_t o);
 
-WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-body.write") void wa__p2_obody_write(int32_t b, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-body.write")
+void wa__p2_obody_write(int32_t b, wa__p2_ret *ret);
 /* result<_, error-code>: disc at 0, error-code at 8. */
 WA_P2_IMPORT(WA_P2_TYPES, "[static]outgoing-body.finish")
 void wa__p2_obody_finish(int32_t b, int32_t some, int32_t trailers, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]outgoing-body") void wa__p2_obody_drop(int32_t b);
 
-WA_P2_IMPORT(WA_P2_TYPES, "[method]future-incoming-response.subscribe") int32_t wa__p2_fut_subscribe(int32_t f);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]future-incoming-response.subscribe")
+int32_t wa__p2_fut_subscribe(int32_t f);
 /* option<result<result<own<incoming-response>, error-code>>>: some at 0,
  * outer result disc at 8, inner disc at 16, handle or error-code at 24. */
-WA_P2_IMPORT(WA_P2_TYPES, "[method]future-incoming-response.get") void wa__p2_fut_get(int32_t f, wa__p2_ret *ret);
-WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]future-incoming-response") void wa__p2_fut_drop(int32_t f);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]future-incoming-response.get")
+void wa__p2_fut_get(int32_t f, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]future-incoming-response")
+void wa__p2_fut_drop(int32_t f);
 
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-response.status") int32_t wa__p2_iresp_status(int32_t r);
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-response.headers") int32_t wa__p2_iresp_headers(int32_t r);
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-response.consume") void wa__p2_iresp_consume(int32_t r, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-response.status")
+int32_t wa__p2_iresp_status(int32_t r);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-response.headers")
+int32_t wa__p2_iresp_headers(int32_t r);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-response.consume")
+void wa__p2_iresp_consume(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]incoming-response") void wa__p2_iresp_drop(int32_t r);
 
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-body.stream") void wa__p2_ibody_stream(int32_t b, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-body.stream")
+void wa__p2_ibody_stream(int32_t b, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]incoming-body") void wa__p2_ibody_drop(int32_t b);
 
 /* option<error-code>: some at 0, error-code at 8. */
-WA_P2_IMPORT(WA_P2_TYPES, "http-error-code") void wa__p2_http_error_code(int32_t err, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "http-error-code")
+void wa__p2_http_error_code(int32_t err, wa__p2_ret *ret);
 
 /* Server side. method(): variant disc at 0, other's (ptr, len) at 4, 8.
  * path-with-query(): option<string>: some at 0, (ptr, len) at 4, 8. */
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.method") void wa__p2_ireq_method(int32_t r, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.method")
+void wa__p2_ireq_method(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.path-with-query")
 void wa__p2_ireq_path(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.authority") /* option<string>, as path */
 void wa__p2_ireq_authority(int32_t r, wa__p2_ret *ret);
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.headers") int32_t wa__p2_ireq_headers(int32_t r);
-WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.consume") void wa__p2_ireq_consume(int32_t r, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.headers")
+int32_t wa__p2_ireq_headers(int32_t r);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]incoming-request.consume")
+void wa__p2_ireq_consume(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]incoming-request") void wa__p2_ireq_drop(int32_t r);
 
-WA_P2_IMPORT(WA_P2_TYPES, "[constructor]outgoing-response") int32_t wa__p2_oresp_new(int32_t headers);
+WA_P2_IMPORT(WA_P2_TYPES, "[constructor]outgoing-response")
+int32_t wa__p2_oresp_new(int32_t headers);
 WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-response.set-status-code")
 int32_t wa__p2_oresp_set_status(int32_t r, int32_t status);
-WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-response.body") void wa__p2_oresp_body(int32_t r, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_TYPES, "[method]outgoing-response.body")
+void wa__p2_oresp_body(int32_t r, wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_TYPES, "[resource-drop]outgoing-response") void wa__p2_oresp_drop(int32_t r);
 
 /* set(param, result<own<outgoing-response>, error-code>) flattens to nine
@@ -188,8 +216,11 @@ void wa__p2_handle(int32_t req, int32_t some, int32_t opts, wa__p2_ret *ret);
 
 /* error-code variant (size 32, payload at 8) -------------------------- */
 enum {
-    WA_P2_EC_DNS_TIMEOUT = 0, WA_P2_EC_DNS_ERROR = 1, WA_P2_EC_DEST_NOT_FOUND = 2,
-    WA_P2_EC_CONN_REFUSED = 6, WA_P2_EC_CONN_TIMEOUT = 8,
+    WA_P2_EC_DNS_TIMEOUT = 0,
+    WA_P2_EC_DNS_ERROR = 1,
+    WA_P2_EC_DEST_NOT_FOUND = 2,
+    WA_P2_EC_CONN_REFUSED = 6,
+    WA_P2_EC_CONN_TIMEOUT = 8,
     WA_P2_EC_COUNT = 39
 };
 /* Free the strings an error-code at ec owns (host-allocated payloads). */

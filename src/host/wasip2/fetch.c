@@ -109,7 +109,7 @@ static void stream_release(wa_response *r)
 
 static int method_disc(const char *m)
 {
-    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
+    static const char *const names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                         "CONNECT", "OPTIONS", "TRACE", "PATCH"};
     for (int i = 0; i < WA_P2_METHOD_OTHER; i++)
         if (strcmp(m, names[i]) == 0)
@@ -117,8 +117,7 @@ static int method_disc(const char *m)
     return WA_P2_METHOD_OTHER;
 }
 
-static int add_header(int32_t fields, const char *name, size_t nlen, const char *val,
-                      size_t vlen)
+static int add_header(int32_t fields, const char *name, size_t nlen, const char *val, size_t vlen)
 {
     wa__p2_ret r;
     wa__p2_fields_append(fields, name, (int32_t)nlen, val, (int32_t)vlen, &r);
@@ -215,8 +214,8 @@ static int send_request(const wa__fetch_req *req, const char *url, const char *m
         wa__p2_oreq_drop(oreq);
         return WA_EURL;
     }
-    alen = snprintf(auth, sizeof auth, default_port ? "%s%.*s%s" : "%s%.*s%s:%d",
-                    v6 ? "[" : "", (int)u.host_len, u.host, v6 ? "]" : "", u.port);
+    alen = snprintf(auth, sizeof auth, default_port ? "%s%.*s%s" : "%s%.*s%s:%d", v6 ? "[" : "",
+                    (int)u.host_len, u.host, v6 ? "]" : "", u.port);
     /* path and query, never the fragment */
     const char *path = *u.path ? u.path : "/";
     size_t plen = strcspn(path, "#");
@@ -299,8 +298,8 @@ static int read_headers(int32_t resp, wa_response *out)
     wa__hdrs all = {0};
     int rc = wa__p2_fields_read(wa__p2_iresp_headers(resp), &all);
     for (size_t i = 0; rc == 0 && i < all.n; i++)
-        rc = wa__response_add_header(out, all.v[i].name, strlen(all.v[i].name),
-                                     all.v[i].value, strlen(all.v[i].value));
+        rc = wa__response_add_header(out, all.v[i].name, strlen(all.v[i].name), all.v[i].value,
+                                     strlen(all.v[i].value));
     wa__hdrs_clear(&all);
     return rc;
 }

@@ -14,25 +14,32 @@
 static int map_code(uint8_t disc)
 {
     switch (disc) {
-    case 0: case 1: case 2:           /* DNS-timeout, DNS-error, destination-not-found */
-        return WA_EDNS;
-    case 6:                            /* connection-refused */
-        return WA_ECONNREFUSED;
-    case 8: case 9: case 10: case 33:  /* connection/read/write/response timeouts */
-        return WA_ETIMEDOUT;
-    case 12: case 13: case 14:         /* TLS protocol, certificate, alert */
-        return WA_ETLS;
-    case 17: case 21: case 22: case 23: case 24: /* our request over host limits */
-    case 26: case 27: case 28:         /* the response's head or body over them */
-        return WA_ETOOBIG;
-    case 18:                           /* HTTP-request-method-invalid */
-        return WA_EINVAL;
-    case 19: case 20:                  /* request URI invalid / too long */
-        return WA_EURL;
+    case 0:
+    case 1:
+    case 2: /* DNS-timeout, DNS-error, destination-not-found */ return WA_EDNS;
+    case 6: /* connection-refused */ return WA_ECONNREFUSED;
+    case 8:
+    case 9:
+    case 10:
+    case 33: /* connection/read/write/response timeouts */ return WA_ETIMEDOUT;
+    case 12:
+    case 13:
+    case 14: /* TLS protocol, certificate, alert */ return WA_ETLS;
+    case 17:
+    case 21:
+    case 22:
+    case 23:
+    case 24: /* our request over host limits */
+    case 26:
+    case 27:
+    case 28: /* the response's head or body over them */ return WA_ETOOBIG;
+    case 18: /* HTTP-request-method-invalid */ return WA_EINVAL;
+    case 19:
+    case 20: /* request URI invalid / too long */ return WA_EURL;
     default:
-        if (disc >= 25 && disc <= 35)  /* HTTP-response-*, upgrade, protocol */
+        if (disc >= 25 && disc <= 35) /* HTTP-response-*, upgrade, protocol */
             return WA_EPROTO;
-        if (disc == 16)                /* HTTP-request-length-required */
+        if (disc == 16) /* HTTP-request-length-required */
             return WA_EPROTO;
         return WA_ENET; /* unreachable, terminated, denied, loop, config, internal */
     }

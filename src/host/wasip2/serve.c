@@ -46,10 +46,9 @@ static serve_ctx *main_request;
 
 /* ------------------------------------------------------- the request */
 
-
 static char *read_method(int32_t req)
 {
-    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
+    static const char *const names[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                         "CONNECT", "OPTIONS", "TRACE", "PATCH"};
     wa__p2_ret r;
     wa__p2_ireq_method(req, &r);
@@ -310,8 +309,8 @@ static void finish_failed(serve_ctx *c, const char *why, int rc)
     }
 }
 
-__attribute__((export_name("wasi:http/incoming-handler@" WA_P2_VER "#handle")))
-void wa__p2_incoming_handle(int32_t request, int32_t outparam)
+__attribute__((export_name("wasi:http/incoming-handler@" WA_P2_VER "#handle"))) void
+wa__p2_incoming_handle(int32_t request, int32_t outparam)
 {
     serve_ctx c = {request, outparam, NULL};
     if (wa_build_app) {
@@ -361,6 +360,6 @@ int wa__http_listen_backend(wa_app *app, const char *host, int port)
      * wasi:http: the host (wasmtime serve) listens and calls the
      * incoming-handler export of a server component. */
     wa__host_debug_note("wa_app_listen: on WASI 0.2, build the program as a server "
-                    "component (wasmtime serve); a command cannot listen");
+                        "component (wasmtime serve); a command cannot listen");
     return WA_ENOTSUP;
 }

@@ -24,30 +24,43 @@
 
 #include "host/wasip2/bindings.h"
 
-#define WA_P2_NET "wasi:sockets/network"
+#define WA_P2_NET          "wasi:sockets/network"
 #define WA_P2_INSTANCE_NET "wasi:sockets/instance-network"
-#define WA_P2_TCP "wasi:sockets/tcp"
-#define WA_P2_TCP_CREATE "wasi:sockets/tcp-create-socket"
-#define WA_P2_LOOKUP "wasi:sockets/ip-name-lookup"
+#define WA_P2_TCP          "wasi:sockets/tcp"
+#define WA_P2_TCP_CREATE   "wasi:sockets/tcp-create-socket"
+#define WA_P2_LOOKUP       "wasi:sockets/ip-name-lookup"
 
 /* network.error-code */
 enum {
-    WA_P2_NET_UNKNOWN, WA_P2_NET_ACCESS_DENIED, WA_P2_NET_NOT_SUPPORTED,
-    WA_P2_NET_INVALID_ARGUMENT, WA_P2_NET_OUT_OF_MEMORY, WA_P2_NET_TIMEOUT,
-    WA_P2_NET_CONCURRENCY_CONFLICT, WA_P2_NET_NOT_IN_PROGRESS, WA_P2_NET_WOULD_BLOCK,
-    WA_P2_NET_INVALID_STATE, WA_P2_NET_NEW_SOCKET_LIMIT, WA_P2_NET_ADDRESS_NOT_BINDABLE,
-    WA_P2_NET_ADDRESS_IN_USE, WA_P2_NET_REMOTE_UNREACHABLE, WA_P2_NET_CONNECTION_REFUSED,
-    WA_P2_NET_CONNECTION_RESET, WA_P2_NET_CONNECTION_ABORTED, WA_P2_NET_DATAGRAM_TOO_LARGE,
-    WA_P2_NET_NAME_UNRESOLVABLE, WA_P2_NET_TEMPORARY_RESOLVER_FAILURE,
+    WA_P2_NET_UNKNOWN,
+    WA_P2_NET_ACCESS_DENIED,
+    WA_P2_NET_NOT_SUPPORTED,
+    WA_P2_NET_INVALID_ARGUMENT,
+    WA_P2_NET_OUT_OF_MEMORY,
+    WA_P2_NET_TIMEOUT,
+    WA_P2_NET_CONCURRENCY_CONFLICT,
+    WA_P2_NET_NOT_IN_PROGRESS,
+    WA_P2_NET_WOULD_BLOCK,
+    WA_P2_NET_INVALID_STATE,
+    WA_P2_NET_NEW_SOCKET_LIMIT,
+    WA_P2_NET_ADDRESS_NOT_BINDABLE,
+    WA_P2_NET_ADDRESS_IN_USE,
+    WA_P2_NET_REMOTE_UNREACHABLE,
+    WA_P2_NET_CONNECTION_REFUSED,
+    WA_P2_NET_CONNECTION_RESET,
+    WA_P2_NET_CONNECTION_ABORTED,
+    WA_P2_NET_DATAGRAM_TOO_LARGE,
+    WA_P2_NET_NAME_UNRESOLVABLE,
+    WA_P2_NET_TEMPORARY_RESOLVER_FAILURE,
     WA_P2_NET_PERMANENT_RESOLVER_FAILURE
 };
-enum { WA_P2_IPV4, WA_P2_IPV6 };                       /* ip-address-family */
+enum { WA_P2_IPV4, WA_P2_IPV6 };                               /* ip-address-family */
 enum { WA_P2_SHUT_RECEIVE, WA_P2_SHUT_SEND, WA_P2_SHUT_BOTH }; /* shutdown-type */
 
 /* An ip-socket-address flattened for a parameter list. */
-#define WA_P2_SOCKADDR_PARAMS                                                  \
-    int32_t disc, int32_t v0, int32_t v1, int32_t v2, int32_t v3, int32_t v4, \
-        int32_t v5, int32_t v6, int32_t v7, int32_t v8, int32_t v9, int32_t v10
+#define WA_P2_SOCKADDR_PARAMS                                                             \
+    int32_t disc, int32_t v0, int32_t v1, int32_t v2, int32_t v3, int32_t v4, int32_t v5, \
+        int32_t v6, int32_t v7, int32_t v8, int32_t v9, int32_t v10
 
 /* ----------------------------------------------------- network, lookup */
 

@@ -29,9 +29,9 @@
 struct wa__sconn {
     wa_stream *s;
     wa__p2_conn c;
-    wa__p2_watch rd, wr;  /* reading; a write in flight (or the close's flush) */
-    wa__p2_due done;      /* frees the connection after close */
-    const char *wdata;    /* the write in flight */
+    wa__p2_watch rd, wr; /* reading; a write in flight (or the close's flush) */
+    wa__p2_due done;     /* frees the connection after close */
+    const char *wdata;   /* the write in flight */
     size_t wlen, woff;
     int closing;
 };
@@ -66,8 +66,7 @@ void wa__sconn_close(wa__sconn *x, int reset)
     x->wdata = NULL; /* a write in flight is abandoned */
     /* Hand the host's queued bytes to the OS before the drop destroys the
      * Node socket; a reset (or a dead output) skips that. */
-    if (!reset && !x->c.write_end && wa__p2_conn_flush(&x->c) == 0 &&
-        x->c.out >= 0) {
+    if (!reset && !x->c.write_end && wa__p2_conn_flush(&x->c) == 0 && x->c.out >= 0) {
         if (x->c.out_poll < 0)
             x->c.out_poll = wa__p2_out_subscribe(x->c.out);
         x->wr = (wa__p2_watch){.pollable = x->c.out_poll, .ready = flushed};

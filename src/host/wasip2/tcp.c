@@ -265,8 +265,8 @@ int wa__p2_connect(const wa__p2_addr *addr, wa__p2_conn *c)
     int32_t v[11];
     addr_flat(addr, v);
     wa__p2_ret r;
-    wa__p2_tcp_start_connect(sock, net(), addr->family, v[0], v[1], v[2], v[3], v[4], v[5],
-                             v[6], v[7], v[8], v[9], v[10], &r);
+    wa__p2_tcp_start_connect(sock, net(), addr->family, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
+                             v[7], v[8], v[9], v[10], &r);
     if (wa__p2_u8(&r, 0))
         rc = map_net_error(wa__p2_u8(&r, 1));
     else
@@ -406,8 +406,8 @@ int wa__p2_listen(const wa__p2_addr *addr, int backlog, wa__p2_listener *l)
     int32_t v[11];
     addr_flat(addr, v);
     wa__p2_ret r;
-    wa__p2_tcp_start_bind(sock, net(), addr->family, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
-                          v[7], v[8], v[9], v[10], &r);
+    wa__p2_tcp_start_bind(sock, net(), addr->family, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+                          v[8], v[9], v[10], &r);
     if (wa__p2_u8(&r, 0))
         rc = map_net_error(wa__p2_u8(&r, 1));
     else

@@ -12,7 +12,7 @@
 
 /* An IP socket address as wasi:sockets spells it. */
 typedef struct wa__p2_addr {
-    int family;           /* WA_P2_IPV4 or WA_P2_IPV6 */
+    int family; /* WA_P2_IPV4 or WA_P2_IPV6 */
     uint16_t port;
     uint8_t ip[16];       /* 4 bytes for IPv4, network order */
     uint32_t flow, scope; /* IPv6 only */

@@ -41,23 +41,23 @@ extern void wa__js_linger(void);
 extern void wa__js_linger_forget(void);
 
 struct web_call {
-    wa_js_value value;  /* the value form's argument (often its result too) */
-    void *arg_copy;     /* the argument's string/bytes copy, ours to free: the
+    wa_js_value value; /* the value form's argument (often its result too) */
+    void *arg_copy;    /* the argument's string/bytes copy, ours to free: the
                          * coroutine may overwrite value with its result */
-    char *json;         /* the JSON form's argument (malloc'd by JS, or null_json) */
-    char null_json[5];  /* "null" without a malloc */
+    char *json;        /* the JSON form's argument (malloc'd by JS, or null_json) */
+    char null_json[5]; /* "null" without a malloc */
     int is_value;
     int id;
-    wa_task *task;      /* while outstanding (for cancellation) */
+    wa_task *task; /* while outstanding (for cancellation) */
     struct web_call *prev, *next;
 };
 
 static struct {
     struct web_call *calls; /* outstanding calls */
     unsigned outstanding;
-    wa_event *idle;         /* the hub's: set when the last call ends */
+    wa_event *idle; /* the hub's: set when the last call ends */
     int hub_waits_idle;
-    wa_op *linger;          /* the hub waiting out one macrotask */
+    wa_op *linger; /* the hub waiting out one macrotask */
 } g;
 
 /* Settled call records are kept for the next calls (a few: enough for a
@@ -94,11 +94,9 @@ static void call_free(struct web_call *c)
     }
 }
 
-static void settle(int id, int code, int type, double number, const void *data,
-                   size_t len)
+static void settle(int id, int code, int type, double number, const void *data, size_t len)
 {
-    wa_js_value v = {.type = (wa_js_type)type, .number = number,
-                     .data = (void *)data, .len = len};
+    wa_js_value v = {.type = (wa_js_type)type, .number = number, .data = (void *)data, .len = len};
     wa__js_call_settled(id, code, &v);
 }
 
@@ -109,8 +107,8 @@ static void settle(int id, int code, int type, double number, const void *data,
  * reads the value before it calls into C again; what the value points at
  * is freed at the next outermost start, or when the loop's linger ends. */
 static struct {
-    int starting;  /* the outermost call being started (JS ids are >= 1) */
-    int id;        /* whose value is in `value` (0: none) */
+    int starting; /* the outermost call being started (JS ids are >= 1) */
+    int id;       /* whose value is in `value` (0: none) */
     wa_js_value value;
     void *owned[2]; /* freed once JS has read value */
 } g_sync;
@@ -127,13 +125,12 @@ static void sync_release(void)
 
 /* Settle call c with a value (type may be WEB_CALL_JSON). drop: what to
  * free once JS has its copy; the argument's copy may be the value itself. */
-static void deliver(struct web_call *c, int type, double number, void *data, size_t len,
-                    void *drop)
+static void deliver(struct web_call *c, int type, double number, void *data, size_t len, void *drop)
 {
     if (c->id == g_sync.starting && !g_sync.id) {
         g_sync.id = c->id;
-        g_sync.value = (wa_js_value){.type = (wa_js_type)type, .number = number,
-                                     .data = data, .len = len};
+        g_sync.value =
+            (wa_js_value){.type = (wa_js_type)type, .number = number, .data = data, .len = len};
         g_sync.owned[0] = drop;
         if (data && data == c->arg_copy) {
             g_sync.owned[1] = c->arg_copy; /* call_free must not free it yet */
@@ -329,9 +326,8 @@ __attribute__((noinline)) static int wa__web_call_start(wa_fn fn, const char *na
  * when the call succeeded at once, the address of its value (a wa_js_value,
  * type WEB_CALL_JSON for the JSON form), which JS reads before it calls
  * into C again. */
-EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is_value,
-                                      char *json, int type, double number, void *data,
-                                      size_t len)
+EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is_value, char *json,
+                                      int type, double number, void *data, size_t len)
 {
     struct web_call *c = fn ? call_new() : NULL;
     if (!c) {
@@ -357,7 +353,7 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
     }
     if (g_sync.starting)
         return wa__web_call_start(fn, name, c); /* settles through JS */
-    sync_release(); /* JS has read the last one */
+    sync_release();                             /* JS has read the last one */
     g_sync.starting = id;
     int rc = wa__web_call_start(fn, name, c);
     g_sync.starting = 0;

@@ -19,9 +19,8 @@
 
 /* JS side. start returns a request id (> 0) or an error code. */
 extern int wa__js_fetch_start(wa_op *op, const char *url, const char *method,
-                              const char *const *headers, const void *body,
-                              size_t body_len, double timeout_ms,
-                              int max_redirects, double max_body, int stream);
+                              const char *const *headers, const void *body, size_t body_len,
+                              double timeout_ms, int max_redirects, double max_body, int stream);
 extern void wa__js_fetch_abort(int id);
 extern int wa__js_fetch_read(int id, wa_op *op);
 
@@ -46,9 +45,8 @@ static void fetch_cancel(wa_op *op)
 /* JS: the response head (and body unless streaming) arrived, or the request
  * failed (err < 0). hdrs holds name\0value\0 pairs; both buffers are
  * malloc'd by JS and freed here. */
-EMSCRIPTEN_KEEPALIVE void wa__web_fetch_result(wa_op *op, int err, int status,
-                                               char *hdrs, int hdr_len,
-                                               char *body, int body_len)
+EMSCRIPTEN_KEEPALIVE void wa__web_fetch_result(wa_op *op, int err, int status, char *hdrs,
+                                               int hdr_len, char *body, int body_len)
 {
     struct web_fetch *f = op->data;
     wa_response *r = f->resp;
@@ -75,8 +73,7 @@ EMSCRIPTEN_KEEPALIVE void wa__web_fetch_result(wa_op *op, int err, int status,
 }
 
 /* JS: one streamed chunk (len 0 = end of body), or err < 0. */
-EMSCRIPTEN_KEEPALIVE void wa__web_fetch_chunk(wa_op *op, int err, char *data,
-                                              int len)
+EMSCRIPTEN_KEEPALIVE void wa__web_fetch_chunk(wa_op *op, int err, char *data, int len)
 {
     struct web_fetch *f = op->data;
     if (err == 0 && len == 0)
@@ -151,10 +148,9 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
     f->resp = resp;
     f->op.cancel = fetch_cancel;
     f->op.data = f;
-    int id = wa__js_fetch_start(&f->op, req->url, req->method, req->headers,
-                                req->body, req->body_len, (double)req->timeout_ms,
-                                req->max_redirects, (double)req->max_body,
-                                req->stream);
+    int id = wa__js_fetch_start(&f->op, req->url, req->method, req->headers, req->body,
+                                req->body_len, (double)req->timeout_ms, req->max_redirects,
+                                (double)req->max_body, req->stream);
     if (id < 0) {
         free(f);
         return id;

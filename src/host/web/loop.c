@@ -51,12 +51,12 @@ static int g_lib_request; /* the next wa_run comes from a JS call */
 /* The host of the one loop a module runs. */
 static struct {
     int open;
-    unsigned pending;   /* host operations in flight (fetches, promises) */
-    int lib_mode;       /* the loop was started by a JS call (call.c) */
-    int live;           /* wa__host_drive handed the loop to JS callbacks */
-    int in_slice;       /* a slice is running: JS wake-ups are not re-entered */
-    int finishing;      /* inside wa__run_finish */
-    int timer_armed;    /* a JS setTimeout may be pending (cleared lazily) */
+    unsigned pending; /* host operations in flight (fetches, promises) */
+    int lib_mode;     /* the loop was started by a JS call (call.c) */
+    int live;         /* wa__host_drive handed the loop to JS callbacks */
+    int in_slice;     /* a slice is running: JS wake-ups are not re-entered */
+    int finishing;    /* inside wa__run_finish */
+    int timer_armed;  /* a JS setTimeout may be pending (cleared lazily) */
 } host;
 
 /* Time budget of one slice: long enough to amortise the trip through JS,
@@ -71,10 +71,7 @@ int wa__web_lib_mode(int on)
     return old;
 }
 
-EMSCRIPTEN_KEEPALIVE void wa__web_set_slice_ms(double ms)
-{
-    g_slice_ms = ms < 0 ? 0 : ms;
-}
+EMSCRIPTEN_KEEPALIVE void wa__web_set_slice_ms(double ms) { g_slice_ms = ms < 0 ? 0 : ms; }
 
 uint64_t wa__host_hrtime(void)
 {
@@ -87,10 +84,7 @@ unsigned wa__host_pending(void) { return host.pending; }
 
 /* A fiber backend is ending the program (an overflow, misuse): JS hears it
  * first, with the status a native abort() gives a shell. */
-static void tell_js_the_program_ends(int code)
-{
-    wa__js_fatal(code, 134);
-}
+static void tell_js_the_program_ends(int code) { wa__js_fatal(code, 134); }
 
 int wa__host_open(void)
 {
@@ -217,7 +211,8 @@ void wa__web_run_now(wa_task *t)
      * sits idle between calls: run the task straight away. The slice is
      * still taken when the run leaves work (a timer to arm, ready tasks) or
      * when no host operation is pending (a stall must be seen). */
-    if (host.open && host.live && !host.in_slice && host.lib_mode && !host.finishing && host.pending) {
+    if (host.open && host.live && !host.in_slice && host.lib_mode && !host.finishing &&
+        host.pending) {
         host.in_slice++;
         int idle = wa__run_now(t);
         host.in_slice--;

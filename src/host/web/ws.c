@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define WEB_WS_HIGH_WATER ((size_t)1 << 20)
-#define WEB_WS_LOW_WATER ((size_t)256 << 10)
+#define WEB_WS_LOW_WATER  ((size_t)256 << 10)
 
 /* One entry of JS's queue, as JS writes it (wasm32: kind @0, code @4,
  * data @8, len @12). Text and binary: data/len, data malloc'd by JS with a
@@ -41,8 +41,7 @@ typedef struct web_ws_entry {
 /* JS side (js/wasyncio_ws.js). */
 extern int wa__js_ws_open(wa_op *op, web_ws_entry *out, const char *url,
                           const char *const *protocols, const char *const *headers,
-                          double timeout_ms, double max_message, const char *ca_file,
-                          int insecure);
+                          double timeout_ms, double max_message, const char *ca_file, int insecure);
 extern int wa__js_ws_recv(int id, wa_op *op, web_ws_entry *out);
 extern void wa__js_ws_forget(int id, wa_op *op);
 extern double wa__js_ws_send(int id, int kind, const void *data, size_t len);
@@ -255,8 +254,8 @@ int wa__ws_host_connect(const wa__ws_connect_req *req, wa_ws *ws)
     return 0;
 }
 
-int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head,
-                        size_t head_len, wa__ws_transport **out)
+int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head, size_t head_len,
+                        wa__ws_transport **out)
 {
     (void)req;
     (void)reply;

@@ -21,11 +21,11 @@
 #include <string.h>
 #include <wasi/api.h>
 
-#define WA_P2_STDIN "wasi:cli/stdin"
+#define WA_P2_STDIN  "wasi:cli/stdin"
 #define WA_P2_STDOUT "wasi:cli/stdout"
 #define WA_P2_STDERR "wasi:cli/stderr"
 #define WA_P2_RANDOM "wasi:random/random"
-#define WA_P2_WALL "wasi:clocks/wall-clock"
+#define WA_P2_WALL   "wasi:clocks/wall-clock"
 
 WA_P2_IMPORT(WA_P2_STDIN, "get-stdin") int32_t wa__p2_get_stdin(void);
 WA_P2_IMPORT(WA_P2_STDOUT, "get-stdout") int32_t wa__p2_get_stdout(void);
@@ -34,7 +34,8 @@ WA_P2_IMPORT(WA_P2_STDERR, "get-stderr") int32_t wa__p2_get_stderr(void);
 WA_P2_IMPORT(WA_P2_STREAMS, "[method]input-stream.blocking-read")
 void wa__p2_in_blocking_read(int32_t s, int64_t len, wa__p2_ret *ret);
 /* list<u8>: (ptr, len) at 0, 4. */
-WA_P2_IMPORT(WA_P2_RANDOM, "get-random-bytes") void wa__p2_random_bytes(int64_t len, wa__p2_ret *ret);
+WA_P2_IMPORT(WA_P2_RANDOM, "get-random-bytes")
+void wa__p2_random_bytes(int64_t len, wa__p2_ret *ret);
 /* datetime {seconds: u64, nanoseconds: u32}: at 0 and 8. */
 WA_P2_IMPORT(WA_P2_WALL, "now") void wa__p2_wall_now(wa__p2_ret *ret);
 WA_P2_IMPORT(WA_P2_WALL, "resolution") void wa__p2_wall_resolution(wa__p2_ret *ret);
@@ -51,8 +52,9 @@ static int32_t std_stream(int32_t fd)
     if (fd < 0 || fd > 2 || std_streams[fd] == -2)
         return -1;
     if (std_streams[fd] == -1)
-        std_streams[fd] = fd == 0 ? wa__p2_get_stdin() : fd == 1 ? wa__p2_get_stdout()
-                                                                 : wa__p2_get_stderr();
+        std_streams[fd] = fd == 0   ? wa__p2_get_stdin()
+                          : fd == 1 ? wa__p2_get_stdout()
+                                    : wa__p2_get_stderr();
     return std_streams[fd];
 }
 
@@ -244,7 +246,8 @@ int32_t P1(poll_oneoff)(int32_t in, int32_t out, int32_t n, int32_t nevents)
         if (s->u.tag == __WASI_EVENTTYPE_CLOCK) {
             const __wasi_subscription_clock_t *c = &s->u.u.clock;
             uint64_t t = c->timeout;
-            if (c->id == __WASI_CLOCKID_REALTIME && (c->flags & __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME)) {
+            if (c->id == __WASI_CLOCKID_REALTIME &&
+                (c->flags & __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME)) {
                 uint64_t now = 0;
                 P1(clock_time_get)(__WASI_CLOCKID_REALTIME, 1, (int32_t)(uintptr_t)&now);
                 p = wa__p2_subscribe_duration((int64_t)(t > now ? t - now : 0));
@@ -302,8 +305,9 @@ int32_t P1(poll_oneoff)(int32_t in, int32_t out, int32_t n, int32_t nevents)
 
 _Noreturn void P1(proc_exit)(int32_t code)
 {
-    static const char msg[] = "wasyncio: exit() called in a wasi:http/proxy component, which has no "
-                              "wasi:cli/exit; the request fails\n";
+    static const char msg[] =
+        "wasyncio: exit() called in a wasi:http/proxy component, which has no "
+        "wasi:cli/exit; the request fails\n";
     int32_t s = std_stream(2);
     if (s >= 0) {
         wa__p2_ret r;
@@ -317,10 +321,10 @@ _Noreturn void P1(proc_exit)(int32_t code)
 /* No files, directories or sockets exist in the proxy world: every fd other
  * than 0-2 is unknown (EBADF; wasi-libc's preopen scan stops at fd 3 on
  * it), and the stdio streams support no file operations (ENOTSUP). */
-#define NO_FD(name, ...)                                                              \
-    int32_t P1(name)(int32_t fd, __VA_ARGS__)                                         \
-    {                                                                                 \
-        return std_stream(fd) < 0 ? __WASI_ERRNO_BADF : __WASI_ERRNO_NOTSUP;          \
+#define NO_FD(name, ...)                                                     \
+    int32_t P1(name)(int32_t fd, __VA_ARGS__)                                \
+    {                                                                        \
+        return std_stream(fd) < 0 ? __WASI_ERRNO_BADF : __WASI_ERRNO_NOTSUP; \
     }
 NO_FD(fd_advise, int64_t a, int64_t b, int32_t c)
 NO_FD(fd_allocate, int64_t a, int64_t b)
