@@ -11,11 +11,14 @@ pass=0 fail=0 failed=()
 run_one() {
     local bin=$1
     echo "== ${bin#"$dir"/}"
+    local t0=$EPOCHREALTIME rc=0
     # a hung suite must not hang make test: 120 s is far above any suite's run
-    if timeout 120 "$bin"; then
+    timeout 120 "$bin" || rc=$?
+    # each suite's time, so a slow one is seen (make test stays within 10 minutes)
+    awk -v a="$t0" -v b="$EPOCHREALTIME" -v n="${bin#"$dir"/}" 'BEGIN { printf "-- %s: %.1f s\n", n, b - a }'
+    if ((rc == 0)); then
         pass=$((pass + 1))
     else
-        local rc=$?
         fail=$((fail + 1))
         failed+=("${bin#"$dir"/} (exit $rc)")
     fi
