@@ -1,4 +1,4 @@
-/* db_pool.c: the database-pool twin of ../shared/twins/db_pool.py (asyncpg):
+/* db_pool.c: the database-pool twin of tests/twins/db_pool.py (asyncpg):
  * a pool of at most 3 PostgreSQL connections, found through the standard
  * PGHOST, PGPORT, PGUSER, PGDATABASE environment. Against the same server
  * it prints exactly the lines the Python program prints.

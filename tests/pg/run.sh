@@ -31,7 +31,7 @@ twin() {
     local want got
     # the original, when its asyncpg is here; else the recorded lines
     local py
-    for py in ../shared/twins/db_pool.py /work/shared/twins/db_pool.py ""; do [[ -f $py ]] && break; done
+    for py in tests/twins/db_pool.py ""; do [[ -f $py ]] && break; done
     if [[ -n $py ]] && /usr/bin/python3 -c 'import asyncpg' 2>/dev/null; then
         want=$(timeout 60 /usr/bin/python3 "$py" 2>&1)
     else

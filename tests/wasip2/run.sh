@@ -103,7 +103,7 @@ echo "== WebSocket client (jco run, the RFC 6455 engine over wasi:sockets)"
 # the native C server when built), then the cases of tests/web/ws_cases.mjs.
 if [[ -f $dir/examples/ws_chat_client.wasm ]]; then
     cserver="$root/build/native/examples/ws_chat_server"
-    [[ -x $cserver ]] || cserver="$PY $root/../shared/twins/ws_chat_server.py"
+    [[ -x $cserver ]] || cserver="$PY $root/tests/twins/ws_chat_server.py"
     timeout 180 bash "$root/tests/ws/twins.sh" "$JCO run $dir/examples/ws_chat_client.wasm" "$cserver" \
         > "$tmp/twins.txt" 2>&1
     while read -r line; do

@@ -1,6 +1,6 @@
 // ws_browser_cases.mjs: the WebSocket part of browser.test.mjs, in one engine.
 //  1. The twin: examples/ws_chat_client.c built for a page prints exactly
-//     what /usr/bin/python3 ../shared/twins/ws_chat_client.py prints against
+//     what /usr/bin/python3 tests/twins/ws_chat_client.py prints against
 //     the Python twin server (ws_chat_server.py on 127.0.0.1), the page and
 //     its sockets on one origin (ws_front.mjs, as nginx in front of aiohttp).
 //     Cross-origin, the chat lines are the same, and a refused handshake is
@@ -16,8 +16,8 @@ import { startWsPeer } from './ws_peer.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-// ../shared/twins beside the main checkout (one more level from a worktree).
-const TWINS = process.env.WS_TWINS || [path.resolve(root, '../shared/twins'), path.resolve(root, '../../shared/twins')]
+// The Python originals live in tests/twins (WS_TWINS overrides).
+const TWINS = process.env.WS_TWINS || [path.join(root, 'tests/twins')]
   .find((d) => fs.existsSync(path.join(d, 'ws_chat_server.py')));
 const PY = '/usr/bin/python3';
 

@@ -3,18 +3,17 @@
 # SERVER are commands (a native binary, or e.g. "node client.js"); CLIENT
 # gets the base URL ws://127.0.0.1:PORT, SERVER the port. The reference is
 # what the Python client prints against the Python server
-# (/work/shared/twins style: ws_chat_{client,server}.py, aiohttp, Debian's
+# (tests/twins: ws_chat_{client,server}.py, aiohttp, Debian's
 # /usr/bin/python3); in every pairing the client must print exactly that:
 #   C client vs Python server, Python client vs C server, C client vs C server.
-# Set TWINS_DIR to where the .py twins live (default: ../shared/twins beside
-# the repo, else /work/shared/twins). Prints "twins: N passed, N failed".
+# Set TWINS_DIR to where the .py twins live (default: tests/twins).
+# Prints "twins: N passed, N failed".
 set -u
 client=${1:?usage: twins.sh CLIENT SERVER}
 server=${2:?usage: twins.sh CLIENT SERVER}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 py=/usr/bin/python3
-dir=${TWINS_DIR:-$root/../shared/twins}
-[[ -f $dir/ws_chat_server.py ]] || dir=/work/shared/twins
+dir=${TWINS_DIR:-$root/tests/twins}
 source "$root/tests/procs.sh"
 source "$root/tests/same_output.sh"
 tmp=$(mktemp -d)
