@@ -35,4 +35,8 @@ int wa__tls_file_check(const char *what, const char *path, int dir);
  * complete. */
 int wa__curl_code(int code, long os_errno, const char *errbuf, int headers_done);
 
+/* sigpipe.c: ignore SIGPIPE once (unless the program handles it), so a
+ * write to a peer that left is WA_EPIPE. Servers and streams call it. */
+void wa__native_ignore_sigpipe(void);
+
 #endif

@@ -6,7 +6,6 @@
 #include "host/native/server.h"
 #include "core/backend.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,27 +20,11 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss)
     return WA_EINVAL;
 }
 
-/* libuv writes with write(2): a reply to a client that has hung up would
- * raise SIGPIPE and kill the process. A server must not die of that, so
- * ignore it, unless the program installed a handler of its own. */
-static void ignore_sigpipe(void)
-{
-    struct sigaction old;
-    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
-        !(old.sa_flags & SA_SIGINFO)) {
-        struct sigaction ign;
-        memset(&ign, 0, sizeof ign);
-        ign.sa_handler = SIG_IGN;
-        sigemptyset(&ign.sa_mask);
-        sigaction(SIGPIPE, &ign, NULL);
-    }
-}
-
 int wa__http_listen_backend(wa_app *app, const char *host, int port)
 {
     if (!wa__uv())
         return WA_ENOLOOP;
-    ignore_sigpipe();
+    wa__native_ignore_sigpipe();
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     if (resolve(host, port, &ss) < 0) {

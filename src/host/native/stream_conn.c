@@ -2,7 +2,6 @@
  * bytes read straight into the portable buffer, writes, half-close, close
  * (with reset), names, and closing what is left when the loop ends. Name
  * lookup and connecting are stream_connect.c's; TLS is stream_tls.c's. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,30 +11,9 @@
 static _Thread_local wa__sconn *open_conns;
 static void close_all_at_loop_end(void);
 
-/* libuv writes with write(2): writing to a peer that has gone would raise
- * SIGPIPE and kill the process, where asyncio (Python ignores SIGPIPE) gets
- * BrokenPipeError. Ignore it once, unless the program has a handler of its
- * own (server.c does the same for the HTTP server). */
-static void ignore_sigpipe_once(void)
-{
-    static int done;
-    if (done)
-        return;
-    done = 1;
-    struct sigaction old;
-    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
-        !(old.sa_flags & SA_SIGINFO)) {
-        struct sigaction ign;
-        memset(&ign, 0, sizeof ign);
-        ign.sa_handler = SIG_IGN;
-        sigemptyset(&ign.sa_mask);
-        sigaction(SIGPIPE, &ign, NULL);
-    }
-}
-
 wa__sconn *wa__sconn_new(int is_pipe, int *rc)
 {
-    ignore_sigpipe_once();
+    wa__native_ignore_sigpipe();
     wa__sconn *c = calloc(1, sizeof *c);
     if (!c) {
         *rc = WA_ENOMEM;
