@@ -300,6 +300,15 @@ long wa__p2_conn_read(wa__p2_conn *c, void *buf, size_t n)
     return (long)k;
 }
 
+/* The output stream refused a call: nothing more is written on c. A closed
+ * stream is the peer gone (WA_EPIPE), a failed one a reset. */
+static int write_failed(wa__p2_conn *c, const wa__p2_ret *r)
+{
+    c->write_end = 1;
+    int rc = take_stream_error(r, WA_ECONNRESET);
+    return rc == WA_EOF ? WA_EPIPE : rc;
+}
+
 int wa__p2_conn_wait_readable(wa__p2_conn *c)
 {
     if (c->read_end)
@@ -315,21 +324,15 @@ long wa__p2_conn_write(wa__p2_conn *c, const void *data, size_t n)
         return WA_EPIPE;
     wa__p2_ret r;
     wa__p2_out_check_write(c->out, &r);
-    if (wa__p2_u8(&r, 0)) {
-        c->write_end = 1;
-        int rc = take_stream_error(&r, WA_ECONNRESET);
-        return rc == WA_EOF ? WA_EPIPE : rc;
-    }
+    if (wa__p2_u8(&r, 0))
+        return write_failed(c, &r);
     uint64_t room = wa__p2_u64(&r, 8);
     size_t k = n < room ? n : (size_t)room;
     if (k == 0)
         return 0;
     wa__p2_out_write(c->out, data, (int32_t)k, &r);
-    if (wa__p2_u8(&r, 0)) {
-        c->write_end = 1;
-        int rc = take_stream_error(&r, WA_ECONNRESET);
-        return rc == WA_EOF ? WA_EPIPE : rc;
-    }
+    if (wa__p2_u8(&r, 0))
+        return write_failed(c, &r);
     return (long)k;
 }
 
@@ -339,11 +342,8 @@ int wa__p2_conn_flush(wa__p2_conn *c)
         return WA_EPIPE;
     wa__p2_ret r;
     wa__p2_out_flush(c->out, &r);
-    if (wa__p2_u8(&r, 0)) {
-        c->write_end = 1;
-        int rc = take_stream_error(&r, WA_ECONNRESET);
-        return rc == WA_EOF ? WA_EPIPE : rc;
-    }
+    if (wa__p2_u8(&r, 0))
+        return write_failed(c, &r);
     return 0;
 }
 
