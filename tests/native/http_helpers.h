@@ -130,6 +130,49 @@ static inline int hh_wait_port(int port)
     return -1;
 }
 
+/* ------------------------------------------------------------ TLS */
+
+/* A throwaway CA and certificates (tests/http/tls_certs.sh) in a new
+ * directory /tmp/wa-<tag>-XXXXXX, written into dir (64 bytes are enough).
+ * 0, or -1 (dir[0] is then 0 when no directory was made; openssl's output
+ * is in dir/openssl.log). */
+static inline int hh_pki_make(char *dir, size_t cap, const char *tag)
+{
+    snprintf(dir, cap, "/tmp/wa-%s-XXXXXX", tag);
+    if (!mkdtemp(dir)) {
+        dir[0] = 0;
+        return -1;
+    }
+    char cmd[2 * PATH_MAX];
+    snprintf(cmd, sizeof cmd, "bash '%s/tests/http/tls_certs.sh' '%s' >'%s/openssl.log' 2>&1",
+             hh_root(), dir, dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Remove what hh_pki_make made (nothing when dir[0] is 0). */
+static inline void hh_pki_remove(char *dir)
+{
+    if (!dir[0])
+        return;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    dir[0] = 0;
+}
+
+/* tests/http/tls_server.py on a free port with cert and key; client_ca
+ * (ask for a client certificate) and version (e.g. "1.2") may be NULL. */
+static inline int hh_tls_server(hh_proc *p, const char *cert, const char *key,
+                                const char *client_ca, const char *version)
+{
+    char script[PATH_MAX + 64];
+    snprintf(script, sizeof script, "%s/tests/http/tls_server.py", hh_root());
+    char *argv[] = {(char *)hh_python(), script,          (char *)cert, (char *)key,
+                    (char *)client_ca,   (char *)version, NULL};
+    return hh_spawn(argv, 1, p) < 0 || hh_wait_port(p->port) < 0 ? -1 : 0;
+}
+
 /* ------------------------------------------------------------ sockets */
 
 /* A listening socket on 127.0.0.1:0 (non-blocking); *port gets its port. */

@@ -864,14 +864,6 @@ static const char *P(const char *name)
     return b;
 }
 
-static int start_tls_server(hh_proc *p, const char *cert, const char *key, const char *ca)
-{
-    char script[PATH_MAX + 64];
-    snprintf(script, sizeof script, "%s/tests/http/tls_server.py", hh_root());
-    char *argv[] = {(char *)hh_python(), script, (char *)cert, (char *)key, (char *)ca, NULL};
-    return hh_spawn(argv, 1, p) < 0 || hh_wait_port(p->port) < 0 ? -1 : 0;
-}
-
 static int tls_teardown(void **state)
 {
     (void)state;
@@ -879,29 +871,16 @@ static int tls_teardown(void **state)
     hh_kill(&self_srv);
     hh_kill(&mtls_srv);
     hh_kill(&echo_srv);
-    if (pki[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", pki);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", pki);
-    }
+    hh_pki_remove(pki);
     return 0;
 }
 
 static int tls_setup(void **state)
 {
-    snprintf(pki, sizeof pki, "/tmp/wa-stls-XXXXXX");
-    if (!mkdtemp(pki)) {
-        pki[0] = 0;
-        return -1;
-    }
-    char cmd[2 * PATH_MAX];
-    snprintf(cmd, sizeof cmd, "bash '%s/tests/http/tls_certs.sh' '%s' >'%s/openssl.log' 2>&1",
-             hh_root(), pki, pki);
-    if (system(cmd) != 0 ||
-        start_tls_server(&signed_srv, P("server.pem"), P("server.key"), NULL) < 0 ||
-        start_tls_server(&self_srv, P("self.pem"), P("self.key"), NULL) < 0 ||
-        start_tls_server(&mtls_srv, P("server.pem"), P("server.key"), P("ca.pem")) < 0) {
+    if (hh_pki_make(pki, sizeof pki, "stls") < 0 ||
+        hh_tls_server(&signed_srv, P("server.pem"), P("server.key"), NULL, NULL) < 0 ||
+        hh_tls_server(&self_srv, P("self.pem"), P("self.key"), NULL, NULL) < 0 ||
+        hh_tls_server(&mtls_srv, P("server.pem"), P("server.key"), P("ca.pem"), NULL) < 0) {
         tls_teardown(state);
         return -1;
     }

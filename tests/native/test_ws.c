@@ -452,7 +452,7 @@ static void test_misuse(void **state)
 
 /* ------------------------------------------------------------ wss */
 
-static char cert_dir[] = "/tmp/wa-ws-tls-XXXXXX";
+static char cert_dir[64];
 static int tls_port;
 
 static void *wss_main(void *arg)
@@ -481,11 +481,7 @@ static void *wss_main(void *arg)
 static void test_wss(void **state)
 {
     (void)state;
-    assert_non_null(mkdtemp(cert_dir));
-    char cmd[PATH_MAX * 2];
-    snprintf(cmd, sizeof cmd, "bash %s/tests/http/tls_certs.sh %s >/dev/null 2>&1", hh_root(),
-             cert_dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(hh_pki_make(cert_dir, sizeof cert_dir, "ws-tls"), 0);
     char peers[PATH_MAX + 32];
     snprintf(peers, sizeof peers, "%s/tests/ws/peers.py", hh_root());
     char *argv[] = {(char *)hh_python(), peers, "tls-echo-server", cert_dir, NULL};
@@ -494,8 +490,7 @@ static void test_wss(void **state)
     tls_port = p.port;
     run_main(wss_main, NULL);
     hh_kill(&p);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", cert_dir);
-    system(cmd);
+    hh_pki_remove(cert_dir);
 }
 
 int main(void)
