@@ -252,6 +252,7 @@ test-fiber: deps-check
 test-native: native
 	@bash tests/check-exports.sh $(B)/libwasyncio.so
 	@bash tests/format_check.sh
+	@bash tests/readme_snippets.sh
 	@python3 tests/module_cycles.py $(B)/obj core fiber http stream ws host/common host/native
 	@bash tests/deps_check_test.sh
 	@bash tests/run-native.sh $(B)
