@@ -10,8 +10,8 @@
  * negative; codes <= WA_EUSER are the application's own. */
 #define WA_ERRORS(X)                                                                       \
     X(OK, 0, "success")                                                                    \
-    /* NULL or invalid argument, or a stale task handle */                                 \
-    X(EINVAL, -1, "invalid argument (NULL, out of range, or a stale task handle)")         \
+    /* NULL, out-of-range or malformed argument, or a handle already freed */              \
+    X(EINVAL, -1, "invalid argument (NULL, out of range, malformed, or a freed handle)")   \
     /* out of memory (or stack/Asyncify buffer space) */                                   \
     X(ENOMEM, -2, "out of memory")                                                         \
     /* called outside a running loop or outside a task */                                  \
