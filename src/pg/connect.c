@@ -2,7 +2,7 @@
  * name lookup (getaddrinfo inside PQconnectPoll) would block, so host names
  * are looked up first on a worker thread and handed to libpq as hostaddr;
  * then PQconnectPoll runs on the socket's readable/writable waits, the
- * whole under one deadline. Also close and the connection's accessors. */
+ * whole under one deadline. What follows an open connection is conn.c's. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -130,13 +130,13 @@ static void *lookup_on_thread(void *arg)
 
 /* ================================================================ connect */
 
-typedef struct params {
+typedef struct conn_params {
     const char *keys[64];
     const char *vals[64];
     int n;
-} params;
+} conn_params;
 
-static void set_param(params *p, const char *key, const char *val)
+static void set_param(conn_params *p, const char *key, const char *val)
 {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->keys[i], key)) {
@@ -149,7 +149,7 @@ static void set_param(params *p, const char *key, const char *val)
     }
 }
 
-static const char *get_param(const params *p, const char *key)
+static const char *get_param(const conn_params *p, const char *key)
 {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->keys[i], key))
@@ -157,7 +157,7 @@ static const char *get_param(const params *p, const char *key)
     return NULL;
 }
 
-static uint64_t connect_timeout(const wa_pg_opts *o, const params *p)
+static uint64_t connect_timeout(const wa_pg_opts *o, const conn_params *p)
 {
     if (o && o->connect_timeout_ms)
         return o->connect_timeout_ms;
@@ -201,7 +201,7 @@ static int poll_connect(PGconn *pg)
 }
 
 /* Look the host names up on a thread; fill p's host, hostaddr, port. */
-static int resolve(params *p, lookup **out)
+static int resolve(conn_params *p, lookup **out)
 {
     const char *host = get_param(p, "host");
     if (!host)
@@ -237,7 +237,7 @@ static int resolve(params *p, lookup **out)
     return 0;
 }
 
-static int open_conn(const wa_pg_opts *o, params *p, PGconn **out)
+static int open_conn(const wa_pg_opts *o, conn_params *p, PGconn **out)
 {
     lookup *j = NULL;
     int rc = resolve(p, &j);
@@ -276,7 +276,7 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
         PQfreemem(err);
         return rc;
     }
-    params p = {.n = 0};
+    conn_params p = {.n = 0};
     for (PQconninfoOption *x = opts; x->keyword; x++)
         if (x->val)
             set_param(&p, x->keyword, x->val);
@@ -315,49 +315,4 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
     PQsetNoticeProcessor(pg, ignore_notice, NULL);
     *out = c;
     return 0;
-}
-
-void wa__pg_unref(wa_pg_conn *c)
-{
-    if (--c->refs > 0)
-        return;
-    PQfinish(c->pg);
-    wa_event_free(c->cancel_done);
-    wa__pg_stmts_free(c);
-    free(c->listening);
-    free(c);
-}
-
-void wa_pg_close(wa_pg_conn *c)
-{
-    if (!c || c->closed)
-        return;
-    c->closed = 1;
-    /* A cancel task under way holds a reference: it sends the cancel (so
-     * the server stops the query) and then lets the connection go. A task
-     * running a query on it holds one too: the query is cancelled on the
-     * server (which would not notice the closed socket before the query
-     * ends), shutting the socket down ends the task's wait (WA_ECONNLOST),
-     * and the last reference closes. */
-    if (c->busy && PQsocket(c->pg) >= 0) {
-        if (PQtransactionStatus(c->pg) == PQTRANS_ACTIVE)
-            wa__pg_cancel_detached(c);
-        shutdown(PQsocket(c->pg), SHUT_RDWR);
-    }
-    wa__pg_unref(c);
-}
-
-int wa_pg_usable(const wa_pg_conn *c)
-{
-    return c && !c->closed && !c->lost && PQstatus(c->pg) == CONNECTION_OK;
-}
-
-int wa_pg_backend_pid(const wa_pg_conn *c) { return c ? PQbackendPID(c->pg) : WA_EINVAL; }
-
-int wa_pg_in_transaction(const wa_pg_conn *c)
-{
-    if (!c)
-        return WA_EINVAL;
-    PGTransactionStatusType t = PQtransactionStatus(c->pg);
-    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
