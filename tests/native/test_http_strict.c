@@ -519,7 +519,9 @@ static void ahead_round(size_t read_ahead, double bound)
         double t0 = now_ms();
         buf[0] = 0;
         while (hh_count(buf, "HTTP/1.1 200 ") < PIPELINED && now_ms() - t0 < 5000) {
-            size_t n = take(fds[i], buf + got, sizeof buf - got, NULL, 200, &eof);
+            /* back as soon as a reply's head is in: the connection stays
+             * open, so waiting for its end would sit out the 200 ms */
+            size_t n = take(fds[i], buf + got, sizeof buf - got, "\r\n\r\n", 200, &eof);
             got += n;
             buf[got] = 0;
             if (eof)
