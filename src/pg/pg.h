@@ -1,8 +1,9 @@
 /* pg.h: wasyncio-pg's private contract: the connection's layout and the
  * helpers its files share. libpq appears only behind it. From the floor up:
  * error.c, exchange.c (one round trip), stmt.c (the statement cache),
- * cancel.c, conn.c (lifetime, one operation at a time), connect.c; then
- * query.c, result.c, tx.c, listen.c and pool.c over the public API. */
+ * cancel.c, conn.c (lifetime, one operation at a time), lookup.c and
+ * connect.c; then query.c, result.c, tx.c, listen.c and pool.c over the
+ * public API. */
 #ifndef WA_PG_INTERNAL_H
 #define WA_PG_INTERNAL_H
 
@@ -95,5 +96,17 @@ void wa__pg_unref(wa_pg_conn *c);
  * nothing under the operation); wa__pg_put gives both back. */
 int wa__pg_take(wa_pg_conn *c);
 void wa__pg_put(wa_pg_conn *c);
+
+/* ---------------------------------------------------------- lookup.c */
+
+typedef struct wa__pg_lookup wa__pg_lookup;
+/* Look hosts (libpq's comma-separated host list) up on a worker thread,
+ * the caller's task waiting; ports is NULL or libpq's port list. On
+ * success *out holds what libpq takes in their place, one entry per
+ * address, until wa__pg_lookup_release. WA_EDNS: a name is unknown. */
+int wa__pg_look_up(const char *hosts, const char *ports, wa__pg_lookup **out);
+/* The list for libpq's "host", "hostaddr" or "port". */
+const char *wa__pg_lookup_list(const wa__pg_lookup *j, const char *key);
+void wa__pg_lookup_release(wa__pg_lookup *j);
 
 #endif
