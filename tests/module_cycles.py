@@ -5,7 +5,7 @@ define and use (nm), and every circle in it. An edge a -> b means a.c calls
 (or reads) something b.c defines; an inline function in a header counts for
 the file it is inlined into, which is how a header hides a circle.
 Exits 1 naming each circle and the symbols on its edges; 0 when there is none.
-Edges to other folders are the contracts (core/backend.h, host/host.h) and
+Edges to other folders are the contracts (core/backend.h, core/host.h) and
 are not followed."""
 import glob
 import os

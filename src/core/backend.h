@@ -1,7 +1,7 @@
 /* backend.h: what the core offers host backends and the portable protocol
  * layers (src/host/, src/http/, src/stream/), as libdill's libdillimpl.h
  * does for its backends.
- * A backend implements host/host.h and calls the core only through this
+ * A backend implements core/host.h and calls the core only through this
  * header; core/internal.h is the core's own and no file outside src/core/
  * includes it.
  */
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "wasyncio.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "core/list.h" /* the intrusive list every layer uses */
 #include "core/grow.h" /* growing an array by doubling */
 

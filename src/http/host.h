@@ -1,6 +1,6 @@
 /* host.h (src/http/): what each host backend implements for the HTTP layer,
  * and nothing else: perform one fetch, and serve an app (the core's half of
- * the contract is host/host.h). A backend that cannot
+ * the contract is core/host.h). A backend that cannot
  * returns WA_ENOTSUP (and may say why once). Everything a backend uses to
  * implement them (header lists, responses, request/reply objects, dispatch,
  * the serializer, redirect rules) is in http/http.h, included here.

@@ -1,142 +1,23 @@
-/* connect.c: opening a connection without blocking the loop. libpq's own
- * name lookup (getaddrinfo inside PQconnectPoll) would block, so host names
- * are looked up first on a worker thread and handed to libpq as hostaddr;
- * then PQconnectPoll runs on the socket's readable/writable waits, the
- * whole under one deadline. Also close and the connection's accessors. */
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <stdatomic.h>
-#include <stdio.h>
+/* connect.c: opening a connection without blocking the loop: host names
+ * are looked up first on a worker thread (lookup.c) and handed to libpq as
+ * hostaddr, then PQconnectPoll runs on the socket's readable/writable
+ * waits, the whole under one deadline. What follows an open connection is
+ * conn.c's. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include "pg.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 60000 /* asyncpg's timeout=60 */
 
-/* ================================================================ lookup */
-
-/* A growing comma-separated list. */
-typedef struct list {
-    char *s;
-    size_t len, cap;
-    int n;
-} list;
-
-static int list_add(list *l, const char *item)
-{
-    size_t k = strlen(item);
-    if (l->len + k + 2 > l->cap) {
-        size_t cap = (l->cap + k + 2) * 2;
-        char *s = realloc(l->s, cap);
-        if (!s)
-            return WA_ENOMEM;
-        l->s = s;
-        l->cap = cap;
-    }
-    if (l->n++)
-        l->s[l->len++] = ',';
-    memcpy(l->s + l->len, item, k + 1);
-    l->len += k;
-    return 0;
-}
-
-/* The lookup's job, run on a worker thread. A connect cancelled or timed
- * out returns at once while the lookup runs on to its end (wa_to_thread's
- * rule: once handed over, it runs), so the job belongs to whichever of the
- * two (connecting task, thread) lets go of it last. */
-typedef struct lookup {
-    atomic_int refs;
-    char *hosts, *ports;   /* in: comma-separated lists (ports may be NULL) */
-    list host, addr, port; /* out: one entry per address */
-    int rc;                /* the thread's */
-} lookup;
-
-static void lookup_unref(lookup *j)
-{
-    if (atomic_fetch_sub(&j->refs, 1) != 1)
-        return;
-    free(j->hosts);
-    free(j->ports);
-    free(j->host.s);
-    free(j->addr.s);
-    free(j->port.s);
-    free(j);
-}
-
-static int is_numeric_address(const char *h)
-{
-    unsigned char buf[sizeof(struct in6_addr)];
-    return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
-}
-
-/* Each host name becomes one entry per address (libpq tries them in
- * order, as it would have); socket paths and numeric addresses stay one. */
-static int expand_host(lookup *j, const char *h, const char *port)
-{
-    int rc = 0;
-    if (!*h || h[0] == '/' || h[0] == '@' || is_numeric_address(h)) {
-        if ((rc = list_add(&j->host, h)) || (rc = list_add(&j->addr, "")) ||
-            (rc = list_add(&j->port, port)))
-            return rc;
-        return 0;
-    }
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(h, NULL, &hints, &res) != 0 || !res)
-        return WA_EDNS;
-    for (struct addrinfo *a = res; a && !rc; a = a->ai_next) {
-        char num[INET6_ADDRSTRLEN];
-        if (getnameinfo(a->ai_addr, a->ai_addrlen, num, sizeof num, NULL, 0, NI_NUMERICHOST))
-            continue;
-        if (!(rc = list_add(&j->host, h)) && !(rc = list_add(&j->addr, num)))
-            rc = list_add(&j->port, port);
-    }
-    freeaddrinfo(res);
-    return rc;
-}
-
-static void *lookup_on_thread(void *arg)
-{
-    lookup *j = arg;
-    char *hs = j->hosts, *ps = j->ports;
-    int n_ports = 0;
-    for (char *p = ps; p; p = strchr(p, ','))
-        n_ports++, p++;
-    int rc = 0;
-    for (int i = 0; !rc; i++) {
-        char *hend = strchr(hs, ',');
-        if (hend)
-            *hend = '\0';
-        char *port = "";
-        if (ps) {
-            char *pend = strchr(ps, ',');
-            if (pend)
-                *pend = '\0';
-            port = ps;
-            if (n_ports > 1 && pend)
-                ps = pend + 1;
-        }
-        rc = expand_host(j, hs, port);
-        if (!hend)
-            break;
-        hs = hend + 1;
-    }
-    j->rc = rc;
-    lookup_unref(j);
-    return NULL;
-}
-
 /* ================================================================ connect */
 
-typedef struct params {
+typedef struct conn_params {
     const char *keys[64];
     const char *vals[64];
     int n;
-} params;
+} conn_params;
 
-static void set_param(params *p, const char *key, const char *val)
+static void set_param(conn_params *p, const char *key, const char *val)
 {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->keys[i], key)) {
@@ -149,7 +30,7 @@ static void set_param(params *p, const char *key, const char *val)
     }
 }
 
-static const char *get_param(const params *p, const char *key)
+static const char *get_param(const conn_params *p, const char *key)
 {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->keys[i], key))
@@ -157,7 +38,7 @@ static const char *get_param(const params *p, const char *key)
     return NULL;
 }
 
-static uint64_t connect_timeout(const wa_pg_opts *o, const params *p)
+static uint64_t connect_timeout(const wa_pg_opts *o, const conn_params *p)
 {
     if (o && o->connect_timeout_ms)
         return o->connect_timeout_ms;
@@ -201,7 +82,7 @@ static int poll_connect(PGconn *pg)
 }
 
 /* Look the host names up on a thread; fill p's host, hostaddr, port. */
-static int resolve(params *p, lookup **out)
+static int resolve(conn_params *p, wa__pg_lookup **out)
 {
     const char *host = get_param(p, "host");
     if (!host)
@@ -214,32 +95,19 @@ static int resolve(params *p, lookup **out)
     const char *port = get_param(p, "port");
     if (!port)
         port = getenv("PGPORT");
-    lookup *j = calloc(1, sizeof *j);
-    if (!j)
-        return WA_ENOMEM;
-    atomic_init(&j->refs, 2); /* ours and the thread's */
-    j->hosts = strdup(host);
-    j->ports = port ? strdup(port) : NULL;
-    int rc = j->hosts && (!port || j->ports) ? wa_to_thread(lookup_on_thread, j, NULL) : WA_ENOMEM;
-    if (rc == WA_ENOMEM || rc == WA_ENOLOOP)
-        lookup_unref(j); /* refused: the thread's too */
-    if (rc == 0)
-        rc = j->rc;
-    if (rc < 0) {
-        lookup_unref(j);
+    int rc = wa__pg_look_up(host, port, out);
+    if (rc < 0)
         return rc;
-    }
-    set_param(p, "host", j->host.s);
-    set_param(p, "hostaddr", j->addr.s);
+    set_param(p, "host", wa__pg_lookup_list(*out, "host"));
+    set_param(p, "hostaddr", wa__pg_lookup_list(*out, "hostaddr"));
     if (port)
-        set_param(p, "port", j->port.s);
-    *out = j;
+        set_param(p, "port", wa__pg_lookup_list(*out, "port"));
     return 0;
 }
 
-static int open_conn(const wa_pg_opts *o, params *p, PGconn **out)
+static int open_conn(const wa_pg_opts *o, conn_params *p, PGconn **out)
 {
-    lookup *j = NULL;
+    wa__pg_lookup *j = NULL;
     int rc = resolve(p, &j);
     if (rc < 0)
         return wa__pg_fail(NULL, rc,
@@ -247,7 +115,7 @@ static int open_conn(const wa_pg_opts *o, params *p, PGconn **out)
     p->keys[p->n] = p->vals[p->n] = NULL;
     PGconn *pg = PQconnectStartParams(p->keys, p->vals, 0);
     if (j)
-        lookup_unref(j);
+        wa__pg_lookup_release(j);
     if (!pg)
         return wa__pg_fail(NULL, WA_ENOMEM, NULL);
     if (PQstatus(pg) == CONNECTION_BAD)
@@ -276,7 +144,7 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
         PQfreemem(err);
         return rc;
     }
-    params p = {.n = 0};
+    conn_params p = {.n = 0};
     for (PQconninfoOption *x = opts; x->keyword; x++)
         if (x->val)
             set_param(&p, x->keyword, x->val);
@@ -315,49 +183,4 @@ int wa_pg_connect(const wa_pg_opts *o, wa_pg_conn **out)
     PQsetNoticeProcessor(pg, ignore_notice, NULL);
     *out = c;
     return 0;
-}
-
-void wa__pg_unref(wa_pg_conn *c)
-{
-    if (--c->refs > 0)
-        return;
-    PQfinish(c->pg);
-    wa_event_free(c->cancel_done);
-    wa__pg_stmts_free(c);
-    free(c->listening);
-    free(c);
-}
-
-void wa_pg_close(wa_pg_conn *c)
-{
-    if (!c || c->closed)
-        return;
-    c->closed = 1;
-    /* A cancel task under way holds a reference: it sends the cancel (so
-     * the server stops the query) and then lets the connection go. A task
-     * running a query on it holds one too: the query is cancelled on the
-     * server (which would not notice the closed socket before the query
-     * ends), shutting the socket down ends the task's wait (WA_ECONNLOST),
-     * and the last reference closes. */
-    if (c->busy && PQsocket(c->pg) >= 0) {
-        if (PQtransactionStatus(c->pg) == PQTRANS_ACTIVE)
-            wa__pg_cancel_detached(c);
-        shutdown(PQsocket(c->pg), SHUT_RDWR);
-    }
-    wa__pg_unref(c);
-}
-
-int wa_pg_usable(const wa_pg_conn *c)
-{
-    return c && !c->closed && !c->lost && PQstatus(c->pg) == CONNECTION_OK;
-}
-
-int wa_pg_backend_pid(const wa_pg_conn *c) { return c ? PQbackendPID(c->pg) : WA_EINVAL; }
-
-int wa_pg_in_transaction(const wa_pg_conn *c)
-{
-    if (!c)
-        return WA_EINVAL;
-    PGTransactionStatusType t = PQtransactionStatus(c->pg);
-    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }

@@ -1,6 +1,9 @@
 /* pg.h: wasyncio-pg's private contract: the connection's layout and the
- * helpers its files share (connect.c, query.c, result.c, error.c, tx.c,
- * pool.c, listen.c). libpq appears only behind it. */
+ * helpers its files share. libpq appears only behind it. From the floor up:
+ * error.c, exchange.c (one round trip), stmt.c (the statement cache),
+ * cancel.c, conn.c (lifetime, one operation at a time), lookup.c and
+ * connect.c; then query.c, result.c, tx.c, listen.c and pool.c over the
+ * public API. */
 #ifndef WA_PG_INTERNAL_H
 #define WA_PG_INTERNAL_H
 
@@ -48,27 +51,17 @@ int wa__pg_mute_errors(int on);
 /* Named code of an SQLSTATE. */
 int wa__pg_code_of(const char *sqlstate);
 
-/* ---------------------------------------------------------- connect.c */
-
-/* Drop one reference; the last one closes the libpq connection and frees. */
-void wa__pg_unref(wa_pg_conn *c);
-
-/* ---------------------------------------------------------- query.c */
+/* ---------------------------------------------------------- exchange.c */
 
 /* Wait (in the caller's task) for the socket: readable, or writable. */
 int wa__pg_wait(wa_pg_conn *c, int writable);
-/* Take the connection for one operation: waits for a server-side cancel
- * still under way; WA_EBUSY if another task uses it, WA_ECONNLOST if lost.
- * 0 with c->busy set and a reference held (a wa_pg_close meanwhile frees
- * nothing under the operation); wa__pg_put gives both back. */
-int wa__pg_take(wa_pg_conn *c);
-void wa__pg_put(wa_pg_conn *c);
-/* Cancel the running query on the server from a task of its own, nobody
- * waiting for it: the connection is being closed under it. */
-void wa__pg_cancel_detached(wa_pg_conn *c);
+/* Send what libpq still buffers. */
+int wa__pg_flush(wa_pg_conn *c);
 /* One exchange: `sent` is what libpq's PQsend* returned; flush, then read
  * every result (the first error wins, else the last is kept in *out). */
 int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out);
+/* Read and drop every result still coming for an interrupted query. */
+int wa__pg_drain(wa_pg_conn *c);
 
 /* ---------------------------------------------------------- stmt.c */
 
@@ -82,5 +75,38 @@ const char *wa__pg_stmt_name(const wa__pg_stmt *s);
 int wa__pg_stmt_binary(const wa__pg_stmt *s); /* rows may come back in binary */
 void wa__pg_stmt_forget(wa_pg_conn *c, wa__pg_stmt *s);
 void wa__pg_stmts_free(wa_pg_conn *c);
+
+/* ---------------------------------------------------------- cancel.c */
+
+/* Ask the server to cancel pc's query, from a worker thread, and wait for
+ * the request to be sent. pc is the thread's (freed there, or here when
+ * the thread is refused). */
+int wa__pg_send_cancel(PGcancel *pc);
+/* Cancel the running query on the server from a task of its own, nobody
+ * waiting for it: the connection is being closed under it. */
+void wa__pg_cancel_detached(wa_pg_conn *c);
+
+/* ---------------------------------------------------------- conn.c */
+
+/* Drop one reference; the last one closes the libpq connection and frees. */
+void wa__pg_unref(wa_pg_conn *c);
+/* Take the connection for one operation: waits for a server-side cancel
+ * still under way; WA_EBUSY if another task uses it, WA_ECONNLOST if lost.
+ * 0 with c->busy set and a reference held (a wa_pg_close meanwhile frees
+ * nothing under the operation); wa__pg_put gives both back. */
+int wa__pg_take(wa_pg_conn *c);
+void wa__pg_put(wa_pg_conn *c);
+
+/* ---------------------------------------------------------- lookup.c */
+
+typedef struct wa__pg_lookup wa__pg_lookup;
+/* Look hosts (libpq's comma-separated host list) up on a worker thread,
+ * the caller's task waiting; ports is NULL or libpq's port list. On
+ * success *out holds what libpq takes in their place, one entry per
+ * address, until wa__pg_lookup_release. WA_EDNS: a name is unknown. */
+int wa__pg_look_up(const char *hosts, const char *ports, wa__pg_lookup **out);
+/* The list for libpq's "host", "hostaddr" or "port". */
+const char *wa__pg_lookup_list(const wa__pg_lookup *j, const char *key);
+void wa__pg_lookup_release(wa__pg_lookup *j);
 
 #endif

@@ -1,8 +1,9 @@
-/* query.c: running a query on libpq's non-blocking API (PQsendQueryParams,
- * PQflush, PQconsumeInput, PQisBusy, PQgetResult) on the socket's waits,
- * and what happens when it is interrupted: a task of its own cancels it on
- * the server (PQcancel blocks, so on a worker thread) and reads what is left
- * of it, so the connection is usable again. Also execute/fetch/fetchval. */
+/* query.c: running a query: the simple protocol without parameters, else
+ * a prepared statement from the connection's cache (stmt.c), each sent and
+ * read as one exchange (exchange.c) under the query's deadline; and what
+ * happens when it is interrupted: a task of its own cancels it on the
+ * server (cancel.c) and reads what is left of it, so the connection is
+ * usable again. Also execute/fetch/fetchval. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,112 +13,20 @@
  * query before it gives the connection up as lost. */
 #define CANCEL_DRAIN_MS 10000
 
-int wa__pg_wait(wa_pg_conn *c, int writable)
-{
-    int fd = PQsocket(c->pg);
-    if (fd < 0)
-        return wa__pg_fail(c, WA_ECONNLOST, NULL);
-    int rc = writable ? wa_wait_writable(fd) : wa_wait_readable(fd);
-    /* An error pending on the socket (a reset: POLLERR) wakes the wait
-     * with WA_EINVAL or WA_EIO: libpq's next read finds out what it is.
-     * Three in a row without progress mean the socket is gone. */
-    if (rc == WA_EINVAL || rc == WA_EIO)
-        return ++c->socket_errors < 3 ? 0 : wa__pg_fail(c, WA_ECONNLOST, NULL);
-    if (rc == 0)
-        c->socket_errors = 0;
-    return rc;
-}
-
-/* Send what libpq still buffers. */
-static int flush_all(wa_pg_conn *c)
-{
-    int f;
-    while ((f = PQflush(c->pg)) == 1) {
-        int rc = wa__pg_wait(c, 1);
-        if (rc < 0)
-            return rc;
-    }
-    return f < 0 ? wa__pg_fail(c, WA_ECONNLOST, NULL) : 0;
-}
-
-/* Wait until a whole result (or the end of them) can be read. */
-static int await_result(wa_pg_conn *c)
-{
-    while (PQisBusy(c->pg)) {
-        int rc = wa__pg_wait(c, 0);
-        if (rc < 0)
-            return rc;
-        if (!PQconsumeInput(c->pg))
-            return wa__pg_fail(c, WA_ECONNLOST, NULL);
-    }
-    return 0;
-}
-
 /* ================================================================ cancel */
-
-static void *cancel_on_thread(void *arg)
-{
-    PGcancel *pc = arg;
-    char err[256];
-    int ok = PQcancel(pc, err, sizeof err);
-    PQfreeCancel(pc); /* the thread's own: the task may be gone already */
-    return (void *)(intptr_t)ok;
-}
-
-/* pc is the thread's to free once handed over (wa_to_thread's rule: it
- * runs even if this task is cancelled first, or the loop ends). */
-static void *cancel_detached_task(void *pc)
-{
-    int rc = wa_to_thread(cancel_on_thread, pc, NULL);
-    if (rc == WA_ENOMEM || rc == WA_ENOLOOP)
-        PQfreeCancel(pc); /* refused */
-    return NULL;
-}
-
-void wa__pg_cancel_detached(wa_pg_conn *c)
-{
-    PGcancel *pc = PQgetCancel(c->pg);
-    if (!pc)
-        return;
-    wa_task_opts o = {.name = "wa_pg cancel"};
-    wa_task *t = wa_current() ? wa_spawn_opts(cancel_detached_task, pc, &o) : NULL;
-    if (t)
-        wa_release(t);
-    else
-        PQfreeCancel(pc);
-}
-
-/* Read and drop every result still coming for the interrupted query. */
-static int drain(wa_pg_conn *c)
-{
-    PGresult *r;
-    do {
-        int rc = await_result(c);
-        if (rc < 0)
-            return rc;
-        r = PQgetResult(c->pg);
-        if (r && PQresultStatus(r) == PGRES_COPY_IN)
-            PQputCopyEnd(c->pg, "cancelled");
-        PQclear(r);
-    } while (r);
-    return 0;
-}
 
 static void *cancel_task(void *arg)
 {
     wa_pg_conn *c = arg;
-    int rc = flush_all(c);
+    int rc = wa__pg_flush(c);
     PGcancel *pc = rc == 0 ? PQgetCancel(c->pg) : NULL;
-    if (pc) {
-        rc = wa_to_thread(cancel_on_thread, pc, NULL);
-        if (rc == WA_ENOMEM || rc == WA_ENOLOOP)
-            PQfreeCancel(pc); /* refused */
-    }
+    if (pc)
+        rc = wa__pg_send_cancel(pc);
     /* Closed meanwhile: the cancel was sent, the connection is not needed. */
     if (rc == 0 && !c->closed) {
         int trc;
         WA_TIMEOUT_SCOPE(CANCEL_DRAIN_MS, trc);
-        rc = drain(c);
+        rc = wa__pg_drain(c);
     }
     if (rc < 0 || !pc)
         c->lost = 1;
@@ -142,105 +51,7 @@ static void start_cancel(wa_pg_conn *c)
     wa_release(t);
 }
 
-int wa__pg_take(wa_pg_conn *c)
-{
-    if (!c)
-        return WA_EINVAL;
-    if (!wa_current())
-        return WA_ENOLOOP;
-    int rc;
-    if (c->busy)
-        return wa__pg_fail(NULL, WA_EBUSY, "another operation is in progress on the connection");
-    if (c->closed)
-        return wa__pg_fail(NULL, WA_ECLOSED, "the connection is closed");
-    c->busy = 1;
-    while (c->cancelling) {
-        if ((rc = wa_event_wait(c->cancel_done)) < 0) {
-            c->busy = 0;
-            return rc;
-        }
-    }
-    if (!wa_pg_usable(c)) {
-        c->busy = 0;
-        return wa__pg_fail(c, WA_ECONNLOST,
-                           c->lost ? "the connection to the server was lost" : NULL);
-    }
-    c->refs++;
-    return 0;
-}
-
-void wa__pg_put(wa_pg_conn *c)
-{
-    c->busy = 0;
-    wa__pg_unref(c);
-}
-
 /* ================================================================ a query */
-
-/* What a PQsend* that returned 0 means. */
-static int send_failed(wa_pg_conn *c)
-{
-    /* A server that went away shows when what it sent last is read. */
-    if (PQstatus(c->pg) != CONNECTION_OK || !PQconsumeInput(c->pg) ||
-        PQstatus(c->pg) != CONNECTION_OK)
-        return wa__pg_fail(c, WA_ECONNLOST, NULL);
-    return wa__pg_fail(c, WA_EINVAL, NULL); /* libpq refused it (too many parameters, ...) */
-}
-
-/* Read every result: the first error wins, else the last result is kept. */
-static int collect(wa_pg_conn *c, PGresult **keep)
-{
-    int err = 0;
-    for (;;) {
-        int rc = await_result(c);
-        if (rc < 0) {
-            PQclear(*keep);
-            *keep = NULL;
-            return rc;
-        }
-        PGresult *r = PQgetResult(c->pg);
-        if (!r)
-            break;
-        switch (PQresultStatus(r)) {
-        case PGRES_TUPLES_OK:
-        case PGRES_COMMAND_OK:
-        case PGRES_EMPTY_QUERY:
-            if (!err) {
-                PQclear(*keep);
-                *keep = r;
-                continue;
-            }
-            break;
-        case PGRES_COPY_IN:
-            PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by wasyncio-pg");
-            break;
-        case PGRES_COPY_OUT:
-        case PGRES_COPY_BOTH:
-            if (!err)
-                err = wa__pg_fail(c, WA_ENOTSUP, "COPY TO STDOUT is not supported by wasyncio-pg");
-            c->lost = 1; /* the stream cannot be read here: drop the connection */
-            break;
-        default:
-            if (!err)
-                err = wa__pg_fail_result(c, r);
-            break;
-        }
-        PQclear(r);
-        if (c->lost)
-            break;
-    }
-    if (err) {
-        PQclear(*keep);
-        *keep = NULL;
-    }
-    return err;
-}
-
-int wa__pg_roundtrip(wa_pg_conn *c, int sent, PGresult **out)
-{
-    int rc = sent ? flush_all(c) : send_failed(c);
-    return rc < 0 ? rc : collect(c, out);
-}
 
 /* A statement the server no longer knows as prepared (DEALLOCATE ALL,
  * DISCARD ALL) or whose result columns changed (ALTER TABLE): prepare it

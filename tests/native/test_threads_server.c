@@ -1,6 +1,6 @@
 /* test_threads_server.c: wa_server_opts.threads: one app served by several
  * loops on one port. Connections really spread (each loop serves some of
- * 1,000), a handler that blocks its loop for 2 s leaves the others
+ * 1,000), a handler that blocks its loop for 1 s leaves the others
  * answering, a shutdown under load loses nothing (every request a handler
  * began is answered; the rest see a clean close, never half a reply), the
  * hand-over path for systems without SO_REUSEPORT, and the option's checks.
@@ -54,7 +54,7 @@ static int block(const wa_request *req, wa_reply *reply, void *ud)
 {
     (void)req, (void)ud;
     atomic_store(&blocked_loop, (uintptr_t)wa_loop_current());
-    struct timespec ts = {2, 0};
+    struct timespec ts = {1, 0};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
     return wa_reply_text(reply, "%lx", (unsigned long)(uintptr_t)wa_loop_current());
@@ -299,7 +299,7 @@ static void *probe_client(void *arg)
         nanosleep(&ts, NULL);
     }
     uintptr_t stuck = atomic_load(&blocked_loop);
-    double until = now_s() + 1.5; /* inside the 2 s block */
+    double until = now_s() + 0.7; /* inside the 1 s block */
     while (now_s() < until) {
         int fd = dial(b->port, 150);
         int st = fd < 0 ? R_CLOSED : get(fd, "/loop", 0, body, sizeof body, NULL);
@@ -349,7 +349,7 @@ static void test_blocked_loop_others_answer(void **state)
     fprintf(stderr,
             "while one loop blocked for %.1f s: %d answered (%d by other loops), %d waited\n",
             b.block_took, b.answered, b.answered_elsewhere, b.timed_out);
-    assert_true(b.block_took >= 1.9);
+    assert_true(b.block_took >= 0.9);
     assert_true(b.answered >= 3); /* one loop alone: none, every probe waits */
     assert_int_equal(b.answered_elsewhere, b.answered);
 }

@@ -7,7 +7,7 @@
  * has no cabi_realloc of its own. */
 #include <stdlib.h>
 
-#include "host/host.h"
+#include "core/host.h"
 #include "host/common/common.h"
 
 #if defined(__wasi__)

@@ -1,6 +1,6 @@
 /* common.h: helpers that several host backends share (src/host/common/, in
  * every target's build). Not part of the contract: a backend may use them
- * to implement host/host.h.
+ * to implement core/host.h.
  */
 #ifndef WA_HOST_COMMON_H
 #define WA_HOST_COMMON_H

@@ -3,7 +3,7 @@
  * and the debug note. The backend hands the driver its poll and pending
  * count, so this file calls the core and never back into a backend. */
 #include <stdio.h>
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
 

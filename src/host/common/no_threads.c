@@ -5,7 +5,7 @@
  * returns WA_ENOTHREADS at once. The WASI builds have no JavaScript host, so
  * wa_js_await is WA_ENOTSUP there. */
 #if defined(__wasm__)
-#include "host/host.h"
+#include "core/host.h"
 #include "host/common/common.h"
 #include "core/backend.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include "host/host.h"
+#include "core/host.h"
 #include "host/common/common.h"
 
 #define READ_CHUNK (64u * 1024u)

@@ -2,7 +2,7 @@
  * allows one poll handle per fd (a second uv_poll_init on it fails), so every
  * task waiting on an fd shares one watch: the handle polls the union of what
  * its waiters want, and readiness wakes each waiter it concerns. */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/native/native.h"
 

@@ -2,7 +2,7 @@
  * loop, driven by libuv (curl's sockets become uv_polls, its timer a
  * uv_timer). No thread per request; the task waits on a wa_op. Streaming
  * responses pause the transfer while the reader is behind. */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/native/native.h"
 #include "host/common/common.h"

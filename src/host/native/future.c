@@ -2,7 +2,7 @@
  * run_coroutine_threadsafe and concurrent.futures.Future): a task started
  * on another loop through its mail, its outcome handed back under a lock,
  * and cancellation crossing over in both directions. */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/mail.h"
 #include "core/backend.h"

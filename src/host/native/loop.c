@@ -1,7 +1,7 @@
 /* loop.c: the native host backend on libuv: clock, the blocking loop
  * driver, polling until a deadline, the thread pool and whole-file reads
  * (fd readiness is fd_wait.c's). One uv loop per thread, created by wa__host_open. */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/native/native.h"

@@ -2,7 +2,7 @@
  * thread-safe list of callbacks the loop runs on its own thread, woken by a
  * uv_async (loop.call_soon_threadsafe), the holds that keep the handle valid
  * after the loop ends, and a task's wait for a wake-up from another thread. */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/mail.h"
 #include "core/backend.h"

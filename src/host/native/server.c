@@ -4,7 +4,7 @@
  * bytes are read by h1_reader.c; several loops serving one app together
  * (wa_server_opts.threads) are server_workers.c's, and wa_app_listen's entry
  * is server_listen.c. */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
 #include "core/backend.h"

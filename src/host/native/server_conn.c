@@ -3,7 +3,7 @@
  * a task; replies leave in order under a byte budget; and the connection's
  * one deadline follows what it waits for (head, body, send, keep-alive).
  * It reports to its server only through its conn_home (server_conn.h). */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/server_conn.h"
 #include "core/backend.h"

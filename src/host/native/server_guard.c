@@ -3,7 +3,7 @@
  * idle connection, else the oldest slow one), a limit per client address,
  * and, once the cap is near, an earlier deadline for heads. It works on the
  * connections alone (server_conn.h); server.c calls it. */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
 

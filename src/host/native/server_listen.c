@@ -1,7 +1,7 @@
 /* server_listen.c: wa_app_listen's native entry: the address to listen on,
  * SIGPIPE ignored, then one loop serving (server.c) or several together
  * (server_workers.c, wa_server_opts.threads). */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/server.h"
 #include "core/backend.h"

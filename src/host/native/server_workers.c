@@ -8,7 +8,7 @@
  * loop; each shuts down gracefully (server.c) and the leader returns once
  * all have. Each loop's server reports to us through struct server_peers. */
 #define _GNU_SOURCE /* accept4 */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/mail.h"
 #include "host/native/server.h"

@@ -5,7 +5,7 @@
  * looks again (so an item is never handed to a waiter that gave up: it
  * stays in the queue, and a wake-up that found its waiter gone is passed
  * on to the next). */
-#include "host/host.h"
+#include "core/host.h"
 #include "host/native/native.h"
 #include "host/native/mail.h"
 #include "core/backend.h"

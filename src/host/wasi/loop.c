@@ -8,7 +8,7 @@
  * nothing to wait for except timers and fds: the loop is a plain
  * turn / poll cycle on the thread that called wa_run.
  */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/common/waiters.h"

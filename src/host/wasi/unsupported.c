@@ -4,7 +4,7 @@
  * wa_js_await's WA_ENOTSUP is in host/common/no_threads.c. */
 #include <stdio.h>
 
-#include "host/host.h"
+#include "core/host.h"
 #include "http/host.h"
 
 static int told_fetch, told_listen;

@@ -4,7 +4,7 @@
  * error-code. */
 #include "host/wasip2/bindings.h"
 #include "host/common/common.h"
-#include "host/host.h"
+#include "core/host.h"
 
 #include <stdlib.h>
 

@@ -13,7 +13,7 @@
  */
 #include "http/host.h"
 #include "core/backend.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"
 

@@ -5,7 +5,7 @@
 #include "http/http.h"
 #include "core/backend.h"
 #include "host/common/common.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"
 

@@ -8,7 +8,7 @@
  * preview1 adapter (fds), which has no pollables to offer, so fd waits and
  * file reads complete inline; see wa__host_wait_fd and wa__host_read_file.
  */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/common/waiters.h"

@@ -20,7 +20,7 @@
 #include "http/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"
 

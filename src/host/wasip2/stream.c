@@ -17,7 +17,7 @@
  */
 #include "stream/host.h"
 #include "core/backend.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "host/wasip2/tcp.h"
 #include "host/wasip2/wasip2.h"
 #include "host/wasip2/bindings.h"

@@ -12,7 +12,7 @@
  */
 #include "host/wasip2/tcp.h"
 #include "core/backend.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "host/wasip2/sockets.h"
 #include "host/wasip2/wasip2.h"
 

@@ -13,7 +13,7 @@
  * `await m.waCall(...)` pays for one loop, not one per call. A call into that
  * idle loop runs at once, on the caller's stack, as the first call did.
  */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
 

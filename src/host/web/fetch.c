@@ -8,7 +8,7 @@
  * request through its AbortController. Error codes are chosen in JS, where
  * the failure's kind is visible (js/wasyncio_lib.js, fetch section).
  */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
 #include "http/host.h"

@@ -2,7 +2,7 @@
  * promise with Module.waPromise(p) and passes the returned handle to C; the
  * settled value comes back as a JSON string, a rejection as WA_EJS with the
  * rejection's message. A handle is consumed by the await that takes it. */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
 

@@ -15,7 +15,7 @@
  *  - a JS call into C (call.c): wa__host_drive returns WA_EBUSY and the
  *    caller's promise is settled by the call itself.
  */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/web/web.h"

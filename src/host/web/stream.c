@@ -14,7 +14,7 @@
  */
 #include "stream/host.h"
 #include "core/backend.h"
-#include "host/host.h"
+#include "core/host.h"
 #include "host/web/web.h"
 
 #include <emscripten.h>

@@ -13,7 +13,7 @@
  * socket (bufferedAmount). A send that leaves more than WEB_WS_HIGH_WATER
  * bytes queued waits until no more than WEB_WS_LOW_WATER are.
  */
-#include "host/host.h"
+#include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
 #include "ws/host.h"

@@ -1,5 +1,6 @@
-/* host.h (src/host/): what each host backend implements for the core, and
- * nothing else.
+/* host.h (src/core/): what each host backend implements for the core, and
+ * nothing else. It lives with the core, which calls it, as http/host.h and
+ * stream/host.h live with theirs: the core builds without src/host/.
  *
  * The core owns tasks, timers and the ready queue. A host backend provides the
  * clock, a way to wait for I/O until a deadline, and the operations that only
@@ -16,8 +17,8 @@
  * Host operations complete by calling wa__wake_op() from inside wa__host_poll()
  * (or on the web, from a JS callback that then runs the loop).
  */
-#ifndef WA_HOST_H
-#define WA_HOST_H
+#ifndef WA_CORE_HOST_H
+#define WA_CORE_HOST_H
 
 #include <stddef.h>
 #include <stdint.h>
