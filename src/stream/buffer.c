@@ -65,13 +65,9 @@ void wa__sbuf_free(wa__sbuf *b)
 
 static void unlink_waiter(wa__swaiter *w)
 {
-    if (w->prev)
-        w->prev->next = w->next;
-    else if (w->q)
-        w->q->head = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    w->prev = w->next = NULL;
+    if (!w->q)
+        return;
+    WA_LIST_UNLINK(w->q, w);
     w->q = NULL;
 }
 
@@ -82,10 +78,7 @@ int wa__swait(wa__swaitq *q)
 {
     wa__swaiter w = {.op = {.cancel = waiter_cancel}};
     w.q = q;
-    w.next = q->head;
-    if (q->head)
-        q->head->prev = &w;
-    q->head = &w;
+    WA_LIST_APPEND(q, &w);
     return wa__op_wait(&w.op);
 }
 
