@@ -11,31 +11,16 @@ int wa__sbuf_reserve(wa__sbuf *b, size_t n)
     if (b->cap - b->end >= n)
         return 0;
     size_t len = b->end - b->start;
-    /* Sliding the bytes down is cheaper than growing when the consumed
-     * head makes the room (the common case: lines read one by one). */
-    if (b->start && b->cap - len >= n) {
+    if (n > SIZE_MAX - len)
+        return WA_ENOMEM;
+    /* Slide the unread bytes down first: often the consumed head alone
+     * makes the room (lines read one by one), and then nothing grows. */
+    if (b->start) {
         memmove(b->data, b->data + b->start, len);
         b->start = 0;
         b->end = len;
-        return 0;
     }
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - len < n) {
-        if (cap > SIZE_MAX / 2)
-            return WA_ENOMEM;
-        cap *= 2;
-    }
-    char *d = malloc(cap);
-    if (!d)
-        return WA_ENOMEM;
-    if (len)
-        memcpy(d, b->data + b->start, len);
-    free(b->data);
-    b->data = d;
-    b->cap = cap;
-    b->start = 0;
-    b->end = len;
-    return 0;
+    return wa__grow(&b->data, &b->cap, len + n, 1, 4096);
 }
 
 int wa__sbuf_append(wa__sbuf *b, const void *p, size_t n)
@@ -65,13 +50,9 @@ void wa__sbuf_free(wa__sbuf *b)
 
 static void unlink_waiter(wa__swaiter *w)
 {
-    if (w->prev)
-        w->prev->next = w->next;
-    else if (w->q)
-        w->q->head = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    w->prev = w->next = NULL;
+    if (!w->q)
+        return;
+    WA_LIST_UNLINK(w->q, w);
     w->q = NULL;
 }
 
@@ -82,10 +63,7 @@ int wa__swait(wa__swaitq *q)
 {
     wa__swaiter w = {.op = {.cancel = waiter_cancel}};
     w.q = q;
-    w.next = q->head;
-    if (q->head)
-        q->head->prev = &w;
-    q->head = &w;
+    WA_LIST_APPEND(q, &w);
     return wa__op_wait(&w.op);
 }
 

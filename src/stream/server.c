@@ -68,10 +68,7 @@ wa_stream *wa__stream_accepted(wa_stream_server *srv, wa__sconn *c)
     }
     s->handler = t;
     wa_release(t); /* freed when it ends; handler_done runs first */
-    s->srv_next = srv->conns;
-    if (srv->conns)
-        srv->conns->srv_prev = s;
-    srv->conns = s;
+    WA_LIST_APPEND(&srv->conns, s);
     srv->nconns++;
     wa__stream_update_reading(s);
     return s;
@@ -80,12 +77,7 @@ wa_stream *wa__stream_accepted(wa_stream_server *srv, wa__sconn *c)
 /* Both the handler and the connection are over: forget the stream. */
 static void release_conn(wa_stream_server *srv, wa_stream *s)
 {
-    if (s->srv_prev)
-        s->srv_prev->srv_next = s->srv_next;
-    else
-        srv->conns = s->srv_next;
-    if (s->srv_next)
-        s->srv_next->srv_prev = s->srv_prev;
+    WA_LIST_UNLINK(&srv->conns, s);
     srv->nconns--;
     wa__stream_destroy(s);
     server_check(srv);
@@ -221,8 +213,8 @@ int wa_stream_server_free(wa_stream_server *srv)
     wa_stream_server_close(srv);
     /* Handlers are cancelled; connections whose handler has ended but whose
      * last bytes a peer is not reading are dropped, so freeing is bounded. */
-    for (wa_stream *s = srv->conns, *next; s; s = next) {
-        next = s->srv_next;
+    for (wa_stream *s = srv->conns.head, *next; s; s = next) {
+        next = s->next;
         if (s->handler)
             wa_cancel(s->handler);
         else

@@ -7,16 +7,16 @@
 #include "stream/host.h"
 #include "core/backend.h"
 
-/* Tasks waiting for one thing (bytes, a drain, a close); all woken at once.
- * Each waiter lives in its task's frame. */
+/* Tasks waiting for one thing (bytes, a drain, a close); all woken at once,
+ * in the order they began to wait. Each waiter lives in its task's frame. */
 typedef struct wa__swaiter {
     wa_op op;
     struct wa__swaiter *prev, *next;
-    struct wa__swaitq *q;
+    struct wa__swaitq *q; /* the queue it is in, NULL once out */
 } wa__swaiter;
 
 typedef struct wa__swaitq {
-    wa__swaiter *head;
+    wa__swaiter *head, *tail; /* core/list.h */
 } wa__swaitq;
 
 /* Wait on q until woken (returns the status given) or interrupted. */
@@ -43,8 +43,8 @@ struct wa_stream {
      * for a handler's stream); NULL: freed then if free_wanted. A hook,
      * so transport.c does not call up into server.c. */
     void (*on_closed)(struct wa_stream *s);
-    struct wa_stream *srv_prev, *srv_next; /* in srv's list of connections */
-    wa_task *handler;                      /* the handler task, while it runs */
+    struct wa_stream *prev, *next; /* in srv's list of connections */
+    wa_task *handler;              /* the handler task, while it runs */
     size_t limit, high_water, low_water;
     int tls; /* no write_eof (asyncio's SSL transport has none) */
 
@@ -87,7 +87,9 @@ struct wa_stream_server {
     int unlistened;  /* the backend is done with the listener */
     int free_wanted; /* free once unlistened and no handlers */
     int nconns;      /* handlers running */
-    wa_stream *conns;
+    struct {
+        wa_stream *head, *tail;
+    } conns; /* its handlers' streams, oldest first (core/list.h) */
     wa__swaitq closers;
 };
 

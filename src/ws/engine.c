@@ -223,21 +223,8 @@ static int check_header(wa_ws *ws, wa_ws_msg *msg)
     return 0;
 }
 
-/* Room for need bytes of message and its NUL; doubling. */
-static int reserve(engine *e, size_t need)
-{
-    if (need <= e->msg_cap)
-        return 0;
-    size_t cap = e->msg_cap ? e->msg_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *m = realloc(e->msg, cap);
-    if (!m)
-        return WA_ENOMEM;
-    e->msg = m;
-    e->msg_cap = cap;
-    return 0;
-}
+/* Room for need bytes of message and its NUL. */
+static int reserve(engine *e, size_t need) { return wa__grow(&e->msg, &e->msg_cap, need, 1, 256); }
 
 /* Take n payload bytes at p (already in place) into the current frame. */
 static int take_payload(wa_ws *ws, wa_ws_msg *msg, uint8_t *p, size_t n)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "core/host.h"
+#include "core/backend.h"
 #include "host/common/common.h"
 
 #define READ_CHUNK (64u * 1024u)
@@ -74,26 +75,21 @@ int wa__read_file_chunked(const char *path, char **data, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return open_error(path, errno);
-    size_t cap = READ_CHUNK, n = 0;
-    char *buf = malloc(cap + 1);
-    int rc = buf ? 0 : WA_ENOMEM;
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    int rc = 0;
     while (rc == 0) {
         rc = wa_yield();
         if (rc < 0)
             break;
-        if (n == cap) {
-            char *nb = cap * 2 > cap ? realloc(buf, cap * 2 + 1) : NULL;
-            if (!nb) {
-                rc = WA_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
+        /* Room for the next chunk, and a byte for the NUL. */
+        if (wa__grow(&buf, &cap, n + READ_CHUNK + 1, 1, READ_CHUNK + 1)) {
+            rc = WA_ENOMEM;
+            break;
         }
-        size_t want = cap - n < READ_CHUNK ? cap - n : READ_CHUNK;
-        size_t got = fread(buf + n, 1, want, f);
+        size_t got = fread(buf + n, 1, READ_CHUNK, f);
         n += got;
-        if (got < want) {
+        if (got < READ_CHUNK) {
             if (ferror(f))
                 rc = wa__errno_code(errno);
             break;

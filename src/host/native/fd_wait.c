@@ -24,14 +24,16 @@ struct fd_watch {
     int events;      /* what the handle polls for now */
     fd_waiter *head; /* its waiters, oldest first */
     fd_waiter *tail;
-    fd_watch *next; /* the thread's watches */
+    fd_watch *prev, *next; /* in the thread's watches */
 };
 
-static _Thread_local fd_watch *watches;
+static _Thread_local struct {
+    fd_watch *head, *tail;
+} watches;
 
 static fd_watch *find_watch(int fd)
 {
-    for (fd_watch *w = watches; w; w = w->next)
+    for (fd_watch *w = watches.head; w; w = w->next)
         if (w->fd == fd)
             return w;
     return NULL;
@@ -61,10 +63,7 @@ static void rearm(fd_watch *w)
         unlink_waiter(x);
         wa__wake_op(&x->op, WA_EIO);
     }
-    fd_watch **pp = &watches;
-    while (*pp != w)
-        pp = &(*pp)->next;
-    *pp = w->next;
+    WA_LIST_UNLINK(&watches, w);
     w->events = 0;
     uv_close((uv_handle_t *)&w->poll, watch_closed);
     wa__native_pending_add(-1);
@@ -117,8 +116,7 @@ static fd_watch *new_watch(int fd, int *rc)
     }
     w->poll.data = w;
     w->fd = fd;
-    w->next = watches;
-    watches = w;
+    WA_LIST_APPEND(&watches, w);
     wa__native_pending_add(1);
     return w;
 }

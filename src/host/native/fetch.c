@@ -33,8 +33,13 @@ struct sock_ctx {
 struct curl_loop {
     CURLM *multi;
     uv_timer_t timer;
-    struct xfer *xfers;     /* every live transfer, for tear-down */
-    struct sock_ctx *socks; /* every live socket watch, for tear-down */
+    /* for tear-down: every live transfer, every live socket watch */
+    struct {
+        struct xfer *head, *tail;
+    } xfers;
+    struct {
+        struct sock_ctx *head, *tail;
+    } socks;
     int closing;
 };
 
@@ -88,12 +93,7 @@ static void xfer_destroy(struct xfer *x)
         curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->hdrs);
     free(x->sbuf);
-    if (x->prev)
-        x->prev->next = x->next;
-    else if (fetches.xfers == x)
-        fetches.xfers = x->next;
-    if (x->next)
-        x->next->prev = x->prev;
+    WA_LIST_UNLINK(&fetches.xfers, x);
     free(x);
 }
 
@@ -208,12 +208,7 @@ static void sock_closed(uv_handle_t *h) { free(h->data); }
 
 static void sock_forget(struct sock_ctx *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else if (fetches.socks == c)
-        fetches.socks = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    WA_LIST_UNLINK(&fetches.socks, c);
     c->removed = 1;
     uv_poll_stop(&c->poll);
     uv_close((uv_handle_t *)&c->poll, sock_closed);
@@ -267,10 +262,7 @@ static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void 
         }
         c->fd = s;
         c->poll.data = c;
-        c->next = fetches.socks;
-        if (fetches.socks)
-            fetches.socks->prev = c;
-        fetches.socks = c;
+        WA_LIST_APPEND(&fetches.socks, c);
         curl_multi_assign(fetches.multi, s, c);
     }
     int ev = 0;
@@ -307,8 +299,8 @@ static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
 static void curl_loop_close(void)
 {
     fetches.closing = 1;
-    while (fetches.xfers) {
-        struct xfer *x = fetches.xfers;
+    while (fetches.xfers.head) {
+        struct xfer *x = fetches.xfers.head;
         if (x->resp) {
             x->resp->backend = NULL;
             x->resp->read = NULL;
@@ -317,8 +309,8 @@ static void curl_loop_close(void)
         xfer_destroy(x);
     }
     curl_multi_cleanup(fetches.multi);
-    while (fetches.socks)
-        sock_forget(fetches.socks);
+    while (fetches.socks.head)
+        sock_forget(fetches.socks.head);
     /* The timer's memory must stay intact until libuv finishes closing it
      * (wa__host_close runs the loop for that), so it is not wiped here. */
     uv_close((uv_handle_t *)&fetches.timer, NULL);
@@ -605,10 +597,7 @@ int wa__http_fetch_backend(const wa__fetch_req *req, wa_response *resp)
     struct xfer *x = calloc(1, sizeof *x);
     if (!x)
         return WA_ENOMEM;
-    x->next = fetches.xfers;
-    if (fetches.xfers)
-        fetches.xfers->prev = x;
-    fetches.xfers = x;
+    WA_LIST_APPEND(&fetches.xfers, x);
     x->resp = resp;
     x->stream = req->stream;
     x->max_body = req->max_body;

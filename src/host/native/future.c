@@ -14,7 +14,7 @@
 enum { F_QUEUED, F_RUNNING, F_DONE };
 
 struct fwaiter { /* a task waiting, in its own frame */
-    struct fwaiter *next;
+    struct fwaiter *prev, *next;
     wa__remote_waiter *w;
 };
 
@@ -30,8 +30,11 @@ struct wa_future {
     int code;         /* under mu, once F_DONE */
     void *result;
     char *message;
-    struct fwaiter *waiters; /* under mu: tasks (of any loops) waiting */
-    wa_task *task;           /* the remote loop's thread only */
+    /* Under mu: tasks (of any loops) waiting, until F_DONE empties it. */
+    struct {
+        struct fwaiter *head, *tail;
+    } waiters;
+    wa_task *task; /* the remote loop's thread only */
 };
 
 static void future_unref(wa_future *f)
@@ -59,9 +62,9 @@ static void future_finish(wa_future *f, int code, void *result, char *message)
     f->result = code ? NULL : result;
     f->message = message;
     pthread_cond_broadcast(&f->done_cv);
-    for (struct fwaiter *fw = f->waiters; fw; fw = fw->next)
+    for (struct fwaiter *fw = f->waiters.head; fw; fw = fw->next)
         wa__remote_wake(fw->w);
-    f->waiters = NULL;
+    f->waiters.head = f->waiters.tail = NULL;
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -239,17 +242,14 @@ static int wait_in_task(wa_future *f, int shield)
             wa__remote_wait_free(w);
             return 0;
         }
-        struct fwaiter me = {f->waiters, w};
-        f->waiters = &me;
+        struct fwaiter me = {.w = w};
+        WA_LIST_APPEND(&f->waiters, &me);
         pthread_mutex_unlock(&f->mu);
         int rc = wa__remote_wait(w, shield, NULL);
         pthread_mutex_lock(&f->mu);
-        for (struct fwaiter **p = &f->waiters; *p; p = &(*p)->next)
-            if (*p == &me) {
-                *p = me.next;
-                break;
-            }
         int done = f->state == F_DONE;
+        if (!done) /* F_DONE emptied the list */
+            WA_LIST_UNLINK(&f->waiters, &me);
         pthread_mutex_unlock(&f->mu);
         wa__remote_wait_free(w);
         if (rc < 0 && !shield)

@@ -317,16 +317,11 @@ static void fr_read_cb(uv_fs_t *req)
 
 static void fr_read_more(struct file_read *fr)
 {
-    if (fr->cap - fr->len < 2) { /* keep a byte for the NUL */
-        size_t ncap = fr->cap * 2;
-        char *nb = ncap > fr->cap ? realloc(fr->buf, ncap) : NULL;
-        if (!nb) {
-            fr->err = WA_ENOMEM;
-            fr_close(fr);
-            return;
-        }
-        fr->buf = nb;
-        fr->cap = ncap;
+    /* Room for one byte more, and a byte for the NUL. */
+    if (wa__grow(&fr->buf, &fr->cap, fr->len + 2, 1, 4096)) {
+        fr->err = WA_ENOMEM;
+        fr_close(fr);
+        return;
     }
     uv_buf_t b = uv_buf_init(
         fr->buf + fr->len,

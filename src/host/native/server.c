@@ -37,7 +37,7 @@ static int server_idle(const struct server *s)
 static void server_poke(struct server *s)
 {
     if (s->stopping && s->waiter &&
-        (server_idle(s) || (s->home.conns == NULL && s->home.handlers == 0)))
+        (server_idle(s) || (s->home.conns.head == NULL && s->home.handlers == 0)))
         wa__ready(s->waiter);
 }
 
@@ -53,7 +53,7 @@ static void on_tick(uv_timer_t *t)
 {
     struct server *srv = t->data;
     uint64_t now = uv_now(wa__uv());
-    for (struct conn *c = srv->home.conns, *next; c; c = next) {
+    for (struct conn *c = srv->home.conns.head, *next; c; c = next) {
         next = c->next;
         if (c->deadline && now >= c->deadline)
             wa__conn_expire(c);
@@ -147,10 +147,7 @@ static void add_client(struct server *srv, uv_stream_t *server, int fd)
         uv_close((uv_handle_t *)&c->tcp, wa__conn_closed);
         return;
     }
-    c->next = home->conns;
-    if (home->conns)
-        home->conns->prev = c;
-    home->conns = c;
+    WA_LIST_APPEND(&home->conns, c);
     home->nopen++;
     wa__conn_start(c);
 }
@@ -225,7 +222,7 @@ static void server_shutdown(struct server *srv)
 {
     srv->stopping = 1;
     uv_close((uv_handle_t *)&srv->listener, listener_closed);
-    for (struct conn *c = srv->home.conns, *next; c; c = next) {
+    for (struct conn *c = srv->home.conns.head, *next; c; c = next) {
         next = c->next;
         wa__conn_drain(c);
     }
@@ -233,12 +230,12 @@ static void server_shutdown(struct server *srv)
     uint64_t grace = srv->home.opts.shutdown_grace_ms;
     uint64_t until =
         grace >= UINT64_MAX / 2000000ull ? WA_NEVER : wa__host_hrtime() + grace * 1000000ull;
-    while ((srv->home.conns || srv->home.handlers > 0) && wa__host_hrtime() < until)
+    while ((srv->home.conns.head || srv->home.handlers > 0) && wa__host_hrtime() < until)
         wa__park(until, WA_PARK_SHIELD);
     uv_timer_stop(&srv->tick);
     uv_close((uv_handle_t *)&srv->tick, tick_closed);
-    while (srv->home.conns)
-        wa__conn_close(srv->home.conns);
+    while (srv->home.conns.head)
+        wa__conn_close(srv->home.conns.head);
     while (!server_idle(srv))
         wa__park(WA_NEVER, WA_PARK_SHIELD);
 }

@@ -68,13 +68,16 @@ void wa__conn_release(struct conn *c) { conn_unref(c); }
 
 static void enqueue(struct conn *c, struct slot *s)
 {
-    s->next = NULL;
-    if (c->q_tail)
-        c->q_tail->next = s;
-    else
-        c->q_head = s;
-    c->q_tail = s;
+    WA_LIST_APPEND(&c->q, s);
     c->nq++;
+}
+
+/* s, the oldest request, leaves the queue (answered, or its WebSocket
+ * handler ended). */
+static void dequeue(struct conn *c, struct slot *s)
+{
+    WA_LIST_UNLINK(&c->q, s);
+    c->nq--;
 }
 
 static void stop_reading(struct conn *c)
@@ -149,10 +152,7 @@ static void handler_done(wa_task *t, void *data)
     } else if (c->upgraded) {
         /* A WebSocket handler ended: the connection was its, nothing more
          * is answered on it. A close still lingering ends it later. */
-        c->q_head = s->next;
-        if (!c->q_head)
-            c->q_tail = NULL;
-        c->nq--;
+        dequeue(c, s);
         if (!c->upgraded->lingering(c->upgraded))
             wa__conn_close(c);
         slot_free(s);
@@ -184,7 +184,7 @@ static void start_next(struct conn *c)
 {
     if (c->running || c->closing || c->write_queued >= c->home->opts.max_unsent_bytes)
         return;
-    struct slot *s = c->q_head;
+    struct slot *s = c->q.head;
     while (s && s->started)
         s = s->next;
     if (!s)
@@ -362,12 +362,9 @@ static void conn_finish(struct conn *c)
 
 static void conn_flush(struct conn *c)
 {
-    while (!c->closing && !c->stopped && c->q_head && c->q_head->done) {
-        struct slot *s = c->q_head;
-        c->q_head = s->next;
-        if (!c->q_head)
-            c->q_tail = NULL;
-        c->nq--;
+    while (!c->closing && !c->stopped && c->q.head && c->q.head->done) {
+        struct slot *s = c->q.head;
+        dequeue(c, s);
         int close_after = s->close_after || !s->keep_alive;
         int bad = s->out ? conn_send(c, s->out, s->out_len) < 0 : 1;
         if (s->req)
@@ -387,7 +384,7 @@ static void conn_flush(struct conn *c)
     if (c->closing || c->stopped)
         return;
     start_next(c);
-    if ((c->read_eof || c->draining) && !c->q_head && c->write_queued == 0)
+    if ((c->read_eof || c->draining) && !c->q.head && c->write_queued == 0)
         conn_finish(c);
     else
         maybe_resume(c);
@@ -424,7 +421,7 @@ static void conn_rearm(struct conn *c)
         kind = DL_NONE;
     } else if (c->write_queued > 0 || c->stopped) {
         ms = o->send_timeout_ms;
-    } else if (c->q_head) {
+    } else if (c->q.head) {
         kind = DL_NONE;
     } else if (c->rd.phase == WA_H1_HEAD) {
         if (!c->head_since)
@@ -454,7 +451,7 @@ static void conn_rearm(struct conn *c)
 int wa__conn_head_overdue(const struct conn *c, uint64_t now)
 {
     uint64_t ms = c->home->opts.busy_head_timeout_ms, since = 0;
-    if (ms >= WA_NO_TIMEOUT / 2 || c->closing || c->upgraded || c->stopped || c->q_head ||
+    if (ms >= WA_NO_TIMEOUT / 2 || c->closing || c->upgraded || c->stopped || c->q.head ||
         c->write_queued)
         return 0;
     if (c->rd.phase == WA_H1_HEAD)
@@ -472,7 +469,7 @@ int wa__conn_evict_rank(const struct conn *c, uint64_t now)
 {
     if (wa__conn_idle(c))
         return 2;
-    if (c->closing || c->upgraded || c->stopped || c->q_head || c->write_queued)
+    if (c->closing || c->upgraded || c->stopped || c->q.head || c->write_queued)
         return 0;
     if (c->rd.phase == WA_H1_HEAD)
         return c->head_since && now - c->head_since >= SLOW_AFTER_MS;
@@ -525,7 +522,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void client_left(struct conn *c)
 {
     c->peer_gone = 1;
-    for (struct slot *s = c->q_head; s; s = s->next)
+    for (struct slot *s = c->q.head; s; s = s->next)
         if (s->task && s->entered)
             wa_cancel(s->task);
 }
@@ -559,7 +556,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         /* A request cut short is dropped; answered requests still go out
          * first, then the connection closes. */
         conn_flush(c);
-        if (!c->closing && !c->stopped && !c->q_head && c->write_queued == 0)
+        if (!c->closing && !c->stopped && !c->q.head && c->write_queued == 0)
             wa__conn_close(c);
         return;
     }
@@ -596,7 +593,7 @@ static void conn_parse(struct conn *c, const char *data, size_t n)
         }
         memcpy(c->held, data + done, n - done);
         c->held_len = n - done;
-        if (!c->q_tail || c->q_tail->keep_alive)
+        if (!c->q.tail || c->q.tail->keep_alive)
             return;
         /* The last request closes the connection: nothing more to read,
          * but reading on shows when the client leaves. */
@@ -623,16 +620,11 @@ void wa__conn_close(struct conn *c)
         c->upgraded->gone(c->upgraded);
     struct conn_home *home = c->home;
     home->nopen--;
-    if (c->prev)
-        c->prev->next = c->next;
-    else if (home->conns == c)
-        home->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    WA_LIST_UNLINK(&home->conns, c);
     /* Unanswered requests: finished ones are freed now, running handlers
      * are cancelled and free their slot in handler_done. */
-    struct slot *s = c->q_head;
-    c->q_head = c->q_tail = NULL;
+    struct slot *s = c->q.head;
+    c->q.head = c->q.tail = NULL;
     c->nq = 0;
     while (s) {
         struct slot *next = s->next;
@@ -670,11 +662,11 @@ void wa__conn_drain(struct conn *c)
     if (c->upgraded) {
         /* A WebSocket has no request to finish: its handler is told to stop
          * now (its receive returns WA_ECANCELED) rather than at the grace's end. */
-        if (c->q_head && c->q_head->task)
-            wa_cancel(c->q_head->task);
+        if (c->q.head && c->q.head->task)
+            wa_cancel(c->q.head->task);
         return;
     }
-    if (!c->q_head && c->write_queued == 0) {
+    if (!c->q.head && c->write_queued == 0) {
         wa__conn_close(c);
         return;
     }
@@ -687,5 +679,5 @@ void wa__conn_drain(struct conn *c)
 int wa__conn_idle(const struct conn *c)
 {
     return !c->upgraded && !c->closing && !c->stopped && !c->read_eof &&
-           c->rd.phase == WA_H1_IDLE && !c->q_head && c->write_queued == 0 && !c->held;
+           c->rd.phase == WA_H1_IDLE && !c->q.head && c->write_queued == 0 && !c->held;
 }

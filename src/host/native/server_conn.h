@@ -20,10 +20,12 @@ struct conn;
 struct conn_home {
     wa_app *app;
     wa_server_opts opts; /* resolved: no zeros */
-    struct conn *conns;  /* open ones (not closing), newest first */
-    unsigned nopen;      /* connections in conns: the cap */
-    unsigned nconns;     /* connection handles not yet freed */
-    unsigned handlers;   /* handler tasks still running */
+    struct {
+        struct conn *head, *tail;
+    } conns;           /* open ones (not closing), oldest first (core/list.h) */
+    unsigned nopen;    /* connections in conns: the cap */
+    unsigned nconns;   /* connection handles not yet freed */
+    unsigned handlers; /* handler tasks still running */
     /* One of the counts fell or a connection began to close: whoever waits
      * for them (the shutdown) looks again. */
     void (*changed)(struct conn_home *home);
@@ -39,8 +41,8 @@ struct conn_taker {
     int (*lingering)(const struct conn_taker *taker);
 };
 
-struct slot {          /* one request and its response, or an interim 100 */
-    struct slot *next; /* the connection's queue, in request order */
+struct slot {                 /* one request and its response, or an interim 100 */
+    struct slot *prev, *next; /* the connection's queue, in request order */
     struct conn *c;
     wa_task *task; /* its handler, until the task has finished */
     wa_request *req;
@@ -60,9 +62,11 @@ enum deadline_kind { DL_NONE, DL_QUIET, DL_408 };
 struct conn {
     uv_tcp_t tcp;
     struct conn_home *home;
-    struct conn *prev, *next;
+    struct conn *prev, *next; /* in home->conns while open */
     wa__h1_reader rd;
-    struct slot *q_head, *q_tail;
+    struct {
+        struct slot *head, *tail;
+    } q; /* requests not yet answered, oldest first */
     unsigned nq;
     size_t queued_in; /* body bytes of requests not yet handled */
     char *held;       /* unparsed input kept while the reader waits */

@@ -19,9 +19,9 @@ int wa__guard_make_room(struct conn_home *home)
     uint64_t now = uv_now(wa__uv());
     struct conn *oldest = NULL;
     int best = 0;
-    for (struct conn *c = home->conns; c; c = c->next) { /* newest first */
+    for (struct conn *c = home->conns.head; c; c = c->next) { /* oldest first */
         int rank = wa__conn_evict_rank(c, now);
-        if (rank > 0 && rank >= best) {
+        if (rank > best) { /* an equal rank keeps the older one */
             best = rank;
             oldest = c;
         }
@@ -63,7 +63,7 @@ int wa__guard_client_over(struct conn_home *home, struct conn *c)
     if (!c->peer_len)
         return 0;
     unsigned n = 0;
-    for (struct conn *o = home->conns; o; o = o->next)
+    for (struct conn *o = home->conns.head; o; o = o->next)
         if (o->peer_len == c->peer_len && memcmp(o->peer, c->peer, c->peer_len) == 0 &&
             ++n >= limit)
             return 1;
@@ -77,7 +77,7 @@ void wa__guard_tick(struct conn_home *home, uint64_t now)
 {
     if (home->nopen < home->opts.max_connections - home->opts.max_connections / 4)
         return;
-    for (struct conn *c = home->conns, *next; c; c = next) {
+    for (struct conn *c = home->conns.head, *next; c; c = next) {
         next = c->next;
         if (wa__conn_head_overdue(c, now))
             wa__conn_expire(c);

@@ -20,7 +20,7 @@ struct waiter {
     pthread_cond_t *cv;      /* a plain thread's */
 };
 
-struct side { /* the getters, or the putters */
+struct side { /* the getters, or the putters, oldest first (core/list.h) */
     struct waiter *head, *tail;
 };
 
@@ -36,13 +36,7 @@ struct wa_shared_queue {
 
 static void side_push(struct side *s, struct waiter *w)
 {
-    w->next = NULL;
-    w->prev = s->tail;
-    if (s->tail)
-        s->tail->next = w;
-    else
-        s->head = w;
-    s->tail = w;
+    WA_LIST_APPEND(s, w);
     w->linked = 1;
 }
 
@@ -50,14 +44,7 @@ static void side_remove(struct side *s, struct waiter *w)
 {
     if (!w->linked)
         return;
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        s->head = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    else
-        s->tail = w->prev;
+    WA_LIST_UNLINK(s, w);
     w->linked = 0;
 }
 

@@ -8,7 +8,10 @@
 #include "host/native/native.h"
 #include "host/native/stream_native.h"
 
-static _Thread_local wa__sconn *open_conns;
+/* Every connection whose handles are not all closed, for the loop's end. */
+static _Thread_local struct {
+    wa__sconn *head, *tail;
+} open_conns;
 static void close_all_at_loop_end(void);
 
 wa__sconn *wa__sconn_new(int is_pipe, int *rc)
@@ -30,10 +33,7 @@ wa__sconn *wa__sconn_new(int is_pipe, int *rc)
     c->is_pipe = is_pipe;
     c->u.handle.data = c;
     c->handles_open = 1;
-    c->next = open_conns;
-    if (open_conns)
-        open_conns->prev = c;
-    open_conns = c;
+    WA_LIST_APPEND(&open_conns, c);
     wa__native_pending_add(1);
     wa__native_at_close(close_all_at_loop_end);
     return c;
@@ -44,12 +44,7 @@ static void handle_closed(uv_handle_t *h)
     wa__sconn *c = h->data;
     if (--c->handles_open > 0)
         return;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        open_conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    WA_LIST_UNLINK(&open_conns, c);
     wa__native_pending_add(-1);
     wa_stream *s = c->s;
     wa__tls_free(c->tls);
@@ -89,7 +84,7 @@ void wa__sconn_close(wa__sconn *c, int reset)
  * with our own callback, so each record is freed (and its stream told). */
 static void close_all_at_loop_end(void)
 {
-    for (wa__sconn *c = open_conns; c; c = c->next)
+    for (wa__sconn *c = open_conns.head; c; c = c->next)
         if (!c->closing) {
             c->closing = 1;
             close_handles(c, 0);

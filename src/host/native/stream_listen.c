@@ -37,17 +37,14 @@ struct wa__slisten {
     struct wa__slisten *prev, *next;
 };
 
-static _Thread_local struct wa__slisten *listeners;
+static _Thread_local struct {
+    struct wa__slisten *head, *tail;
+} listeners; /* every listener not yet gone, for the loop's end */
 
 /* Every handle is closed: forget l, and tell its server. */
 static void listener_gone(struct wa__slisten *l)
 {
-    if (l->prev)
-        l->prev->next = l->next;
-    else if (listeners == l)
-        listeners = l->next;
-    if (l->next)
-        l->next->prev = l->prev;
+    WA_LIST_UNLINK(&listeners, l);
     wa__native_pending_add(-1);
     wa_stream_server *srv = l->srv;
     free(l->path);
@@ -76,7 +73,7 @@ void wa__slisten_close(struct wa__slisten *l) { close_socks(l); }
 
 static void close_all_at_loop_end(void)
 {
-    for (struct wa__slisten *l = listeners; l; l = l->next)
+    for (struct wa__slisten *l = listeners.head; l; l = l->next)
         if (!l->closing)
             close_socks(l);
 }
@@ -222,10 +219,7 @@ int wa__slisten_open(wa_stream_server *srv, const wa__stream_target *t, struct w
     l->is_pipe = t->path != NULL;
     int rc = t->path ? listen_unix(l, t->path, t->opts->backlog) : listen_addrs(l, t, port);
     wa__native_pending_add(1);
-    l->next = listeners;
-    if (listeners)
-        listeners->prev = l;
-    listeners = l;
+    WA_LIST_APPEND(&listeners, l);
     wa__native_at_close(close_all_at_loop_end);
     if (rc == 0 && l->n == 0)
         rc = WA_EDNS; /* the name gave no IP address */

@@ -22,7 +22,7 @@ struct wa__sconn {
         uv_pipe_t pipe;
     } u;
     wa_stream *s;                  /* reported to; NULL until bound */
-    struct wa__sconn *prev, *next; /* every open connection, for the loop's end */
+    struct wa__sconn *prev, *next; /* in the thread's open connections */
     int is_pipe;
     int reading;      /* the portable layer wants bytes */
     int uv_reading;   /* libuv reads (also during the handshake) */

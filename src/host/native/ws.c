@@ -38,7 +38,7 @@ struct wa__ws_uvt {
     uv_shutdown_t sreq;
     uv_timer_t linger;
     int linger_timer_open, finished;
-    struct wa__ws_uvt *lnext, *lprev; /* the thread's lingering transports */
+    struct wa__ws_uvt *prev, *next; /* in the thread's lingering transports */
 };
 typedef struct wa__ws_uvt uvt;
 
@@ -295,19 +295,10 @@ static void conn_gone(struct conn_taker *k)
     uvt_unref(t);        /* the connection's reference */
 }
 
-static _Thread_local uvt *lingering;
+static _Thread_local struct {
+    uvt *head, *tail;
+} lingering;
 static _Thread_local int linger_hook;
-
-static void linger_unlink(uvt *t)
-{
-    if (t->lprev)
-        t->lprev->lnext = t->lnext;
-    else if (lingering == t)
-        lingering = t->lnext;
-    if (t->lnext)
-        t->lnext->lprev = t->lprev;
-    t->lnext = t->lprev = NULL;
-}
 
 static void timer_closed(uv_handle_t *h) { uvt_unref(h->data); }
 
@@ -317,7 +308,7 @@ static void finish_close(uvt *t)
     if (t->finished)
         return;
     t->finished = 1;
-    linger_unlink(t);
+    WA_LIST_UNLINK(&lingering, t); /* linked by its close, which came first */
     if (t->linger_timer_open && !uv_is_closing((uv_handle_t *)&t->linger)) {
         uv_close((uv_handle_t *)&t->linger, timer_closed);
         t->linger_timer_open = 0;
@@ -336,8 +327,8 @@ static void linger_timeout(uv_timer_t *tm) { finish_close(tm->data); }
  * our callbacks and the transports are freed. */
 static void linger_at_close(void)
 {
-    while (lingering)
-        finish_close(lingering);
+    while (lingering.head)
+        finish_close(lingering.head);
     linger_hook = 0;
 }
 
@@ -378,10 +369,7 @@ static void uvt_close(wa__ws_transport *base)
     t->refs++; /* the close's, dropped by finish_close */
     if (!linger_hook && wa__native_at_close(linger_at_close) == 0)
         linger_hook = 1;
-    t->lnext = lingering;
-    if (lingering)
-        lingering->lprev = t;
-    lingering = t;
+    WA_LIST_APPEND(&lingering, t);
     t->sreq.data = t;
     if (!t->stream || !linger_hook || uv_shutdown(&t->sreq, t->stream, on_shutdown) < 0)
         finish_close(t);
@@ -419,7 +407,7 @@ int wa__ws_host_upgrade(const wa_request *req, wa_reply *reply, const char *head
     *out = NULL;
     struct slot *s = (struct slot *)((char *)reply - offsetof(struct slot, reply));
     struct conn *c = s->c;
-    if (!c || c->closing || c->upgraded || c->q_head != s || s->task != wa_current())
+    if (!c || c->closing || c->upgraded || c->q.head != s || s->task != wa_current())
         return c && c->closing ? WA_ECLOSED : WA_EBUSY;
     uvt *t = uvt_new();
     if (!t)

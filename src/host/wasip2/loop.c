@@ -37,10 +37,14 @@ static struct {
     int open;
     wa__waiters waiters;
     /* background watches (stream.c's reads, writes, accepts) and callbacks
-     * due at the next poll, each a doubly/singly linked list */
-    wa__p2_watch *watches;
+     * due at the next poll, each a list (core/list.h), oldest first */
+    struct {
+        wa__p2_watch *head, *tail;
+    } watches;
     unsigned nwatches;
-    wa__p2_due *due, *due_tail;
+    struct {
+        wa__p2_due *head, *tail;
+    } due;
     unsigned ndue;
     /* poll()'s argument (a) and the waiter each slot belongs to (b) */
     wa__poll_arrays arrays;
@@ -57,11 +61,7 @@ void wa__p2_watch_start(wa__p2_watch *w)
     if (w->active)
         return;
     w->active = 1;
-    w->prev = NULL;
-    w->next = host.watches;
-    if (host.watches)
-        host.watches->prev = w;
-    host.watches = w;
+    WA_LIST_APPEND(&host.watches, w);
     host.nwatches++;
 }
 
@@ -70,24 +70,13 @@ void wa__p2_watch_stop(wa__p2_watch *w)
     if (!w->active)
         return;
     w->active = 0;
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        host.watches = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    w->prev = w->next = NULL;
+    WA_LIST_UNLINK(&host.watches, w);
     host.nwatches--;
 }
 
 void wa__p2_defer(wa__p2_due *d)
 {
-    d->next = NULL;
-    if (host.due_tail)
-        host.due_tail->next = d;
-    else
-        host.due = d;
-    host.due_tail = d;
+    WA_LIST_APPEND(&host.due, d);
     host.ndue++;
 }
 
@@ -95,9 +84,9 @@ void wa__p2_defer(wa__p2_due *d)
  * for the next one. */
 static void run_due(void)
 {
-    wa__p2_due *d = host.due;
+    wa__p2_due *d = host.due.head;
     unsigned n = host.ndue;
-    host.due = host.due_tail = NULL;
+    host.due.head = host.due.tail = NULL;
     host.ndue = 0;
     while (n--) {
         wa__p2_due *next = d->next;
@@ -114,9 +103,9 @@ int wa__host_open(void)
     host.waiters = (wa__waiters){0};
     /* Watches and due callbacks belong to one loop: a connection a program
      * left open when its wa_run ended must not be polled by the next one. */
-    host.watches = NULL;
+    host.watches.head = host.watches.tail = NULL;
     host.nwatches = 0;
-    host.due = host.due_tail = NULL;
+    host.due.head = host.due.tail = NULL;
     host.ndue = 0;
     return 0;
 }
@@ -170,7 +159,7 @@ void wa__host_poll(uint64_t deadline_ns)
         owners[n++] = x;
     }
     size_t first_watch = n;
-    for (wa__p2_watch *w = host.watches; w; w = w->next) {
+    for (wa__p2_watch *w = host.watches.head; w; w = w->next) {
         list[n] = w->pollable;
         owners[n++] = w;
     }

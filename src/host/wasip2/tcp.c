@@ -184,15 +184,9 @@ int wa__p2_resolve(const char *host, int port, wa__p2_addr **out, size_t *n)
         }
         if (!wa__p2_u8(&r, 2))
             break; /* the end of the list */
-        if (len == cap) {
-            size_t nc = cap ? 2 * cap : 4;
-            wa__p2_addr *g = realloc(list, nc * sizeof *g);
-            if (!g) {
-                rc = WA_ENOMEM;
-                break;
-            }
-            list = g;
-            cap = nc;
+        if (wa__grow(&list, &cap, len + 1, sizeof *list, 4)) {
+            rc = WA_ENOMEM;
+            break;
         }
         wa__p2_addr *a = &list[len++];
         memset(a, 0, sizeof *a);

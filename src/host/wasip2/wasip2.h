@@ -32,7 +32,7 @@ void wa__p2_watch_stop(wa__p2_watch *w);  /* idempotent */
  * that queued it): for reports a contract says come "later". */
 typedef struct wa__p2_due {
     void (*run)(struct wa__p2_due *d);
-    struct wa__p2_due *next;
+    struct wa__p2_due *prev, *next;
 } wa__p2_due;
 void wa__p2_defer(wa__p2_due *d);
 
