@@ -102,8 +102,15 @@ int wa__host_open(void)
     host.open = 1;
     host.waiters = (wa__waiters){0};
     /* Watches and due callbacks belong to one loop: a connection a program
-     * left open when its wa_run ended must not be polled by the next one. */
-    host.watches.head = host.watches.tail = NULL;
+     * left open when its wa_run ended must not be polled by the next one.
+     * A watch left over is marked stopped, so stopping it later does not
+     * unlink it from this loop's list. (Every watch still listed is alive: a
+     * freed one stopped itself, which unlinked it.) */
+    while (host.watches.head) {
+        wa__p2_watch *w = host.watches.head;
+        WA_LIST_UNLINK(&host.watches, w);
+        w->active = 0;
+    }
     host.nwatches = 0;
     host.due.head = host.due.tail = NULL;
     host.ndue = 0;
