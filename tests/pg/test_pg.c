@@ -1,7 +1,8 @@
 /* test_pg.c: wasyncio-pg against a real, throwaway PostgreSQL server
  * (tests/pg/run.sh starts it and sets PGHOST, PGPORT, PGUSER, PGDATABASE
  * and WA_PG_DIR). Types, bound parameters, server errors, connect failures
- * and deadlines, cancels that reach the server, transactions, LISTEN/NOTIFY,
+ * and deadlines, cancels that reach the server, transactions (misuse,
+ * savepoints, nested scopes under cancels and deadlines), LISTEN/NOTIFY,
  * and the faults: 1,000 tasks on a pool of 10, cancel storms, the pool
  * closed while connections are acquired, the server restarted under a pool
  * and stopped while tasks wait for a connection. After every test the
