@@ -60,6 +60,11 @@ int wa_pg_begin(wa_pg_conn *c)
     int rc = command(c, sql, NULL);
     if (rc == 0)
         c->tx_depth = depth + 1;
+    /* A BEGIN cut short may have run: roll it back before the next query
+     * (nothing is sent if the server is idle then). A savepoint that may
+     * have been made is harmless: its level's end releases it. */
+    else if (depth == 0 && (rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && wa_pg_usable(c))
+        c->tx_undo = 1;
     return rc;
 }
 
@@ -110,7 +115,8 @@ static void leave_for_next_query(wa_pg_conn *c, int level)
 
 void wa_pg_transaction_end(wa_pg_conn *c, int level)
 {
-    if (!c || c->closed || level < 1 || !wa_pg_usable(c))
+    /* Committed or rolled back already (the usual way out): no wait. */
+    if (!c || c->closed || level < 1 || !wa_pg_usable(c) || levels(c) < level)
         return;
     /* The error that left the scope is the one to report: keep it. */
     int was = wa__pg_mute_errors(1);

@@ -967,6 +967,48 @@ static void test_transaction_depth_follows_server(void)
     wa_pg_close(c);
 }
 
+static int scopes_then_lost(wa_pg_conn *c, wa_pg_conn *admin)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    {
+        WA_PG_TRANSACTION_SCOPE(c, rc);
+        if (rc < 0)
+            return rc;
+        char pid[16];
+        snprintf(pid, sizeof pid, "%d", wa_pg_backend_pid(c));
+        CHECK_INT(wa_pg_execute(admin, "SELECT pg_terminate_backend($1::int)", WA_PG_PARAMS(pid)),
+                  1);
+        wa_sleep(100);
+        if ((rc = wa_pg_execute(c, "SELECT 1", 0, NULL)) < 0)
+            return rc;
+    }
+    return WA_EFAILED;
+}
+
+/* The connection lost inside nested scopes: the scopes leave quietly, and
+ * ending a level says the connection is lost, not that none is open. */
+static void test_transaction_connection_lost(void)
+{
+    wa_pg_conn *c = connect_or_null(), *admin = connect_or_null();
+    if (!c || !admin) {
+        CHECK(0);
+        wa_pg_close(c);
+        wa_pg_close(admin);
+        return;
+    }
+    CHECK_INT(scopes_then_lost(c, admin), WA_ECONNLOST);
+    CHECK_INT(wa_pg_usable(c), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 0);
+    CHECK_INT(wa_pg_commit(c), WA_ECONNLOST);
+    CHECK_INT(wa_pg_rollback(c), WA_ECONNLOST);
+    CHECK_INT(wa_pg_begin(c), WA_ECONNLOST);
+    wa_pg_close(c);
+    wa_pg_close(admin);
+}
+
 /* ---------------------------------------------------------- LISTEN/NOTIFY */
 
 static void test_listen_notify(void)
@@ -1252,6 +1294,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_nested_transactions),
     WA_H_TEST(test_nested_scopes),
     WA_H_TEST(test_transaction_depth_follows_server),
+    WA_H_TEST(test_transaction_connection_lost),
     WA_H_TEST(test_listen_notify),
     WA_H_TEST(test_pool_1000_tasks_share_10),
     WA_H_TEST(test_cancel_storm),
