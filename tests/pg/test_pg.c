@@ -1009,6 +1009,174 @@ static void test_transaction_connection_lost(void)
     wa_pg_close(admin);
 }
 
+/* ------------------------------------- transactions: asyncpg's answers */
+
+/* What test_transactions_as_asyncpg says, as tx_asyncpg.py prints it. */
+static char transcript[4096];
+
+static void say(const char *step, const char *what)
+{
+    size_t n = strlen(transcript);
+    snprintf(transcript + n, sizeof transcript - n, "%s: %s\n", step, what);
+}
+
+static void say_rc(const char *step, int rc)
+{
+    char what[64];
+    if (rc == 0)
+        snprintf(what, sizeof what, "ok");
+    else if (rc == WA_EPERM)
+        snprintf(what, sizeof what, "refused"); /* asyncpg's InterfaceError */
+    else if (*wa_pg_last_error()->sqlstate)
+        snprintf(what, sizeof what, "error %s", wa_pg_last_error()->sqlstate);
+    else
+        snprintf(what, sizeof what, "error %s", wa_error_name(rc));
+    say(step, what);
+}
+
+static void say_in_transaction(const char *step, wa_pg_conn *c)
+{
+    say(step, wa_pg_in_transaction(c) ? "True" : "False");
+}
+
+static void say_rows(wa_pg_conn *c)
+{
+    char *ids = NULL;
+    CHECK_INT(
+        wa_pg_fetchval_text(c, "SELECT coalesce(string_agg(id::text, ' ' ORDER BY id), '') FROM o",
+                            0, NULL, &ids),
+        0);
+    say("rows", ids ? ids : "?");
+    free(ids);
+}
+
+static void insert_o(wa_pg_conn *c, int id)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%d", id);
+    CHECK_INT(wa_pg_execute(c, "INSERT INTO o VALUES ($1)", WA_PG_PARAMS(v)), 1);
+}
+
+static int inner_left_early(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 31);
+    return WA_EINVAL;
+}
+
+static int inner_fails(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 32);
+    return wa_pg_execute(c, "INSERT INTO o VALUES (30)", 0, NULL);
+}
+
+static int inner_commits(wa_pg_conn *c, int id)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, id);
+    return wa_pg_commit(c);
+}
+
+static int scopes_commit(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 30);
+    if (inner_left_early(c) == WA_EINVAL)
+        say_in_transaction("inner scope left early", c);
+    say_rc("inner scope failed", inner_fails(c));
+    insert_o(c, 33);
+    CHECK_INT(inner_commits(c, 34), 0);
+    return wa_pg_commit(c);
+}
+
+static int scopes_left(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 40);
+    CHECK_INT(inner_commits(c, 41), 0);
+    return WA_EINVAL;
+}
+
+/* The steps of tx_asyncpg.py, whose answers tx_asyncpg.txt records. */
+static void test_transactions_as_asyncpg(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    transcript[0] = 0;
+    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE o (id int PRIMARY KEY)", 0, NULL), 0);
+    say_rc("commit, none begun", wa_pg_commit(c));
+    say_rc("rollback, none begun", wa_pg_rollback(c));
+    CHECK_INT(wa_pg_begin(c), 0);
+    say_rc("commit", wa_pg_commit(c));
+    say_rc("commit again", wa_pg_commit(c));
+    say_rc("rollback after commit", wa_pg_rollback(c));
+    CHECK_INT(wa_pg_begin(c), 0);
+    say_rc("rollback", wa_pg_rollback(c));
+    say_rc("rollback again", wa_pg_rollback(c));
+
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 1);
+    say_rc("inner begin", wa_pg_begin(c));
+    insert_o(c, 2);
+    say_rc("inner rollback", wa_pg_rollback(c));
+    say_in_transaction("in transaction", c);
+    insert_o(c, 3);
+    say_rc("outer commit", wa_pg_commit(c));
+    say_rows(c);
+
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 10);
+    say_rc("inner commit", wa_pg_commit(c));
+    say_rc("outer rollback", wa_pg_rollback(c));
+    say_rows(c);
+
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 20);
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 21);
+    say_rc("failing statement", wa_pg_execute(c, "SELECT 1/0", 0, NULL));
+    say_rc("inner rollback", wa_pg_rollback(c));
+    insert_o(c, 22);
+    say_rc("outer commit", wa_pg_commit(c));
+    say_rows(c);
+
+    CHECK_INT(scopes_commit(c), 0);
+    say_rows(c);
+    if (scopes_left(c) == WA_EINVAL)
+        say_in_transaction("outer scope left early", c);
+    say_rows(c);
+    wa_pg_close(c);
+
+    FILE *f = fopen("tests/pg/tx_asyncpg.txt", "r");
+    char want[sizeof transcript] = "";
+    if (f) {
+        want[fread(want, 1, sizeof want - 1, f)] = 0;
+        fclose(f);
+    }
+    CHECK(f != NULL);
+    CHECK_STR(transcript, want);
+}
+
 /* ---------------------------------------------------------- LISTEN/NOTIFY */
 
 static void test_listen_notify(void)
@@ -1295,6 +1463,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_nested_scopes),
     WA_H_TEST(test_transaction_depth_follows_server),
     WA_H_TEST(test_transaction_connection_lost),
+    WA_H_TEST(test_transactions_as_asyncpg),
     WA_H_TEST(test_listen_notify),
     WA_H_TEST(test_pool_1000_tasks_share_10),
     WA_H_TEST(test_cancel_storm),
