@@ -35,6 +35,7 @@ struct wa_pg_conn {
      * back before the connection's next query (query.c). */
     int tx_depth;
     int tx_undo;
+    int tx_undo_sent; /* it was sent, then cut short: it may have run */
 };
 
 struct wa_pg_result {

@@ -135,7 +135,11 @@ static int undo_level_left_open(wa_pg_conn *c)
     int level = c->tx_undo;
     if (!level)
         return 0;
-    if (PQtransactionStatus(c->pg) == PQTRANS_IDLE) { /* ended meanwhile */
+    /* Ended meanwhile; or a savepoint's rollback, sent before, left the
+     * server in no failed state: it ran (one its cancel cut short leaves
+     * the transaction failed, and the savepoint there). */
+    PGTransactionStatusType t = PQtransactionStatus(c->pg);
+    if (t == PQTRANS_IDLE || (level > 1 && c->tx_undo_sent && t == PQTRANS_INTRANS)) {
         c->tx_undo = 0;
         return 0;
     }
@@ -149,6 +153,8 @@ static int undo_level_left_open(wa_pg_conn *c)
      * error is the caller's to see). */
     if (rc != WA_ECANCELED && rc != WA_ETIMEDOUT)
         c->tx_undo = 0;
+    else
+        c->tx_undo_sent = 1;
     return rc;
 }
 

@@ -63,8 +63,10 @@ int wa_pg_begin(wa_pg_conn *c)
     /* A BEGIN cut short may have run: roll it back before the next query
      * (nothing is sent if the server is idle then). A savepoint that may
      * have been made is harmless: its level's end releases it. */
-    else if (depth == 0 && (rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && wa_pg_usable(c))
+    else if (depth == 0 && (rc == WA_ECANCELED || rc == WA_ETIMEDOUT) && wa_pg_usable(c)) {
         c->tx_undo = 1;
+        c->tx_undo_sent = 0;
+    }
     return rc;
 }
 
@@ -102,15 +104,18 @@ int wa_pg_commit(wa_pg_conn *c) { return end_level(c, 1); }
 
 int wa_pg_rollback(wa_pg_conn *c) { return end_level(c, 0); }
 
-/* The rollback of level could not reach the server: count the level as
- * ended and leave the rollback to the connection's next query (query.c). */
-static void leave_for_next_query(wa_pg_conn *c, int level)
+/* The rollback of level was not sent, or was cut short once sent (sent):
+ * count the level as ended and leave the rollback to the connection's next
+ * query (query.c), which skips it if it ran. */
+static void leave_for_next_query(wa_pg_conn *c, int level, int sent)
 {
     if (!wa_pg_usable(c) || levels(c) < level)
         return;
     c->tx_depth = level - 1;
-    if (!c->tx_undo || c->tx_undo > level)
+    if (!c->tx_undo || c->tx_undo >= level) {
         c->tx_undo = level;
+        c->tx_undo_sent = sent;
+    }
 }
 
 void wa_pg_transaction_end(wa_pg_conn *c, int level)
@@ -123,17 +128,18 @@ void wa_pg_transaction_end(wa_pg_conn *c, int level)
     /* Past its deadline every wait of the scope fails at once: rather than
      * send a rollback to be cut short (done or not?), leave it to the next
      * query. A cancel not yet delivered lands here, and the rollback runs. */
-    int rc = wa_yield();
+    int rc = wa_yield(), sent = 0;
     if (rc != WA_ETIMEDOUT)
         rc = open_levels(c);
     if (rc >= level) {
         char sql[96];
         wa__pg_level_sql(sql, sizeof sql, level, 0);
+        sent = !c->tx_undo; /* else the undo before it may be what is cut short */
         if ((rc = command(c, sql, NULL)) == 0)
             c->tx_depth = level - 1;
     }
     if (rc == WA_ETIMEDOUT || rc == WA_ECANCELED)
-        leave_for_next_query(c, level);
+        leave_for_next_query(c, level, sent);
     wa__pg_mute_errors(was);
 }
 
