@@ -29,6 +29,13 @@ struct wa_pg_conn {
     int stmt_cap;        /* how many it keeps; 0: none (PQsendQueryParams) */
     unsigned stmt_seq;   /* names them */
     uint64_t stmt_clock; /* orders their uses */
+    /* Transaction levels (tx.c): those wa_pg_begin opened and not ended
+     * (1 the BEGIN, 2.. its savepoints), and the lowest level whose
+     * rollback an expired deadline kept from the server (0: none), rolled
+     * back before the connection's next query (query.c). */
+    int tx_depth;
+    int tx_undo;
+    int tx_undo_sent; /* it was sent, then cut short: it may have run */
 };
 
 struct wa_pg_result {
@@ -108,5 +115,16 @@ int wa__pg_look_up(const char *hosts, const char *ports, wa__pg_lookup **out);
 /* The list for libpq's "host", "hostaddr" or "port". */
 const char *wa__pg_lookup_list(const wa__pg_lookup *j, const char *key);
 void wa__pg_lookup_release(wa__pg_lookup *j);
+
+/* ---------------------------------------------------------- query.c */
+
+/* The SQL that ends transaction level (1: the transaction, 2..: savepoint
+ * wa_pg_sp_<level>) by a commit or a rollback, in buf. */
+void wa__pg_level_sql(char *buf, size_t n, int level, int commit);
+
+/* ---------------------------------------------------------- tx.c */
+
+/* Roll back every level (the pool's reset): 0 once nothing is open. */
+int wa__pg_tx_reset(wa_pg_conn *c);
 
 #endif

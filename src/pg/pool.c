@@ -19,19 +19,18 @@ static void pool_close(void *ctx, void *res) { wa_pg_close(res); }
 
 /* Keep a connection only if it is usable and idle: one left in a
  * transaction (or with a cancelled query still draining) is rolled back
- * first, as asyncpg resets a released connection. */
+ * first, whatever its depth of savepoints, as asyncpg resets a released
+ * connection. */
 static int pool_reset(void *ctx, void *res)
 {
     wa_pg_conn *c = res;
     if (!wa_pg_usable(c) || c->busy)
         return WA_ECONNLOST;
-    if (PQtransactionStatus(c->pg) != PQTRANS_IDLE || c->cancelling) {
-        int was = wa__pg_mute_errors(1);
-        int rc = wa_pg_rollback(c);
-        wa__pg_mute_errors(was);
-        if (rc < 0)
-            return rc;
-    }
+    int was = wa__pg_mute_errors(1);
+    int rc = wa__pg_tx_reset(c); /* every level, savepoints or not */
+    wa__pg_mute_errors(was);
+    if (rc < 0)
+        return rc;
     return wa_pg_usable(c) ? 0 : WA_ECONNLOST;
 }
 

@@ -3,7 +3,8 @@
  * read as one exchange (exchange.c) under the query's deadline; and what
  * happens when it is interrupted: a task of its own cancels it on the
  * server (cancel.c) and reads what is left of it, so the connection is
- * usable again. Also execute/fetch/fetchval. */
+ * usable again; and first, the rollback of a transaction level that a
+ * deadline kept from the server (tx.c). Also execute/fetch/fetchval. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,51 @@ static int run(wa_pg_conn *c, const wa_pg_query *q, PGresult **out)
     return rc;
 }
 
+/* ================================================================ levels */
+
+void wa__pg_level_sql(char *buf, size_t n, int level, int commit)
+{
+    if (level <= 1)
+        snprintf(buf, n, commit ? "COMMIT" : "ROLLBACK");
+    else if (commit)
+        snprintf(buf, n, "RELEASE SAVEPOINT wa_pg_sp_%d", level);
+    else /* the second is skipped when the first fails */
+        snprintf(buf, n, "ROLLBACK TO SAVEPOINT wa_pg_sp_%d; RELEASE SAVEPOINT wa_pg_sp_%d", level,
+                 level);
+}
+
+/* A scope left after its deadline could not roll its level back (every
+ * wait in an expired deadline scope fails): tx.c counted the level as
+ * ended and left it here, to be rolled back before anything else runs on
+ * the connection, as asyncpg would have done on leaving the block. */
+static int undo_level_left_open(wa_pg_conn *c)
+{
+    int level = c->tx_undo;
+    if (!level)
+        return 0;
+    /* Ended meanwhile; or a savepoint's rollback, sent before, left the
+     * server in no failed state: it ran (one its cancel cut short leaves
+     * the transaction failed, and the savepoint there). */
+    PGTransactionStatusType t = PQtransactionStatus(c->pg);
+    if (t == PQTRANS_IDLE || (level > 1 && c->tx_undo_sent && t == PQTRANS_INTRANS)) {
+        c->tx_undo = 0;
+        return 0;
+    }
+    char sql[96];
+    wa__pg_level_sql(sql, sizeof sql, level, 0);
+    wa_pg_query q = {.sql = sql};
+    PGresult *res = NULL;
+    int rc = run(c, &q, &res);
+    PQclear(res);
+    /* Interrupted again: still to do. Else done, or failed for good (the
+     * error is the caller's to see). */
+    if (rc != WA_ECANCELED && rc != WA_ETIMEDOUT)
+        c->tx_undo = 0;
+    else
+        c->tx_undo_sent = 1;
+    return rc;
+}
+
 int wa_pg_query_run(wa_pg_conn *c, const wa_pg_query *q, wa_pg_result **out)
 {
     if (out)
@@ -122,7 +168,8 @@ int wa_pg_query_run(wa_pg_conn *c, const wa_pg_query *q, wa_pg_result **out)
     if (rc)
         return rc;
     PGresult *res = NULL;
-    rc = run(c, q, &res);
+    if ((rc = undo_level_left_open(c)) == 0)
+        rc = run(c, q, &res);
     wa__pg_put(c);
     if (rc < 0)
         return rc;

@@ -175,38 +175,71 @@ WA_EXTERN const wa_pg_error *wa_pg_last_error(void);
 
 /* ------------------------------------------------------------ transactions */
 
-/* BEGIN, COMMIT, ROLLBACK (asyncpg's con.transaction()). A COMMIT of a
- * transaction that failed rolls it back and returns WA_EDB, as the server
- * does. */
+/* asyncpg's con.transaction(), by levels. wa_pg_begin opens level 1 with
+ * BEGIN; inside a transaction it opens the next level with a SAVEPOINT
+ * (asyncpg's nested transaction). wa_pg_commit and wa_pg_rollback end the
+ * innermost level open: level 1 with COMMIT / ROLLBACK, a savepoint with
+ * RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT (then released), which undoes
+ * only that level's work and recovers a transaction that failed inside
+ * it. Results:
+ *  - no transaction open (never begun, already committed or rolled back):
+ *    WA_EPERM, nothing sent, the connection as it was (asyncpg's
+ *    InterfaceError "cannot commit; the transaction is not yet started");
+ *  - commit of a level that failed (a statement in it failed): that level
+ *    is rolled back (the whole transaction at level 1, as the server
+ *    does; the savepoint's work at level 2 and up, the outer levels going
+ *    on) and WA_EDB returned;
+ *  - begin in a failed transaction: the server's error (25P02), nothing
+ *    opened; a rollback is what ends it.
+ * Every call first waits for a cancel still under way on the connection;
+ * a lost connection gives WA_ECONNLOST, a busy one WA_EBUSY.
+ *
+ * The depth follows the server: once it is idle, no level is open (a
+ * COMMIT or ROLLBACK sent with wa_pg_execute ends them all); a
+ * transaction begun with wa_pg_execute("BEGIN") counts as level 1, so
+ * wa_pg_begin inside it makes a savepoint and wa_pg_commit ends it
+ * (asyncpg refuses con.transaction() there). SAVEPOINT, RELEASE and
+ * ROLLBACK TO sent by hand are not followed: do not mix them with these
+ * calls. The pool rolls back every level of a connection released inside
+ * a transaction. */
 WA_EXTERN int wa_pg_begin(wa_pg_conn *c);
 WA_EXTERN int wa_pg_commit(wa_pg_conn *c);
 WA_EXTERN int wa_pg_rollback(wa_pg_conn *c);
+/* Levels open: 0 none, 1 a transaction, 2 and up its savepoints. */
+WA_EXTERN int wa_pg_transaction_depth(const wa_pg_conn *c);
 
 /* `async with con.transaction():` as a declaration, like WA_LOCK_SCOPE:
- * WA_PG_TRANSACTION_SCOPE(con, rc); begins a transaction for the rest of
- * the enclosing block. Call wa_pg_commit(con) to keep its work; leaving the
- * block without a commit (an error, a return, a cancel, a timeout) rolls it
- * back. rc gets 0, or BEGIN's error (then nothing is open). A rollback that
- * a deadline scope still in force cuts short leaves the connection to be
- * rolled back by its next use or by its pool. */
+ * WA_PG_TRANSACTION_SCOPE(con, rc); opens a level (wa_pg_begin) for the
+ * rest of the enclosing block. Call wa_pg_commit(con) to keep its work;
+ * leaving the block without a commit (an error, a return, a cancel, a
+ * timeout) rolls back that level and any inner one still open: the whole
+ * transaction for an outer scope, only its savepoint for a scope nested in
+ * another (the outer one goes on and may commit). rc gets 0, or
+ * wa_pg_begin's error (then nothing is open). When the block is left
+ * after a deadline scope around it expired (its waits all fail), the
+ * rollback runs first thing in the connection's next query, or in its
+ * pool's reset. */
 typedef struct wa__pg_tx_guard {
     wa_pg_conn *c;
+    int level; /* the one it opened */
 } wa__pg_tx_guard;
-/* Roll back the transaction if one is still open (nothing once committed),
- * keeping wa_pg_last_error as it was: the scope's exit. */
-WA_EXTERN void wa_pg_transaction_end(wa_pg_conn *c);
+/* Roll back level and those inside it if still open (nothing once
+ * committed), keeping wa_pg_last_error as it was: the scope's exit. */
+WA_EXTERN void wa_pg_transaction_end(wa_pg_conn *c, int level);
 static inline void wa__pg_tx_exit(wa__pg_tx_guard *g)
 {
     if (g->c)
-        wa_pg_transaction_end(g->c);
+        wa_pg_transaction_end(g->c, g->level);
     g->c = NULL;
 }
 static inline wa__pg_tx_guard wa__pg_tx_enter(wa_pg_conn *c, int *rc)
 {
-    wa__pg_tx_guard g = {NULL};
+    wa__pg_tx_guard g = {NULL, 0};
     *rc = wa_pg_begin(c);
-    if (*rc == 0)
+    if (*rc == 0) {
         g.c = c;
+        g.level = wa_pg_transaction_depth(c);
+    }
     return g;
 }
 #define WA_PG_TRANSACTION_SCOPE(con, rc)         \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: make test-pg: wasyncio-pg's suite (plain and under ASan/UBSan) and
-# the db_pool twin against a throwaway PostgreSQL cluster (cluster.sh),
+# run.sh: make test-pg: wasyncio-pg's suite (plain and under ASan/UBSan),
+# asyncpg's transaction answers (tx_asyncpg.py) and the db_pool twin against a throwaway PostgreSQL cluster (cluster.sh),
 # stopped on every way out. Skips, saying so, when PostgreSQL is absent.
 set -u
 cd "$(dirname "$0")/../.."
@@ -25,6 +25,17 @@ check() { # check NAME CMD...: one suite
 check pg timeout 180 build/native/pg/test_pg
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     check pg-asan timeout 180 build/native/asan/pg/test_pg
+
+# test_pg's test_transactions_as_asyncpg compares the driver's answers with
+# tests/pg/tx_asyncpg.txt; here the record is checked against asyncpg itself.
+tx_asyncpg() {
+    if ! /usr/bin/python3 -c 'import asyncpg' 2>/dev/null; then
+        echo "asyncpg is not installed: the record is not checked"
+        return 0
+    fi
+    diff tests/pg/tx_asyncpg.txt <(timeout 60 /usr/bin/python3 tests/pg/tx_asyncpg.py 2>&1)
+}
+check tx-asyncpg tx_asyncpg
 
 # The twin prints what the asyncpg original prints against the same server.
 twin() {

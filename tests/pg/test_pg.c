@@ -1,7 +1,8 @@
 /* test_pg.c: wasyncio-pg against a real, throwaway PostgreSQL server
  * (tests/pg/run.sh starts it and sets PGHOST, PGPORT, PGUSER, PGDATABASE
  * and WA_PG_DIR). Types, bound parameters, server errors, connect failures
- * and deadlines, cancels that reach the server, transactions, LISTEN/NOTIFY,
+ * and deadlines, cancels that reach the server, transactions (misuse,
+ * savepoints, nested scopes under cancels and deadlines), LISTEN/NOTIFY,
  * and the faults: 1,000 tasks on a pool of 10, cancel storms, the pool
  * closed while connections are acquired, the server restarted under a pool
  * and stopped while tasks wait for a connection. After every test the
@@ -629,8 +630,551 @@ static void test_transactions(void)
     CHECK_INT(wa_pg_execute(c, "SELECT 1/0", 0, NULL), WA_EDB);
     CHECK_INT(wa_pg_commit(c), WA_EDB);
     CHECK_INT(wa_pg_in_transaction(c), 0);
-    CHECK_INT(wa_pg_rollback(c), 0); /* nothing open: a warning only */
+    CHECK_INT(wa_pg_rollback(c), WA_EPERM); /* nothing open */
     wa_pg_close(c);
+}
+
+/* ------------------------------------------------- transactions: misuse */
+
+/* Rows of table name whose id is in [lo, hi], as a sum of 2^(id-lo): which
+ * ones are there, in one number. */
+static int64_t rows_mask(wa_pg_conn *c, int lo, int hi)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(sum(1::bigint << (id - %d)), 0)::bigint FROM n WHERE id "
+             "BETWEEN %d AND %d",
+             lo, lo, hi);
+    int64_t m = -1;
+    CHECK_INT(wa_pg_fetchval_int(c, sql, 0, NULL, &m), 0);
+    return m;
+}
+
+static int insert(wa_pg_conn *c, int id)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%d", id);
+    return wa_pg_execute(c, "INSERT INTO n VALUES ($1)", WA_PG_PARAMS(v));
+}
+
+/* asyncpg: "cannot commit; the transaction is not yet started" (or
+ * "already committed"): an InterfaceError, the connection fine. */
+static void test_transaction_misuse(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    int64_t v;
+    /* nothing open */
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    CHECK_INT(wa_pg_last_error()->code, WA_EPERM);
+    CHECK(strstr(wa_pg_last_error()->message, "no transaction") != NULL);
+    CHECK_INT(wa_pg_rollback(c), WA_EPERM);
+    CHECK(strstr(wa_pg_last_error()->message, "no transaction") != NULL);
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT 31", 0, NULL, &v), 0); /* usable */
+    CHECK_INT(v, 31);
+    /* twice */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    CHECK_INT(wa_pg_rollback(c), WA_EPERM);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(wa_pg_rollback(c), WA_EPERM);
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    /* a failed transaction's COMMIT rolled it back: nothing left to end */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_execute(c, "SELECT 1/0", 0, NULL), WA_EDB);
+    CHECK_INT(wa_pg_commit(c), WA_EDB);
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT 32", 0, NULL, &v), 0);
+    CHECK_INT(v, 32);
+    wa_pg_close(c);
+}
+
+/* ------------------------------------------ transactions: savepoints */
+
+static void test_nested_transactions(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE n (id int PRIMARY KEY)", 0, NULL), 0);
+    /* inner rolled back, outer kept and committed */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 0), 1);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 1), 1);
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    CHECK_INT(insert(c, 2), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(rows_mask(c, 0, 9), 0x5);
+    /* inner committed (released), outer rolled back: nothing kept */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 10), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(rows_mask(c, 10, 19), 0);
+    /* a failed inner statement: the inner rollback recovers the outer */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 20), 1);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 21), 1);
+    CHECK_INT(wa_pg_execute(c, "SELECT 1/0", 0, NULL), WA_EDB);
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(insert(c, 22), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(rows_mask(c, 20, 29), 0x5);
+    /* a failed inner level's commit rolls that level back (WA_EDB, as a
+     * failed transaction's COMMIT), the outer goes on */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 30), 1);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 31), 1);
+    CHECK_INT(insert(c, 30), WA_EUNIQUE);
+    CHECK_INT(wa_pg_commit(c), WA_EDB);
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    CHECK_INT(insert(c, 32), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    CHECK_INT(rows_mask(c, 30, 39), 0x5);
+    /* three levels: the third committed into the second, the second rolled
+     * back with it, the first committed */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 40), 1);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 41), 1);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 42), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(wa_pg_begin(c), 0); /* a second savepoint at the same depth */
+    CHECK_INT(insert(c, 43), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    CHECK_INT(rows_mask(c, 40, 49), 0x9);
+    /* a failed outer transaction cannot open a savepoint: its error, then
+     * the rollback of the outer as usual */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_execute(c, "SELECT 1/0", 0, NULL), WA_EDB);
+    CHECK(wa_pg_begin(c) < 0);
+    CHECK_STR(wa_pg_last_error()->sqlstate, "25P02");
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(wa_pg_rollback(c), WA_EPERM);
+    wa_pg_close(c);
+}
+
+/* An inner scope: its row, then mode 0 leaves early (an error of the
+ * caller's own), 1 commits, 2 fails a statement (a duplicate). */
+static int inner_scope(wa_pg_conn *c, int id, int mode)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    if ((rc = insert(c, id)) < 0)
+        return rc;
+    if (mode == 0)
+        return WA_EINVAL;
+    if (mode == 1)
+        return wa_pg_commit(c);
+    return insert(c, id);
+}
+
+static int outer_scope(wa_pg_conn *c, int base)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    CHECK_INT(insert(c, base), 1);
+    CHECK_INT(inner_scope(c, base + 1, 0), WA_EINVAL); /* early return: rolled back */
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    CHECK_INT(inner_scope(c, base + 2, 2), WA_EUNIQUE); /* failed: rolled back */
+    CHECK_STR(wa_pg_last_error()->sqlstate, "23505");   /* the error kept */
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    CHECK_INT(insert(c, base + 3), 1); /* the outer is not aborted */
+    CHECK_INT(inner_scope(c, base + 4, 1), 0);
+    return wa_pg_commit(c);
+}
+
+/* Committed inside, left outside: all rolled back. */
+static int outer_left(wa_pg_conn *c, int base)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    CHECK_INT(insert(c, base), 1);
+    CHECK_INT(inner_scope(c, base + 1, 1), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    return WA_EINVAL;
+}
+
+static void *inner_sleeps(void *arg)
+{
+    wa_pg_conn *c = arg;
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return PTR(rc);
+    insert(c, 61);
+    return PTR(wa_pg_execute(c, "SELECT pg_sleep(30)", 0, NULL));
+}
+
+/* The outer scope of a task whose inner scope is cancelled or times out:
+ * the inner's work goes, the outer's stays and commits. */
+static void *outer_survives(void *arg)
+{
+    wa_pg_conn *c = arg;
+    int rc, trc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return PTR(rc);
+    CHECK_INT(insert(c, 60), 1);
+    CHECK_INT(INT(inner_sleeps(c)), WA_ECANCELED); /* the cancel lands here */
+    wa_uncancel();                                 /* and is swallowed */
+    CHECK_INT(wa_pg_in_transaction(c), 1);
+    CHECK_INT(insert(c, 62), 1);
+    {
+        WA_TIMEOUT_SCOPE(100, trc);
+        CHECK_INT(INT(inner_sleeps(c)), WA_ETIMEDOUT); /* its rollback is cut short too */
+    }
+    CHECK_INT(trc, WA_ETIMEDOUT);
+    CHECK_INT(insert(c, 63), 1);
+    return PTR(wa_pg_commit(c));
+}
+
+static void *outer_sleeps(void *arg)
+{
+    wa_pg_conn *c = arg;
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return PTR(rc);
+    CHECK_INT(insert(c, 70), 1);
+    return inner_sleeps(c);
+}
+
+static void test_nested_scopes(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE n (id int PRIMARY KEY)", 0, NULL), 0);
+    CHECK_INT(outer_scope(c, 50), 0);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(rows_mask(c, 50, 59), 0x19); /* 50, 53, 54 */
+    CHECK_INT(outer_left(c, 55), WA_EINVAL);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(rows_mask(c, 55, 59), 0);
+    /* a cancel and a deadline inside the inner scope */
+    wa_task *t = wa_spawn(outer_survives, c);
+    wa_sleep(200);
+    wa_cancel(t);
+    void *r;
+    CHECK_INT(wa_wait_for(t, 10000, &r), 0);
+    CHECK_INT(INT(r), 0);
+    wa_release(t);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(rows_mask(c, 60, 69), 0xd); /* 60, 62, 63 */
+    /* a cancel that leaves both scopes: everything rolled back */
+    t = wa_spawn(outer_sleeps, c);
+    wa_sleep(200);
+    wa_cancel(t);
+    CHECK_INT(wa_await(t, NULL), WA_ECANCELED);
+    wa_release(t);
+    CHECK_INT(wa_pg_in_transaction(c), 0);
+    CHECK_INT(rows_mask(c, 70, 79), 0);
+    /* and the next transaction is a plain one again */
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(insert(c, 71), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(rows_mask(c, 70, 79), 0x2);
+    CHECK_INT(sleeping_queries(), 0);
+    wa_pg_close(c);
+}
+
+/* The depth follows the server: a COMMIT by hand ends every level, a BEGIN
+ * by hand is level 1, the pool's reset ends them all. */
+static void test_transaction_depth_follows_server(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    CHECK_INT(wa_pg_execute(c, "CREATE TABLE IF NOT EXISTS d (id int)", 0, NULL), 0);
+    CHECK_INT(wa_pg_execute(c, "TRUNCATE d", 0, NULL), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 0);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 1);
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 2);
+    CHECK_INT(wa_pg_execute(c, "COMMIT", 0, NULL), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 0);
+    CHECK_INT(wa_pg_commit(c), WA_EPERM);
+    CHECK_INT(wa_pg_execute(c, "BEGIN", 0, NULL), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 1);
+    CHECK_INT(wa_pg_begin(c), 0); /* a savepoint in the hand-made transaction */
+    CHECK_INT(wa_pg_execute(c, "INSERT INTO d VALUES (1)", 0, NULL), 1);
+    CHECK_INT(wa_pg_rollback(c), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 1);
+    CHECK_INT(wa_pg_execute(c, "INSERT INTO d VALUES (2)", 0, NULL), 1);
+    CHECK_INT(wa_pg_commit(c), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 0);
+    int64_t n = -1;
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT sum(id) FROM d", 0, NULL, &n), 0);
+    CHECK_INT(n, 2);
+    /* released two levels deep: rolled back, and plain again for the next */
+    wa_pool *pool;
+    wa_pg_pool_opts po = {.min_size = 1, .max_size = 1};
+    CHECK_INT(wa_pg_pool_new(&po, &pool), 0);
+    wa_pg_conn *p;
+    CHECK_INT(wa_pool_acquire(pool, (void **)&p), 0);
+    CHECK_INT(wa_pg_begin(p), 0);
+    CHECK_INT(wa_pg_begin(p), 0);
+    CHECK_INT(wa_pg_execute(p, "INSERT INTO d VALUES (4)", 0, NULL), 1);
+    CHECK_INT(wa_pool_release(pool, p), 0);
+    wa_pg_conn *q;
+    CHECK_INT(wa_pool_acquire(pool, (void **)&q), 0);
+    CHECK(q == p);
+    CHECK_INT(wa_pg_transaction_depth(q), 0);
+    CHECK_INT(wa_pg_begin(q), 0);
+    CHECK_INT(wa_pg_transaction_depth(q), 1);
+    CHECK_INT(wa_pg_execute(q, "INSERT INTO d VALUES (8)", 0, NULL), 1);
+    CHECK_INT(wa_pg_commit(q), 0);
+    CHECK_INT(wa_pool_release(pool, q), 0);
+    CHECK_INT(wa_pg_fetchval_int(c, "SELECT sum(id) FROM d", 0, NULL, &n), 0);
+    CHECK_INT(n, 10);
+    CHECK_INT(wa_pg_execute(c, "DROP TABLE d", 0, NULL), 0);
+    CHECK_INT(wa_pool_close(pool), 0);
+    CHECK_INT(wa_pool_free(pool), 0);
+    wa_pg_close(c);
+}
+
+static int scopes_then_lost(wa_pg_conn *c, wa_pg_conn *admin)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    {
+        WA_PG_TRANSACTION_SCOPE(c, rc);
+        if (rc < 0)
+            return rc;
+        char pid[16];
+        snprintf(pid, sizeof pid, "%d", wa_pg_backend_pid(c));
+        CHECK_INT(wa_pg_execute(admin, "SELECT pg_terminate_backend($1::int)", WA_PG_PARAMS(pid)),
+                  1);
+        wa_sleep(100);
+        if ((rc = wa_pg_execute(c, "SELECT 1", 0, NULL)) < 0)
+            return rc;
+    }
+    return WA_EFAILED;
+}
+
+/* The connection lost inside nested scopes: the scopes leave quietly, and
+ * ending a level says the connection is lost, not that none is open. */
+static void test_transaction_connection_lost(void)
+{
+    wa_pg_conn *c = connect_or_null(), *admin = connect_or_null();
+    if (!c || !admin) {
+        CHECK(0);
+        wa_pg_close(c);
+        wa_pg_close(admin);
+        return;
+    }
+    CHECK_INT(scopes_then_lost(c, admin), WA_ECONNLOST);
+    CHECK_INT(wa_pg_usable(c), 0);
+    CHECK_INT(wa_pg_transaction_depth(c), 0);
+    CHECK_INT(wa_pg_commit(c), WA_ECONNLOST);
+    CHECK_INT(wa_pg_rollback(c), WA_ECONNLOST);
+    CHECK_INT(wa_pg_begin(c), WA_ECONNLOST);
+    wa_pg_close(c);
+    wa_pg_close(admin);
+}
+
+/* ------------------------------------- transactions: asyncpg's answers */
+
+/* What test_transactions_as_asyncpg says, as tx_asyncpg.py prints it. */
+static char transcript[4096];
+
+static void say(const char *step, const char *what)
+{
+    size_t n = strlen(transcript);
+    snprintf(transcript + n, sizeof transcript - n, "%s: %s\n", step, what);
+}
+
+static void say_rc(const char *step, int rc)
+{
+    char what[64];
+    if (rc == 0)
+        snprintf(what, sizeof what, "ok");
+    else if (rc == WA_EPERM)
+        snprintf(what, sizeof what, "refused"); /* asyncpg's InterfaceError */
+    else if (*wa_pg_last_error()->sqlstate)
+        snprintf(what, sizeof what, "error %s", wa_pg_last_error()->sqlstate);
+    else
+        snprintf(what, sizeof what, "error %s", wa_error_name(rc));
+    say(step, what);
+}
+
+static void say_in_transaction(const char *step, wa_pg_conn *c)
+{
+    say(step, wa_pg_in_transaction(c) ? "True" : "False");
+}
+
+static void say_rows(wa_pg_conn *c)
+{
+    char *ids = NULL;
+    CHECK_INT(
+        wa_pg_fetchval_text(c, "SELECT coalesce(string_agg(id::text, ' ' ORDER BY id), '') FROM o",
+                            0, NULL, &ids),
+        0);
+    say("rows", ids ? ids : "?");
+    free(ids);
+}
+
+static void insert_o(wa_pg_conn *c, int id)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%d", id);
+    CHECK_INT(wa_pg_execute(c, "INSERT INTO o VALUES ($1)", WA_PG_PARAMS(v)), 1);
+}
+
+static int inner_left_early(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 31);
+    return WA_EINVAL;
+}
+
+static int inner_fails(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 32);
+    return wa_pg_execute(c, "INSERT INTO o VALUES (30)", 0, NULL);
+}
+
+static int inner_commits(wa_pg_conn *c, int id)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, id);
+    return wa_pg_commit(c);
+}
+
+static int scopes_commit(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 30);
+    if (inner_left_early(c) == WA_EINVAL)
+        say_in_transaction("inner scope left early", c);
+    say_rc("inner scope failed", inner_fails(c));
+    insert_o(c, 33);
+    CHECK_INT(inner_commits(c, 34), 0);
+    return wa_pg_commit(c);
+}
+
+static int scopes_left(wa_pg_conn *c)
+{
+    int rc;
+    WA_PG_TRANSACTION_SCOPE(c, rc);
+    if (rc < 0)
+        return rc;
+    insert_o(c, 40);
+    CHECK_INT(inner_commits(c, 41), 0);
+    return WA_EINVAL;
+}
+
+/* The steps of tx_asyncpg.py, whose answers tx_asyncpg.txt records. */
+static void test_transactions_as_asyncpg(void)
+{
+    wa_pg_conn *c = connect_or_null();
+    if (!c) {
+        CHECK(0);
+        return;
+    }
+    transcript[0] = 0;
+    CHECK_INT(wa_pg_execute(c, "CREATE TEMP TABLE o (id int PRIMARY KEY)", 0, NULL), 0);
+    say_rc("commit, none begun", wa_pg_commit(c));
+    say_rc("rollback, none begun", wa_pg_rollback(c));
+    CHECK_INT(wa_pg_begin(c), 0);
+    say_rc("commit", wa_pg_commit(c));
+    say_rc("commit again", wa_pg_commit(c));
+    say_rc("rollback after commit", wa_pg_rollback(c));
+    CHECK_INT(wa_pg_begin(c), 0);
+    say_rc("rollback", wa_pg_rollback(c));
+    say_rc("rollback again", wa_pg_rollback(c));
+
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 1);
+    say_rc("inner begin", wa_pg_begin(c));
+    insert_o(c, 2);
+    say_rc("inner rollback", wa_pg_rollback(c));
+    say_in_transaction("in transaction", c);
+    insert_o(c, 3);
+    say_rc("outer commit", wa_pg_commit(c));
+    say_rows(c);
+
+    CHECK_INT(wa_pg_begin(c), 0);
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 10);
+    say_rc("inner commit", wa_pg_commit(c));
+    say_rc("outer rollback", wa_pg_rollback(c));
+    say_rows(c);
+
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 20);
+    CHECK_INT(wa_pg_begin(c), 0);
+    insert_o(c, 21);
+    say_rc("failing statement", wa_pg_execute(c, "SELECT 1/0", 0, NULL));
+    say_rc("inner rollback", wa_pg_rollback(c));
+    insert_o(c, 22);
+    say_rc("outer commit", wa_pg_commit(c));
+    say_rows(c);
+
+    CHECK_INT(scopes_commit(c), 0);
+    say_rows(c);
+    if (scopes_left(c) == WA_EINVAL)
+        say_in_transaction("outer scope left early", c);
+    say_rows(c);
+    wa_pg_close(c);
+
+    FILE *f = fopen("tests/pg/tx_asyncpg.txt", "r");
+    char want[sizeof transcript] = "";
+    if (f) {
+        want[fread(want, 1, sizeof want - 1, f)] = 0;
+        fclose(f);
+    }
+    CHECK(f != NULL);
+    CHECK_STR(transcript, want);
 }
 
 /* ---------------------------------------------------------- LISTEN/NOTIFY */
@@ -914,6 +1458,12 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_cancelled_task_cancels_query),
     WA_H_TEST(test_close_under_a_running_query),
     WA_H_TEST(test_transactions),
+    WA_H_TEST(test_transaction_misuse),
+    WA_H_TEST(test_nested_transactions),
+    WA_H_TEST(test_nested_scopes),
+    WA_H_TEST(test_transaction_depth_follows_server),
+    WA_H_TEST(test_transaction_connection_lost),
+    WA_H_TEST(test_transactions_as_asyncpg),
     WA_H_TEST(test_listen_notify),
     WA_H_TEST(test_pool_1000_tasks_share_10),
     WA_H_TEST(test_cancel_storm),
