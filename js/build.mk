@@ -1,15 +1,15 @@
-# web/build.mk: the browser/Node build with Emscripten (included by the top
-# Makefile).
+# js/build.mk: the browser/Node build with Emscripten (included by the top
+# Makefile; the demo page's rules are in web/build.mk, included after it).
 #   make web       build/web/: libwasyncio.a, examples/<name>.mjs+.wasm for
 #                  pages, node/examples/<name>.js and node/scenarios/<name>.js
-#                  for Node, and the demo page (index.html + demo files)
+#                  for Node, the page loader, the test modules, and the demo
+#                  page (web/build.mk)
 #   make test-web  Node: examples print what the native build prints, the
 #                  scenarios pass, the JS interop/fetch tests, and
 #                  wasyncio-emcc's page, Node and library builds at every -O
 #   make test-web-chromium / test-web-firefox / test-web-webkit: the demo page
 #                  and the in-page API cases in one engine (one test file,
 #                  tests/web/browser.test.mjs; screenshot build/web/demo-<engine>.png)
-#   make serve     the demo on http://127.0.0.1:$(WEB_PORT)/
 # EMCC selects a real emsdk; otherwise Debian's emscripten (NODE_PATH set for
 # it). The user's own recipe is js/wasyncio-emcc.sh.
 
@@ -17,7 +17,6 @@ EMCC ?= emcc
 EMAR ?= emar
 WASM_OPT ?= wasm-opt
 NODE ?= node
-WEB_PORT ?= 8000
 WEB := build/web
 WEB_BROWSER_SUITES := test-web-chromium test-web-firefox test-web-webkit
 WEB_ENV := NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} EMCC=$(EMCC) WASM_OPT=$(WASM_OPT)
@@ -25,8 +24,10 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
-WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js \
-                 js/wasyncio_ws.js \
+# The JS half of the web host: one library file per job, all passed by
+# wasyncio-emcc and installed together (install.mk).
+WEB_JS_LIBS := $(addprefix js/wasyncio_,$(addsuffix .js,loop promise call fetch net ws))
+WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_JS_LIBS) \
                  js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh
 WEB_CC := $(WEB_ENV) js/wasyncio-emcc.sh
 
@@ -36,8 +37,6 @@ WEB_EXAMPLES := $(filter-out $(WEB_EXAMPLES_SKIP),$(EXAMPLES))
 WEB_PAGE_EX := $(addprefix $(WEB)/examples/,$(addsuffix .mjs,$(WEB_EXAMPLES)))
 WEB_NODE_EX := $(addprefix $(WEB)/node/examples/,$(addsuffix .js,$(WEB_EXAMPLES)))
 WEB_NODE_SC := $(addprefix $(WEB)/node/scenarios/,$(addsuffix .js,$(SCENARIOS)))
-WEB_DEMO := $(WEB)/index.html $(WEB)/demo.css $(WEB)/demo.js $(WEB)/wasyncio.mjs \
-            $(WEB)/demo_lib.mjs
 WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/api_cases.mjs \
                 $(WEB)/test/ws_api.mjs $(WEB)/test/ws_cases.mjs \
                 $(WEB)/test/web_bench_cases.mjs $(WEB)/test/node/web_api_memcheck.cjs
@@ -47,8 +46,8 @@ WEB_TESTMODS := $(WEB)/test/web_api.mjs $(WEB)/test/web_bench.mjs $(WEB)/test/ap
 WEB_PEER_CC ?= clang-19
 WEB_PEERS := $(WEB)/test/peer_emfiber.mjs $(WEB)/test/node/peer_emfiber.cjs $(WEB)/test/peer_jspi.wasm
 
-.PHONY: web test-web serve bench-web $(WEB_BROWSER_SUITES)
-web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB_DEMO) \
+.PHONY: web test-web bench-web $(WEB_BROWSER_SUITES)
+web: $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_PAGE_EX) $(WEB_NODE_EX) $(WEB_NODE_SC) $(WEB)/wasyncio.mjs \
      $(WEB_TESTMODS) $(WEB_PEERS) $(WEB)/node/tools/overflow_demo.js $(WEB)/test/overflow_demo.mjs \
      $(WEB)/node/tests/p2_streams.js $(WEB)/node/tools/stream_bench.js
 
@@ -70,7 +69,6 @@ $(WEB)/wasyncio_errors.js: js/wasyncio_errors.js.in src/wasyncio/errors.h
 $(eval $(call compile_rule,$(WEB)/obj/examples,examples,WEB_COMPILE))
 $(eval $(call compile_rule,$(WEB)/obj/scenarios,tests/scenarios,WEB_COMPILE,-Itests))
 $(eval $(call compile_rule,$(WEB)/obj/tests,tests/web,WEB_COMPILE))
-$(eval $(call compile_rule,$(WEB)/obj/tools,web,WEB_COMPILE))
 $(eval $(call compile_rule,$(WEB)/obj/tools,tests/bench,WEB_COMPILE))
 
 $(WEB)/examples/%.mjs: $(WEB)/obj/examples/%.o $(WEB_LINK_DEPS)
@@ -91,10 +89,10 @@ $(WEB)/node/tests/p2_streams.js: $(WEB)/obj/tests/p2_streams.o $(WEB_LINK_DEPS)
 $(WEB)/node/tools/stream_bench.js: $(WEB)/obj/tools/stream_bench.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
-# The overflow demo (wasi/overflow_demo.c) as a Node program and as a page
+# The overflow demo (tests/fiber/overflow_demo.c) as a Node program and as a page
 # program: tests/web/run-node.sh checks a stack overflow is stopped and
 # reported once, tests/web/browser.test.mjs that a page's waDone says so.
-$(eval $(call compile_rule,$(WEB)/obj/tools,wasi,WEB_COMPILE))
+$(eval $(call compile_rule,$(WEB)/obj/tools,tests/fiber,WEB_COMPILE))
 $(WEB)/node/tools/overflow_demo.js: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS) wasi/wasyncio-stack-check.sh
 	@mkdir -p $(@D)
 	$(WEB_CC) --node -o $@ $<
@@ -102,18 +100,9 @@ $(WEB)/test/overflow_demo.mjs: $(WEB)/obj/tools/overflow_demo.o $(WEB_LINK_DEPS)
 	@mkdir -p $(@D)
 	$(WEB_CC) --page -o $@ $<
 
-# The demo page: static files, the loader, and the demo's C coroutines.
-$(WEB)/index.html: web/index.html
-	@mkdir -p $(@D); cp $< $@
-$(WEB)/demo.css: web/demo.css
-	@mkdir -p $(@D); cp $< $@
-$(WEB)/demo.js: web/demo.js
-	@mkdir -p $(@D); cp $< $@
+# The page loader, next to the page programs (pages import /wasyncio.mjs).
 $(WEB)/wasyncio.mjs: js/wasyncio.mjs
 	@mkdir -p $(@D); cp $< $@
-$(WEB)/demo_lib.mjs: $(WEB)/obj/tools/demo_lib.o $(WEB_LINK_DEPS)
-	@mkdir -p $(@D)
-	$(WEB_CC) --lib -o $@ $<
 
 # Test and benchmark modules: library builds for pages and for Node.
 $(WEB)/test/%.mjs: $(WEB)/obj/tests/%.o $(WEB_LINK_DEPS)
@@ -160,9 +149,6 @@ $(WEB_BROWSER_SUITES): test-web-%: web
 
 bench-web: web
 	@bash tests/bench/bench_web.sh
-
-serve: web
-	$(NODE) web/serve.mjs --root $(WEB) --port $(WEB_PORT)
 
 TEST_TARGETS_EXTRA += test-web $(WEB_BROWSER_SUITES)
 BENCH_EXTRA_DEPS += web
