@@ -16,29 +16,22 @@
 #include "host/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 
 #include <emscripten.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* wa__js_call_settled reads a wa_js_value at these offsets. */
+/* wa__js_call_settled reads a wa_js_value at these offsets: it takes v by
+ * address and reads it from wasm memory (three i32 arguments cross to JS
+ * faster than six mixed ones), copying what it needs before it returns. */
 _Static_assert(offsetof(wa_js_value, type) == 0 && offsetof(wa_js_value, number) == 8 &&
                    offsetof(wa_js_value, data) == 16 && offsetof(wa_js_value, len) == 20,
-               "js/wasyncio_lib.js reads wa_js_value at fixed offsets");
+               "js/wasyncio_call.js reads wa_js_value at fixed offsets");
 
 /* The JSON form's result in wa__js_call_settled (not a wa_js_type). */
 #define WEB_CALL_JSON 100
-
-/* JS side (js/wasyncio_lib.js). Settle call `id`: code 0 resolves with *v,
- * else rejects with the message at v->data. JS reads v from wasm memory
- * (three i32 arguments cross to JS faster than six mixed ones) and copies
- * what it needs before it returns. */
-extern void wa__js_call_settled(int id, int code, const wa_js_value *v);
-/* Post one zero-delay macrotask that calls wa__web_linger_end (forget: drop
- * the one posted). */
-extern void wa__js_linger(void);
-extern void wa__js_linger_forget(void);
 
 struct web_call {
     wa_js_value value; /* the value form's argument (often its result too) */
