@@ -46,7 +46,9 @@ struct web_call {
 };
 
 static struct {
-    struct web_call *calls; /* outstanding calls */
+    struct {
+        struct web_call *head, *tail;
+    } calls; /* outstanding calls (core/list.h) */
     unsigned outstanding;
     wa_event *idle; /* the hub's: set when the last call ends */
     int hub_waits_idle;
@@ -173,12 +175,7 @@ static void call_done(wa_task *t, void *data)
         settle_value(c, res);
     else
         deliver(c, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0, res);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        g.calls = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    WA_LIST_UNLINK(&g.calls, c);
     call_free(c);
     if (--g.outstanding == 0 && g.hub_waits_idle)
         wa_event_set(g.idle);
@@ -194,10 +191,7 @@ static int start_call(wa_fn fn, const char *name, struct web_call *c)
         wa__task_borrow_name(t, name); /* JS keeps it as long as the module */
     c->task = t;
     wa_release(t); /* the hook delivers the outcome; nobody awaits t */
-    c->next = g.calls;
-    if (g.calls)
-        g.calls->prev = c;
-    g.calls = c;
+    WA_LIST_APPEND(&g.calls, c);
     g.outstanding++;
     return 0;
 }
@@ -359,7 +353,7 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
  * call is not outstanding any more. */
 EMSCRIPTEN_KEEPALIVE int wa__web_call_cancel(int id)
 {
-    for (struct web_call *c = g.calls; c; c = c->next) {
+    for (struct web_call *c = g.calls.head; c; c = c->next) {
         if (c->id != id)
             continue;
         int rc = wa_cancel(c->task);
