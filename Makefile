@@ -1,5 +1,6 @@
 # wasyncio build. Targets: deps all test bench demo install clean, plus
-# wasi / wasip2 / web (fragments in wasi/build.mk and web/build.mk).
+# wasi / wasip2 / web (fragments wasi/build.mk, wasi/wasip2/build.mk, js/build.mk;
+# the demo page: web/build.mk).
 # Outputs go to build/<target>/. Overridable: CC, WASI_SDK_PATH, EMCC, WASMTIME.
 
 SHELL := /bin/bash
@@ -79,7 +80,8 @@ all: native
 # BENCH_EXTRA_DEPS and DEMO_EXTRA_DEPS, so they must come before the rules
 # that use those lists.
 -include wasi/build.mk
--include wasi/wasip2.mk
+-include wasi/wasip2/build.mk
+-include js/build.mk
 -include web/build.mk
 include install.mk
 # wasyncio-pg (PostgreSQL over libpq), its twin and its suite.

@@ -8,7 +8,8 @@
 #   wasip2   P/lib/wasyncio/wasm32-wasip2/libwasyncio{,-proxy}.a, the component
 #            step (lib/wasyncio/wasip2/: WIT, adapter, wasm-tools from jco),
 #            P/bin/wasyncio-wasip2-cc
-#   web      P/lib/wasyncio/web/ (archive, its error table, JS libraries, page loader,
+#   web      P/lib/wasyncio/web/ (archive, its error table, the JS libraries
+#            wasyncio_{loop,promise,call,fetch,net,ws}.js, page loader,
 #            node_modules/ws for WebSocket under Node),
 #            P/bin/wasyncio-emcc
 # Only the libraries are built for it, not the examples. make test-install
@@ -94,8 +95,8 @@ install-wasip2: install-native install-wasm-common $(P2B)/libwasyncio.a $(P2B)/l
 
 install-web: install-native $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js
 	install -d $(I)/bin $(ILIB)/web
-	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js js/wasyncio_lib.js js/wasyncio_net.js js/node_pre.js \
-	  js/wasyncio.mjs js/wasyncio_ws.js $(ILIB)/web/
+	install -m 644 $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_JS_LIBS) js/node_pre.js \
+	  js/wasyncio.mjs $(ILIB)/web/
 	# Node's WebSocket (js/wasyncio_ws.js): the pinned ws package, which has
 	# no dependencies of its own, found by programs after their own require('ws').
 	if [ -d js/node_modules/ws ]; then rm -rf $(ILIB)/web/node_modules/ws && \

@@ -15,7 +15,7 @@
 #             const m = await require('./OUT.cjs')();
 # Installed as PREFIX/bin/wasyncio-emcc (make install), it uses
 # PREFIX/lib/wasyncio/web/ (the archive, its error table wasyncio_errors.js,
-# the JS library, the page loader wasyncio.mjs); in the source tree,
+# the JS half of the host, the page loader wasyncio.mjs); in the source tree,
 # build/web/libwasyncio.a and build/web/wasyncio_errors.js (`make web`).
 # Env: EMCC, WASM_OPT, WASYNCIO_A, WASYNCIO_ERRORS_JS.
 set -euo pipefail
@@ -36,7 +36,7 @@ else
 fi
 EMCC="${EMCC:-emcc}"
 WASM_OPT="${WASM_OPT:-wasm-opt}"
-# The error table for wasyncio_lib.js, generated from src/wasyncio/errors.h.
+# The error table for wasyncio_loop.js, generated from src/wasyncio/errors.h.
 ERRORS_JS="${WASYNCIO_ERRORS_JS:-$(dirname "$LIB")/wasyncio_errors.js}"
 # Debian's emcc, run by the machine's Node, finds acorn (package node-acorn)
 # only through NODE_PATH.
@@ -125,9 +125,11 @@ done
 exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_cancel,_wa__fiber_stack_overflow,_wa__fiber_aux_overflow
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
-common=(-O1 --profiling-funcs --js-library "$ERRORS_JS" --js-library "$data/wasyncio_lib.js"
-        --js-library "$data/wasyncio_net.js" --js-library "$data/wasyncio_ws.js"
-        -sALLOW_MEMORY_GROWTH=1)
+# The JS half of the host, one library file per job (src/host/web/js_imports.h
+# names the file of each import); install.mk installs the same list.
+js_libs=(--js-library "$ERRORS_JS")
+for f in loop promise call fetch net ws; do js_libs+=(--js-library "$data/wasyncio_$f.js"); done
+common=(-O1 --profiling-funcs "${js_libs[@]}" -sALLOW_MEMORY_GROWTH=1)
 # WebSocket under Node: the ws package next to this script (js/node_modules
 # in the tree, PREFIX/lib/wasyncio/web/node_modules installed) is where the
 # program looks after its own require('ws') (js/wasyncio_ws.js).

@@ -1,5 +1,5 @@
 /* wasyncio_net.js: the JavaScript half of the Emscripten stream backend
- * (src/host/web/stream.c; pass with --js-library after wasyncio_lib.js).
+ * (src/host/web/stream.c; pass with --js-library with wasyncio_loop.js).
  * Under Node each connection is a node:net Socket and each listener one
  * node:net Server per address; their events come back to C as calls of the
  * wa__web_net_* functions, each followed by a loop slice. In a page

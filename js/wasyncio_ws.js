@@ -1,6 +1,6 @@
 /* wasyncio_ws.js: the JavaScript half of the Emscripten host's WebSocket
- * client (C side: src/host/web/ws.c). Pass with --js-library after
- * wasyncio_lib.js (js/wasyncio-emcc.sh does); its functions are linked only
+ * client (C side: src/host/web/ws.c). Pass with --js-library with
+ * wasyncio_loop.js (js/wasyncio-emcc.sh does); its functions are linked only
  * when a program uses wa_ws_*.
  *
  * What it binds to:

@@ -3,7 +3,8 @@
 #   make test-wasi  every example and scenario under node:wasi and jco run;
 #                   examples must print what the native build prints
 #   make test-wasi-jsc  the same checks on JavaScriptCore's jsc shell
-#                   (wasi/run-jsc.sh with the preview1 shim jsc-preview1.js)
+#                   (tests/wasi/run-jsc.sh with the preview1 shim jsc-preview1.js)
+# The test runners are in tests/wasi/ (run.sh, and one script per host).
 # Toolchain: WASI_SDK_PATH selects a real wasi-sdk; otherwise Debian's clang-19
 # with wasi-libc stands in. WASM_OPT selects Binaryen's wasm-opt.
 
@@ -27,7 +28,7 @@ WASI_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(so
 WASI_OBJ := $(patsubst src/%.c,$(WB)/obj/%.o,$(WASI_SRC))
 
 # Every example is built. The HTTP ones (fetch_all, hello_server) must
-# report WA_ENOTSUP: preview1 has no sockets (test-wasi.sh checks that).
+# report WA_ENOTSUP: preview1 has no sockets (tests/wasi/run.sh checks that).
 WASI_EXAMPLES_SKIP ?=
 WASI_EXAMPLES := $(filter-out $(WASI_EXAMPLES_SKIP),$(EXAMPLES))
 
@@ -47,7 +48,6 @@ $(WB)/libwasyncio.a: $(WASI_OBJ)
 
 $(eval $(call compile_rule,$(WB)/obj/examples,examples,WASI_COMPILE))
 $(eval $(call compile_rule,$(WB)/obj/scenarios,tests/scenarios,WASI_COMPILE,-Itests))
-$(eval $(call compile_rule,$(WB)/obj/tools,wasi,WASI_COMPILE))
 $(eval $(call compile_rule,$(WB)/obj/tools,tests/bench,WASI_COMPILE))
 $(eval $(call compile_rule,$(WB)/obj/tools,tests/fiber,WASI_COMPILE))
 
@@ -73,10 +73,10 @@ $(WB)/tools/wasi_bench.wasm: $(WB)/obj/tools/wasi_bench.o $(WB)/libwasyncio.a wa
 
 # Native examples give the expected output.
 test-wasi: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
-	@WASI_CC=$(WASI_CC) WASI_SYSROOT=$(WASI_SYSROOT) bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
+	@WASI_CC=$(WASI_CC) WASI_SYSROOT=$(WASI_SYSROOT) bash tests/wasi/run.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
 
 test-wasi-jsc: wasi $(addprefix $(B)/examples/,$(WASI_EXAMPLES))
-	@WASI_HOSTS=jsc WASI_SUITE=wasi-jsc bash wasi/test-wasi.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
+	@WASI_HOSTS=jsc WASI_SUITE=wasi-jsc bash tests/wasi/run.sh "$(WASI_EXAMPLES)" "$(SCENARIOS)"
 
 bench-wasi: wasi
 	@bash tests/bench/bench_wasi.sh

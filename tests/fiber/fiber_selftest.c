@@ -3,7 +3,7 @@
  * stacks whose locals and shadow-stack arrays survive switches, ...) and,
  * by argument, the two wasm overflow reports and the switch benchmark.
  * Prints `N passed, N failed`. wasi/build.mk builds it as
- * build/wasi/tools/fiber_selftest.wasm; wasi/test-wasi.sh runs it under
+ * build/wasi/tools/fiber_selftest.wasm; tests/wasi/run.sh runs it under
  * node:wasi and jco.
  *
  * Usage: fiber_selftest.wasm [overflow-aux | overflow-stack | bench N DEPTH]

@@ -159,7 +159,7 @@ for want in "$root"/examples/expected/*.txt; do
     [[ $ex == db_pool ]] && continue # wasyncio-pg is native only (libpq)
     args=()
     [[ $ex == read_file ]] && args=(examples/data/hello.txt)
-    got=$(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" \
+    got=$(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/tests/wasi/jco-preopen.mjs" \
           "$dir/examples/$ex.wasm" "${args[@]}" 2>"$tmp/ex.err")
     rc=$?
     if [[ $rc -eq 0 ]] && same_output "$want" <(echo "$got") > "$tmp/ex.diff"; then ok "example $ex"
@@ -171,14 +171,14 @@ done
 echo "== scenarios (jco run, current directory preopened)"
 for sc in "$dir"/scenarios/*.wasm; do
     name=$(basename "$sc" .wasm)
-    (cd "$root" && timeout 120 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" "$sc") >"$tmp/sc.out" 2>&1
+    (cd "$root" && timeout 120 "$JCO" run --jco-import "$root/tests/wasi/jco-preopen.mjs" "$sc") >"$tmp/sc.out" 2>&1
     rc=$?
     last=$(tail -1 "$tmp/sc.out")
     if [[ $rc -eq 0 && $last =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then ok "$name: $last"
     else bad "$name (exit $rc)"; grep FAIL "$tmp/sc.out" | head -5; fi
 done
 # sc_run checks wa_wait_writable(1) == 0: it must hold with stdout on /dev/null
-(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/wasi/jco-preopen.mjs" \
+(cd "$root" && timeout 60 "$JCO" run --jco-import "$root/tests/wasi/jco-preopen.mjs" \
     "$dir/scenarios/sc_run.wasm") >/dev/null 2>"$tmp/sc.err"
 rc=$?
 [[ $rc -eq 0 ]] && ok "sc_run with stdout on /dev/null" || { bad "sc_run with stdout on /dev/null (exit $rc)"; head -3 "$tmp/sc.err"; }

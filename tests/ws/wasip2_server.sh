@@ -2,7 +2,7 @@
 # wasip2_server.sh: a WASI 0.2 command serves WebSockets over the streams
 # layer's wasi:sockets listener. Builds tests/ws/stream_echo_server.c against
 # build/wasip2/libwasyncio.a as a command component (the steps of
-# wasi/wasip2.mk), runs it under `jco run`, and checks it with
+# wasi/wasip2/build.mk), runs it under `jco run`, and checks it with
 # python3-websockets: echoes of text and binary up to 200 KB, and the close
 # code echoed. Exit 77 (skipped) without the WASI 0.2 library or jco.
 set -u

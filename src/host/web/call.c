@@ -16,29 +16,22 @@
 #include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 
 #include <emscripten.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* wa__js_call_settled reads a wa_js_value at these offsets. */
+/* wa__js_call_settled reads a wa_js_value at these offsets: it takes v by
+ * address and reads it from wasm memory (three i32 arguments cross to JS
+ * faster than six mixed ones), copying what it needs before it returns. */
 _Static_assert(offsetof(wa_js_value, type) == 0 && offsetof(wa_js_value, number) == 8 &&
                    offsetof(wa_js_value, data) == 16 && offsetof(wa_js_value, len) == 20,
-               "js/wasyncio_lib.js reads wa_js_value at fixed offsets");
+               "js/wasyncio_call.js reads wa_js_value at fixed offsets");
 
 /* The JSON form's result in wa__js_call_settled (not a wa_js_type). */
 #define WEB_CALL_JSON 100
-
-/* JS side (js/wasyncio_lib.js). Settle call `id`: code 0 resolves with *v,
- * else rejects with the message at v->data. JS reads v from wasm memory
- * (three i32 arguments cross to JS faster than six mixed ones) and copies
- * what it needs before it returns. */
-extern void wa__js_call_settled(int id, int code, const wa_js_value *v);
-/* Post one zero-delay macrotask that calls wa__web_linger_end (forget: drop
- * the one posted). */
-extern void wa__js_linger(void);
-extern void wa__js_linger_forget(void);
 
 struct web_call {
     wa_js_value value; /* the value form's argument (often its result too) */
@@ -53,7 +46,9 @@ struct web_call {
 };
 
 static struct {
-    struct web_call *calls; /* outstanding calls */
+    struct {
+        struct web_call *head, *tail;
+    } calls; /* outstanding calls (core/list.h) */
     unsigned outstanding;
     wa_event *idle; /* the hub's: set when the last call ends */
     int hub_waits_idle;
@@ -180,12 +175,7 @@ static void call_done(wa_task *t, void *data)
         settle_value(c, res);
     else
         deliver(c, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0, res);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        g.calls = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    WA_LIST_UNLINK(&g.calls, c);
     call_free(c);
     if (--g.outstanding == 0 && g.hub_waits_idle)
         wa_event_set(g.idle);
@@ -201,10 +191,7 @@ static int start_call(wa_fn fn, const char *name, struct web_call *c)
         wa__task_borrow_name(t, name); /* JS keeps it as long as the module */
     c->task = t;
     wa_release(t); /* the hook delivers the outcome; nobody awaits t */
-    c->next = g.calls;
-    if (g.calls)
-        g.calls->prev = c;
-    g.calls = c;
+    WA_LIST_APPEND(&g.calls, c);
     g.outstanding++;
     return 0;
 }
@@ -366,7 +353,7 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
  * call is not outstanding any more. */
 EMSCRIPTEN_KEEPALIVE int wa__web_call_cancel(int id)
 {
-    for (struct web_call *c = g.calls; c; c = c->next) {
+    for (struct web_call *c = g.calls.head; c; c = c->next) {
         if (c->id != id)
             continue;
         int rc = wa_cancel(c->task);

@@ -6,23 +6,17 @@
  * wa_response_read that runs out of buffered bytes asks JS for one chunk.
  * Cancelling the waiting task (or a deadline scope expiring) aborts the
  * request through its AbortController. Error codes are chosen in JS, where
- * the failure's kind is visible (js/wasyncio_lib.js, fetch section).
+ * the failure's kind is visible (js/wasyncio_fetch.js).
  */
 #include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 #include "http/host.h"
 
 #include <emscripten.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* JS side. start returns a request id (> 0) or an error code. */
-extern int wa__js_fetch_start(wa_op *op, const char *url, const char *method,
-                              const char *const *headers, const void *body, size_t body_len,
-                              double timeout_ms, int max_redirects, double max_body, int stream);
-extern void wa__js_fetch_abort(int id);
-extern int wa__js_fetch_read(int id, wa_op *op);
 
 struct web_fetch {
     wa_op op;

@@ -5,14 +5,10 @@
 #include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 
 #include <emscripten.h>
 #include <stdlib.h>
-
-/* JS side (js/wasyncio_lib.js). watch returns 0, or -1 for an unknown or
- * already-consumed handle; forget drops the callback of a cancelled wait. */
-extern int wa__js_promise_watch(int handle, wa_op *op);
-extern void wa__js_promise_forget(int handle);
 
 struct js_wait {
     wa_op op;

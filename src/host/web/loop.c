@@ -19,6 +19,7 @@
 #include "core/backend.h"
 #include "host/common/common.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 #include "fiber/fiber.h"
 
 #include <emscripten.h>
@@ -26,25 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* JS side (js/wasyncio_lib.js). */
-extern void wa__js_schedule(double delay_ms);
-extern void wa__js_unwind(void);
-extern int wa__js_loop_ended(int code, int from_program);
-/* performance.now(): Emscripten 3.1.6's emscripten_get_now() in Node calls
- * process.hrtime(), which allocates an array per call (GC pressure on a
- * clock the loop reads every slice). */
-extern double wa__js_now_ms(void);
-/* The module is stopping for good: Module.waDone resolves with {code,
- * status}, every waCall (outstanding or later) rejects with code, and no JS
- * callback runs C again. */
-extern void wa__js_fatal(int code, int status);
-/* Does nothing. Only js/wasyncio_lib.js defines it, so a program linked by
- * plain emcc, without wasyncio-emcc's JS library and Asyncify step, stops
- * with "undefined symbol: WASYNCIO_LINK_WITH_wasyncio_emcc" (emcc lists
- * undefined symbols in order, and this name sorts first) instead of a list
- * of internal names. */
-extern void WASYNCIO_LINK_WITH_wasyncio_emcc(void);
 
 static int g_lib_request; /* the next wa_run comes from a JS call */
 

@@ -16,27 +16,11 @@
 #include "core/backend.h"
 #include "core/host.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 
 #include <emscripten.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* JS side (js/wasyncio_net.js). Functions returning int give a JS id (> 0)
- * or a WA_E* code. */
-extern int wa__js_net_available(void);
-extern int wa__js_net_connect(wa_op *op, const char *host, int port, const char *path);
-extern void wa__js_net_forget(int id);
-extern int wa__js_net_bind(int id, wa__sconn *x);
-extern void wa__js_net_reading(int id, int on);
-extern int wa__js_net_try_write(int id, const void *data, int n);
-extern int wa__js_net_write(int id, const void *data, int n);
-extern int wa__js_net_end(int id);
-extern void wa__js_net_close(int id, int reset);
-extern int wa__js_net_name(int id, int peer, char *host, int cap);
-extern int wa__js_net_listen(wa_op *op, wa__slisten *l, const char *host, int port,
-                             const char *path, int backlog);
-extern int wa__js_net_port(int id);
-extern void wa__js_net_unlisten(int id);
 
 /* What a connection counts in the loop's pending work (one bit each). */
 enum { PEND_READ = 1, PEND_WRITE = 2, PEND_CLOSE = 4 };

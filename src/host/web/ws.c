@@ -16,6 +16,7 @@
 #include "core/host.h"
 #include "core/backend.h"
 #include "host/web/web.h"
+#include "host/web/js_imports.h"
 #include "ws/host.h"
 
 #include <emscripten.h>
@@ -31,27 +32,12 @@
  * len the close code our side sent for it. After an open: code is the HTTP
  * status, data/len the agreed subprotocol. */
 enum { ENTRY_ERROR = 0, ENTRY_TEXT = 1, ENTRY_BINARY = 2, ENTRY_CLOSE = 8 };
-typedef struct web_ws_entry {
+struct web_ws_entry {
     int kind;
     int code;
     char *data;
     unsigned len;
-} web_ws_entry;
-
-/* JS side (js/wasyncio_ws.js). */
-extern int wa__js_ws_open(wa_op *op, web_ws_entry *out, const char *url,
-                          const char *const *protocols, const char *const *headers,
-                          double timeout_ms, double max_message, const char *ca_file, int insecure);
-extern int wa__js_ws_recv(int id, wa_op *op, web_ws_entry *out);
-extern void wa__js_ws_forget(int id, wa_op *op);
-extern double wa__js_ws_send(int id, int kind, const void *data, size_t len);
-extern int wa__js_ws_drain(int id, wa_op *op, double low);
-extern double wa__js_ws_buffered(int id);
-extern int wa__js_ws_close(int id, int code, const char *reason, size_t len);
-extern int wa__js_ws_wait_end(int id, wa_op *op);
-extern int wa__js_ws_end(int id, web_ws_entry *out);
-extern int wa__js_ws_ping(int id, const void *data, size_t len);
-extern void wa__js_ws_free(int id);
+};
 
 typedef struct web_ws {
     int id;

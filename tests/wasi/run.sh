@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test-wasi.sh "EXAMPLES" "SCENARIOS": the WASI test driver (make test-wasi).
-# Every example and scenario runs under node:wasi (run-node.mjs) and under
+# run.sh "EXAMPLES" "SCENARIOS": the WASI test driver (make test-wasi).
+# Every example and scenario runs under node:wasi (wasi/run-node.mjs) and under
 # jco run (run-jco.sh); WASI_HOSTS picks others (jsc: JavaScriptCore's shell,
 # run-jsc.sh; make test-wasi-jsc) and WASI_SUITE names the closing line. An
 # example's stdout must equal the native build's, line for line with the
@@ -8,7 +8,7 @@
 # WA_ENOTSUP instead. Scenarios must exit 0 and end with "N passed, 0
 # failed". Overflow reports are checked too.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source tests/same_output.sh
 examples=${1:-}
 scenarios=${2:-}
@@ -28,8 +28,8 @@ run_on() { # run_on HOST WASM ARGS... > stdout
     local host=$1; shift
     case $host in
         node) timeout 120 node wasi/run-node.mjs --dir . "$@" ;;
-        jco) timeout 120 bash wasi/run-jco.sh "$@" ;;
-        jsc) timeout 120 bash wasi/run-jsc.sh --dir . "$@" ;;
+        jco) timeout 120 bash tests/wasi/run-jco.sh "$@" ;;
+        jsc) timeout 120 bash tests/wasi/run-jsc.sh --dir . "$@" ;;
     esac
 }
 

@@ -1,7 +1,7 @@
 // jsc-preview1.js: a WASI preview1 host for JavaScriptCore's `jsc` shell, which
 // has WebAssembly but no WASI. It implements the calls wasyncio programs make
 // (args, environ, clocks, poll_oneoff, stdio, read-only preopened files);
-// anything else answers ENOSYS. Started by wasi/run-jsc.sh, which owns the
+// anything else answers ENOSYS. Started by tests/wasi/run-jsc.sh, which owns the
 // argument order, the pipes and the exit status (jsc's quit() has none).
 //
 //   jsc jsc-preview1.js -- STATUS_FILE [--dir H[::G]]... [--env K=V]... module.wasm [args]

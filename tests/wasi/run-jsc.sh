@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # run-jsc.sh: runs a WASI preview1 command module on JavaScriptCore's `jsc`
-# shell through wasi/jsc-preview1.js, with run-node.mjs's interface: --dir
+# shell through tests/wasi/jsc-preview1.js, with wasi/run-node.mjs's interface: --dir
 # preopens (read-only here), WASYNCIO_* variables passed through, the
 # program's exit status as ours.
 #
-#   wasi/run-jsc.sh [--dir HOST[::GUEST]]... module.wasm [args...]
+#   tests/wasi/run-jsc.sh [--dir HOST[::GUEST]]... module.wasm [args...]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JSC="${JSC:-jsc}"
@@ -14,7 +14,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
   else echo "run-jsc.sh: unknown option $1" >&2; exit 2; fi
 done
 if [[ $# -lt 1 ]]; then
-  echo "usage: wasi/run-jsc.sh [--dir HOST[::GUEST]]... module.wasm [args...]" >&2
+  echo "usage: tests/wasi/run-jsc.sh [--dir HOST[::GUEST]]... module.wasm [args...]" >&2
   exit 2
 fi
 command -v "$JSC" >/dev/null || { echo "run-jsc.sh: no '$JSC' (Debian: libjavascriptcoregtk-4.0-bin)" >&2; exit 127; }

@@ -1,6 +1,6 @@
 /* overflow_demo.c: makes a task overflow on purpose, through the public API,
- * so test-wasi can check the report names the task and the exit is
- * non-zero (never a bare `unreachable` trap).
+ * so test-wasi, test-wasip2 and test-web can check the report names the task
+ * and the exit is non-zero (never a bare `unreachable` trap).
  *   overflow_demo asyncify   task 'deep-recursion' outgrows a 256-byte buffer
  *   overflow_demo asyncify-far  task 'deep-far' suspends 1,000 frames deep:
  *                            its Asyncify records outgrow the default buffer

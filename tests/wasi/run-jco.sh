@@ -6,18 +6,19 @@
 # so relative paths resolve against the current directory as with
 # `wasmtime run --dir .`.
 #
-#   wasi/run-jco.sh module.wasm [args...]
+#   tests/wasi/run-jco.sh module.wasm [args...]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-JCO="${JCO:-$here/../js/node_modules/.bin/jco}"
+root="$(cd "$here/../.." && pwd)"
+JCO="${JCO:-$root/js/node_modules/.bin/jco}"
 if [ $# -lt 1 ]; then
-  echo "usage: wasi/run-jco.sh module.wasm [args...]" >&2
+  echo "usage: tests/wasi/run-jco.sh module.wasm [args...]" >&2
   exit 2
 fi
 mod="$1"; shift
 comp="${mod%.wasm}.component.wasm"
 if [ ! -f "$comp" ] || [ "$mod" -nt "$comp" ]; then
-  node "$here/asyncify-check.mjs" "$mod" || exit 1
+  node "$root/wasi/asyncify-check.mjs" "$mod" || exit 1
   "$JCO" new "$mod" --wasi-command -o "$comp.tmp" >/dev/null
   mv "$comp.tmp" "$comp"
 fi

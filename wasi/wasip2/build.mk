@@ -1,5 +1,5 @@
-# wasi/wasip2.mk: the WASI 0.2 component build (included by the top Makefile
-# after wasi/build.mk).
+# wasi/wasip2/build.mk: the WASI 0.2 component build (included by the top
+# Makefile after wasi/build.mk).
 #   make wasip2       build/wasip2/examples/<name>.wasm (components) and tests
 #   make test-wasip2  client tests under `jco run` against python3 http.server,
 #                     server tests under `jco serve`
@@ -51,8 +51,7 @@ $(eval $(call compile_rule,$(P2B)/obj/examples,examples,P2_COMPILE))
 $(eval $(call compile_rule,$(P2B)/obj/scenarios,tests/scenarios,P2_COMPILE,-Itests))
 $(eval $(call compile_rule,$(P2B)/obj/tests,tests/wasip2,P2_COMPILE,-Itests))
 
-$(eval $(call compile_rule,$(P2B)/obj/tools,wasi,P2_COMPILE))
-$(eval $(call compile_rule,$(P2B)/obj/tools,wasi/wasip2,P2_COMPILE))
+$(eval $(call compile_rule,$(P2B)/obj/tools,tests/fiber,P2_COMPILE))
 $(P2B)/scenarios/%.wasm: $(P2B)/obj/scenarios/%.o $(P2B)/libwasyncio.a $(P2_TOOLS)
 	$(call p2_component,$< $(P2B)/libwasyncio.a,$@,command)
 
