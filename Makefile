@@ -83,7 +83,7 @@ all: native
 -include wasi/wasip2/build.mk
 -include js/build.mk
 -include web/build.mk
-include install.mk
+include src/install.mk
 # wasyncio-pg (PostgreSQL over libpq), its twin and its suite.
 include src/pg/pg.mk
 
@@ -107,7 +107,7 @@ $(B)/libwasyncio.a: $(NATIVE_OBJ)
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 # The SONAME carries the ABI version (0.MINOR while the major is 0; installed
 # as libwasyncio.so.X.Y.Z, with the SONAME and libwasyncio.so pointing at it:
-# install.mk).
+# src/install.mk).
 $(B)/libwasyncio.so: $(NATIVE_OBJ)
 	$(CC) -shared -Wl,-soname,$(WA_SONAME) -o $@ $^ $(NATIVE_LIBS)
 $(BA)/libwasyncio.a: $(ASAN_OBJ)

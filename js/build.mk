@@ -25,7 +25,7 @@ WEB_CFLAGS := -O2 -std=gnu11 $(WARN) -Isrc $(DEPFLAGS)
 WEB_SRC := $(CORE_SRC) src/fiber/fiber_asyncify.c src/fiber/fiber_report.c $(sort $(wildcard src/host/web/*.c))
 WEB_OBJ := $(patsubst src/%.c,$(WEB)/obj/%.o,$(WEB_SRC))
 # The JS half of the web host: one library file per job, all passed by
-# wasyncio-emcc and installed together (install.mk).
+# wasyncio-emcc and installed together (src/install.mk).
 WEB_JS_LIBS := $(addprefix js/wasyncio_,$(addsuffix .js,loop promise call fetch net ws))
 WEB_LINK_DEPS := $(WEB)/libwasyncio.a $(WEB)/wasyncio_errors.js $(WEB_JS_LIBS) \
                  js/node_pre.js js/wasyncio-emcc.sh wasi/wasyncio-stack-check.sh

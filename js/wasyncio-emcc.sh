@@ -126,7 +126,7 @@ exports=_malloc,_free,_wa_strerror,_wa_error_name,_wa__web_call,_wa__web_call_ca
 # --profiling-funcs keeps the names wasyncio-stack-check.sh finds its
 # globals and handler by; they are stripped again after it.
 # The JS half of the host, one library file per job (src/host/web/js_imports.h
-# names the file of each import); install.mk installs the same list.
+# names the file of each import); src/install.mk installs the same list.
 js_libs=(--js-library "$ERRORS_JS")
 for f in loop promise call fetch net ws; do js_libs+=(--js-library "$data/wasyncio_$f.js"); done
 common=(-O1 --profiling-funcs "${js_libs[@]}" -sALLOW_MEMORY_GROWTH=1)

@@ -5,7 +5,7 @@
 #   make test-pg                         tests/pg/run.sh on a throwaway cluster
 #   make install                         + P/include/wasyncio_pg.h, the libraries,
 #                                        P/lib/pkgconfig/wasyncio-pg.pc
-# Included by the top Makefile after install.mk.
+# Included by the top Makefile after src/install.mk.
 
 PG_SRC := $(sort $(wildcard src/pg/*.c))
 PG_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(PG_SRC))

@@ -1,4 +1,4 @@
-# install.mk: `make install PREFIX=P [DESTDIR=D]` (included by the top
+# src/install.mk: `make install PREFIX=P [DESTDIR=D]` (included by the top
 # Makefile after the target fragments). Installs every target whose toolchain
 # is present and names the ones it skipped:
 #   native   P/include/wasyncio.h and wasyncio/*.h, P/lib/libwasyncio.{a,so,so.0.y,so.0.y.z},
