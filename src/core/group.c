@@ -13,7 +13,6 @@
  * are freed as soon as they finish, so a long-lived group stays flat. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 typedef struct group_err {
@@ -206,11 +205,8 @@ static void take_back_owner_cancel(wa_group *g, wa_task *self)
 static void drain(wa_group *g, int merge_cancel)
 {
     wa_task *self = wa__self();
-    while (g->nlive > 0) {
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        wa__wait_on_tasks(&g->waiters, &w, WA_PARK_SHIELD);
-    }
+    while (g->nlive > 0)
+        wa__wait_here(&g->waiters, NULL, WA_PARK_SHIELD | WA__WAIT_FOR_TASKS);
     if (merge_cancel)
         self->cancel_pending = 0;
 }
@@ -237,15 +233,14 @@ int wa_group_wait(wa_group *g)
         int owner = is_owner(g, self);
         if (owner)
             g->owner_waiting = 1;
-        wa__wait w;
-        memset(&w, 0, sizeof w);
         self->awaiting_kids = &g->live;
         self->forward_cancel = 1; /* a cancel reaches the children at once */
-        rc = wa__wait_on_tasks(&g->waiters, &w, 0);
+        wa__waited all_done = wa__wait_here(&g->waiters, NULL, WA__WAIT_FOR_TASKS);
+        rc = all_done.rc;
         self->forward_cancel = 0;
         int forwarded = self->cancel_forwarded;
         self->cancel_forwarded = 0;
-        if (!w.fired) {
+        if (!all_done.fired) {
             /* Children cannot outlive the group, even when we are cut short. */
             g->shutting_down = 1;
             if (!forwarded)
@@ -256,7 +251,7 @@ int wa_group_wait(wa_group *g)
         if (owner)
             g->owner_waiting = 0;
         take_back_owner_cancel(g, self);
-        if (!w.fired && !g->first_error) {
+        if (!all_done.fired && !g->first_error) {
             g->finished = 1;
             return rc;
         }

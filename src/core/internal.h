@@ -168,14 +168,25 @@ void wa__wake_first(wa_wlist *l, wa__wait *w, int status);
  * wa__wake_first. */
 void wa__run_first(wa_task *t);
 
-/* Push w onto l and park. Returns w->status if it fired; otherwise unlinks w
- * and returns the interruption code. */
-int wa__wait_on(wa_wlist *l, wa__wait *w, unsigned flags);
+/* Waits that end when other tasks progress (awaiting a task or a group, a
+ * generator's next value): the waiter is marked so that a stall is blamed on
+ * the tasks that block everyone, not on those waiting for them. */
+#define WA__WAIT_FOR_TASKS 0x100u
 
-/* wa__wait_on for waits that end when other tasks progress (awaiting a task
- * or a group, a generator's next value): marks the waiter so a stall is
- * blamed on the tasks that block everyone, not on those waiting for them. */
-int wa__wait_on_tasks(wa_wlist *l, wa__wait *w, unsigned flags);
+/* How a wait here ended (wa__wait_here). */
+typedef struct wa__waited {
+    int rc;     /* the waker's status if fired, else the interruption (< 0) */
+    int fired;  /* a waker fired our node (rc is its status, perhaps < 0) */
+    void *data; /* the node's data at the end: what a waker handed over */
+} wa__waited;
+
+/* "Wait here on this list", the one way a task waits its turn: a node
+ * carrying data joins the tail of l (so wakers take waiters FIFO), the task
+ * parks until a waker fires the node (wa__wake) or it is interrupted, and
+ * the node leaves l either way. A wake that came first wins over a cancel
+ * in the same step (the cancel stays pending). flags: WA_PARK_SHIELD (not
+ * interruptible), WA__WAIT_FOR_TASKS. */
+wa__waited wa__wait_here(wa_wlist *l, void *data, unsigned flags);
 
 /* -------------------------------------------------------------- task.c */
 

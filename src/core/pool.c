@@ -3,7 +3,6 @@
  * its resource (or, when the resource was closed, its place, for the waiter
  * to open a new one) straight to the first waiting acquire, so nothing is
  * lost to a cancelled waiter nor taken by a later arrival. */
-#include <string.h>
 #include "internal.h"
 
 typedef struct slot {
@@ -275,13 +274,11 @@ int wa_pool_acquire(wa_pool *p, void **resource)
         }
     }
     if (!s && !have_place) {
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        w.task = wa__self();
-        if ((rc = wa__wait_on(&p->waiters, &w, 0)) < 0)
-            return rc;
+        wa__waited turn = wa__wait_here(&p->waiters, NULL, 0);
+        if (turn.rc < 0)
+            return turn.rc;
         /* Handed a resource (already linked as used), or a place. */
-        s = w.data;
+        s = turn.data;
         have_place = !s;
     }
     if (have_place) {
@@ -373,10 +370,7 @@ int wa_pool_close(wa_pool *p)
         stop_reaper(p);
     }
     while (p->n_busy > 0) {
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        w.task = wa__self();
-        if ((rc = wa__wait_on(&p->closers, &w, 0)) < 0)
+        if ((rc = wa__wait_here(&p->closers, NULL, 0).rc) < 0)
             return rc;
     }
     close_idle(p);

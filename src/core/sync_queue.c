@@ -109,12 +109,8 @@ int wa_queue_put(wa_queue *q, void *item)
     rc = put_now(q, item);
     if (rc != WA_EBUSY)
         return rc;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = wa__self();
-    w.data = item;
     /* 0: a getter moved our item into the queue; WA_ECLOSED: close(). */
-    return wa__wait_on(&q->putters, &w, 0);
+    return wa__wait_here(&q->putters, item, 0).rc;
 }
 
 int wa_queue_get(wa_queue *q, void **item)
@@ -127,13 +123,11 @@ int wa_queue_get(wa_queue *q, void **item)
     rc = get_now(q, item);
     if (rc != WA_EBUSY)
         return rc;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = wa__self();
-    rc = wa__wait_on(&q->getters, &w, 0);
-    if (rc == 0)
-        *item = w.data;
-    return rc;
+    /* 0: a putter handed its item over through our node. */
+    wa__waited got = wa__wait_here(&q->getters, NULL, 0);
+    if (got.rc == 0)
+        *item = got.data;
+    return got.rc;
 }
 
 int wa_queue_try_put(wa_queue *q, void *item)

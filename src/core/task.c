@@ -183,8 +183,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
     int cycle = t->state != WA_T_DONE && wa__wait_cycle(self, t, NULL, 0, NULL);
     self->awaiting = t;
     while (!cycle && t->state != WA_T_DONE) {
-        wa__wait w = {0};
-        wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
+        wa__wait_here(&t->done_waiters, NULL, WA_PARK_SHIELD | WA__WAIT_FOR_TASKS);
     }
     self->awaiting = was;
     if (merge_cancel)
@@ -285,11 +284,10 @@ static int await_task(wa_task *t, void **result, int shielded)
     if (t->state != WA_T_DONE) {
         if (t == self || wa__wait_cycle(self, t, NULL, 0, NULL))
             return WA_EDEADLK;
-        wa__wait w = {0};
         uint8_t delivered = self->cancel_delivered;
         self->awaiting = t;
         self->forward_cancel = !shielded;
-        rc = wa__wait_on_tasks(&t->done_waiters, &w, 0);
+        rc = wa__wait_here(&t->done_waiters, NULL, WA__WAIT_FOR_TASKS).rc;
         self->forward_cancel = 0;
         int forwarded = self->cancel_forwarded;
         self->cancel_forwarded = 0;
