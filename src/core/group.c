@@ -22,8 +22,7 @@ typedef struct group_err {
 } group_err;
 
 struct wa_group {
-    wa_task *live; /* children not finished, oldest first, linked by kid_next */
-    wa_task *live_tail;
+    wa__task_list live; /* children not finished (kid_prev/kid_next) */
     size_t nlive;
     wa_task **kept; /* handles wa_group_spawn gave out, kept until free */
     size_t nkept, kept_cap;
@@ -67,7 +66,7 @@ static int is_owner(const wa_group *g, const wa_task *self)
  * were started, so their cleanups run in that order too. */
 static void cancel_live(wa_group *g)
 {
-    for (wa_task *k = g->live; k; k = k->kid_next)
+    for (wa_task *k = g->live.head; k; k = k->kid_next)
         wa_cancel(k);
 }
 
@@ -117,15 +116,7 @@ static void child_done(wa_task *t, void *data)
 {
     wa_group *g = data;
     int err = wa__task_outcome(t, NULL); /* the group reports it, not stderr */
-    if (t->kid_prev)
-        t->kid_prev->kid_next = t->kid_next;
-    else
-        g->live = t->kid_next;
-    if (t->kid_next)
-        t->kid_next->kid_prev = t->kid_prev;
-    else
-        g->live_tail = t->kid_prev;
-    t->kid_prev = t->kid_next = NULL;
+    WA_LIST_UNLINK_VIA(&g->live, t, kid_prev, kid_next);
     g->nlive--;
     if (err && err != WA_ECANCELED) {
         keep_error(g, t);
@@ -159,12 +150,7 @@ static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts
     if (!t)
         return NULL;
     t->owned = 1;
-    t->kid_prev = g->live_tail;
-    if (g->live_tail)
-        g->live_tail->kid_next = t;
-    else
-        g->live = t;
-    g->live_tail = t;
+    WA_LIST_APPEND_VIA(&g->live, t, kid_prev, kid_next);
     g->nlive++;
     if (keep)
         g->kept[g->nkept++] = t;
@@ -215,7 +201,7 @@ static void drain(wa_group *g, int merge_cancel)
  * children would close a cycle. */
 static int closes_cycle(const wa_group *g, const wa_task *self)
 {
-    return g->live && wa__wait_cycle(self, NULL, NULL, 0, g->live);
+    return g->live.head && wa__wait_cycle(self, NULL, NULL, 0, g->live.head);
 }
 
 int wa_group_wait(wa_group *g)
@@ -233,7 +219,7 @@ int wa_group_wait(wa_group *g)
         int owner = is_owner(g, self);
         if (owner)
             g->owner_waiting = 1;
-        self->awaiting_kids = &g->live;
+        self->awaiting_kids = &g->live.head;
         self->forward_cancel = 1; /* a cancel reaches the children at once */
         wa__waited all_done = wa__wait_here(&g->waiters, NULL, WA__WAIT_FOR_TASKS);
         rc = all_done.rc;
@@ -327,7 +313,7 @@ int wa_group_free(wa_group *g)
         } else {
             wa_group_cancel(g);
         }
-        self->awaiting_kids = &g->live;
+        self->awaiting_kids = &g->live.head;
         drain(g, 0);
         self->awaiting_kids = NULL;
         if (owner)

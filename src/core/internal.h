@@ -57,6 +57,13 @@ static inline int wa__wlist_empty(const wa_wlist *l) { return l->head == NULL; }
 
 /* ----------------------------------------------------------------- tasks */
 
+/* A list of tasks through one pair of their links (core/list.h's _VIA
+ * macros): the loop's tasks (all_prev/all_next), a group's live children
+ * (kid_prev/kid_next). Oldest first. */
+typedef struct wa__task_list {
+    struct wa_task *head, *tail;
+} wa__task_list;
+
 enum wa_task_state {
     WA_T_NEW,   /* spawned, not yet run (no fiber yet) */
     WA_T_READY, /* in the ready queue */
@@ -105,7 +112,7 @@ struct wa_task {
     struct wa_task *awaiting;
     struct wa_task *const *awaiting_set;
     size_t awaiting_n;
-    struct wa_task *const *awaiting_kids; /* head of a kid_next list */
+    struct wa_task *const *awaiting_kids; /* a group's live.head (kid_next) */
     struct wa_task *kid_prev, *kid_next;  /* a group's live children */
     struct wa_task *all_prev, *all_next;  /* the loop's list of live tasks */
     wa_wlist done_waiters;                /* woken when this task finishes */

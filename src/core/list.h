@@ -21,20 +21,31 @@
 #include <stddef.h>
 
 /* Link node at the tail of list. node must not be in a list. */
-#define WA_LIST_APPEND(list, node)            \
-    do {                                      \
-        __typeof__(node) wa__l_node = (node); \
-        wa__l_node->next = NULL;              \
-        wa__l_node->prev = (list)->tail;      \
-        if ((list)->tail)                     \
-            (list)->tail->next = wa__l_node;  \
-        else                                  \
-            (list)->head = wa__l_node;        \
-        (list)->tail = wa__l_node;            \
-    } while (0)
+#define WA_LIST_APPEND(list, node) WA_LIST_APPEND_VIA(list, node, prev, next)
 
 /* Unlink node, which is in list, and clear its links. */
-#define WA_LIST_UNLINK(list, node)                     \
+#define WA_LIST_UNLINK(list, node) WA_LIST_UNLINK_VIA(list, node, prev, next)
+
+/* The same through links with other names, for a record on more than one
+ * list (a task is on the loop's list of tasks and on its group's): prev and
+ * next name the record's link fields, as BSD's TAILQ names its entry.
+ *
+ *   WA_LIST_APPEND_VIA(&group->live, t, kid_prev, kid_next);
+ *   for (wa_task *k = group->live.head; k; k = k->kid_next) ...
+ */
+#define WA_LIST_APPEND_VIA(list, node, prev, next) \
+    do {                                           \
+        __typeof__(node) wa__l_node = (node);      \
+        wa__l_node->next = NULL;                   \
+        wa__l_node->prev = (list)->tail;           \
+        if ((list)->tail)                          \
+            (list)->tail->next = wa__l_node;       \
+        else                                       \
+            (list)->head = wa__l_node;             \
+        (list)->tail = wa__l_node;                 \
+    } while (0)
+
+#define WA_LIST_UNLINK_VIA(list, node, prev, next)     \
     do {                                               \
         __typeof__(node) wa__l_node = (node);          \
         if (wa__l_node->prev)                          \

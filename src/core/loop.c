@@ -85,12 +85,7 @@ static void report_unretrieved(wa_task *t)
 void wa__task_free(wa__loop *L, wa_task *t)
 {
     report_unretrieved(t);
-    if (t->all_prev)
-        t->all_prev->all_next = t->all_next;
-    else
-        L->all = t->all_next;
-    if (t->all_next)
-        t->all_next->all_prev = t->all_prev;
+    WA_LIST_UNLINK_VIA(&L->all, t, all_prev, all_next);
     if (t->in_heap)
         wa__timer_disarm(L, t);
     if (t->fiber)

@@ -75,10 +75,7 @@ static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_
         free(t);
         return wa__set_last_error(WA_ENOMEM);
     }
-    t->all_next = L->all;
-    if (L->all)
-        L->all->all_prev = t;
-    L->all = t;
+    WA_LIST_APPEND_VIA(&L->all, t, all_prev, all_next);
     L->unfinished++;
     if (L->ending) {
         /* wa_run is cancelling what is left: a task spawned now (by a
@@ -197,7 +194,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 static uint32_t next_mark(wa__loop *L)
 {
     if (++L->visit_mark == 0) {
-        for (wa_task *x = L->all; x; x = x->all_next)
+        for (wa_task *x = L->all.head; x; x = x->all_next)
             x->visit_mark = 0;
         L->visit_mark = 1;
     }
@@ -405,7 +402,7 @@ int wa_task_cancelling(const wa_task *t)
 
 wa_task *wa__task_find(uint64_t id)
 {
-    for (wa_task *t = wa__L ? wa__L->all : NULL; t; t = t->all_next)
+    for (wa_task *t = wa__L ? wa__L->all.head : NULL; t; t = t->all_next)
         if (t->id == id)
             return t->state == WA_T_DONE ? NULL : t;
     return NULL;
