@@ -83,14 +83,8 @@ int wa_group_cancel(wa_group *g)
 
 static void keep_error(wa_group *g, wa_task *t)
 {
-    if (g->nerrs == g->errs_cap) {
-        size_t n = g->errs_cap ? g->errs_cap * 2 : 4;
-        group_err *e = realloc(g->errs, n * sizeof *e);
-        if (!e)
-            return; /* first_error is still set; only the detail is lost */
-        g->errs = e;
-        g->errs_cap = n;
-    }
+    if (wa__grow(&g->errs, &g->errs_cap, g->nerrs + 1, sizeof *g->errs, 4))
+        return; /* first_error is still set; only the detail is lost */
     group_err *e = &g->errs[g->nerrs++];
     e->code = t->error;
     e->message = t->message ? wa__strdup(t->message) : NULL;
@@ -138,14 +132,8 @@ static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts
      * a cancel) or finished (its wait returned). */
     if (g->shutting_down || g->finished)
         return wa__set_last_error(WA_ESHUTDOWN);
-    if (keep && g->nkept == g->kept_cap) {
-        size_t n = g->kept_cap ? g->kept_cap * 2 : 8;
-        wa_task **k = realloc(g->kept, n * sizeof *k);
-        if (!k)
-            return wa__set_last_error(WA_ENOMEM);
-        g->kept = k;
-        g->kept_cap = n;
-    }
+    if (keep && wa__grow(&g->kept, &g->kept_cap, g->nkept + 1, sizeof *g->kept, 8))
+        return wa__set_last_error(WA_ENOMEM);
     wa_task *t = wa__spawn_hooked(fn, arg, o, child_done, g);
     if (!t)
         return NULL;

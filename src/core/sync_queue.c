@@ -28,25 +28,24 @@ wa_queue *wa_queue_new(size_t capacity)
     return q;
 }
 
-/* Make room for one more item; the caller checked len < capacity. */
+/* Make room for one more item; the caller checked len < capacity. Slots
+ * double, but never past the capacity. */
 static int grow(wa_queue *q)
 {
     if (q->len < q->size)
         return 0;
-    size_t n = q->size ? q->size * 2 : QUEUE_FIRST_SLOTS;
-    if (n > q->capacity || n < q->size)
-        n = q->capacity;
-    if (n > SIZE_MAX / sizeof(void *))
-        return WA_ENOMEM;
-    void **nb = malloc(n * sizeof(void *));
-    if (!nb)
-        return WA_ENOMEM;
-    for (size_t i = 0; i < q->len; i++)
-        nb[i] = q->buf[(q->head + i) % q->size];
-    free(q->buf);
-    q->buf = nb;
-    q->size = n;
-    q->head = 0;
+    size_t old = q->size;
+    size_t first = QUEUE_FIRST_SLOTS < q->capacity ? QUEUE_FIRST_SLOTS : q->capacity;
+    int rc = wa__grow_upto(&q->buf, &q->size, q->len + 1, sizeof *q->buf, first, q->capacity);
+    if (rc)
+        return rc;
+    /* The ring was full: from head it ran to the old end and wrapped to 0.
+     * Its part from head moves to the new end, so it wraps there now. */
+    if (q->head) {
+        size_t from_head = old - q->head;
+        memmove(q->buf + q->size - from_head, q->buf + q->head, from_head * sizeof *q->buf);
+        q->head = q->size - from_head;
+    }
     return 0;
 }
 
