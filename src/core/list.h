@@ -1,9 +1,10 @@
 /* list.h: the one intrusive doubly-linked list, for the core and every
  * backend (core/backend.h includes it). A record links itself through its
- * own `prev` and `next` fields; a list is a struct with `head` and `tail`,
- * oldest first, both NULL when empty, so a zeroed list is a valid empty one
- * and a record in a task's frame needs no set-up. Appending and unlinking
- * are O(1) and allocate nothing.
+ * own `prev` and `next` fields (other names with the _VIA forms, for a
+ * record on several lists); a list is a struct with `head` and `tail`, oldest
+ * first, both NULL when empty, so a zeroed list is a valid empty one and a
+ * record in a task's frame needs no set-up. Appending and unlinking are O(1)
+ * and allocate nothing.
  *
  * libuv's queue.h is the model: one list written once for everything. Its
  * circular sentinel would make an all-zero list invalid, so these are typed
