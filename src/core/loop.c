@@ -375,34 +375,32 @@ void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_bef
     }
 }
 
-/* The node lives in this frame: it is linked only while we are parked
- * here, so nothing outside ever sees it dangle. */
-wa__waited wa__wait_here(wa_wlist *l, void *data, unsigned flags)
+int wa__wait_node(wa_wlist *l, wa__wait *w, unsigned flags)
 {
     wa_task *self = wa__L->current;
-    wa__wait w = {.task = self, .data = data};
     uint8_t waited_on_tasks = self->waits_on_tasks;
     if (flags & WA__WAIT_FOR_TASKS)
         self->waits_on_tasks = 1;
-    wa__wlist_push(l, &w);
+    w->task = self;
+    wa__wlist_push(l, w);
     int rc;
     for (;;) {
         uint8_t delivered = self->cancel_delivered;
         int r = wa__park(WA_NEVER, flags & WA_PARK_SHIELD);
-        if (w.fired) {
+        if (w->fired) {
             wa__keep_cancel_pending(self, r, delivered);
-            rc = w.status;
+            rc = w->status;
             break;
         }
         if (r != 0) {
-            wa__wlist_remove(l, &w);
+            wa__wlist_remove(l, w);
             rc = r;
             break;
         }
         /* A plain wake without our node firing: spurious, wait again. */
     }
     self->waits_on_tasks = waited_on_tasks;
-    return (wa__waited){.rc = rc, .fired = w.fired, .data = w.data};
+    return rc;
 }
 
 int wa_yield(void)
