@@ -1,6 +1,5 @@
 /* all_tasks.c: wa_all_tasks, asyncio.all_tasks(): the loop's unfinished
- * tasks, read from its list of live tasks (newest first, so it is walked
- * from the tail to hand them out oldest first). */
+ * tasks, read from its list of live tasks, oldest first. */
 #include <limits.h>
 #include "loop.h"
 
@@ -11,11 +10,8 @@ int wa_all_tasks(wa_task **tasks, size_t cap)
         return WA_ENOLOOP;
     if (cap && !tasks)
         return WA_EINVAL;
-    wa_task *oldest = NULL;
-    for (wa_task *t = L->all; t; t = t->all_next)
-        oldest = t;
     size_t n = 0;
-    for (wa_task *t = oldest; t; t = t->all_prev) {
+    for (wa_task *t = L->all.head; t; t = t->all_next) {
         if (t->state == WA_T_DONE)
             continue;
         if (n < cap)

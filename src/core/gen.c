@@ -12,7 +12,6 @@
  * in each list. The body task's `ext` points back here for wa_gen_yield. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 struct wa_gen {
@@ -68,15 +67,6 @@ static void body_done(wa_task *t, void *data)
     }
 }
 
-static wa__wait node_for(wa_task *self, void *data)
-{
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = self;
-    w.data = data;
-    return w;
-}
-
 int wa_gen_next(wa_gen *g, void **value)
 {
     if (!g || !value) /* a NULL out-pointer would drop the value */
@@ -110,17 +100,18 @@ int wa_gen_next(wa_gen *g, void **value)
         wa__wake_first(&g->producer, g->producer.head, 0);
     }
     /* Otherwise the body is running ahead; it delivers at its next yield. */
-    wa__wait w = node_for(self, NULL);
     self->awaiting = g->body;
     self->forward_cancel = 1;
-    rc = wa__wait_on_tasks(&g->consumer, &w, 0); /* the body's next yield */
+    /* The body's next yield hands its value over through our node. */
+    wa__waited got = wa__wait_here(&g->consumer, NULL, WA__WAIT_FOR_TASKS);
+    rc = got.rc;
     self->forward_cancel = 0;
     int forwarded = self->cancel_forwarded;
     self->cancel_forwarded = 0;
     self->awaiting = NULL;
-    if (w.fired) {
+    if (got.fired) {
         if (rc == 0)
-            *value = w.data;
+            *value = got.data;
         return rc;
     }
     /* Interrupted: like an awaited task, the body goes down with us. */
@@ -144,13 +135,12 @@ int wa_gen_yield(void *value)
     wa_gen *g = self->ext;
     if (!g || g->body != self)
         return WA_EINVAL;
-    wa__wait w = node_for(self, NULL);
     /* Normally the consumer waits for us. If it does not (the body ran on
      * after an interrupted yield), wait for its request first. */
     while (wa__wlist_empty(&g->consumer)) {
         if (g->closing)
             return WA_ECLOSED;
-        rc = wa__wait_on(&g->producer, &w, 0);
+        rc = wa__wait_here(&g->producer, NULL, 0).rc;
         if (rc)
             return rc;
     }
@@ -159,7 +149,7 @@ int wa_gen_yield(void *value)
     wa__wait *c = g->consumer.head;
     c->data = value;
     wa__wake_first(&g->consumer, c, 0);
-    return wa__wait_on(&g->producer, &w, 0);
+    return wa__wait_here(&g->producer, NULL, 0).rc;
 }
 
 /* Stop a running body and wait for its cleanup. 0, or why it could not. */

@@ -13,7 +13,6 @@
  * are freed as soon as they finish, so a long-lived group stays flat. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 typedef struct group_err {
@@ -23,8 +22,7 @@ typedef struct group_err {
 } group_err;
 
 struct wa_group {
-    wa_task *live; /* children not finished, oldest first, linked by kid_next */
-    wa_task *live_tail;
+    wa__task_list live; /* children not finished (kid_prev/kid_next) */
     size_t nlive;
     wa_task **kept; /* handles wa_group_spawn gave out, kept until free */
     size_t nkept, kept_cap;
@@ -68,7 +66,7 @@ static int is_owner(const wa_group *g, const wa_task *self)
  * were started, so their cleanups run in that order too. */
 static void cancel_live(wa_group *g)
 {
-    for (wa_task *k = g->live; k; k = k->kid_next)
+    for (wa_task *k = g->live.head; k; k = k->kid_next)
         wa_cancel(k);
 }
 
@@ -85,14 +83,8 @@ int wa_group_cancel(wa_group *g)
 
 static void keep_error(wa_group *g, wa_task *t)
 {
-    if (g->nerrs == g->errs_cap) {
-        size_t n = g->errs_cap ? g->errs_cap * 2 : 4;
-        group_err *e = realloc(g->errs, n * sizeof *e);
-        if (!e)
-            return; /* first_error is still set; only the detail is lost */
-        g->errs = e;
-        g->errs_cap = n;
-    }
+    if (wa__grow(&g->errs, &g->errs_cap, g->nerrs + 1, sizeof *g->errs, 4))
+        return; /* first_error is still set; only the detail is lost */
     group_err *e = &g->errs[g->nerrs++];
     e->code = t->error;
     e->message = t->message ? wa__strdup(t->message) : NULL;
@@ -118,15 +110,7 @@ static void child_done(wa_task *t, void *data)
 {
     wa_group *g = data;
     int err = wa__task_outcome(t, NULL); /* the group reports it, not stderr */
-    if (t->kid_prev)
-        t->kid_prev->kid_next = t->kid_next;
-    else
-        g->live = t->kid_next;
-    if (t->kid_next)
-        t->kid_next->kid_prev = t->kid_prev;
-    else
-        g->live_tail = t->kid_prev;
-    t->kid_prev = t->kid_next = NULL;
+    WA_LIST_UNLINK_VIA(&g->live, t, kid_prev, kid_next);
     g->nlive--;
     if (err && err != WA_ECANCELED) {
         keep_error(g, t);
@@ -148,24 +132,13 @@ static wa_task *spawn_child(wa_group *g, wa_fn fn, void *arg, const wa_task_opts
      * a cancel) or finished (its wait returned). */
     if (g->shutting_down || g->finished)
         return wa__set_last_error(WA_ESHUTDOWN);
-    if (keep && g->nkept == g->kept_cap) {
-        size_t n = g->kept_cap ? g->kept_cap * 2 : 8;
-        wa_task **k = realloc(g->kept, n * sizeof *k);
-        if (!k)
-            return wa__set_last_error(WA_ENOMEM);
-        g->kept = k;
-        g->kept_cap = n;
-    }
+    if (keep && wa__grow(&g->kept, &g->kept_cap, g->nkept + 1, sizeof *g->kept, 8))
+        return wa__set_last_error(WA_ENOMEM);
     wa_task *t = wa__spawn_hooked(fn, arg, o, child_done, g);
     if (!t)
         return NULL;
     t->owned = 1;
-    t->kid_prev = g->live_tail;
-    if (g->live_tail)
-        g->live_tail->kid_next = t;
-    else
-        g->live = t;
-    g->live_tail = t;
+    WA_LIST_APPEND_VIA(&g->live, t, kid_prev, kid_next);
     g->nlive++;
     if (keep)
         g->kept[g->nkept++] = t;
@@ -206,11 +179,8 @@ static void take_back_owner_cancel(wa_group *g, wa_task *self)
 static void drain(wa_group *g, int merge_cancel)
 {
     wa_task *self = wa__self();
-    while (g->nlive > 0) {
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        wa__wait_on_tasks(&g->waiters, &w, WA_PARK_SHIELD);
-    }
+    while (g->nlive > 0)
+        wa__wait_here(&g->waiters, NULL, WA_PARK_SHIELD | WA__WAIT_FOR_TASKS);
     if (merge_cancel)
         self->cancel_pending = 0;
 }
@@ -219,7 +189,7 @@ static void drain(wa_group *g, int merge_cancel)
  * children would close a cycle. */
 static int closes_cycle(const wa_group *g, const wa_task *self)
 {
-    return g->live && wa__wait_cycle(self, NULL, NULL, 0, g->live);
+    return g->live.head && wa__wait_cycle(self, NULL, NULL, 0, g->live.head);
 }
 
 int wa_group_wait(wa_group *g)
@@ -237,15 +207,14 @@ int wa_group_wait(wa_group *g)
         int owner = is_owner(g, self);
         if (owner)
             g->owner_waiting = 1;
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        self->awaiting_kids = &g->live;
+        self->awaiting_kids = &g->live.head;
         self->forward_cancel = 1; /* a cancel reaches the children at once */
-        rc = wa__wait_on_tasks(&g->waiters, &w, 0);
+        wa__waited all_done = wa__wait_here(&g->waiters, NULL, WA__WAIT_FOR_TASKS);
+        rc = all_done.rc;
         self->forward_cancel = 0;
         int forwarded = self->cancel_forwarded;
         self->cancel_forwarded = 0;
-        if (!w.fired) {
+        if (!all_done.fired) {
             /* Children cannot outlive the group, even when we are cut short. */
             g->shutting_down = 1;
             if (!forwarded)
@@ -256,7 +225,7 @@ int wa_group_wait(wa_group *g)
         if (owner)
             g->owner_waiting = 0;
         take_back_owner_cancel(g, self);
-        if (!w.fired && !g->first_error) {
+        if (!all_done.fired && !g->first_error) {
             g->finished = 1;
             return rc;
         }
@@ -332,7 +301,7 @@ int wa_group_free(wa_group *g)
         } else {
             wa_group_cancel(g);
         }
-        self->awaiting_kids = &g->live;
+        self->awaiting_kids = &g->live.head;
         drain(g, 0);
         self->awaiting_kids = NULL;
         if (owner)

@@ -85,12 +85,7 @@ static void report_unretrieved(wa_task *t)
 void wa__task_free(wa__loop *L, wa_task *t)
 {
     report_unretrieved(t);
-    if (t->all_prev)
-        t->all_prev->all_next = t->all_next;
-    else
-        L->all = t->all_next;
-    if (t->all_next)
-        t->all_next->all_prev = t->all_prev;
+    WA_LIST_UNLINK_VIA(&L->all, t, all_prev, all_next);
     if (t->in_heap)
         wa__timer_disarm(L, t);
     if (t->fiber)
@@ -380,35 +375,31 @@ void wa__keep_cancel_pending(wa_task *self, int interrupt, uint8_t delivered_bef
     }
 }
 
-int wa__wait_on(wa_wlist *l, wa__wait *w, unsigned flags)
+int wa__wait_node(wa_wlist *l, wa__wait *w, unsigned flags)
 {
     wa_task *self = wa__L->current;
+    uint8_t waited_on_tasks = self->waits_on_tasks;
+    if (flags & WA__WAIT_FOR_TASKS)
+        self->waits_on_tasks = 1;
     w->task = self;
-    w->fired = 0;
-    w->status = 0;
     wa__wlist_push(l, w);
+    int rc;
     for (;;) {
         uint8_t delivered = self->cancel_delivered;
-        int r = wa__park(WA_NEVER, flags);
+        int r = wa__park(WA_NEVER, flags & WA_PARK_SHIELD);
         if (w->fired) {
             wa__keep_cancel_pending(self, r, delivered);
-            return w->status;
+            rc = w->status;
+            break;
         }
         if (r != 0) {
             wa__wlist_remove(l, w);
-            return r;
+            rc = r;
+            break;
         }
         /* A plain wake without our node firing: spurious, wait again. */
     }
-}
-
-int wa__wait_on_tasks(wa_wlist *l, wa__wait *w, unsigned flags)
-{
-    wa_task *self = wa__L->current;
-    uint8_t was = self->waits_on_tasks;
-    self->waits_on_tasks = 1;
-    int rc = wa__wait_on(l, w, flags);
-    self->waits_on_tasks = was;
+    self->waits_on_tasks = waited_on_tasks;
     return rc;
 }
 

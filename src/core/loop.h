@@ -18,7 +18,7 @@ typedef struct wa__loop {
     wa_task *current;                 /* running task, NULL in the loop context */
     wa_task *ready_head, *ready_tail; /* FIFO of WA_T_READY / WA_T_NEW tasks */
     wa_task *main_task;
-    wa_task *all; /* every task not yet freed */
+    wa__task_list all; /* every task not yet freed, oldest first */
     wa_fiber *main_fiber;
     wa_task *zombie; /* just finished: its fiber (and, if released,
                                          the task) is freed by whoever runs next */
@@ -33,7 +33,8 @@ typedef struct wa__loop {
     int debug;
     uint64_t slow_ns;
     uint64_t slice_start; /* debug: when the running task got the CPU */
-    wa_task *free_tasks;  /* cache of freed task structs (all_next link) */
+    wa_task *free_tasks;  /* cache of freed task structs: a stack through
+                             all_next, which a freed task no longer needs */
     size_t free_count;
     uint32_t visit_mark; /* last stamp used by wa__wait_cycle */
 } wa__loop;

@@ -3,20 +3,23 @@
  * its resource (or, when the resource was closed, its place, for the waiter
  * to open a new one) straight to the first waiting acquire, so nothing is
  * lost to a cancelled waiter nor taken by a later arrival. */
-#include <string.h>
 #include "internal.h"
 
 typedef struct slot {
-    struct slot *prev, *next;
+    struct slot *prev, *next; /* on idle or used (core/list.h) */
     void *resource;
     uint64_t born_ms, idle_since_ms;
 } slot;
 
+typedef struct slot_list {
+    slot *head, *tail;
+} slot_list;
+
 struct wa_pool {
     wa_pool_opts o;
-    slot *idle;    /* a stack: the most recently released first */
-    slot *used;    /* acquired (doubly linked, to find one on release) */
-    size_t n_open; /* places taken: idle + acquired + in transit */
+    slot_list idle; /* a stack: the most recently released is the tail */
+    slot_list used; /* acquired, the most recent the tail */
+    size_t n_open;  /* places taken: idle + acquired + in transit */
     size_t n_idle;
     size_t n_busy;    /* acquired or in transit (being opened, reset or
                          closed): wa_pool_close waits for 0 */
@@ -50,38 +53,29 @@ static void give_place(wa_pool *p)
     wake_closers(p);
 }
 
-static void link_used(wa_pool *p, slot *s)
+/* Take the most recently released idle resource off the idle stack, or
+ * NULL. */
+static slot *pop_idle(wa_pool *p)
 {
-    s->prev = NULL;
-    s->next = p->used;
-    if (p->used)
-        p->used->prev = s;
-    p->used = s;
-}
-
-static void unlink_used(wa_pool *p, slot *s)
-{
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        p->used = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    s->prev = s->next = NULL;
+    slot *s = p->idle.tail;
+    if (s) {
+        WA_LIST_UNLINK(&p->idle, s);
+        p->n_idle--;
+    }
+    return s;
 }
 
 /* A kept resource in transit: to the first waiter, else idle. */
 static void hand_out(wa_pool *p, slot *s)
 {
     if (!wa__wlist_empty(&p->waiters)) {
-        link_used(p, s);
+        WA_LIST_APPEND(&p->used, s);
         p->waiters.head->data = s;
         wa__wake(&p->waiters, p->waiters.head, 0);
         return;
     }
     s->idle_since_ms = wa_now();
-    s->next = p->idle;
-    p->idle = s;
+    WA_LIST_APPEND(&p->idle, s);
     p->n_idle++;
     p->n_busy--;
     wake_closers(p);
@@ -139,7 +133,7 @@ static uint64_t next_expiry_ms(const wa_pool *p, uint64_t now)
     if (!lim || (p->o.max_lifetime_ms && p->o.max_lifetime_ms < lim))
         lim = p->o.max_lifetime_ms;
     uint64_t wait = lim;
-    for (const slot *s = p->idle; s; s = s->next) {
+    for (const slot *s = p->idle.head; s; s = s->next) {
         uint64_t at = UINT64_MAX;
         if (p->o.max_idle_ms)
             at = s->idle_since_ms + p->o.max_idle_ms;
@@ -152,14 +146,14 @@ static uint64_t next_expiry_ms(const wa_pool *p, uint64_t now)
     return wait ? wait : 1;
 }
 
-/* Take the first expired idle resource off the idle stack (in transit), or
- * NULL. Idle expiry keeps min_size open; lifetime expiry does not. */
+/* Take the first expired idle resource, from the top of the idle stack, off
+ * it (in transit), or NULL. Idle expiry keeps min_size open; lifetime expiry
+ * does not. */
 static slot *take_expired(wa_pool *p, uint64_t now)
 {
-    for (slot **pp = &p->idle; *pp; pp = &(*pp)->next) {
-        slot *s = *pp;
+    for (slot *s = p->idle.tail; s; s = s->prev) {
         if (too_old(p, s, now) || (idle_too_long(p, s, now) && p->n_open > p->o.min_size)) {
-            *pp = s->next;
+            WA_LIST_UNLINK(&p->idle, s);
             p->n_idle--;
             p->n_busy++;
             return s;
@@ -213,18 +207,19 @@ wa_pool *wa_pool_new(const wa_pool_opts *opts)
         return wa__set_last_error(WA_ENOMEM);
     p->o = *opts;
     p->o.max_size = max_size;
-    /* Open min_size, then put them all in the idle stack at once. */
+    /* Open min_size, then put them all in the idle stack at once, the first
+     * opened on top. */
     for (size_t i = 0; i < p->o.min_size; i++) {
         slot *s;
         p->n_open++;
         p->n_busy++;
         if ((rc = open_slot(p, &s)) < 0)
             break;
-        link_used(p, s);
+        WA_LIST_APPEND(&p->used, s);
     }
-    while (p->used) {
-        slot *s = p->used;
-        unlink_used(p, s);
+    while (p->used.tail) {
+        slot *s = p->used.tail;
+        WA_LIST_UNLINK(&p->used, s);
         if (rc < 0)
             close_slot(p, s);
         else
@@ -251,12 +246,9 @@ int wa_pool_acquire(wa_pool *p, void **resource)
     slot *s = NULL;
     int have_place = 0;
     if (wa__wlist_empty(&p->waiters)) {
-        if (p->idle) {
+        if ((s = pop_idle(p)) != NULL) {
             /* The most recently released: if it expired or went bad, its
              * place is kept and a fresh one opened on it. */
-            s = p->idle;
-            p->idle = s->next;
-            p->n_idle--;
             p->n_busy++;
             uint64_t now = wa_now();
             if (too_old(p, s, now) || idle_too_long(p, s, now) ||
@@ -266,7 +258,7 @@ int wa_pool_acquire(wa_pool *p, void **resource)
                 s = NULL;
                 have_place = 1;
             } else {
-                link_used(p, s);
+                WA_LIST_APPEND(&p->used, s);
             }
         } else if (p->n_open < p->o.max_size) {
             p->n_open++;
@@ -275,13 +267,11 @@ int wa_pool_acquire(wa_pool *p, void **resource)
         }
     }
     if (!s && !have_place) {
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        w.task = wa__self();
-        if ((rc = wa__wait_on(&p->waiters, &w, 0)) < 0)
-            return rc;
+        wa__waited turn = wa__wait_here(&p->waiters, NULL, 0);
+        if (turn.rc < 0)
+            return turn.rc;
         /* Handed a resource (already linked as used), or a place. */
-        s = w.data;
+        s = turn.data;
         have_place = !s;
     }
     if (have_place) {
@@ -291,7 +281,7 @@ int wa_pool_acquire(wa_pool *p, void **resource)
         }
         if ((rc = open_slot(p, &s)) < 0)
             return rc;
-        link_used(p, s);
+        WA_LIST_APPEND(&p->used, s);
     }
     *resource = s->resource;
     return 0;
@@ -314,12 +304,13 @@ static int give_back(wa_pool *p, void *resource, int keep)
 {
     if (!p)
         return WA_EINVAL;
-    slot *s = p->used;
+    /* The most recently acquired first: usually the one given back. */
+    slot *s = p->used.tail;
     while (s && s->resource != resource)
-        s = s->next;
+        s = s->prev;
     if (!s)
         return WA_EINVAL;
-    unlink_used(p, s); /* in transit: still counted in n_busy */
+    WA_LIST_UNLINK(&p->used, s); /* in transit: still counted in n_busy */
     keep = keep && !p->closing && !too_old(p, s, wa_now());
     if (keep && p->o.reset)
         keep = p->o.reset(p->o.ctx, resource) == 0;
@@ -348,10 +339,8 @@ static void stop_reaper(wa_pool *p)
 
 static void close_idle(wa_pool *p)
 {
-    while (p->idle) {
-        slot *s = p->idle;
-        p->idle = s->next;
-        p->n_idle--;
+    slot *s;
+    while ((s = pop_idle(p)) != NULL) {
         p->n_open--;
         p->o.close(p->o.ctx, s->resource);
         free(s);
@@ -373,10 +362,7 @@ int wa_pool_close(wa_pool *p)
         stop_reaper(p);
     }
     while (p->n_busy > 0) {
-        wa__wait w;
-        memset(&w, 0, sizeof w);
-        w.task = wa__self();
-        if ((rc = wa__wait_on(&p->closers, &w, 0)) < 0)
+        if ((rc = wa__wait_here(&p->closers, NULL, 0).rc) < 0)
             return rc;
     }
     close_idle(p);

@@ -55,12 +55,9 @@ static int finish_leftovers(wa__loop *L)
         return 0;
     if (!L->ending) {
         L->ending = 1;
-        /* Oldest first (the list is newest first): the leftovers' cleanups
-         * run in the order the tasks were spawned. */
-        wa_task *oldest = NULL;
-        for (wa_task *t = L->all; t; t = t->all_next)
-            oldest = t;
-        for (wa_task *t = oldest; t; t = t->all_prev) {
+        /* Oldest first: the leftovers' cleanups run in the order the
+         * tasks were spawned. */
+        for (wa_task *t = L->all.head; t; t = t->all_next) {
             if (t->state == WA_T_DONE)
                 continue;
             if (L->debug)
@@ -128,8 +125,8 @@ int wa__run_finish(void **result)
     if (finish_leftovers(L) == WA_EBUSY)
         return WA_EBUSY;
     int rc = wa__task_outcome(main, result);
-    while (L->all)
-        wa__task_free(L, L->all);
+    while (L->all.tail) /* newest first */
+        wa__task_free(L, L->all.tail);
     wa__reap(L);
     while (L->free_tasks) {
         wa_task *t = L->free_tasks;

@@ -5,7 +5,6 @@
  * release cannot take back an index already given. */
 #include <limits.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 enum barrier_state { FILLING, DRAINING, RESETTING, BROKEN };
@@ -53,10 +52,8 @@ int wa_barrier_wait(wa_barrier *b)
     int rc = wa__require_task();
     if (rc)
         return rc;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
     while (b->state == DRAINING || b->state == RESETTING) {
-        rc = wa__wait_on(&b->blocked, &w, 0);
+        rc = wa__wait_here(&b->blocked, NULL, 0).rc;
         if (rc)
             return rc;
     }
@@ -68,7 +65,7 @@ int wa_barrier_wait(wa_barrier *b)
         wake_all(&b->filling, 0);
         rc = 0;
     } else {
-        rc = wa__wait_on(&b->filling, &w, 0);
+        rc = wa__wait_here(&b->filling, NULL, 0).rc;
     }
     leave(b);
     return rc ? rc : index;

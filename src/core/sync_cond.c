@@ -2,11 +2,10 @@
  * the condition's wait list until a notify fires its node, and takes the
  * lock back, uninterruptibly, so the caller holds it on every return. A
  * notify fires nodes, so a waiter notified and cancelled in the same step
- * keeps the notification (wa__wait_on's rule) and none is lost. */
+ * keeps the notification (wa__wait_here's rule) and none is lost. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 struct wa_cond {
@@ -48,12 +47,10 @@ int wa_cond_wait(wa_cond *c)
         return rc;
     if (!wa__lock_held(c->lock))
         return WA_EPERM;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
     /* Releasing hands the lock on without running anyone, so no notify can
      * come between it and the wait. */
     wa_lock_release(c->lock);
-    rc = wa__wait_on(&c->waiters, &w, 0);
+    rc = wa__wait_here(&c->waiters, NULL, 0).rc;
     wa__lock_acquire_shielded(c->lock);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* sync_event.c: wa_event, asyncio.Event. set() wakes every waiter; a waiter
  * that was woken returns 0 even if the event was cleared before it ran. */
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 struct wa_event {
@@ -52,10 +51,7 @@ int wa_event_wait(wa_event *e)
     /* Like asyncio: a set event is not a suspension point. */
     if (e->set)
         return 0;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = wa__self();
-    return wa__wait_on(&e->waiters, &w, 0);
+    return wa__wait_here(&e->waiters, NULL, 0).rc;
 }
 
 int wa_event_free(wa_event *e)

@@ -3,7 +3,6 @@
  * first waiter by firing its node, so no later arrival can barge in and an
  * interrupted waiter (whose node did not fire) never owns it by mistake. */
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 struct wa_lock {
@@ -42,11 +41,8 @@ static int acquire(wa_lock *l, unsigned flags)
         l->owner_id = self->id;
         return 0;
     }
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = self;
     /* On 0 the releaser already made us the owner. */
-    return wa__wait_on(&l->waiters, &w, flags);
+    return wa__wait_here(&l->waiters, NULL, flags).rc;
 }
 
 int wa_lock_acquire(wa_lock *l) { return acquire(l, 0); }

@@ -28,25 +28,24 @@ wa_queue *wa_queue_new(size_t capacity)
     return q;
 }
 
-/* Make room for one more item; the caller checked len < capacity. */
+/* Make room for one more item; the caller checked len < capacity. Slots
+ * double, but never past the capacity. */
 static int grow(wa_queue *q)
 {
     if (q->len < q->size)
         return 0;
-    size_t n = q->size ? q->size * 2 : QUEUE_FIRST_SLOTS;
-    if (n > q->capacity || n < q->size)
-        n = q->capacity;
-    if (n > SIZE_MAX / sizeof(void *))
-        return WA_ENOMEM;
-    void **nb = malloc(n * sizeof(void *));
-    if (!nb)
-        return WA_ENOMEM;
-    for (size_t i = 0; i < q->len; i++)
-        nb[i] = q->buf[(q->head + i) % q->size];
-    free(q->buf);
-    q->buf = nb;
-    q->size = n;
-    q->head = 0;
+    size_t old = q->size;
+    size_t first = QUEUE_FIRST_SLOTS < q->capacity ? QUEUE_FIRST_SLOTS : q->capacity;
+    int rc = wa__grow_upto(&q->buf, &q->size, q->len + 1, sizeof *q->buf, first, q->capacity);
+    if (rc)
+        return rc;
+    /* The ring was full: from head it ran to the old end and wrapped to 0.
+     * Its part from head moves to the new end, so it wraps there now. */
+    if (q->head) {
+        size_t from_head = old - q->head;
+        memmove(q->buf + q->size - from_head, q->buf + q->head, from_head * sizeof *q->buf);
+        q->head = q->size - from_head;
+    }
     return 0;
 }
 
@@ -109,12 +108,8 @@ int wa_queue_put(wa_queue *q, void *item)
     rc = put_now(q, item);
     if (rc != WA_EBUSY)
         return rc;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = wa__self();
-    w.data = item;
     /* 0: a getter moved our item into the queue; WA_ECLOSED: close(). */
-    return wa__wait_on(&q->putters, &w, 0);
+    return wa__wait_here(&q->putters, item, 0).rc;
 }
 
 int wa_queue_get(wa_queue *q, void **item)
@@ -127,13 +122,11 @@ int wa_queue_get(wa_queue *q, void **item)
     rc = get_now(q, item);
     if (rc != WA_EBUSY)
         return rc;
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = wa__self();
-    rc = wa__wait_on(&q->getters, &w, 0);
-    if (rc == 0)
-        *item = w.data;
-    return rc;
+    /* 0: a putter handed its item over through our node. */
+    wa__waited got = wa__wait_here(&q->getters, NULL, 0);
+    if (got.rc == 0)
+        *item = got.data;
+    return got.rc;
 }
 
 int wa_queue_try_put(wa_queue *q, void *item)

@@ -4,7 +4,6 @@
  * waiter nor stolen by a later arrival. */
 #include <limits.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 struct wa_sem {
@@ -39,11 +38,8 @@ int wa_sem_acquire(wa_sem *s)
         s->value--;
         return 0;
     }
-    wa__wait w;
-    memset(&w, 0, sizeof w);
-    w.task = wa__self();
     /* On 0 the releaser handed us its permit. */
-    return wa__wait_on(&s->waiters, &w, 0);
+    return wa__wait_here(&s->waiters, NULL, 0).rc;
 }
 
 int wa_sem_release(wa_sem *s)

@@ -75,10 +75,7 @@ static wa_task *new_task(wa_fn fn, void *arg, const wa_task_opts *opts, wa_done_
         free(t);
         return wa__set_last_error(WA_ENOMEM);
     }
-    t->all_next = L->all;
-    if (L->all)
-        L->all->all_prev = t;
-    L->all = t;
+    WA_LIST_APPEND_VIA(&L->all, t, all_prev, all_next);
     L->unfinished++;
     if (L->ending) {
         /* wa_run is cancelling what is left: a task spawned now (by a
@@ -183,8 +180,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
     int cycle = t->state != WA_T_DONE && wa__wait_cycle(self, t, NULL, 0, NULL);
     self->awaiting = t;
     while (!cycle && t->state != WA_T_DONE) {
-        wa__wait w = {0};
-        wa__wait_on_tasks(&t->done_waiters, &w, WA_PARK_SHIELD);
+        wa__wait_here(&t->done_waiters, NULL, WA_PARK_SHIELD | WA__WAIT_FOR_TASKS);
     }
     self->awaiting = was;
     if (merge_cancel)
@@ -198,7 +194,7 @@ void wa__join_shielded(wa_task *t, int merge_cancel)
 static uint32_t next_mark(wa__loop *L)
 {
     if (++L->visit_mark == 0) {
-        for (wa_task *x = L->all; x; x = x->all_next)
+        for (wa_task *x = L->all.head; x; x = x->all_next)
             x->visit_mark = 0;
         L->visit_mark = 1;
     }
@@ -219,6 +215,10 @@ static void stack_init(task_stack *st)
     st->cap = sizeof st->small / sizeof st->small[0];
 }
 
+/* Grown by hand, not with wa__grow: the stack starts in the inline array,
+ * which realloc cannot move, and it lives for one call. On a gather of 100k
+ * tasks, realloc's growth cost twice the page faults of malloc, copy and
+ * free, and made spawn slower (bench_core.sh's spawn row). */
 static int stack_push(task_stack *st, wa_task *t)
 {
     if (!t || t->state == WA_T_DONE)
@@ -285,11 +285,10 @@ static int await_task(wa_task *t, void **result, int shielded)
     if (t->state != WA_T_DONE) {
         if (t == self || wa__wait_cycle(self, t, NULL, 0, NULL))
             return WA_EDEADLK;
-        wa__wait w = {0};
         uint8_t delivered = self->cancel_delivered;
         self->awaiting = t;
         self->forward_cancel = !shielded;
-        rc = wa__wait_on_tasks(&t->done_waiters, &w, 0);
+        rc = wa__wait_here(&t->done_waiters, NULL, WA__WAIT_FOR_TASKS).rc;
         self->forward_cancel = 0;
         int forwarded = self->cancel_forwarded;
         self->cancel_forwarded = 0;
@@ -407,7 +406,7 @@ int wa_task_cancelling(const wa_task *t)
 
 wa_task *wa__task_find(uint64_t id)
 {
-    for (wa_task *t = wa__L ? wa__L->all : NULL; t; t = t->all_next)
+    for (wa_task *t = wa__L ? wa__L->all.head : NULL; t; t = t->all_next)
         if (t->id == id)
             return t->state == WA_T_DONE ? NULL : t;
     return NULL;

@@ -50,14 +50,8 @@ int wa__timer_arm(wa__loop *L, wa_task *t, uint64_t at, int is_scope)
 {
     if (t->in_heap)
         wa__timer_disarm(L, t);
-    if (L->heap_len == L->heap_cap) {
-        size_t cap = L->heap_cap ? L->heap_cap * 2 : 64;
-        wa_task **h = realloc(L->heap, cap * sizeof *h);
-        if (!h)
-            return WA_ENOMEM;
-        L->heap = h;
-        L->heap_cap = cap;
-    }
+    if (wa__grow(&L->heap, &L->heap_cap, L->heap_len + 1, sizeof *L->heap, 64))
+        return WA_ENOMEM;
     t->timer_at = at;
     t->timer_seq = L->timer_seq++;
     t->timer_is_scope = (uint8_t)is_scope;

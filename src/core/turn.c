@@ -84,7 +84,8 @@ void wa__loop_stalled(void)
     wa__loop *L = wa__L;
     size_t roots = 0, open = 0;
     const char *first = NULL;
-    for (wa_task *t = L->all; t; t = t->all_next) {
+    /* Newest first: the message names the task that blocked last. */
+    for (wa_task *t = L->all.tail; t; t = t->all_prev) {
         if (is_root_blocker(t)) {
             if (!roots++)
                 first = wa__task_name(t);
@@ -98,7 +99,7 @@ void wa__loop_stalled(void)
         fprintf(stderr, "wasyncio: deadlock: tasks wait for each other to finish "
                         "(a cycle of joins); "
                         "nothing can end it\n");
-        for (wa_task *t = L->all; t; t = t->all_next)
+        for (wa_task *t = L->all.tail; t; t = t->all_prev)
             if (t->state == WA_T_PARKED)
                 fprintf(stderr, "wasyncio:   blocked: task '%s'\n", wa__task_name(t));
         abort();
@@ -116,7 +117,7 @@ void wa__loop_stalled(void)
                     "WA_EDEADLK\n",
                     open);
     }
-    for (wa_task *t = L->all; t; t = t->all_next)
+    for (wa_task *t = L->all.tail; t; t = t->all_prev)
         if (roots ? is_root_blocker(t) : (t->state == WA_T_PARKED && !t->park_shielded))
             wa__resume(t, WA_EDEADLK);
 }

@@ -367,6 +367,39 @@ static void test_queue_unbounded(void)
     CHECK_INT(wa_queue_free(q), 0);
 }
 
+/* The ring grows while it wraps (its items run from the middle of the
+ * buffer round to the start), unbounded or bounded: FIFO order survives, and
+ * a bounded queue still holds exactly its capacity. */
+static void test_queue_grows_wrapped(void)
+{
+    const size_t caps[] = {0, 20};
+    for (size_t c = 0; c < 2; c++) {
+        wa_queue *q = wa_queue_new(caps[c]);
+        CHECK(q != NULL);
+        intptr_t in = 1, out = 1;
+        void *item = NULL;
+        for (int i = 0; i < 10; i++)
+            CHECK_INT(wa_queue_try_put(q, PTR(in++)), 0);
+        for (int i = 0; i < 7; i++) {
+            CHECK_INT(wa_queue_try_get(q, &item), 0);
+            CHECK(item == PTR(out++));
+        }
+        /* 3 items from the 8th slot; 13 more wrap round and fill 16 slots;
+         * the next ones grow the ring while it wraps. */
+        for (int i = 0; i < 17; i++)
+            CHECK_INT(wa_queue_try_put(q, PTR(in++)), 0);
+        if (caps[c])
+            CHECK_INT(wa_queue_try_put(q, PTR(in)), WA_EBUSY);
+        int in_order = 1;
+        while (wa_queue_try_get(q, &item) == 0)
+            if (item != PTR(out++))
+                in_order = 0;
+        CHECK_INT(in_order, 1);
+        CHECK_INT(out, in);
+        CHECK_INT(wa_queue_free(q), 0);
+    }
+}
+
 static void test_sem_bounds(void)
 {
     sem_main(NULL);
@@ -688,6 +721,7 @@ static const wa_h_test tests[] = {
     WA_H_TEST(test_sem),
     WA_H_TEST(test_sem_unbounded_signalling),
     WA_H_TEST(test_queue_unbounded),
+    WA_H_TEST(test_queue_grows_wrapped),
     WA_H_TEST(test_event),
     WA_H_TEST(test_queue),
     WA_H_TEST(test_deadlock),
