@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 struct wa_gen {
     wa_fn fn;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 typedef struct group_err {
     int code;

@@ -4,6 +4,7 @@
  * to open a new one) straight to the first waiting acquire, so nothing is
  * lost to a cancelled waiter nor taken by a later arrival. */
 #include "internal.h"
+#include "wait_here.h"
 
 typedef struct slot {
     struct slot *prev, *next; /* on idle or used (core/list.h) */

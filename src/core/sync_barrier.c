@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 enum barrier_state { FILLING, DRAINING, RESETTING, BROKEN };
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 struct wa_cond {
     wa_lock *lock;

@@ -2,6 +2,7 @@
  * that was woken returns 0 even if the event was cleared before it ran. */
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 struct wa_event {
     int set;

@@ -4,6 +4,7 @@
  * interrupted waiter (whose node did not fire) never owns it by mistake. */
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 struct wa_lock {
     wa_task *owner;    /* NULL when free */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "wait_here.h"
 
 struct wa_queue {
     void **buf;  /* ring buffer, grown on demand up to capacity */

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "wait_here.h"
 
 struct wa_sem {
     unsigned value, bound;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "loop.h"
+#include "wait_here.h"
 
 wa_task *wa_current(void) { return wa__self(); }
 

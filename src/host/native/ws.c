@@ -297,7 +297,7 @@ static void conn_gone(struct conn_taker *k)
 
 static _Thread_local struct {
     uvt *head, *tail;
-} lingering;
+} lingering_closes;
 static _Thread_local int linger_hook;
 
 static void timer_closed(uv_handle_t *h) { uvt_unref(h->data); }
@@ -308,7 +308,7 @@ static void finish_close(uvt *t)
     if (t->finished)
         return;
     t->finished = 1;
-    WA_LIST_UNLINK(&lingering, t); /* linked by its close, which came first */
+    WA_LIST_UNLINK(&lingering_closes, t); /* linked by its close, which came first */
     if (t->linger_timer_open && !uv_is_closing((uv_handle_t *)&t->linger)) {
         uv_close((uv_handle_t *)&t->linger, timer_closed);
         t->linger_timer_open = 0;
@@ -327,8 +327,8 @@ static void linger_timeout(uv_timer_t *tm) { finish_close(tm->data); }
  * our callbacks and the transports are freed. */
 static void linger_at_close(void)
 {
-    while (lingering.head)
-        finish_close(lingering.head);
+    while (lingering_closes.head)
+        finish_close(lingering_closes.head);
     linger_hook = 0;
 }
 
@@ -369,7 +369,7 @@ static void uvt_close(wa__ws_transport *base)
     t->refs++; /* the close's, dropped by finish_close */
     if (!linger_hook && wa__native_at_close(linger_at_close) == 0)
         linger_hook = 1;
-    WA_LIST_APPEND(&lingering, t);
+    WA_LIST_APPEND(&lingering_closes, t);
     t->sreq.data = t;
     if (!t->stream || !linger_hook || uv_shutdown(&t->sreq, t->stream, on_shutdown) < 0)
         finish_close(t);
