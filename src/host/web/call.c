@@ -53,7 +53,7 @@ static struct {
     wa_event *idle; /* the hub's: set when the last call ends */
     int hub_waits_idle;
     wa_op *linger; /* the hub waiting out one macrotask */
-} g;
+} hub;             /* the calls JS has made into C, and the loop serving them */
 
 /* Settled call records are kept for the next calls (a few: enough for a
  * burst of concurrent calls to skip malloc). */
@@ -175,10 +175,10 @@ static void call_done(wa_task *t, void *data)
         settle_value(c, res);
     else
         deliver(c, WEB_CALL_JSON, 0, res, res ? strlen(res) : 0, res);
-    WA_LIST_UNLINK(&g.calls, c);
+    WA_LIST_UNLINK(&hub.calls, c);
     call_free(c);
-    if (--g.outstanding == 0 && g.hub_waits_idle)
-        wa_event_set(g.idle);
+    if (--hub.outstanding == 0 && hub.hub_waits_idle)
+        wa_event_set(hub.idle);
 }
 
 static int start_call(wa_fn fn, const char *name, struct web_call *c)
@@ -191,8 +191,8 @@ static int start_call(wa_fn fn, const char *name, struct web_call *c)
         wa__task_borrow_name(t, name); /* JS keeps it as long as the module */
     c->task = t;
     wa_release(t); /* the hook delivers the outcome; nobody awaits t */
-    WA_LIST_APPEND(&g.calls, c);
-    g.outstanding++;
+    WA_LIST_APPEND(&hub.calls, c);
+    hub.outstanding++;
     return 0;
 }
 
@@ -201,7 +201,7 @@ static int start_call(wa_fn fn, const char *name, struct web_call *c)
 static void linger_cancel(wa_op *op)
 {
     (void)op;
-    g.linger = NULL;
+    hub.linger = NULL;
     wa__js_linger_forget();
     wa__web_pending_add(-1);
 }
@@ -212,11 +212,11 @@ static void linger_cancel(wa_op *op)
 static int linger_one_macrotask(void)
 {
     wa_op op = {.cancel = linger_cancel};
-    g.linger = &op;
+    hub.linger = &op;
     wa__web_pending_add(1);
     wa__js_linger();
     int rc = wa__op_wait(&op);
-    g.linger = NULL;
+    hub.linger = NULL;
     return rc;
 }
 
@@ -225,10 +225,10 @@ EMSCRIPTEN_KEEPALIVE void wa__web_linger_end(void)
 {
     if (!g_sync.starting)
         sync_release(); /* JS read it long ago */
-    wa_op *op = g.linger;
+    wa_op *op = hub.linger;
     if (!op)
         return;
-    g.linger = NULL;
+    hub.linger = NULL;
     wa__web_pending_add(-1);
     wa__wake_op(op, 0);
     wa__web_resume();
@@ -256,21 +256,21 @@ static void *hub_main(void *p)
         if (!ev)
             return NULL;
     }
-    g.idle = ev;
+    hub.idle = ev;
     for (;;) {
-        if (g.outstanding > 0) {
+        if (hub.outstanding > 0) {
             wa_event_clear(ev);
-            g.hub_waits_idle = 1;
+            hub.hub_waits_idle = 1;
             rc = wa_event_wait(ev);
-            g.hub_waits_idle = 0;
+            hub.hub_waits_idle = 0;
             if (rc < 0)
                 break; /* a deadlock among the calls: end, cancelling them */
             continue;
         }
-        if (linger_one_macrotask() < 0 || g.outstanding == 0)
+        if (linger_one_macrotask() < 0 || hub.outstanding == 0)
             break;
     }
-    g.idle = NULL;
+    hub.idle = NULL;
     wa_event_free(ev);
     return NULL;
 }
@@ -353,7 +353,7 @@ EMSCRIPTEN_KEEPALIVE int wa__web_call(wa_fn fn, const char *name, int id, int is
  * call is not outstanding any more. */
 EMSCRIPTEN_KEEPALIVE int wa__web_call_cancel(int id)
 {
-    for (struct web_call *c = g.calls.head; c; c = c->next) {
+    for (struct web_call *c = hub.calls.head; c; c = c->next) {
         if (c->id != id)
             continue;
         int rc = wa_cancel(c->task);
