@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# bench_core.sh: the core rows of `make bench`: switch, spawn, memory and
-# timer figures for wasyncio, each next to Python asyncio and Node
-# async/await running the same workload in the same run, and the raw
-# fiber switch beside Boost.Context's jump_fcontext. Prints markdown
-# rows `| name | value | unit | peer | ratio |` (ratio = peer / ours).
+# bench_core.sh: the core rows of `make bench`: switch, spawn, memory,
+# timer and synchronisation figures for wasyncio, each next to Python
+# asyncio and Node async/await running the same workload in the same run,
+# and the raw fiber switch beside Boost.Context's jump_fcontext. Prints
+# markdown rows `| name | value | unit | peer | ratio |` (ratio = peer /
+# ours).
 # Exit 77 means "skipped" (prerequisites missing).
 set -u
 cd "$(dirname "$0")/../.."
@@ -17,7 +18,7 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$lib" "$tmp/libwasyncio.a"
-for b in switch gen spawn memory timers; do
+for b in switch gen spawn memory timers sync; do
     gcc -O2 -std=gnu11 -Isrc -pthread "tests/bench/core_$b.c" -o "$out/core_$b" \
         "$tmp/libwasyncio.a" -luv -lcurl -lhttp_parser -lm ||
         { echo "bench_core: building core_$b failed" >&2; exit 1; }
@@ -100,3 +101,20 @@ printf '| memory: stack reserved per task (virtual, touched lazily) | %s | KiB |
 ours=$("$out/core_timers" 100000 2 | head -n1)
 row "timers: insert+fire at 100k pending (CPU)" "$ours" "ns/timer" \
     "$(peer_py timers 100000 2)" "$(peer_node timers 100000 2)"
+
+# Synchronisation primitives (core_sync.c): each program takes the best of
+# its rounds. Node has no async lock, semaphore or bounded queue, so
+# peer_core.mjs carries minimal promise-based ones; the rows say so.
+ours_sync() { "$out/core_sync" "$@" || echo "n/a"; }
+row "lock: 2 tasks hand off one lock (asyncio.Lock; node: promise mutex in the peer)" \
+    "$(ours_sync lock 500000 5)" "ns/hand-off" \
+    "$(peer_py lock 20000 3)" "$(peer_node lock 200000 5)"
+row "semaphore(1): 2 tasks hand off one permit (node: promise semaphore in the peer)" \
+    "$(ours_sync sem 500000 5)" "ns/hand-off" \
+    "$(peer_py sem 20000 3)" "$(peer_node sem 200000 5)"
+row "queue(maxsize 1): producer to consumer (node: promise queue in the peer)" \
+    "$(ours_sync queue 500000 5)" "ns/item" \
+    "$(peer_py queue 20000 3)" "$(peer_node queue 200000 5)"
+row "task group: 100 children spawned+joined (asyncio.TaskGroup; node: Promise.all of 100 async fns)" \
+    "$(ours_sync group 300000 5)" "ns/child" \
+    "$(peer_py group 30000 3)" "$(peer_node group 300000 5)"

@@ -1,5 +1,6 @@
 """peer_core.py: Python asyncio peer of the core benchmark; same workloads
-as core_*.c. Usage: peer_core.py switch-yield|switch-event|gen|spawn|memory|timers [n] [rounds]
+as core_*.c. Usage: peer_core.py switch-yield|switch-event|gen|spawn|memory|timers|
+lock|sem|queue|group [n] [rounds]
 Prints the figure (ns, or bytes for memory) on stdout."""
 import asyncio
 import os
@@ -103,6 +104,78 @@ async def timers(n, rounds):
     return (c1 - c0) / (n * rounds)
 
 
+async def contend(primitive, n, rounds):
+    """2 tasks contending one asyncio.Lock or Semaphore(1): ns per hand-off.
+    The parent holds it while both queue, as core_sync.c does; a run where
+    one task took it twice in a row fails rather than report hand-offs."""
+    state = {"last": 0, "hand_offs": 0}
+
+    async def contender(me):
+        for _ in range(n):
+            async with primitive:
+                if state["last"] != me:
+                    state["hand_offs"] += 1
+                state["last"] = me
+
+    best = float("inf")
+    for _ in range(rounds):
+        await primitive.acquire()
+        tasks = [asyncio.create_task(contender(1)), asyncio.create_task(contender(2))]
+        await asyncio.sleep(0)  # both run up to their first acquire and wait there
+        state.update(last=0, hand_offs=0)
+        t0 = time.perf_counter_ns()
+        primitive.release()
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter_ns() - t0
+        if state["hand_offs"] != 2 * n:
+            sys.exit(f"peer_core: {state['hand_offs']} hand-offs of {2 * n} acquires")
+        best = min(best, elapsed / state["hand_offs"])
+    return best
+
+
+async def queue(n, rounds):
+    """A producer and a consumer through asyncio.Queue(1): ns per item."""
+    best = float("inf")
+    for _ in range(rounds):
+        q = asyncio.Queue(1)
+        total = 0
+
+        async def producer():
+            for i in range(1, n + 1):
+                await q.put(i)
+
+        async def consumer():
+            nonlocal total
+            for _ in range(n):
+                total += await q.get()
+
+        t0 = time.perf_counter_ns()
+        await asyncio.gather(producer(), consumer())
+        best = min(best, (time.perf_counter_ns() - t0) / n)
+        assert total == n * (n + 1) // 2
+    return best
+
+
+GROUP_CHILDREN = 100
+
+
+async def group(n, rounds):
+    """n children in TaskGroups of 100, each spawned and joined: ns per child."""
+
+    async def child():
+        return None
+
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter_ns()
+        for _ in range(n // GROUP_CHILDREN):
+            async with asyncio.TaskGroup() as tg:
+                for _ in range(GROUP_CHILDREN):
+                    tg.create_task(child())
+        best = min(best, (time.perf_counter_ns() - t0) / (n // GROUP_CHILDREN * GROUP_CHILDREN))
+    return best
+
+
 def main():
     what = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
@@ -114,6 +187,10 @@ def main():
         "spawn": lambda: spawn(n, rounds),
         "memory": lambda: memory(n),
         "timers": lambda: timers(n, rounds),
+        "lock": lambda: contend(asyncio.Lock(), n, rounds),
+        "sem": lambda: contend(asyncio.Semaphore(1), n, rounds),
+        "queue": lambda: queue(n, rounds),
+        "group": lambda: group(n, rounds),
     }[what]
     print(f"{asyncio.run(work()):.1f}")
 
