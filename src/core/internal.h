@@ -50,9 +50,23 @@ struct wa__wait {
     unsigned char fired;  /* woken by wa__wake */
 };
 
-void wa__wlist_push(wa_wlist *l, wa__wait *w);
-void wa__wlist_remove(wa_wlist *l, wa__wait *w); /* no-op if w is not linked */
-wa__wait *wa__wlist_pop(wa_wlist *l);            /* NULL if empty */
+/* Push and remove are inline: every hand-off between two tasks does one of
+ * each, and the calls measured a tenth of a generator step. */
+static inline void wa__wlist_push(wa_wlist *l, wa__wait *w)
+{
+    WA_LIST_APPEND(l, w);
+    w->linked = 1;
+}
+
+static inline void wa__wlist_remove(wa_wlist *l, wa__wait *w) /* no-op if w is not linked */
+{
+    if (!w->linked)
+        return;
+    WA_LIST_UNLINK(l, w);
+    w->linked = 0;
+}
+
+wa__wait *wa__wlist_pop(wa_wlist *l); /* NULL if empty */
 static inline int wa__wlist_empty(const wa_wlist *l) { return l->head == NULL; }
 
 /* ----------------------------------------------------------------- tasks */

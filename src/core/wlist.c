@@ -1,20 +1,7 @@
 /* wlist.c: wait lists (who waits on what): core/list.h's list, with each
- * node knowing whether it is linked, so removing twice is harmless. */
+ * node knowing whether it is linked, so removing twice is harmless. Push and
+ * remove are inline in internal.h; pop is here. */
 #include "internal.h"
-
-void wa__wlist_push(wa_wlist *l, wa__wait *w)
-{
-    WA_LIST_APPEND(l, w);
-    w->linked = 1;
-}
-
-void wa__wlist_remove(wa_wlist *l, wa__wait *w)
-{
-    if (!w->linked)
-        return;
-    WA_LIST_UNLINK(l, w);
-    w->linked = 0;
-}
 
 wa__wait *wa__wlist_pop(wa_wlist *l)
 {
