@@ -228,10 +228,13 @@ static int new_socket(int family, int32_t *sock)
     return 0;
 }
 
-/* Run one start-X / finish-X pair: finish says would-block until the
+/* Finish a start-X / finish-X pair: r holds start-X's result<_,
+ * error-code> (its code at 1); finish-X says would-block until the
  * socket's pollable is ready. r gets finish's successful result. */
 static int finish(int32_t sock, void (*fin)(int32_t, wa__p2_ret *), wa__p2_ret *r, int err_at)
 {
+    if (wa__p2_u8(r, 0))
+        return map_net_error(wa__p2_u8(r, 1)); /* start-X refused */
     for (;;) {
         fin(sock, r);
         if (!wa__p2_u8(r, 0))
@@ -261,10 +264,7 @@ int wa__p2_connect(const wa__p2_addr *addr, wa__p2_conn *c)
     wa__p2_ret r;
     wa__p2_tcp_start_connect(sock, net(), addr->family, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
                              v[7], v[8], v[9], v[10], &r);
-    if (wa__p2_u8(&r, 0))
-        rc = map_net_error(wa__p2_u8(&r, 1));
-    else
-        rc = finish(sock, wa__p2_tcp_finish_connect, &r, 4);
+    rc = finish(sock, wa__p2_tcp_finish_connect, &r, 4);
     if (rc < 0) {
         wa__p2_tcp_drop(sock);
         return rc;
@@ -402,19 +402,13 @@ int wa__p2_listen(const wa__p2_addr *addr, int backlog, wa__p2_listener *l)
     wa__p2_ret r;
     wa__p2_tcp_start_bind(sock, net(), addr->family, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
                           v[8], v[9], v[10], &r);
-    if (wa__p2_u8(&r, 0))
-        rc = map_net_error(wa__p2_u8(&r, 1));
-    else
-        rc = finish(sock, wa__p2_tcp_finish_bind, &r, 1);
+    rc = finish(sock, wa__p2_tcp_finish_bind, &r, 1);
     if (rc == 0 && backlog > 0) {
         wa__p2_tcp_set_backlog(sock, backlog, &r); /* a hint: hosts may refuse it */
     }
     if (rc == 0) {
         wa__p2_tcp_start_listen(sock, &r);
-        if (wa__p2_u8(&r, 0))
-            rc = map_net_error(wa__p2_u8(&r, 1));
-        else
-            rc = finish(sock, wa__p2_tcp_finish_listen, &r, 1);
+        rc = finish(sock, wa__p2_tcp_finish_listen, &r, 1);
     }
     if (rc == 0) {
         wa__p2_tcp_local_address(sock, &r);
