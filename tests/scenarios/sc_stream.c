@@ -140,6 +140,23 @@ static void hang_up(wa_stream *s)
     wa_stream_free(s);
 }
 
+/* A server following plan p and one client s connected to it (port: the
+ * server's, if wanted). When the connection fails (reported by dial) the
+ * server is stopped and s is NULL: the test has nothing left to do. */
+static wa_stream_server *serve_one(struct plan *p, wa_stream **s, int *port)
+{
+    int bound;
+    wa_stream_server *srv = serve(p, &bound);
+    *s = dial(bound);
+    if (!*s) {
+        stop(srv);
+        return NULL;
+    }
+    if (port)
+        *port = bound;
+    return srv;
+}
+
 /* ------------------------------------------------------------ the tests */
 
 /* First: either the target has sockets, or every call says WA_ENOTSUP at
@@ -172,13 +189,10 @@ static void test_echo_lines(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = ECHO};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     char buf[64];
     for (int i = 0; i < 100; i++) {
         int len = snprintf(buf, sizeof buf, "line %d\n", i);
@@ -204,13 +218,10 @@ static void test_readexactly_partial(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = SEND_AND_END, .data = "0123456789"};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     char buf[32] = "";
     size_t got = 99;
     CHECK_INT(wa_stream_readexactly(s, buf, 4, &got), 0);
@@ -284,13 +295,10 @@ static void test_separator_across_reads(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = SEND_SPLIT};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     char buf[16];
     size_t len = 0;
     CHECK_INT(wa_stream_readuntil(s, "::", 2, buf, sizeof buf, &len), 0);
@@ -311,12 +319,10 @@ static void test_half_close(void)
         return;
     struct plan p = {.mode = READ_ALL_THEN_REPLY};
     int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, &port);
+    if (!s)
         return;
-    }
     CHECK_INT(wa_stream_write(s, "ping", 4), 0);
     CHECK_INT(wa_stream_write_eof(s), 0);
     CHECK_INT(wa_stream_write(s, "more", 4), WA_ECLOSED);
@@ -365,13 +371,10 @@ static void test_interrupted_read_keeps_bytes(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = SEND_AND_WAIT, .data = "abc"};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     char buf[8];
     int rc, scope;
     {
@@ -408,13 +411,10 @@ static void test_second_reader_is_busy(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = ECHO};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     wa_task *t = wa_spawn(read_some, s);
     yield_n(3);
     char buf[8];
@@ -444,13 +444,10 @@ static void test_peer_never_sends(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = SILENT};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     char buf[16];
     uint64_t t0 = wa_now();
     long n;
@@ -471,13 +468,10 @@ static void test_server_drops_silent_client(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = IDLE_LIMIT};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     char buf[16];
     CHECK_INT(wa_stream_readline(s, buf, sizeof buf), 5);
     CHECK(memcmp(buf, "idle\n", 5) == 0);
@@ -491,13 +485,10 @@ static void test_slow_reader_bounds_drain(void)
     if (no_sockets)
         return;
     struct plan p = {.mode = FLOOD, .flood_max = (size_t)64 << 20};
-    int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, NULL);
+    if (!s)
         return;
-    }
     /* We do not read: the server's drain must block, its buffer bounded. */
     wa_sleep(300);
     CHECK(p.flood_buffered > 0);
@@ -549,12 +540,10 @@ static void test_names(void)
         return;
     struct plan p = {.mode = SILENT};
     int port;
-    wa_stream_server *srv = serve(&p, &port);
-    wa_stream *s = dial(port);
-    if (!s) {
-        stop(srv);
+    wa_stream *s;
+    wa_stream_server *srv = serve_one(&p, &s, &port);
+    if (!s)
         return;
-    }
     char host[64];
     int peer_port = 0, own_port = 0;
     int rc = wa_stream_peername(s, host, sizeof host, &peer_port);
