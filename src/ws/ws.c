@@ -155,15 +155,23 @@ int wa_ws_accept(const wa_request *req, wa_reply *reply, const wa_ws_opts *opts,
 
 /* ------------------------------------------------------------ messages */
 
+/* Can a frame go out on ws now: inside a task, on a connection not closed
+ * (by either side) and not given up? 0, WA_ENOLOOP or WA_ECLOSED. */
+static int may_send(const wa_ws *ws)
+{
+    int rc = wa__require_task();
+    if (rc < 0)
+        return rc;
+    return ws->closed || !ws->ops ? WA_ECLOSED : 0;
+}
+
 static int send_checked(wa_ws *ws, int opcode, const void *data, size_t len)
 {
     if (!ws || (!data && len))
         return WA_EINVAL;
-    int rc = wa__require_task();
+    int rc = may_send(ws);
     if (rc < 0)
         return rc;
-    if (ws->closed || !ws->ops)
-        return WA_ECLOSED;
     wa__ws_enter(ws);
     rc = ws->ops->send(ws, opcode, data ? data : "", len);
     wa__ws_leave(ws);
@@ -229,11 +237,9 @@ int wa_ws_close(wa_ws *ws, int code, const char *reason)
     size_t rlen = reason ? strlen(reason) : 0;
     if (rlen > 123 || (reason && !wa__utf8_valid(reason, rlen)))
         return WA_EINVAL;
-    int rc = wa__require_task();
+    int rc = may_send(ws);
     if (rc < 0)
         return rc;
-    if (ws->closed || !ws->ops)
-        return WA_ECLOSED;
     wa__ws_enter(ws);
     rc = ws->ops->close(ws, code, reason ? reason : "", rlen);
     wa__ws_leave(ws);
